@@ -1,0 +1,54 @@
+"""Scopes and periods of CONTRACT §4, in Africa/Casablanca time."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from shared.errors import InvalidCommand
+
+CASABLANCA = ZoneInfo("Africa/Casablanca")
+_PERIOD = re.compile(r"^(\d{4})-(\d{4})(?:-(S1|S2))?$")
+_SCOPE = re.compile(r"^(all|(region|province|school):([A-Za-z0-9_-]+))$")
+
+
+@dataclass(frozen=True)
+class Period:
+    name: str
+    school_year: str
+    start: datetime
+    end: datetime
+
+    def as_of(self, now: datetime | None = None) -> datetime:
+        """T: the end of the period, or now if it has not ended."""
+        now = now or datetime.now(timezone.utc)
+        return min(self.end, now.astimezone(CASABLANCA))
+
+
+@dataclass(frozen=True)
+class Scope:
+    name: str
+    level: str  # all, region, province, school
+    code: str | None
+
+
+def parse_period(text: str) -> Period:
+    m = _PERIOD.match(text or "")
+    if not m or int(m.group(2)) != int(m.group(1)) + 1:
+        raise InvalidCommand({"period": ["Must be a school year like 2025-2026, or a semester like 2025-2026-S1."]})
+    first, second, semester = int(m.group(1)), int(m.group(2)), m.group(3)
+    sept = datetime(first, 9, 1, tzinfo=CASABLANCA)
+    feb = datetime(second, 2, 1, tzinfo=CASABLANCA)
+    next_sept = datetime(second, 9, 1, tzinfo=CASABLANCA)
+    start, end = {None: (sept, next_sept), "S1": (sept, feb), "S2": (feb, next_sept)}[semester]
+    return Period(text, f"{first}-{second}", start, end)
+
+
+def parse_scope(text: str) -> Scope:
+    m = _SCOPE.match(text or "")
+    if not m:
+        raise InvalidCommand({"scope": ["Must be all, region:<code>, province:<code> or school:<code>."]})
+    if m.group(1) == "all":
+        return Scope("all", "all", None)
+    return Scope(text, m.group(2), m.group(3))

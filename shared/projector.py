@@ -1,0 +1,292 @@
+"""The projector every consumer uses to build a read model from other services' logs.
+
+- The position read so far in each source is kept in the same transaction as
+  the read model, so a crash never applies an event twice or loses one.
+- An event at or below that position is a duplicate and is skipped.
+- An event beyond the next position means something was missed: the gap is
+  fetched from the source's `events_since` first.
+- A message that is not a valid envelope is dead-lettered and processing goes on.
+- A valid event whose handler keeps failing stalls its source at that
+  position (visible in `status()`); the other sources go on, and the next
+  catch-up tries it again.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from typing import Callable, Iterable
+
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, func, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+
+from .events import InvalidEvent, Registry, now
+
+log = logging.getLogger(__name__)
+
+Fetch = Callable[[str, int, int], list]  # (source, after_position, limit) -> envelopes
+
+
+class Projection:
+    """A read model: its tables and how each event changes them. No I/O but `conn`."""
+
+    name: str = ""
+    sources: tuple[str, ...] = ()
+
+    def __init__(self):
+        self.metadata = MetaData()
+        self.define_tables(self.metadata)
+
+    def define_tables(self, metadata: MetaData) -> None:
+        raise NotImplementedError
+
+    def apply(self, conn: Connection, envelope: dict) -> None:
+        """Change the read model for one event (events of unknown types are ignored)."""
+        handler = getattr(self, "on_" + envelope["event_type"], None)
+        if handler is not None:
+            handler(conn, envelope)
+
+    def apply_many(self, conn: Connection, envelopes: list[dict]) -> None:
+        for env in envelopes:
+            self.apply(conn, env)
+
+    def create(self, engine: Engine) -> None:
+        self.metadata.create_all(engine)
+
+    def drop(self, conn: Connection) -> None:
+        self.metadata.drop_all(conn)
+        self.metadata.create_all(conn)
+
+
+class StalledError(Exception):
+    pass
+
+
+def tracking_tables(metadata: MetaData) -> tuple[Table, Table]:
+    positions = Table(
+        "projection_positions", metadata,
+        Column("projection", String(80), primary_key=True),
+        Column("source", String(40), primary_key=True),
+        Column("last_position", Integer, nullable=False),
+        Column("stalled_position", Integer),
+        Column("stalled_error", Text),
+        Column("stalled_since", DateTime(timezone=True)),
+    )
+    dead = Table(
+        "dead_letters", metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("projection", String(80), nullable=False),
+        Column("received_at", DateTime(timezone=True), nullable=False),
+        Column("error", Text, nullable=False),
+        Column("body", Text, nullable=False),
+    )
+    return positions, dead
+
+
+class Projector:
+    def __init__(self, projection: Projection, engine: Engine, registry: Registry, fetch: Fetch,
+                 retry_delays: Iterable[float] = (0.1, 0.3, 1.0, 3.0), page_size: int = 1000,
+                 on_dead_letter: Callable[[object, str], None] | None = None):
+        self.projection = projection
+        self.engine = engine
+        self.registry = registry
+        self.fetch = fetch
+        self.retry_delays = tuple(retry_delays)
+        self.page_size = page_size
+        self.on_dead_letter = on_dead_letter
+        self._tracking_meta = MetaData()
+        self.positions_table, self.dead_table = tracking_tables(self._tracking_meta)
+        self.lock = threading.RLock()
+        self.positions: dict[str, int] = {}
+        self.stalled: dict[str, tuple[int, str]] = {}
+
+    # ---- set-up and state
+
+    def setup(self) -> None:
+        self._tracking_meta.create_all(self.engine)
+        self.projection.create(self.engine)
+        with self.engine.begin() as conn:
+            self._load_positions(conn)
+
+    def _load_positions(self, conn: Connection) -> None:
+        t = self.positions_table
+        name = self.projection.name
+        rows = {r.source: r for r in conn.execute(select(t).where(t.c.projection == name))}
+        for source in self.projection.sources:
+            if source not in rows:
+                conn.execute(insert(t).values(projection=name, source=source, last_position=0))
+        self.positions = {s: (rows[s].last_position if s in rows else 0) for s in self.projection.sources}
+        self.stalled = {s: (r.stalled_position, r.stalled_error) for s, r in rows.items()
+                        if r.stalled_position is not None}
+
+    def _refresh(self) -> None:
+        with self.engine.begin() as conn:
+            self._load_positions(conn)
+
+    def status(self) -> dict:
+        with self.engine.connect() as conn:
+            dead = conn.execute(select(func.count()).select_from(self.dead_table)
+                                .where(self.dead_table.c.projection == self.projection.name)).scalar_one()
+        with self.lock:
+            return {
+                "projection": self.projection.name,
+                "positions": dict(self.positions),
+                "stalled": {s: {"position": p, "error": e} for s, (p, e) in self.stalled.items()},
+                "dead_letters": dead,
+            }
+
+    # ---- the fast path: a message from the bus
+
+    def handle(self, body) -> str:
+        """Take one message from the bus; say what became of it."""
+        try:
+            if not isinstance(body, dict):
+                raise InvalidEvent({"_schema": ["The message is not a JSON object."]})
+            envelope = self.registry.read(body)
+        except InvalidEvent as exc:
+            self._dead_letter(body, json.dumps(exc.errors, default=str))
+            return "dead_letter"
+        with self.lock:
+            source = envelope["source"]
+            if source not in self.positions:
+                return "ignored"
+            if source in self.stalled:
+                return "stalled"  # it is in the source's log; catch-up takes it from there
+            last = self.positions[source]
+            position = envelope["position"]
+            if position <= last:
+                return "duplicate"
+            if position > last + 1:
+                try:
+                    self._catch_up_source(source, until=position - 1)
+                except Exception as exc:
+                    log.warning("%s cannot fill the gap in %s: %s", self.projection.name, source, exc)
+                    return "deferred"
+                if self.positions[source] != position - 1:
+                    return "deferred"
+            return "applied" if self._apply(source, [envelope]) else "stalled"
+
+    # ---- the slow path: reading the sources' logs
+
+    def catch_up(self, sources: Iterable[str] | None = None) -> int:
+        """Read every source's log from where this projection stands; return events applied."""
+        applied = 0
+        for source in sources or self.projection.sources:
+            with self.lock:
+                try:
+                    applied += self._catch_up_source(source)
+                except Exception as exc:
+                    log.warning("%s cannot catch up with %s: %s", self.projection.name, source, exc)
+        return applied
+
+    def _catch_up_source(self, source: str, until: int | None = None) -> int:
+        applied = 0
+        self.stalled.pop(source, None)  # give a stalled event another chance
+        while until is None or self.positions[source] < until:
+            last = self.positions[source]
+            limit = self.page_size if until is None else min(self.page_size, until - last)
+            page = self.fetch(source, last, limit)
+            if not page:
+                break
+            envelopes = []
+            for raw in page:
+                try:
+                    envelopes.append(self.registry.read(raw, check=False))
+                except InvalidEvent as exc:
+                    # Stored in the source's log yet unreadable here: stop at it.
+                    self._stall(source, raw.get("position", last + 1), f"unreadable event: {exc.errors}")
+                    break
+            if envelopes and not self._apply(source, envelopes):
+                break
+            applied += len(envelopes)
+            if source in self.stalled or len(page) < limit:
+                break
+        return applied
+
+    def _apply(self, source: str, envelopes: list[dict]) -> bool:
+        """Apply contiguous events in one transaction; on failure, find the culprit and retry it."""
+        try:
+            self._commit(source, envelopes)
+            return True
+        except _Moved:
+            self._refresh()
+            return False
+        except Exception:
+            if len(envelopes) > 1:
+                for env in envelopes:
+                    if not self._apply(source, [env]):
+                        return False
+                return True
+        env = envelopes[0]
+        error = ""
+        for delay in self.retry_delays:
+            time.sleep(delay)
+            try:
+                self._commit(source, [env])
+                return True
+            except _Moved:
+                self._refresh()
+                return False
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+        self._stall(source, env["position"], error or "handler failed")
+        return False
+
+    def _commit(self, source: str, envelopes: list[dict]) -> None:
+        t = self.positions_table
+        last = self.positions[source]
+        if envelopes[0]["position"] != last + 1 or any(
+                b["position"] != a["position"] + 1 for a, b in zip(envelopes, envelopes[1:])):
+            raise ValueError(f"events of {source} out of order after position {last}")
+        new = envelopes[-1]["position"]
+        with self.engine.begin() as conn:
+            # Tracking first: it locks the row, and a second instance that got
+            # here before us makes this update match nothing.
+            moved = conn.execute(
+                update(t).where(t.c.projection == self.projection.name, t.c.source == source,
+                                t.c.last_position == last)
+                .values(last_position=new, stalled_position=None, stalled_error=None, stalled_since=None)
+            ).rowcount
+            if not moved:
+                raise _Moved()
+            self.projection.apply_many(conn, envelopes)
+        self.positions[source] = new
+        self.stalled.pop(source, None)
+
+    def _stall(self, source: str, position: int, error: str) -> None:
+        log.error("%s stalled on %s at position %s: %s", self.projection.name, source, position, error)
+        self.stalled[source] = (position, error)
+        t = self.positions_table
+        with self.engine.begin() as conn:
+            conn.execute(update(t).where(t.c.projection == self.projection.name, t.c.source == source)
+                         .values(stalled_position=position, stalled_error=error, stalled_since=now()))
+
+    def _dead_letter(self, body, error: str) -> None:
+        text = body if isinstance(body, str) else json.dumps(body, default=str, ensure_ascii=False)
+        with self.engine.begin() as conn:
+            conn.execute(insert(self.dead_table).values(projection=self.projection.name, received_at=now(),
+                                                        error=error, body=text))
+        if self.on_dead_letter is not None:
+            self.on_dead_letter(body, error)
+
+    # ---- rebuilding
+
+    def rebuild(self) -> int:
+        """Drop the read model and make it again from the sources' logs."""
+        with self.lock:
+            t = self.positions_table
+            with self.engine.begin() as conn:
+                self.projection.drop(conn)
+                conn.execute(update(t).where(t.c.projection == self.projection.name)
+                             .values(last_position=0, stalled_position=None, stalled_error=None,
+                                     stalled_since=None))
+                self._load_positions(conn)
+            total = 0
+            for source in self.projection.sources:
+                total += self._catch_up_source(source)
+            return total
+
+
+class _Moved(Exception):
+    """Another instance advanced this source first; reload and let it be."""

@@ -1,0 +1,98 @@
+"""The nameko side of the core: the log and the projector as dependencies, and
+the catch-up RPC every event-sourced service answers."""
+from __future__ import annotations
+
+import threading
+
+from kombu import Connection, Exchange, Queue
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from . import config
+from .catalogue import registry
+from .db import make_engine
+from .projector import Projection, Projector
+from .relay import Relay, event_exchange
+from .store import EventStore
+
+
+class EventLog(DependencyProvider):
+    """The service's event store, its own read models (`views`) and the relay that publishes it."""
+
+    def __init__(self, views: type[Projection] | None = None):
+        self.views_cls = views
+
+    def setup(self):
+        name = self.container.service_name
+        self.store = EventStore(make_engine(config.database_url(name)), name, config.province_code(), registry)
+        self.store.create_schema()
+        if self.views_cls is not None:
+            self.store.views = self.views_cls()
+            self.store.views.create(self.store.engine)
+        self.relay = Relay(self.store, self.container.config["AMQP_URI"])
+        self._wake, self._stopping = threading.Event(), threading.Event()
+        self.store.after_commit.append(self._wake.set)
+
+    def start(self):
+        self.container.spawn_managed_thread(lambda: self.relay.run(self._wake, self._stopping))
+
+    def stop(self):
+        self._stopping.set()
+        self._wake.set()
+
+    def get_dependency(self, worker_ctx):
+        return self.store
+
+
+class EventSourced:
+    """Mixin: the catch-up RPC of CONTRACT §3. The service names its EventLog `log`."""
+
+    @rpc
+    def events_since(self, after_position, limit=1000):
+        return self.log.events_since(after_position, limit)
+
+    @rpc
+    def health(self):
+        store = self.log
+        last = store.last_position()
+        published = store.published_position()
+        return {"service": store.source, "status": "ok", "last_position": last,
+                "published_position": published, "unpublished": last - published}
+
+
+def source_queue(consumer: str, source: str) -> Queue:
+    """A durable queue receiving every event of `source`, one active consumer at a time."""
+    exchange = Exchange(event_exchange(source), type="topic", durable=True)
+    return Queue(f"{consumer}.{source}", exchange=exchange, routing_key="#", durable=True,
+                 queue_arguments={"x-single-active-consumer": True})
+
+
+class ProjectorDependency(DependencyProvider):
+    """A projector over other services' logs, catching up through their `events_since` RPC."""
+
+    def __init__(self, projection: type[Projection], rpc_timeout: float = 30):
+        self.projection_cls = projection
+        self.rpc_timeout = rpc_timeout
+
+    def setup(self):
+        name = self.container.service_name
+        self.amqp_uri = self.container.config["AMQP_URI"]
+        self.projector = Projector(self.projection_cls(), make_engine(config.database_url(name)), registry,
+                                   self._fetch, on_dead_letter=self._publish_dead_letter)
+        self.projector.setup()
+        self.dead_letter_queue = f"{self.projector.projection.name}.dead_letters"
+
+    def _fetch(self, source, after, limit):
+        with ClusterRpcProxy(self.container.config, timeout=self.rpc_timeout) as cluster:
+            return getattr(cluster, source).events_since(after, limit)
+
+    def _publish_dead_letter(self, body, error):
+        queue = Queue(self.dead_letter_queue, durable=True)
+        with Connection(self.amqp_uri) as conn:
+            producer = conn.Producer(serializer="json")
+            producer.publish(body, routing_key=self.dead_letter_queue, declare=[queue],
+                             headers={"x-error": error[:4000]}, delivery_mode=2, retry=True)
+
+    def get_dependency(self, worker_ctx):
+        return self.projector

@@ -1,0 +1,200 @@
+"""The event store: one append-only log per service, on SQLAlchemy.
+
+Positions are 1, 2, 3 … with no gap and commit in that order because writers
+are serialised (see `db.lock_writers`). A command's events and its read-model
+changes commit in one transaction: `with store.transaction() as tx`.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Iterable, Iterator
+
+from sqlalchemy import (Column, Integer, MetaData, String, Table, Text, UniqueConstraint, func, select,
+                        update)
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from . import db
+from .errors import ConcurrencyError, InvalidCommand
+from .events import Context, Event, Registry, now
+
+MAX_PAGE = 5000
+
+
+def log_tables(metadata: MetaData) -> tuple[Table, Table]:
+    events = Table(
+        "events", metadata,
+        Column("position", Integer, primary_key=True, autoincrement=False),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("event_type", String(80), nullable=False),
+        Column("stream_id", String(200), nullable=False),
+        Column("stream_version", Integer, nullable=False),
+        Column("occurred_at", String(40), nullable=False),
+        Column("envelope", Text, nullable=False),
+        UniqueConstraint("stream_id", "stream_version", name="uq_events_stream_version"),
+    )
+    relay = Table(
+        "relay_state", metadata,
+        Column("id", Integer, primary_key=True, autoincrement=False),
+        Column("published_position", Integer, nullable=False),
+    )
+    return events, relay
+
+
+class EventStore:
+    def __init__(self, engine: Engine, source: str, province_code: str, registry: Registry,
+                 metadata: MetaData | None = None):
+        self.engine = engine
+        self.source = source
+        self.province_code = province_code
+        self.registry = registry
+        self.metadata = metadata if metadata is not None else MetaData()
+        self.events, self.relay_state = log_tables(self.metadata)
+        self.views = None  # a Projection kept in step with the log, in the same transaction
+        self.after_commit: list = []  # callables told that new events are committed
+
+    def create_schema(self) -> None:
+        self.metadata.create_all(self.engine)
+
+    @contextmanager
+    def transaction(self) -> Iterator["Transaction"]:
+        """One command: read, decide, append, update read models; all or nothing."""
+        with self.engine.begin() as conn:
+            db.lock_writers(conn, f"events:{self.source}")
+            tx = Transaction(self, conn)
+            yield tx
+        if tx.appended:
+            for notify in self.after_commit:
+                notify()
+
+    # ---- reads outside a command
+
+    def events_since(self, after_position: int, limit: int = 1000) -> list[dict]:
+        if limit < 1 or limit > MAX_PAGE:
+            raise InvalidCommand({"limit": [f"Must be between 1 and {MAX_PAGE}."]})
+        if after_position < 0:
+            raise InvalidCommand({"after_position": ["Must be 0 or more."]})
+        with db.reading(self.engine) as conn:
+            rows = conn.execute(
+                select(self.events.c.envelope)
+                .where(self.events.c.position > after_position)
+                .order_by(self.events.c.position).limit(limit)
+            ).scalars()
+            return [json.loads(r) for r in rows]
+
+    def last_position(self) -> int:
+        with db.reading(self.engine) as conn:
+            return _last_position(conn, self.events)
+
+    def read_stream(self, stream_id: str) -> list[dict]:
+        with db.reading(self.engine) as conn:
+            return Transaction(self, conn).read_stream(stream_id)
+
+    def published_position(self) -> int:
+        with db.reading(self.engine) as conn:
+            return conn.execute(select(self.relay_state.c.published_position)).scalar() or 0
+
+    def mark_published(self, position: int) -> None:
+        with self.engine.begin() as conn:
+            done = conn.execute(update(self.relay_state).where(self.relay_state.c.id == 1)
+                                .values(published_position=position)).rowcount
+            if not done:
+                conn.execute(self.relay_state.insert().values(id=1, published_position=position))
+
+
+class Transaction:
+    def __init__(self, store: EventStore, conn: Connection):
+        self.store = store
+        self.conn = conn
+        self.appended: list[dict] = []
+
+    def load(self, stream_id: str, evolve, state):
+        """Fold the stream into `state`; return (state, version) for a later append."""
+        history = self.read_stream(stream_id)
+        for env in history:
+            state = evolve(state, env)
+        return state, len(history)
+
+    def read_stream(self, stream_id: str) -> list[dict]:
+        """The stream's events in order, each at its type's current schema version."""
+        t = self.store.events
+        rows = self.conn.execute(
+            select(t.c.envelope).where(t.c.stream_id == stream_id).order_by(t.c.stream_version)
+        ).scalars()
+        return [self.store.registry.read(json.loads(r), check=False) for r in rows]
+
+    def stream_version(self, stream_id: str) -> int:
+        t = self.store.events
+        return self.conn.execute(
+            select(func.coalesce(func.max(t.c.stream_version), 0)).where(t.c.stream_id == stream_id)
+        ).scalar_one()
+
+    def append(self, stream_id: str, expected_version: int, events: Iterable[Event],
+               context: Context) -> list[dict]:
+        """Record `events` after version `expected_version` of the stream.
+
+        Refuses with ConcurrencyError if the stream is elsewhere now, and with
+        InvalidCommand (naming the field) if an event breaks its schema or is
+        dated in the future. Returns the envelopes as recorded.
+        """
+        store = self.store
+        events = list(events)
+        for e in events:
+            store.registry.check_new(store.source, e)
+        actual = self.stream_version(stream_id)
+        if actual != expected_version:
+            raise ConcurrencyError(stream_id, expected_version, actual)
+        recorded = now()
+        position = _last_position(self.conn, store.events)
+        envelopes, rows = [], []
+        for i, e in enumerate(events, start=1):
+            occurred = _occurred_at(e.occurred_at or context.occurred_at, recorded)
+            position += 1
+            env = {
+                "event_id": str(uuid.uuid4()),
+                "event_type": e.type,
+                "schema_version": store.registry.get(e.type).version,
+                "source": store.source,
+                "position": position,
+                "stream_id": stream_id,
+                "stream_version": expected_version + i,
+                "province_code": store.province_code,
+                "occurred_at": occurred.isoformat(),
+                "recorded_at": recorded.isoformat(),
+                "actor": dict(context.actor),
+                "correlation_id": context.correlation_id,
+                "causation_id": context.causation_id,
+                "data": e.data,
+            }
+            envelopes.append(env)
+            rows.append({"position": position, "event_id": env["event_id"], "event_type": e.type,
+                         "stream_id": stream_id, "stream_version": env["stream_version"],
+                         "occurred_at": env["occurred_at"],
+                         "envelope": json.dumps(env, ensure_ascii=False, separators=(",", ":"))})
+        if rows:
+            try:
+                self.conn.execute(store.events.insert(), rows)
+            except IntegrityError:
+                # Only reachable if something bypassed the writer lock.
+                raise ConcurrencyError(stream_id, expected_version, self.stream_version(stream_id))
+            if store.views is not None:
+                store.views.apply_many(self.conn, envelopes)
+            self.appended.extend(envelopes)
+        return envelopes
+
+
+def _last_position(conn: Connection, events: Table) -> int:
+    return conn.execute(select(func.coalesce(func.max(events.c.position), 0))).scalar_one()
+
+
+def _occurred_at(value: datetime | None, recorded: datetime) -> datetime:
+    if value is None:
+        return recorded
+    if value.tzinfo is None:
+        raise InvalidCommand({"occurred_at": ["Must include a UTC offset, e.g. +01:00."]})
+    if value > recorded:
+        raise InvalidCommand({"occurred_at": ["Must not be in the future."]})
+    return value
