@@ -1,8 +1,21 @@
 """Engines for SQLite (the embedded default) and PostgreSQL, set up for event logs."""
+import os
+import sys
 import zlib
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
+
+
+def _cooperative_psycopg() -> None:
+    """Under eventlet, psycopg must wait through the patched select, or a
+    greenthread waiting for a lock blocks the whole process (and the holder)."""
+    eventlet = sys.modules.get("eventlet.patcher")
+    if eventlet is not None and eventlet.is_monkey_patched("select"):
+        os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
+
+
+_cooperative_psycopg()
 
 
 def make_engine(url: str) -> Engine:
@@ -28,6 +41,7 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("readonly") else "BEGIN IMMEDIATE")
 
         return engine
+    _cooperative_psycopg()
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
