@@ -1,0 +1,70 @@
+"""Maintenance's commands and query parameters, validated before anything is decided."""
+from marshmallow import RAISE, Schema, fields, validate
+
+from shared.catalogue import ASSET_KINDS
+from shared.commands import Command
+
+from .domain import CLOSING_RESOLUTIONS
+
+# Inventory's asset ids and school codes, and ours for faults (a UUID fits).
+CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$", error="Letters, digits, '-' and '_' only, 1 to 40.")
+
+
+def _code(**kw):
+    return fields.String(validate=CODE, **kw)
+
+
+def _text(max_length=300, **kw):
+    return fields.String(required=True, validate=validate.Length(min=1, max=max_length), **kw)
+
+
+class DeclareFault(Command):
+    fault_id = _code(load_default=None)  # given by the caller to make a retry safe; else a new UUID
+    asset_id = _code(required=True)
+    school_code = _code(required=True)
+    symptom = _text(2000)
+
+
+class FileWarrantyClaim(Command):
+    fault_id = _code(required=True)
+    claim_ref = _text(100)
+
+
+class RecordRepair(Command):
+    fault_id = _code(required=True)
+    action = _text(2000)
+    cost_mad = fields.Float(load_default=None, allow_none=True, allow_nan=False,
+                            validate=validate.Range(min=0, max=10_000_000))
+
+
+class ReplaceEquipment(Command):
+    fault_id = _code(required=True)
+    new_serial = _text(100)
+    new_kind = fields.String(load_default=None, validate=validate.OneOf(ASSET_KINDS))  # default: the old kind
+    new_asset_id = _code(load_default=None)  # default: a new UUID
+
+
+class CloseFault(Command):
+    fault_id = _code(required=True)
+    resolution = fields.String(required=True, validate=validate.OneOf(
+        CLOSING_RESOLUTIONS, error="Must be one of: {choices}; a fault is cancelled with cancel_fault."))
+
+
+class CancelFault(Command):
+    fault_id = _code(required=True)
+
+
+class _Query(Schema):
+    class Meta:
+        unknown = RAISE
+
+    school_code = _code(load_default=None, allow_none=True)  # none: the whole province
+    as_of = fields.AwareDateTime(load_default=None, allow_none=True)  # none: now
+
+
+class OverdueQuery(_Query):
+    days = fields.Integer(load_default=15, strict=True, validate=validate.Range(min=0, max=3650))
+
+
+class WarrantyExpiryQuery(_Query):
+    days = fields.Integer(load_default=60, strict=True, validate=validate.Range(min=0, max=3650))

@@ -1,0 +1,167 @@
+"""Maintenance's read models of its own faults, kept in the same transaction as its log.
+
+Instants are kept as given (ISO, for answers) and as epoch seconds (`*_epoch`)
+so that "older than N days" and durations are one comparison whatever offset
+each event was recorded with.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (Boolean, Column, Float, Index, MetaData, String, Table, Text, and_, func, insert, select,
+                        update)
+
+from shared.projector import Projection
+
+DAY = 86_400.0
+# MNT02's rule: the time to repair counts faults closed as repaired or replaced.
+REPAIRED = ("repaired", "replaced")
+
+
+def epoch(iso: str) -> float:
+    return datetime.fromisoformat(iso).timestamp()
+
+
+class FaultViews(Projection):
+    name = "maintenance_views"
+
+    def define_tables(self, metadata: MetaData) -> None:
+        self.faults = Table(
+            "faults", metadata,
+            Column("fault_id", String(40), primary_key=True),
+            Column("asset_id", String(40), nullable=False),
+            Column("school_code", String(40), nullable=False),
+            Column("symptom", Text, nullable=False),
+            Column("under_warranty", Boolean, nullable=False),
+            Column("status", String(10), nullable=False),  # open, closed
+            Column("declared_at", String(40), nullable=False),
+            Column("declared_epoch", Float, nullable=False),
+            Column("supplier", String(300)),
+            Column("claim_ref", String(100)),
+            Column("claimed_at", String(40)),
+            Column("repair_action", Text),
+            Column("repair_cost_mad", Float),
+            Column("repaired_at", String(40)),
+            Column("new_asset_id", String(40)),
+            Column("new_serial", String(100)),
+            Column("replaced_at", String(40)),
+            Column("resolution", String(20)),
+            Column("closed_at", String(40)),
+            Column("closed_epoch", Float),
+            Index("ix_faults_asset", "asset_id", "status"),
+            Index("ix_faults_school", "school_code", "status"),
+        )
+        # Replacements recorded here, known before inventory has reacted to them.
+        self.replacements = Table(
+            "replacements", metadata,
+            Column("new_asset_id", String(40), primary_key=True),
+            Column("new_serial", String(100), nullable=False, unique=True),
+            Column("old_asset_id", String(40), nullable=False, index=True),
+            Column("fault_id", String(40), nullable=False),
+        )
+
+    # ---- maintenance's events
+
+    def on_fault_declared(self, conn, env):
+        d = env["data"]
+        conn.execute(insert(self.faults).values(
+            fault_id=d["fault_id"], asset_id=d["asset_id"], school_code=d["school_code"], symptom=d["symptom"],
+            under_warranty=d["under_warranty"], status="open", declared_at=env["occurred_at"],
+            declared_epoch=epoch(env["occurred_at"])))
+
+    def _fault(self, conn, fault_id, **values):
+        conn.execute(update(self.faults).where(self.faults.c.fault_id == fault_id).values(**values))
+
+    def on_warranty_claim_filed(self, conn, env):
+        d = env["data"]
+        self._fault(conn, d["fault_id"], supplier=d["supplier"], claim_ref=d["claim_ref"],
+                    claimed_at=env["occurred_at"])
+
+    def on_repair_completed(self, conn, env):
+        d = env["data"]
+        self._fault(conn, d["fault_id"], repair_action=d["action"], repair_cost_mad=d["cost_mad"],
+                    repaired_at=env["occurred_at"])
+
+    def on_equipment_replaced(self, conn, env):
+        d = env["data"]
+        self._fault(conn, d["fault_id"], new_asset_id=d["new_asset_id"], new_serial=d["new_serial"],
+                    replaced_at=env["occurred_at"])
+        conn.execute(insert(self.replacements).values(new_asset_id=d["new_asset_id"], new_serial=d["new_serial"],
+                                                      old_asset_id=d["old_asset_id"], fault_id=d["fault_id"]))
+
+    def on_fault_closed(self, conn, env):
+        d = env["data"]
+        self._fault(conn, d["fault_id"], status="closed", resolution=d["resolution"], closed_at=env["occurred_at"],
+                    closed_epoch=epoch(env["occurred_at"]))
+
+    # ---- what commands check
+
+    def open_fault_of(self, conn, asset_id: str) -> str | None:
+        t = self.faults
+        return conn.execute(select(t.c.fault_id).where(t.c.asset_id == asset_id, t.c.status == "open")).scalar()
+
+    def replacement_of(self, conn, old_asset_id: str) -> str | None:
+        t = self.replacements
+        return conn.execute(select(t.c.new_asset_id).where(t.c.old_asset_id == old_asset_id)).scalar()
+
+    def replaced_asset_ids(self):
+        return select(self.replacements.c.old_asset_id)
+
+    def replacement_with_serial(self, conn, serial: str) -> str | None:
+        t = self.replacements
+        return conn.execute(select(t.c.new_asset_id).where(t.c.new_serial == serial)).scalar()
+
+    def replacement_exists(self, conn, new_asset_id: str) -> bool:
+        t = self.replacements
+        return conn.execute(select(t.c.new_asset_id).where(t.c.new_asset_id == new_asset_id)).first() is not None
+
+    # ---- queries
+
+    def fault(self, conn, fault_id: str) -> dict | None:
+        row = conn.execute(select(self.faults).where(self.faults.c.fault_id == fault_id)).mappings().first()
+        return _answer(row) if row else None
+
+    def open_faults(self, conn, school_code: str | None = None) -> list[dict]:
+        t = self.faults
+        q = select(t).where(t.c.status == "open").order_by(t.c.declared_epoch, t.c.fault_id)
+        if school_code is not None:
+            q = q.where(t.c.school_code == school_code)
+        return [_answer(r) for r in conn.execute(q).mappings()]
+
+    def overdue_faults(self, conn, now: float, days: int, school_code: str | None = None) -> list[dict]:
+        """Open faults declared more than `days` days before `now` (epoch seconds), oldest first."""
+        t = self.faults
+        q = (select(t).where(t.c.status == "open", t.c.declared_epoch < now - days * DAY)
+             .order_by(t.c.declared_epoch, t.c.fault_id))
+        if school_code is not None:
+            q = q.where(t.c.school_code == school_code)
+        out = []
+        for row in conn.execute(q).mappings():
+            fault = _answer(row)
+            fault["days_open"] = round((now - row["declared_epoch"]) / DAY, 1)
+            out.append(fault)
+        return out
+
+    def faults_of_asset(self, conn, asset_id: str) -> list[dict]:
+        t = self.faults
+        q = select(t).where(t.c.asset_id == asset_id).order_by(t.c.declared_epoch, t.c.fault_id)
+        return [_answer(r) for r in conn.execute(q).mappings()]
+
+    def time_to_repair(self, conn, school_code: str | None = None) -> dict:
+        """Mean days from declaration to closing of the faults closed as repaired or replaced."""
+        t = self.faults
+        q = select(func.count(), func.sum(t.c.closed_epoch - t.c.declared_epoch)).where(
+            and_(t.c.status == "closed", t.c.resolution.in_(REPAIRED)))
+        if school_code is not None:
+            q = q.where(t.c.school_code == school_code)
+        count, seconds = conn.execute(q).one()
+        total = (seconds or 0.0) / DAY
+        return {"faults": count, "total_days": round(total, 3),
+                "mean_days": round(total / count, 1) if count else None}
+
+
+def _answer(row) -> dict:
+    fault = {k: v for k, v in dict(row).items() if not k.endswith("_epoch")}
+    if fault["closed_at"] is not None:
+        fault["days_to_close"] = round((row["closed_epoch"] - row["declared_epoch"]) / DAY, 1)
+    return fault
