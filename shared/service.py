@@ -2,10 +2,13 @@
 the catch-up RPC every event-sourced service answers."""
 from __future__ import annotations
 
+import json
 import threading
+from functools import partial
 
 from kombu import Connection, Exchange, Queue
 from nameko.extensions import DependencyProvider
+from nameko.messaging import Consumer, QueueConsumer
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 
@@ -66,6 +69,34 @@ def source_queue(consumer: str, source: str) -> Queue:
     exchange = Exchange(event_exchange(source), type="topic", durable=True)
     return Queue(f"{consumer}.{source}", exchange=exchange, routing_key="#", durable=True,
                  queue_arguments={"x-single-active-consumer": True})
+
+
+class _EventQueueConsumer(QueueConsumer):
+    """Hands every message to its handler, even one whose body is not JSON,
+    so that the projector can dead-letter it instead of it being dropped."""
+
+    def get_consumers(self, consumer_cls, channel):
+        for provider in self._providers:
+            consumer = consumer_cls(queues=[provider.queue], on_message=partial(self._on_raw, provider))
+            consumer.qos(prefetch_count=self.prefetch_count)
+            self._consumers[provider] = consumer
+        return self._consumers.values()
+
+    def _on_raw(self, provider, message):
+        raw = message.body
+        try:
+            body = json.loads(raw)
+        except (TypeError, ValueError):
+            body = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+        self.handle_message(provider, body, message)
+
+
+class _EventConsumer(Consumer):
+    queue_consumer = _EventQueueConsumer()
+
+
+consume_events = _EventConsumer.decorator
+"""Entrypoint for a projector's queue: `@consume_events(source_queue("reporting", "inventory"))`."""
 
 
 class ProjectorDependency(DependencyProvider):

@@ -1,9 +1,8 @@
 """Reporting: projects every source's events into indicator read models."""
-from nameko.messaging import consume
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from shared.service import ProjectorDependency, source_queue
+from shared.service import ProjectorDependency, consume_events, source_queue
 
 from . import indicators as indicators_
 from .periods import parse_period, parse_scope
@@ -14,19 +13,19 @@ class ReportingService:
     name = "reporting"
     projector = ProjectorDependency(IndicatorsProjection)
 
-    @consume(source_queue("reporting", "inventory"))
+    @consume_events(source_queue("reporting", "inventory"))
     def on_inventory_event(self, body):
         self.projector.handle(body)
 
-    @consume(source_queue("reporting", "maintenance"))
+    @consume_events(source_queue("reporting", "maintenance"))
     def on_maintenance_event(self, body):
         self.projector.handle(body)
 
-    @consume(source_queue("reporting", "resources"))
+    @consume_events(source_queue("reporting", "resources"))
     def on_resources_event(self, body):
         self.projector.handle(body)
 
-    @consume(source_queue("reporting", "training"))
+    @consume_events(source_queue("reporting", "training"))
     def on_training_event(self, body):
         self.projector.handle(body)
 
