@@ -1,0 +1,347 @@
+"""The digital-resources axis' rules, as pure functions: no broker, no database.
+
+Aggregates and their streams:
+- a resource (`resource:<id>`): received into the catalogue, or submitted by a
+  local production project and decided on by validation committees, then
+  distributed to schools;
+- a production project (`project:<id>`), a validation committee
+  (`committee:<id>`), an awareness workshop (`workshop:<id>`);
+- the use of one resource at one school (`usage:<school>:<resource>`);
+- a good practice, a dysfunction, a piece of local research, each its own stream.
+
+A committee's event lives in its own stream but changes the status of every
+resource it decides on, so `evolve_resource` also reads `validation_committee_held`.
+Schools are known from inventory's `school_registered` events (`School`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Iterable, Mapping
+
+from shared.errors import CommandRejected
+from shared.events import Event
+
+# A resource's status in the catalogue.
+RECEIVED = "received"      # received from the directorate or collected: ready to distribute
+SUBMITTED = "submitted"    # produced locally, waiting for a committee
+REVISION = "revision"      # a committee asked for changes; may be submitted again
+APPROVED = "approved"      # a committee approved it: final, ready to distribute
+REJECTED = "rejected"      # a committee rejected it: final
+DISTRIBUTABLE = (RECEIVED, APPROVED)
+
+DECISIONS = ("approved", "rejected", "revision")
+
+
+def resource_stream(resource_id: str) -> str:
+    return f"resource:{resource_id}"
+
+
+def project_stream(project_id: str) -> str:
+    return f"project:{project_id}"
+
+
+def committee_stream(committee_id: str) -> str:
+    return f"committee:{committee_id}"
+
+
+def workshop_stream(workshop_id: str) -> str:
+    return f"workshop:{workshop_id}"
+
+
+def usage_stream(school_code: str, resource_id: str) -> str:
+    return f"usage:{school_code}:{resource_id}"
+
+
+def practice_stream(practice_id: str) -> str:
+    return f"practice:{practice_id}"
+
+
+def dysfunction_stream(dysfunction_id: str) -> str:
+    return f"dysfunction:{dysfunction_id}"
+
+
+def research_stream(research_id: str) -> str:
+    return f"research:{research_id}"
+
+
+# ---------------------------------------------------------------- schools (from inventory)
+
+@dataclass(frozen=True)
+class School:
+    code: str
+    cycle: str
+    setting: str
+
+
+def require_known_schools(codes: Iterable[str], schools: Mapping[str, School]) -> list[str]:
+    """The codes, in order and without repeats; refused if any school is not registered."""
+    codes = list(dict.fromkeys(codes))
+    unknown = [c for c in codes if c not in schools]
+    if unknown:
+        raise CommandRejected("unknown_school", f"Not a registered school: {', '.join(unknown)}.")
+    return codes
+
+
+def schools_of(schools: Mapping[str, School], cycle: str | None, setting: str | None) -> list[str]:
+    """Every registered school of the cycle and/or setting; refused if there is none."""
+    codes = sorted(s.code for s in schools.values()
+                   if (cycle is None or s.cycle == cycle) and (setting is None or s.setting == setting))
+    if not codes:
+        wanted = " ".join(w for w in (setting, cycle) if w)
+        raise CommandRejected("no_school_matches", f"No registered {wanted} school.")
+    return codes
+
+
+# ---------------------------------------------------------------- resource
+
+@dataclass(frozen=True)
+class Resource:
+    resource_id: str
+    status: str | None = None  # None: never received nor submitted
+    project_id: str | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.status is not None
+
+
+def evolve_resource(state: Resource, envelope: dict) -> Resource:
+    kind, data = envelope["event_type"], envelope["data"]
+    if kind == "resource_received":
+        return replace(state, status=RECEIVED)
+    if kind == "resource_submitted":
+        return replace(state, status=SUBMITTED, project_id=data["project_id"])
+    if kind == "validation_committee_held":
+        for d in data["decisions"]:
+            if d["resource_id"] == state.resource_id:
+                state = replace(state, status=d["decision"])
+    return state
+
+
+def receive_resource(state: Resource, cmd: dict) -> list[Event]:
+    if state.known:
+        raise CommandRejected("resource_already_known",
+                              f"Resource {state.resource_id} is already in the catalogue ({state.status}).")
+    return [Event("resource_received", {
+        "resource_id": state.resource_id, "title": cmd["title"], "subject": cmd["subject"],
+        "levels": list(cmd["levels"]), "format": cmd["format"], "origin": cmd["origin"]})]
+
+
+def distribute_resource(state: Resource, school_codes: list[str], channel: str) -> list[Event]:
+    """`school_codes`: the targeted schools, already checked as registered."""
+    if not state.known:
+        raise CommandRejected("unknown_resource", f"Resource {state.resource_id} is not in the catalogue.")
+    if state.status not in DISTRIBUTABLE:
+        raise CommandRejected("resource_not_approved",
+                              f"Resource {state.resource_id} is {state.status}: only a received or an "
+                              f"approved resource may be distributed.")
+    return [Event("resource_distributed", {"resource_id": state.resource_id,
+                                           "school_codes": list(school_codes), "channel": channel})]
+
+
+def submit_resource(state: Resource, project: "Project", title: str) -> list[Event]:
+    """Submit a locally produced resource to validation, for the first time or after a revision."""
+    if not project.started:
+        raise CommandRejected("unknown_project", f"Production project {project.project_id} was never started.")
+    if state.status == RECEIVED:
+        raise CommandRejected("resource_already_received",
+                              f"Resource {state.resource_id} was received, not produced locally.")
+    if state.status == SUBMITTED:
+        raise CommandRejected("resource_already_submitted",
+                              f"Resource {state.resource_id} is already waiting for a committee.")
+    if state.status == APPROVED:
+        raise CommandRejected("resource_already_approved", f"Resource {state.resource_id} is approved: final.")
+    if state.status == REJECTED:
+        raise CommandRejected("resource_rejected", f"Resource {state.resource_id} was rejected: final.")
+    if state.status == REVISION and state.project_id != project.project_id:
+        raise CommandRejected("resource_of_another_project",
+                              f"Resource {state.resource_id} belongs to project {state.project_id}.")
+    return [Event("resource_submitted", {"resource_id": state.resource_id, "project_id": project.project_id,
+                                         "title": title})]
+
+
+# ---------------------------------------------------------------- production project
+
+@dataclass(frozen=True)
+class Project:
+    project_id: str
+    started: bool = False
+
+
+def evolve_project(state: Project, envelope: dict) -> Project:
+    if envelope["event_type"] == "production_project_started":
+        return replace(state, started=True)
+    return state
+
+
+def start_production_project(state: Project, cmd: dict) -> list[Event]:
+    if state.started:
+        raise CommandRejected("project_already_started", f"Project {state.project_id} is already started.")
+    return [Event("production_project_started", {
+        "project_id": state.project_id, "title": cmd["title"], "subject": cmd["subject"],
+        "members": list(cmd["members"])})]
+
+
+# ---------------------------------------------------------------- validation committee
+
+@dataclass(frozen=True)
+class Committee:
+    committee_id: str
+    held: bool = False
+
+
+def evolve_committee(state: Committee, envelope: dict) -> Committee:
+    if envelope["event_type"] == "validation_committee_held":
+        return replace(state, held=True)
+    return state
+
+
+def hold_validation_committee(state: Committee, cmd: dict, resources: Mapping[str, Resource]) -> list[Event]:
+    """Decide on submitted resources only; `resources` holds the state of each one decided on."""
+    if state.held:
+        raise CommandRejected("committee_already_held", f"Committee {state.committee_id} is already recorded.")
+    for d in cmd["decisions"]:
+        r = resources[d["resource_id"]]
+        if r.status == SUBMITTED:
+            continue
+        if not r.known:
+            raise CommandRejected("resource_not_submitted", f"Resource {r.resource_id} was never submitted.")
+        if r.status == APPROVED:
+            raise CommandRejected("resource_already_approved", f"Resource {r.resource_id} is approved: final.")
+        raise CommandRejected("resource_not_submitted",
+                              f"Resource {r.resource_id} is {r.status}, not waiting for a committee.")
+    return [Event("validation_committee_held", {
+        "committee_id": state.committee_id, "members": list(cmd["members"]),
+        "decisions": [{"resource_id": d["resource_id"], "decision": d["decision"], "remarks": d["remarks"]}
+                      for d in cmd["decisions"]]})]
+
+
+# ---------------------------------------------------------------- awareness workshop
+
+@dataclass(frozen=True)
+class Workshop:
+    workshop_id: str
+    held: bool = False
+
+
+def evolve_workshop(state: Workshop, envelope: dict) -> Workshop:
+    if envelope["event_type"] == "awareness_workshop_held":
+        return replace(state, held=True)
+    return state
+
+
+def hold_awareness_workshop(state: Workshop, cmd: dict, schools: Mapping[str, School]) -> list[Event]:
+    if state.held:
+        raise CommandRejected("workshop_already_recorded", f"Workshop {state.workshop_id} is already recorded.")
+    codes = require_known_schools(cmd["school_codes"], schools)
+    return [Event("awareness_workshop_held", {"workshop_id": state.workshop_id, "school_codes": codes,
+                                              "participants": cmd["participants"], "topic": cmd["topic"]})]
+
+
+# ---------------------------------------------------------------- use of a resource at a school
+
+@dataclass(frozen=True)
+class Usage:
+    school_code: str
+    resource_id: str
+    periods: tuple[tuple[date, date], ...] = field(default_factory=tuple)
+
+
+def evolve_usage(state: Usage, envelope: dict) -> Usage:
+    if envelope["event_type"] == "resource_usage_recorded":
+        d = envelope["data"]
+        period = (date.fromisoformat(d["period_start"]), date.fromisoformat(d["period_end"]))
+        return replace(state, periods=state.periods + (period,))
+    return state
+
+
+def record_resource_usage(state: Usage, cmd: dict, resource: Resource,
+                          schools: Mapping[str, School]) -> list[Event]:
+    """Uses over a period; periods of one resource at one school never overlap, so no use counts twice."""
+    require_known_schools([state.school_code], schools)
+    if not resource.known:
+        raise CommandRejected("unknown_resource", f"Resource {resource.resource_id} is not in the catalogue.")
+    if resource.status not in DISTRIBUTABLE:
+        raise CommandRejected("resource_not_approved",
+                              f"Resource {resource.resource_id} is {resource.status}: not available to schools.")
+    start, end = cmd["period_start"], cmd["period_end"]
+    if end < start:  # the schema refuses it too; the rule belongs here
+        raise CommandRejected("period_ends_before_start", "period_end is before period_start.")
+    for s, e in state.periods:
+        if start <= e and s <= end:
+            raise CommandRejected("usage_period_overlaps",
+                                  f"Use of {resource.resource_id} at {state.school_code} is already recorded "
+                                  f"from {s.isoformat()} to {e.isoformat()}.")
+    return [Event("resource_usage_recorded", {
+        "school_code": state.school_code, "resource_id": resource.resource_id,
+        "period_start": start.isoformat(), "period_end": end.isoformat(),
+        "uses": cmd["uses"], "teachers": cmd["teachers"]})]
+
+
+# ---------------------------------------------------------------- good practice, local research
+
+@dataclass(frozen=True)
+class Record:
+    """A one-off record (good practice, local research): recorded once."""
+
+    record_id: str
+    recorded: bool = False
+
+
+def evolve_record(state: Record, envelope: dict) -> Record:
+    if envelope["event_type"] in ("good_practice_recorded", "local_research_recorded"):
+        return replace(state, recorded=True)
+    return state
+
+
+def record_good_practice(state: Record, cmd: dict, schools: Mapping[str, School]) -> list[Event]:
+    if state.recorded:
+        raise CommandRejected("practice_already_recorded", f"Good practice {state.record_id} is already recorded.")
+    require_known_schools([cmd["school_code"]], schools)
+    return [Event("good_practice_recorded", {"practice_id": state.record_id, "school_code": cmd["school_code"],
+                                             "teacher": cmd["teacher"], "description": cmd["description"]})]
+
+
+def record_local_research(state: Record, cmd: dict) -> list[Event]:
+    if state.recorded:
+        raise CommandRejected("research_already_recorded", f"Research {state.record_id} is already recorded.")
+    return [Event("local_research_recorded", {"research_id": state.record_id, "title": cmd["title"],
+                                              "findings": cmd["findings"],
+                                              "recommendations": cmd["recommendations"]})]
+
+
+# ---------------------------------------------------------------- dysfunction
+
+@dataclass(frozen=True)
+class Dysfunction:
+    dysfunction_id: str
+    reported: bool = False
+    resolved: bool = False
+
+
+def evolve_dysfunction(state: Dysfunction, envelope: dict) -> Dysfunction:
+    kind = envelope["event_type"]
+    if kind == "dysfunction_reported":
+        return replace(state, reported=True)
+    if kind == "dysfunction_resolved":
+        return replace(state, resolved=True)
+    return state
+
+
+def report_dysfunction(state: Dysfunction, cmd: dict, schools: Mapping[str, School]) -> list[Event]:
+    if state.reported:
+        raise CommandRejected("dysfunction_already_reported",
+                              f"Dysfunction {state.dysfunction_id} is already reported.")
+    require_known_schools([cmd["school_code"]], schools)
+    return [Event("dysfunction_reported", {"dysfunction_id": state.dysfunction_id,
+                                           "school_code": cmd["school_code"], "description": cmd["description"]})]
+
+
+def resolve_dysfunction(state: Dysfunction, resolution: str) -> list[Event]:
+    if not state.reported:
+        raise CommandRejected("unknown_dysfunction", f"Dysfunction {state.dysfunction_id} was never reported.")
+    if state.resolved:
+        raise CommandRejected("dysfunction_already_resolved",
+                              f"Dysfunction {state.dysfunction_id} is already resolved.")
+    return [Event("dysfunction_resolved", {"dysfunction_id": state.dysfunction_id, "resolution": resolution})]

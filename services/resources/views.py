@@ -1,0 +1,304 @@
+"""Resources' read models, kept in the same transaction as its log, and their queries."""
+import json
+
+from sqlalchemy import (Column, Index, Integer, MetaData, String, Table, Text, func, insert, select,
+                        update)
+
+from shared.projector import Projection
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class ResourcesViews(Projection):
+    name = "resources_views"
+
+    def define_tables(self, metadata: MetaData) -> None:
+        self.resources = Table(
+            "catalogue", metadata,
+            Column("resource_id", String(64), primary_key=True),
+            Column("position", Integer, nullable=False),  # of the first event: listing order
+            Column("title", String(300), nullable=False),
+            Column("subject", String(100)),      # a submitted resource has only a title
+            Column("levels", Text),               # JSON list
+            Column("format", String(20)),
+            Column("origin", String(20), nullable=False),
+            Column("project_id", String(64)),
+            Column("status", String(20), nullable=False),
+            Column("catalogued_at", String(40), nullable=False),
+            Column("status_at", String(40), nullable=False),
+        )
+        self.distributions = Table(
+            "distributions", metadata,
+            Column("position", Integer, nullable=False),
+            Column("resource_id", String(64), nullable=False),
+            Column("school_code", String(40), nullable=False),
+            Column("channel", String(100), nullable=False),
+            Column("occurred_at", String(40), nullable=False),
+            Index("ix_distributions_resource", "resource_id"),
+            Index("ix_distributions_school", "school_code"),
+        )
+        self.projects = Table(
+            "production_projects", metadata,
+            Column("project_id", String(64), primary_key=True),
+            Column("position", Integer, nullable=False),  # of the first event: listing order
+            Column("title", String(300), nullable=False),
+            Column("subject", String(100), nullable=False),
+            Column("members", Text, nullable=False),
+            Column("started_at", String(40), nullable=False),
+        )
+        self.committees = Table(
+            "committees", metadata,
+            Column("committee_id", String(64), primary_key=True),
+            Column("held_at", String(40), nullable=False),
+            Column("members", Text, nullable=False),
+            Column("recorded_by", String(200), nullable=False),
+            Column("position", Integer, nullable=False),
+        )
+        self.decisions = Table(
+            "committee_decisions", metadata,
+            Column("committee_id", String(64), nullable=False),
+            Column("rank", Integer, nullable=False),
+            Column("resource_id", String(64), nullable=False),
+            Column("decision", String(20), nullable=False),
+            Column("remarks", Text, nullable=False),
+            Index("ix_committee_decisions_resource", "resource_id"),
+        )
+        self.workshops = Table(
+            "workshops", metadata,
+            Column("workshop_id", String(64), primary_key=True),
+            Column("position", Integer, nullable=False),  # of the first event: listing order
+            Column("held_at", String(40), nullable=False),
+            Column("school_codes", Text, nullable=False),
+            Column("participants", Integer, nullable=False),
+            Column("topic", String(300), nullable=False),
+        )
+        self.usage = Table(
+            "resource_usage", metadata,
+            Column("position", Integer, primary_key=True, autoincrement=False),
+            Column("school_code", String(40), nullable=False),
+            Column("resource_id", String(64), nullable=False),
+            Column("period_start", String(10), nullable=False),
+            Column("period_end", String(10), nullable=False),
+            Column("uses", Integer, nullable=False),
+            Column("teachers", Integer, nullable=False),
+            Index("ix_resource_usage_school", "school_code", "resource_id"),
+        )
+        self.practices = Table(
+            "good_practices", metadata,
+            Column("practice_id", String(64), primary_key=True),
+            Column("position", Integer, nullable=False),  # of the first event: listing order
+            Column("school_code", String(40), nullable=False),
+            Column("teacher", String(300), nullable=False),
+            Column("description", Text, nullable=False),
+            Column("recorded_at", String(40), nullable=False),
+        )
+        self.dysfunctions = Table(
+            "dysfunctions", metadata,
+            Column("dysfunction_id", String(64), primary_key=True),
+            Column("position", Integer, nullable=False),  # of the first event: listing order
+            Column("school_code", String(40), nullable=False),
+            Column("description", Text, nullable=False),
+            Column("reported_at", String(40), nullable=False),
+            Column("resolution", Text),
+            Column("resolved_at", String(40)),
+        )
+        self.research = Table(
+            "local_research", metadata,
+            Column("research_id", String(64), primary_key=True),
+            Column("position", Integer, nullable=False),  # of the first event: listing order
+            Column("title", String(300), nullable=False),
+            Column("findings", Text, nullable=False),
+            Column("recommendations", Text, nullable=False),
+            Column("recorded_at", String(40), nullable=False),
+        )
+
+    # ---- how each event changes them
+
+    def on_resource_received(self, conn, env):
+        d, at = env["data"], env["occurred_at"]
+        conn.execute(insert(self.resources).values(
+            resource_id=d["resource_id"], position=env["position"], title=d["title"], subject=d["subject"],
+            levels=_json(d["levels"]), format=d["format"], origin=d["origin"], status="received",
+            catalogued_at=at, status_at=at))
+
+    def on_resource_submitted(self, conn, env):
+        d, at = env["data"], env["occurred_at"]
+        r = self.resources
+        known = conn.execute(select(r.c.resource_id).where(r.c.resource_id == d["resource_id"])).scalar()
+        if known is None:
+            conn.execute(insert(r).values(
+                resource_id=d["resource_id"], position=env["position"], title=d["title"], origin="local",
+                project_id=d["project_id"], status="submitted", catalogued_at=at, status_at=at))
+        else:  # resubmitted after a revision, perhaps under a new title
+            conn.execute(update(r).where(r.c.resource_id == d["resource_id"])
+                         .values(title=d["title"], status="submitted", status_at=at))
+
+    def on_resource_distributed(self, conn, env):
+        d = env["data"]
+        conn.execute(insert(self.distributions), [
+            {"position": env["position"], "resource_id": d["resource_id"], "school_code": code,
+             "channel": d["channel"], "occurred_at": env["occurred_at"]} for code in d["school_codes"]])
+
+    def on_production_project_started(self, conn, env):
+        d = env["data"]
+        conn.execute(insert(self.projects).values(
+            project_id=d["project_id"], position=env["position"], title=d["title"], subject=d["subject"],
+            members=_json(d["members"]), started_at=env["occurred_at"]))
+
+    def on_validation_committee_held(self, conn, env):
+        d, at = env["data"], env["occurred_at"]
+        conn.execute(insert(self.committees).values(
+            committee_id=d["committee_id"], held_at=at, members=_json(d["members"]),
+            recorded_by=env["actor"]["user"], position=env["position"]))
+        for rank, decision in enumerate(d["decisions"]):
+            conn.execute(insert(self.decisions).values(
+                committee_id=d["committee_id"], rank=rank, resource_id=decision["resource_id"],
+                decision=decision["decision"], remarks=decision["remarks"]))
+            conn.execute(update(self.resources).where(self.resources.c.resource_id == decision["resource_id"])
+                         .values(status=decision["decision"], status_at=at))
+
+    def on_awareness_workshop_held(self, conn, env):
+        d = env["data"]
+        conn.execute(insert(self.workshops).values(
+            workshop_id=d["workshop_id"], position=env["position"], held_at=env["occurred_at"],
+            school_codes=_json(d["school_codes"]), participants=d["participants"], topic=d["topic"]))
+
+    def on_resource_usage_recorded(self, conn, env):
+        d = env["data"]
+        conn.execute(insert(self.usage).values(
+            position=env["position"], school_code=d["school_code"], resource_id=d["resource_id"],
+            period_start=d["period_start"], period_end=d["period_end"], uses=d["uses"], teachers=d["teachers"]))
+
+    def on_good_practice_recorded(self, conn, env):
+        d = env["data"]
+        conn.execute(insert(self.practices).values(
+            practice_id=d["practice_id"], position=env["position"], school_code=d["school_code"],
+            teacher=d["teacher"], description=d["description"], recorded_at=env["occurred_at"]))
+
+    def on_dysfunction_reported(self, conn, env):
+        d = env["data"]
+        conn.execute(insert(self.dysfunctions).values(
+            dysfunction_id=d["dysfunction_id"], position=env["position"], school_code=d["school_code"],
+            description=d["description"], reported_at=env["occurred_at"]))
+
+    def on_dysfunction_resolved(self, conn, env):
+        d, t = env["data"], self.dysfunctions
+        conn.execute(update(t).where(t.c.dysfunction_id == d["dysfunction_id"])
+                     .values(resolution=d["resolution"], resolved_at=env["occurred_at"]))
+
+    def on_local_research_recorded(self, conn, env):
+        d = env["data"]
+        conn.execute(insert(self.research).values(
+            research_id=d["research_id"], position=env["position"], title=d["title"], findings=d["findings"],
+            recommendations=d["recommendations"], recorded_at=env["occurred_at"]))
+
+    # ---- what commands need
+
+    def committees_deciding(self, conn, resource_id: str) -> list[str]:
+        """The committees that decided on a resource, oldest first."""
+        d, c = self.decisions, self.committees
+        return list(conn.execute(
+            select(d.c.committee_id).join(c, c.c.committee_id == d.c.committee_id)
+            .where(d.c.resource_id == resource_id).order_by(c.c.position)).scalars())
+
+    # ---- queries
+
+    def catalogue(self, conn, status: str | None = None) -> list[dict]:
+        """Every resource with its status and the schools it was distributed to."""
+        q = select(self.resources).order_by(self.resources.c.position)
+        if status is not None:
+            q = q.where(self.resources.c.status == status)
+        rows = [self._resource(r) for r in conn.execute(q).mappings()]
+        reach = self._distributed_to(conn, [r["resource_id"] for r in rows])
+        for r in rows:
+            r["distributed_to"] = reach.get(r["resource_id"], [])
+        return rows
+
+    def _distributed_to(self, conn, resource_ids) -> dict[str, list[str]]:
+        t = self.distributions
+        out: dict[str, list[str]] = {}
+        if not resource_ids:
+            return out
+        for rid, code in conn.execute(select(t.c.resource_id, t.c.school_code).distinct()
+                                      .where(t.c.resource_id.in_(resource_ids))
+                                      .order_by(t.c.resource_id, t.c.school_code)):
+            out.setdefault(rid, []).append(code)
+        return out
+
+    @staticmethod
+    def _resource(row) -> dict:
+        r = dict(row)
+        r["levels"] = json.loads(r["levels"]) if r["levels"] is not None else None
+        return r
+
+    def school_resources(self, conn, school_code: str) -> list[dict]:
+        """The resources distributed to a school: when first, by which channels, uses recorded there."""
+        t, r, u = self.distributions, self.resources, self.usage
+        first, channels = {}, {}
+        for rid, channel, at in conn.execute(select(t.c.resource_id, t.c.channel, t.c.occurred_at)
+                                             .where(t.c.school_code == school_code).order_by(t.c.position)):
+            first.setdefault(rid, at)
+            if channel not in channels.setdefault(rid, []):
+                channels[rid].append(channel)
+        if not first:
+            return []
+        rows = {row["resource_id"]: dict(row) for row in conn.execute(
+            select(r.c.resource_id, r.c.title, r.c.subject, r.c.format, r.c.origin, r.c.status)
+            .where(r.c.resource_id.in_(list(first)))).mappings()}
+        uses = dict(conn.execute(select(u.c.resource_id, func.sum(u.c.uses))
+                                 .where(u.c.school_code == school_code).group_by(u.c.resource_id)).all())
+        return [dict(rows[rid], first_distributed_at=at, channels=channels[rid], uses=int(uses.get(rid) or 0))
+                for rid, at in first.items()]
+
+    def open_dysfunctions(self, conn, school_code: str | None = None) -> list[dict]:
+        t = self.dysfunctions
+        q = (select(t.c.dysfunction_id, t.c.school_code, t.c.description, t.c.reported_at)
+             .where(t.c.resolved_at.is_(None)).order_by(t.c.position))
+        if school_code is not None:
+            q = q.where(t.c.school_code == school_code)
+        return [dict(r) for r in conn.execute(q).mappings()]
+
+    def committee_minutes(self, conn, committee_id: str) -> dict | None:
+        """The minutes (PV) of a committee: when, who, and each decision with its resource."""
+        c, d, r = self.committees, self.decisions, self.resources
+        head = conn.execute(select(c).where(c.c.committee_id == committee_id)).mappings().first()
+        if head is None:
+            return None
+        decisions = [dict(row) for row in conn.execute(
+            select(d.c.resource_id, r.c.title, r.c.project_id, d.c.decision, d.c.remarks)
+            .join(r, r.c.resource_id == d.c.resource_id, isouter=True)
+            .where(d.c.committee_id == committee_id).order_by(d.c.rank)).mappings()]
+        summary = {k: sum(1 for x in decisions if x["decision"] == k)
+                   for k in ("approved", "rejected", "revision")}
+        return {"committee_id": committee_id, "held_at": head["held_at"],
+                "members": json.loads(head["members"]), "recorded_by": head["recorded_by"],
+                "decisions": decisions, "summary": summary}
+
+    def committees_list(self, conn) -> list[dict]:
+        c = self.committees
+        return [{"committee_id": row.committee_id, "held_at": row.held_at}
+                for row in conn.execute(select(c.c.committee_id, c.c.held_at).order_by(c.c.position))]
+
+    def workshops_list(self, conn, school_code: str | None = None) -> list[dict]:
+        rows = []
+        for row in conn.execute(select(self.workshops).order_by(self.workshops.c.position)).mappings():
+            row = dict(row, school_codes=json.loads(row["school_codes"]))
+            if school_code is None or school_code in row["school_codes"]:
+                rows.append(row)
+        return rows
+
+    def projects_list(self, conn) -> list[dict]:
+        return [dict(r, members=json.loads(r["members"])) for r in conn.execute(
+            select(self.projects).order_by(self.projects.c.position)).mappings()]
+
+    def good_practices(self, conn, school_code: str | None = None) -> list[dict]:
+        q = select(self.practices).order_by(self.practices.c.position)
+        if school_code is not None:
+            q = q.where(self.practices.c.school_code == school_code)
+        return [dict(r) for r in conn.execute(q).mappings()]
+
+    def local_research(self, conn) -> list[dict]:
+        q = select(self.research).order_by(self.research.c.position)
+        return [dict(r) for r in conn.execute(q).mappings()]

@@ -1,0 +1,104 @@
+"""The resources read models on SQLite: what the queries answer after a given history."""
+import pytest
+from sqlalchemy import create_engine
+
+from services.resources.views import ResourcesViews
+
+AT = "2025-10-0{}T09:00:00+01:00"
+
+
+class History:
+    def __init__(self, views, conn):
+        self.views, self.conn, self.position = views, conn, 0
+
+    def __call__(self, event_type, day=1, user="salma", **data):
+        self.position += 1
+        self.views.apply(self.conn, {"event_type": event_type, "data": data, "position": self.position,
+                                     "occurred_at": AT.format(day), "actor": {"user": user, "role": "resources"}})
+
+
+@pytest.fixture
+def given():
+    engine = create_engine("sqlite://")
+    views = ResourcesViews()
+    views.create(engine)
+    with engine.begin() as conn:
+        yield views, conn, History(views, conn)
+
+
+def test_the_catalogue_shows_each_status_and_where_it_went(given):
+    views, conn, record = given
+    record("resource_received", resource_id="R1", title="Fractions", subject="maths", levels=["CE5"],
+           format="video", origin="directorate")
+    record("production_project_started", project_id="P1", title="Soutien", subject="arabic", members=["T1"])
+    record("resource_submitted", resource_id="R2", project_id="P1", title="Quiz")
+    record("resource_submitted", resource_id="R3", project_id="P1", title="Dictée")
+    record("resource_distributed", resource_id="R1", school_codes=["S2", "S1"], channel="usb")
+    record("resource_distributed", resource_id="R1", school_codes=["S1", "S3"], channel="platform")
+    record("validation_committee_held", day=5, committee_id="C1", members=["M1", "M2"], decisions=[
+        {"resource_id": "R2", "decision": "approved", "remarks": ""},
+        {"resource_id": "R3", "decision": "revision", "remarks": "Relire la consigne"}])
+
+    cat = {r["resource_id"]: r for r in views.catalogue(conn)}
+    assert [r["resource_id"] for r in views.catalogue(conn)] == ["R1", "R2", "R3"]
+    assert cat["R1"]["status"] == "received" and cat["R1"]["levels"] == ["CE5"]
+    assert cat["R1"]["distributed_to"] == ["S1", "S2", "S3"]
+    assert cat["R2"]["status"] == "approved" and cat["R2"]["origin"] == "local" and cat["R2"]["project_id"] == "P1"
+    assert cat["R3"]["status"] == "revision" and cat["R3"]["distributed_to"] == []
+    assert [r["resource_id"] for r in views.catalogue(conn, "approved")] == ["R2"]
+
+    record("resource_submitted", resource_id="R3", project_id="P1", title="Dictée v2")
+    assert {r["resource_id"]: r for r in views.catalogue(conn)}["R3"]["status"] == "submitted"
+    assert {r["resource_id"]: r for r in views.catalogue(conn)}["R3"]["title"] == "Dictée v2"
+    assert views.committees_deciding(conn, "R3") == ["C1"]
+    assert views.committees_deciding(conn, "R1") == []
+
+
+def test_a_schools_resources_with_channels_and_uses(given):
+    views, conn, record = given
+    record("resource_received", resource_id="R1", title="Fractions", subject="maths", levels=["CE5"],
+           format="video", origin="directorate")
+    record("resource_received", resource_id="R2", title="Atlas", subject="geography", levels=["1AC"],
+           format="interactive", origin="open")
+    record("resource_distributed", day=2, resource_id="R2", school_codes=["S1"], channel="usb")
+    record("resource_distributed", day=3, resource_id="R1", school_codes=["S1", "S2"], channel="platform")
+    record("resource_distributed", day=4, resource_id="R2", school_codes=["S1"], channel="platform")
+    record("resource_usage_recorded", school_code="S1", resource_id="R2", period_start="2025-10-01",
+           period_end="2025-10-15", uses=7, teachers=2)
+    record("resource_usage_recorded", school_code="S1", resource_id="R2", period_start="2025-10-16",
+           period_end="2025-10-31", uses=5, teachers=2)
+    record("resource_usage_recorded", school_code="S2", resource_id="R1", period_start="2025-10-16",
+           period_end="2025-10-31", uses=40, teachers=9)
+
+    s1 = views.school_resources(conn, "S1")
+    assert [(r["resource_id"], r["channels"], r["uses"]) for r in s1] == [
+        ("R2", ["usb", "platform"], 12), ("R1", ["platform"], 0)]
+    assert s1[0]["first_distributed_at"] == AT.format(2)
+    assert [r["resource_id"] for r in views.school_resources(conn, "S2")] == ["R1"]
+    assert views.school_resources(conn, "S9") == []
+
+
+def test_open_dysfunctions_leave_out_the_resolved(given):
+    views, conn, record = given
+    record("dysfunction_reported", dysfunction_id="D1", school_code="S1", description="Pas de son")
+    record("dysfunction_reported", dysfunction_id="D2", school_code="S2", description="Lien mort")
+    record("dysfunction_reported", dysfunction_id="D3", school_code="S1", description="Lecteur absent")
+    record("dysfunction_resolved", dysfunction_id="D1", resolution="Haut-parleurs branchés")
+    assert [x["dysfunction_id"] for x in views.open_dysfunctions(conn)] == ["D2", "D3"]
+    assert [x["dysfunction_id"] for x in views.open_dysfunctions(conn, "S1")] == ["D3"]
+
+
+def test_committee_minutes(given):
+    views, conn, record = given
+    record("resource_submitted", resource_id="R2", project_id="P1", title="Quiz")
+    record("resource_submitted", resource_id="R3", project_id="P1", title="Dictée")
+    record("validation_committee_held", day=5, user="coordinator", committee_id="C1", members=["M1", "M2"],
+           decisions=[{"resource_id": "R3", "decision": "rejected", "remarks": "Hors programme"},
+                      {"resource_id": "R2", "decision": "approved", "remarks": ""}])
+    pv = views.committee_minutes(conn, "C1")
+    assert pv["held_at"] == AT.format(5) and pv["members"] == ["M1", "M2"] and pv["recorded_by"] == "coordinator"
+    assert [(x["resource_id"], x["title"], x["decision"], x["remarks"]) for x in pv["decisions"]] == [
+        ("R3", "Dictée", "rejected", "Hors programme"), ("R2", "Quiz", "approved", "")]
+    assert pv["summary"] == {"approved": 1, "rejected": 1, "revision": 0}
+    assert views.committee_minutes(conn, "C9") is None
+    assert views.committees_list(conn) == [{"committee_id": "C1", "held_at": AT.format(5)}]
