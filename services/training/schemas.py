@@ -57,7 +57,7 @@ class CalendarPeriodInput(_Part):
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def dates_in_order(self, data, **kwargs):
         _dates_in_order(data)
 
@@ -102,7 +102,7 @@ class ScheduleSession(Command):
     calendar_override_reason = fields.String(load_default=None, allow_none=True,
                                              validate=validate.Length(min=3, max=1000))
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def dates_in_order(self, data, **kwargs):
         _dates_in_order(data)
 
@@ -119,7 +119,7 @@ class ParticipantInput(_Part):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     school_code = _code(load_default=None, required=False, allow_none=True)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def school_of_school_staff(self, data, **kwargs):
         if data.get("role") in ROLES_AT_A_SCHOOL and not data.get("school_code"):
             raise ValidationError(f"Required for a {data['role']}.", "school_code")
