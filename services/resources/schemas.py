@@ -127,9 +127,10 @@ class RecordResourceUsage(Command):
     uses = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
     teachers = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # said along with any other bad field
     def _period(self, data, **kwargs):
-        if data["period_end"] < data["period_start"]:
+        start, end = data.get("period_start"), data.get("period_end")
+        if start is not None and end is not None and end < start:
             raise ValidationError("Must not be before period_start.", "period_end")
 
 

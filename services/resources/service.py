@@ -7,7 +7,6 @@ start and every few seconds), so resources works while inventory is down.
 import json
 import uuid
 
-from nameko.messaging import consume
 from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import select
@@ -16,7 +15,7 @@ from shared.catalogue import registry
 from shared.commands import context, parse
 from shared.db import reading
 from shared.errors import CommandRejected, InvalidCommand
-from shared.service import EventLog, EventSourced, ProjectorDependency, source_queue
+from shared.service import EventLog, EventSourced, ProjectorDependency, consume_events, source_queue
 
 from . import domain, schemas
 from .schools import SchoolDirectory
@@ -32,7 +31,8 @@ def _new_id(value):
 class ResourcesService(EventSourced):
     name = "resources"
     log = EventLog(views=ResourcesViews)
-    schools = ProjectorDependency(SchoolDirectory, rpc_timeout=10)
+    # A short RPC timeout: while inventory is down a catch-up gives up soon and the next one retries.
+    schools = ProjectorDependency(SchoolDirectory, rpc_timeout=5)
 
     @property
     def views(self) -> ResourcesViews:
@@ -44,7 +44,7 @@ class ResourcesService(EventSourced):
 
     # ---- the schools, from inventory
 
-    @consume(source_queue("resources", "inventory"))
+    @consume_events(source_queue("resources", "inventory"))
     def on_inventory_event(self, body):
         self.schools.handle(body)
 
