@@ -30,8 +30,6 @@ APPROVED = "approved"      # a committee approved it: final, ready to distribute
 REJECTED = "rejected"      # a committee rejected it: final
 DISTRIBUTABLE = (RECEIVED, APPROVED)
 
-DECISIONS = ("approved", "rejected", "revision")
-
 
 def resource_stream(resource_id: str) -> str:
     return f"resource:{resource_id}"

@@ -212,7 +212,8 @@ def test_revision_then_resubmission_then_approval_is_final():
             stream_events.append(env(e.type, **e.data))
 
     record(d.submit_resource(d.Resource("R1"), PROJECT, "Quiz"))
-    record(d.hold_validation_committee(d.Committee("C1"), committee(("R1", "revision")), {"R1": resource("R1", *events)}))
+    record(d.hold_validation_committee(d.Committee("C1"), committee(("R1", "revision")),
+                                       {"R1": resource("R1", *events)}))
     refused("resource_not_submitted", d.hold_validation_committee, d.Committee("C2"),
             committee(("R1", "approved")), {"R1": resource("R1", *events)})
     record(d.submit_resource(resource("R1", *events), PROJECT, "Quiz v2"))
