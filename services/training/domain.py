@@ -349,7 +349,8 @@ def award_certificates(state: Training, staff_ids: Sequence[str] | None, percent
                                       f"{staff_id} already holds certificate {state.certificates[staff_id]} "
                                       f"for {state.training_id}.")
             if staff_id not in invited:
-                raise CommandRejected("participant_not_invited", f"{staff_id} was never invited to {state.training_id}.")
+                raise CommandRejected("participant_not_invited",
+                                      f"{staff_id} was never invited to {state.training_id}.")
             tally = attendance_tally(state, staff_id)
             if tally.open_sessions:
                 raise CommandRejected("sessions_still_open",

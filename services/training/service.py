@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections import Counter
 from datetime import date
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from nameko.dependency_providers import Config
+from nameko.extensions import DependencyProvider
 from nameko.messaging import consume
 from nameko.rpc import rpc
 from nameko.timer import timer
@@ -35,12 +37,23 @@ CASABLANCA = ZoneInfo("Africa/Casablanca")
 CERTIFICATION_PERCENT = "TRAINING_CERTIFICATION_PERCENT"
 
 
+class Deliveries(DependencyProvider):
+    """What became of each message from the bus since the service started (applied, duplicate, …)."""
+
+    def setup(self):
+        self.counts = Counter()
+
+    def get_dependency(self, worker_ctx):
+        return self.counts
+
+
 class TrainingService(EventSourced):
     name = "training"
     log = EventLog(views=TrainingViews)
     schools = ProjectorDependency(RegisteredSchools)
     calendars = CalendarConfig()
     config = Config()
+    deliveries = Deliveries()
 
     @property
     def views(self) -> TrainingViews:
@@ -50,7 +63,7 @@ class TrainingService(EventSourced):
 
     @consume(source_queue("training", "inventory"))
     def on_inventory_event(self, body):
-        self.schools.handle(body)
+        self.deliveries[self.schools.handle(body)] += 1
 
     @timer(interval=10, eager=True)
     def catch_up(self):
@@ -118,7 +131,8 @@ class TrainingService(EventSourced):
             recorded = tx.append(stream, version, events, ctx)
             reason = cmd["calendar_override_reason"]
             if reason:
-                overlapped = domain.calendar_conflicts(calendar[1], cmd["starts_on"], cmd["ends_on"]) if calendar else []
+                overlapped = (domain.calendar_conflicts(calendar[1], cmd["starts_on"], cmd["ends_on"])
+                              if calendar else [])
                 if calendar is None or overlapped:
                     self.calendars.record_override(
                         tx.conn, cmd["session_id"], cmd["training_id"], reason.strip(),
@@ -246,7 +260,7 @@ class TrainingService(EventSourced):
     def health(self):
         answer = EventSourced.health(self)
         schools = self.schools.status()
-        answer["schools_view"] = schools
+        answer["schools_view"] = dict(schools, deliveries=dict(self.deliveries))
         if schools["stalled"]:
             answer["status"] = "degraded"
         return answer
@@ -308,7 +322,8 @@ class TrainingService(EventSourced):
         except (ValueError, ZeroDivisionError):
             percent = None
         if percent is None or not 0 < percent <= 100:
-            raise InvalidCommand({CERTIFICATION_PERCENT: [f"Must be a percentage above 0 and at most 100, not {value!r}."]})
+            raise InvalidCommand({CERTIFICATION_PERCENT: [
+                f"Must be a percentage above 0 and at most 100, not {value!r}."]})
         return int(percent) if percent.denominator == 1 else float(percent)
 
 
