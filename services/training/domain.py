@@ -219,7 +219,8 @@ def invite_participants(state: Training, session_id: str, participants: Iterable
     for p in participants:
         code = p.get("school_code")
         if code is not None and code not in registered_schools:
-            raise CommandRejected("unknown_school", f"School {code} (of {p['staff_id']}) is not registered.")
+            raise CommandRejected("unknown_school",
+                                  f"School {code} (of {p['staff_id']}) is not registered in the inventory.")
         who = Participant(p["staff_id"], p["name"], p["role"], code)
         already = session.invited.get(who.staff_id)
         if already == who:

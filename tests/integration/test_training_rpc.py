@@ -92,6 +92,13 @@ def test_a_certifying_training_from_calendar_to_annual_summary(service_databases
         assert override["reason"] == "Seule semaine des formateurs nationaux"
         assert [p["name"] for p in override["periods"]] == ["Examen régional"]
         assert training.session("S1")["calendar_override"] is None
+        # a new version of the calendar names the scheduled sessions it now overlaps
+        local_exams = {"kind": "exam", "name": "Examens locaux", "starts_on": "2025-11-13", "ends_on": "2025-11-14"}
+        reloaded = training.load_school_calendar(dict(CALENDAR, periods=CALENDAR["periods"] + [local_exams]),
+                                                 COORDINATOR)
+        assert reloaded["version"] == 2 and training.school_calendar("2025-2026")["version"] == 2
+        assert [(s["session_id"], s["periods"]) for s in reloaded["sessions_overlapping"]] == [
+            ("S1", ["Examens locaux"]), ("S2", ["Examen régional"])]
 
         # participants: staff of registered schools only
         people = [{"staff_id": "P1", "name": "Amina Idrissi", "role": "teacher", "school_code": "OED001"},
