@@ -10,20 +10,24 @@ from shared.errors import InvalidCommand
 
 CASABLANCA = ZoneInfo("Africa/Casablanca")
 _PERIOD = re.compile(r"^(\d{4})-(\d{4})(?:-(S1|S2))?$")
-_SCOPE = re.compile(r"^(all|(region|province|school):([A-Za-z0-9_-]+))$")
+_SCOPE = re.compile(r"^(all|(region|province|school):([A-Za-z0-9_.-]+))$")
 
 
 @dataclass(frozen=True)
 class Period:
     name: str
     school_year: str
-    start: datetime
-    end: datetime
+    start: datetime  # first instant inside the period
+    end: datetime  # first instant after it
+    year_start: datetime  # first instant of its school year
 
     def as_of(self, now: datetime | None = None) -> datetime:
         """T: the end of the period, or now if it has not ended."""
         now = now or datetime.now(timezone.utc)
-        return min(self.end, now.astimezone(CASABLANCA))
+        return min(self.end, now).astimezone(CASABLANCA)
+
+    def ended(self, now: datetime | None = None) -> bool:
+        return (now or datetime.now(timezone.utc)) >= self.end
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,7 @@ class Scope:
 
 
 def parse_period(text: str) -> Period:
-    m = _PERIOD.match(text or "")
+    m = _PERIOD.match(text or "") if isinstance(text, str) else None
     if not m or int(m.group(2)) != int(m.group(1)) + 1:
         raise InvalidCommand({"period": ["Must be a school year like 2025-2026, or a semester like 2025-2026-S1."]})
     first, second, semester = int(m.group(1)), int(m.group(2)), m.group(3)
@@ -42,11 +46,11 @@ def parse_period(text: str) -> Period:
     feb = datetime(second, 2, 1, tzinfo=CASABLANCA)
     next_sept = datetime(second, 9, 1, tzinfo=CASABLANCA)
     start, end = {None: (sept, next_sept), "S1": (sept, feb), "S2": (feb, next_sept)}[semester]
-    return Period(text, f"{first}-{second}", start, end)
+    return Period(text, f"{first}-{second}", start, end, sept)
 
 
 def parse_scope(text: str) -> Scope:
-    m = _SCOPE.match(text or "")
+    m = _SCOPE.match(text or "") if isinstance(text, str) else None
     if not m:
         raise InvalidCommand({"scope": ["Must be all, region:<code>, province:<code> or school:<code>."]})
     if m.group(1) == "all":
