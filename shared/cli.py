@@ -95,6 +95,48 @@ def cmd_rebuild(args) -> None:
     print(f"genie: {args.service} rebuilt from the logs: {result}")
 
 
+def cmd_report(args) -> None:
+    """Issue a report (recorded by reporting) and write it as XLSX or CSV; or make an issued one again."""
+    import eventlet
+
+    eventlet.monkey_patch()
+    import getpass
+
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    import shared.errors  # noqa: F401  (remote errors arrive as our exceptions)
+    from services.reporting.exports import WRITERS
+
+    from . import config
+
+    require_broker()
+    fmt = args.format or (args.out.rsplit(".", 1)[-1].lower() if "." in args.out else "xlsx")
+    if fmt not in WRITERS:
+        print(f"genie: --format must be one of {', '.join(WRITERS)}", file=sys.stderr)
+        sys.exit(2)
+    actor = {"user": args.user or os.environ.get("GENIE_USER") or getpass.getuser(), "role": args.role}
+    try:
+        with ClusterRpcProxy(config.nameko_config(), timeout=args.timeout) as cluster:
+            if args.reproduce:
+                report = cluster.reporting.reproduce_report(args.reproduce)
+            else:
+                if not args.scope or not args.period:
+                    print("genie: --scope and --period are required (or --reproduce REPORT_ID)", file=sys.stderr)
+                    sys.exit(2)
+                report = cluster.reporting.issue_report(args.scope, args.period, {"actor": actor}, fmt)
+    except shared.errors.InvalidCommand as exc:
+        print(f"genie: {exc}", file=sys.stderr)
+        sys.exit(2)
+    WRITERS[fmt](report, args.out)
+    print(f"genie: report {report['report_id']} ({report['scope']}, {report['period']}, as of {report['as_of']}, "
+          f"positions {report['positions']}) written to {args.out}")
+    if args.reproduce:
+        same = "the same figures" if report["matches"] else "DIFFERENT figures"
+        print(f"genie: reproduced from the logs: {same} as when it was issued")
+        if not report["matches"]:
+            sys.exit(1)
+
+
 def main(argv=None) -> None:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -108,6 +150,16 @@ def main(argv=None) -> None:
     rebuild.add_argument("service", choices=["reporting"])
     rebuild.add_argument("--timeout", type=float, default=600)
     rebuild.set_defaults(func=cmd_rebuild)
+    report = sub.add_parser("report", help="issue an indicators report (xlsx or csv), recorded so it can be made again")
+    report.add_argument("--scope", help="all, region:<code>, province:<code> or school:<code>")
+    report.add_argument("--period", help="a school year (2025-2026) or a semester (2025-2026-S1)")
+    report.add_argument("--format", choices=["xlsx", "csv"], help="default: from --out's extension")
+    report.add_argument("--out", required=True, help="the file to write")
+    report.add_argument("--user", help="who issues it (default: GENIE_USER or the login name)")
+    report.add_argument("--role", default="coordinator")
+    report.add_argument("--reproduce", metavar="REPORT_ID", help="make an issued report again from the logs")
+    report.add_argument("--timeout", type=float, default=600)
+    report.set_defaults(func=cmd_report)
     args = parser.parse_args(argv)
     args.func(args)
 

@@ -1,31 +1,50 @@
-"""Reporting: projects every source's events into indicator read models."""
+"""Reporting: projects every source's events into indicator read models and answers for any scope and period."""
+from __future__ import annotations
+
+from nameko.messaging import consume
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from shared.service import ProjectorDependency, consume_events, source_queue
+from shared.commands import context
+from shared.errors import InvalidCommand
+from shared.service import ProjectorDependency, source_queue
 
-from . import indicators as indicators_
+from . import indicators as ind
+from . import replay
 from .periods import parse_period, parse_scope
 from .projections import IndicatorsProjection
+from .reports import ReportLog, digest, instant
+
+FORMATS = ("xlsx", "csv")
+
+
+class ReportingProjector(ProjectorDependency):
+    """The core's projector, reading the logs in the largest pages they give, plus the log of issued reports."""
+
+    def setup(self):
+        super().setup()
+        self.projector.page_size = replay.PAGE
+        self.projector.reports = ReportLog(self.projector.engine)
+        self.projector.reports.create()
 
 
 class ReportingService:
     name = "reporting"
-    projector = ProjectorDependency(IndicatorsProjection)
+    projector = ReportingProjector(IndicatorsProjection)
 
-    @consume_events(source_queue("reporting", "inventory"))
+    @consume(source_queue("reporting", "inventory"))
     def on_inventory_event(self, body):
         self.projector.handle(body)
 
-    @consume_events(source_queue("reporting", "maintenance"))
+    @consume(source_queue("reporting", "maintenance"))
     def on_maintenance_event(self, body):
         self.projector.handle(body)
 
-    @consume_events(source_queue("reporting", "resources"))
+    @consume(source_queue("reporting", "resources"))
     def on_resources_event(self, body):
         self.projector.handle(body)
 
-    @consume_events(source_queue("reporting", "training"))
+    @consume(source_queue("reporting", "training"))
     def on_training_event(self, body):
         self.projector.handle(body)
 
@@ -34,16 +53,71 @@ class ReportingService:
         """The bus is the fast path; this reads what it missed from the sources' logs."""
         self.projector.catch_up()
 
+    # ---- answers
+
     @rpc
     def indicators(self, scope, period):
         scope_, period_ = parse_scope(scope), parse_period(period)
-        t = period_.as_of()
         projector = self.projector
         with projector.lock, projector.engine.connect() as conn:
-            values = indicators_.compute(conn, projector.projection, scope_, period_, t.timestamp())
+            return ind.answer(conn, projector.projection, scope_, period_, projector.positions)
+
+    @rpc
+    def breakdown(self, scope, period):
+        """Each school of the scope with its row of school-level indicators."""
+        scope_, period_ = parse_scope(scope), parse_period(period)
+        projector = self.projector
+        t = period_.as_of()
+        with projector.lock, projector.engine.connect() as conn:
+            schools = ind.per_school(conn, projector.projection, scope_, period_, t.timestamp())
             positions = dict(projector.positions)
-        return {"scope": scope_.name, "period": period_.name, "as_of": t.isoformat(),
-                "positions": positions, "indicators": values}
+        return {"scope": scope_.name, "period": period_.name, "as_of": t.isoformat(), "positions": positions,
+                "schools": schools}
+
+    # ---- reports
+
+    @rpc
+    def issue_report(self, scope, period, meta=None, format="xlsx"):
+        """The figures of a report, recorded with what is needed to make it again."""
+        scope_, period_ = parse_scope(scope), parse_period(period)
+        if format not in FORMATS:
+            raise InvalidCommand({"format": [f"Must be one of {', '.join(FORMATS)}."]})
+        actor = context(meta).actor
+        projector = self.projector
+        t = period_.as_of()
+        with projector.lock, projector.engine.begin() as conn:
+            values = ind.compute(conn, projector.projection, scope_, period_, t.timestamp())
+            schools = ind.per_school(conn, projector.projection, scope_, period_, t.timestamp())
+            positions = dict(projector.positions)
+            record = projector.reports.record(conn, scope_.name, period_.name, t.isoformat(), positions, actor,
+                                              format, digest(values, schools))
+        return {**record, "indicators": values, "schools": schools}
+
+    @rpc
+    def reports(self, limit=50):
+        return self.projector.reports.latest(limit)
+
+    @rpc
+    def reproduce_report(self, report_id):
+        """An issued report made again from the logs, read up to the positions it had read."""
+        projector = self.projector
+        record = projector.reports.get(report_id)
+        if record is None:
+            raise InvalidCommand({"report_id": [f"No report {report_id} was issued."]})
+        scope_, period_ = parse_scope(record["scope"]), parse_period(record["period"])
+        projection, engine = replay.model_at(projector.fetch, record["positions"])
+        try:
+            with engine.connect() as conn:
+                t = instant(record["as_of"])
+                values = ind.compute(conn, projection, scope_, period_, t)
+                schools = ind.per_school(conn, projection, scope_, period_, t)
+        finally:
+            engine.dispose()
+        again = digest(values, schools)
+        return {**record, "indicators": values, "schools": schools, "reproduced_digest": again,
+                "matches": again == record["digest"]}
+
+    # ---- operations
 
     @rpc
     def health(self):
@@ -52,4 +126,4 @@ class ReportingService:
 
     @rpc
     def rebuild(self):
-        return {"applied": self.projector.rebuild()}
+        return {"applied": replay.rebuild(self.projector)}

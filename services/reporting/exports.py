@@ -1,0 +1,182 @@
+"""A report as a file: XLSX (a cover, a sheet per axis and the school-by-school table, in Arabic and
+in French) or CSV (one row per figure)."""
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+# id -> (Arabic, French)
+LABELS = {
+    "INF01": ("التجهيزات في الخدمة", "Équipements en service"),
+    "INF02": ("عدد المتعلمين لكل حاسوب", "Élèves par ordinateur"),
+    "INF03": ("نسبة المؤسسات المجهزة بقاعة متعددة الوسائط أو حقيبة متنقلة",
+              "% d'établissements dotés d'une SMM ou d'une VMM"),
+    "INF04": ("نسبة المؤسسات المرتبطة بالإنترنت", "% d'établissements connectés"),
+    "INF05": ("نسبة المؤسسات المرتبطة ذات تصفية مفعلة", "% d'établissements connectés avec filtrage actif"),
+    "INF06": ("نسبة استعمال التجهيزات", "Taux d'utilisation des équipements"),
+    "INF07": ("التجهيزات غير المستعملة", "Équipements non utilisés"),
+    "INF08": ("نسبة مطابقة الجرد", "Taux de conformité des inventaires"),
+    "INF09": ("التحويلات المنجزة", "Transferts réalisés"),
+    "MNT01": ("الأعطال المفتوحة", "Pannes ouvertes"),
+    "MNT02": ("متوسط مدة معالجة الأعطال (بالأيام)", "Délai moyen de résolution des pannes (jours)"),
+    "MNT03": ("نسبة الأعطال المعالجة في إطار الضمان", "% de pannes traitées sous garantie"),
+    "MNT04": ("الأعطال المفتوحة منذ أكثر من 15 يوما", "Pannes ouvertes depuis plus de 15 jours"),
+    "MNT05": ("نسبة التجهيزات ذات عطل مفتوح", "% d'équipements avec une panne ouverte"),
+    "RES01": ("الموارد الرقمية المتوصل بها", "Ressources numériques reçues"),
+    "RES02": ("الموارد الموزعة على المؤسسات", "Ressources distribuées aux établissements"),
+    "RES03": ("نسبة المؤسسات المستفيدة من الموارد", "% d'établissements ayant reçu une ressource"),
+    "RES04": ("الموارد المصادق عليها", "Ressources validées"),
+    "RES05": ("نسبة المصادقة", "Taux de validation"),
+    "RES06": ("عدد مرات استعمال الموارد", "Utilisations des ressources"),
+    "RES07": ("ورشات التحسيس", "Ateliers de sensibilisation"),
+    "RES08": ("الاختلالات غير المعالجة", "Dysfonctionnements non résolus"),
+    "TRN01": ("التكوينات المبرمجة", "Formations planifiées"),
+    "TRN02": ("نسبة إنجاز الحصص", "Taux de réalisation des sessions"),
+    "TRN03": ("المستفيدون من التكوين", "Personnels formés"),
+    "TRN04": ("نسبة الأساتذة المكونين", "% d'enseignants formés"),
+    "TRN05": ("نسبة الحضور", "Taux de présence"),
+    "TRN06": ("المستفيدون من الإشهاد", "Personnels certifiés"),
+    "TRN07": ("ساعات التكوين", "Heures de formation"),
+}
+# (prefixes, Arabic name, French name)
+AXES = [
+    (("INF", "MNT"), "البنية التحتية والتجهيزات", "Infrastructure et équipements"),
+    (("RES",), "الموارد الرقمية", "Ressources numériques"),
+    (("TRN",), "التكوين", "Formation"),
+]
+HEADERS = {
+    "ar": ["الرمز", "المؤشر", "القيمة", "البسط", "المقام", "ملاحظة"],
+    "fr": ["Code", "Indicateur", "Valeur", "Numérateur", "Dénominateur", "Remarque"],
+}
+SCHOOL_HEADERS = {
+    "ar": ["رمز المؤسسة", "المؤسسة", "الجماعة", "المديرية الإقليمية", "الجهة"],
+    "fr": ["Code", "Établissement", "Commune", "Direction provinciale", "Région"],
+}
+BREAKDOWN = {"ar": "حسب المؤسسة", "fr": "Par établissement"}
+REMARKS = {
+    "not_applicable": {"ar": "غير منطبق على مستوى المؤسسة", "fr": "sans objet au niveau établissement"},
+    "no_denominator": {"ar": "المقام منعدم", "fr": "dénominateur nul"},
+}
+COVER = [
+    # (Arabic, French, how to read it from the report)
+    ("النطاق", "Périmètre", lambda r: r["scope"]),
+    ("الفترة", "Période", lambda r: r["period"]),
+    ("تاريخ الحصر", "Arrêté au", lambda r: r["as_of"]),
+    ("تاريخ الإصدار", "Émis le", lambda r: r["issued_at"]),
+    ("أصدره", "Émis par", lambda r: f"{r['issued_by'].get('user')} ({r['issued_by'].get('role')})"),
+    ("رقم التقرير", "N° du rapport", lambda r: r["report_id"]),
+    ("البصمة", "Empreinte", lambda r: r["digest"]),
+]
+SOURCE_NAMES = {"inventory": ("الجرد", "inventaire"), "maintenance": ("الصيانة", "maintenance"),
+                "resources": ("الموارد", "ressources"), "training": ("التكوين", "formation")}
+BOLD = Font(bold=True)
+HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def _remark(item: dict, lang: str) -> str | None:
+    if item.get("reason") in REMARKS:
+        return REMARKS[item["reason"]][lang]
+    if item["value"] is None and item["denominator"] == 0:
+        return REMARKS["no_denominator"][lang]
+    return None
+
+
+def _header(ws, values):
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        cell.font = BOLD
+        cell.fill = HEAD_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def _widths(ws, widths):
+    for i, w in enumerate(widths):
+        ws.column_dimensions[ws.cell(row=1, column=i + 1).column_letter].width = w
+
+
+def write_xlsx(report: dict, path: str) -> None:
+    wb = Workbook()
+    cover = wb.active
+    cover.title = "Couverture - الغلاف"
+    cover.append(["Rapport des indicateurs du programme GENIE", None, "تقرير مؤشرات برنامج جيني"])
+    cover["A1"].font = cover["C1"].font = Font(bold=True, size=14)
+    cover.append([])
+    for ar, fr, read in COVER:
+        cover.append([fr, read(report), ar])
+    cover.append([])
+    cover.append(["Positions lues dans chaque journal", None, "المواقع المقروءة في كل سجل"])
+    cover.cell(row=cover.max_row, column=1).font = cover.cell(row=cover.max_row, column=3).font = BOLD
+    for source, position in sorted(report["positions"].items()):
+        ar, fr = SOURCE_NAMES.get(source, (source, source))
+        cover.append([fr, position, ar])
+    for row in cover.iter_rows(min_row=3, max_col=1):
+        row[0].font = BOLD
+    for row in cover.iter_rows(min_row=3, min_col=3, max_col=3):
+        row[0].font = BOLD
+        row[0].alignment = Alignment(horizontal="right")
+    _widths(cover, [36, 44, 30])
+
+    items = {i["id"]: i for i in report["indicators"]}
+    for prefixes, name_ar, name_fr in AXES:
+        ids = [i for i in LABELS if i.startswith(prefixes)]
+        for lang, title in (("ar", name_ar), ("fr", name_fr)):
+            ws = wb.create_sheet(title)
+            ws.sheet_view.rightToLeft = lang == "ar"
+            _header(ws, HEADERS[lang])
+            for ident in ids:
+                item = items[ident]
+                label = LABELS[ident][0 if lang == "ar" else 1]
+                ws.append([ident, label, item["value"], item["numerator"], item["denominator"],
+                           _remark(item, lang)])
+            _widths(ws, [8, 58, 12, 14, 14, 34])
+            ws.freeze_panes = "A2"
+
+    schools = report["schools"]
+    ids = [i["id"] for i in schools[0]["indicators"]] if schools else [i for i in LABELS]
+    for lang in ("ar", "fr"):
+        ws = wb.create_sheet(BREAKDOWN[lang])
+        ws.sheet_view.rightToLeft = lang == "ar"
+        labels = [f"{i} {LABELS[i][0 if lang == 'ar' else 1]}" for i in ids]
+        _header(ws, SCHOOL_HEADERS[lang] + labels)
+        for school in schools:
+            values = {i["id"]: i["value"] for i in school["indicators"]}
+            ws.append([school["school_code"], school["name_ar" if lang == "ar" else "name_fr"], school["commune"],
+                       school["province_code"], school["region_code"]] + [values.get(i) for i in ids])
+        _widths(ws, [12, 36, 18, 12, 10] + [16] * len(ids))
+        ws.freeze_panes = "C2"
+
+    issued = datetime.fromisoformat(report["issued_at"]).replace(tzinfo=None)
+    wb.properties.creator = str(report["issued_by"].get("user"))
+    wb.properties.title = f"GENIE {report['scope']} {report['period']}"
+    wb.properties.created = wb.properties.modified = issued
+    wb.save(path)
+
+
+CSV_COLUMNS = ["report_id", "scope", "period", "as_of", "school_code", "indicator", "label_fr", "label_ar",
+               "value", "numerator", "denominator", "reason"]
+
+
+def write_csv(report: dict, path: str) -> None:
+    """One row per figure: first the scope's (school_code empty), then each school's."""
+    head = [report["report_id"], report["scope"], report["period"], report["as_of"]]
+
+    def row(code, item):
+        ar, fr = LABELS[item["id"]]
+        return head + [code, item["id"], fr, ar, item["value"], item["numerator"], item["denominator"],
+                       item.get("reason") or ""]
+
+    # utf-8-sig: spreadsheet programs then read the Arabic right.
+    with open(path, "w", newline="", encoding="utf-8-sig") as f:
+        out = csv.writer(f)
+        out.writerow(CSV_COLUMNS)
+        for item in report["indicators"]:
+            out.writerow(row("", item))
+        for school in report["schools"]:
+            for item in school["indicators"]:
+                out.writerow(row(school["school_code"], item))
+
+
+WRITERS = {"xlsx": write_xlsx, "csv": write_csv}
