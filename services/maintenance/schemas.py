@@ -54,7 +54,7 @@ class CancelFault(Command):
     fault_id = _code(required=True)
 
 
-class _Query(Schema):
+class SchoolQuery(Schema):
     class Meta:
         unknown = RAISE
 
@@ -62,9 +62,9 @@ class _Query(Schema):
     as_of = fields.AwareDateTime(load_default=None, allow_none=True)  # none: now
 
 
-class OverdueQuery(_Query):
+class OverdueQuery(SchoolQuery):
     days = fields.Integer(load_default=15, strict=True, validate=validate.Range(min=0, max=3650))
 
 
-class WarrantyExpiryQuery(_Query):
+class WarrantyExpiryQuery(SchoolQuery):
     days = fields.Integer(load_default=60, strict=True, validate=validate.Range(min=0, max=3650))

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from nameko.messaging import consume
 from nameko.rpc import rpc
 from nameko.timer import timer
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from shared.commands import context, parse
 from shared.events import now
@@ -29,7 +29,7 @@ class MaintenanceService(EventSourced):
     name = "maintenance"
     log = EventLog(views=FaultViews)
     # A short RPC timeout: while inventory is down a catch-up gives up soon and the next one retries.
-    equipment = ProjectorDependency(EquipmentView, rpc_timeout=10)
+    equipment = ProjectorDependency(EquipmentView, rpc_timeout=3)
 
     @property
     def views(self) -> FaultViews:
@@ -132,7 +132,7 @@ class MaintenanceService(EventSourced):
     @rpc
     def open_faults(self, school_code=None):
         """Open faults of one school, or of the province when no school is given."""
-        query = parse(schemas._Query(), {"school_code": school_code})
+        query = parse(schemas.SchoolQuery(), {"school_code": school_code})
         with self._reading() as conn:
             return self.views.open_faults(conn, query["school_code"])
 
@@ -144,7 +144,7 @@ class MaintenanceService(EventSourced):
 
     @rpc
     def mean_time_to_repair(self, school_code=None):
-        query = parse(schemas._Query(), {"school_code": school_code})
+        query = parse(schemas.SchoolQuery(), {"school_code": school_code})
         with self._reading() as conn:
             return self.views.time_to_repair(conn, query["school_code"])
 
@@ -166,13 +166,13 @@ class MaintenanceService(EventSourced):
                                                query["school_code"], excluded=self.views.replaced_asset_ids())
             answer = []
             for row in rows:
-                ends_on = row["warranty_ends_on"]
+                ends_on = date.fromisoformat(row["warranty_ends_on"])
                 answer.append({
                     "asset_id": row["asset_id"], "school_code": row["school_code"], "kind": row["kind"],
                     "serial": row["serial"], "supplier": row["supplier"], "received_on": row["received_on"],
-                    "warranty_months": row["warranty_months"], "warranty_ends_on": ends_on,
-                    "last_covered_day": (date.fromisoformat(ends_on) - timedelta(days=1)).isoformat(),
-                    "days_left": (date.fromisoformat(ends_on) - today).days,
+                    "warranty_months": row["warranty_months"], "warranty_ends_on": ends_on.isoformat(),
+                    "last_covered_day": (ends_on - timedelta(days=1)).isoformat(),
+                    "days_left": (ends_on - today).days,
                     "open_fault_id": self.views.open_fault_of(conn, row["asset_id"]),
                 })
             return answer
@@ -191,11 +191,23 @@ class MaintenanceService(EventSourced):
     @rpc
     def health(self):
         answer = EventSourced.health(self)
-        status = self.equipment.status()
-        if status["stalled"]:
+        view = self._view_status()
+        if view["stalled"]:
             answer["status"] = "stalled"
-        answer["equipment_view"] = status
+        answer["equipment_view"] = view
         return answer
+
+    def _view_status(self):
+        """The projector's status without its lock, which a catch-up holds while inventory is slow to answer."""
+        projector = self.equipment
+        positions, stalled = dict(projector.positions), dict(projector.stalled)
+        dead = projector.dead_table
+        with projector.engine.connect() as conn:
+            count = conn.execute(select(func.count()).select_from(dead)
+                                 .where(dead.c.projection == projector.projection.name)).scalar_one()
+        return {"projection": projector.projection.name, "positions": positions,
+                "stalled": {s: {"position": p, "error": e} for s, (p, e) in stalled.items()},
+                "dead_letters": count}
 
     @rpc
     def rebuild(self):

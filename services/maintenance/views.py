@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (Boolean, Column, Float, Index, MetaData, String, Table, Text, and_, func, insert, select,
+from sqlalchemy import (Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text, and_, func, insert, select,
                         update)
 
 from shared.projector import Projection
@@ -36,6 +36,7 @@ class FaultViews(Projection):
             Column("status", String(10), nullable=False),  # open, closed
             Column("declared_at", String(40), nullable=False),
             Column("declared_epoch", Float, nullable=False),
+            Column("declared_position", Integer, nullable=False),  # breaks ties between equal instants
             Column("supplier", String(300)),
             Column("claim_ref", String(100)),
             Column("claimed_at", String(40)),
@@ -67,7 +68,7 @@ class FaultViews(Projection):
         conn.execute(insert(self.faults).values(
             fault_id=d["fault_id"], asset_id=d["asset_id"], school_code=d["school_code"], symptom=d["symptom"],
             under_warranty=d["under_warranty"], status="open", declared_at=env["occurred_at"],
-            declared_epoch=epoch(env["occurred_at"])))
+            declared_epoch=epoch(env["occurred_at"]), declared_position=env["position"]))
 
     def _fault(self, conn, fault_id, **values):
         conn.execute(update(self.faults).where(self.faults.c.fault_id == fault_id).values(**values))
@@ -123,7 +124,7 @@ class FaultViews(Projection):
 
     def open_faults(self, conn, school_code: str | None = None) -> list[dict]:
         t = self.faults
-        q = select(t).where(t.c.status == "open").order_by(t.c.declared_epoch, t.c.fault_id)
+        q = select(t).where(t.c.status == "open").order_by(t.c.declared_epoch, t.c.declared_position)
         if school_code is not None:
             q = q.where(t.c.school_code == school_code)
         return [_answer(r) for r in conn.execute(q).mappings()]
@@ -132,7 +133,7 @@ class FaultViews(Projection):
         """Open faults declared more than `days` days before `now` (epoch seconds), oldest first."""
         t = self.faults
         q = (select(t).where(t.c.status == "open", t.c.declared_epoch < now - days * DAY)
-             .order_by(t.c.declared_epoch, t.c.fault_id))
+             .order_by(t.c.declared_epoch, t.c.declared_position))
         if school_code is not None:
             q = q.where(t.c.school_code == school_code)
         out = []
@@ -144,7 +145,7 @@ class FaultViews(Projection):
 
     def faults_of_asset(self, conn, asset_id: str) -> list[dict]:
         t = self.faults
-        q = select(t).where(t.c.asset_id == asset_id).order_by(t.c.declared_epoch, t.c.fault_id)
+        q = select(t).where(t.c.asset_id == asset_id).order_by(t.c.declared_epoch, t.c.declared_position)
         return [_answer(r) for r in conn.execute(q).mappings()]
 
     def time_to_repair(self, conn, school_code: str | None = None) -> dict:
@@ -161,7 +162,7 @@ class FaultViews(Projection):
 
 
 def _answer(row) -> dict:
-    fault = {k: v for k, v in dict(row).items() if not k.endswith("_epoch")}
+    fault = {k: v for k, v in dict(row).items() if not k.endswith(("_epoch", "_position"))}
     if fault["closed_at"] is not None:
         fault["days_to_close"] = round((row["closed_epoch"] - row["declared_epoch"]) / DAY, 1)
     return fault
