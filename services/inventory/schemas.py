@@ -1,30 +1,116 @@
 """Inventory's commands, validated before anything is decided."""
-from marshmallow import fields, validate
+import base64
+import binascii
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
 
 from shared.catalogue import ASSET_KINDS, BUNDLES
 from shared.commands import Command
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$", error="Letters, digits, '-' and '_' only, 1 to 40.")
+CYCLES = ("primary", "middle", "secondary")
+SETTINGS = ("urban", "rural")
+LINKS = ("adsl", "fiber", "3g", "4g", "satellite", "other")
+MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
-def _text(**kw):
-    return fields.String(required=True, validate=validate.Length(min=1, max=300), **kw)
+def _text(max_len=300, **kw):
+    return fields.String(required=True, validate=validate.Length(min=1, max=max_len), **kw)
 
+
+def _code(**kw):
+    return fields.String(required=True, validate=CODE, **kw)
+
+
+def _enum(values, **kw):
+    return fields.String(required=True, validate=validate.OneOf(values), **kw)
+
+
+def check_school_year(value: str) -> None:
+    """`2025-2026`: two years, the second following the first."""
+    parts = value.split("-")
+    if (len(parts) != 2 or not all(p.isdigit() and len(p) == 4 for p in parts)
+            or int(parts[1]) != int(parts[0]) + 1):
+        raise ValidationError("Must be a school year like 2025-2026.")
+
+
+class Part(Schema):
+    """A part of a command (an item, an observation): unknown fields refused too."""
+
+    class Meta:
+        unknown = RAISE
+
+
+def _no_repeats(values, what):
+    seen = set()
+    repeated = sorted({v for v in values if v in seen or seen.add(v)})
+    if repeated:
+        raise ValidationError(f"{what} listed more than once: {', '.join(repeated)}.")
+
+
+# ---------------------------------------------------------------- schools
 
 class RegisterSchool(Command):
-    school_code = fields.String(required=True, validate=CODE)
+    school_code = _code()
     name_ar = _text()
     name_fr = _text()
-    cycle = fields.String(required=True, validate=validate.OneOf(("primary", "middle", "secondary")))
-    setting = fields.String(required=True, validate=validate.OneOf(("urban", "rural")))
+    cycle = _enum(CYCLES)
+    setting = _enum(SETTINGS)
     commune = _text()
-    region_code = fields.String(required=True, validate=CODE)
+    region_code = _code()
 
 
-class DeliveryItem(Command):
+class UpdateSchool(Command):
+    school_code = _code()
+    name_ar = fields.String(validate=validate.Length(min=1, max=300))
+    name_fr = fields.String(validate=validate.Length(min=1, max=300))
+    cycle = fields.String(validate=validate.OneOf(CYCLES))
+    setting = fields.String(validate=validate.OneOf(SETTINGS))
+    commune = fields.String(validate=validate.Length(min=1, max=300))
+    region_code = fields.String(validate=CODE)
+
+    @validates_schema
+    def _something(self, data, **kw):
+        if not set(data) - {"school_code", "occurred_at"}:
+            raise ValidationError("Give at least one field to change.", "_schema")
+
+
+class RecordCensus(Command):
+    school_code = _code()
+    school_year = fields.String(required=True, validate=check_school_year)
+    pupils = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100_000))
+    teachers = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=10_000))
+
+
+class ImportFile(Command):
+    """A file sent over RPC: its bytes in base64, and whether it is CSV or XLSX."""
+
+    format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))
+    content_base64 = fields.String(required=True)
+
+    @validates("content_base64")
+    def _decodable(self, value, **kw):
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationError("Not base64.")
+        if not raw:
+            raise ValidationError("The file is empty.")
+        if len(raw) > MAX_FILE_BYTES:
+            raise ValidationError(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+
+
+class ImportSchools(ImportFile):
+    pass
+
+
+# ---------------------------------------------------------------- reception
+
+class DeliveryItem(Part):
     asset_id = fields.String(load_default=None, validate=CODE)
-    kind = fields.String(required=True, validate=validate.OneOf(ASSET_KINDS))
-    serial = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    kind = _enum(ASSET_KINDS)
+    serial = fields.String(required=True, validate=[validate.Length(min=1, max=100),
+                                                    validate.Regexp(r"\S", error="Must not be blank.")])
     model = fields.String(load_default="", validate=validate.Length(max=200))
     warranty_months = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=240))
     bundle = fields.String(load_default="none", validate=validate.OneOf(BUNDLES))
@@ -33,9 +119,117 @@ class DeliveryItem(Command):
 class ReceiveDelivery(Command):
     supplier = _text()
     delivery_ref = _text()
-    items = fields.List(fields.Nested(DeliveryItem), required=True, validate=validate.Length(min=1))
+    items = fields.List(fields.Nested(DeliveryItem), required=True,
+                        validate=validate.Length(min=1, max=50_000))
 
+
+class ImportDelivery(ImportFile):
+    supplier = _text()
+    delivery_ref = _text()
+
+
+# ---------------------------------------------------------------- distribution and use
 
 class AssignEquipment(Command):
-    asset_id = fields.String(required=True, validate=CODE)
-    school_code = fields.String(required=True, validate=CODE)
+    asset_id = _code()
+    school_code = _code()
+
+
+class ConfirmInstallation(Command):
+    asset_id = _code()
+    school_code = _code()
+
+
+class Observation(Part):
+    asset_id = _code()
+    status = _enum(("in_use", "unused", "broken", "missing"))
+
+
+class RecordUsageVisit(Command):
+    visit_id = fields.String(load_default=None, validate=CODE)
+    school_code = _code()
+    observations = fields.List(fields.Nested(Observation), required=True, validate=validate.Length(max=2000))
+    notes = fields.String(load_default="", validate=validate.Length(max=5000))
+
+    @validates("observations")
+    def _once_each(self, value, **kw):
+        _no_repeats([o["asset_id"] for o in value], "Asset")
+
+
+class DecommissionEquipment(Command):
+    asset_id = _code()
+    reason = _text()
+
+
+# ---------------------------------------------------------------- transfers
+
+class ProposeTransfer(Command):
+    transfer_id = fields.String(load_default=None, validate=CODE)
+    asset_ids = fields.List(fields.String(validate=CODE), required=True, validate=validate.Length(min=1, max=500))
+    from_school = _code()
+    to_school = _code()
+    reason = _text(1000)
+    report = _text(20_000)
+
+    @validates("asset_ids")
+    def _once_each(self, value, **kw):
+        _no_repeats(value, "Asset")
+
+
+class ApproveTransfer(Command):
+    transfer_id = _code()
+
+
+class RejectTransfer(Command):
+    transfer_id = _code()
+    reason = _text(1000)
+
+
+class CompleteTransfer(Command):
+    transfer_id = _code()
+
+
+# ---------------------------------------------------------------- inventory audits
+
+class Finding(Part):
+    asset_id = _code()
+    status = _enum(("present", "missing", "damaged"))
+
+
+class CompleteInventoryAudit(Command):
+    audit_id = fields.String(load_default=None, validate=CODE)
+    school_code = _code()
+    occasion = _enum(("handover", "annual", "spot"))
+    findings = fields.List(fields.Nested(Finding), required=True, validate=validate.Length(max=5000))
+    unexpected_serials = fields.List(fields.String(validate=[validate.Length(min=1, max=100),
+                                                             validate.Regexp(r"\S", error="Must not be blank.")]),
+                                     load_default=list, validate=validate.Length(max=5000))
+
+    @validates("findings")
+    def _once_each(self, value, **kw):
+        _no_repeats([f["asset_id"] for f in value], "Asset")
+
+    @validates("unexpected_serials")
+    def _serials_once(self, value, **kw):
+        _no_repeats([v.strip().upper() for v in value], "Serial")
+
+
+# ---------------------------------------------------------------- connectivity, filtering, works
+
+class RecordConnectivity(Command):
+    school_code = _code()
+    status = _enum(("connected", "disconnected"))
+    link = _enum(LINKS)
+    bandwidth_mbps = fields.Float(required=True, validate=validate.Range(min=0, max=100_000))
+
+
+class RecordFiltering(Command):
+    school_code = _code()
+    active = fields.Boolean(required=True, truthy={True}, falsy={False})
+
+
+class RecordInfrastructureWork(Command):
+    work_id = fields.String(load_default=None, validate=CODE)
+    school_code = _code()
+    kind = _enum(("electrical", "cabling", "room_fitting", "other"))
+    status = _enum(("planned", "in_progress", "done"))

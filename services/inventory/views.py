@@ -1,13 +1,54 @@
-"""Inventory's read models, kept in the same transaction as its log."""
-from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, insert, select, update
+"""Inventory's read models, kept in the same transaction as its log.
 
+Besides what users look up (schools, assets, transfers, audits), `asset_events`
+indexes every event that names an asset, so an asset's whole history can be
+read back from the log, and `placements` every school an asset was ever at.
+
+The tables carry a version: when it changes, they are dropped and made again
+from the log at start-up.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import (Boolean, Column, Float, Integer, MetaData, String, Table, Text, delete, insert,
+                        select, text, update)
+
+from shared.catalogue import registry
+from shared.db import lock_writers
 from shared.projector import Projection
+
+from .domain import conformity_report, serial_key
+
+VIEWS_VERSION = 2
+CHUNK = 500
+
+
+def _ts(env: dict) -> float:
+    return datetime.fromisoformat(env["occurred_at"]).timestamp()
+
+
+def _later(env: dict, ts: float | None, position: int | None) -> bool:
+    """Is `env` later than the fact recorded at (ts, position)? Latest = occurred_at, then position."""
+    return ts is None or (_ts(env), env["position"]) > (ts, position)
+
+
+def _chunks(values):
+    values = list(values)
+    for i in range(0, len(values), CHUNK):
+        yield values[i:i + CHUNK]
 
 
 class InventoryViews(Projection):
     name = "inventory_views"
 
     def define_tables(self, metadata: MetaData) -> None:
+        self.version_table = Table(
+            "inventory_views_version", metadata,
+            Column("id", Integer, primary_key=True, autoincrement=False),
+            Column("version", Integer, nullable=False),
+        )
         self.schools = Table(
             "schools", metadata,
             Column("school_code", String(40), primary_key=True),
@@ -17,48 +58,436 @@ class InventoryViews(Projection):
             Column("setting", String(20), nullable=False),
             Column("commune", String(300), nullable=False),
             Column("region_code", String(40), nullable=False),
+            Column("province_code", String(40), nullable=False),
+            Column("registered_at", String(40), nullable=False),
+            Column("updated_at", String(40), nullable=False),
+            Column("connectivity", String(20)),
+            Column("link", String(20)),
+            Column("bandwidth_mbps", Float),
+            Column("connectivity_at", String(40)),
+            Column("connectivity_ts", Float),
+            Column("connectivity_pos", Integer),
+            Column("filtering_active", Boolean),
+            Column("filtering_at", String(40)),
+            Column("filtering_ts", Float),
+            Column("filtering_pos", Integer),
+        )
+        self.censuses = Table(
+            "school_censuses", metadata,
+            Column("school_code", String(40), primary_key=True),
+            Column("school_year", String(9), primary_key=True),
+            Column("pupils", Integer, nullable=False),
+            Column("teachers", Integer, nullable=False),
+            Column("recorded_at", String(40), nullable=False),
+            Column("ts", Float, nullable=False),
+            Column("pos", Integer, nullable=False),
         )
         self.assets = Table(
             "assets", metadata,
             Column("asset_id", String(40), primary_key=True),
-            Column("serial", String(100), nullable=False, unique=True),
+            Column("serial", String(100), nullable=False),
+            Column("serial_key", String(100), nullable=False, unique=True),
             Column("kind", String(40), nullable=False),
+            Column("model", String(200), nullable=False),
             Column("bundle", String(10), nullable=False),
             Column("supplier", String(300), nullable=False),
-            Column("received_on", String(40), nullable=False),
+            Column("delivery_ref", String(300), nullable=False),
+            Column("received_at", String(40), nullable=False),
             Column("warranty_months", Integer, nullable=False),
-            Column("school_code", String(40)),
-            Column("in_service", Boolean, nullable=False, default=True),
+            Column("school_code", String(40), index=True),
+            Column("installed", Boolean, nullable=False),
+            Column("in_service", Boolean, nullable=False),
+            Column("decommission_reason", Text),
+            Column("transfer_id", String(40)),
+            Column("observation", String(20)),
+            Column("observation_ts", Float),
+            Column("observation_pos", Integer),
         )
+        self.asset_events = Table(
+            "asset_events", metadata,
+            Column("asset_id", String(40), primary_key=True),
+            Column("position", Integer, primary_key=True, autoincrement=False),
+        )
+        self.placements = Table(
+            "asset_placements", metadata,
+            Column("school_code", String(40), primary_key=True),
+            Column("asset_id", String(40), primary_key=True),
+        )
+        self.transfers = Table(
+            "transfers", metadata,
+            Column("transfer_id", String(40), primary_key=True),
+            Column("status", String(20), nullable=False, index=True),
+            Column("asset_ids", Text, nullable=False),
+            Column("from_school", String(40), nullable=False),
+            Column("to_school", String(40), nullable=False),
+            Column("reason", Text, nullable=False),
+            Column("report", Text, nullable=False),
+            Column("proposed_at", String(40), nullable=False),
+            Column("proposed_by", String(200), nullable=False),
+            Column("approved_by", String(200)),
+            Column("decided_at", String(40)),
+            Column("rejection_reason", Text),
+            Column("completed_at", String(40)),
+        )
+        self.visits = Table(
+            "usage_visits", metadata,
+            Column("visit_id", String(40), primary_key=True),
+            Column("school_code", String(40), nullable=False, index=True),
+            Column("occurred_at", String(40), nullable=False),
+            Column("observations", Text, nullable=False),
+            Column("notes", Text, nullable=False),
+        )
+        self.audits = Table(
+            "inventory_audits", metadata,
+            Column("audit_id", String(40), primary_key=True),
+            Column("school_code", String(40), nullable=False, index=True),
+            Column("occasion", String(20), nullable=False),
+            Column("occurred_at", String(40), nullable=False),
+            Column("audited_by", String(200), nullable=False),
+            Column("report", Text, nullable=False),
+        )
+        self.works = Table(
+            "infrastructure_works", metadata,
+            Column("work_id", String(40), primary_key=True),
+            Column("school_code", String(40), nullable=False, index=True),
+            Column("kind", String(20), nullable=False),
+            Column("status", String(20), nullable=False),
+            Column("updated_at", String(40), nullable=False),
+        )
+
+    # ---- set-up: made again from the log when their shape changed
+
+    def create(self, engine) -> None:
+        with engine.begin() as conn:
+            lock_writers(conn, "events:inventory")
+            self.metadata.create_all(conn, tables=[self.version_table])
+            version = conn.execute(select(self.version_table.c.version)).scalar()
+            if version == VIEWS_VERSION:
+                return
+            self.rebuild(conn)
+
+    def rebuild(self, conn) -> int:
+        """Drop the read models and apply the whole log again; return the events applied."""
+        tables = [t for t in self.metadata.sorted_tables if t is not self.version_table]
+        self.metadata.drop_all(conn, tables=tables)
+        self.metadata.create_all(conn)
+        applied = 0
+        if conn.dialect.has_table(conn, "events"):
+            last = 0
+            while True:
+                rows = conn.execute(text("SELECT position, envelope FROM events WHERE position > :p "
+                                         "ORDER BY position LIMIT 5000"), {"p": last}).all()
+                if not rows:
+                    break
+                self.apply_many(conn, [registry.read(json.loads(r.envelope), check=False) for r in rows])
+                applied += len(rows)
+                last = rows[-1].position
+        conn.execute(delete(self.version_table))
+        conn.execute(insert(self.version_table).values(id=1, version=VIEWS_VERSION))
+        return applied
+
+    # ---- schools
 
     def on_school_registered(self, conn, env):
         d = env["data"]
-        conn.execute(insert(self.schools).values(
-            school_code=d["school_code"], name_ar=d["name_ar"], name_fr=d["name_fr"], cycle=d["cycle"],
-            setting=d["setting"], commune=d["commune"], region_code=d["region_code"]))
+        values = {k: d[k] for k in ("name_ar", "name_fr", "cycle", "setting", "commune", "region_code",
+                                    "province_code")}
+        t = self.schools
+        done = conn.execute(update(t).where(t.c.school_code == d["school_code"])
+                            .values(updated_at=env["occurred_at"], **values)).rowcount
+        if not done:
+            conn.execute(insert(t).values(school_code=d["school_code"], registered_at=env["occurred_at"],
+                                          updated_at=env["occurred_at"], **values))
+
+    def on_school_census_recorded(self, conn, env):
+        d = env["data"]
+        t = self.censuses
+        row = conn.execute(select(t.c.ts, t.c.pos).where(t.c.school_code == d["school_code"],
+                                                         t.c.school_year == d["school_year"])).first()
+        values = dict(pupils=d["pupils"], teachers=d["teachers"], recorded_at=env["occurred_at"], ts=_ts(env),
+                      pos=env["position"])
+        if row is None:
+            conn.execute(insert(t).values(school_code=d["school_code"], school_year=d["school_year"], **values))
+        elif _later(env, row.ts, row.pos):
+            conn.execute(update(t).where(t.c.school_code == d["school_code"], t.c.school_year == d["school_year"])
+                         .values(**values))
+
+    def _school_latest(self, conn, env, prefix, values):
+        t = self.schools
+        code = env["data"]["school_code"]
+        row = conn.execute(select(t.c[f"{prefix}_ts"], t.c[f"{prefix}_pos"]).where(t.c.school_code == code)).first()
+        if row is not None and _later(env, row[0], row[1]):
+            conn.execute(update(t).where(t.c.school_code == code).values(
+                **values, **{f"{prefix}_at": env["occurred_at"], f"{prefix}_ts": _ts(env),
+                             f"{prefix}_pos": env["position"]}))
+
+    def on_connectivity_recorded(self, conn, env):
+        d = env["data"]
+        self._school_latest(conn, env, "connectivity", {"connectivity": d["status"], "link": d["link"],
+                                                        "bandwidth_mbps": d["bandwidth_mbps"]})
+
+    def on_filtering_recorded(self, conn, env):
+        self._school_latest(conn, env, "filtering", {"filtering_active": env["data"]["active"]})
+
+    def on_infrastructure_work_recorded(self, conn, env):
+        d = env["data"]
+        t = self.works
+        values = dict(school_code=d["school_code"], kind=d["kind"], status=d["status"], updated_at=env["occurred_at"])
+        if not conn.execute(update(t).where(t.c.work_id == d["work_id"]).values(**values)).rowcount:
+            conn.execute(insert(t).values(work_id=d["work_id"], **values))
+
+    # ---- assets
+
+    def _index(self, conn, env, asset_ids):
+        conn.execute(insert(self.asset_events), [{"asset_id": a, "position": env["position"]} for a in asset_ids])
+
+    def _place(self, conn, school_code, asset_ids):
+        t = self.placements
+        for chunk in _chunks(asset_ids):
+            known = set(conn.execute(select(t.c.asset_id).where(t.c.school_code == school_code,
+                                                                t.c.asset_id.in_(chunk))).scalars())
+            new = [{"school_code": school_code, "asset_id": a} for a in chunk if a not in known]
+            if new:
+                conn.execute(insert(t), new)
 
     def on_equipment_received(self, conn, env):
         d = env["data"]
         conn.execute(insert(self.assets).values(
-            asset_id=d["asset_id"], serial=d["serial"], kind=d["kind"], bundle=d["bundle"],
-            supplier=d["supplier"], received_on=env["occurred_at"], warranty_months=d["warranty_months"],
+            asset_id=d["asset_id"], serial=d["serial"], serial_key=serial_key(d["serial"]), kind=d["kind"],
+            model=d["model"], bundle=d["bundle"], supplier=d["supplier"], delivery_ref=d["delivery_ref"],
+            received_at=env["occurred_at"], warranty_months=d["warranty_months"], installed=False,
             in_service=True))
+        self._index(conn, env, [d["asset_id"]])
 
     def on_equipment_assigned(self, conn, env):
         d = env["data"]
         conn.execute(update(self.assets).where(self.assets.c.asset_id == d["asset_id"])
-                     .values(school_code=d["school_code"]))
+                     .values(school_code=d["school_code"], installed=False))
+        self._index(conn, env, [d["asset_id"]])
+        self._place(conn, d["school_code"], [d["asset_id"]])
+
+    def on_equipment_installed(self, conn, env):
+        d = env["data"]
+        conn.execute(update(self.assets).where(self.assets.c.asset_id == d["asset_id"]).values(installed=True))
+        self._index(conn, env, [d["asset_id"]])
+
+    def on_equipment_decommissioned(self, conn, env):
+        d = env["data"]
+        conn.execute(update(self.assets).where(self.assets.c.asset_id == d["asset_id"])
+                     .values(in_service=False, decommission_reason=d["reason"]))
+        self._index(conn, env, [d["asset_id"]])
+
+    def on_usage_visit_recorded(self, conn, env):
+        d = env["data"]
+        conn.execute(insert(self.visits).values(
+            visit_id=d["visit_id"], school_code=d["school_code"], occurred_at=env["occurred_at"],
+            observations=json.dumps(d["observations"]), notes=d["notes"]))
+        if not d["observations"]:
+            return
+        self._index(conn, env, [o["asset_id"] for o in d["observations"]])
+        t = self.assets
+        for o in d["observations"]:
+            row = conn.execute(select(t.c.observation_ts, t.c.observation_pos)
+                               .where(t.c.asset_id == o["asset_id"])).first()
+            if row is not None and _later(env, row.observation_ts, row.observation_pos):
+                conn.execute(update(t).where(t.c.asset_id == o["asset_id"]).values(
+                    observation=o["status"], observation_ts=_ts(env), observation_pos=env["position"]))
+
+    # ---- transfers
+
+    def on_transfer_proposed(self, conn, env):
+        d = env["data"]
+        conn.execute(insert(self.transfers).values(
+            transfer_id=d["transfer_id"], status="proposed", asset_ids=json.dumps(d["asset_ids"]),
+            from_school=d["from_school"], to_school=d["to_school"], reason=d["reason"], report=d["report"],
+            proposed_at=env["occurred_at"], proposed_by=env["actor"]["user"]))
+        for chunk in _chunks(d["asset_ids"]):
+            conn.execute(update(self.assets).where(self.assets.c.asset_id.in_(chunk))
+                         .values(transfer_id=d["transfer_id"]))
+        self._index(conn, env, d["asset_ids"])
+
+    def _transfer_moved(self, conn, env, **values) -> dict | None:
+        t = self.transfers
+        tid = env["data"]["transfer_id"]
+        conn.execute(update(t).where(t.c.transfer_id == tid).values(**values))
+        row = conn.execute(select(t).where(t.c.transfer_id == tid)).mappings().first()
+        if row is None:
+            return None
+        row = dict(row)
+        row["asset_ids"] = json.loads(row["asset_ids"])
+        self._index(conn, env, row["asset_ids"])
+        return row
+
+    def on_transfer_approved(self, conn, env):
+        self._transfer_moved(conn, env, status="approved", approved_by=env["data"]["approved_by"],
+                             decided_at=env["occurred_at"])
+
+    def on_transfer_rejected(self, conn, env):
+        row = self._transfer_moved(conn, env, status="rejected", rejection_reason=env["data"]["reason"],
+                                   decided_at=env["occurred_at"])
+        if row:
+            for chunk in _chunks(row["asset_ids"]):
+                conn.execute(update(self.assets).where(self.assets.c.asset_id.in_(chunk),
+                                                       self.assets.c.transfer_id == row["transfer_id"])
+                             .values(transfer_id=None))
+
+    def on_transfer_completed(self, conn, env):
+        row = self._transfer_moved(conn, env, status="completed", completed_at=env["occurred_at"])
+        if row:
+            for chunk in _chunks(row["asset_ids"]):
+                conn.execute(update(self.assets).where(self.assets.c.asset_id.in_(chunk))
+                             .values(school_code=row["to_school"], installed=False, transfer_id=None))
+            self._place(conn, row["to_school"], row["asset_ids"])
+
+    # ---- audits
+
+    def on_inventory_audit_completed(self, conn, env):
+        d = env["data"]
+        ids = [f["asset_id"] for f in d["findings"]]
+        kinds = {}
+        for chunk in _chunks(ids):
+            kinds.update(conn.execute(select(self.assets.c.asset_id, self.assets.c.kind)
+                                      .where(self.assets.c.asset_id.in_(chunk))).all())
+        report = conformity_report(d["findings"], d["unexpected_serials"], kinds)
+        report["findings"] = d["findings"]
+        report["unexpected_serials"] = d["unexpected_serials"]
+        conn.execute(insert(self.audits).values(
+            audit_id=d["audit_id"], school_code=d["school_code"], occasion=d["occasion"],
+            occurred_at=env["occurred_at"], audited_by=env["actor"]["user"], report=json.dumps(report)))
+        if ids:
+            self._index(conn, env, ids)
 
     # ---- queries
 
+    def serial_owners(self, conn, serials) -> dict[str, dict]:
+        """For each serial already known in the province, by its key: its asset."""
+        keys = sorted({serial_key(s) for s in serials})
+        t = self.assets
+        owners = {}
+        for chunk in _chunks(keys):
+            for row in conn.execute(select(t.c.serial_key, t.c.asset_id, t.c.school_code, t.c.delivery_ref,
+                                           t.c.in_service).where(t.c.serial_key.in_(chunk))).mappings():
+                owners[row["serial_key"]] = dict(row)
+        return owners
+
     def asset_with_serial(self, conn, serial: str) -> str | None:
-        return conn.execute(select(self.assets.c.asset_id).where(self.assets.c.serial == serial)).scalar()
+        return conn.execute(select(self.assets.c.asset_id)
+                            .where(self.assets.c.serial_key == serial_key(serial))).scalar()
+
+    def known_assets(self, conn, asset_ids) -> set[str]:
+        found = set()
+        for chunk in _chunks(set(asset_ids)):
+            found.update(conn.execute(select(self.assets.c.asset_id)
+                                      .where(self.assets.c.asset_id.in_(chunk))).scalars())
+        return found
+
+    def known_schools(self, conn, codes) -> set[str]:
+        found = set()
+        for chunk in _chunks(set(codes)):
+            found.update(conn.execute(select(self.schools.c.school_code)
+                                      .where(self.schools.c.school_code.in_(chunk))).scalars())
+        return found
+
+    def asset_ids_in_service_at(self, conn, code: str) -> list[str]:
+        t = self.assets
+        return list(conn.execute(select(t.c.asset_id).where(t.c.school_code == code, t.c.in_service.is_(True))
+                                 .order_by(t.c.asset_id)).scalars())
+
+    def asset_ids_ever_at(self, conn, code: str) -> list[str]:
+        t = self.placements
+        return list(conn.execute(select(t.c.asset_id).where(t.c.school_code == code)).scalars())
+
+    def asset_positions(self, conn, asset_ids) -> list[int]:
+        positions = set()
+        for chunk in _chunks(asset_ids):
+            positions.update(conn.execute(select(self.asset_events.c.position)
+                                          .where(self.asset_events.c.asset_id.in_(chunk))).scalars())
+        return sorted(positions)
+
+    def asset(self, conn, asset_id: str) -> dict | None:
+        row = conn.execute(select(self.assets).where(self.assets.c.asset_id == asset_id)).mappings().first()
+        return _asset_row(row) if row else None
 
     def school(self, conn, code: str) -> dict | None:
         row = conn.execute(select(self.schools).where(self.schools.c.school_code == code)).mappings().first()
-        return dict(row) if row else None
+        if row is None:
+            return None
+        school = _school_row(row)
+        c = self.censuses
+        school["censuses"] = [
+            {"school_year": r.school_year, "pupils": r.pupils, "teachers": r.teachers, "recorded_at": r.recorded_at}
+            for r in conn.execute(select(c).where(c.c.school_code == code).order_by(c.c.school_year))]
+        school["infrastructure_works"] = self.works_at(conn, code)
+        school["equipment_in_service"] = len(self.asset_ids_in_service_at(conn, code))
+        return school
+
+    def schools_list(self, conn) -> list[dict]:
+        return [_school_row(r) for r in conn.execute(select(self.schools).order_by(self.schools.c.school_code))
+                .mappings()]
 
     def assets_at(self, conn, code: str) -> list[dict]:
-        rows = conn.execute(select(self.assets).where(self.assets.c.school_code == code)
-                            .order_by(self.assets.c.asset_id)).mappings()
-        return [dict(r) for r in rows]
+        """The equipment in service at a school now."""
+        t = self.assets
+        rows = conn.execute(select(t).where(t.c.school_code == code, t.c.in_service.is_(True))
+                            .order_by(t.c.asset_id)).mappings()
+        return [_asset_row(r) for r in rows]
+
+    def transfers_list(self, conn, open_only: bool = True, school_code: str | None = None) -> list[dict]:
+        t = self.transfers
+        q = select(t).order_by(t.c.proposed_at, t.c.transfer_id)
+        if open_only:
+            q = q.where(t.c.status.in_(("proposed", "approved")))
+        if school_code:
+            q = q.where((t.c.from_school == school_code) | (t.c.to_school == school_code))
+        return [dict(r, asset_ids=json.loads(r["asset_ids"])) for r in conn.execute(q).mappings()]
+
+    def transfer(self, conn, transfer_id: str) -> dict | None:
+        t = self.transfers
+        row = conn.execute(select(t).where(t.c.transfer_id == transfer_id)).mappings().first()
+        return dict(row, asset_ids=json.loads(row["asset_ids"])) if row else None
+
+    def audit_reports(self, conn, school_code: str | None = None, audit_id: str | None = None) -> list[dict]:
+        t = self.audits
+        q = select(t).order_by(t.c.occurred_at, t.c.audit_id)
+        if school_code:
+            q = q.where(t.c.school_code == school_code)
+        if audit_id:
+            q = q.where(t.c.audit_id == audit_id)
+        reports = []
+        for r in conn.execute(q).mappings():
+            report = json.loads(r["report"])
+            owners = self.serial_owners(conn, report["unexpected_serials"])
+            # What an unexpected serial is on record as, if anything, today.
+            report["unexpected_serials"] = [
+                {"serial": s, "known_as": owners.get(serial_key(s), {}).get("asset_id"),
+                 "on_record_at": owners.get(serial_key(s), {}).get("school_code")}
+                for s in report["unexpected_serials"]]
+            reports.append({"audit_id": r["audit_id"], "school_code": r["school_code"], "occasion": r["occasion"],
+                            "occurred_at": r["occurred_at"], "audited_by": r["audited_by"], **report})
+        return reports
+
+    def visits_at(self, conn, code: str) -> list[dict]:
+        t = self.visits
+        return [dict(r, observations=json.loads(r["observations"]))
+                for r in conn.execute(select(t).where(t.c.school_code == code).order_by(t.c.occurred_at)).mappings()]
+
+    def works_at(self, conn, code: str | None = None) -> list[dict]:
+        t = self.works
+        q = select(t).order_by(t.c.school_code, t.c.work_id)
+        if code:
+            q = q.where(t.c.school_code == code)
+        return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def _asset_row(row) -> dict:
+    r = dict(row)
+    for k in ("serial_key", "observation_ts", "observation_pos"):
+        r.pop(k, None)
+    return r
+
+
+def _school_row(row) -> dict:
+    r = dict(row)
+    for k in ("connectivity_ts", "connectivity_pos", "filtering_ts", "filtering_pos"):
+        r.pop(k, None)
+    return r

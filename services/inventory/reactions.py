@@ -1,0 +1,40 @@
+"""Inventory's reaction to maintenance: a replaced asset leaves, its replacement takes its place.
+
+Applied in the projector's transaction, so the events recorded here and the
+position read in maintenance's log commit together: a redelivered
+`equipment_replaced` is skipped by position, and the domain itself records
+nothing that is already so.
+"""
+from sqlalchemy import Column, String, Table, Text, insert
+
+from shared.events import now
+from shared.reaction import Reaction
+
+from .application import Inventory
+
+
+class ReplacementReaction(Reaction):
+    name = "inventory_reactions"
+    sources = ("maintenance",)
+
+    def define_tables(self, metadata) -> None:
+        # What became of each replacement, for people to check (health, RPC).
+        self.outcomes = Table(
+            "replacement_outcomes", metadata,
+            Column("event_id", String(36), primary_key=True),
+            Column("fault_id", String(100), nullable=False),
+            Column("old_asset_id", String(100), nullable=False),
+            Column("new_asset_id", String(100), nullable=False),
+            Column("outcome", String(40), nullable=False),
+            Column("recorded", Text, nullable=False),
+            Column("handled_at", String(40), nullable=False),
+        )
+
+    def on_equipment_replaced(self, conn, env):
+        inventory = Inventory(self.transaction(conn))
+        recorded, outcome = inventory.react_to_replacement(env)
+        d = env["data"]
+        conn.execute(insert(self.outcomes).values(
+            event_id=env["event_id"], fault_id=d["fault_id"], old_asset_id=d["old_asset_id"],
+            new_asset_id=d["new_asset_id"], outcome=outcome,
+            recorded=",".join(str(e["position"]) for e in recorded), handled_at=now().isoformat()))
