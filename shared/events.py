@@ -119,6 +119,11 @@ class EventType:
     # from_version -> function turning data of that version into the next one
     upcasters: dict[int, Callable[[dict], dict]] = field(default_factory=dict)
 
+    def __post_init__(self):
+        # Schema instances are costly to make and safe to reuse.
+        self.strict = self.schema(unknown=RAISE)  # what a producer may record
+        self.lenient = self.schema(unknown=INCLUDE)  # what a consumer accepts
+
 
 class Registry:
     """Every event type the system knows: its schema and how to read its old versions."""
@@ -154,7 +159,7 @@ class Registry:
         kind = self._types.get(event.type)
         if kind is None or kind.source != source:
             raise InvalidCommand({"event_type": [f"{event.type} is not an event of {source}."]})
-        errors = kind.schema(unknown=RAISE).validate(event.data)
+        errors = kind.strict.validate(event.data)
         if errors:
             raise InvalidCommand({"data": errors})
 
@@ -183,7 +188,7 @@ class Registry:
             data = upcast(dict(data))
             version += 1
         if check:
-            errors = kind.schema(unknown=INCLUDE).validate(data)
+            errors = kind.lenient.validate(data)
             if errors:
                 raise InvalidEvent({"data": errors})
         if version != envelope["schema_version"]:

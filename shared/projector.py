@@ -86,7 +86,7 @@ def tracking_tables(metadata: MetaData) -> tuple[Table, Table]:
 
 class Projector:
     def __init__(self, projection: Projection, engine: Engine, registry: Registry, fetch: Fetch,
-                 retry_delays: Iterable[float] = (0.1, 0.3, 1.0, 3.0), page_size: int = 1000,
+                 retry_delays: Iterable[float] = (0.1, 0.3, 1.0, 3.0), page_size: int = 5000,
                  on_dead_letter: Callable[[object, str], None] | None = None):
         self.projection = projection
         self.engine = engine
@@ -100,6 +100,8 @@ class Projector:
         self.lock = threading.RLock()
         self.positions: dict[str, int] = {}
         self.stalled: dict[str, tuple[int, str]] = {}
+        self._waiting: dict[str, dict[int, dict]] = {}
+        self._applied_with_others: dict[str, bool] = {}
 
     # ---- set-up and state
 
@@ -147,14 +149,20 @@ class Projector:
         except InvalidEvent as exc:
             self._dead_letter(body, json.dumps(exc.errors, default=str))
             return "dead_letter"
+        source, position = envelope["source"], envelope["position"]
+        if source not in self.positions:
+            return "ignored"
+        # Messages waiting for the lock are applied together with the one that
+        # holds it (one transaction for many), then acknowledged by their own worker.
+        waiting = self._waiting.setdefault(source, {})
+        waiting[position] = envelope
         with self.lock:
-            source = envelope["source"]
-            if source not in self.positions:
-                return "ignored"
+            if self._applied_with_others.pop(envelope["event_id"], False):
+                return "applied"
+            waiting.pop(position, None)
             if source in self.stalled:
                 return "stalled"  # it is in the source's log; catch-up takes it from there
             last = self.positions[source]
-            position = envelope["position"]
             if position <= last:
                 return "duplicate"
             if position > last + 1:
@@ -165,7 +173,14 @@ class Projector:
                     return "deferred"
                 if self.positions[source] != position - 1:
                     return "deferred"
-            return "applied" if self._apply(source, [envelope]) else "stalled"
+            run = [envelope]
+            while run[-1]["position"] + 1 in waiting:
+                run.append(waiting.pop(run[-1]["position"] + 1))
+            if not self._apply(source, run):
+                return "stalled"
+            for other in run[1:]:
+                self._applied_with_others[other["event_id"]] = True
+            return "applied"
 
     # ---- the slow path: reading the sources' logs
 

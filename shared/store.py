@@ -53,6 +53,14 @@ class EventStore:
         self.registry = registry
         self.metadata = metadata if metadata is not None else MetaData()
         self.events, self.relay_state = log_tables(self.metadata)
+        # Every command runs these two: plain SQL on the driver's cursor, inside
+        # the same transaction, skips SQLAlchemy's per-statement work.
+        p = (lambda n: f":{n}") if engine.dialect.name == "sqlite" else (lambda n: f"%({n})s")
+        self._heads = ("SELECT (SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = "
+                       f"{p('stream_id')}), (SELECT coalesce(max(position), 0) FROM events)")
+        columns = ("position", "event_id", "event_type", "stream_id", "stream_version", "occurred_at", "envelope")
+        self._insert = (f"INSERT INTO events ({', '.join(columns)}) "
+                        f"VALUES ({', '.join(p(c) for c in columns)})")
         self.views = None  # a Projection kept in step with the log, in the same transaction
         self.after_commit: list = []  # callables told that new events are committed
 
@@ -144,11 +152,12 @@ class Transaction:
         events = list(events)
         for e in events:
             store.registry.check_new(store.source, e)
-        actual = self.stream_version(stream_id)
+        cursor = self.conn.connection.driver_connection.cursor()
+        cursor.execute(store._heads, {"stream_id": stream_id})
+        actual, position = cursor.fetchone()
         if actual != expected_version:
             raise ConcurrencyError(stream_id, expected_version, actual)
         recorded = now()
-        position = _last_position(self.conn, store.events)
         envelopes, rows = [], []
         for i, e in enumerate(events, start=1):
             occurred = _occurred_at(e.occurred_at or context.occurred_at, recorded)
@@ -176,8 +185,8 @@ class Transaction:
                          "envelope": json.dumps(env, ensure_ascii=False, separators=(",", ":"))})
         if rows:
             try:
-                self.conn.execute(store.events.insert(), rows)
-            except IntegrityError:
+                cursor.executemany(store._insert, rows)
+            except (IntegrityError, store.engine.dialect.dbapi.IntegrityError):
                 # Only reachable if something bypassed the writer lock.
                 raise ConcurrencyError(stream_id, expected_version, self.stream_version(stream_id))
             if store.views is not None:
