@@ -47,9 +47,14 @@ def database(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'core.db'}"
         return
-    url = request.getfixturevalue("pg_databases")["core"]
-    yield url
-    _wipe(url)
+    yield request.getfixturevalue("postgres_database")
+
+
+@pytest.fixture
+def postgres_database(pg_databases):
+    """The core's PostgreSQL database, emptied after the test."""
+    yield pg_databases["core"]
+    _wipe(pg_databases["core"])
 
 
 @pytest.fixture

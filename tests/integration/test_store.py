@@ -96,9 +96,9 @@ def test_two_writers_same_stream_same_version_exactly_one_wins(store):
 
 
 @pytest.mark.postgres
-def test_concurrent_writers_positions_contiguous_and_reader_never_skips(pg_databases):
+def test_concurrent_writers_positions_contiguous_and_reader_never_skips(postgres_database):
     """8 writers x 500 events on PostgreSQL while a reader follows events_since."""
-    store = EventStore(make_engine(pg_databases["core"]), "inventory", "OED", registry)
+    store = EventStore(make_engine(postgres_database), "inventory", "OED", registry)
     store.create_schema()
     writers, per_writer = 8, 500
     done = threading.Event()
