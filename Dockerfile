@@ -1,0 +1,10 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY shared ./shared
+COPY services ./services
+RUN pip install --no-cache-dir .
+RUN useradd --create-home genie && mkdir -p /app/var && chown genie /app/var
+USER genie
+ENTRYPOINT ["genie"]
