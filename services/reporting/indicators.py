@@ -2,16 +2,18 @@
 
 How the contract's words are read, everywhere:
 
-- T is the end of the period, or now if it has not ended. Nothing that
-  occurred at or after T counts, so a past period answers as it stood at its
-  end, whatever happened since.
+- T is the end of the period, or now if it has not ended. A state is read at
+  T, so a past period answers as it stood at its end, whatever happened since.
 - "at T" (stock): the state left by the events before T; a state comes from
   the latest event (greatest occurred_at, then position) before T.
 - "inside the period" (flow): from the period's start, before T, by
   occurred_at, except where a definition names another date: a usage
   period's `period_end` (RES06), a session's `starts_on` (TRN02, TRN05), or a
-  session's completion (TRN03, TRN07). Such a date is the first instant of
-  that day in Africa/Casablanca.
+  session's completion (TRN03, TRN04, TRN07). Such a date is the first
+  instant of that day in Africa/Casablanca. The facts counted by such a date
+  (usage records, attendance) count whenever they were recorded: January's
+  use reported on 3 February belongs to S1. What they hang on is read at T:
+  a session's schedule, its completion, a member of staff's school.
 - S: the schools registered before T in the scope. A school-level figure
   counts what belongs to a school of S: an asset by its school at T, a fault
   or a visit by the school it names, a member of staff by the school of
@@ -215,7 +217,7 @@ def inf09_transfers_completed(q: Question) -> Figure:
 
 def _closed_inside(q: Question, f):
     """Faults of S closed inside the period as repaired or replaced."""
-    return and_(q.during(f.c.closed_at), f.c.resolution.in_(("repaired", "replaced")), f.c.declared_at < q.t)
+    return and_(q.during(f.c.closed_at), f.c.resolution.in_(("repaired", "replaced")), f.c.declared_at.isnot(None))
 
 
 def mnt01_open_faults(q: Question) -> Figure:
@@ -304,7 +306,7 @@ def res05_approval_rate(q: Question) -> Figure:
 def res06_resource_uses(q: Question) -> Figure:
     """Uses recorded at S for usage periods that end inside the period."""
     u = q.p.usages
-    n, = q.tally(u.c.school_code, [func.sum(u.c.uses)], q.during(u.c.period_end_at), u.c.at < q.t)
+    n, = q.tally(u.c.school_code, [func.sum(u.c.uses)], q.during(u.c.period_end_at))
     return Figure("count", n)
 
 
@@ -351,7 +353,7 @@ def trn03_staff_trained(q: Question) -> Figure:
     """Distinct staff present at least once at a session completed inside the period."""
     pr, c = q.p.presences, q.p.completions
     joined = pr.join(c, c.c.session_id == pr.c.session_id)
-    where = (q.during(c.c.completed_at), pr.c.first_at < q.t)
+    where = (q.during(c.c.completed_at),)
     if q.by_staff:
         st, joined = _staff_at(q, joined, pr.c.staff_id)
         n, = q.tally(st.c.school_code, [func.count(distinct(pr.c.staff_id))], *where, from_=joined)
@@ -366,8 +368,7 @@ def trn04_teachers_trained(q: Question) -> Figure:
     pr, c, cs = q.p.presences, q.p.completions, q.p.censuses
     st, joined = _staff_at(q, pr.join(c, c.c.session_id == pr.c.session_id), pr.c.staff_id)
     trained, = q.tally(st.c.school_code, [func.count(distinct(st.c.staff_id))],
-                       c.c.completed_at >= q.year_start, c.c.completed_at < q.t, pr.c.first_at < q.t,
-                       st.c.role == "teacher", from_=joined)
+                       c.c.completed_at >= q.year_start, c.c.completed_at < q.t, st.c.role == "teacher", from_=joined)
     teachers, = q.tally(cs.c.school_code, [func.sum(cs.c.teachers)], q.live(cs),
                         cs.c.school_year == q.period.school_year)
     return Figure("rate", trained, teachers)
@@ -377,7 +378,7 @@ def trn05_attendance_rate(q: Question) -> Figure:
     """present / all attendance records of sessions starting inside the period."""
     a, sc = q.p.attendance, q.p.schedules
     joined = a.join(sc, and_(sc.c.session_id == a.c.session_id, q.live(sc)))
-    where = (q.during(sc.c.starts_at), a.c.at < q.t)
+    where = (q.during(sc.c.starts_at),)
     exprs = [_count_if(a.c.status == "present"), func.count()]
     if q.by_staff:
         st, joined = _staff_at(q, joined, a.c.staff_id)
@@ -405,7 +406,7 @@ def trn07_training_hours(q: Question) -> Figure:
     pr, c, sc = q.p.presences, q.p.completions, q.p.schedules
     joined = (pr.join(c, c.c.session_id == pr.c.session_id)
               .join(sc, and_(sc.c.session_id == pr.c.session_id, q.live(sc))))
-    where = (q.during(c.c.completed_at), pr.c.first_at < q.t)
+    where = (q.during(c.c.completed_at),)
     if q.by_staff:
         st, joined = _staff_at(q, joined, pr.c.staff_id)
         hours, = q.tally(st.c.school_code, [func.sum(sc.c.hours)], *where, from_=joined)
