@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text, and_, func, insert, select,
-                        update)
+from sqlalchemy import (Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text, and_, func, insert,
+                        select, update)
 
 from shared.projector import Projection
 

@@ -4,7 +4,10 @@ import queue
 import pytest
 from kombu import Connection, Exchange, Queue
 
+from services.inventory.service import InventoryService
+from services.maintenance.service import MaintenanceService
 from shared.catalogue import registry
+from shared.errors import CommandRejected, InvalidCommand
 from tests.helpers import wait_for
 
 SCHOOL = {"name_ar": "مدرسة الوحدة", "name_fr": "École Al Wahda", "cycle": "primary", "setting": "urban",
@@ -84,12 +87,6 @@ def check_against_catalogue(envelopes):
 
 
 # ---------------------------------------------------------------- the tests
-
-import pytest  # noqa: E402
-
-from services.inventory.service import InventoryService  # noqa: E402
-from services.maintenance.service import MaintenanceService  # noqa: E402
-from shared.errors import CommandRejected, InvalidCommand  # noqa: E402
 
 
 def rejected(code, call, *args):
