@@ -1,0 +1,96 @@
+"""A report as XLSX and CSV: cover, a sheet per axis and the school table, Arabic (right to left) and French."""
+import csv
+
+import openpyxl
+import pytest
+
+from services.reporting import exports
+from services.reporting import indicators as ind
+from services.reporting.periods import parse_period, parse_scope
+from services.reporting.reports import digest
+from tests.unit.test_indicators_training import training_world
+from tests.unit.test_indicators_world import projector_over
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    w = training_world()
+    p = projector_over(w, f"sqlite:///{tmp_path_factory.mktemp('exports') / 'r.db'}")
+    p.catch_up()
+    scope, period = parse_scope("province:OED"), parse_period("2024-2025")
+    t = period.as_of().timestamp()
+    with p.engine.connect() as conn:
+        values = ind.compute(conn, p.projection, scope, period, t)
+        schools = ind.per_school(conn, p.projection, scope, period, t)
+    p.engine.dispose()
+    return {"report_id": "3f1c0b7e-0000-4000-8000-000000000001", "scope": "province:OED", "period": "2024-2025",
+            "as_of": "2025-09-01T00:00:00+01:00", "positions": dict(p.positions),
+            "issued_by": {"user": "fatima", "role": "coordinator"}, "issued_at": "2026-11-22T09:00:00+00:00",
+            "format": "xlsx", "digest": digest(values, schools), "indicators": values, "schools": schools}
+
+
+def test_the_workbook_has_a_cover_a_sheet_per_axis_and_the_school_table_in_both_languages(report, tmp_path):
+    path = tmp_path / "r.xlsx"
+    exports.write_xlsx(report, str(path))
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Couverture - الغلاف", "البنية التحتية والتجهيزات", "Infrastructure et équipements",
+                             "الموارد الرقمية", "Ressources numériques", "التكوين", "Formation", "حسب المؤسسة",
+                             "Par établissement"]
+    rtl = {ws.title: bool(ws.sheet_view.rightToLeft) for ws in wb}
+    assert rtl == {"Couverture - الغلاف": False, "البنية التحتية والتجهيزات": True,
+                   "Infrastructure et équipements": False, "الموارد الرقمية": True, "Ressources numériques": False,
+                   "التكوين": True, "Formation": False, "حسب المؤسسة": True, "Par établissement": False}
+    cover = {row[0]: row[1] for row in wb["Couverture - الغلاف"].iter_rows(values_only=True) if row and row[0]}
+    assert cover["Périmètre"] == "province:OED" and cover["Période"] == "2024-2025"
+    assert cover["Arrêté au"] == "2025-09-01T00:00:00+01:00" and cover["Émis par"] == "fatima (coordinator)"
+    assert cover["N° du rapport"] == report["report_id"]
+    assert (cover["inventaire"], cover["formation"]) == (report["positions"]["inventory"],
+                                                         report["positions"]["training"])
+    arabic_cover = [row[2] for row in wb["Couverture - الغلاف"].iter_rows(values_only=True) if row]
+    assert "النطاق" in arabic_cover and "الفترة" in arabic_cover
+
+
+def test_the_axis_sheets_carry_each_figure(report, tmp_path):
+    path = tmp_path / "r.xlsx"
+    exports.write_xlsx(report, str(path))
+    wb = openpyxl.load_workbook(path)
+    training_fr = list(wb["Formation"].iter_rows(values_only=True))
+    assert training_fr[0] == ("Code", "Indicateur", "Valeur", "Numérateur", "Dénominateur", "Remarque")
+    rows = {r[0]: r for r in training_fr[1:]}
+    assert list(rows) == ["TRN01", "TRN02", "TRN03", "TRN04", "TRN05", "TRN06", "TRN07"]
+    # Hand-checked in the training scenario, province OED: TRN02 2 / 5 = 40.0; TRN04 4 / 18 = 22.2
+    assert rows["TRN02"][1:5] == ("Taux de réalisation des sessions", 40.0, 2, 5)
+    assert rows["TRN04"][2:5] == (22.2, 4, 18)
+    training_ar = list(wb["التكوين"].iter_rows(values_only=True))
+    assert training_ar[0] == ("الرمز", "المؤشر", "القيمة", "البسط", "المقام", "ملاحظة")
+    infra = {r[0]: r for r in wb["Infrastructure et équipements"].iter_rows(values_only=True)}
+    assert infra["INF05"][2] is None and infra["INF05"][5] == "dénominateur nul"
+    assert len([r for r in infra if r.startswith(("INF", "MNT"))]) == 14
+
+
+def test_the_school_table_has_a_row_per_school(report, tmp_path):
+    path = tmp_path / "r.xlsx"
+    exports.write_xlsx(report, str(path))
+    wb = openpyxl.load_workbook(path)
+    rows = list(wb["Par établissement"].iter_rows(values_only=True))
+    assert rows[0][:5] == ("Code", "Établissement", "Commune", "Direction provinciale", "Région")
+    assert len(rows[0]) == 5 + 24  # the 24 school-level indicators
+    assert [r[0] for r in rows[1:]] == ["A", "B"]
+    trn07 = rows[0].index("TRN07 Heures de formation")
+    assert [r[trn07] for r in rows[1:]] == [36, 27]  # hand-checked
+    ar = list(wb["حسب المؤسسة"].iter_rows(values_only=True))
+    assert ar[0][0] == "رمز المؤسسة" and ar[1][1] == "مدرسة A"
+
+
+def test_the_csv_has_one_row_per_figure(report, tmp_path):
+    path = tmp_path / "r.csv"
+    exports.write_csv(report, str(path))
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 29 + 2 * 24
+    first = rows[0]
+    assert (first["scope"], first["period"], first["school_code"], first["indicator"]) == (
+        "province:OED", "2024-2025", "", "INF01")
+    trn07 = {r["school_code"]: r["value"] for r in rows if r["indicator"] == "TRN07"}
+    # OED: SE1 12 h x 4 + SE2 15 h x 3 = 93 (SE5 is AUS); A 36, B 27 (hand-checked)
+    assert trn07 == {"": "93", "A": "36", "B": "27"}
