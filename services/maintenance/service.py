@@ -7,6 +7,7 @@ never call inventory.
 """
 import json
 import uuid
+from collections import Counter
 from datetime import date, timedelta
 
 from nameko.messaging import consume
@@ -25,11 +26,19 @@ from .views import FaultViews
 CATCH_UP_SECONDS = 10
 
 
+class EquipmentProjector(ProjectorDependency):
+    """The core's projector, also counting what became of each message from the bus since start."""
+
+    def setup(self):
+        super().setup()
+        self.projector.outcomes = Counter()
+
+
 class MaintenanceService(EventSourced):
     name = "maintenance"
     log = EventLog(views=FaultViews)
     # A short RPC timeout: while inventory is down a catch-up gives up soon and the next one retries.
-    equipment = ProjectorDependency(EquipmentView, rpc_timeout=3)
+    equipment = EquipmentProjector(EquipmentView, rpc_timeout=3)
 
     @property
     def views(self) -> FaultViews:
@@ -43,7 +52,7 @@ class MaintenanceService(EventSourced):
 
     @consume(source_queue("maintenance", "inventory"))
     def on_inventory_event(self, body):
-        self.equipment.handle(body)
+        self.equipment.outcomes[self.equipment.handle(body)] += 1
 
     @timer(interval=CATCH_UP_SECONDS, eager=True)
     def catch_up(self):
@@ -207,7 +216,7 @@ class MaintenanceService(EventSourced):
                                  .where(dead.c.projection == projector.projection.name)).scalar_one()
         return {"projection": projector.projection.name, "positions": positions,
                 "stalled": {s: {"position": p, "error": e} for s, (p, e) in stalled.items()},
-                "dead_letters": count}
+                "dead_letters": count, "messages": dict(projector.outcomes)}
 
     @rpc
     def rebuild(self):

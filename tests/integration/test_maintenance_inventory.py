@@ -21,6 +21,9 @@ def rejected(code, call, *args):
     return exc.value
 
 
+COORDINATOR = {"actor": {"user": "fatima", "role": "coordinator"}}
+
+
 def fault(asset, school, **extra):
     return dict({"asset_id": asset, "school_code": school, "symptom": "Does not start"}, **extra)
 
@@ -126,33 +129,49 @@ def test_duplicates_are_skipped_and_a_restarted_maintenance_misses_nothing(servi
     register_school(rpc, "OED002")
     deliver(rpc, [{"asset_id": f"R{i}", "serial": f"R-{i}"} for i in (1, 2, 3)])
     assign(rpc, "R1", "OED001")
+    assign(rpc, "R2", "OED001")
     maintenance_sees(rpc, inventory_position(rpc))
     rpc.maintenance.declare_fault(fault("R1", "OED001", fault_id="FR1"))
+    # R2, found unused, moves to OED002.
+    rpc.inventory.record_usage_visit({"school_code": "OED001", "observations": [{"asset_id": "R2",
+                                                                                 "status": "unused"}]})
+    rpc.inventory.propose_transfer({"transfer_id": "T1", "asset_ids": ["R2"], "from_school": "OED001",
+                                    "to_school": "OED002", "reason": "Unused", "report": "Visit report"})
+    rpc.inventory.approve_transfer({"transfer_id": "T1"}, COORDINATOR)
+    rpc.inventory.complete_transfer({"transfer_id": "T1"})
+    maintenance_sees(rpc, inventory_position(rpc))
+    assert rpc.maintenance.asset("R2")["school_code"] == "OED002"
     before = {a: rpc.maintenance.asset(a) for a in ("R1", "R2", "R3")}
 
-    # The broker delivers all of inventory's events a second time, then a new one.
+    # The broker delivers again everything up to R2's assignment to OED001 (as after lost acks); then a new event.
     logged = rpc.inventory.events_since(0, 5000)
+    last = len(logged)
+    stale = logged[:[e["event_type"] for e in logged].index("equipment_assigned") + 2]
+    assert stale[-1]["data"] == {"asset_id": "R2", "school_code": "OED001"}
     with Connection(rabbit_config["AMQP_URI"]) as conn:
         producer = conn.Producer(serializer="json")
         exchange = Exchange("inventory.events", type="topic", durable=True)
-        for env in logged:
+        for env in stale:
             producer.publish(env, exchange=exchange, routing_key=env["event_type"], declare=[exchange], retry=True)
-    assign(rpc, "R2", "OED002")
-    maintenance_sees(rpc, len(logged) + 1)
-    health = rpc.maintenance.health()
-    assert health["equipment_view"]["positions"] == {"inventory": len(logged) + 1}
-    assert health["equipment_view"]["dead_letters"] == 0 and health["status"] == "ok"
-    assert rpc.maintenance.asset("R1") == before["R1"]
-    assert rpc.maintenance.asset("R2")["school_code"] == "OED002"
+    rpc.inventory.decommission_equipment({"asset_id": "R3", "reason": "Burnt"})
+    maintenance_sees(rpc, last + 1)
+    view = wait_for(lambda: (lambda v: v if v["messages"].get("duplicate", 0) >= len(stale) else None)(
+        rpc.maintenance.health()["equipment_view"]))
+    assert view["messages"]["duplicate"] == len(stale)  # each one seen, none applied
+    assert view["positions"] == {"inventory": last + 1}
+    assert view["dead_letters"] == 0 and view["stalled"] == {}
+    assert rpc.maintenance.asset("R2") == before["R2"]  # still at OED002
+    assert rpc.maintenance.asset("R3")["decommissioned"] is True
+    rejected("asset_not_at_school", rpc.maintenance.declare_fault, fault("R2", "OED001"))
+    rpc.maintenance.declare_fault(fault("R2", "OED002"))
+    rejected("asset_not_in_service", rpc.maintenance.declare_fault, fault("R3", "OED001"))
 
     # Maintenance stops; inventory goes on recording.
     maintenance.stop()
-    assign(rpc, "R3", "OED001")
     deliver(rpc, [{"asset_id": "R4", "serial": "R-4", "kind": "printer"}], ref="BL-9")
     assign(rpc, "R4", "OED002")
     run_services(MaintenanceService)
     maintenance_sees(rpc, inventory_position(rpc))
-    rpc.maintenance.declare_fault(fault("R3", "OED001"))
     rpc.maintenance.declare_fault(fault("R4", "OED002"))
     rejected("fault_already_open", rpc.maintenance.declare_fault, fault("R1", "OED001"))  # its own view survived
     assert rpc.maintenance.asset("R4")["kind"] == "printer"
