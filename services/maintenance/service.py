@@ -15,6 +15,7 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import func, select
 
+from shared import db
 from shared.commands import context, parse
 from shared.events import now
 from shared.service import EventLog, EventSourced, ProjectorDependency, source_queue
@@ -131,7 +132,7 @@ class MaintenanceService(EventSourced):
     # ---- queries
 
     def _reading(self):
-        return self.log.engine.connect()
+        return db.reading(self.log.engine)  # no writer lock for a query
 
     @rpc
     def fault(self, fault_id):
@@ -211,7 +212,7 @@ class MaintenanceService(EventSourced):
         projector = self.equipment
         positions, stalled = dict(projector.positions), dict(projector.stalled)
         dead = projector.dead_table
-        with projector.engine.connect() as conn:
+        with db.reading(projector.engine) as conn:
             count = conn.execute(select(func.count()).select_from(dead)
                                  .where(dead.c.projection == projector.projection.name)).scalar_one()
         return {"projection": projector.projection.name, "positions": positions,
@@ -220,11 +221,12 @@ class MaintenanceService(EventSourced):
 
     @rpc
     def rebuild(self):
-        """Make every read model again from the logs: the faults from maintenance's, the equipment from inventory's."""
+        """Make every read model again from the logs: the faults from maintenance's, the equipment from
+        inventory's. Says how many events of each log were read."""
         store, views = self.log, self.views
         with store.transaction() as tx:
             views.drop(tx.conn)
             rows = tx.conn.execute(select(store.events.c.envelope).order_by(store.events.c.position)).scalars()
             envelopes = [store.registry.read(json.loads(r), check=False) for r in rows]
             views.apply_many(tx.conn, envelopes)
-        return {"faults": len(envelopes), "equipment": self.equipment.rebuild()}
+        return {"maintenance": len(envelopes), "inventory": self.equipment.rebuild()}

@@ -178,7 +178,7 @@ def test_duplicates_are_skipped_and_a_restarted_maintenance_misses_nothing(servi
 
     # Both read models rebuilt from the logs equal the live ones.
     live = ({a: rpc.maintenance.asset(a) for a in ("R1", "R2", "R3", "R4")}, rpc.maintenance.open_faults())
-    assert rpc.maintenance.rebuild() == {"faults": 3, "equipment": inventory_position(rpc)}
+    assert rpc.maintenance.rebuild() == {"maintenance": 3, "inventory": inventory_position(rpc)}
     assert ({a: rpc.maintenance.asset(a) for a in ("R1", "R2", "R3", "R4")}, rpc.maintenance.open_faults()) == live
 
 
