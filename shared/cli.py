@@ -147,7 +147,7 @@ def main(argv=None) -> None:
     run.add_argument("service", choices=sorted(SERVICE_CLASSES))
     run.set_defaults(func=cmd_run)
     rebuild = sub.add_parser("rebuild", help="rebuild a service's read models from the event logs")
-    rebuild.add_argument("service", choices=["reporting"])
+    rebuild.add_argument("service", choices=sorted(SERVICE_CLASSES))
     rebuild.add_argument("--timeout", type=float, default=600)
     rebuild.set_defaults(func=cmd_rebuild)
     report = sub.add_parser("report", help="issue an indicators report (xlsx or csv), recorded so it can be made again")
