@@ -121,7 +121,8 @@ class Inventory:
 
     # ---- reception, shared by a delivery sent as JSON and an imported list
 
-    def receive_items(self, delivery: dict, items: list[dict], ctx: Context) -> list[dict]:
+    def receive_items(self, delivery: dict, items: list[dict], owners: dict[str, str], ctx: Context) -> list[dict]:
+        """Receive checked items; `owners` are the assets already holding their serials, by serial key."""
         recorded = []
         for item in items:
             if item.get("asset_id"):
@@ -130,7 +131,7 @@ class Inventory:
                 # A new id has no history to read.
                 asset_id = new_id()
                 loaded = Loaded(domain.asset_stream(asset_id), domain.Asset(asset_id), 0)
-            owner = self.views.asset_with_serial(self.conn, item["serial"])
+            owner = owners.get(domain.serial_key(item["serial"]))
             recorded += self.record(loaded, domain.receive_equipment(loaded.state, item, delivery, owner), ctx)
         return recorded
 
@@ -151,7 +152,7 @@ class Inventory:
         known = [f"Item {i + 1}: {p['serial'][0]}" for i, p in sorted(problems.items()) if "serial" in p]
         if known:
             raise CommandRejected("serial_already_known", " ".join(known))
-        return self.receive_items(cmd, items, ctx)
+        return self.receive_items(cmd, items, owners, ctx)
 
     def import_delivery(self, cmd: dict, ctx: Context) -> dict:
         """A supplier's list (CSV or XLSX): every line received, or the file refused naming each bad line."""
@@ -160,8 +161,8 @@ class Inventory:
         items = [item for _, item in lines]
         every = [i for _, i in ids]
         received = self.views.known_assets(self.conn, [i["asset_id"] for i in every if i.get("asset_id")])
-        problems = domain.delivery_problems(every, self.serial_owners(every), received,
-                                            [f"line {line}" for line, _ in ids])
+        owners = self.serial_owners(every)
+        problems = domain.delivery_problems(every, owners, received, [f"line {line}" for line, _ in ids])
         for i, problem in problems.items():
             line = ids[i][0]
             for name, messages in problem.items():
@@ -169,7 +170,7 @@ class Inventory:
         imports.refuse_lines(errors)
         if not items:
             raise InvalidCommand({"file": ["The file lists no equipment."]})
-        recorded = self.receive_items(cmd, items, ctx)
+        recorded = self.receive_items(cmd, items, owners, ctx)
         return {"supplier": cmd["supplier"], "delivery_ref": cmd["delivery_ref"], "received": len(recorded),
                 "first_position": recorded[0]["position"], "last_position": recorded[-1]["position"],
                 "assets": [{"line": line, "asset_id": env["data"]["asset_id"], "serial": env["data"]["serial"]}

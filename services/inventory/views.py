@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import (Boolean, Column, Float, Integer, MetaData, String, Table, Text, delete, insert,
-                        select, text, update)
+from sqlalchemy import (Boolean, Column, Float, Integer, MetaData, String, Table, Text, bindparam, delete,
+                        insert, select, text, update)
 
 from shared.catalogue import registry
 from shared.db import lock_writers
@@ -155,6 +155,24 @@ class InventoryViews(Projection):
             Column("updated_at", String(40), nullable=False),
         )
 
+    def __init__(self):
+        super().__init__()
+        self._assign_asset = (update(self.assets).where(self.assets.c.asset_id == bindparam("a_id"))
+                              .values(school_code=bindparam("school_code"), installed=False))
+
+    @staticmethod
+    def _insert_rows(conn, table: Table, rows: list[dict]) -> None:
+        """Plain INSERTs on the driver's cursor, in the transaction: a delivery of thousands of
+        items runs them thousands of times, and SQLAlchemy's per-statement work is most of it."""
+        columns = list(rows[0])
+        marks = [f":{c}" if conn.dialect.name == "sqlite" else f"%({c})s" for c in columns]
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(marks)})"
+        cursor = conn.connection.driver_connection.cursor()
+        if len(rows) == 1:
+            cursor.execute(sql, rows[0])
+        else:
+            cursor.executemany(sql, rows)
+
     # ---- set-up: made again from the log when their shape changed
 
     def create(self, engine) -> None:
@@ -239,7 +257,7 @@ class InventoryViews(Projection):
     # ---- assets
 
     def _index(self, conn, env, asset_ids):
-        conn.execute(insert(self.asset_events), [{"asset_id": a, "position": env["position"]} for a in asset_ids])
+        self._insert_rows(conn, self.asset_events, [{"asset_id": a, "position": env["position"]} for a in asset_ids])
 
     def _place(self, conn, school_code, asset_ids):
         t = self.placements
@@ -252,17 +270,16 @@ class InventoryViews(Projection):
 
     def on_equipment_received(self, conn, env):
         d = env["data"]
-        conn.execute(insert(self.assets).values(
+        self._insert_rows(conn, self.assets, [dict(
             asset_id=d["asset_id"], serial=d["serial"], serial_key=serial_key(d["serial"]), kind=d["kind"],
             model=d["model"], bundle=d["bundle"], supplier=d["supplier"], delivery_ref=d["delivery_ref"],
             received_at=env["occurred_at"], warranty_months=d["warranty_months"], installed=False,
-            in_service=True))
+            in_service=True)])
         self._index(conn, env, [d["asset_id"]])
 
     def on_equipment_assigned(self, conn, env):
         d = env["data"]
-        conn.execute(update(self.assets).where(self.assets.c.asset_id == d["asset_id"])
-                     .values(school_code=d["school_code"], installed=False))
+        conn.execute(self._assign_asset, {"a_id": d["asset_id"], "school_code": d["school_code"]})
         self._index(conn, env, [d["asset_id"]])
         self._place(conn, d["school_code"], [d["asset_id"]])
 
