@@ -130,13 +130,13 @@ class Projector:
         with self.engine.connect() as conn:
             dead = conn.execute(select(func.count()).select_from(self.dead_table)
                                 .where(self.dead_table.c.projection == self.projection.name)).scalar_one()
-        with self.lock:
-            return {
-                "projection": self.projection.name,
-                "positions": dict(self.positions),
-                "stalled": {s: {"position": p, "error": e} for s, (p, e) in self.stalled.items()},
-                "dead_letters": dead,
-            }
+        # No lock: health must answer even while a catch-up waits on a slow source.
+        return {
+            "projection": self.projection.name,
+            "positions": dict(self.positions),
+            "stalled": {s: {"position": p, "error": e} for s, (p, e) in dict(self.stalled).items()},
+            "dead_letters": dead,
+        }
 
     # ---- the fast path: a message from the bus
 
@@ -188,34 +188,42 @@ class Projector:
         """Read every source's log from where this projection stands; return events applied."""
         applied = 0
         for source in sources or self.projection.sources:
-            with self.lock:
-                try:
-                    applied += self._catch_up_source(source)
-                except Exception as exc:
-                    log.warning("%s cannot catch up with %s: %s", self.projection.name, source, exc)
+            try:
+                applied += self._catch_up_source(source)
+            except Exception as exc:
+                log.warning("%s cannot catch up with %s: %s", self.projection.name, source, exc)
         return applied
 
     def _catch_up_source(self, source: str, until: int | None = None) -> int:
+        """Fetch pages from the source (without holding the lock, so the bus path goes on
+        while a slow source answers) and apply each under the lock."""
         applied = 0
-        self.stalled.pop(source, None)  # give a stalled event another chance
+        with self.lock:
+            self.stalled.pop(source, None)  # give a stalled event another chance
         while until is None or self.positions[source] < until:
             last = self.positions[source]
             limit = self.page_size if until is None else min(self.page_size, until - last)
             page = self.fetch(source, last, limit)
             if not page:
                 break
-            envelopes = []
-            for raw in page:
-                try:
-                    envelopes.append(self.registry.read(raw, check=False))
-                except InvalidEvent as exc:
-                    # Stored in the source's log yet unreadable here: stop at it.
-                    self._stall(source, raw.get("position", last + 1), f"unreadable event: {exc.errors}")
+            with self.lock:
+                current = self.positions[source]  # the bus path may have gone on meanwhile
+                envelopes = []
+                for raw in page:
+                    if raw.get("position", 0) <= current:
+                        continue
+                    try:
+                        envelopes.append(self.registry.read(raw, check=False))
+                    except InvalidEvent as exc:
+                        # Stored in the source's log yet unreadable here: stop at it.
+                        self._stall(source, raw.get("position", current + 1), f"unreadable event: {exc.errors}")
+                        break
+                if envelopes and not self._apply(source, envelopes):
                     break
-            if envelopes and not self._apply(source, envelopes):
-                break
-            applied += len(envelopes)
-            if source in self.stalled or len(page) < limit:
+                applied += len(envelopes)
+                if source in self.stalled:
+                    break
+            if len(page) < limit:
                 break
         return applied
 

@@ -265,3 +265,26 @@ def test_a_body_that_is_not_json_is_dead_lettered_too(run_services, rpc, rabbit_
     wait_for(lambda: rpc.placements.status()["dead_letters"] == 1)
     receive_and_assign(rpc, 2, "A")
     wait_for(lambda: len(rpc.placements.placements()) == 2)
+
+
+def test_status_and_the_bus_path_go_on_while_a_catch_up_waits_on_a_slow_source(projector, log):
+    import threading
+
+    first, second = assign(log, "A1", "S1"), assign(log, "A2", "S2")
+    in_fetch, release = threading.Event(), threading.Event()
+
+    def slow_fetch(source, after, limit):
+        if source == "maintenance":  # the other source hangs
+            in_fetch.set()
+            release.wait(10)
+            return []
+        return log.events_since(after, limit)
+
+    projector.fetch = slow_fetch
+    catching_up = threading.Thread(target=projector.catch_up, args=(["maintenance"],))
+    catching_up.start()
+    assert in_fetch.wait(5)
+    assert projector.status()["positions"]["inventory"] == 0  # answered, not blocked
+    assert projector.handle(first) == "applied" and projector.handle(second) == "applied"
+    release.set()
+    catching_up.join()
