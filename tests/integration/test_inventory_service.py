@@ -85,7 +85,8 @@ def test_a_year_of_equipment_from_delivery_to_audit(service_databases, run_servi
     refused("work_status_not_forward", inv.record_infrastructure_work,
             {"work_id": work_id, "school_code": "OED001", "kind": "cabling", "status": "in_progress"})
     school = inv.school("OED001")
-    assert (school["commune"], school["connectivity"], school["filtering_active"]) == ("Dakhla Centre", "connected", True)
+    assert (school["commune"], school["connectivity"], school["filtering_active"]) == \
+        ("Dakhla Centre", "connected", True)
     assert school["censuses"] == [{"school_year": "2025-2026", "pupils": 420, "teachers": 15,
                                    "recorded_at": school["censuses"][0]["recorded_at"]}]
     assert [w["status"] for w in school["infrastructure_works"]] == ["done"]
@@ -94,7 +95,8 @@ def test_a_year_of_equipment_from_delivery_to_audit(service_databases, run_servi
     delivered = inv.receive_delivery({
         "supplier": "Maroc Info", "delivery_ref": "BL-2025-17", "occurred_at": "2025-10-01" + at,
         "items": [{"asset_id": "LT-A", "kind": "laptop", "serial": "SN-LT-A", "warranty_months": 24, "bundle": "vmm"},
-                  {"asset_id": "PJ-B", "kind": "projector", "serial": "SN-PJ-B", "warranty_months": 24, "bundle": "vmm"},
+                  {"asset_id": "PJ-B", "kind": "projector", "serial": "SN-PJ-B", "warranty_months": 24,
+                   "bundle": "vmm"},
                   {"asset_id": "PC-C", "kind": "desktop", "serial": "SN-PC-C", "warranty_months": 36,
                    "model": "Dell", "bundle": "smm"}]}, MEMBER)
     assert [e["data"]["asset_id"] for e in delivered] == ["LT-A", "PJ-B", "PC-C"]

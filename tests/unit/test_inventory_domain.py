@@ -63,7 +63,8 @@ def asset(asset_id="A1", school_code=None, observation=None, at=T0):
     """An asset received at T0, assigned to `school_code` a day later, last observed `observation`."""
     envs = [received(asset_id, at)]
     if school_code:
-        envs.append(env("equipment_assigned", {"asset_id": asset_id, "school_code": school_code}, at + timedelta(days=1)))
+        envs.append(env("equipment_assigned", {"asset_id": asset_id, "school_code": school_code},
+                        at + timedelta(days=1)))
     if observation:
         envs.append(env("usage_visit_recorded", {"visit_id": f"V-{asset_id}", "school_code": school_code,
                                                  "observations": [{"asset_id": asset_id, "status": observation}],
@@ -228,7 +229,8 @@ def test_a_transfer_proposal_is_refused_by_each_rule():
     rejected("same_school", propose, None, None, school("S1"), school("S1"))
     rejected("unknown_school", propose, None, None, None, d.School("S9"))
     rejected("unknown_asset", propose, None, {"A1": unused("A1"), "A8": d.Asset("A8")})
-    assert "A3 (at S3)" in rejected("asset_not_at_school", propose, None, {"A1": unused("A1"), "A3": unused("A3", "S3")})
+    elsewhere = {"A1": unused("A1"), "A3": unused("A3", "S3")}
+    assert "A3 (at S3)" in rejected("asset_not_at_school", propose, None, elsewhere)
     in_transfer = fold(unused("A1"), env("transfer_proposed", {
         "transfer_id": "T0", "asset_ids": ["A1"], "from_school": "S1", "to_school": "S3", "reason": "r",
         "report": "r"}, day(5)))
@@ -392,7 +394,8 @@ def test_a_replacement_keeps_what_is_already_so_and_says_why_it_stops():
     spare = fold(d.Asset("A1-new"), received("A1-new", day(2)))
     plan, _ = d.react_to_replacement(REPLACED, day(20), asset("A1", "S1"), spare, "A1-new")
     assert [e.type for _, e in plan] == ["equipment_decommissioned", "equipment_assigned"]
-    assert d.react_to_replacement(REPLACED, day(20), d.Asset("A1"), d.Asset("A1-new"), None) == ([], "old_asset_unknown")
+    unknown = d.react_to_replacement(REPLACED, day(20), d.Asset("A1"), d.Asset("A1-new"), None)
+    assert unknown == ([], "old_asset_unknown")
     plan, outcome = d.react_to_replacement(REPLACED, day(20), asset("A1", "S1"), d.Asset("A1-new"), "A7")
     assert outcome == "new_serial_is_another_asset" and [e.type for _, e in plan] == ["equipment_decommissioned"]
     plan, outcome = d.react_to_replacement(REPLACED, day(20), asset("A1"), d.Asset("A1-new"), None)
