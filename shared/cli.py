@@ -14,7 +14,11 @@ SERVICE_CLASSES = {
     "resources": "services.resources.service:ResourcesService",
     "training": "services.training.service:TrainingService",
     "reporting": "services.reporting.service:ReportingService",
+    "gateway": "services.gateway.service:GatewayService",
 }
+
+# The services that keep an event log (reporting only reads the others').
+LOG_SERVICES = ("inventory", "maintenance", "resources", "training")
 
 
 def service_class(name: str):
@@ -67,7 +71,12 @@ def cmd_run(args) -> None:
     from . import config
 
     require_broker()
-    runner = ServiceRunner(config.nameko_config())
+    overrides = {}
+    if args.service == "gateway":
+        from services.gateway.service import web_address
+
+        overrides["WEB_SERVER_ADDRESS"] = web_address()
+    runner = ServiceRunner(config.nameko_config(**overrides))
     runner.add_service(service_class(args.service))
 
     def stop(signum, frame):
@@ -90,9 +99,40 @@ def cmd_rebuild(args) -> None:
     from . import config
 
     require_broker()
+    # Sources first: their own views come from their own logs; consumers then read those logs.
+    names = ([args.service] if args.service != "all"
+             else [n for n in SERVICE_CLASSES if hasattr(service_class(n), "rebuild")])
     with ClusterRpcProxy(config.nameko_config(), timeout=args.timeout) as cluster:
-        result = getattr(cluster, args.service).rebuild()
-    print(f"genie: {args.service} rebuilt from the logs: {result}")
+        for name in names:
+            result = getattr(cluster, name).rebuild()
+            print(f"genie: {name} rebuilt from the logs: {result}")
+
+
+def cmd_export_events(args) -> None:
+    """Write a service's event log to FILE, one JSON envelope a line."""
+    from .backup import export_events, open_store
+
+    store = open_store(args.service)
+    with open(args.file, "w", encoding="utf-8") as out:
+        count = export_events(store, out)
+    print(f"genie: {count} events of {args.service} written to {args.file}")
+
+
+def cmd_import_events(args) -> None:
+    """Restore a service's event log from FILE into an empty database."""
+    from .backup import DamagedBackup, StoreNotEmpty, import_events, open_store
+
+    store = open_store(args.service)
+    try:
+        count = import_events(store, args.file)
+    except DamagedBackup as exc:
+        print(f"genie: {args.file} is damaged at {exc}; nothing was imported", file=sys.stderr)
+        sys.exit(1)
+    except StoreNotEmpty as exc:
+        print(f"genie: {exc}; nothing was imported", file=sys.stderr)
+        sys.exit(1)
+    print(f"genie: {count} events of {args.service} restored from {args.file}; "
+          f"start the services and run `genie rebuild` to make the read models again")
 
 
 def cmd_report(args) -> None:
@@ -137,6 +177,39 @@ def cmd_report(args) -> None:
             sys.exit(1)
 
 
+def cmd_user(args) -> None:
+    """Accounts live in the gateway's own database; no broker needed."""
+    import getpass
+
+    from services.gateway.accounts import AccountError, Accounts
+
+    from . import config
+
+    def password():
+        if args.password_stdin:
+            return sys.stdin.readline().rstrip("\n")
+        first = getpass.getpass("password: ")
+        if first != getpass.getpass("again: "):
+            print("genie: the two passwords differ", file=sys.stderr)
+            sys.exit(2)
+        return first
+
+    accounts = Accounts(config.database_url("gateway"))
+    try:
+        if args.action == "add":
+            made = accounts.add(args.username, password(), args.role, args.scope)
+            print(f"genie: user {made['username']} added ({made['role']}, {made['scope']})")
+        elif args.action == "disable":
+            accounts.disable(args.username)
+            print(f"genie: user {args.username} disabled")
+        else:
+            accounts.reset_password(args.username, password())
+            print(f"genie: password of {args.username} reset")
+    except AccountError as exc:
+        print(f"genie: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
 def main(argv=None) -> None:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -147,9 +220,18 @@ def main(argv=None) -> None:
     run.add_argument("service", choices=sorted(SERVICE_CLASSES))
     run.set_defaults(func=cmd_run)
     rebuild = sub.add_parser("rebuild", help="rebuild a service's read models from the event logs")
-    rebuild.add_argument("service", choices=sorted(SERVICE_CLASSES))
+    rebuild.add_argument("service", nargs="?", default="all", choices=sorted(SERVICE_CLASSES) + ["all"],
+                         help="one service, or all of them (the default)")
     rebuild.add_argument("--timeout", type=float, default=600)
     rebuild.set_defaults(func=cmd_rebuild)
+    export = sub.add_parser("export-events", help="back up a service's event log as JSON lines")
+    export.add_argument("service", choices=sorted(LOG_SERVICES))
+    export.add_argument("file")
+    export.set_defaults(func=cmd_export_events)
+    restore = sub.add_parser("import-events", help="restore a service's event log (JSON lines) into an empty database")
+    restore.add_argument("service", choices=sorted(LOG_SERVICES))
+    restore.add_argument("file")
+    restore.set_defaults(func=cmd_import_events)
     report = sub.add_parser("report", help="issue an indicators report (xlsx or csv), recorded so it can be made again")
     report.add_argument("--scope", help="all, region:<code>, province:<code> or school:<code>")
     report.add_argument("--period", help="a school year (2025-2026) or a semester (2025-2026-S1)")
@@ -160,6 +242,21 @@ def main(argv=None) -> None:
     report.add_argument("--reproduce", metavar="REPORT_ID", help="make an issued report again from the logs")
     report.add_argument("--timeout", type=float, default=600)
     report.set_defaults(func=cmd_report)
+    user = sub.add_parser("user", help="manage the people who sign in to the gateway")
+    user_sub = user.add_subparsers(dest="action", required=True)
+    add = user_sub.add_parser("add", help="add a user")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, help="coordinator, infrastructure, resources, training, "
+                                                   "school_director, technician or viewer")
+    add.add_argument("--scope", help="school:<code> for a school director; region:<code> or all for a viewer")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    disable = user_sub.add_parser("disable", help="disable a user (their tokens stop working)")
+    disable.add_argument("username")
+    reset = user_sub.add_parser("reset-password", help="set a new password")
+    reset.add_argument("username")
+    reset.add_argument("--password-stdin", action="store_true")
+    disable.set_defaults(password_stdin=False)
+    user.set_defaults(func=cmd_user)
     args = parser.parse_args(argv)
     args.func(args)
 
