@@ -22,8 +22,8 @@ from tests.unit.test_indicators_world import World, caught_up, fractions, values
 YEAR, S1, S2 = "2024-2025", "2024-2025-S1", "2024-2025-S2"
 
 
-def maintenance_world():
-    w = World()
+def maintenance_world(w=None):
+    w = w or World()
     for code, province in (("A", "OED"), ("B", "OED"), ("C", "AUS")):
         w.school(code, "2024-08-20 09:00", province=province)
     w.equip("M1", "A", "2024-09-05 10:00", kind="desktop")

@@ -11,8 +11,8 @@ from tests.unit.test_indicators_world import World, ask, caught_up, fractions, v
 YEAR, S1, S2 = "2024-2025", "2024-2025-S1", "2024-2025-S2"
 
 
-def resources_world():
-    w = World()
+def resources_world(w=None):
+    w = w or World()
     for code, province in (("A", "OED"), ("B", "OED"), ("C", "AUS")):
         w.school(code, "2024-08-20 09:00", province=province)
     w.school("D", "2025-05-01 09:00")

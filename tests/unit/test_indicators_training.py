@@ -26,8 +26,8 @@ from tests.unit.test_indicators_world import World, ask, caught_up, fractions, v
 YEAR, S1, S2 = "2024-2025", "2024-2025-S1", "2024-2025-S2"
 
 
-def training_world():
-    w = World()
+def training_world(w=None):
+    w = w or World()
     for code, province in (("A", "OED"), ("B", "OED"), ("C", "AUS")):
         w.school(code, "2024-08-20 09:00", province=province)
     for code, teachers in (("A", 10), ("B", 8), ("C", 5)):
