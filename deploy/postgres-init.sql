@@ -4,3 +4,4 @@ CREATE DATABASE maintenance;
 CREATE DATABASE resources;
 CREATE DATABASE training;
 CREATE DATABASE reporting;
+CREATE DATABASE gateway;

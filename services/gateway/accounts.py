@@ -1,0 +1,148 @@
+"""People who may use the system: a plain table (accounts are not domain events), argon2 passwords, and
+signed, expiring tokens."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import time
+from datetime import datetime, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Boolean, Column, MetaData, String, Table, insert, select, update
+
+from shared import db
+
+from .access import ROLES, validate_scope
+
+metadata = MetaData()
+accounts = Table(
+    "accounts", metadata,
+    Column("username", String(80), primary_key=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(40), nullable=False),
+    Column("scope", String(80), nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,80}$")
+TOKEN_TTL = 8 * 3600
+_hasher = PasswordHasher()
+
+
+class AccountError(Exception):
+    """A user-management request that cannot be done, said in words."""
+
+
+def secret() -> bytes:
+    value = os.environ.get("GATEWAY_SECRET")
+    if not value:
+        # One machine, no secret configured: a per-install secret kept under ./var/.
+        from shared.config import var_dir
+
+        path = var_dir() / "gateway.secret"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.write_text(base64.urlsafe_b64encode(os.urandom(32)).decode())
+        value = path.read_text().strip()
+    return value.encode()
+
+
+def token_ttl() -> int:
+    return int(os.environ.get("GATEWAY_TOKEN_TTL", TOKEN_TTL))
+
+
+class Accounts:
+    def __init__(self, url: str):
+        self.engine = db.make_engine(url)
+        metadata.create_all(self.engine)
+
+    def add(self, username: str, password: str, role: str, scope: str | None = None) -> dict:
+        if not USERNAME.match(username or ""):
+            raise AccountError("The user name must be 2 to 80 letters, digits, '.', '_', '-' or '@'.")
+        if role not in ROLES:
+            raise AccountError(f"Unknown role {role!r}; one of: {', '.join(ROLES)}.")
+        scope = validate_scope(role, scope)
+        _check_password(password)
+        with self.engine.begin() as conn:
+            if conn.execute(select(accounts.c.username).where(accounts.c.username == username)).first():
+                raise AccountError(f"User {username} already exists.")
+            conn.execute(insert(accounts).values(
+                username=username, password_hash=_hasher.hash(password), role=role, scope=scope,
+                disabled=False, created_at=datetime.now(timezone.utc).isoformat()))
+        return {"username": username, "role": role, "scope": scope}
+
+    def disable(self, username: str) -> None:
+        with self.engine.begin() as conn:
+            if not conn.execute(update(accounts).where(accounts.c.username == username)
+                                .values(disabled=True)).rowcount:
+                raise AccountError(f"No user {username}.")
+
+    def reset_password(self, username: str, password: str) -> None:
+        _check_password(password)
+        with self.engine.begin() as conn:
+            if not conn.execute(update(accounts).where(accounts.c.username == username)
+                                .values(password_hash=_hasher.hash(password), disabled=False)).rowcount:
+                raise AccountError(f"No user {username}.")
+
+    def get(self, username: str) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(accounts).where(accounts.c.username == username)).mappings().first()
+        return dict(row) if row else None
+
+    def authenticate(self, username: str, password: str) -> dict | None:
+        """The account if the password is right and the account is active, else None."""
+        row = self.get(username) if isinstance(username, str) else None
+        if row is None or row["disabled"]:
+            # Same work either way, so timing does not tell which names exist.
+            _hasher.hash(password or "x") if row is None else None
+            return None
+        try:
+            _hasher.verify(row["password_hash"], password or "")
+        except (VerificationError, InvalidHashError):
+            return None
+        return {"user": row["username"], "role": row["role"], "scope": row["scope"]}
+
+    def active(self, username: str) -> bool:
+        row = self.get(username)
+        return bool(row) and not row["disabled"]
+
+
+def _check_password(password: str) -> None:
+    if not isinstance(password, str) or len(password) < 8:
+        raise AccountError("The password must have at least 8 characters.")
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def issue_token(identity: dict, key: bytes, ttl: int | None = None, now: float | None = None) -> tuple[str, int]:
+    expires = int((now or time.time()) + (ttl or token_ttl()))
+    body = _b64(json.dumps({**identity, "exp": expires}, separators=(",", ":")).encode())
+    sig = _b64(hmac.new(key, body.encode(), hashlib.sha256).digest())
+    return f"{body}.{sig}", expires
+
+
+def read_token(token: str, key: bytes, now: float | None = None) -> dict | None:
+    """The identity in a token, or None if it is forged, damaged or expired."""
+    try:
+        body, sig = token.split(".")
+        expected = _b64(hmac.new(key, body.encode(), hashlib.sha256).digest())
+        if not hmac.compare_digest(sig, expected):
+            return None
+        claims = json.loads(_unb64(body))
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(claims, dict) or claims.get("exp", 0) <= (now or time.time()):
+        return None
+    return {k: claims[k] for k in ("user", "role", "scope") if k in claims}

@@ -1,0 +1,537 @@
+"""The HTTP API: every service's commands and queries, checked against the user's role and scope.
+
+Commands are `POST /api/<service>/<command>` with the command's JSON body, validated by the service's
+own marshmallow schema; queries are `GET` resources. Errors are RFC 9457 problem details.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import os
+import tempfile
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from services.inventory import schemas as inv
+from services.maintenance import schemas as mnt
+from services.resources import schemas as res
+from services.training import schemas as trn
+from shared.errors import CommandRejected, ConcurrencyError, InvalidCommand
+
+from .access import Refused, check_command, check_school_read, check_scope_read
+from .accounts import issue_token, read_token
+
+INFRA, RES, TRN, DIR, TECH = "infrastructure", "resources", "training", "school_director", "technician"
+COOKIE = "genie_token"
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CommandRoute:
+    service: str
+    name: str
+    schema: type
+    roles: tuple[str, ...]  # besides the coordinator, who may do everything
+    school_fields: tuple[str, ...] = ()  # what a school director's scope is checked against
+    summary: str = ""
+
+
+C = CommandRoute
+COMMANDS = [
+    C("inventory", "register_school", inv.RegisterSchool, (INFRA,)),
+    C("inventory", "update_school", inv.UpdateSchool, (INFRA,)),
+    C("inventory", "record_census", inv.RecordCensus, (INFRA,)),
+    C("inventory", "import_schools", inv.ImportSchools, (INFRA,)),
+    C("inventory", "record_connectivity", inv.RecordConnectivity, (INFRA,)),
+    C("inventory", "record_filtering", inv.RecordFiltering, (INFRA,)),
+    C("inventory", "record_infrastructure_work", inv.RecordInfrastructureWork, (INFRA,)),
+    C("inventory", "receive_delivery", inv.ReceiveDelivery, (INFRA,)),
+    C("inventory", "import_delivery", inv.ImportDelivery, (INFRA,)),
+    C("inventory", "assign_equipment", inv.AssignEquipment, (INFRA,)),
+    C("inventory", "confirm_installation", inv.ConfirmInstallation, (INFRA, DIR), ("school_code",)),
+    C("inventory", "decommission_equipment", inv.DecommissionEquipment, (INFRA,)),
+    C("inventory", "record_usage_visit", inv.RecordUsageVisit, (INFRA,)),
+    C("inventory", "propose_transfer", inv.ProposeTransfer, (INFRA,)),
+    C("inventory", "approve_transfer", inv.ApproveTransfer, ()),  # the coordinator approves
+    C("inventory", "reject_transfer", inv.RejectTransfer, ()),
+    C("inventory", "complete_transfer", inv.CompleteTransfer, (INFRA,)),
+    C("inventory", "complete_inventory_audit", inv.CompleteInventoryAudit, (INFRA,)),
+    C("maintenance", "declare_fault", mnt.DeclareFault, (INFRA, DIR), ("school_code",)),
+    C("maintenance", "file_warranty_claim", mnt.FileWarrantyClaim, (INFRA, TECH)),
+    C("maintenance", "record_repair", mnt.RecordRepair, (INFRA, TECH)),
+    C("maintenance", "replace_equipment", mnt.ReplaceEquipment, (INFRA, TECH)),
+    C("maintenance", "close_fault", mnt.CloseFault, (INFRA, TECH)),
+    C("maintenance", "cancel_fault", mnt.CancelFault, (INFRA,)),
+    C("resources", "receive_resource", res.ReceiveResource, (RES,)),
+    C("resources", "distribute_resource", res.DistributeResource, (RES,)),
+    C("resources", "hold_awareness_workshop", res.HoldAwarenessWorkshop, (RES,)),
+    C("resources", "start_production_project", res.StartProductionProject, (RES,)),
+    C("resources", "submit_resource", res.SubmitResource, (RES,)),
+    C("resources", "hold_validation_committee", res.HoldValidationCommittee, (RES,)),
+    C("resources", "record_resource_usage", res.RecordResourceUsage, (RES, DIR), ("school_code",)),
+    C("resources", "record_good_practice", res.RecordGoodPractice, (RES,)),
+    C("resources", "report_dysfunction", res.ReportDysfunction, (RES, DIR), ("school_code",)),
+    C("resources", "resolve_dysfunction", res.ResolveDysfunction, (RES,)),
+    C("resources", "record_local_research", res.RecordLocalResearch, (RES,)),
+    C("training", "load_school_calendar", trn.LoadSchoolCalendar, (TRN,)),
+    C("training", "plan_training", trn.PlanTraining, (TRN,)),
+    C("training", "schedule_session", trn.ScheduleSession, (TRN,)),
+    C("training", "invite_participants", trn.InviteParticipants, (TRN,)),
+    C("training", "record_attendance", trn.RecordAttendance, (TRN,)),
+    C("training", "complete_session", trn.CompleteSession, (TRN,)),
+    C("training", "cancel_session", trn.CancelSession, (TRN,)),
+    C("training", "award_certificates", trn.AwardCertificates, (TRN,)),
+]
+COMMAND_BY_PATH = {(c.service, c.name): c for c in COMMANDS}
+
+CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$", error="Letters, digits, '-' and '_' only, 1 to 40.")
+SCOPE = validate.Regexp(r"^(all|(region|province|school):[A-Za-z0-9_-]{1,40})$",
+                        error="all, region:<code>, province:<code> or school:<code>.")
+PERIOD = validate.Regexp(r"^\d{4}-\d{4}(-S[12])?$", error="A school year 2025-2026 or a semester 2025-2026-S1.")
+
+
+class _Query(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class Login(_Query):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class SchoolFilter(_Query):
+    school_code = fields.String(validate=CODE, load_default=None)
+
+
+class AssetQuery(_Query):
+    serial = fields.String(validate=validate.Length(min=1, max=100), load_default=None)
+    asset_id = fields.String(validate=CODE, load_default=None)
+
+
+class IndicatorsQuery(_Query):
+    scope = fields.String(required=True, validate=SCOPE)
+    period = fields.String(required=True, validate=PERIOD)
+
+
+class ReportQuery(IndicatorsQuery):
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(["xlsx", "csv"]))
+
+
+class TrainingsQuery(_Query):
+    school_year = fields.String(load_default=None, validate=validate.Regexp(r"^\d{4}-\d{4}$"))
+
+
+class ResourcesQuery(_Query):
+    status = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+
+
+class Problem(Schema):
+    type = fields.String()
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    code = fields.String()
+    errors = fields.Dict()
+
+
+class Token(Schema):
+    token = fields.String(required=True)
+    expires_at = fields.String(required=True)
+    user = fields.String(required=True)
+    role = fields.String(required=True)
+    scope = fields.String(required=True)
+
+
+# (path, endpoint, query schema, summary)
+QUERIES = [
+    ("/api/me", "me", None, "Who the token belongs to"),
+    ("/api/schools", "schools", None, "Registered schools"),
+    ("/api/schools/<school_code>", "school", None, "A school: equipment, faults, resources, visits"),
+    ("/api/assets", "asset", AssetQuery, "An asset by serial or id, with its timeline and faults"),
+    ("/api/faults", "faults", SchoolFilter, "Open faults (of a school, if given)"),
+    ("/api/faults/<fault_id>", "fault", None, "A fault"),
+    ("/api/transfers", "transfers", SchoolFilter, "Open transfers"),
+    ("/api/transfers/<transfer_id>", "transfer", None, "A transfer"),
+    ("/api/audits", "audits", SchoolFilter, "Inventory audit reports"),
+    ("/api/resources", "resources", ResourcesQuery, "The resource catalogue"),
+    ("/api/dysfunctions", "dysfunctions", SchoolFilter, "Open dysfunctions"),
+    ("/api/trainings", "trainings", TrainingsQuery, "Trainings (of a school year, if given)"),
+    ("/api/trainings/<training_id>", "training", None, "A training"),
+    ("/api/sessions/<session_id>", "session", None, "A training session"),
+    ("/api/indicators", "indicators", IndicatorsQuery, "The contract's indicators for a scope and period"),
+    ("/api/breakdown", "breakdown", IndicatorsQuery, "School-level indicators, school by school"),
+    ("/api/reports", "reports", None, "Reports issued"),
+    ("/api/reports/download", "download", ReportQuery, "Issue a report and download it (XLSX or CSV)"),
+]
+PUBLIC = {"health", "openapi", "login"}
+
+
+class HttpProblem(Exception):
+    def __init__(self, status: int, title: str, detail: str = "", code: str | None = None, errors=None):
+        self.status, self.title, self.detail, self.code, self.errors = status, title, detail, code, errors
+        super().__init__(status, title)
+
+
+def problem(status, title, detail="", code=None, errors=None) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if code:
+        body["code"] = code
+    if errors is not None:
+        body["errors"] = errors
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json")
+
+
+def failure(exc: Exception) -> Response:
+    """A service down, slow or failing: said as a problem, and logged."""
+    from nameko.exceptions import RemoteError
+
+    if type(exc).__name__ == "GatewayTimeout":
+        return problem(504, "A service did not answer", str(exc))
+    if isinstance(exc, RemoteError):
+        log.error("service failed: %s", exc)
+        return problem(502, "A service failed", exc.exc_type or "")
+    log.exception("gateway failed")
+    return problem(500, "Internal error", type(exc).__name__)
+
+
+def as_json(value, status=200) -> Response:
+    return Response(json.dumps(value, ensure_ascii=False, default=str), status=status, mimetype="application/json")
+
+
+def current_school_year(today: date | None = None) -> str:
+    today = today or date.today()
+    start = today.year if today.month >= 9 else today.year - 1
+    return f"{start}-{start + 1}"
+
+
+def _problem_of(exc: Exception, query: bool) -> HttpProblem:
+    if isinstance(exc, InvalidCommand):
+        return HttpProblem(400, "Invalid request", str(exc), errors=exc.errors)
+    if isinstance(exc, CommandRejected):
+        if query and exc.code.startswith("unknown_"):
+            return HttpProblem(404, "Not found", exc.message, code=exc.code)
+        return HttpProblem(409, "Refused", exc.message, code=exc.code)
+    if isinstance(exc, ConcurrencyError):
+        return HttpProblem(409, "Conflict", str(exc), code="concurrent_change")
+    raise exc
+
+
+class Api:
+    """The API over a `call(service, method, *args)` function that reaches the services."""
+
+    def __init__(self, call, accounts, key: bytes):
+        self.call, self.accounts, self.key = call, accounts, key
+        rules = [Rule("/api/health", endpoint="health", methods=["GET"]),
+                 Rule("/api/openapi.json", endpoint="openapi", methods=["GET"]),
+                 Rule("/api/login", endpoint="login", methods=["POST"]),
+                 Rule("/api/<service>/<command>", endpoint="command", methods=["POST"])]
+        rules += [Rule(path, endpoint=endpoint, methods=["GET"]) for path, endpoint, _, _ in QUERIES]
+        self.urls = Map(rules)
+        self.query_schemas = {endpoint: schema for _, endpoint, schema, _ in QUERIES}
+        self._spec = None
+
+    def bound(self, call) -> "Api":
+        """The same API reaching the services through `call` (one worker's RPC proxies)."""
+        other = copy.copy(self)
+        other.call = call
+        return other
+
+    # ---- plumbing
+
+    def handle(self, request: Request) -> Response:
+        try:
+            adapter = self.urls.bind_to_environ(request.environ)
+            endpoint, args = adapter.match()
+        except NotFound:
+            return problem(404, "Not found", f"No resource at {request.path}.")
+        except MethodNotAllowed as exc:
+            resp = problem(405, "Method not allowed", f"{request.method} is not allowed here.")
+            resp.headers["Allow"] = ", ".join(exc.valid_methods or [])
+            return resp
+        except HTTPException as exc:
+            return problem(exc.code or 400, exc.name)
+        try:
+            user = None
+            if endpoint not in PUBLIC:
+                user = self.identify(request)
+                if user is None:
+                    raise HttpProblem(401, "Not signed in", "Send a token from POST /api/login as a Bearer token.")
+            return getattr(self, "on_" + endpoint)(request, user, **args)
+        except HttpProblem as exc:
+            resp = problem(exc.status, exc.title, exc.detail, exc.code, exc.errors)
+            if exc.status == 401:
+                resp.headers["WWW-Authenticate"] = 'Bearer realm="genie"'
+            return resp
+        except Refused as exc:
+            return problem(403, "Forbidden", exc.message, code=exc.code)
+        except Exception as exc:
+            return failure(exc)
+
+    def identify(self, request: Request) -> dict | None:
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else request.cookies.get(COOKIE)
+        user = read_token(token, self.key) if token else None
+        # A disabled account's tokens stop working at once.
+        if user and not self.accounts.active(user["user"]):
+            return None
+        return user
+
+    def rpc(self, service, method, *args, query=True):
+        try:
+            return self.call(service, method, *args)
+        except (InvalidCommand, CommandRejected, ConcurrencyError) as exc:
+            raise _problem_of(exc, query) from None
+
+    def params(self, request: Request, endpoint: str) -> dict:
+        schema = self.query_schemas.get(endpoint)
+        if schema is None:
+            return {}
+        try:
+            return schema().load(request.args.to_dict())
+        except ValidationError as exc:
+            raise HttpProblem(400, "Invalid request", "Some query parameters are wrong.", errors=exc.messages)
+
+    @staticmethod
+    def body(request: Request):
+        raw = request.get_data(cache=True)
+        if not raw:
+            return {}
+        try:
+            value = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise HttpProblem(400, "Invalid request", "The body is not JSON.",
+                              errors={"_schema": ["The body must be a JSON object."]})
+        if not isinstance(value, dict):
+            raise HttpProblem(400, "Invalid request", "The body must be a JSON object.",
+                              errors={"_schema": ["The body must be a JSON object."]})
+        return value
+
+    # ---- public
+
+    def on_health(self, request, user):
+        return as_json(self.health())
+
+    def health(self) -> dict:
+        from shared.config import SERVICES
+
+        services, ok = {}, True
+        for name in SERVICES:
+            try:
+                services[name] = self.call(name, "health")
+            except Exception as exc:  # a service down is what health reports, not an error of health
+                services[name] = {"service": name, "status": "unreachable", "error": type(exc).__name__}
+            ok = ok and services[name].get("status") == "ok"
+        return {"status": "ok" if ok else "degraded", "gateway": "ok", "services": services}
+
+    def on_openapi(self, request, user):
+        if self._spec is None:
+            from .openapi import build
+
+            self._spec = build()
+        return as_json(self._spec)
+
+    def on_login(self, request, user):
+        try:
+            creds = Login().load(self.body(request))
+        except ValidationError as exc:
+            raise HttpProblem(400, "Invalid request", "Give a username and a password.", errors=exc.messages)
+        identity = self.accounts.authenticate(creds["username"], creds["password"])
+        if identity is None:
+            raise HttpProblem(401, "Not signed in", "Wrong user name or password, or the account is disabled.")
+        token, expires = issue_token(identity, self.key)
+        return as_json({"token": token, "expires_at": datetime.fromtimestamp(expires, timezone.utc).isoformat(),
+                        **identity})
+
+    # ---- commands
+
+    def on_command(self, request, user, service, command):
+        route = COMMAND_BY_PATH.get((service, command))
+        if route is None:
+            raise HttpProblem(404, "Not found", f"No command {service}/{command}.")
+        body = self.body(request)
+        check_command(user, route.roles, {}, ())  # the role first: a viewer learns nothing from validation
+        try:
+            route.schema().load(body)
+        except ValidationError as exc:
+            raise HttpProblem(400, "Invalid request", "Some fields are wrong.", errors=exc.messages)
+        check_command(user, route.roles, body, route.school_fields)
+        meta = {"actor": {"user": user["user"], "role": user["role"]},
+                "correlation_id": request.headers.get("X-Correlation-Id") or str(uuid.uuid4())}
+        events = self.rpc(service, command, body, meta, query=False)
+        return as_json({"events": events}, status=201)
+
+    # ---- queries
+
+    def _own_school(self, user, params):
+        """A school director's lists are their school's."""
+        kind, _, code = user["scope"].partition(":")
+        if kind == "school":
+            if params.get("school_code") not in (None, code):
+                raise Refused("outside_scope", f"You read only school {code}.")
+            return code
+        if kind == "region" and params.get("school_code"):
+            self._school_readable(user, params["school_code"])
+        return params.get("school_code")
+
+    def _school_readable(self, user, code):
+        school = self.rpc("inventory", "school", code) if user["scope"].startswith("region:") else None
+        check_school_read(user, school, code)
+        return school
+
+    def on_me(self, request, user):
+        return as_json(user)
+
+    def on_schools(self, request, user):
+        rows = self.rpc("inventory", "schools")
+        kind, _, code = user["scope"].partition(":")
+        if kind == "school":
+            rows = [r for r in rows if r.get("school_code") == code]
+        elif kind == "region":
+            rows = [r for r in rows if r.get("region_code") == code]
+        return as_json(rows)
+
+    def on_school(self, request, user, school_code):
+        return as_json(self.school_page(user, school_code))
+
+    def school_page(self, user, school_code) -> dict:
+        if user["scope"].startswith("school:"):
+            check_school_read(user, None, school_code)  # before asking: no hint of other schools
+        school = self.rpc("inventory", "school", school_code)
+        check_school_read(user, school, school_code)
+        period = current_school_year()
+        return {"school": school,
+                "equipment": self.rpc("inventory", "school_equipment", school_code),
+                "faults": self.rpc("maintenance", "open_faults", school_code),
+                "resources": self.rpc("resources", "school_resources", school_code),
+                "visits": self.rpc("inventory", "usage_visits", school_code),
+                "indicators": self.rpc("reporting", "indicators", f"school:{school_code}", period)}
+
+    def on_asset(self, request, user):
+        return as_json(self.asset(user, self.params(request, "asset")))
+
+    def asset(self, user, params) -> dict:
+        if not params.get("serial") and not params.get("asset_id"):
+            raise HttpProblem(400, "Invalid request", "Give a serial or an asset id.",
+                              errors={"serial": ["Give a serial or an asset_id."]})
+        found = self.rpc("inventory", "asset", params.get("asset_id"), params.get("serial"))
+        school = found.get("school_code") if isinstance(found, dict) else None
+        kind = user["scope"].partition(":")[0]
+        if kind in ("school", "region"):
+            if school is None:
+                raise Refused("outside_scope", "This asset is at no school of your scope.")
+            self._school_readable(user, school)
+        found["faults"] = self.rpc("maintenance", "fault_history", found.get("asset_id"))
+        return found
+
+    def on_faults(self, request, user):
+        school = self._own_school(user, self.params(request, "faults"))
+        return as_json(self.rpc("maintenance", "open_faults", school))
+
+    def _one(self, user, value, what):
+        if value is None:
+            raise HttpProblem(404, "Not found", f"No such {what}.")
+        school = value.get("school_code") if isinstance(value, dict) else None
+        if user["scope"].partition(":")[0] in ("school", "region"):
+            if school is None:
+                raise Refused("outside_scope", f"This {what} is not in your scope.")
+            self._school_readable(user, school)
+        return as_json(value)
+
+    def on_fault(self, request, user, fault_id):
+        return self._one(user, self.rpc("maintenance", "fault", fault_id), "fault")
+
+    def on_transfers(self, request, user):
+        school = self._own_school(user, self.params(request, "transfers"))
+        return as_json(self.rpc("inventory", "open_transfers", school))
+
+    def on_transfer(self, request, user, transfer_id):
+        found = self.rpc("inventory", "transfer", transfer_id)
+        kind, _, code = user["scope"].partition(":")
+        if kind == "school" and code not in (found.get("from_school"), found.get("to_school")):
+            raise Refused("outside_scope", f"You read only school {code}.")
+        return as_json(found)
+
+    def on_audits(self, request, user):
+        school = self._own_school(user, self.params(request, "audits"))
+        return as_json(self.rpc("inventory", "audit_reports", school))
+
+    def on_resources(self, request, user):
+        return as_json(self.rpc("resources", "catalogue", self.params(request, "resources")["status"]))
+
+    def on_dysfunctions(self, request, user):
+        school = self._own_school(user, self.params(request, "dysfunctions"))
+        return as_json(self.rpc("resources", "open_dysfunctions", school))
+
+    def on_trainings(self, request, user):
+        return as_json(self.rpc("training", "trainings", self.params(request, "trainings")["school_year"]))
+
+    def on_training(self, request, user, training_id):
+        return self._found(self.rpc("training", "training", training_id), "training")
+
+    def on_session(self, request, user, session_id):
+        return self._found(self.rpc("training", "session", session_id), "session")
+
+    @staticmethod
+    def _found(value, what):
+        if value is None:
+            raise HttpProblem(404, "Not found", f"No such {what}.")
+        return as_json(value)
+
+    def _readable_scope(self, user, scope):
+        def region_of(code):
+            try:
+                return self.call("inventory", "school", code).get("region_code")
+            except CommandRejected:
+                return None
+
+        check_scope_read(user, scope, region_of)
+
+    def indicators(self, user, params) -> dict:
+        self._readable_scope(user, params["scope"])
+        return self.rpc("reporting", "indicators", params["scope"], params["period"])
+
+    def on_indicators(self, request, user):
+        return as_json(self.indicators(user, self.params(request, "indicators")))
+
+    def on_breakdown(self, request, user):
+        params = self.params(request, "breakdown")
+        self._readable_scope(user, params["scope"])
+        return as_json(self.rpc("reporting", "breakdown", params["scope"], params["period"]))
+
+    def on_reports(self, request, user):
+        rows = self.rpc("reporting", "reports")
+        if user["scope"] != "all" and not user["scope"].startswith("province:"):
+            rows = [r for r in rows if r.get("scope") == user["scope"]]
+        return as_json(rows)
+
+    def on_download(self, request, user):
+        from services.reporting.exports import WRITERS
+
+        params = self.params(request, "download")
+        self._readable_scope(user, params["scope"])
+        meta = {"actor": {"user": user["user"], "role": user["role"]}}
+        report = self.rpc("reporting", "issue_report", params["scope"], params["period"], meta, params["format"])
+        fmt = params["format"]
+        fd, path = tempfile.mkstemp(suffix="." + fmt)
+        os.close(fd)
+        try:
+            WRITERS[fmt](report, path)
+            with open(path, "rb") as fh:
+                content = fh.read()
+        finally:
+            os.unlink(path)
+        mimetype = ("text/csv" if fmt == "csv" else
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        name = f"genie-{params['scope'].replace(':', '-')}-{params['period']}.{fmt}"
+        return Response(content, mimetype=mimetype,
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,0 +1,91 @@
+"""OpenAPI 3 description of the API, generated from the services' own marshmallow schemas."""
+from __future__ import annotations
+
+import re
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from .api import COMMANDS, QUERIES, Login, Problem, Token
+
+ERRORS = {
+    "400": "Bad input: `errors` names each field and the rule it broke",
+    "401": "Not signed in, or the token expired",
+    "403": "The role or scope does not allow it (`code`)",
+    "404": "Not found",
+    "409": "A business rule refused it, or a conflict (`code`)",
+}
+PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+ANY_JSON = {"application/json": {"schema": {}}}
+
+
+def _errors(*codes):
+    return {code: {"description": ERRORS[code], "content": PROBLEM} for code in codes}
+
+
+def _resolver(schema):
+    return re.sub(r"Schema$", "", (schema if isinstance(schema, type) else type(schema)).__name__)
+
+
+def build() -> dict:
+    spec = APISpec(title="GENIE Coordination", version="1.0.0", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin(schema_name_resolver=_resolver)],
+                   info={"description": "Equipment, maintenance, digital resources, training and indicators "
+                                        "of a provincial GENIE coordination unit."})
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("Problem", schema=Problem)
+    spec.components.schema("Token", schema=Token)
+    spec.components.schema("Login", schema=Login)
+    secured = [{"bearer": []}]
+
+    spec.path("/api/health", operations={"get": {
+        "operationId": "health", "summary": "Every service's health and each projection's lag",
+        "responses": {"200": {"description": "Health", "content": ANY_JSON}}}})
+    spec.path("/api/openapi.json", operations={"get": {
+        "operationId": "openapi", "summary": "This description",
+        "responses": {"200": {"description": "OpenAPI 3", "content": ANY_JSON}}}})
+    spec.path("/api/login", operations={"post": {
+        "operationId": "login", "summary": "Sign in: a signed token that expires",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": "Login"}}},
+        "responses": {"200": {"description": "Signed in", "content": {"application/json": {"schema": "Token"}}},
+                      **_errors("400", "401")}}})
+
+    for route in COMMANDS:
+        name = route.schema.__name__
+        if name not in spec.components.schemas:
+            spec.components.schema(name, schema=route.schema)
+        spec.path(f"/api/{route.service}/{route.name}", operations={"post": {
+            "operationId": route.name, "tags": [route.service],
+            "summary": route.name.replace("_", " ").capitalize(),
+            "description": "Roles: coordinator" + "".join(", " + r for r in route.roles)
+                           + (" (school director: own school only)" if route.school_fields else ""),
+            "security": secured,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": name}}},
+            "responses": {"201": {"description": "The events recorded",
+                                  "content": {"application/json": {"schema": {
+                                      "type": "object", "properties": {"events": {
+                                          "type": "array", "items": {"type": "object"}}}}}}},
+                          **_errors("400", "401", "403", "409")}}})
+
+    for path, endpoint, schema, summary in QUERIES:
+        params = re.findall(r"<(\w+)>", path)
+        op = {"operationId": endpoint, "summary": summary, "security": secured,
+              "parameters": [{"in": "path", "name": p, "required": True,
+                              "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,40}$"}} for p in params],
+              "responses": {"200": {"description": summary, "content": ANY_JSON},
+                            **_errors("400", "401", "403", "404")}}
+        if schema is not None:
+            op["parameters"].append({"in": "query", "schema": schema})
+        if endpoint == "download":
+            op["responses"]["200"] = {"description": "The report file", "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": {"type": "string", "format": "binary"}}}}
+        if endpoint == "indicators":
+            op["responses"]["200"]["content"] = {"application/json": {"schema": {
+                "type": "object", "required": ["scope", "period", "as_of", "positions", "indicators"],
+                "properties": {"scope": {"type": "string"}, "period": {"type": "string"},
+                               "as_of": {"type": "string"}, "positions": {"type": "object"},
+                               "indicators": {"type": "array", "items": {"type": "object"}}}}}}
+        spec.path(re.sub(r"<(\w+)>", r"{\1}", path), operations={"get": op})
+    return spec.to_dict()

@@ -1,0 +1,71 @@
+"""The gateway: the one door for people and programs. HTTP in, nameko RPC to the services."""
+from __future__ import annotations
+
+import os
+
+import eventlet
+from nameko.extensions import DependencyProvider
+from nameko.rpc import RpcProxy
+from nameko.web.handlers import http
+
+import shared.errors  # noqa: F401  (remote errors arrive as our exceptions)
+from shared import config
+
+from .accounts import Accounts, secret
+from .api import Api
+from .web import Web
+
+
+def rpc_timeout() -> float:
+    return float(os.environ.get("GATEWAY_RPC_TIMEOUT", "30"))
+
+
+class GatewayTimeout(Exception):
+    pass
+
+
+class Door(DependencyProvider):
+    """The accounts and the request handlers, made once per service."""
+
+    def setup(self):
+        self.accounts = Accounts(config.database_url("gateway"))
+        self.api = Api(None, self.accounts, secret())
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+
+class GatewayService:
+    name = "gateway"
+    door = Door()
+    inventory = RpcProxy("inventory")
+    maintenance = RpcProxy("maintenance")
+    resources = RpcProxy("resources")
+    training = RpcProxy("training")
+    reporting = RpcProxy("reporting")
+
+    def _call(self, service, method, *args):
+        # A service that is down must not hold the request for ever.
+        with eventlet.Timeout(rpc_timeout(), GatewayTimeout(f"{service} did not answer")):
+            return getattr(getattr(self, service), method)(*args)
+
+    def _handle(self, request):
+        api = self.door.api.bound(self._call)
+        if request.path.startswith("/api/"):
+            response = api.handle(request)
+        else:
+            response = Web(api).handle(request)
+        return response
+
+    @http("GET,POST,PUT,PATCH,DELETE", "/<path:path>")
+    def anything(self, request, path):
+        return self._handle(request)
+
+    @http("GET", "/")
+    def home(self, request):
+        return self._handle(request)
+
+
+def web_address() -> str:
+    """Where the gateway listens: GATEWAY_HOST (default 127.0.0.1) and GATEWAY_PORT (default 8000)."""
+    return f"{os.environ.get('GATEWAY_HOST', '127.0.0.1')}:{os.environ.get('GATEWAY_PORT', '8000')}"

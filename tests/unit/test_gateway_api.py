@@ -1,0 +1,325 @@
+"""The gateway's HTTP API over a fake service layer: roles, scopes, validation and problem details."""
+import json
+import time
+
+import pytest
+from werkzeug.test import Client
+from werkzeug.wrappers import Request
+
+from services.gateway.accounts import Accounts, issue_token, read_token
+from services.gateway.api import COMMANDS, Api
+from shared.errors import CommandRejected, ConcurrencyError, InvalidCommand
+
+KEY = b"k" * 32
+SCHOOLS = {"S1": {"school_code": "S1", "region_code": "R11"}, "S2": {"school_code": "S2", "region_code": "R11"},
+           "S9": {"school_code": "S9", "region_code": "R03"}}
+
+
+class FakeServices:
+    def __init__(self):
+        self.calls = []
+        self.raise_next = None
+
+    def __call__(self, service, method, *args):
+        self.calls.append((service, method, args))
+        if self.raise_next:
+            exc, self.raise_next = self.raise_next, None
+            raise exc
+        if method == "school":
+            if args[0] not in SCHOOLS:
+                raise CommandRejected("unknown_school", f"School {args[0]} is not registered.")
+            return SCHOOLS[args[0]]
+        if method == "schools":
+            return list(SCHOOLS.values())
+        if method == "health":
+            return {"service": service, "status": "ok"}
+        if method == "indicators":
+            return {"scope": args[0], "period": args[1], "as_of": "x", "positions": {}, "indicators": []}
+        if method in ("fault", "training", "session"):
+            return None
+        if method == "asset":
+            return {"asset_id": "A1", "school_code": "S1", "timeline": []}
+        if len(args) == 2 and isinstance(args[1], dict) and "actor" in args[1]:
+            return [{"event_type": method, "actor": args[1]["actor"]}]
+        return []
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashing(monkeypatch):
+    """Still argon2, with small costs so the tests stay quick."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr("services.gateway.accounts._hasher", PasswordHasher(time_cost=1, memory_cost=1024,
+                                                                            parallelism=1))
+
+
+@pytest.fixture
+def world(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROVINCE_CODE", "OED")
+    accounts = Accounts(f"sqlite:///{tmp_path / 'gateway.db'}")
+    for name, role, scope in [("coord", "coordinator", None), ("infra", "infrastructure", None),
+                              ("tech", "technician", None), ("dir1", "school_director", "school:S1"),
+                              ("view", "viewer", "all"), ("viewr", "viewer", "region:R11"),
+                              ("train", "training", None), ("res", "resources", None)]:
+        accounts.add(name, "password-" + name, role, scope)
+    services = FakeServices()
+    api = Api(services, accounts, KEY)
+
+    def app(environ, start_response):
+        return api.handle(Request(environ))(environ, start_response)
+
+    return Client(app), services, accounts
+
+
+def login(client, name):
+    resp = client.post("/api/login", json={"username": name, "password": "password-" + name})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    return {"Authorization": "Bearer " + resp.json["token"]}
+
+
+def test_health_and_openapi_are_public(world):
+    client, _, _ = world
+    health = client.get("/api/health")
+    assert health.status_code == 200 and health.json["status"] == "ok"
+    assert set(health.json["services"]) == {"inventory", "maintenance", "resources", "training", "reporting"}
+    spec = client.get("/api/openapi.json").json
+    assert spec["openapi"].startswith("3.")
+    for route in COMMANDS:
+        op = spec["paths"][f"/api/{route.service}/{route.name}"]["post"]
+        assert op["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(route.schema.__name__)
+    declare = spec["components"]["schemas"]["DeclareFault"]
+    assert set(declare["required"]) == {"asset_id", "school_code", "symptom"}
+    assert "/api/indicators" in spec["paths"] and "/api/reports/download" in spec["paths"]
+
+
+def test_login_gives_an_expiring_signed_token(world):
+    client, _, accounts = world
+    resp = client.post("/api/login", json={"username": "coord", "password": "password-coord"})
+    assert resp.status_code == 200
+    assert resp.json["role"] == "coordinator" and resp.json["scope"] == "province:OED"
+    assert read_token(resp.json["token"], KEY)["user"] == "coord"
+    assert read_token(resp.json["token"], b"other" * 8) is None
+    assert read_token(resp.json["token"], KEY, now=time.time() + 9 * 3600) is None
+    assert accounts.get("coord")["password_hash"].startswith("$argon2")
+
+
+@pytest.mark.parametrize("body", [{"username": "coord", "password": "wrong"}, {"username": "nobody", "password": "x"}])
+def test_wrong_credentials_are_401(world, body):
+    client, _, _ = world
+    resp = client.post("/api/login", json=body)
+    assert resp.status_code == 401 and resp.content_type == "application/problem+json"
+
+
+def test_login_body_is_validated(world):
+    client, _, _ = world
+    resp = client.post("/api/login", json={"username": "coord"})
+    assert resp.status_code == 400 and "password" in resp.json["errors"]
+
+
+def test_no_token_expired_token_and_forged_token_are_401(world):
+    client, services, _ = world
+    assert client.get("/api/schools").status_code == 401
+    assert client.post("/api/maintenance/declare_fault", json={}).status_code == 401
+    old, _ = issue_token({"user": "coord", "role": "coordinator", "scope": "province:OED"}, KEY,
+                         now=time.time() - 9 * 3600)
+    assert client.get("/api/schools", headers={"Authorization": "Bearer " + old}).status_code == 401
+    forged, _ = issue_token({"user": "coord", "role": "coordinator", "scope": "province:OED"}, b"x" * 32)
+    assert client.get("/api/schools", headers={"Authorization": "Bearer " + forged}).status_code == 401
+    assert services.calls == []
+
+
+def test_a_disabled_account_is_refused_at_once(world):
+    client, _, accounts = world
+    auth = login(client, "infra")
+    accounts.disable("infra")
+    assert client.get("/api/schools", headers=auth).status_code == 401
+    assert client.post("/api/login", json={"username": "infra", "password": "password-infra"}).status_code == 401
+    accounts.reset_password("infra", "a-new-password")
+    assert client.post("/api/login", json={"username": "infra", "password": "a-new-password"}).status_code == 200
+
+
+FAULT = {"asset_id": "A1", "school_code": "S1", "symptom": "ne démarre pas"}
+
+
+def test_a_command_carries_the_actor_to_the_service(world):
+    client, services, _ = world
+    resp = client.post("/api/maintenance/declare_fault", json=FAULT, headers=login(client, "dir1"))
+    assert resp.status_code == 201
+    assert resp.json["events"][0]["actor"] == {"user": "dir1", "role": "school_director"}
+    service, method, (body, meta) = services.calls[-1]
+    assert (service, method, body) == ("maintenance", "declare_fault", FAULT)
+    assert meta["correlation_id"]
+
+
+@pytest.mark.parametrize("user,path,body,code", [
+    ("view", "/api/maintenance/declare_fault", FAULT, "read_only"),
+    ("viewr", "/api/inventory/register_school", {}, "read_only"),
+    ("dir1", "/api/maintenance/declare_fault", dict(FAULT, school_code="S2"), "outside_scope"),
+    ("dir1", "/api/resources/report_dysfunction", {"school_code": "S2", "description": "x"}, "outside_scope"),
+    ("dir1", "/api/inventory/confirm_installation", {"asset_id": "A1", "school_code": "S2"}, "outside_scope"),
+    ("dir1", "/api/inventory/assign_equipment", {"asset_id": "A1", "school_code": "S1"}, "role_not_allowed"),
+    ("tech", "/api/maintenance/declare_fault", FAULT, "role_not_allowed"),
+    ("infra", "/api/inventory/approve_transfer", {"transfer_id": "T1"}, "role_not_allowed"),
+    ("infra", "/api/training/plan_training", {}, "role_not_allowed"),
+    ("train", "/api/resources/receive_resource", {}, "role_not_allowed"),
+    ("res", "/api/maintenance/record_repair", {"fault_id": "F1", "action": "x"}, "role_not_allowed"),
+])
+def test_each_refusal_is_403_with_a_code_and_nothing_is_sent(world, user, path, body, code):
+    client, services, _ = world
+    auth = login(client, user)
+    resp = client.post(path, json=body, headers=auth)
+    assert resp.status_code == 403, resp.json
+    assert resp.json["code"] == code and resp.content_type == "application/problem+json"
+    assert not [c for c in services.calls if c[1] not in ("school", "schools")]
+
+
+@pytest.mark.parametrize("user,path,body", [
+    ("coord", "/api/inventory/approve_transfer", {"transfer_id": "T1"}),
+    ("tech", "/api/maintenance/record_repair", {"fault_id": "F1", "action": "carte mère changée"}),
+    ("dir1", "/api/resources/record_resource_usage", {
+        "school_code": "S1", "resource_id": "R1", "period_start": "2025-10-01", "period_end": "2025-10-31",
+        "uses": 3, "teachers": 2}),
+    ("train", "/api/training/complete_session", {"session_id": "X1"}),
+])
+def test_allowed_commands_reach_the_service(world, user, path, body):
+    client, services, _ = world
+    resp = client.post(path, json=body, headers=login(client, user))
+    assert resp.status_code == 201, resp.json
+    assert services.calls[-1][1] == path.rsplit("/", 1)[1]
+
+
+def test_bad_input_is_400_naming_the_fields(world):
+    client, services, _ = world
+    auth = login(client, "infra")
+    resp = client.post("/api/maintenance/declare_fault", json={"asset_id": "bad id!", "colour": "red"}, headers=auth)
+    assert resp.status_code == 400
+    assert set(resp.json["errors"]) == {"asset_id", "school_code", "symptom", "colour"}
+    for raw in (b"not json", b"[1, 2]", b'"text"', b"\xff\xfe"):
+        resp = client.post("/api/maintenance/declare_fault", data=raw, headers=auth,
+                           content_type="application/json")
+        assert resp.status_code == 400 and resp.json["errors"]["_schema"]
+    assert services.calls == []
+
+
+@pytest.mark.parametrize("exc,status,code", [
+    (CommandRejected("fault_already_open", "Asset A1 already has an open fault."), 409, "fault_already_open"),
+    (ConcurrencyError("fault:F1", 2, 3), 409, "concurrent_change"),
+    (InvalidCommand({"occurred_at": ["Must not be in the future."]}), 400, None),
+])
+def test_service_refusals_become_problems(world, exc, status, code):
+    client, services, _ = world
+    auth = login(client, "infra")
+    services.raise_next = exc
+    resp = client.post("/api/maintenance/declare_fault", json=FAULT, headers=auth)
+    assert resp.status_code == status and resp.json.get("code") == code
+    if status == 400:
+        assert resp.json["errors"] == {"occurred_at": ["Must not be in the future."]}
+
+
+def test_unknown_things_are_404(world):
+    client, services, _ = world
+    auth = login(client, "coord")
+    assert client.get("/api/nothing", headers=auth).status_code == 404
+    assert client.post("/api/maintenance/launch_rocket", json={}, headers=auth).status_code == 404
+    assert client.get("/api/faults/F404", headers=auth).status_code == 404
+    assert client.get("/api/trainings/T404", headers=auth).status_code == 404
+    resp = client.get("/api/schools/S404", headers=auth)
+    assert resp.status_code == 404 and resp.json["code"] == "unknown_school"
+    assert client.delete("/api/schools", headers=auth).status_code == 405
+
+
+def test_a_service_that_does_not_answer_is_504(world):
+    client, services, _ = world
+    auth = login(client, "coord")
+
+    class GatewayTimeout(Exception):
+        pass
+
+    services.raise_next = GatewayTimeout("maintenance did not answer")
+    assert client.get("/api/faults", headers=auth).status_code == 504
+
+
+def test_indicators_follow_the_readers_scope(world):
+    client, _, _ = world
+    q = "/api/indicators?scope={}&period=2025-2026"
+    assert client.get(q.format("province:OED"), headers=login(client, "coord")).status_code == 200
+    view = login(client, "view")
+    assert client.get(q.format("all"), headers=view).json["scope"] == "all"
+    regional = login(client, "viewr")
+    assert client.get(q.format("region:R11"), headers=regional).status_code == 200
+    assert client.get(q.format("school:S1"), headers=regional).status_code == 200
+    assert client.get(q.format("school:S9"), headers=regional).json["code"] == "outside_scope"
+    assert client.get(q.format("region:R03"), headers=regional).status_code == 403
+    director = login(client, "dir1")
+    assert client.get(q.format("school:S1"), headers=director).status_code == 200
+    assert client.get(q.format("school:S2"), headers=director).status_code == 403
+    assert client.get(q.format("province:OED"), headers=director).status_code == 403
+    bad = client.get("/api/indicators?scope=planet:earth&period=soon", headers=view)
+    assert bad.status_code == 400 and set(bad.json["errors"]) == {"scope", "period"}
+
+
+def test_school_reads_follow_the_scope(world):
+    client, services, _ = world
+    director = login(client, "dir1")
+    assert client.get("/api/schools/S2", headers=director).json["code"] == "outside_scope"
+    assert [s["school_code"] for s in client.get("/api/schools", headers=director).json] == ["S1"]
+    assert client.get("/api/faults?school_code=S2", headers=director).status_code == 403
+    client.get("/api/faults", headers=director)
+    assert services.calls[-1] == ("maintenance", "open_faults", ("S1",))
+    regional = login(client, "viewr")
+    assert {s["school_code"] for s in client.get("/api/schools", headers=regional).json} == {"S1", "S2"}
+    assert client.get("/api/schools/S9", headers=regional).status_code == 403
+    assert client.get("/api/schools/S1", headers=regional).status_code == 200
+
+
+def test_asset_by_serial_needs_a_serial_or_id(world):
+    client, services, _ = world
+    auth = login(client, "coord")
+    assert client.get("/api/assets", headers=auth).status_code == 400
+    found = client.get("/api/assets?serial=SN-1", headers=auth)
+    assert found.status_code == 200 and found.json["faults"] == []
+    assert ("inventory", "asset", (None, "SN-1")) in services.calls
+    assert client.get("/api/assets?serial=SN-1&x=1", headers=auth).json["errors"] == {"x": ["Unknown field."]}
+
+
+def test_accounts_refuse_bad_roles_scopes_and_passwords(world):
+    from services.gateway.accounts import AccountError
+
+    _, _, accounts = world
+    for args in [("x1", "password1", "janitor", None), ("x2", "password1", "school_director", None),
+                 ("x3", "password1", "viewer", "province:OED"), ("x4", "short", "coordinator", None),
+                 ("coord", "password1", "coordinator", None), ("bad name", "password1", "coordinator", None),
+                 ("x5", "password1", "technician", "province:XYZ")]:
+        with pytest.raises(AccountError):
+            accounts.add(*args)
+    with pytest.raises(AccountError):
+        accounts.disable("nobody")
+
+
+def test_genie_user_commands(tmp_path, monkeypatch, capsys):
+    import io
+
+    from shared.cli import main
+
+    monkeypatch.setenv("GENIE_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL_GATEWAY", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO("first-password\n"))
+    main(["user", "add", "amina", "--role", "school_director", "--scope", "school:S1", "--password-stdin"])
+    accounts = Accounts(f"sqlite:///{tmp_path / 'gateway.db'}")
+    assert accounts.authenticate("amina", "first-password")["scope"] == "school:S1"
+    monkeypatch.setattr("sys.stdin", io.StringIO("second-password\n"))
+    main(["user", "reset-password", "amina", "--password-stdin"])
+    assert accounts.authenticate("amina", "first-password") is None
+    assert accounts.authenticate("amina", "second-password")
+    main(["user", "disable", "amina"])
+    assert accounts.authenticate("amina", "second-password") is None
+    with pytest.raises(SystemExit):
+        main(["user", "add", "xy", "--role", "viewer", "--scope", "mars", "--password-stdin"])
+    assert "viewer" in capsys.readouterr().err
+
+
+def test_the_contract_indicators_shape_passes_through(world):
+    client, _, _ = world
+    body = client.get("/api/indicators?scope=all&period=2025-2026-S1", headers=login(client, "view")).json
+    assert set(body) == {"scope", "period", "as_of", "positions", "indicators"}
+    assert json.dumps(body)
