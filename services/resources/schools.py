@@ -4,7 +4,7 @@ Kept by the core's projector (position tracked with the rows, duplicates
 skipped, gaps filled from inventory's log), so distributing to schools keeps
 working while inventory is down.
 """
-from sqlalchemy import Column, MetaData, String, Table, insert, select
+from sqlalchemy import Column, MetaData, String, Table, insert, select, update
 
 from shared.projector import Projection
 
@@ -30,12 +30,14 @@ class SchoolDirectory(Projection):
         )
 
     def on_school_registered(self, conn, env):
-        # A plain insert: an event applied twice would fail loudly, not pass unseen.
+        # Inventory records the event again, in full, when a school's details change:
+        # the new details replace the old, the first registration date stays.
         d = env["data"]
-        conn.execute(insert(self.schools).values(
-            school_code=d["school_code"], name_ar=d["name_ar"], name_fr=d["name_fr"], cycle=d["cycle"],
-            setting=d["setting"], commune=d["commune"], province_code=d["province_code"],
-            region_code=d["region_code"], registered_at=env["occurred_at"]))
+        values = {k: d[k] for k in ("name_ar", "name_fr", "cycle", "setting", "commune", "province_code",
+                                    "region_code")}
+        t = self.schools
+        if not conn.execute(update(t).where(t.c.school_code == d["school_code"]).values(**values)).rowcount:
+            conn.execute(insert(t).values(school_code=d["school_code"], registered_at=env["occurred_at"], **values))
 
     # ---- queries
 

@@ -102,3 +102,23 @@ def test_committee_minutes(given):
     assert pv["summary"] == {"approved": 1, "rejected": 1, "revision": 0}
     assert views.committee_minutes(conn, "C9") is None
     assert views.committees_list(conn) == [{"committee_id": "C1", "held_at": AT.format(5)}]
+
+
+def test_a_school_registered_again_takes_its_new_details_and_keeps_its_first_date():
+    from services.resources.schools import SchoolDirectory
+
+    engine = create_engine("sqlite://")
+    directory = SchoolDirectory()
+    directory.create(engine)
+    school = {"school_code": "OED001", "name_ar": "م", "name_fr": "École A", "cycle": "primary",
+              "setting": "rural", "commune": "Dakhla", "province_code": "OED", "region_code": "DOE"}
+    with engine.begin() as conn:
+        directory.apply(conn, {"event_type": "school_registered", "position": 1, "data": school,
+                               "occurred_at": "2025-09-01T08:00:00+01:00"})
+        directory.apply(conn, {"event_type": "school_registered", "position": 2,
+                               "data": dict(school, setting="urban", name_fr="École B"),
+                               "occurred_at": "2026-01-10T08:00:00+01:00"})
+        rows = conn.execute(directory.schools.select()).mappings().all()
+    assert len(rows) == 1
+    assert (rows[0]["setting"], rows[0]["name_fr"]) == ("urban", "École B")
+    assert rows[0]["registered_at"] == "2025-09-01T08:00:00+01:00"
