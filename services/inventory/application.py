@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from shared.calendar import CASABLANCA
 from shared.errors import CommandRejected, InvalidCommand
 from shared.events import Context, Event, now, parse_instant
 from shared.store import Transaction
@@ -237,7 +238,7 @@ def as_of_instant(value: str, end_of_day: bool = True) -> datetime:
             raise InvalidCommand({"at": ["Not a date."]})
         if end_of_day:
             day += timedelta(days=1)
-        return datetime.combine(day, time(), tzinfo=domain.CASABLANCA)
+        return datetime.combine(day, time(), tzinfo=CASABLANCA)
     if not isinstance(value, str):
         raise InvalidCommand({"at": ["A date (YYYY-MM-DD) or a date-time with its offset."]})
     return parse_instant(value, "at")

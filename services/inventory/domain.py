@@ -26,16 +26,14 @@ day not covered. This is the rule maintenance applies to `under_warranty`.
 """
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
+from shared.calendar import local_date, warranty_ends_on
 from shared.errors import CommandRejected
 from shared.events import Event
 
-CASABLANCA = ZoneInfo("Africa/Casablanca")
 SCHOOL_FIELDS = ("name_ar", "name_fr", "cycle", "setting", "commune", "region_code")
 COORDINATOR = "coordinator"
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
@@ -562,19 +560,9 @@ def react_to_replacement(replacement: dict, at: datetime, old: Asset, new: Asset
 
 # ---------------------------------------------------------------- warranty
 
-def local_date(instant: datetime) -> date:
-    return instant.astimezone(CASABLANCA).date()
-
-
-def add_months(day: date, months: int) -> date:
-    total = day.month - 1 + months
-    year, month = day.year + total // 12, total % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def warranty_status(asset: Asset, at: datetime) -> dict:
     _received(asset)
-    ends_on = add_months(local_date(asset.received_at), asset.warranty_months)
+    ends_on = warranty_ends_on(asset.received_at, asset.warranty_months)
     today = local_date(at)
     return {"asset_id": asset.asset_id, "serial": asset.serial, "supplier": asset.supplier,
             "received_on": local_date(asset.received_at).isoformat(), "warranty_months": asset.warranty_months,

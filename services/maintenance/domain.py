@@ -14,15 +14,13 @@ warranty when the local date of its `occurred_at` falls before it. Received
 """
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, replace
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
+from shared.calendar import is_under_warranty
 from shared.errors import CommandRejected, InvalidCommand
 from shared.events import Event
 
-CASABLANCA = ZoneInfo("Africa/Casablanca")
 OPEN, CLOSED = "open", "closed"
 # How a fault may be closed by `close_fault`; `cancelled` is `cancel_fault`'s.
 CLOSING_RESOLUTIONS = ("repaired", "replaced", "not_reproducible")
@@ -30,27 +28,6 @@ CLOSING_RESOLUTIONS = ("repaired", "replaced", "not_reproducible")
 
 def fault_stream(fault_id: str) -> str:
     return f"fault:{fault_id}"
-
-
-# ---------------------------------------------------------------- warranty
-
-def local_date(instant: datetime) -> date:
-    return instant.astimezone(CASABLANCA).date()
-
-
-def add_months(day: date, months: int) -> date:
-    total = day.month - 1 + months
-    year, month = day.year + total // 12, total % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def warranty_ends_on(received_at: datetime, warranty_months: int) -> date:
-    """The first day the warranty no longer covers."""
-    return add_months(local_date(received_at), warranty_months)
-
-
-def is_under_warranty(received_at: datetime, warranty_months: int, at: datetime) -> bool:
-    return local_date(at) < warranty_ends_on(received_at, warranty_months)
 
 
 # ---------------------------------------------------------------- the equipment, as maintenance sees it

@@ -14,7 +14,9 @@ from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table,
 
 from shared.projector import Projection
 
-from .domain import AssetRecord, local_date, warranty_ends_on
+from shared.calendar import local_date, warranty_ends_on
+
+from .domain import AssetRecord
 
 
 class EquipmentView(Projection):

@@ -16,6 +16,7 @@ from nameko.timer import timer
 from sqlalchemy import func, select
 
 from shared import db
+from shared.calendar import local_date
 from shared.commands import context, parse
 from shared.events import now
 from shared.service import EventLog, EventSourced, ProjectorDependency, source_queue
@@ -170,7 +171,7 @@ class MaintenanceService(EventSourced):
     def warranty_expiring(self, school_code=None, days=60, as_of=None):
         """In-service assets still under warranty whose warranty ends within `days` days."""
         query = parse(schemas.WarrantyExpiryQuery(), {"school_code": school_code, "days": days, "as_of": as_of})
-        today = domain.local_date(query["as_of"] or now())
+        today = local_date(query["as_of"] or now())
         with self._reading() as conn:
             rows = self.assets.warranty_ending(conn, today, today + timedelta(days=query["days"]),
                                                query["school_code"], excluded=self.views.replaced_asset_ids())

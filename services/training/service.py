@@ -13,7 +13,6 @@ import uuid
 from collections import Counter
 from datetime import date
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
 from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
@@ -23,6 +22,7 @@ from nameko.timer import timer
 from sqlalchemy import select
 
 from shared import db
+from shared.calendar import local_date
 from shared.commands import context, parse
 from shared.errors import CommandRejected, InvalidCommand
 from shared.events import Context, now
@@ -32,7 +32,6 @@ from . import documents, domain, schemas
 from .school_calendar import CalendarConfig
 from .views import RegisteredSchools, TrainingViews
 
-CASABLANCA = ZoneInfo("Africa/Casablanca")
 # The share of their session days a participant must attend to be certified, in percent.
 CERTIFICATION_PERCENT = "TRAINING_CERTIFICATION_PERCENT"
 
@@ -329,4 +328,4 @@ class TrainingService(EventSourced):
 
 def _today(ctx: Context) -> date:
     """The day a command speaks of, in the province's time: its occurred_at, or now."""
-    return (ctx.occurred_at or now()).astimezone(CASABLANCA).date()
+    return local_date(ctx.occurred_at or now())

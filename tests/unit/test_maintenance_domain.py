@@ -3,6 +3,7 @@ from datetime import date, datetime
 
 import pytest
 
+from shared.calendar import add_months, is_under_warranty, warranty_ends_on
 from services.maintenance import domain
 from services.maintenance.domain import AssetRecord, Fault
 from shared.catalogue import registry
@@ -60,16 +61,16 @@ OUT_OF_WARRANTY = AssetRecord(asset_id="A2", kind="desktop", supplier="Sahara PC
 # ---------------------------------------------------------------- warranty dates
 
 def test_months_are_calendar_months_and_the_31st_becomes_the_last_day_of_a_short_month():
-    assert domain.add_months(date(2025, 10, 1), 24) == date(2027, 10, 1)
-    assert domain.add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
-    assert domain.add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
-    assert domain.add_months(date(2025, 11, 30), 3) == date(2026, 2, 28)
-    assert domain.add_months(date(2025, 3, 15), 0) == date(2025, 3, 15)
+    assert add_months(date(2025, 10, 1), 24) == date(2027, 10, 1)
+    assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
+    assert add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
+    assert add_months(date(2025, 11, 30), 3) == date(2026, 2, 28)
+    assert add_months(date(2025, 3, 15), 0) == date(2025, 3, 15)
 
 
 def test_a_24_month_warranty_from_1_october_2025_covers_up_to_30_september_2027():
-    assert domain.warranty_ends_on(RECEIVED, 24) == date(2027, 10, 1)
-    covered = lambda text: domain.is_under_warranty(RECEIVED, 24, at(text))  # noqa: E731
+    assert warranty_ends_on(RECEIVED, 24) == date(2027, 10, 1)
+    covered = lambda text: is_under_warranty(RECEIVED, 24, at(text))  # noqa: E731
     assert covered("2027-09-30T00:00:00+01:00")  # the day before expiry, all day
     assert covered("2027-09-30T23:59:59+01:00")
     assert not covered("2027-10-01T00:00:00+01:00")  # the expiry day is not covered
@@ -78,15 +79,15 @@ def test_a_24_month_warranty_from_1_october_2025_covers_up_to_30_september_2027(
 
 def test_dates_are_read_in_casablanca_time_whatever_the_offset_given():
     # 23:30 UTC on 30 September is already 1 October in Casablanca (UTC+1 in autumn).
-    assert not domain.is_under_warranty(RECEIVED, 24, at("2027-09-30T23:30:00+00:00"))
-    assert domain.is_under_warranty(RECEIVED, 24, at("2027-09-30T22:30:00+00:00"))
+    assert not is_under_warranty(RECEIVED, 24, at("2027-09-30T23:30:00+00:00"))
+    assert is_under_warranty(RECEIVED, 24, at("2027-09-30T22:30:00+00:00"))
     # Received at 23:30 UTC on 30 September: received on 1 October locally.
-    assert domain.warranty_ends_on(at("2025-09-30T23:30:00+00:00"), 12) == date(2026, 10, 1)
+    assert warranty_ends_on(at("2025-09-30T23:30:00+00:00"), 12) == date(2026, 10, 1)
 
 
 def test_no_warranty_months_means_no_warranty_even_on_the_day_of_reception():
-    assert not domain.is_under_warranty(RECEIVED, 0, RECEIVED)
-    assert domain.is_under_warranty(RECEIVED, 1, RECEIVED)
+    assert not is_under_warranty(RECEIVED, 0, RECEIVED)
+    assert is_under_warranty(RECEIVED, 1, RECEIVED)
 
 
 # ---------------------------------------------------------------- declare
