@@ -193,8 +193,11 @@ def problem(status, title, detail="", code=None, errors=None) -> Response:
 
 def failure(exc: Exception) -> Response:
     """A service down, slow or failing: said as a problem, and logged."""
-    from nameko.exceptions import RemoteError
+    from amqp.exceptions import ChannelError
+    from nameko.exceptions import RemoteError, UnknownService
 
+    if isinstance(exc, (UnknownService, ChannelError)):
+        return problem(503, "A service is not running", str(exc))
     if type(exc).__name__ == "GatewayTimeout":
         return problem(504, "A service did not answer", str(exc))
     if isinstance(exc, RemoteError):
@@ -279,7 +282,13 @@ class Api:
 
     def identify(self, request: Request) -> dict | None:
         header = request.headers.get("Authorization", "")
-        token = header[7:].strip() if header.lower().startswith("bearer ") else request.cookies.get(COOKIE)
+        if header.lower().startswith("bearer "):
+            token = header[7:].strip()
+        else:
+            token = request.cookies.get(COOKIE)
+            # The browser's cookie writes only from our own pages' scripts (a custom header needs CORS).
+            if request.method not in ("GET", "HEAD") and request.headers.get("X-Genie-Form") != "1":
+                token = None
         user = read_token(token, self.key) if token else None
         # A disabled account's tokens stop working at once.
         if user and not self.accounts.active(user["user"]):
@@ -293,11 +302,14 @@ class Api:
             raise _problem_of(exc, query) from None
 
     def params(self, request: Request, endpoint: str) -> dict:
+        return self.query_params(endpoint, request.args.to_dict())
+
+    def query_params(self, endpoint: str, values: dict) -> dict:
         schema = self.query_schemas.get(endpoint)
         if schema is None:
             return {}
         try:
-            return schema().load(request.args.to_dict())
+            return schema().load(values)
         except ValidationError as exc:
             raise HttpProblem(400, "Invalid request", "Some query parameters are wrong.", errors=exc.messages)
 
@@ -424,13 +436,14 @@ class Api:
             raise HttpProblem(400, "Invalid request", "Give a serial or an asset id.",
                               errors={"serial": ["Give a serial or an asset_id."]})
         found = self.rpc("inventory", "asset", params.get("asset_id"), params.get("serial"))
-        school = found.get("school_code") if isinstance(found, dict) else None
+        described = found.get("asset") or {}
+        school = described.get("school_code")
         kind = user["scope"].partition(":")[0]
         if kind in ("school", "region"):
             if school is None:
                 raise Refused("outside_scope", "This asset is at no school of your scope.")
             self._school_readable(user, school)
-        found["faults"] = self.rpc("maintenance", "fault_history", found.get("asset_id"))
+        found["faults"] = self.rpc("maintenance", "fault_history", described.get("asset_id"))
         return found
 
     def on_faults(self, request, user):

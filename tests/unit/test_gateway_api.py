@@ -38,7 +38,7 @@ class FakeServices:
         if method in ("fault", "training", "session"):
             return None
         if method == "asset":
-            return {"asset_id": "A1", "school_code": "S1", "timeline": []}
+            return {"asset": {"asset_id": "A1", "school_code": "S1"}, "timeline": []}
         if len(args) == 2 and isinstance(args[1], dict) and "actor" in args[1]:
             return [{"event_type": method, "actor": args[1]["actor"]}]
         return []
