@@ -3,7 +3,6 @@
 Every command is `name(command: dict, meta: dict | None)`; `meta` carries the
 actor `{user, role}` and the correlation id. It returns the events recorded.
 """
-from nameko.messaging import consume
 from nameko.rpc import rpc
 from nameko.timer import timer
 
@@ -12,7 +11,7 @@ from shared.commands import context, parse
 from shared.errors import CommandRejected, InvalidCommand
 from shared.events import now
 from shared.reaction import ReactionDependency
-from shared.service import EventLog, EventSourced, source_queue
+from shared.service import EventLog, EventSourced, consume_events, source_queue
 
 from . import application as app
 from . import domain, schemas
@@ -222,7 +221,7 @@ class InventoryService(EventSourced):
 
     # ---------------------------------------------------------------- the reaction to maintenance
 
-    @consume(source_queue("inventory", "maintenance"))
+    @consume_events(source_queue("inventory", "maintenance"))
     def on_maintenance_event(self, body):
         self.replacements.handle(body)
 

@@ -10,7 +10,6 @@ import uuid
 from collections import Counter
 from datetime import date, timedelta
 
-from nameko.messaging import consume
 from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import func, select
@@ -19,7 +18,7 @@ from shared import db
 from shared.calendar import local_date
 from shared.commands import context, parse
 from shared.events import now
-from shared.service import EventLog, EventSourced, ProjectorDependency, source_queue
+from shared.service import EventLog, EventSourced, ProjectorDependency, consume_events, source_queue
 
 from . import domain, schemas
 from .equipment import EquipmentView
@@ -52,7 +51,7 @@ class MaintenanceService(EventSourced):
 
     # ---- following inventory
 
-    @consume(source_queue("maintenance", "inventory"))
+    @consume_events(source_queue("maintenance", "inventory"))
     def on_inventory_event(self, body):
         self.equipment.outcomes[self.equipment.handle(body)] += 1
 

@@ -16,7 +16,6 @@ from fractions import Fraction
 
 from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
-from nameko.messaging import consume
 from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import select
@@ -26,7 +25,7 @@ from shared.calendar import local_date
 from shared.commands import context, parse
 from shared.errors import CommandRejected, InvalidCommand
 from shared.events import Context, now
-from shared.service import EventLog, EventSourced, ProjectorDependency, source_queue
+from shared.service import EventLog, EventSourced, ProjectorDependency, consume_events, source_queue
 
 from . import documents, domain, schemas
 from .school_calendar import CalendarConfig
@@ -60,7 +59,7 @@ class TrainingService(EventSourced):
 
     # ---------------------------------------------------------------- the schools, from inventory
 
-    @consume(source_queue("training", "inventory"))
+    @consume_events(source_queue("training", "inventory"))
     def on_inventory_event(self, body):
         self.deliveries[self.schools.handle(body)] += 1
 
