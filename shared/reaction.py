@@ -20,9 +20,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import config
-from .catalogue import registry
-from .db import lock_writers, make_engine
+from .db import lock_writers
 from .projector import Projection, Projector
 from .service import EventLog, ProjectorDependency
 from .store import EventStore, Transaction
@@ -80,17 +78,14 @@ class ReactionDependency(ProjectorDependency):
         super().__init__(reaction, rpc_timeout=rpc_timeout)
         self.log_name = log
 
-    def setup(self):
-        name = self.container.service_name
-        self.amqp_uri = self.container.config["AMQP_URI"]
+    projector_cls = ReactingProjector
+
+    def make_projection(self) -> Reaction:
         logs = [d for d in self.container.dependencies if isinstance(d, EventLog) and d.attr_name == self.log_name]
         if not logs:
-            raise RuntimeError(f"{name} has no EventLog named {self.log_name!r} for its reaction")
-        log = logs[0]
+            raise RuntimeError(f"{self.container.service_name} has no EventLog named {self.log_name!r} "
+                               "for its reaction")
         reaction = self.projection_cls()
         # The log's store exists once every dependency is set up, before any message arrives.
-        reaction.bind(lambda: log.store)
-        self.projector = ReactingProjector(reaction, make_engine(config.database_url(name)), registry,
-                                           self._fetch, on_dead_letter=self._publish_dead_letter)
-        self.projector.setup()
-        self.dead_letter_queue = f"{reaction.name}.dead_letters"
+        reaction.bind(lambda: logs[0].store)
+        return reaction

@@ -106,13 +106,18 @@ class ProjectorDependency(DependencyProvider):
         self.projection_cls = projection
         self.rpc_timeout = rpc_timeout
 
+    projector_cls = Projector
+
     def setup(self):
-        name = self.container.service_name
         self.amqp_uri = self.container.config["AMQP_URI"]
-        self.projector = Projector(self.projection_cls(), make_engine(config.database_url(name)), registry,
-                                   self._fetch, on_dead_letter=self._publish_dead_letter)
+        projection = self.make_projection()
+        self.projector = self.projector_cls(projection, make_engine(config.database_url(self.container.service_name)),
+                                            registry, self._fetch, on_dead_letter=self._publish_dead_letter)
         self.projector.setup()
-        self.dead_letter_queue = f"{self.projector.projection.name}.dead_letters"
+        self.dead_letter_queue = f"{projection.name}.dead_letters"
+
+    def make_projection(self) -> Projection:
+        return self.projection_cls()
 
     def _fetch(self, source, after, limit):
         with ClusterRpcProxy(self.container.config, timeout=self.rpc_timeout) as cluster:
