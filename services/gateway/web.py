@@ -5,7 +5,7 @@ forms post JSON to the API with a little JavaScript and show the answer, field b
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from html import escape
 from urllib.parse import quote
 
@@ -97,11 +97,15 @@ def t(key, lang):
     return pair[0] if lang == "ar" else pair[1]
 
 
-def semesters(year: str) -> list[str]:
-    """The four semesters ending with the school year `year`: the previous year's and this one's."""
-    start = int(year[:4])
-    prev = f"{start - 1}-{start}"
-    return [f"{prev}-S1", f"{prev}-S2", f"{year}-S1", f"{year}-S2"]
+def semesters(year: str, today: date | None = None) -> list[str]:
+    """The semesters of the previous school year and of `year` that have begun by today."""
+    start, today = int(year[:4]), today or date.today()
+    found = []
+    for first in (start - 1, start):
+        for name, begins in (("S1", date(first, 9, 1)), ("S2", date(first + 1, 2, 1))):
+            if begins <= today:
+                found.append(f"{first}-{first + 1}-{name}")
+    return found
 
 
 def sparkline(values: list, labels: list[str]) -> str:
@@ -128,7 +132,7 @@ margin-inline-end:auto}main{padding:1rem;max-width:1100px;margin:auto}section{ba
 padding:1rem;margin-bottom:1rem;box-shadow:0 1px 2px #0002}table{border-collapse:collapse;width:100%}
 td,th{padding:.35rem .5rem;border-bottom:1px solid #e3e7ea;text-align:start;vertical-align:middle}
 .spark rect{fill:#0b7a4f}.spark .axis{stroke:#999}.grid{display:grid;gap:1rem;
-grid-template-columns:repeat(auto-fit,minmax(300px,1fr))}form.cmd label{display:block;margin:.4rem 0 .1rem}
+grid-template-columns:repeat(auto-fit,minmax(min(100%,460px),1fr))}form.cmd label{display:block;margin:.4rem 0 .1rem}
 input,select,textarea,button{font:inherit;padding:.4rem;max-width:100%}input,select,textarea{width:100%}
 button{background:#0b5d3b;color:#fff;border:0;border-radius:4px;padding:.5rem 1rem;margin-top:.6rem}
 .err{color:#b00020;font-size:.9em}.ok{color:#0b5d3b}[aria-invalid=true]{border:2px solid #b00020}

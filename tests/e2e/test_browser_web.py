@@ -1,0 +1,130 @@
+"""The web application in a real headless Chromium: Arabic first, French on request, a fault declared from a
+phone and seen on the school page. Screenshots go to test-artifacts/.
+
+The browser is driven from a child process: Playwright's own event loop and the eventlet hub of the
+services under test must not share one thread.
+"""
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+def drive(base: str, asset_id: str) -> None:
+    """What a school director does in the browser; raises AssertionError on anything unexpected."""
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)  # a phone
+            page.set_default_timeout(15000)
+            page.goto(base + "/")
+            expect(page).to_have_url(base + "/login?next=/")
+            assert page.get_attribute("html", "dir") == "rtl" and page.get_attribute("html", "lang") == "ar"
+            page.fill("#u", "amina")
+            page.fill("#p", "wrong-password")
+            page.click("button[type=submit]")
+            expect(page.locator("[role=alert]")).to_contain_text("غير صحيحة")
+            page.fill("#u", "amina")
+            page.fill("#p", "secret-amina")
+            page.click("button[type=submit]")
+
+            expect(page.locator("h1")).to_have_text("لوحة القيادة")
+            assert page.get_attribute("html", "dir") == "rtl"
+            expect(page.locator("tr[data-indicator=INF01] .value")).to_have_text("1")
+            assert page.locator("tr[data-indicator] svg.spark").count() >= 20
+            page.screenshot(path=str(ARTIFACTS / "dashboard-ar-phone.png"), full_page=True)
+
+            page.click("#lang-switch")
+            expect(page.locator("h1")).to_have_text("Tableau de bord")
+            assert page.get_attribute("html", "dir") == "ltr" and page.get_attribute("html", "lang") == "fr"
+            expect(page.locator("section h2").first).to_have_text("Infrastructure et équipements")
+            page.screenshot(path=str(ARTIFACTS / "dashboard-fr-phone.png"), full_page=True)
+
+            # Daily work, in French now: another school is refused with the reason shown.
+            page.goto(base + "/work")
+            form = page.locator("#form-declare")
+            expect(form.locator("[name=school_code]")).to_have_value("OED001")
+            form.locator("[name=school_code]").fill("OED002")
+            form.locator("[name=asset_id]").fill(asset_id)
+            form.locator("[name=symptom]").fill("L'écran reste noir")
+            form.locator("button[type=submit]").click()
+            expect(form.locator(".result.err")).to_contain_text("Forbidden")
+            form.locator("[name=school_code]").fill("OED001")
+            form.locator("button[type=submit]").click()
+            expect(form.locator(".result.ok")).to_contain_text("fault_declared")
+            page.screenshot(path=str(ARTIFACTS / "work-fault-declared-fr.png"), full_page=True)
+
+            page.goto(base + "/schools/OED001")
+            expect(page.locator("#faults")).to_contain_text("L'écran reste noir")
+            expect(page.locator("#equipment")).to_contain_text("LT-77")
+            page.screenshot(path=str(ARTIFACTS / "school-page-fr.png"), full_page=True)
+
+            page.click("#equipment a")  # the serial leads to the asset and its timeline
+            expect(page.locator("#asset .timeline")).to_contain_text("equipment_assigned")
+
+            page.click("#lang-switch")
+            expect(page.locator("html")).to_have_attribute("dir", "rtl")
+            expect(page.locator("#asset h3").first).to_have_text("المسار")
+            page.goto(base + "/schools/OED002")
+            expect(page.locator("h1")).to_have_text("غير مسموح")
+
+            desk = browser.new_page(viewport={"width": 1280, "height": 900})
+            desk.goto(base + "/login")
+            desk.fill("#u", "nadia")
+            desk.fill("#p", "secret-nadia")
+            desk.click("button[type=submit]")
+            expect(desk.locator("h1")).to_have_text("لوحة القيادة")
+            expect(desk.locator("header")).not_to_contain_text("العمل اليومي")  # a viewer has no forms
+            desk.screenshot(path=str(ARTIFACTS / "dashboard-ar-viewer-laptop.png"), full_page=True)
+        finally:
+            browser.close()
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+def test_a_school_director_in_the_browser(genie_env, runner_factory, rabbit_config, monkeypatch, rpc):
+    import eventlet
+
+    from tests.helpers import wait_for
+    from tests.integration.test_gateway_http import SCHOOLS, Client, cheap_argon2, start_system
+
+    cheap_argon2(monkeypatch)
+    base = start_system(runner_factory, rabbit_config)
+    infra = Client(base, "youssef")
+    for school in SCHOOLS:
+        assert infra.post("/api/inventory/register_school", school).status_code == 201
+    delivery = infra.post("/api/inventory/receive_delivery", {
+        "supplier": "Maroc Info", "delivery_ref": "BL-9",
+        "items": [{"kind": "laptop", "serial": "LT-77", "warranty_months": 24, "bundle": "vmm"}]})
+    asset_id = delivery.json()["events"][0]["data"]["asset_id"]
+    assert infra.post("/api/inventory/assign_equipment", {"asset_id": asset_id, "school_code": "OED001"}) \
+        .status_code == 201
+    wait_for(lambda: (rpc.maintenance.asset(asset_id) or {}).get("school_code") == "OED001")
+    wait_for(lambda: rpc.reporting.health()["positions"].get("inventory") == 4)
+
+    log = ARTIFACTS / "browser.log"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with open(log, "w") as out:
+        child = subprocess.Popen([sys.executable, "-c", f"from tests.e2e.test_browser_web import drive; "
+                                                        f"drive({base!r}, {asset_id!r})"],
+                                 cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 120
+        while child.poll() is None and time.monotonic() < deadline:
+            eventlet.sleep(0.2)  # the services under test keep answering meanwhile
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 0, log.read_text()[-4000:]
+    events = rpc.maintenance.events_since(0, 10)
+    assert [(e["event_type"], e["actor"]["user"]) for e in events] == [("fault_declared", "amina")]
