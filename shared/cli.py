@@ -118,6 +118,29 @@ def cmd_export_events(args) -> None:
     print(f"genie: {count} events of {args.service} written to {args.file}")
 
 
+def cmd_seed(args) -> None:
+    """Enter the demo province through the running services' commands."""
+    import eventlet
+
+    eventlet.monkey_patch()
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    import shared.errors  # noqa: F401  (remote errors arrive as our exceptions)
+
+    from . import config
+    from .demo import DemoProvince, Seeder
+
+    require_broker()
+    with ClusterRpcProxy(config.nameko_config(), timeout=args.timeout) as cluster:
+        outcome = Seeder(cluster, DemoProvince(args.schools, args.assets_per_school), out=sys.stderr).run()
+    print(f"genie: demo province: {outcome.sent} commands recorded, {outcome.already} already there, "
+          f"{len(outcome.refused)} refused")
+    for where, code, message in outcome.refused:
+        print(f"genie:   {where} refused ({code}): {message}", file=sys.stderr)
+    if outcome.refused:
+        sys.exit(1)
+
+
 def cmd_import_events(args) -> None:
     """Restore a service's event log from FILE into an empty database."""
     from .backup import DamagedBackup, StoreNotEmpty, import_events, open_store
@@ -232,6 +255,12 @@ def main(argv=None) -> None:
     restore.add_argument("service", choices=sorted(LOG_SERVICES))
     restore.add_argument("file")
     restore.set_defaults(func=cmd_import_events)
+    seed = sub.add_parser("seed", help="enter a demo province through the services' commands (twice adds nothing)")
+    seed.add_argument("what", choices=["demo"])
+    seed.add_argument("--schools", type=int, default=60)
+    seed.add_argument("--assets-per-school", type=int, default=50)
+    seed.add_argument("--timeout", type=float, default=120)
+    seed.set_defaults(func=cmd_seed)
     report = sub.add_parser("report", help="issue an indicators report (xlsx or csv), recorded so it can be made again")
     report.add_argument("--scope", help="all, region:<code>, province:<code> or school:<code>")
     report.add_argument("--period", help="a school year (2025-2026) or a semester (2025-2026-S1)")
