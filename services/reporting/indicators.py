@@ -54,7 +54,7 @@ class Question:
     """One scope, one period, one T: the filters every indicator shares."""
 
     def __init__(self, conn: Connection, p: IndicatorsProjection, scope: Scope, period: Period, t: float,
-                 per_school: bool = False):
+                 per_school: bool = False, only=None):
         self.conn, self.p, self.scope, self.period, self.t = conn, p, scope, period, t
         self.start = period.start.timestamp()
         self.year_start = period.year_start.timestamp()
@@ -67,6 +67,8 @@ class Question:
                   "school": s.c.school_code}.get(scope.level)
         if column is not None:
             self.school_filter.append(column == scope.code)
+        if only is not None:  # just these schools of S
+            self.school_filter.append(s.c.school_code.in_(list(only)))
         self.S = select(s.c.school_code).where(*self.school_filter)
         self._schools = None
 
@@ -485,40 +487,129 @@ def entry(kind: str, num, den) -> dict:
 
 
 NOT_APPLICABLE = {"value": None, "numerator": None, "denominator": None, "reason": "not_applicable"}
+KIND = {"INF01": "count", "INF02": "ratio", "INF03": "rate", "INF04": "rate", "INF05": "rate", "INF06": "rate",
+        "INF07": "count", "INF08": "rate", "INF09": "count", "MNT01": "count", "MNT02": "mean_days",
+        "MNT03": "rate", "MNT04": "count", "MNT05": "rate", "RES01": "count", "RES02": "count", "RES03": "rate",
+        "RES04": "count", "RES05": "rate", "RES06": "count", "RES07": "count", "RES08": "count",
+        "TRN01": "count", "TRN02": "rate", "TRN03": "count", "TRN04": "rate", "TRN05": "rate", "TRN06": "count",
+        "TRN07": "count"}
+# What a scope's figure is the sum of its schools' figures for. INF09 and RES07 count a transfer or a
+# workshop once however many schools of S it names; TRN03, TRN05-07 count staff by province above a school.
+ADDITIVE = tuple(i for i in SCHOOL_LEVEL if i not in ("INF09", "RES07", "TRN03", "TRN05", "TRN06", "TRN07"))
+# What moves with T itself while no event arrives: read afresh while a period is going on.
+MOVES_WITH_NOW = frozenset({"MNT04", "RES06", "TRN05"})
 
 
-def compute(conn: Connection, p: IndicatorsProjection, scope: Scope, period: Period, t: float) -> list[dict]:
+class Memo:
+    """Each school's figures per period, kept until an event may change them.
+
+    Filled school by school on demand; a stored batch forgets the schools it may have changed
+    (`Changes`, a superset). Only the process that applies events may use one.
+    """
+
+    def __init__(self, periods: int = 12):
+        self.periods = periods
+        self.tables: dict[str, dict] = {}
+        self.latest = float("-inf")  # the latest occurred_at applied
+
+    def on_change(self, changes) -> None:
+        self.latest = max(self.latest, changes.latest)
+        if changes.everything:
+            self.tables.clear()
+            return
+        for table in self.tables.values():
+            for school in changes.schools:
+                table.pop(school, None)
+
+    def clear(self) -> None:
+        self.tables.clear()
+
+    def usable(self, period: Period, t: float) -> bool:
+        # A going period is read at now: fine while nothing applied is dated after now.
+        return t >= period.end.timestamp() or self.latest < t
+
+    def figures(self, conn, p, period: Period, t: float, codes: list, ids: tuple) -> dict:
+        """{school: {id: (numerator, denominator)}} for the schools `codes`, filling what is missing."""
+        table = self.tables.pop(period.name, None) or {}
+        self.tables[period.name] = table  # most recent last
+        while len(self.tables) > self.periods:
+            self.tables.pop(next(iter(self.tables)))
+        missing = [c for c in codes if c not in table]
+        if missing:
+            # Many missing: one pass over every school is cheaper than a long list.
+            many = len(missing) > 2000
+            q = Question(conn, p, Scope("all", "all", None), period, t, per_school=True,
+                         only=None if many else missing)
+            figs = {ident: INDICATORS[ident](q) for ident in ids}
+            for code in ([s["school_code"] for s in q.schools()] if many else missing):
+                table[code] = {ident: (fig.num.get(code, 0),
+                                       fig.den.get(code, 0) if isinstance(fig.den, dict) else None)
+                               for ident, fig in figs.items()}
+        return table
+
+
+def _ongoing(period: Period, t: float) -> bool:
+    return t < period.end.timestamp()
+
+
+def _memo_ids(period: Period, t: float) -> tuple:
+    return tuple(i for i in SCHOOL_LEVEL if not (_ongoing(period, t) and i in MOVES_WITH_NOW))
+
+
+def compute(conn: Connection, p: IndicatorsProjection, scope: Scope, period: Period, t: float,
+            memo: Memo | None = None) -> list[dict]:
     """The 29 indicators for a scope and period at T, in the contract's shape."""
     q = Question(conn, p, scope, period, t)
+    summed = {}
+    if memo is not None and memo.usable(period, t):
+        ids = _memo_ids(period, t)
+        codes = [s["school_code"] for s in q.schools()]
+        table = memo.figures(conn, p, period, t, codes, ids)
+        usable = ids if scope.level == "school" else tuple(i for i in ADDITIVE if i in ids)
+        for ident in usable:
+            num = sum(table[c][ident][0] for c in codes)
+            den = None if KIND[ident] == "count" else sum(table[c][ident][1] or 0 for c in codes)
+            summed[ident] = Figure(KIND[ident], num, den)
     out = []
     for ident, f in INDICATORS.items():
         if ident in PROVINCE_LEVEL and scope.level == "school":
             out.append({"id": ident, **NOT_APPLICABLE})
         else:
-            fig = f(q)
+            fig = summed.get(ident) or f(q)
             out.append({"id": ident, **entry(fig.kind, fig.num, fig.den)})
     return out
 
 
-def per_school(conn: Connection, p: IndicatorsProjection, scope: Scope, period: Period, t: float) -> list[dict]:
+def per_school(conn: Connection, p: IndicatorsProjection, scope: Scope, period: Period, t: float,
+               memo: Memo | None = None) -> list[dict]:
     """Each school of S with its school-level indicators: what one gets at scope school:<code>."""
     q = Question(conn, p, scope, period, t, per_school=True)
-    figures = {ident: INDICATORS[ident](q) for ident in SCHOOL_LEVEL}
+    schools = q.schools()
+    codes = [s["school_code"] for s in schools]
+    table, ids = {}, ()
+    if memo is not None and memo.usable(period, t):
+        ids = _memo_ids(period, t)
+        table = memo.figures(conn, p, period, t, codes, ids)
+    figures = {ident: INDICATORS[ident](q) for ident in SCHOOL_LEVEL if ident not in ids}
     rows = []
-    for school in q.schools():
+    for school in schools:
         code = school["school_code"]
         values = []
-        for ident, fig in figures.items():
-            num = fig.num.get(code, 0)
-            den = fig.den.get(code, 0) if isinstance(fig.den, dict) else None
-            values.append({"id": ident, **entry(fig.kind, num, den)})
+        for ident in SCHOOL_LEVEL:
+            if ident in ids:
+                num, den = table[code][ident]
+            else:
+                fig = figures[ident]
+                num = fig.num.get(code, 0)
+                den = fig.den.get(code, 0) if isinstance(fig.den, dict) else None
+            values.append({"id": ident, **entry(KIND[ident], num, den)})
         rows.append({**school, "indicators": values})
     return rows
 
 
 def answer(conn: Connection, p: IndicatorsProjection, scope: Scope, period: Period, positions: dict,
-           now=None) -> dict:
+           now=None, memo: Memo | None = None) -> dict:
     """The contract's answer to `indicators(scope, period)`."""
     t = period.as_of(now)
     return {"scope": scope.name, "period": period.name, "as_of": t.isoformat(), "positions": dict(positions),
-            "indicators": compute(conn, p, scope, period, t.timestamp())}
+            "indicators": compute(conn, p, scope, period, t.timestamp(), memo)}

@@ -249,7 +249,7 @@ class IndicatorsProjection(Projection):
         self.flow_tables = [self.resources_received, self.distributions, self.decisions, self.usages,
                             self.workshop_schools, self.trainings, self.attendance, self.certifications]
         self._handlers = {name[3:]: getattr(self, name) for name in dir(self) if name.startswith("on_")}
-        self.listeners = []  # called with the earliest `at` of each applied batch
+        self.listeners = []  # told what each stored batch changed: listener(Changes)
 
     # ------------------------------------------------------------------ applying
 
@@ -267,30 +267,34 @@ class IndicatorsProjection(Projection):
         handler = self._handlers.get(env["event_type"])
         if handler is not None:
             at = epoch(env["occurred_at"])
-            if at < batch.earliest:
-                batch.earliest = at
+            if at > batch.latest:
+                batch.latest = at
             handler(batch, env, env["data"], at, env["position"])
 
     def store(self, conn: Connection, batch: "Batch", empty: bool = False) -> None:
         """Write a batch. `empty`: the tables are known to be empty (a rebuild), so nothing is read back."""
+        changes = Changes(batch.latest, everything=empty)
         # Entities first: a completed transfer places assets, a received asset changes its placements.
         for table, keys in self.entity_specs:
             ops = batch.folds.get(table.name)
             if ops:
-                self._store_entities(conn, batch, table, keys, ops, empty)
+                self._store_entities(conn, batch, table, keys, ops, empty, changes)
         for table, load_by, group in self.history_specs:
             touched = batch.touched.get(table.name)
             if touched:
-                self._store_history(conn, batch, table, load_by, group, touched, empty)
+                self._store_history(conn, batch, table, load_by, group, touched, empty, changes)
         for table in self.flow_tables:
             rows = batch.rows.get(table.name)
             if rows:
                 bulk_insert(conn, table, rows)
-        if batch.earliest < NEVER:
+                changes.note_all(rows)
+        if self.listeners:
+            if not empty:
+                changes.expand(conn, self)
             for listener in self.listeners:
-                listener(batch.earliest)
+                listener(changes)
 
-    def _store_entities(self, conn, batch, table, keys, ops, empty):
+    def _store_entities(self, conn, batch, table, keys, ops, empty, changes):
         wanted = {key for key, _, _ in ops}
         existing = {} if empty else load_entities(conn, table, keys, wanted)
         current = dict(existing)
@@ -300,11 +304,16 @@ class IndicatorsProjection(Projection):
             batch.assets.update(current)
         changed = [k for k in wanted if current.get(k) is not None and current[k] != existing.get(k)]
         stale = [k for k in changed if k in existing]
+        if not empty:
+            changes.note_all(existing[k] for k in stale)
+            changes.note_all(current[k] for k in changed)
+            if table is self.assets:
+                changes.assets.update(changed)
         if stale:
             delete_keys(conn, table, keys, stale)
         bulk_insert(conn, table, [current[k] for k in changed])
 
-    def _store_history(self, conn, batch, table, load_by, group, touched, empty):
+    def _store_history(self, conn, batch, table, load_by, group, touched, empty, changes):
         new_rows = batch.rows.get(table.name, [])
         old_rows = [] if empty else load_rows(conn, table, load_by, touched)
         old_derived = {(r["position"], r["seq"]): r for r in old_rows}
@@ -333,10 +342,15 @@ class IndicatorsProjection(Projection):
                 for r, end in zip(rows, ends):
                     r["end_at"] = end
         bulk_insert(conn, table, new_rows)
-        changes = [r for r in old_rows if r != old_derived[(r["position"], r["seq"])]]
-        if changes:
-            update_rows(conn, table, changes, ("end_at", "kind", "bundle") if table is self.placements
+        updated = [r for r in old_rows if r != old_derived[(r["position"], r["seq"])]]
+        if updated:
+            update_rows(conn, table, updated, ("end_at", "kind", "bundle") if table is self.placements
                         else ("end_at",))
+        if not empty:
+            changes.note_all(new_rows)
+            changes.note_all(updated)
+            if table is self.placements:
+                changes.assets.update(touched)
 
     # ------------------------------------------------------------------ inventory
 
@@ -486,14 +500,14 @@ class IndicatorsProjection(Projection):
 class Batch:
     """What a run of events changes, gathered before anything is written."""
 
-    __slots__ = ("rows", "folds", "touched", "assets", "earliest")
+    __slots__ = ("rows", "folds", "touched", "assets", "latest")
 
     def __init__(self):
         self.rows = defaultdict(list)  # table name -> new rows (histories and flows)
         self.folds = defaultdict(list)  # table name -> [(key, fold, args)] in log order
         self.touched = defaultdict(set)  # history table name -> keys whose states to derive again
         self.assets = {}  # asset_id -> row of `assets`, for placements
-        self.earliest = NEVER
+        self.latest = -NEVER
 
     def history(self, table, key, seq=0, **row):
         row["seq"] = seq
@@ -510,6 +524,47 @@ class Batch:
 
     def fold(self, table, key, fold, *args):
         self.folds[table.name].append((key, fold, args))
+
+
+class Changes:
+    """Which schools' figures a stored batch may have changed: a superset, for caches of figures.
+
+    A row names a school directly, or through an asset (the schools it was placed at: its
+    observations and faults count there), a session (the staff who attended it) or a member of
+    staff (the schools they were invited for).
+    """
+
+    def __init__(self, latest: float, everything: bool = False):
+        self.latest = latest  # the latest occurred_at stored
+        self.everything = everything
+        self.schools, self.assets, self.sessions, self.staff = set(), set(), set(), set()
+
+    def note_all(self, rows) -> None:
+        if self.everything:
+            return
+        for r in rows:
+            for column in ("school_code", "from_school", "to_school"):
+                if r.get(column) is not None:
+                    self.schools.add(r[column])
+            if r.get("asset_id") is not None:
+                self.assets.add(r["asset_id"])
+            if r.get("session_id") is not None:
+                self.sessions.add(r["session_id"])
+            if r.get("staff_id") is not None:
+                self.staff.add(r["staff_id"])
+            if r.get("asset_ids"):
+                self.assets.update(json.loads(r["asset_ids"]))
+
+    def expand(self, conn: Connection, p: "IndicatorsProjection") -> None:
+        for part in _chunks(self.sessions):
+            self.staff.update(conn.execute(select(p.attendance.c.staff_id).distinct()
+                                           .where(p.attendance.c.session_id.in_(part))).scalars())
+        for part in _chunks(self.staff):
+            self.schools.update(s for s in conn.execute(select(p.invitations.c.school_code).distinct()
+                                                        .where(p.invitations.c.staff_id.in_(part))).scalars() if s)
+        for part in _chunks(self.assets):
+            self.schools.update(conn.execute(select(p.placements.c.school_code).distinct()
+                                             .where(p.placements.c.asset_id.in_(part))).scalars())
 
 
 # ---------------------------------------------------------------------- folds

@@ -26,6 +26,9 @@ class ReportingProjector(ProjectorDependency):
         self.projector.page_size = replay.PAGE
         self.projector.reports = ReportLog(self.projector.engine)
         self.projector.reports.create()
+        # Each school's figures, kept between questions until an applied event may change them.
+        self.projector.memo = ind.Memo()
+        self.projector.projection.listeners.append(self.projector.memo.on_change)
 
 
 class ReportingService:
@@ -60,7 +63,8 @@ class ReportingService:
         scope_, period_ = parse_scope(scope), parse_period(period)
         projector = self.projector
         with projector.lock, projector.engine.connect() as conn:
-            return ind.answer(conn, projector.projection, scope_, period_, projector.positions)
+            return ind.answer(conn, projector.projection, scope_, period_, projector.positions,
+                              memo=projector.memo)
 
     @rpc
     def breakdown(self, scope, period):
@@ -69,7 +73,7 @@ class ReportingService:
         projector = self.projector
         t = period_.as_of()
         with projector.lock, projector.engine.connect() as conn:
-            schools = ind.per_school(conn, projector.projection, scope_, period_, t.timestamp())
+            schools = ind.per_school(conn, projector.projection, scope_, period_, t.timestamp(), projector.memo)
             positions = dict(projector.positions)
         return {"scope": scope_.name, "period": period_.name, "as_of": t.isoformat(), "positions": positions,
                 "schools": schools}
@@ -86,8 +90,8 @@ class ReportingService:
         projector = self.projector
         t = period_.as_of()
         with projector.lock, projector.engine.begin() as conn:
-            values = ind.compute(conn, projector.projection, scope_, period_, t.timestamp())
-            schools = ind.per_school(conn, projector.projection, scope_, period_, t.timestamp())
+            values = ind.compute(conn, projector.projection, scope_, period_, t.timestamp(), projector.memo)
+            schools = ind.per_school(conn, projector.projection, scope_, period_, t.timestamp(), projector.memo)
             positions = dict(projector.positions)
             record = projector.reports.record(conn, scope_.name, period_.name, t.isoformat(), positions, actor,
                                               format, digest(values, schools))

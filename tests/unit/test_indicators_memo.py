@@ -1,0 +1,57 @@
+"""The per-school memo never answers differently from reading the model afresh, whatever arrives."""
+import random
+from datetime import datetime, timezone
+
+from services.reporting import indicators as ind
+from services.reporting.periods import parse_period, parse_scope
+from tests.unit.test_indicators_infrastructure import infrastructure_world
+from tests.unit.test_indicators_maintenance import maintenance_world
+from tests.unit.test_indicators_resources import resources_world
+from tests.unit.test_indicators_training import training_world
+from tests.unit.test_indicators_world import World, projector_over
+
+QUESTIONS = [("all", "2024-2025"), ("all", "2024-2025-S1"), ("province:OED", "2024-2025-S2"),
+             ("region:DOE", "2025-2026"), ("school:A", "2024-2025"), ("school:B", "2025-2026"),
+             ("province:AUS", "2024-2025")]
+NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)  # 2025-2026 is going on
+
+
+def world():
+    w = World()
+    for build in (infrastructure_world, maintenance_world, resources_world, training_world):
+        other = build()
+        for source, log in other.logs.items():
+            for env in log:  # the same facts, renumbered into one log per source
+                w.record(env["event_type"], env["occurred_at"], env["stream_id"], env["province_code"],
+                         **env["data"])
+    return w
+
+
+def test_memo_answers_equal_fresh_answers_as_events_arrive(database):
+    w = world()
+    projector = projector_over(w, database)
+    memo = ind.Memo()
+    projector.projection.listeners.append(memo.on_change)
+    rng = random.Random(11)
+    queues = {s: list(log) for s, log in w.logs.items()}
+    delivered = 0
+    try:
+        while any(queues.values()):
+            source = rng.choice([s for s in queues if queues[s]])
+            for _ in range(rng.randint(1, 12)):
+                if queues[source]:
+                    assert projector.handle(queues[source].pop(0)) == "applied"
+                    delivered += 1
+            with projector.engine.connect() as conn:
+                for scope, period in rng.sample(QUESTIONS, 3):
+                    s, p = parse_scope(scope), parse_period(period)
+                    kept = ind.answer(conn, projector.projection, s, p, {}, now=NOW, memo=memo)
+                    fresh = ind.answer(conn, projector.projection, s, p, {}, now=NOW)
+                    assert kept == fresh, (delivered, scope, period)
+                s, p = parse_scope("province:OED"), parse_period("2024-2025")
+                t = p.as_of(NOW).timestamp()
+                assert ind.per_school(conn, projector.projection, s, p, t, memo) == \
+                    ind.per_school(conn, projector.projection, s, p, t)
+        assert memo.tables  # it was used
+    finally:
+        projector.engine.dispose()
