@@ -21,6 +21,7 @@ up: setup services
 	$(BIN)/genie up
 
 test: setup services
+	bash scripts/browser.sh
 	$(BIN)/python -m pytest -p no:warnings -q
 
 bench: setup services

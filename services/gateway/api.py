@@ -376,6 +376,11 @@ class Api:
             route.schema().load(body)
         except ValidationError as exc:
             raise HttpProblem(400, "Invalid request", "Some fields are wrong.", errors=exc.messages)
+        except (KeyError, TypeError, AttributeError):
+            # A schema's own check that tripped on malformed parts: still the client's input.
+            log.warning("%s/%s: the schema failed on a malformed body", service, command, exc_info=True)
+            raise HttpProblem(400, "Invalid request", "The command is malformed.",
+                              errors={"_schema": ["The command is malformed; check each part's fields."]})
         check_command(user, route.roles, body, route.school_fields)
         meta = {"actor": {"user": user["user"], "role": user["role"]},
                 "correlation_id": request.headers.get("X-Correlation-Id") or str(uuid.uuid4())}

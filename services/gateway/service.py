@@ -6,7 +6,9 @@ import os
 import eventlet
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
-from nameko.web.handlers import http
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer
+from werkzeug.routing import Map, PathConverter
 
 import shared.errors  # noqa: F401  (remote errors arrive as our exceptions)
 from shared import config
@@ -22,6 +24,29 @@ def rpc_timeout() -> float:
 
 class GatewayTimeout(Exception):
     pass
+
+
+class AnyPath(PathConverter):
+    """Every path, even empty or with a line break, so that the API answers it, not the server's HTML."""
+    regex = r"[\s\S]*"
+    part_isolating = False
+
+
+class DoorServer(WebServer):
+    def make_url_map(self):
+        url_map = Map(converters={"anything": AnyPath})
+        for provider in self._providers:
+            rule = provider.get_url_rule()
+            rule.endpoint = provider
+            url_map.add(rule)
+        return url_map
+
+
+class GatewayHttp(HttpRequestHandler):
+    server = DoorServer()
+
+
+gateway_http = GatewayHttp.decorator
 
 
 class Door(DependencyProvider):
@@ -57,12 +82,8 @@ class GatewayService:
             response = Web(api).handle(request)
         return response
 
-    @http("GET,POST,PUT,PATCH,DELETE", "/<path:path>")
+    @gateway_http("GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS", "/<anything:path>")
     def anything(self, request, path):
-        return self._handle(request)
-
-    @http("GET", "/")
-    def home(self, request):
         return self._handle(request)
 
 

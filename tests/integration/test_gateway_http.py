@@ -155,6 +155,10 @@ def test_the_api_end_to_end_with_roles(system, rpc):
     xlsx = coord.get("/api/reports/download", scope="province:OED", period=YEAR)
     assert xlsx.content[:2] == b"PK"
 
+    odd = coord.get("/api/trainings/a%0Ab")  # even a line break in the path gets a problem, not HTML
+    assert odd.status_code == 404 and odd.headers["Content-Type"] == "application/problem+json"
+    assert anonymous.session.options(system + "/api/health").status_code == 405
+
     spec = anonymous.get("/api/openapi.json").json()
     assert "/api/maintenance/declare_fault" in spec["paths"]
 

@@ -201,6 +201,14 @@ def test_bad_input_is_400_naming_the_fields(world):
     assert services.calls == []
 
 
+def test_a_malformed_nested_part_is_400_not_a_crash(world):
+    client, services, _ = world
+    resp = client.post("/api/inventory/record_usage_visit", headers=login(client, "infra"),
+                       json={"school_code": "S1", "observations": [[{}], {}]})
+    assert resp.status_code == 400 and resp.json["errors"]
+    assert services.calls == []
+
+
 @pytest.mark.parametrize("exc,status,code", [
     (CommandRejected("fault_already_open", "Asset A1 already has an open fault."), 409, "fault_already_open"),
     (ConcurrencyError("fault:F1", 2, 3), 409, "concurrent_change"),
