@@ -229,6 +229,16 @@ def _problem_of(exc: Exception, query: bool) -> HttpProblem:
     raise exc
 
 
+def _projections(answer):
+    """Every projection status inside a service's health answer (they carry `projection` and `positions`)."""
+    if isinstance(answer, dict):
+        if "projection" in answer and isinstance(answer.get("positions"), dict):
+            yield answer
+        for value in answer.values():
+            if isinstance(value, dict) and value is not answer:
+                yield from (p for p in _projections(value) if p is not answer)
+
+
 class Api:
     """The API over a `call(service, method, *args)` function that reaches the services."""
 
@@ -343,7 +353,16 @@ class Api:
             except Exception as exc:  # a service down is what health reports, not an error of health
                 services[name] = {"service": name, "status": "unreachable", "error": type(exc).__name__}
             ok = ok and services[name].get("status") == "ok"
-        return {"status": "ok" if ok else "degraded", "gateway": "ok", "services": services}
+        last = {name: h.get("last_position") for name, h in services.items() if h.get("last_position") is not None}
+        projections = []
+        for name, answer in services.items():
+            for found in _projections(answer):
+                lag = {source: last[source] - position for source, position in found["positions"].items()
+                       if source in last and isinstance(position, int)}
+                projections.append({"service": name, "projection": found["projection"], "positions":
+                                    found["positions"], "lag": lag, "stalled": found.get("stalled") or {}})
+        return {"status": "ok" if ok else "degraded", "gateway": "ok", "projections": projections,
+                "services": services}
 
     def on_openapi(self, request, user):
         if self._spec is None:

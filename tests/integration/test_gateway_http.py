@@ -139,6 +139,12 @@ def test_the_api_end_to_end_with_roles(system, rpc):
     assert [f["fault_id"] for f in asset["faults"]] == [fault_id]
     assert coord.get("/api/assets", serial="NONE").status_code == 404
 
+    health = wait_for(lambda: (lambda h: h if h["projections"] and all(
+        not any(p["lag"].values()) for p in h["projections"]) else None)(anonymous.get("/api/health").json()))
+    reporting = [p for p in health["projections"] if p["service"] == "reporting"][0]
+    assert reporting["positions"]["maintenance"] == 3 and reporting["lag"]["maintenance"] == 0
+    assert reporting["stalled"] == {}
+
     # Indicators as in the contract, read by scope.
     answer = wait_for(lambda: (lambda r: r if r["positions"].get("maintenance") == 3 else None)(
         viewer.get("/api/indicators", scope="region:DOE", period=YEAR).json()))
