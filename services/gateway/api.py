@@ -403,8 +403,9 @@ class Api:
         check_command(user, route.roles, body, route.school_fields)
         meta = {"actor": {"user": user["user"], "role": user["role"]},
                 "correlation_id": request.headers.get("X-Correlation-Id") or str(uuid.uuid4())}
-        events = self.rpc(service, command, body, meta, query=False)
-        return as_json({"events": events}, status=201)
+        answer = self.rpc(service, command, body, meta, query=False)
+        # Most commands answer with the events recorded; a few (file imports) with a summary.
+        return as_json({"events": answer} if isinstance(answer, list) else {"result": answer}, status=201)
 
     # ---- queries
 

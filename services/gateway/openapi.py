@@ -63,8 +63,9 @@ def build() -> dict:
             "requestBody": {"required": True, "content": {"application/json": {"schema": name}}},
             "responses": {"201": {"description": "The events recorded",
                                   "content": {"application/json": {"schema": {
-                                      "type": "object", "properties": {"events": {
-                                          "type": "array", "items": {"type": "object"}}}}}}},
+                                      "type": "object", "properties": {
+                                          "events": {"type": "array", "items": {"type": "object"}},
+                                          "result": {"type": "object"}}}}}},
                           **_errors("400", "401", "403", "409")}}})
 
     for path, endpoint, schema, summary in QUERIES:

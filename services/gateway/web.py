@@ -69,6 +69,7 @@ T = {
     "title_f": ("العنوان", "Titre"),
     "lang_other": ("Français", "العربية"),
     "progress": ("التقدم", "Progression"),
+    "line": ("السطر", "Ligne"),
 }
 FIELD_LABELS = {
     "school_code": ("رمز المؤسسة", "Code établissement"), "asset_id": ("رقم العتاد", "Identifiant du matériel"),
@@ -86,7 +87,8 @@ FIELD_LABELS = {
 }
 ROLE_NAMES = {
     "coordinator": ("المنسق الإقليمي", "Coordinateur provincial"),
-    "infrastructure": ("محور البنية التحتية", "Axe infrastructure"), "resources": ("محور الموارد الرقمية", "Axe ressources"),
+    "infrastructure": ("محور البنية التحتية", "Axe infrastructure"),
+    "resources": ("محور الموارد الرقمية", "Axe ressources"),
     "training": ("محور التكوين", "Axe formation"), "school_director": ("مدير المؤسسة", "Directeur d'établissement"),
     "technician": ("تقني", "Technicien"), "viewer": ("اطلاع", "Consultation"),
 }
@@ -171,7 +173,8 @@ function show(form, status, answer) {
   if (status >= 200 && status < 300) {
     box.className = 'result ok';
     const types = (answer.events || []).map(e => e.event_type).join(', ');
-    box.textContent = form.dataset.saved + (types ? ' — ' + types : '');
+    const summary = answer.result && answer.result.received !== undefined ? String(answer.result.received) : '';
+    box.textContent = form.dataset.saved + (types ? ' — ' + types : '') + (summary ? ' — ' + summary : '');
     form.dispatchEvent(new CustomEvent('saved', {detail: answer}));
     return;
   }
@@ -184,7 +187,12 @@ function show(form, status, answer) {
     const root = field.split('.')[0];
     const input = form.elements[root] || form.querySelector('[data-nest="' + root + '"]');
     if (input && input.setAttribute) input.setAttribute('aria-invalid', 'true');
-    const li = document.createElement('li'); li.textContent = field + ': ' + message; list.append(li);
+    const li = document.createElement('li');
+    const line = field.match(/^lines\.(\d+)\.?(.*)$/);  // an imported file's errors, line by line
+    li.textContent = line ? form.dataset.line + ' ' + line[1] + (line[2] ? ' — ' + line[2] : '') + ': ' + message
+                          : field + ': ' + message;
+    if (line) li.dataset.line = line[1];
+    list.append(li);
   }
   box.append(list);
 }
@@ -212,7 +220,8 @@ document.querySelectorAll('form.cmd').forEach(form => form.addEventListener('sub
     const f = file.files[0];
     body.format = f.name.toLowerCase().endsWith('.xlsx') ? 'xlsx' : 'csv';
     const bytes = new Uint8Array(await f.arrayBuffer());
-    let bin = ''; for (let i = 0; i < bytes.length; i += 32768) bin += String.fromCharCode(...bytes.subarray(i, i + 32768));
+    let bin = '';
+    for (let i = 0; i < bytes.length; i += 32768) bin += String.fromCharCode(...bytes.subarray(i, i + 32768));
     body.content_base64 = btoa(bin);
   }
   send(form, body);
@@ -472,12 +481,13 @@ class Web:
                     control = f'<input {attrs} type="{kind}"{value}>'
                 inputs.append(f'<label for="{fid}">{t(name, lang)}</label>{control}')
             html.append(f'<section><h2>{t(key, lang)}</h2><form class="cmd" id="form-{key}" '
-                        f'data-command="{command}" data-saved="{t("saved", lang)}">{"".join(inputs)}'
+                        f'data-command="{command}" data-saved="{t("saved", lang)}" data-line="{t("line", lang)}">'
+                        f'{"".join(inputs)}'
                         f'<button type="submit">{t("send", lang)}</button>'
                         f'<div class="result" role="status" aria-live="polite"></div></form></section>')
         scope = self._default_scope(user)
         links = "".join(f'<li><a href="/api/reports/download?scope={quote(scope)}&period={p}&format={f}">'
-                        f'{p} · {f.upper()}</a></li>' for p in (year, f"{year}-S1", f"{year}-S2")
+                        f'<bdi dir="ltr">{p} · {f.upper()}</bdi></a></li>' for p in (year, f"{year}-S1", f"{year}-S2")
                         for f in ("xlsx", "csv"))
         html.append(f'<section><h2>{t("download", lang)}</h2><ul>{links}</ul></section>')
         return self.page(request, user, lang, t("work", lang), '<div class="grid">' + "".join(html) + "</div>")

@@ -80,6 +80,32 @@ def drive(base: str, asset_id: str) -> None:
             page.goto(base + "/schools/OED002")
             expect(page.locator("h1")).to_have_text("غير مسموح")
 
+            # The infrastructure member uploads a delivery file: refused line by line, then received.
+            infra = browser.new_page(viewport={"width": 1280, "height": 900})
+            infra.goto(base + "/login?next=/work")
+            infra.fill("#u", "youssef")
+            infra.fill("#p", "secret-youssef")
+            infra.click("button[type=submit]")
+            upload = infra.locator("#form-upload")
+            upload.locator("[name=supplier]").fill("Maroc Info")
+            upload.locator("[name=delivery_ref]").fill("BL-2026-03")
+            bad = "serial,kind,warranty_months\nPC-1,desktop,24\nPC-2,toaster,24\nPC-3,laptop,-1\n"
+            upload.locator("[name=file]").set_input_files(
+                {"name": "bl.csv", "mimeType": "text/csv", "buffer": bad.encode()})
+            upload.locator("button[type=submit]").click()
+            expect(upload.locator(".result.err li[data-line='3']")).to_contain_text("kind")
+            expect(upload.locator(".result.err li[data-line='4']")).to_contain_text("warranty_months")
+            assert upload.locator(".result.err li[data-line='2']").count() == 0
+            expect(upload.locator(".result.err li").first).to_contain_text("السطر 3")
+            infra.screenshot(path=str(ARTIFACTS / "work-upload-errors-ar.png"), full_page=True)
+            good = "serial,kind,warranty_months\nPC-1,desktop,24\nPC-2,printer,24\nPC-3,laptop,12\n"
+            upload.locator("[name=file]").set_input_files(
+                {"name": "bl.csv", "mimeType": "text/csv", "buffer": good.encode()})
+            upload.locator("button[type=submit]").click()
+            expect(upload.locator(".result.ok")).to_contain_text("3")
+            assert upload.locator("progress").get_attribute("hidden") is None
+            expect(upload.locator("progress")).to_have_attribute("value", "100")
+
             desk = browser.new_page(viewport={"width": 1280, "height": 900})
             desk.goto(base + "/login")
             desk.fill("#u", "nadia")
@@ -128,3 +154,6 @@ def test_a_school_director_in_the_browser(genie_env, runner_factory, rabbit_conf
     assert child.returncode == 0, log.read_text()[-4000:]
     events = rpc.maintenance.events_since(0, 10)
     assert [(e["event_type"], e["actor"]["user"]) for e in events] == [("fault_declared", "amina")]
+    received = [e for e in rpc.inventory.events_since(0, 100) if e["data"].get("delivery_ref") == "BL-2026-03"]
+    assert sorted(e["data"]["serial"] for e in received) == ["PC-1", "PC-2", "PC-3"]
+    assert {e["actor"]["user"] for e in received} == {"youssef"}
