@@ -331,3 +331,49 @@ def test_the_contract_indicators_shape_passes_through(world):
     body = client.get("/api/indicators?scope=all&period=2025-2026-S1", headers=login(client, "view")).json
     assert set(body) == {"scope", "period", "as_of", "positions", "indicators"}
     assert json.dumps(body)
+
+
+ROLES_BY_NAME = {"coord": "coordinator", "infra": "infrastructure", "tech": "technician", "dir1": "school_director",
+                 "view": "viewer", "train": "training", "res": "resources"}
+
+
+@pytest.mark.parametrize("route", COMMANDS, ids=lambda r: f"{r.service}/{r.name}")
+def test_every_command_refuses_every_role_it_does_not_name(world, route):
+    client, services, _ = world
+    for user, role in ROLES_BY_NAME.items():
+        resp = client.post(f"/api/{route.service}/{route.name}", json={}, headers=login(client, user))
+        if role == "coordinator" or role in route.roles:
+            # Allowed: the empty body is refused by the command's own schema, naming its required fields.
+            assert resp.status_code == 400, (user, resp.json)
+            required = {n for n, f in route.schema().fields.items() if f.required}
+            assert required <= set(resp.json["errors"]), (user, resp.json)
+        else:
+            assert resp.status_code == 403, (user, resp.json)
+            assert resp.json["code"] == ("read_only" if role == "viewer" else "role_not_allowed")
+    assert services.calls == []
+
+
+@pytest.mark.parametrize("path", ["/api/me", "/api/schools", "/api/schools/S1", "/api/assets?asset_id=A1",
+                                  "/api/faults", "/api/faults/F1", "/api/transfers", "/api/transfers/T1",
+                                  "/api/audits", "/api/resources", "/api/dysfunctions", "/api/trainings",
+                                  "/api/trainings/T1", "/api/sessions/X1", "/api/indicators?scope=all&period=2025-2026",
+                                  "/api/breakdown?scope=all&period=2025-2026", "/api/reports"])
+def test_every_query_answers_json_or_a_problem(world, path):
+    client, _, _ = world
+    resp = client.get(path, headers=login(client, "coord"))
+    assert resp.status_code in (200, 404), resp.get_data(as_text=True)
+    assert resp.content_type in ("application/json", "application/problem+json")
+    assert client.get(path).status_code == 401
+
+
+def test_accounts_on_sqlite_and_postgresql(database):
+    accounts = Accounts(database)
+    try:
+        accounts.add("fatima", "a-long-password", "coordinator")
+        assert accounts.authenticate("fatima", "a-long-password")["role"] == "coordinator"
+        assert accounts.authenticate("fatima", "wrong") is None
+    finally:
+        from services.gateway.accounts import metadata
+
+        metadata.drop_all(accounts.engine)
+        accounts.engine.dispose()
