@@ -68,8 +68,9 @@ def cmd_run(args) -> None:
     eventlet.monkey_patch()
     from nameko.runners import ServiceRunner
 
-    from . import config
+    from . import config, logs
 
+    logs.configure(args.service)  # JSON lines with the service, correlation and event ids
     require_broker()
     overrides = {}
     if args.service == "gateway":

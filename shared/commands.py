@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from . import logs
 from .errors import InvalidCommand
 from .events import SYSTEM_ACTOR, Context
 
@@ -44,4 +45,6 @@ def context(meta: dict | None, command: dict | None = None) -> Context:
     kwargs = {"actor": actor, "occurred_at": (command or {}).get("occurred_at")}
     if meta["correlation_id"]:
         kwargs["correlation_id"] = meta["correlation_id"]
-    return Context(**kwargs)
+    ctx = Context(**kwargs)
+    logs.correlation_id.set(ctx.correlation_id)  # this worker's logs are about this request
+    return ctx

@@ -21,6 +21,7 @@ from typing import Callable, Iterable
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from . import logs
 from .events import InvalidEvent, Registry, now
 
 log = logging.getLogger(__name__)
@@ -150,6 +151,7 @@ class Projector:
             self._dead_letter(body, json.dumps(exc.errors, default=str))
             return "dead_letter"
         source, position = envelope["source"], envelope["position"]
+        logs.bind_event(envelope)  # this worker's logs are about this event
         if source not in self.positions:
             return "ignored"
         # Messages waiting for the lock are applied together with the one that

@@ -7,6 +7,7 @@ changes commit in one transaction: `with store.transaction() as tx`.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from contextlib import contextmanager
 from datetime import datetime
@@ -22,6 +23,8 @@ from .errors import ConcurrencyError, InvalidCommand
 from .events import Context, Event, Registry, now
 
 MAX_PAGE = 5000
+
+log = logging.getLogger(__name__)
 
 
 def log_tables(metadata: MetaData) -> tuple[Table, Table]:
@@ -192,6 +195,10 @@ class Transaction:
             if store.views is not None:
                 store.views.apply_many(self.conn, envelopes)
             self.appended.extend(envelopes)
+            if log.isEnabledFor(logging.INFO):
+                for env in envelopes:
+                    log.info("recorded %s at position %s", env["event_type"], env["position"],
+                             extra={"event_id": env["event_id"], "correlation_id": env["correlation_id"]})
         return envelopes
 
 
