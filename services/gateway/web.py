@@ -14,9 +14,9 @@ from werkzeug.wrappers import Request, Response
 from services.reporting.exports import AXES, LABELS
 from shared.config import province_code
 
-from .access import Refused
+from .access import Refused, can_run
 from .accounts import issue_token
-from .api import COOKIE, HttpProblem, current_school_year, failure
+from .api import COMMAND_BY_PATH, COOKIE, HttpProblem, current_school_year, failure
 
 LANGS = ("ar", "fr")
 T = {
@@ -70,6 +70,8 @@ T = {
     "lang_other": ("Français", "العربية"),
     "progress": ("التقدم", "Progression"),
     "line": ("السطر", "Ligne"),
+    "open_transfers": ("التحويلات في انتظار القرار", "Transferts en attente"),
+    "trainings_year": ("تكوينات السنة", "Formations de l'année"),
 }
 FIELD_LABELS = {
     "school_code": ("رمز المؤسسة", "Code établissement"), "asset_id": ("رقم العتاد", "Identifiant du matériel"),
@@ -212,6 +214,11 @@ function send(form, body) {
     xhr.send(JSON.stringify(body));
   });
 }
+document.querySelectorAll('[data-fill]').forEach(b => b.addEventListener('click', () => {
+  const [form, field] = b.dataset.fill.split(':');
+  const input = document.querySelector('#form-' + form + ' [name=' + field + ']');
+  input.value = b.dataset.value; input.focus();
+}));
 document.querySelectorAll('form.cmd').forEach(form => form.addEventListener('submit', async ev => {
   ev.preventDefault();
   const body = fieldsOf(form);
@@ -297,6 +304,13 @@ class Web:
         return Response(html, status=status, mimetype="text/html")
 
     # ---- pages
+
+    @staticmethod
+    def _pick_list(lang, title, rows, key, cols, form) -> str:
+        """A short list whose ids fill a form's field when picked."""
+        body = "".join(_pick_row(r, key, cols, form) for r in rows[:50]) if rows else ""
+        table = f"<table><tbody>{body}</tbody></table>" if body else f'<p class="muted">{t("none", lang)}</p>'
+        return f'<section id="{title}"><h2>{t(title, lang)}</h2>{table}</section>'
 
     def login(self, request, lang):
         error = ""
@@ -455,9 +469,6 @@ class Web:
                 ("session_id", "text", {}), ("day", "date", {}), ("staff_id", "text", {"nest": "attendance"}),
                 ("status", ["present", "absent", "excused"], {"nest": "attendance"})]),
         ]
-        from .access import can_run
-        from .api import COMMAND_BY_PATH
-
         html = []
         for key, command, fields_ in forms:
             route = COMMAND_BY_PATH[tuple(command.split("/"))]
@@ -485,12 +496,25 @@ class Web:
                         f'{"".join(inputs)}'
                         f'<button type="submit">{t("send", lang)}</button>'
                         f'<div class="result" role="status" aria-live="polite"></div></form></section>')
+        if can_run(user["role"], COMMAND_BY_PATH[("inventory", "approve_transfer")].roles):
+            html.append(self._pick_list(lang, "open_transfers", self.api.rpc("inventory", "open_transfers", None),
+                                        "transfer_id", ("from_school", "to_school", "reason"), "approve"))
+        if can_run(user["role"], COMMAND_BY_PATH[("training", "record_attendance")].roles):
+            html.append(self._pick_list(lang, "trainings_year", self.api.rpc("training", "trainings", year),
+                                        "training_id", ("title", "modality", "planned_participants"), None))
         scope = self._default_scope(user)
         links = "".join(f'<li><a href="/api/reports/download?scope={quote(scope)}&period={p}&format={f}">'
                         f'<bdi dir="ltr">{p} · {f.upper()}</bdi></a></li>' for p in (year, f"{year}-S1", f"{year}-S2")
                         for f in ("xlsx", "csv"))
         html.append(f'<section><h2>{t("download", lang)}</h2><ul>{links}</ul></section>')
         return self.page(request, user, lang, t("work", lang), '<div class="grid">' + "".join(html) + "</div>")
+
+
+def _pick_row(row, key, cols, form):
+    cells = "".join(f"<td>{escape(str(row.get(c, '')))}</td>" for c in cols)
+    pick = (f'<button type="button" data-fill="{form}:{key}" data-value="{escape(str(row[key]))}">'
+            f'{escape(str(row[key]))}</button>' if form else f"<code>{escape(str(row[key]))}</code>")
+    return f"<tr><td>{pick}</td>{cells}</tr>"
 
 
 def t_role(role, lang):

@@ -42,7 +42,7 @@ def drive(base: str, asset_id: str) -> None:
 
             expect(page.locator("h1")).to_have_text("لوحة القيادة")
             assert page.get_attribute("html", "dir") == "rtl"
-            expect(page.locator("tr[data-indicator=INF01] .value")).to_have_text("1")
+            expect(page.locator("tr[data-indicator=INF01] .value")).to_have_text("2")  # LT-77 and PJ-5
             assert page.locator("tr[data-indicator] svg.spark").count() >= 20
             page.screenshot(path=str(ARTIFACTS / "dashboard-ar-phone.png"), full_page=True)
 
@@ -106,6 +106,19 @@ def drive(base: str, asset_id: str) -> None:
             assert upload.locator("progress").get_attribute("hidden") is None
             expect(upload.locator("progress")).to_have_attribute("value", "100")
 
+            # The coordinator picks the open transfer and approves it.
+            coord = browser.new_page(viewport={"width": 1280, "height": 900})
+            coord.goto(base + "/login?next=/work")
+            coord.fill("#u", "fatima")
+            coord.fill("#p", "secret-fatima")
+            coord.click("button[type=submit]")
+            coord.click("#open_transfers button[data-value=TR-1]")
+            approve = coord.locator("#form-approve")
+            expect(approve.locator("[name=transfer_id]")).to_have_value("TR-1")
+            approve.locator("button[type=submit]").click()
+            expect(approve.locator(".result.ok")).to_contain_text("transfer_approved")
+            coord.screenshot(path=str(ARTIFACTS / "work-transfer-approved-ar.png"), full_page=True)
+
             desk = browser.new_page(viewport={"width": 1280, "height": 900})
             desk.goto(base + "/login")
             desk.fill("#u", "nadia")
@@ -137,8 +150,19 @@ def test_a_school_director_in_the_browser(genie_env, runner_factory, rabbit_conf
     asset_id = delivery.json()["events"][0]["data"]["asset_id"]
     assert infra.post("/api/inventory/assign_equipment", {"asset_id": asset_id, "school_code": "OED001"}) \
         .status_code == 201
+    second = infra.post("/api/inventory/receive_delivery", {
+        "supplier": "Maroc Info", "delivery_ref": "BL-10",
+        "items": [{"kind": "projector", "serial": "PJ-5", "warranty_months": 24}]}).json()["events"][0]
+    assert infra.post("/api/inventory/assign_equipment", {"asset_id": second["data"]["asset_id"],
+                                                          "school_code": "OED001"}).status_code == 201
+    assert infra.post("/api/inventory/record_usage_visit", {"school_code": "OED001", "observations": [
+        {"asset_id": second["data"]["asset_id"], "status": "unused"}]}).status_code == 201
+    proposed = infra.post("/api/inventory/propose_transfer", {
+        "transfer_id": "TR-1", "asset_ids": [second["data"]["asset_id"]], "from_school": "OED001",
+        "to_school": "OED002", "reason": "غير مستعمل", "report": "تقرير الزيارة"})
+    assert proposed.status_code == 201, proposed.text
     wait_for(lambda: (rpc.maintenance.asset(asset_id) or {}).get("school_code") == "OED001")
-    wait_for(lambda: rpc.reporting.health()["positions"].get("inventory") == 4)
+    wait_for(lambda: rpc.reporting.health()["positions"].get("inventory") == 8)
 
     log = ARTIFACTS / "browser.log"
     ARTIFACTS.mkdir(exist_ok=True)
@@ -154,6 +178,9 @@ def test_a_school_director_in_the_browser(genie_env, runner_factory, rabbit_conf
     assert child.returncode == 0, log.read_text()[-4000:]
     events = rpc.maintenance.events_since(0, 10)
     assert [(e["event_type"], e["actor"]["user"]) for e in events] == [("fault_declared", "amina")]
+    approved = [e for e in rpc.inventory.events_since(0, 100) if e["event_type"] == "transfer_approved"]
+    assert [(e["data"]["transfer_id"], e["actor"]) for e in approved] == [
+        ("TR-1", {"user": "fatima", "role": "coordinator"})]
     received = [e for e in rpc.inventory.events_since(0, 100) if e["data"].get("delivery_ref") == "BL-2026-03"]
     assert sorted(e["data"]["serial"] for e in received) == ["PC-1", "PC-2", "PC-3"]
     assert {e["actor"]["user"] for e in received} == {"youssef"}

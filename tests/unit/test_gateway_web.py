@@ -16,6 +16,8 @@ INDICATORS = [{"id": i, "value": v, "numerator": v, "denominator": None}
 
 class Services(FakeServices):
     def __call__(self, service, method, *args):
+        if method == "open_transfers":
+            return [{"transfer_id": "TR-9", "from_school": "S1", "to_school": "S2", "reason": "<unused>"}]
         if method == "indicators":
             self.calls.append((service, method, args))
             return {"scope": args[0], "period": args[1], "as_of": "2026-01-31T23:59:59+01:00", "positions": {},
@@ -130,3 +132,11 @@ def test_the_cookie_writes_only_from_our_pages(site):
     resp = client.post("/api/inventory/approve_transfer", json=body, headers={"X-Genie-Form": "1"})
     assert resp.status_code == 201
     assert client.get("/api/me").json["user"] == "coord"  # reads with the cookie need no header
+
+
+def test_the_coordinator_picks_an_open_transfer_to_approve(site):
+    client, _ = site
+    sign_in(client, "coord")
+    page = client.get("/work").get_data(as_text=True)
+    assert 'data-fill="approve:transfer_id" data-value="TR-9"' in page
+    assert "&lt;unused&gt;" in page and "<unused>" not in page  # what users typed is escaped
