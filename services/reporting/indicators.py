@@ -74,6 +74,14 @@ class Question:
 
     # ---- filters
 
+    def in_s(self, column):
+        """The row's school is one of S."""
+        if self.scope.level == "all" and not self.per_school and len(self.school_filter) == 1:
+            # Checked row by row: lets the planner start from the row's own index (open faults at T...).
+            s = self.p.schools
+            return select(s.c.school_code).where(s.c.school_code == column, *self.school_filter).exists()
+        return column.in_(self.S)
+
     def live(self, table):
         """The row is the state at T: the latest fact before T."""
         return and_(table.c.at < self.t, table.c.end_at >= self.t)
@@ -101,6 +109,10 @@ class Question:
                 .where(*self.school_filter).order_by(s.c.school_code)).mappings()]
         return self._schools
 
+    def codes(self) -> list[str]:
+        s = self.p.schools
+        return list(self.conn.execute(select(s.c.school_code).where(*self.school_filter)).scalars())
+
     def school_count(self):
         if self.per_school:
             return {s["school_code"]: 1 for s in self.schools()}
@@ -112,7 +124,7 @@ class Question:
         stmt = select(school, *exprs) if self.per_school else select(*exprs)
         if from_ is not None:
             stmt = stmt.select_from(from_)
-        stmt = stmt.where(school.in_(self.S), *where)
+        stmt = stmt.where(self.in_s(school), *where)
         if self.per_school:
             out = [{} for _ in exprs]
             for row in self.conn.execute(stmt.group_by(school)):
@@ -463,6 +475,8 @@ def round1(x) -> float:
 
 def _plain(n):
     """An integer stays an integer; a sum of hours keeps 4 decimals."""
+    if isinstance(n, Fraction):
+        n = int(n) if n.denominator == 1 else float(n)
     if isinstance(n, float):
         return int(n) if n.is_integer() else round(n, 4)
     return int(n)
@@ -474,7 +488,7 @@ def entry(kind: str, num, den) -> dict:
         return {"value": n, "numerator": n, "denominator": None}
     num, den = num or 0, den or 0
     if kind == "mean_days":
-        numerator = _plain(round(num / DAY, 4))
+        numerator = _plain(round(float(Fraction(num) / DAY), 4))
         value = None if den == 0 else round1(Fraction(num) / DAY / den)
         return {"value": value, "numerator": numerator, "denominator": int(den)}
     if den == 0:
@@ -509,20 +523,48 @@ class Memo:
 
     def __init__(self, periods: int = 12):
         self.periods = periods
-        self.tables: dict[str, dict] = {}
+        self.tables: dict[str, dict] = {}  # period -> {school: {id: (numerator, denominator)}}
+        # (period, scope) -> the schools summed so far and their sums, exact (a float as a Fraction)
+        self.sums: dict[tuple, dict] = {}
         self.latest = float("-inf")  # the latest occurred_at applied
 
     def on_change(self, changes) -> None:
         self.latest = max(self.latest, changes.latest)
         if changes.everything:
-            self.tables.clear()
+            self.clear()
             return
-        for table in self.tables.values():
+        for period, table in self.tables.items():
+            sums = [v for k, v in self.sums.items() if k[0] == period]
             for school in changes.schools:
-                table.pop(school, None)
+                old = table.pop(school, None)
+                if old is None:
+                    continue
+                for total in sums:
+                    if school in total["members"]:
+                        total["members"].discard(school)
+                        for ident, acc in total["sums"].items():
+                            acc[0] -= _exact(old[ident][0])
+                            acc[1] -= _exact(old[ident][1] or 0)
 
     def clear(self) -> None:
         self.tables.clear()
+        self.sums.clear()
+
+    def total(self, conn, p, period: Period, t: float, scope: Scope, codes: list, ids: tuple) -> dict:
+        """{id: [numerator, denominator]} summed over the schools `codes` (the scope's S)."""
+        table = self.figures(conn, p, period, t, codes, _memo_ids(period, t))
+        key = (period.name, scope.name)
+        total = self.sums.get(key)
+        wanted = set(codes)
+        if total is None or not total["members"] <= wanted:
+            total = self.sums[key] = {"members": set(), "sums": {i: [0, 0] for i in ids}}
+        for code in wanted - total["members"]:
+            row = table[code]
+            for ident, acc in total["sums"].items():
+                acc[0] += _exact(row[ident][0])
+                acc[1] += _exact(row[ident][1] or 0)
+            total["members"].add(code)
+        return total["sums"]
 
     def usable(self, period: Period, t: float) -> bool:
         # A going period is read at now: fine while nothing applied is dated after now.
@@ -533,7 +575,9 @@ class Memo:
         table = self.tables.pop(period.name, None) or {}
         self.tables[period.name] = table  # most recent last
         while len(self.tables) > self.periods:
-            self.tables.pop(next(iter(self.tables)))
+            gone = next(iter(self.tables))
+            del self.tables[gone]
+            self.sums = {k: v for k, v in self.sums.items() if k[0] != gone}
         missing = [c for c in codes if c not in table]
         if missing:
             # Many missing: one pass over every school is cheaper than a long list.
@@ -546,6 +590,10 @@ class Memo:
                                        fig.den.get(code, 0) if isinstance(fig.den, dict) else None)
                                for ident, fig in figs.items()}
         return table
+
+
+def _exact(n):
+    return Fraction(n) if isinstance(n, float) else n
 
 
 def _ongoing(period: Period, t: float) -> bool:
@@ -563,13 +611,16 @@ def compute(conn: Connection, p: IndicatorsProjection, scope: Scope, period: Per
     summed = {}
     if memo is not None and memo.usable(period, t):
         ids = _memo_ids(period, t)
-        codes = [s["school_code"] for s in q.schools()]
-        table = memo.figures(conn, p, period, t, codes, ids)
-        usable = ids if scope.level == "school" else tuple(i for i in ADDITIVE if i in ids)
-        for ident in usable:
-            num = sum(table[c][ident][0] for c in codes)
-            den = None if KIND[ident] == "count" else sum(table[c][ident][1] or 0 for c in codes)
-            summed[ident] = Figure(KIND[ident], num, den)
+        codes = q.codes()
+        if scope.level == "school":
+            table = memo.figures(conn, p, period, t, codes, ids)
+            for ident in ids:
+                num, den = table[codes[0]][ident] if codes else (0, 0)
+                summed[ident] = Figure(KIND[ident], num, None if KIND[ident] == "count" else den)
+        else:
+            sums = memo.total(conn, p, period, t, scope, codes, tuple(i for i in ADDITIVE if i in ids))
+            for ident, (num, den) in sums.items():
+                summed[ident] = Figure(KIND[ident], num, None if KIND[ident] == "count" else den)
     out = []
     for ident, f in INDICATORS.items():
         if ident in PROVINCE_LEVEL and scope.level == "school":

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import date, datetime, time
+from operator import itemgetter
 
 from sqlalchemy import (Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text, delete, select,
                         tuple_)
@@ -107,6 +108,7 @@ class IndicatorsProjection(Projection):
             Column("resolution", _code(30)),
             Index("ix_faults_school", "school_code"),
             Index("ix_faults_asset", "asset_id"),
+            Index("ix_faults_closed", "closed_at", "declared_at"),  # the open ones at a recent T
         )
         self.dysfunctions = Table(
             "dysfunctions", md,
@@ -208,10 +210,10 @@ class IndicatorsProjection(Projection):
         self.usages = flow(
             "usages", Column("school_code", _code(), nullable=False),
             Column("period_end_at", Float, nullable=False), Column("uses", Integer, nullable=False),
-            indexes=[("school_code", "period_end_at")])
+            indexes=[("school_code", "period_end_at"), ("period_end_at",)])
         self.workshop_schools = flow(
             "workshop_schools", Column("workshop_id", _code(64), nullable=False),
-            Column("school_code", _code(), nullable=False), indexes=[("school_code", "at")])
+            Column("school_code", _code(), nullable=False), indexes=[("school_code", "at"), ("at",)])
         self.trainings = flow(
             "trainings", Column("training_id", _code(64), nullable=False),
             Column("school_year", _code(9), nullable=False), Column("province_code", _code(), nullable=False),
@@ -654,10 +656,14 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict]) -> None:
     names = [c.name for c in table.columns]
     mark = _placeholder(conn)
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
+    values = itemgetter(*names)
     cursor = conn.connection.driver_connection.cursor()
     try:
         for part in _chunks(rows, 20000):
-            cursor.executemany(sql, [tuple(r.get(n) for n in names) for r in part])
+            try:
+                cursor.executemany(sql, list(map(values, part)))
+            except KeyError:  # a row without some nullable column
+                cursor.executemany(sql, [tuple(r.get(n) for n in names) for r in part])
     finally:
         cursor.close()
 

@@ -6,6 +6,7 @@ half-way leaves the previous model untouched.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from typing import Callable
@@ -27,6 +28,17 @@ PAGE = 5000  # the most `events_since` gives at once
 def load(conn: Connection, projection: IndicatorsProjection, fetch: Callable, until: dict | None = None,
          stats: dict | None = None) -> dict:
     """Fill empty tables from the logs, up to `until[source]` if given; return the last position per source."""
+    # Millions of short-lived rows and no cycles among them: the cycle collector would only rescan them.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(conn, projection, fetch, until, stats)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load(conn, projection, fetch, until, stats):
     batch = Batch()
     last = {}
     stats = stats if stats is not None else {}

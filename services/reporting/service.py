@@ -1,6 +1,8 @@
 """Reporting: projects every source's events into indicator read models and answers for any scope and period."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from nameko.messaging import consume
 from nameko.rpc import rpc
 from nameko.timer import timer
@@ -55,6 +57,19 @@ class ReportingService:
     def catch_up(self):
         """The bus is the fast path; this reads what it missed from the sources' logs."""
         self.projector.catch_up()
+        self._warm()
+
+    def _warm(self):
+        """Fill the memo for the current school year, so the first national question is not the slow one."""
+        projector = self.projector
+        now = datetime.now(timezone.utc)
+        year = now.year if now.month >= 9 else now.year - 1
+        period = parse_period(f"{year}-{year + 1}")
+        t = period.as_of(now).timestamp()
+        if period.name in projector.memo.tables or not projector.memo.usable(period, t):
+            return
+        with projector.lock, projector.engine.connect() as conn:
+            ind.compute(conn, projector.projection, parse_scope("all"), period, t, projector.memo)
 
     # ---- answers
 
