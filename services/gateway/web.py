@@ -134,7 +134,8 @@ color:#1d2630;background:#f4f6f8}header{background:#0b5d3b;color:#fff;padding:.6
 flex-wrap:wrap;gap:.8rem;align-items:center}header a{color:#fff;text-decoration:none}header .brand{font-weight:700;
 margin-inline-end:auto}main{padding:1rem;max-width:1100px;margin:auto}section{background:#fff;border-radius:8px;
 padding:1rem;margin-bottom:1rem;box-shadow:0 1px 2px #0002}table{border-collapse:collapse;width:100%}
-td,th{padding:.35rem .5rem;border-bottom:1px solid #e3e7ea;text-align:start;vertical-align:middle}
+td,th{padding:.35rem .5rem;border-bottom:1px solid #e3e7ea;text-align:start;vertical-align:middle;
+overflow-wrap:break-word}
 .spark rect{fill:#0b7a4f}.spark .axis{stroke:#999}.grid{display:grid;gap:1rem;
 grid-template-columns:repeat(auto-fit,minmax(min(100%,460px),1fr))}form.cmd label{display:block;margin:.4rem 0 .1rem}
 input,select,textarea,button{font:inherit;padding:.4rem;max-width:100%}input,select,textarea{width:100%}
@@ -396,19 +397,23 @@ class Web:
 
         def cell(row, key):
             value = row.get(key, "") if isinstance(row, dict) else ""
+            if key.endswith("_at") and isinstance(value, str):
+                value = value[:10]  # the day is what a reader needs
             if key == "serial" and value:
                 return f'<a href="/assets?serial={quote(str(value))}">{escape(str(value))}</a>'
             return escape("" if value is None else str(value))
 
+        serial_of = {a.get("asset_id"): a.get("serial") for a in data["equipment"] if isinstance(a, dict)}
+        faults = [dict(f, serial=serial_of.get(f.get("asset_id")) or f.get("asset_id")) for f in data["faults"]]
         indicators = {i["id"]: i for i in data["indicators"]["indicators"]}
         trained = indicators.get("TRN03", {}).get("value")
         certified = indicators.get("TRN06", {}).get("value")
         body = (f'<p>{escape(code)} · {escape(str(school.get("commune", "")))} · '
                 f'{escape(str(school.get("cycle", "")))}</p>'
                 f'<section id="equipment"><h2>{t("equipment", lang)} ({len(data["equipment"])})</h2>'
-                + table(data["equipment"], [("serial", "serial"), ("kind", "kind"), ("asset_id", "asset_id")])
+                + table(data["equipment"], [("serial", "serial"), ("kind", "kind")])
                 + f'</section><section id="faults"><h2>{t("faults", lang)} ({len(data["faults"])})</h2>'
-                + table(data["faults"], [("asset_id", "asset_id"), ("symptom", "symptom"),
+                + table(faults, [("serial", "serial"), ("symptom", "symptom"),
                                          ("declared", "declared_at")])
                 + f'</section><section id="resources"><h2>{t("resources", lang)}</h2>'
                 + table(_as_list(data["resources"]), [("title_f", "title"), ("status", "uses")])
