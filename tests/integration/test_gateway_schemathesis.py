@@ -30,7 +30,7 @@ def test_the_api_keeps_to_its_description(genie_env, runner_factory, rabbit_conf
                "--seed", "8", "--no-shrink", "--request-timeout", "20",
                "-H", f"Authorization: {token}", "--suppress-health-check", "all", "--warnings", "off"]
     with open(log, "w") as out:
-        child = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        child = subprocess.Popen(command, cwd=out_dir, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 90
         while child.poll() is None and time.monotonic() < deadline:
             eventlet.sleep(0.2)  # the services under test keep answering meanwhile
