@@ -420,6 +420,14 @@ class Api:
             self._school_readable(user, params["school_code"])
         return params.get("school_code")
 
+    def _within(self, user, rows, keys=("school_code",)):
+        """A regional viewer's lists hold only the schools of their region."""
+        kind, _, code = user["scope"].partition(":")
+        if kind != "region" or not isinstance(rows, list):
+            return rows
+        allowed = {s.get("school_code") for s in self.rpc("inventory", "schools") if s.get("region_code") == code}
+        return [r for r in rows if isinstance(r, dict) and any(r.get(k) in allowed for k in keys)]
+
     def _school_readable(self, user, code):
         school = self.rpc("inventory", "school", code) if user["scope"].startswith("region:") else None
         check_school_read(user, school, code)
@@ -473,7 +481,7 @@ class Api:
 
     def on_faults(self, request, user):
         school = self._own_school(user, self.params(request, "faults"))
-        return as_json(self.rpc("maintenance", "open_faults", school))
+        return as_json(self._within(user, self.rpc("maintenance", "open_faults", school)))
 
     def _one(self, user, value, what):
         if value is None:
@@ -490,7 +498,8 @@ class Api:
 
     def on_transfers(self, request, user):
         school = self._own_school(user, self.params(request, "transfers"))
-        return as_json(self.rpc("inventory", "open_transfers", school))
+        return as_json(self._within(user, self.rpc("inventory", "open_transfers", school),
+                                    ("from_school", "to_school")))
 
     def on_transfer(self, request, user, transfer_id):
         found = self.rpc("inventory", "transfer", transfer_id)
@@ -501,14 +510,14 @@ class Api:
 
     def on_audits(self, request, user):
         school = self._own_school(user, self.params(request, "audits"))
-        return as_json(self.rpc("inventory", "audit_reports", school))
+        return as_json(self._within(user, self.rpc("inventory", "audit_reports", school)))
 
     def on_resources(self, request, user):
         return as_json(self.rpc("resources", "catalogue", self.params(request, "resources")["status"]))
 
     def on_dysfunctions(self, request, user):
         school = self._own_school(user, self.params(request, "dysfunctions"))
-        return as_json(self.rpc("resources", "open_dysfunctions", school))
+        return as_json(self._within(user, self.rpc("resources", "open_dysfunctions", school)))
 
     def on_trainings(self, request, user):
         return as_json(self.rpc("training", "trainings", self.params(request, "trainings")["school_year"]))

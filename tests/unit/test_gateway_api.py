@@ -35,6 +35,11 @@ class FakeServices:
             return {"service": service, "status": "ok"}
         if method == "indicators":
             return {"scope": args[0], "period": args[1], "as_of": "x", "positions": {}, "indicators": []}
+        if method == "open_faults":
+            return [{"fault_id": "F1", "school_code": "S1"}, {"fault_id": "F9", "school_code": "S9"}]
+        if method == "open_transfers":
+            return [{"transfer_id": "T1", "from_school": "S9", "to_school": "S2"},
+                    {"transfer_id": "T2", "from_school": "S9", "to_school": "S9"}]
         if method in ("fault", "training", "session"):
             return None
         if method == "asset":
@@ -377,3 +382,11 @@ def test_accounts_on_sqlite_and_postgresql(database):
 
         metadata.drop_all(accounts.engine)
         accounts.engine.dispose()
+
+
+def test_a_regional_viewers_lists_hold_only_their_region(world):
+    client, _, _ = world
+    regional, national = login(client, "viewr"), login(client, "view")
+    assert [f["fault_id"] for f in client.get("/api/faults", headers=regional).json] == ["F1"]
+    assert [f["fault_id"] for f in client.get("/api/faults", headers=national).json] == ["F1", "F9"]
+    assert [t["transfer_id"] for t in client.get("/api/transfers", headers=regional).json] == ["T1"]
