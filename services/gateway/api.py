@@ -506,6 +506,8 @@ class Api:
         kind, _, code = user["scope"].partition(":")
         if kind == "school" and code not in (found.get("from_school"), found.get("to_school")):
             raise Refused("outside_scope", f"You read only school {code}.")
+        if kind == "region" and not self._within(user, [found], ("from_school", "to_school")):
+            raise Refused("outside_scope", f"You read only the schools of region {code}.")
         return as_json(found)
 
     def on_audits(self, request, user):

@@ -40,6 +40,8 @@ class FakeServices:
         if method == "open_transfers":
             return [{"transfer_id": "T1", "from_school": "S9", "to_school": "S2"},
                     {"transfer_id": "T2", "from_school": "S9", "to_school": "S9"}]
+        if method == "transfer":
+            return {"transfer_id": args[0], "from_school": "S9", "to_school": "S9" if args[0] == "T2" else "S2"}
         if method in ("fault", "training", "session"):
             return None
         if method == "asset":
@@ -390,3 +392,5 @@ def test_a_regional_viewers_lists_hold_only_their_region(world):
     assert [f["fault_id"] for f in client.get("/api/faults", headers=regional).json] == ["F1"]
     assert [f["fault_id"] for f in client.get("/api/faults", headers=national).json] == ["F1", "F9"]
     assert [t["transfer_id"] for t in client.get("/api/transfers", headers=regional).json] == ["T1"]
+    assert client.get("/api/transfers/T1", headers=regional).status_code == 200
+    assert client.get("/api/transfers/T2", headers=regional).json["code"] == "outside_scope"
