@@ -153,7 +153,8 @@ class RecordUsageVisit(Command):
 
     @validates("observations")
     def _once_each(self, value, **kw):
-        _no_repeats([o["asset_id"] for o in value], "Asset")
+        # Entries that failed their own checks are reported by them, not here.
+        _no_repeats([o["asset_id"] for o in value if isinstance(o, dict) and "asset_id" in o], "Asset")
 
 
 class DecommissionEquipment(Command):
@@ -207,7 +208,7 @@ class CompleteInventoryAudit(Command):
 
     @validates("findings")
     def _once_each(self, value, **kw):
-        _no_repeats([f["asset_id"] for f in value], "Asset")
+        _no_repeats([f["asset_id"] for f in value if isinstance(f, dict) and "asset_id" in f], "Asset")
 
     @validates("unexpected_serials")
     def _serials_once(self, value, **kw):
