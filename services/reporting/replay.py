@@ -39,10 +39,12 @@ def load(conn: Connection, projection: IndicatorsProjection, fetch: Callable, un
 
 
 def _load(conn, projection, fetch, until, stats):
-    batch = Batch()
     last = {}
     stats = stats if stats is not None else {}
+    stats.setdefault("derive_seconds", 0.0)
     for source in projection.sources:
+        # Each source's states depend on its own events only: one batch per source keeps less in memory.
+        batch = Batch()
         after, stop = 0, (until or {}).get(source)
         while stop is None or after < stop:
             limit = PAGE if stop is None else min(PAGE, stop - after)
@@ -65,9 +67,9 @@ def _load(conn, projection, fetch, until, stats):
             if unreadable or len(page) < limit:
                 break
         last[source] = after
-    started = time.perf_counter()
-    projection.store(conn, batch, empty=True)
-    stats["derive_seconds"] = time.perf_counter() - started
+        started = time.perf_counter()
+        projection.store(conn, batch, empty=True)
+        stats["derive_seconds"] += time.perf_counter() - started
     return last
 
 
