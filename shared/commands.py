@@ -1,11 +1,11 @@
 """What every command carries besides its own fields, and how it is validated."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
 from . import logs
 from .errors import InvalidCommand
-from .events import SYSTEM_ACTOR, Context
+from .events import SYSTEM_ACTOR, Context, now
 
 
 class Command(Schema):
@@ -16,6 +16,11 @@ class Command(Schema):
 
     # A fact that happened earlier may carry its date; never a future one.
     occurred_at = fields.AwareDateTime(load_default=None, allow_none=True)
+
+    @validates("occurred_at")
+    def _not_in_the_future(self, value, **kw):
+        if value is not None and value > now():
+            raise ValidationError("Must not be in the future.")
 
 
 class _Meta(Schema):
