@@ -24,8 +24,8 @@ from collections import defaultdict
 from datetime import date, datetime, time
 from operator import itemgetter
 
-from sqlalchemy import (Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text, delete, select,
-                        tuple_)
+from sqlalchemy import (Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text, delete, func,
+                        select, tuple_)
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
 
@@ -477,6 +477,16 @@ class IndicatorsProjection(Projection):
     def on_certification_awarded(self, b, env, d, at, pos):
         b.flow(self.certifications, staff_id=d["staff_id"], province_code=env["province_code"], at=at,
                position=pos)
+
+    def latest_at(self, conn: Connection) -> float:
+        """The latest occurred_at in the model (a memo must know whether anything is dated after now)."""
+        latest = float("-inf")
+        for table in self.metadata.sorted_tables:
+            if "at" in table.c:
+                value = conn.execute(select(func.max(table.c.at))).scalar()
+                if value is not None:
+                    latest = max(latest, value)
+        return latest
 
     # ------------------------------------------------------------------ rebuilding
 

@@ -30,6 +30,8 @@ class ReportingProjector(ProjectorDependency):
         self.projector.reports.create()
         # Each school's figures, kept between questions until an applied event may change them.
         self.projector.memo = ind.Memo()
+        with self.projector.engine.connect() as conn:
+            self.projector.memo.latest = self.projector.projection.latest_at(conn)
         self.projector.projection.listeners.append(self.projector.memo.on_change)
 
 

@@ -55,3 +55,26 @@ def test_memo_answers_equal_fresh_answers_as_events_arrive(database):
         assert memo.tables  # it was used
     finally:
         projector.engine.dispose()
+
+
+def test_a_going_period_is_not_kept_while_something_is_dated_after_now(database):
+    w = World()
+    w.school("A", "2025-08-20 09:00")
+    w.equip("L1", "A", "2025-09-10 10:00")
+    w.equip("L2", "A", "2026-03-01 10:00")  # after the first "now" below (a source's clock ahead of ours)
+    projector = projector_over(w, database)
+    memo = ind.Memo()
+    projector.projection.listeners.append(memo.on_change)
+    projector.catch_up()
+    try:
+        year = parse_period("2025-2026")
+        with projector.engine.connect() as conn:
+            for now, inf01 in ((datetime(2026, 2, 15, tzinfo=timezone.utc), 1),
+                               (datetime(2026, 3, 2, tzinfo=timezone.utc), 2)):
+                answer = ind.answer(conn, projector.projection, parse_scope("all"), year, {}, now=now, memo=memo)
+                assert {i["id"]: i["value"] for i in answer["indicators"]}["INF01"] == inf01
+            assert memo.usable(year, datetime(2026, 3, 2, tzinfo=timezone.utc).timestamp())
+            assert not memo.usable(year, datetime(2026, 2, 15, tzinfo=timezone.utc).timestamp())
+            assert projector.projection.latest_at(conn) == datetime(2026, 3, 1, 9, tzinfo=timezone.utc).timestamp()
+    finally:
+        projector.engine.dispose()
