@@ -225,12 +225,13 @@ class Seeder:
         per = self.p.assets_per_school
         self._make_assets()
         assets = len(self.p.assets)
+        self.faults = max(4, assets // 100)  # about one asset in a hundred breaks down
         return [
             (n * 7 + max(1, n // 5) * 2, self.schools),
             (len(self.batches) + assets * 2 + 3, self.equipment),
             (n * 2 + 2 * 3 + 1, self.visits_transfers),
             (max(1, n // 6) + 1, self.audits),
-            (4 * 4 + 3 + 1, self.maintenance),
+            (self.faults * 4 + 1, self.maintenance),
             (self._resources_count(), self.resources),
             (self._training_count(), self.training),
         ] if per else []
@@ -421,19 +422,23 @@ class Seeder:
         candidates = [a for a in first_batch if a.school and a.kind != "tablet"
                       and a.school not in (self.p.schools[0].code, self.p.schools[-1].code)]
         stories = ("warranty", "replace", "paid_repair", "cancel")
-        for n, story in enumerate(stories):
-            if n >= len(candidates):
+        symptoms = ("L'écran reste noir au démarrage / الشاشة لا تشتغل", "Ne s'allume plus / لا يشتغل",
+                    "Clavier défectueux", "Bruit anormal du ventilateur", "La lampe du projecteur a grillé",
+                    "Batterie qui ne charge plus")
+        step = max(1, len(candidates) // self.faults) if candidates else 1
+        for n in range(self.faults):
+            story = stories[n % len(stories)]
+            if n * step >= len(candidates):
                 self.progress.step()
                 continue
-            a = candidates[n * 3 % len(candidates)] if len(candidates) > 12 else candidates[n]
+            a = candidates[n * step]
             fid = f"F-{n + 1:03d}"
-            # A paid repair is of equipment past its 24 months of warranty.
-            declared = f"2025-03-1{n}" if story != "paid_repair" else "2026-10-05"
+            # Spread over the two years, under warranty; a paid repair is of equipment past its 24 months.
+            declared = (_day(date(2025, 1, 10), n * 37 % 500) if story != "paid_repair"
+                        else _day(date(2026, 10, 1), n % 28))
             self.send(mnt, "declare_fault", {
                 "fault_id": fid, "asset_id": a.asset_id, "school_code": a.school,
-                "symptom": ("L'écran reste noir au démarrage / الشاشة لا تشتغل", "Ne s'allume plus",
-                            "Clavier défectueux", "Bruit anormal du ventilateur")[n],
-                "occurred_at": at(declared)}, "fault_declared", fault_id=fid)
+                "symptom": symptoms[n % len(symptoms)], "occurred_at": at(declared)}, "fault_declared", fault_id=fid)
             later = lambda days: at(_day(date.fromisoformat(declared), days))  # noqa: E731
             if story == "warranty":
                 self.send(mnt, "file_warranty_claim", {"fault_id": fid, "claim_ref": f"GAR-{fid}",
@@ -478,7 +483,7 @@ class Seeder:
     ]
 
     def _resources_count(self) -> int:
-        return len(self.RESOURCES) * 2 + 1 + 2 + 1 + len(self.p.schools) + 2 + 2 + 1
+        return len(self.RESOURCES) * 2 + 1 + 2 + 1 + 1 + 1 + 2 * len(self.p.schools) + 2 + 2 + 1
 
     def resources(self) -> None:
         res = "resources"
@@ -508,14 +513,21 @@ class Seeder:
             "committee_id": "COM-2025-01", "members": ["Inspecteur pédagogique", "Coordinateur GENIE", "Enseignant"],
             "decisions": [{"resource_id": "RES-LOC-01", "decision": "approved", "remarks": "Conforme au programme"}],
             "occurred_at": at("2025-03-20")}, "validation_committee_held", committee_id="COM-2025-01")
+        # The approved local resource goes to every school; a second workshop the second year.
+        self.send(res, "distribute_resource", {"resource_id": "RES-LOC-01", "channel": "clé USB",
+                                               "school_codes": codes, "occurred_at": at("2025-04-10")},
+                  "resource_distributed", resource_id="RES-LOC-01")
+        self.send(res, "hold_awareness_workshop", {
+            "workshop_id": "ATL-2025-02", "school_codes": codes[-6:], "participants": 31,
+            "topic": "Les ressources produites localement / الموارد المنتجة محليا",
+            "occurred_at": at("2025-12-03")}, "awareness_workshop_held", workshop_id="ATL-2025-02")
         for i, code in enumerate(codes):
-            rid = self.RESOURCES[i % 2][0]
-            start = date(2025, 1, 6)
-            self.send(res, "record_resource_usage", {
-                "school_code": code, "resource_id": rid, "period_start": start.isoformat(),
-                "period_end": "2025-03-28", "uses": 6 + (i * 7) % 30, "teachers": 1 + i % 5,
-                "occurred_at": at("2025-04-01", 10, i % 60)}, "resource_usage_recorded", school_code=code,
-                resource_id=rid)
+            for rid, start, end, day in ((self.RESOURCES[i % 2][0], "2025-01-06", "2025-03-28", "2025-04-01"),
+                                         ("RES-LOC-01", "2025-10-06", "2026-01-30", "2026-02-02")):
+                self.send(res, "record_resource_usage", {
+                    "school_code": code, "resource_id": rid, "period_start": start, "period_end": end,
+                    "uses": 6 + (i * 7) % 30, "teachers": 1 + i % 5, "occurred_at": at(day, 10, i % 60)},
+                    "resource_usage_recorded", school_code=code, resource_id=rid)
         for n, code in enumerate(codes[:2]):
             pid = f"BP-2025-{n + 1:02d}"
             self.send(res, "record_good_practice", {
