@@ -668,6 +668,17 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict]) -> None:
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
     values = itemgetter(*names)
     cursor = conn.connection.driver_connection.cursor()
+    if conn.dialect.name == "postgresql":  # COPY: several times faster than inserts
+        try:
+            with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+                for r in rows:
+                    try:
+                        copy.write_row(values(r))
+                    except KeyError:
+                        copy.write_row(tuple(r.get(n) for n in names))
+        finally:
+            cursor.close()
+        return
     try:
         for part in _chunks(rows, 20000):
             try:
