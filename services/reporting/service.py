@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from nameko.messaging import consume
 from nameko.rpc import rpc
 from nameko.timer import timer
 
 from shared.commands import context
 from shared.errors import InvalidCommand
-from shared.service import ProjectorDependency, source_queue
+from shared.service import ProjectorDependency, consume_events, source_queue
 
 from . import indicators as ind
 from . import replay
@@ -39,19 +38,19 @@ class ReportingService:
     name = "reporting"
     projector = ReportingProjector(IndicatorsProjection)
 
-    @consume(source_queue("reporting", "inventory"))
+    @consume_events(source_queue("reporting", "inventory"))
     def on_inventory_event(self, body):
         self.projector.handle(body)
 
-    @consume(source_queue("reporting", "maintenance"))
+    @consume_events(source_queue("reporting", "maintenance"))
     def on_maintenance_event(self, body):
         self.projector.handle(body)
 
-    @consume(source_queue("reporting", "resources"))
+    @consume_events(source_queue("reporting", "resources"))
     def on_resources_event(self, body):
         self.projector.handle(body)
 
-    @consume(source_queue("reporting", "training"))
+    @consume_events(source_queue("reporting", "training"))
     def on_training_event(self, body):
         self.projector.handle(body)
 
