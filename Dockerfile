@@ -4,6 +4,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY shared ./shared
 COPY services ./services
+COPY migrations ./migrations
 RUN pip install --no-cache-dir .
 RUN useradd --create-home genie && mkdir -p /app/var && chown genie /app/var
 USER genie

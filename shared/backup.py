@@ -19,6 +19,8 @@ from typing import IO, Iterator
 
 from sqlalchemy import func, select
 
+import migrations
+
 from . import config, db
 from .catalogue import registry
 from .db import make_engine
@@ -44,6 +46,7 @@ class StoreNotEmpty(RuntimeError):
 
 def open_store(service: str, url: str | None = None) -> EventStore:
     store = EventStore(make_engine(url or config.database_url(service)), service, config.province_code(), registry)
+    migrations.upgrade(service, store.engine)
     store.create_schema()
     return store
 

@@ -6,6 +6,7 @@ import json
 import threading
 from functools import partial
 
+import migrations
 from kombu import Connection, Exchange, Queue
 from nameko.extensions import DependencyProvider
 from nameko.messaging import Consumer, QueueConsumer
@@ -29,6 +30,7 @@ class EventLog(DependencyProvider):
     def setup(self):
         name = self.container.service_name
         self.store = EventStore(make_engine(config.database_url(name)), name, config.province_code(), registry)
+        migrations.upgrade(name, self.store.engine)
         self.store.create_schema()
         if self.views_cls is not None:
             self.store.views = self.views_cls()
@@ -113,6 +115,7 @@ class ProjectorDependency(DependencyProvider):
         projection = self.make_projection()
         self.projector = self.projector_cls(projection, make_engine(config.database_url(self.container.service_name)),
                                             registry, self._fetch, on_dead_letter=self._publish_dead_letter)
+        migrations.upgrade(self.container.service_name, self.projector.engine)
         self.projector.setup()
         self.dead_letter_queue = f"{projection.name}.dead_letters"
 

@@ -1,0 +1,85 @@
+"""Alembic migrations of each service's database, applied when the service starts.
+
+Alembic keeps the tables that hold what cannot be made again: the event log
+and the relay's position, the projectors' positions and dead letters, the
+issued reports and the school calendars. Read models are not migrated: they
+are made again from the logs (a changed read model is dropped and rebuilt,
+see `genie rebuild`), and the services create them when they start.
+
+One script directory per service (`migrations/<service>/`), one version
+table per service (`alembic_version_<service>`).
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import MetaData, inspect
+from sqlalchemy.engine import Engine
+
+HERE = Path(__file__).resolve().parent
+SOURCES = ("inventory", "maintenance", "resources", "training")
+MIGRATED = SOURCES + ("reporting",)
+
+_done: set[tuple[str, str]] = set()
+_lock = threading.Lock()
+
+
+def version_table(service: str) -> str:
+    return f"alembic_version_{service}"
+
+
+def durable_metadata(service: str) -> MetaData:
+    """The tables of `service` that migrations keep, as the code defines them now."""
+    from shared.projector import tracking_tables
+    from shared.store import log_tables
+
+    metadata = MetaData()
+    if service in SOURCES:
+        log_tables(metadata)
+    tracking_tables(metadata)  # every migrated service consumes another's events
+    if service == "training":
+        from services.training.school_calendar import SchoolCalendars
+
+        for table in SchoolCalendars().metadata.tables.values():
+            table.to_metadata(metadata)
+    if service == "reporting":
+        from services.reporting.reports import ReportLog
+
+        for table in ReportLog(None).metadata.tables.values():
+            table.to_metadata(metadata)
+    return metadata
+
+
+def config(service: str, connection=None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE / service))
+    cfg.attributes["service"] = service
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def upgrade(service: str, engine: Engine) -> None:
+    """Bring `service`'s database to the newest revision (once per process and database).
+
+    A database made before migrations existed (its tables there, no version
+    table) is taken to be at the first revision, which is the schema it has.
+    """
+    if service not in MIGRATED:
+        return
+    key = (service, str(engine.url))
+    with _lock:
+        if key in _done:
+            return
+        from shared.db import lock_writers
+
+        with engine.begin() as conn:
+            lock_writers(conn, f"migrations:{service}")
+            tables = set(inspect(conn).get_table_names())
+            cfg = config(service, conn)
+            if version_table(service) not in tables and tables & set(durable_metadata(service).tables):
+                command.stamp(cfg, "0001")
+            command.upgrade(cfg, "head")
+        _done.add(key)

@@ -1,0 +1,4 @@
+"""Alembic environment of the inventory database."""
+from migrations.env import run
+
+run()

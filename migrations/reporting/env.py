@@ -1,0 +1,4 @@
+"""Alembic environment of the reporting database."""
+from migrations.env import run
+
+run()
