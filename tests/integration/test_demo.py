@@ -18,7 +18,8 @@ def logs(rpc):
     return envelopes
 
 
-def test_a_small_demo_province_has_every_event_type_and_a_second_run_adds_nothing(genie_env, run_services, rpc):
+def test_a_small_demo_province_has_every_event_type_and_a_second_run_adds_nothing(service_databases, run_services,
+                                                                                  rpc):
     run_services(InventoryService, MaintenanceService, ResourcesService, TrainingService, ReportingService)
     bar = io.StringIO()
     first = Seeder(rpc, DemoProvince(schools=4, assets_per_school=6), out=bar).run()
