@@ -7,11 +7,11 @@ broker is away, nothing is lost: the relay retries until it is back.
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 
 import amqp
+import orjson
 from kombu import Connection
 
 from .store import EventStore
@@ -80,7 +80,7 @@ class Relay:
         try:
             channel = self._connect()
             for env in envelopes:
-                body = json.dumps(env, ensure_ascii=False, separators=(",", ":")).encode()
+                body = orjson.dumps(env)
                 message = amqp.Message(body, content_type="application/json", content_encoding="utf-8",
                                        delivery_mode=2, message_id=env["event_id"])
                 channel.basic_publish(message, exchange=self.exchange, routing_key=env["event_type"])

@@ -6,7 +6,7 @@ changes commit in one transaction: `with store.transaction() as tx`.
 """
 from __future__ import annotations
 
-import json
+import orjson
 import logging
 import uuid
 from contextlib import contextmanager
@@ -94,7 +94,7 @@ class EventStore:
                 .where(self.events.c.position > after_position)
                 .order_by(self.events.c.position).limit(limit)
             ).scalars()
-            return [json.loads(r) for r in rows]
+            return [orjson.loads(r) for r in rows]
 
     def last_position(self) -> int:
         with db.reading(self.engine) as conn:
@@ -135,7 +135,7 @@ class Transaction:
         rows = self.conn.execute(
             select(t.c.envelope).where(t.c.stream_id == stream_id).order_by(t.c.stream_version)
         ).scalars()
-        return [self.store.registry.read(json.loads(r), check=False) for r in rows]
+        return [self.store.registry.read(orjson.loads(r), check=False) for r in rows]
 
     def stream_version(self, stream_id: str) -> int:
         t = self.store.events
@@ -185,7 +185,7 @@ class Transaction:
             rows.append({"position": position, "event_id": env["event_id"], "event_type": e.type,
                          "stream_id": stream_id, "stream_version": env["stream_version"],
                          "occurred_at": env["occurred_at"],
-                         "envelope": json.dumps(env, ensure_ascii=False, separators=(",", ":"))})
+                         "envelope": orjson.dumps(env).decode()})
         if rows:
             try:
                 cursor.executemany(store._insert, rows)
