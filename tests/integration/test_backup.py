@@ -12,6 +12,7 @@ from services.training.service import TrainingService
 from shared import cli
 from shared.backup import DamagedBackup, StoreNotEmpty, export_events, import_events
 from shared.catalogue import registry
+from shared.demo import DemoProvince, Seeder
 from shared.db import make_engine
 from shared.events import Context, Event
 from shared.store import EventStore
@@ -137,32 +138,12 @@ def test_the_command_line_refuses_a_damaged_file_with_its_line(genie_env, tmp_pa
 
 # ---- the whole system: export, lose everything, import, rebuild, same answers
 
-COORDINATOR = {"actor": {"user": "fatima", "role": "coordinator"}}
-SCHOOL = {"school_code": "OED001", "name_ar": "مدرسة الوحدة", "name_fr": "École Al Wahda",
-          "cycle": "primary", "setting": "urban", "commune": "Dakhla", "region_code": "DOE"}
-
-
-def _record(rpc):
-    rpc.inventory.register_school(dict(SCHOOL, occurred_at="2025-09-15T08:00:00+01:00"), COORDINATOR)
-    received = rpc.inventory.receive_delivery({
-        "supplier": "Maroc Info", "delivery_ref": "BL-2025-17", "occurred_at": "2025-10-01T09:00:00+01:00",
-        "items": [{"kind": "laptop", "serial": f"LT-{i}", "warranty_months": 24, "bundle": "vmm",
-                   "asset_id": f"LT-{i}"} for i in range(1, 6)]}, COORDINATOR)
-    for i in range(1, 5):
-        rpc.inventory.assign_equipment({"asset_id": f"LT-{i}", "school_code": "OED001",
-                                        "occurred_at": "2025-10-02T09:00:00+01:00"}, COORDINATOR)
-    rpc.inventory.confirm_installation({"asset_id": "LT-1", "school_code": "OED001", "occurred_at": "2025-10-03T09:00:00+01:00"},
-                                       COORDINATOR)
-    wait_for(lambda: rpc.maintenance.asset("LT-4").get("school_code") == "OED001")
-    rpc.maintenance.declare_fault({"fault_id": "F1", "asset_id": "LT-2", "school_code": "OED001",
-                                   "symptom": "écran noir", "occurred_at": "2025-11-03T10:00:00+01:00"},
-                                  COORDINATOR)
-    rpc.maintenance.file_warranty_claim({"fault_id": "F1", "claim_ref": "GAR-1",
-                                         "occurred_at": "2025-11-04T10:00:00+01:00"}, COORDINATOR)
+SOURCES = ("inventory", "maintenance", "resources", "training")
 
 
 def _answers(rpc):
-    logs = {s: getattr(rpc, s).health()["last_position"] for s in ("inventory", "maintenance")}
+    """What people see in every service, once every consumer has read every log."""
+    logs = {s: getattr(rpc, s).health()["last_position"] for s in SOURCES}
 
     def caught_up():
         reporting = rpc.reporting.health()["positions"]
@@ -170,12 +151,19 @@ def _answers(rpc):
         return all(reporting[s] == logs[s] for s in logs) and equipment["inventory"] == logs["inventory"]
 
     wait_for(caught_up, timeout=30)
+    schools = [s["school_code"] for s in rpc.inventory.schools()]
     return {
-        "school": rpc.inventory.school("OED001"),
-        "equipment": rpc.inventory.school_equipment("OED001"),
-        "fault": rpc.maintenance.fault("F1"),
+        "schools": rpc.inventory.schools(),
+        "equipment": {s: rpc.inventory.school_equipment(s) for s in schools},
+        "transfer": rpc.inventory.transfer("T-2025-001"),
+        "faults": [rpc.maintenance.fault(f"F-{n:03d}") for n in (1, 2, 3, 4)],
         "open faults": rpc.maintenance.open_faults(),
-        "indicators": rpc.reporting.indicators("all", "2025-2026"),
+        "catalogue": rpc.resources.catalogue(),
+        "committees": rpc.resources.committees(),
+        "school resources": {s: rpc.resources.school_resources(s) for s in schools},
+        "trainings": rpc.training.trainings(),
+        "certification": rpc.training.certification_status("TICE-2025"),
+        "indicators": [rpc.reporting.indicators("all", year) for year in ("2024-2025", "2025-2026")],
     }
 
 
@@ -183,9 +171,9 @@ def test_export_lose_everything_import_rebuild_same_answers(service_databases, r
                                                             monkeypatch, tmp_path, capsys):
     services = (InventoryService, MaintenanceService, ResourcesService, TrainingService, ReportingService)
     runner = run_services(*services)
-    _record(rpc)
+    assert Seeder(rpc, DemoProvince(schools=4, assets_per_school=6), out=None).run().refused == []
     before = _answers(rpc)
-    for name in ("inventory", "maintenance"):
+    for name in SOURCES:
         cli.main(["export-events", name, str(tmp_path / f"{name}.jsonl")])
     assert "written to" in capsys.readouterr().out
     runner.stop()
@@ -198,7 +186,7 @@ def test_export_lose_everything_import_rebuild_same_answers(service_databases, r
         for s in SERVICES:
             _wipe(os.environ[f"DATABASE_URL_{s.upper()}"])
 
-    for name in ("inventory", "maintenance"):
+    for name in SOURCES:
         cli.main(["import-events", name, str(tmp_path / f"{name}.jsonl")])
     assert "restored from" in capsys.readouterr().out
     run_services(*services)
@@ -208,7 +196,7 @@ def test_export_lose_everything_import_rebuild_same_answers(service_databases, r
     assert all(f"genie: {s} rebuilt" in out for s in ("inventory", "maintenance", "resources", "training", "reporting"))
     after = _answers(rpc)
     # The restored logs were published again, from position 1.
-    assert wait_for(lambda: all(getattr(rpc, s).health()["unpublished"] == 0 for s in ("inventory", "maintenance")))
+    assert wait_for(lambda: all(getattr(rpc, s).health()["unpublished"] == 0 for s in SOURCES))
     for key in before:
         assert after[key] == before[key], key
-    assert before["open faults"] and before["equipment"]
+    assert before["faults"][0]["status"] and before["trainings"] and before["catalogue"]
