@@ -157,7 +157,9 @@ def test_duplicates_are_skipped_and_a_restarted_maintenance_misses_nothing(servi
     maintenance_sees(rpc, last + 1)
     view = wait_for(lambda: (lambda v: v if v["messages"].get("duplicate", 0) >= len(stale) else None)(
         rpc.maintenance.health()["equipment_view"]))
-    assert view["messages"]["duplicate"] == len(stale)  # each one seen, none applied
+    # Each stale one seen and skipped; the new event may count too when the
+    # catch-up timer read it from inventory's log before its message arrived.
+    assert len(stale) <= view["messages"]["duplicate"] <= len(stale) + 1
     assert view["positions"] == {"inventory": last + 1}
     assert view["dead_letters"] == 0 and view["stalled"] == {}
     assert rpc.maintenance.asset("R2") == before["R2"]  # still at OED002
