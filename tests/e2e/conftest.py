@@ -68,12 +68,12 @@ class System:
     """The services as real processes. `up()` is `genie up` (honcho, one process per service); `each()` starts
     the same processes one by one, so that one can be killed without honcho stopping the others."""
 
-    def __init__(self, tmp: Path, vhost: Vhost):
+    def __init__(self, tmp: Path, vhost: Vhost, amqp_uri: str | None = None):
         self.tmp, self.vhost = tmp, vhost
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_URL_")}
-        self.env.update({"AMQP_URI": vhost.amqp_uri, "GENIE_VAR_DIR": str(tmp / "var"), "PROVINCE_CODE": "OED",
+        self.env.update({"AMQP_URI": amqp_uri or vhost.amqp_uri, "GENIE_VAR_DIR": str(tmp / "var"), "PROVINCE_CODE": "OED",
                          "GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": str(self.port), "LOG_LEVEL": "WARNING",
                          "GATEWAY_SECRET": uuid.uuid4().hex, "PYTHONUNBUFFERED": "1"})
         self.procs: dict[str, subprocess.Popen] = {}
@@ -102,6 +102,9 @@ class System:
     def run(self, name: str):
         """`genie run <name>`: start (again) one service."""
         self._spawn(name, ["run", name])
+
+    def exited(self) -> list[str]:
+        return [name for name, proc in self.procs.items() if proc.poll() is not None]
 
     def kill(self, name: str, sig=signal.SIGKILL):
         proc = self.procs[name]
@@ -206,8 +209,8 @@ def rabbit_vhost():
     vhost.delete()
 
 
-def _system(tmp_path_factory, rabbit_vhost, how: str):
-    system = System(tmp_path_factory.mktemp("genie-e2e"), rabbit_vhost)
+def _system(tmp_path_factory, rabbit_vhost, how: str, amqp_uri: str | None = None):
+    system = System(tmp_path_factory.mktemp("genie-e2e"), rabbit_vhost, amqp_uri)
     try:
         getattr(system, how)()
     except BaseException:
@@ -227,6 +230,101 @@ def genie_up(tmp_path_factory, rabbit_vhost):
 def genie_each(tmp_path_factory, rabbit_vhost):
     """The same processes `genie up` starts, one `genie run` each, so that a test may kill one."""
     yield from _system(tmp_path_factory, rabbit_vhost, "each")
+
+
+class BrokerDoor:
+    """A TCP relay between the system and RabbitMQ that can be shut: while shut, the broker is out of reach for
+    this system only (connections dropped, new ones refused), as if it were stopped; the broker itself, shared
+    with other tests, keeps running."""
+
+    def __init__(self, target=("127.0.0.1", 5672)):
+        self.target, self.port = target, free_port()
+        self.links: set = set()
+        self.listener = None
+        self.server = None
+
+    def open(self):
+        import eventlet
+
+        self.listener = eventlet.listen(("127.0.0.1", self.port))
+        self.server = eventlet.spawn(self._serve, self.listener)
+
+    def _serve(self, listener):
+        import eventlet
+
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = eventlet.connect(self.target)
+            except OSError:
+                client.close()
+                continue
+            self.links.update((client, upstream))
+            ends = [2]  # the second pump to finish closes both sockets, so that no reader is left on them
+            eventlet.spawn_n(self._pump, client, upstream, ends)
+            eventlet.spawn_n(self._pump, upstream, client, ends)
+
+    def _pump(self, src, dst, ends):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except (OSError, EOFError):
+            pass
+        try:
+            dst.shutdown(socket.SHUT_RDWR)  # wakes the other pump
+        except OSError:
+            pass
+        ends[0] -= 1
+        if ends[0] == 0:
+            for sock in (src, dst):
+                self.links.discard(sock)
+                try:
+                    sock.close()
+                except OSError:
+                    pass
+
+    def shut(self):
+        self.server.kill()
+        self.listener.close()
+        # Shut down, not closed: each pump sees the end, closes its own sockets and leaves no reader behind.
+        for sock in list(self.links):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        import eventlet
+
+        for _ in range(100):
+            if not self.links:
+                break
+            eventlet.sleep(0.05)
+
+    def uri(self, vhost: Vhost) -> str:
+        return f"amqp://guest:guest@127.0.0.1:{self.port}/{quote(vhost.name, safe='')}"
+
+
+@pytest.fixture(scope="module")
+def broker_door():
+    door = BrokerDoor()
+    door.open()
+    yield door
+    try:
+        door.shut()
+    except Exception:
+        pass
+
+
+@pytest.fixture(scope="module")
+def genie_each_behind_door(tmp_path_factory, rabbit_vhost, broker_door):
+    """The services, one `genie run` each, reaching RabbitMQ through `broker_door`, so that a test can cut it
+    off and start again, as a supervisor would, any process the outage stopped."""
+    yield from _system(tmp_path_factory, rabbit_vhost, "each", broker_door.uri(rabbit_vhost))
 
 
 # ---- what the scenarios send and check
@@ -305,18 +403,19 @@ def check_indicators_equal_rebuild(system: System, user: str, schools: list[str]
 
 
 def burst(system: System, user: str, commands: list[tuple[str, dict]], acks: Acks, workers=6,
-          on_progress=None, errors: list | None = None):
-    """Send `commands` over `workers` concurrent HTTP connections; record every answer."""
+          on_progress=None, errors: list | None = None, halt=None, timeout=20):
+    """Send `commands` over `workers` concurrent HTTP connections; record every answer. Stop early once
+    `halt` (an eventlet Event) is sent."""
     import eventlet
 
     queue = list(reversed(commands))
 
     def worker():
         session = requests.Session()
-        while queue:
+        while queue and not (halt is not None and halt.ready()):
             path, body = queue.pop()
             try:
-                r = system.post(user, path, body, session=session, timeout=20)
+                r = system.post(user, path, body, session=session, timeout=timeout)
             except requests.RequestException as exc:
                 if errors is not None:
                     errors.append(exc)
