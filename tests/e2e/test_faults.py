@@ -5,7 +5,6 @@ The services run as the processes `genie up` starts, one `genie run <service>` e
 process as soon as one exits, so a single one can only be killed outside it.
 """
 import signal
-import time
 
 import eventlet
 import pytest
@@ -50,10 +49,7 @@ def test_reporting_killed_while_commands_run_ends_with_the_rebuilt_figures(syste
     # Reporting is no source: commands are accepted while it is down.
     assert acks.statuses.get(201, 0) >= len(setup) + COMMANDS * 0.95, acks.statuses
     check_logs(system, acks)
-    live = check_indicators_equal_rebuild(system, "coord", schools[:2])
-    # What a user sees, counted by hand: the equipment received through the gateway, in the province.
-    received = sum(1 for e in acks.events if e["event_type"] == "equipment_received")
-    assert received > 300
+    check_indicators_equal_rebuild(system, "coord", schools[:2])
     assert system.health()["services"]["reporting"]["dead_letters"] == 0
 
 
