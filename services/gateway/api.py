@@ -194,10 +194,13 @@ def problem(status, title, detail="", code=None, errors=None) -> Response:
 def failure(exc: Exception) -> Response:
     """A service down, slow or failing: said as a problem, and logged."""
     from amqp.exceptions import ChannelError
+    from kombu.exceptions import OperationalError
     from nameko.exceptions import RemoteError, UnknownService
 
     if isinstance(exc, (UnknownService, ChannelError)):
         return problem(503, "A service is not running", str(exc))
+    if isinstance(exc, (OperationalError, ConnectionError)):
+        return problem(503, "The message broker is out of reach", str(exc))
     if type(exc).__name__ == "GatewayTimeout":
         return problem(504, "A service did not answer", str(exc))
     if isinstance(exc, RemoteError):

@@ -394,3 +394,14 @@ def test_a_regional_viewers_lists_hold_only_their_region(world):
     assert [t["transfer_id"] for t in client.get("/api/transfers", headers=regional).json] == ["T1"]
     assert client.get("/api/transfers/T1", headers=regional).status_code == 200
     assert client.get("/api/transfers/T2", headers=regional).json["code"] == "outside_scope"
+
+
+def test_a_broker_out_of_reach_is_a_503_problem_not_a_500():
+    from kombu.exceptions import OperationalError
+
+    from services.gateway.api import failure
+
+    for exc in (OperationalError("[Errno 111] Connection refused"), ConnectionRefusedError(111, "refused")):
+        response = failure(exc)
+        assert response.status_code == 503
+        assert response.mimetype == "application/problem+json"
