@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import migrations
 from nameko.extensions import DependencyProvider
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, func, insert, select
 from sqlalchemy.engine import Connection
@@ -114,8 +115,12 @@ class CalendarConfig(DependencyProvider):
 
     def setup(self):
         self.calendars = SchoolCalendars()
-        engine = make_engine(config.database_url(self.container.service_name))
+        name = self.container.service_name
+        engine = make_engine(config.database_url(name))
         try:
+            # The calendar tables are kept tables, owned by the migrations; making
+            # them here too, beside the other dependencies' set-up, would race.
+            migrations.upgrade(name, engine)
             self.calendars.create(engine)
         finally:
             engine.dispose()
