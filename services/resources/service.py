@@ -257,7 +257,7 @@ class ResourcesService(EventSourced):
             raise InvalidCommand({"cycle": [f"Must be one of: {', '.join(schemas.CYCLES)}."]})
         if setting is not None and setting not in schemas.SETTINGS:
             raise InvalidCommand({"setting": [f"Must be one of: {', '.join(schemas.SETTINGS)}."]})
-        return self._read(self.directory.listing, cycle, setting)
+        return self._read(self.directory.listing, None, cycle, setting)
 
     # ---- operations
 

@@ -14,6 +14,7 @@ from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, T
 from sqlalchemy.engine import Connection
 
 from shared.projector import Projection
+from shared.schools import KnownSchools
 
 from .domain import MODALITIES, ROLES
 
@@ -293,49 +294,16 @@ def _round(hours: float) -> float:
     return round(hours, 2)
 
 
-class RegisteredSchools(Projection):
+class RegisteredSchools(KnownSchools):
     """The schools inventory registered, as training knows them."""
 
     name = "training_schools"
-    sources = ("inventory",)
-
-    def define_tables(self, metadata: MetaData) -> None:
-        self.schools = Table(
-            "registered_schools", metadata,
-            Column("school_code", String(40), primary_key=True),
-            Column("name_ar", String(300), nullable=False),
-            Column("name_fr", String(300), nullable=False),
-            Column("cycle", String(20), nullable=False),
-            Column("setting", String(20), nullable=False),
-            Column("commune", String(300), nullable=False),
-            Column("province_code", String(40), nullable=False),
-            Column("region_code", String(40), nullable=False),
-            Column("registered_position", Integer, nullable=False),
-        )
-
-    def on_school_registered(self, conn, env):
-        d = env["data"]
-        values = {k: d[k] for k in ("name_ar", "name_fr", "cycle", "setting", "commune", "province_code",
-                                    "region_code")}
-        t = self.schools
-        done = conn.execute(update(t).where(t.c.school_code == d["school_code"])
-                            .values(registered_position=env["position"], **values)).rowcount
-        if not done:
-            conn.execute(insert(t).values(school_code=d["school_code"], registered_position=env["position"], **values))
-
-    # ---- queries
 
     def known(self, conn: Connection, codes) -> set[str]:
         codes = {c for c in codes if c}
         if not codes:
             return set()
-        t = self.schools
-        return set(conn.execute(select(t.c.school_code).where(t.c.school_code.in_(codes))).scalars())
+        return {r["school_code"] for r in self.listing(conn, codes)}
 
     def by_code(self, conn: Connection, codes=None) -> dict[str, dict]:
-        t = self.schools
-        q = select(t).order_by(t.c.school_code)
-        if codes is not None:
-            q = q.where(t.c.school_code.in_({c for c in codes if c} or {""}))
-        return {r["school_code"]: dict(r) for r in conn.execute(q).mappings()}
-
+        return {r["school_code"]: r for r in self.listing(conn, codes)}
