@@ -4,6 +4,10 @@ The log is the outbox. A command only writes to its database; the relay then
 publishes what is not yet published, persistent, waits for the broker's
 confirms of the whole batch, and only then moves `published_position`. If the
 broker is away, nothing is lost: the relay retries until it is back.
+
+Several instances of a service each run a relay; only the one holding the
+log's lease (`shared.lease`) publishes, the others stand by and take over
+when it stops renewing it.
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ import amqp
 import orjson
 from kombu import Connection
 
+from .lease import Lease
 from .store import EventStore
 
 log = logging.getLogger(__name__)
@@ -24,8 +29,10 @@ def event_exchange(source: str) -> str:
 
 
 class Relay:
-    def __init__(self, store: EventStore, amqp_uri: str, batch_size: int = 1000, confirm_timeout: float = 30):
+    def __init__(self, store: EventStore, amqp_uri: str, batch_size: int = 1000, confirm_timeout: float = 30,
+                 lease_ttl: float = 5.0):
         self.store = store
+        self.lease = Lease(store.engine, store.source, ttl=lease_ttl)
         self.amqp_uri = amqp_uri
         self.batch_size = batch_size
         self.confirm_timeout = confirm_timeout
@@ -103,11 +110,23 @@ class Relay:
         if self._nacked:
             raise RuntimeError("the broker refused a message of the batch")
 
-    def run(self, wake, stopping, idle_wait: float = 0.5, max_backoff: float = 10) -> None:
+    def run(self, wake, stopping, idle_wait: float = 0.5, max_backoff: float = 10,
+            standby_wait: float = 1.0) -> None:
         """Publish until `stopping` is set; `wake` is set after each new commit."""
+        try:
+            self._run(wake, stopping, idle_wait, max_backoff, standby_wait)
+        finally:
+            self.close()
+            self.lease.release()
+
+    def _run(self, wake, stopping, idle_wait, max_backoff, standby_wait) -> None:
         backoff = 0.5
         while not stopping.is_set():
             wake.clear()
+            if not self.lease.hold():
+                self.close()  # a standby keeps no broker connection
+                stopping.wait(standby_wait)
+                continue
             try:
                 published = self.publish_pending()
                 backoff = 0.5
@@ -119,4 +138,3 @@ class Relay:
                 continue
             if not published:
                 wake.wait(idle_wait)
-        self.close()

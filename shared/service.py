@@ -35,7 +35,7 @@ class EventLog(DependencyProvider):
         if self.views_cls is not None:
             self.store.views = self.views_cls()
             self.store.views.create(self.store.engine)
-        self.relay = Relay(self.store, self.container.config["AMQP_URI"])
+        self.relay = self.store.relay = Relay(self.store, self.container.config["AMQP_URI"])
         self._wake, self._stopping = threading.Event(), threading.Event()
         self.store.after_commit.append(self._wake.set)
 
@@ -63,7 +63,8 @@ class EventSourced:
         last = store.last_position()
         published = store.published_position()
         return {"service": store.source, "status": "ok", "last_position": last,
-                "published_position": published, "unpublished": last - published}
+                "published_position": published, "unpublished": last - published,
+                "relay": "publishing" if store.relay is not None and store.relay.lease.held else "standby"}
 
 
 def source_queue(consumer: str, source: str) -> Queue:

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from . import db
+from .lease import lease_table
 from .errors import ConcurrencyError, InvalidCommand
 from .events import Context, Event, Registry, now
 
@@ -27,7 +28,7 @@ MAX_PAGE = 5000
 log = logging.getLogger(__name__)
 
 
-def log_tables(metadata: MetaData) -> tuple[Table, Table]:
+def log_tables(metadata: MetaData) -> tuple[Table, Table, Table]:
     events = Table(
         "events", metadata,
         Column("position", Integer, primary_key=True, autoincrement=False),
@@ -44,7 +45,7 @@ def log_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("id", Integer, primary_key=True, autoincrement=False),
         Column("published_position", Integer, nullable=False),
     )
-    return events, relay
+    return events, relay, lease_table(metadata)
 
 
 class EventStore:
@@ -55,7 +56,7 @@ class EventStore:
         self.province_code = province_code
         self.registry = registry
         self.metadata = metadata if metadata is not None else MetaData()
-        self.events, self.relay_state = log_tables(self.metadata)
+        self.events, self.relay_state, self.relay_lease = log_tables(self.metadata)
         # Every command runs these two: plain SQL on the driver's cursor, inside
         # the same transaction, skips SQLAlchemy's per-statement work.
         p = (lambda n: f":{n}") if engine.dialect.name == "sqlite" else (lambda n: f"%({n})s")
@@ -66,6 +67,7 @@ class EventStore:
                         f"VALUES ({', '.join(p(c) for c in columns)})")
         self.views = None  # a Projection kept in step with the log, in the same transaction
         self.after_commit: list = []  # callables told that new events are committed
+        self.relay = None  # the relay of this process, where one runs (health tells its lease)
 
     def create_schema(self) -> None:
         self.metadata.create_all(self.engine)
