@@ -31,8 +31,13 @@ def version_table(service: str) -> str:
     return f"alembic_version_{service}"
 
 
-def durable_metadata(service: str) -> MetaData:
-    """The tables of `service` that migrations keep, as the code defines them now."""
+def durable_metadata(service: str, kept: MetaData | None = None) -> MetaData:
+    """The tables of `service` that migrations keep, as the code defines them now.
+
+    Every migrated service keeps the projectors' tables, a source its log too;
+    `kept` holds the tables the service declares beyond these (its
+    `kept_tables`), so that the migrations need not import any service.
+    """
     from shared.projector import tracking_tables
     from shared.store import log_tables
 
@@ -40,29 +45,25 @@ def durable_metadata(service: str) -> MetaData:
     if service in SOURCES:
         log_tables(metadata)
     tracking_tables(metadata)  # every migrated service consumes another's events
-    if service == "training":
-        from services.training.school_calendar import SchoolCalendars
-
-        for table in SchoolCalendars().metadata.tables.values():
-            table.to_metadata(metadata)
-    if service == "reporting":
-        from services.reporting.reports import ReportLog
-
-        for table in ReportLog(None).metadata.tables.values():
-            table.to_metadata(metadata)
+    for table in (kept.tables.values() if kept is not None else ()):
+        table.to_metadata(metadata)
     return metadata
 
 
-def config(service: str, connection=None) -> Config:
+def config(service: str, connection=None, kept: MetaData | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(HERE / service))
     cfg.attributes["service"] = service
     cfg.attributes["connection"] = connection
+    cfg.attributes["kept"] = kept
     return cfg
 
 
-def upgrade(service: str, engine: Engine) -> None:
+def upgrade(service: str, engine: Engine, kept: MetaData | None = None) -> None:
     """Bring `service`'s database to the newest revision (once per process and database).
+
+    `kept`: the tables the service declares as kept beyond the log's and the
+    projectors' (see `durable_metadata`).
 
     A database made before migrations existed (its tables there, no version
     table) is taken to be at the first revision, which is the schema it has.
@@ -78,8 +79,8 @@ def upgrade(service: str, engine: Engine) -> None:
         with engine.begin() as conn:
             lock_writers(conn, f"migrations:{service}")
             tables = set(inspect(conn).get_table_names())
-            cfg = config(service, conn)
-            if version_table(service) not in tables and tables & set(durable_metadata(service).tables):
+            cfg = config(service, conn, kept)
+            if version_table(service) not in tables and tables & set(durable_metadata(service, kept).tables):
                 command.stamp(cfg, "0001")
             command.upgrade(cfg, "head")
         _done.add(key)

@@ -8,7 +8,7 @@ def run() -> None:
     config = context.config
     service = config.attributes["service"]
     connection = config.attributes["connection"]
-    context.configure(connection=connection, target_metadata=durable_metadata(service),
+    context.configure(connection=connection, target_metadata=durable_metadata(service, config.attributes.get("kept")),
                       version_table=version_table(service),
                       render_as_batch=connection.dialect.name == "sqlite")
     with context.begin_transaction():

@@ -1,12 +1,10 @@
-"""The three ways a command can be refused, and how they cross the bus.
+"""The three ways a command can be refused.
 
-Each is registered with nameko so that an RPC caller gets the same exception,
-with its fields, not a bare RemoteError string.
+Plain exceptions, so that the pure domains need no framework; `shared.remote`
+registers them with nameko so that they cross the bus as themselves.
 """
-from nameko.exceptions import deserialize_to_instance
 
 
-@deserialize_to_instance
 class InvalidCommand(Exception):
     """Bad input. `errors` maps each field to the rules it broke (HTTP 400)."""
 
@@ -18,7 +16,6 @@ class InvalidCommand(Exception):
         return "; ".join(f"{field}: {', '.join(_messages(rules))}" for field, rules in self.errors.items())
 
 
-@deserialize_to_instance
 class CommandRejected(Exception):
     """A business rule refused the command. `code` is stable (HTTP 409/422)."""
 
@@ -31,7 +28,6 @@ class CommandRejected(Exception):
         return f"{self.code}: {self.message}"
 
 
-@deserialize_to_instance
 class ConcurrencyError(Exception):
     """The stream moved on since the caller read it (HTTP 409)."""
 

@@ -13,12 +13,18 @@ from nameko.messaging import Consumer, QueueConsumer
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from . import config
+from . import config, remote  # noqa: F401  (remote: refusals cross the bus as themselves)
 from .catalogue import registry
 from .db import make_engine
 from .projector import Projection, Projector
 from .relay import Relay, event_exchange
 from .store import EventStore
+
+
+def migrate(container, engine) -> None:
+    """Bring the service's database to the newest revision, with the tables its
+    class declares as kept (`kept_tables`, a MetaData) beside the core's."""
+    migrations.upgrade(container.service_name, engine, getattr(container.service_cls, "kept_tables", None))
 
 
 class EventLog(DependencyProvider):
@@ -30,7 +36,7 @@ class EventLog(DependencyProvider):
     def setup(self):
         name = self.container.service_name
         self.store = EventStore(make_engine(config.database_url(name)), name, config.province_code(), registry)
-        migrations.upgrade(name, self.store.engine)
+        migrate(self.container, self.store.engine)
         self.store.create_schema()
         if self.views_cls is not None:
             self.store.views = self.views_cls()
@@ -116,7 +122,7 @@ class ProjectorDependency(DependencyProvider):
         projection = self.make_projection()
         self.projector = self.projector_cls(projection, make_engine(config.database_url(self.container.service_name)),
                                             registry, self._fetch, on_dead_letter=self._publish_dead_letter)
-        migrations.upgrade(self.container.service_name, self.projector.engine)
+        migrate(self.container, self.projector.engine)
         self.projector.setup()
         self.dead_letter_queue = f"{projection.name}.dead_letters"
 

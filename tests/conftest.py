@@ -34,10 +34,14 @@ def pg_databases():
 
 
 def _wipe(url):
+    """Empty a database, and make the migrations forget they brought it up to date."""
+    import migrations
+
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
+    migrations._done.difference_update({done for done in migrations._done if done[1] == str(engine.url)})
     engine.dispose()
 
 
@@ -84,7 +88,7 @@ def service_databases(request, genie_env, monkeypatch):
 @pytest.fixture
 def rpc(rabbit_config):
     """A client of the cluster under test, on its own vhost."""
-    import shared.errors  # noqa: F401  (so remote errors arrive as our exceptions)
+    import shared.remote  # noqa: F401  (so remote errors arrive as our exceptions)
     from nameko.standalone.rpc import ClusterRpcProxy
 
     with ClusterRpcProxy(rabbit_config, timeout=30) as cluster:

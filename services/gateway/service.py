@@ -10,7 +10,7 @@ from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer
 from werkzeug.routing import Map, PathConverter
 
-import shared.errors  # noqa: F401  (remote errors arrive as our exceptions)
+import shared.remote  # noqa: F401  (remote errors arrive as our exceptions)
 from shared import config
 
 from .accounts import Accounts, secret

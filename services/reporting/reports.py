@@ -38,9 +38,6 @@ class ReportLog:
             Column("digest", String(64), nullable=False),
         )
 
-    def create(self) -> None:
-        self.metadata.create_all(self.engine)
-
     def record(self, conn: Connection, scope: str, period: str, as_of: str, positions: dict, actor: dict,
                fmt: str, fingerprint: str) -> dict:
         row = {"report_id": str(uuid.uuid4()), "scope": scope, "period": period, "as_of": as_of,

@@ -25,8 +25,7 @@ class ReportingProjector(ProjectorDependency):
     def setup(self):
         super().setup()
         self.projector.page_size = replay.PAGE
-        self.projector.reports = ReportLog(self.projector.engine)
-        self.projector.reports.create()
+        self.projector.reports = ReportLog(self.projector.engine)  # its table is migrated (kept_tables)
         # Each school's figures, kept between questions until an applied event may change them.
         self.projector.memo = ind.Memo()
         with self.projector.engine.connect() as conn:
@@ -36,6 +35,7 @@ class ReportingProjector(ProjectorDependency):
 
 class ReportingService:
     name = "reporting"
+    kept_tables = ReportLog(None).metadata  # migrated, not rebuilt from the logs
     projector = ReportingProjector(IndicatorsProjection)
 
     @consume_events(source_queue("reporting", "inventory"))

@@ -17,13 +17,13 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import migrations
 from nameko.extensions import DependencyProvider
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, func, insert, select
 from sqlalchemy.engine import Connection
 
 from shared import config
 from shared.db import make_engine
+from shared.service import migrate
 
 from .domain import CalendarPeriod
 
@@ -57,9 +57,6 @@ class SchoolCalendars:
             Column("recorded_at", String(40), nullable=False),
             Column("recorded_by", String(200), nullable=False),
         )
-
-    def create(self, engine) -> None:
-        self.metadata.create_all(engine)
 
     # ---- the calendar
 
@@ -111,17 +108,18 @@ class SchoolCalendars:
 
 
 class CalendarConfig(DependencyProvider):
-    """Creates the calendar tables in the service's database; queries go through the command's connection."""
+    """The calendar tables, in the service's database; queries go through the command's connection.
+
+    They are kept tables (the service's `kept_tables`): the migrations make
+    them, once and under a lock, never a `create_all` here that would race
+    with the other dependencies' set-up.
+    """
 
     def setup(self):
         self.calendars = SchoolCalendars()
-        name = self.container.service_name
-        engine = make_engine(config.database_url(name))
+        engine = make_engine(config.database_url(self.container.service_name))
         try:
-            # The calendar tables are kept tables, owned by the migrations; making
-            # them here too, beside the other dependencies' set-up, would race.
-            migrations.upgrade(name, engine)
-            self.calendars.create(engine)
+            migrate(self.container, engine)
         finally:
             engine.dispose()
 

@@ -28,7 +28,7 @@ from shared.events import Context, now
 from shared.service import EventLog, EventSourced, ProjectorDependency, consume_events, source_queue
 
 from . import documents, domain, schemas
-from .school_calendar import CalendarConfig
+from .school_calendar import CalendarConfig, SchoolCalendars
 from .views import RegisteredSchools, TrainingViews
 
 # The share of their session days a participant must attend to be certified, in percent.
@@ -47,6 +47,7 @@ class Deliveries(DependencyProvider):
 
 class TrainingService(EventSourced):
     name = "training"
+    kept_tables = SchoolCalendars().metadata  # migrated, not rebuilt from the log
     log = EventLog(views=TrainingViews)
     schools = ProjectorDependency(RegisteredSchools)
     calendars = CalendarConfig()

@@ -34,7 +34,7 @@ def free_port() -> int:
 
 def genie(*args, env, timeout=120, input=None) -> subprocess.CompletedProcess:
     """Run the `genie` command line and return what it did; raise if it failed."""
-    done = subprocess.run([sys.executable, "-m", "shared.cli", *args], cwd=ROOT, env=env, input=input,
+    done = subprocess.run([sys.executable, "-m", "genie.cli", *args], cwd=ROOT, env=env, input=input,
                           capture_output=True, text=True, timeout=timeout)
     if done.returncode != 0:
         raise AssertionError(f"genie {' '.join(args)} failed ({done.returncode}): {done.stderr[-2000:]}")
@@ -84,7 +84,7 @@ class System:
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
         log = open(self.tmp / f"{name}.log", "ab")
-        proc = subprocess.Popen([sys.executable, "-m", "shared.cli", *args], cwd=ROOT, env=self.env,
+        proc = subprocess.Popen([sys.executable, "-m", "genie.cli", *args], cwd=ROOT, env=self.env,
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         self.procs[name] = proc

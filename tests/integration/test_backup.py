@@ -9,10 +9,10 @@ from services.maintenance.service import MaintenanceService
 from services.reporting.service import ReportingService
 from services.resources.service import ResourcesService
 from services.training.service import TrainingService
-from shared import cli
-from shared.backup import DamagedBackup, StoreNotEmpty, export_events, import_events
+from genie import cli
+from genie.backup import DamagedBackup, StoreNotEmpty, export_events, import_events
 from shared.catalogue import registry
-from shared.demo import DemoProvince, Seeder
+from genie.demo import DemoProvince, Seeder
 from shared.db import make_engine
 from shared.events import Context, Event
 from shared.store import EventStore

@@ -8,7 +8,7 @@ from services.reporting.service import ReportingService
 from services.resources.service import ResourcesService
 from services.training.service import TrainingService
 from shared.catalogue import registry
-from shared.demo import SOURCES, DemoProvince, Seeder
+from genie.demo import SOURCES, DemoProvince, Seeder
 
 
 def logs(rpc):

@@ -6,7 +6,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, inspect, text
 
 import migrations
-from shared.cli import service_class
+from genie.system import kept_tables as kept
+from genie.system import service_class
 from shared.db import make_engine
 from shared.projector import Projection, tracking_tables
 from shared.service import EventLog, ProjectorDependency
@@ -38,6 +39,10 @@ def head(service) -> str:
     return ScriptDirectory.from_config(migrations.config(service)).get_current_head()
 
 
+def durable(service) -> MetaData:
+    return migrations.durable_metadata(service, kept(service))
+
+
 def differences(engine, metadata, service):
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"version_table": migrations.version_table(service)})
@@ -56,7 +61,7 @@ def read_models(service) -> list[Projection]:
 
 
 def everything(service) -> MetaData:
-    metadata = migrations.durable_metadata(service)
+    metadata = durable(service)
     for model in read_models(service):
         for table in model.metadata.tables.values():
             table.to_metadata(metadata)
@@ -66,8 +71,8 @@ def everything(service) -> MetaData:
 @pytest.mark.parametrize("service", migrations.MIGRATED)
 def test_an_empty_database_upgraded_has_the_schema_of_the_models(empty_database, service):
     engine = empty_database(service)
-    migrations.upgrade(service, engine)
-    assert differences(engine, migrations.durable_metadata(service), service) == []
+    migrations.upgrade(service, engine, kept(service))
+    assert differences(engine, durable(service), service) == []
     with engine.connect() as conn:
         assert conn.execute(text(f"SELECT version_num FROM {migrations.version_table(service)}")).scalar() == head(service)
     # The read models, created beside the migrated tables as the service does when it starts: the whole
@@ -97,12 +102,12 @@ def test_the_log_tables_are_those_of_the_store_and_upgrading_again_changes_nothi
 
 def test_a_database_made_before_migrations_is_taken_as_it_is(empty_database):
     engine = empty_database("training")
-    before = migrations.durable_metadata("training")
+    before = durable("training")
     before.remove(before.tables["relay_lease"])  # made later than migrations
     before.create_all(engine)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO relay_state (id, published_position) VALUES (1, 7)"))
-    migrations.upgrade("training", engine)
+    migrations.upgrade("training", engine, kept("training"))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version_training")).scalar() == head("training")
         assert conn.execute(text("SELECT published_position FROM relay_state")).scalar() == 7

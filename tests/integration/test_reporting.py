@@ -14,7 +14,7 @@ from nameko.rpc import rpc as rpc_method
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.reporting.service import ReportingService
-from shared import cli
+from genie import cli
 from shared.catalogue import registry
 from shared.config import SOURCES
 from shared.errors import InvalidCommand

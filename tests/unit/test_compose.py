@@ -5,7 +5,7 @@ from urllib.parse import urlparse
 
 import yaml
 
-from shared.cli import SERVICE_CLASSES, service_class
+from genie.system import SERVICE_CLASSES, service_class
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())

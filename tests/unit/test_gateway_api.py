@@ -314,7 +314,7 @@ def test_accounts_refuse_bad_roles_scopes_and_passwords(world):
 def test_genie_user_commands(tmp_path, monkeypatch, capsys):
     import io
 
-    from shared.cli import main
+    from genie.cli import main
 
     monkeypatch.setenv("GENIE_VAR_DIR", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL_GATEWAY", raising=False)

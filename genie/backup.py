@@ -21,11 +21,13 @@ from sqlalchemy import func, select
 
 import migrations
 
-from . import config, db
-from .catalogue import registry
-from .db import make_engine
-from .events import InvalidEvent, Registry
-from .store import EventStore
+from shared import config, db
+from shared.catalogue import registry
+from shared.db import make_engine
+from shared.events import InvalidEvent, Registry
+from shared.store import EventStore
+
+from .system import kept_tables
 
 PAGE = 5000
 INSERT_BATCH = 1000
@@ -46,7 +48,7 @@ class StoreNotEmpty(RuntimeError):
 
 def open_store(service: str, url: str | None = None) -> EventStore:
     store = EventStore(make_engine(url or config.database_url(service)), service, config.province_code(), registry)
-    migrations.upgrade(service, store.engine)
+    migrations.upgrade(service, store.engine, kept_tables(service))
     store.create_schema()
     return store
 

@@ -2,28 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import os
 import signal
 import sys
 
-SERVICE_CLASSES = {
-    "inventory": "services.inventory.service:InventoryService",
-    "maintenance": "services.maintenance.service:MaintenanceService",
-    "resources": "services.resources.service:ResourcesService",
-    "training": "services.training.service:TrainingService",
-    "reporting": "services.reporting.service:ReportingService",
-    "gateway": "services.gateway.service:GatewayService",
-}
-
-# The services that keep an event log (reporting only reads the others').
-LOG_SERVICES = ("inventory", "maintenance", "resources", "training")
-
-
-def service_class(name: str):
-    module, _, cls = SERVICE_CLASSES[name].partition(":")
-    return getattr(importlib.import_module(module), cls)
+from .system import LOG_SERVICES, SERVICE_CLASSES, service_class
 
 
 def broker_reachable(uri: str) -> str | None:
@@ -39,7 +23,7 @@ def broker_reachable(uri: str) -> str | None:
 
 
 def require_broker() -> None:
-    from . import config
+    from shared import config
 
     uri = config.amqp_uri()
     why = broker_reachable(uri)
@@ -57,7 +41,7 @@ def cmd_up(args) -> None:
     require_broker()
     manager = Manager(Printer(sys.stdout))
     for name in SERVICE_CLASSES:
-        manager.add_process(name, f"{sys.executable} -m shared.cli run {name}", env=dict(os.environ))
+        manager.add_process(name, f"{sys.executable} -m genie.cli run {name}", env=dict(os.environ))
     manager.loop()
     sys.exit(manager.returncode)
 
@@ -68,7 +52,7 @@ def cmd_run(args) -> None:
     eventlet.monkey_patch()
     from nameko.runners import ServiceRunner
 
-    from . import config, logs
+    from shared import config, logs
 
     logs.configure(args.service)  # JSON lines with the service, correlation and event ids
     require_broker()
@@ -97,7 +81,7 @@ def cmd_rebuild(args) -> None:
     eventlet.monkey_patch()
     from nameko.standalone.rpc import ClusterRpcProxy
 
-    from . import config
+    from shared import config
 
     require_broker()
     # Sources first: their own views come from their own logs; consumers then read those logs.
@@ -126,9 +110,9 @@ def cmd_seed(args) -> None:
     eventlet.monkey_patch()
     from nameko.standalone.rpc import ClusterRpcProxy
 
-    import shared.errors  # noqa: F401  (remote errors arrive as our exceptions)
+    import shared.remote  # noqa: F401  (remote errors arrive as our exceptions)
 
-    from . import config
+    from shared import config
     from .demo import DemoProvince, Seeder
 
     require_broker()
@@ -168,10 +152,11 @@ def cmd_report(args) -> None:
 
     from nameko.standalone.rpc import ClusterRpcProxy
 
-    import shared.errors  # noqa: F401  (remote errors arrive as our exceptions)
+    import shared.remote  # noqa: F401  (remote errors arrive as our exceptions)
     from services.reporting.exports import WRITERS
+    from shared.errors import InvalidCommand
 
-    from . import config
+    from shared import config
 
     require_broker()
     fmt = args.format or (args.out.rsplit(".", 1)[-1].lower() if "." in args.out else "xlsx")
@@ -188,7 +173,7 @@ def cmd_report(args) -> None:
                     print("genie: --scope and --period are required (or --reproduce REPORT_ID)", file=sys.stderr)
                     sys.exit(2)
                 report = cluster.reporting.issue_report(args.scope, args.period, {"actor": actor}, fmt)
-    except shared.errors.InvalidCommand as exc:
+    except InvalidCommand as exc:
         print(f"genie: {exc}", file=sys.stderr)
         sys.exit(2)
     WRITERS[fmt](report, args.out)
@@ -207,7 +192,7 @@ def cmd_user(args) -> None:
 
     from services.gateway.accounts import AccountError, Accounts
 
-    from . import config
+    from shared import config
 
     def password():
         if args.password_stdin:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable, TextIO
 
-from .errors import CommandRejected
+from shared.errors import CommandRejected
 
 SOURCES = ("inventory", "maintenance", "resources", "training")
 META = {"actor": {"user": "demo.coordinateur", "role": "coordinator"}}
