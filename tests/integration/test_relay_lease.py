@@ -58,7 +58,7 @@ class Instance:
     def __init__(self, tmp: Path, name: str, env: dict):
         self.log = tmp / f"{name}.log"
         with open(self.log, "wb") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "shared.cli", "run", "inventory"], cwd=ROOT,
+            self.proc = subprocess.Popen([sys.executable, "-m", "genie.cli", "run", "inventory"], cwd=ROOT,
                                          env=env, stdout=out, stderr=subprocess.STDOUT)
 
     def publishes(self) -> bool:
