@@ -21,14 +21,38 @@ def var_dir() -> Path:
     return Path(os.environ.get("GENIE_VAR_DIR", "var"))
 
 
+def private_var_dir() -> Path:
+    """./var/, readable by its owner only: it holds the accounts, the secret and every log."""
+    path = var_dir()
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _owner_only(path, 0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """`path` created (empty) or kept, readable and writable by its owner only."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    _owner_only(path, 0o600)
+    return path
+
+
+def _owner_only(path: Path, mode: int) -> None:
+    # Also what an older install left world-readable; a path that is not ours is left as it is.
+    if path.stat().st_uid == os.geteuid() and path.stat().st_mode & 0o777 != mode:
+        path.chmod(mode)
+
+
 def database_url(service: str) -> str:
-    """`DATABASE_URL_<SERVICE>` if set, else a SQLite file under ./var/."""
+    """`DATABASE_URL_<SERVICE>` if set, else a SQLite file under ./var/ that only its owner reads."""
     url = os.environ.get(f"DATABASE_URL_{service.upper()}")
     if url:
         return url
-    path = var_dir()
-    path.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{path.resolve() / (service + '.db')}"
+    path = private_var_dir().resolve() / (service + ".db")
+    private_file(path)
+    for journal in ("-wal", "-shm"):  # SQLite gives new ones the database's mode; old ones are fixed here
+        if Path(str(path) + journal).exists():
+            private_file(Path(str(path) + journal))
+    return f"sqlite:///{path}"
 
 
 def nameko_config(**overrides) -> dict:

@@ -13,11 +13,12 @@ from datetime import datetime, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, Column, MetaData, String, Table, insert, select, update
+from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, inspect, insert, select, update
 
 from shared import db
 
 from .access import ROLES, validate_scope
+from .passwords import PasswordChecks
 
 metadata = MetaData()
 accounts = Table(
@@ -28,6 +29,8 @@ accounts = Table(
     Column("scope", String(80), nullable=False),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", String(40), nullable=False),
+    # Raised by a disable or a password change: tokens carrying an older generation stop working.
+    Column("token_generation", Integer, nullable=False, default=0, server_default="0"),
 )
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,80}$")
@@ -42,12 +45,11 @@ class AccountError(Exception):
 def secret() -> bytes:
     value = os.environ.get("GATEWAY_SECRET")
     if not value:
-        # One machine, no secret configured: a per-install secret kept under ./var/.
-        from shared.config import var_dir
+        # One machine, no secret configured: a per-install secret kept under ./var/, for its owner only.
+        from shared.config import private_file, private_var_dir
 
-        path = var_dir() / "gateway.secret"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
+        path = private_file(private_var_dir() / "gateway.secret")
+        if not path.read_text().strip():
             path.write_text(base64.urlsafe_b64encode(os.urandom(32)).decode())
         value = path.read_text().strip()
     return value.encode()
@@ -60,7 +62,15 @@ def token_ttl() -> int:
 class Accounts:
     def __init__(self, url: str):
         self.engine = db.make_engine(url)
+        self.checks = PasswordChecks()
         metadata.create_all(self.engine)
+        self._add_token_generation()
+
+    def _add_token_generation(self) -> None:
+        """Accounts made before token revocation get its column (a plain table: no migration tool)."""
+        if "token_generation" not in {c["name"] for c in inspect(self.engine).get_columns("accounts")}:
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql("ALTER TABLE accounts ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 0")
 
     def add(self, username: str, password: str, role: str, scope: str | None = None) -> dict:
         if not USERNAME.match(username or ""):
@@ -80,14 +90,15 @@ class Accounts:
     def disable(self, username: str) -> None:
         with self.engine.begin() as conn:
             if not conn.execute(update(accounts).where(accounts.c.username == username)
-                                .values(disabled=True)).rowcount:
+                                .values(disabled=True, token_generation=accounts.c.token_generation + 1)).rowcount:
                 raise AccountError(f"No user {username}.")
 
     def reset_password(self, username: str, password: str) -> None:
         _check_password(password)
         with self.engine.begin() as conn:
             if not conn.execute(update(accounts).where(accounts.c.username == username)
-                                .values(password_hash=_hasher.hash(password), disabled=False)).rowcount:
+                                .values(password_hash=_hasher.hash(password), disabled=False,
+                                        token_generation=accounts.c.token_generation + 1)).rowcount:
                 raise AccountError(f"No user {username}.")
 
     def get(self, username: str) -> dict | None:
@@ -96,21 +107,37 @@ class Accounts:
         return dict(row) if row else None
 
     def authenticate(self, username: str, password: str) -> dict | None:
-        """The account if the password is right and the account is active, else None."""
+        """The account if the password is right and the account is active, else None.
+
+        argon2 runs aside (see passwords.py); `Busy` when too many checks are already under way."""
         row = self.get(username) if isinstance(username, str) else None
         if row is None or row["disabled"]:
             # Same work either way, so timing does not tell which names exist.
-            _hasher.hash(password or "x") if row is None else None
+            self.checks.run(_hasher.hash, password or "x") if row is None else None
             return None
         try:
-            _hasher.verify(row["password_hash"], password or "")
+            self.checks.run(_hasher.verify, row["password_hash"], password or "")
         except (VerificationError, InvalidHashError):
             return None
-        return {"user": row["username"], "role": row["role"], "scope": row["scope"]}
+        return identity_of(row)
+
+    def current(self, claims: dict) -> dict | None:
+        """Who a valid token's holder is now: role and scope from the account, not from the token; None if
+        the account is gone, disabled, or its tokens were revoked since this one was issued."""
+        row = self.get(claims.get("user")) if isinstance(claims.get("user"), str) else None
+        if row is None or row["disabled"] or claims.get("gen", 0) != row["token_generation"]:
+            return None
+        return {k: v for k, v in identity_of(row).items() if k != "gen"}
 
     def active(self, username: str) -> bool:
         row = self.get(username)
         return bool(row) and not row["disabled"]
+
+
+def identity_of(row) -> dict:
+    return {"user": row["username"], "role": row["role"], "scope": row["scope"], "gen": row["token_generation"]}
+
+
 
 
 def _check_password(password: str) -> None:
@@ -145,4 +172,4 @@ def read_token(token: str, key: bytes, now: float | None = None) -> dict | None:
         return None
     if not isinstance(claims, dict) or claims.get("exp", 0) <= (now or time.time()):
         return None
-    return {k: claims[k] for k in ("user", "role", "scope") if k in claims}
+    return {k: claims[k] for k in ("user", "role", "scope", "gen") if k in claims}

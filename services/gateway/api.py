@@ -9,6 +9,7 @@ import copy
 import json
 import logging
 import os
+import re
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -27,6 +28,10 @@ from shared.errors import CommandRejected, ConcurrencyError, InvalidCommand
 
 from .access import Refused, check_command, check_school_read, check_scope_read
 from .accounts import issue_token, read_token
+from .idempotency import KEY as IDEMPOTENCY_KEY
+from .idempotency import KeyConflict, Remembered, fingerprint
+from .passwords import Busy
+from .throttle import LoginThrottle, Throttled
 
 INFRA, RES, TRN, DIR, TECH = "infrastructure", "resources", "training", "school_director", "technician"
 COOKIE = "genie_token"
@@ -94,7 +99,26 @@ COMMAND_BY_PATH = {(c.service, c.name): c for c in COMMANDS}
 CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$", error="Letters, digits, '-' and '_' only, 1 to 40.")
 SCOPE = validate.Regexp(r"^(all|(region|province|school):[A-Za-z0-9_-]{1,40})$",
                         error="all, region:<code>, province:<code> or school:<code>.")
-PERIOD = validate.Regexp(r"^\d{4}-\d{4}(-S[12])?$", error="A school year 2025-2026 or a semester 2025-2026-S1.")
+
+
+def _school_year(pattern: str, text: str):
+    """A period whose school year is two following years the programme can have lived: 0000-0001 matches
+    the pattern but is no date any calendar holds."""
+    shape = re.compile(pattern)
+
+    def check(value: str) -> bool:
+        if not isinstance(value, str) or not shape.match(value):
+            raise ValidationError(text)
+        first, second = int(value[:4]), int(value[5:9])
+        if not 1900 <= first <= 9000 or second != first + 1:
+            raise ValidationError(text + " The second year follows the first.")
+        return True
+
+    return check
+
+
+PERIOD = _school_year(r"^\d{4}-\d{4}(-S[12])?$", "A school year 2025-2026 or a semester 2025-2026-S1.")
+SCHOOL_YEAR = _school_year(r"^\d{4}-\d{4}$", "A school year such as 2025-2026.")
 
 
 class _Query(Schema):
@@ -126,7 +150,7 @@ class ReportQuery(IndicatorsQuery):
 
 
 class TrainingsQuery(_Query):
-    school_year = fields.String(load_default=None, validate=validate.Regexp(r"^\d{4}-\d{4}$"))
+    school_year = fields.String(load_default=None, validate=SCHOOL_YEAR)
 
 
 class ResourcesQuery(_Query):
@@ -175,8 +199,10 @@ PUBLIC = {"health", "openapi", "login"}
 
 
 class HttpProblem(Exception):
-    def __init__(self, status: int, title: str, detail: str = "", code: str | None = None, errors=None):
+    def __init__(self, status: int, title: str, detail: str = "", code: str | None = None, errors=None,
+                 headers: dict | None = None):
         self.status, self.title, self.detail, self.code, self.errors = status, title, detail, code, errors
+        self.headers = headers or {}
         super().__init__(status, title)
 
 
@@ -245,8 +271,10 @@ def _projections(answer):
 class Api:
     """The API over a `call(service, method, *args)` function that reaches the services."""
 
-    def __init__(self, call, accounts, key: bytes):
+    def __init__(self, call, accounts, key: bytes, throttle: LoginThrottle | None = None):
         self.call, self.accounts, self.key = call, accounts, key
+        self.throttle = throttle or LoginThrottle()
+        self.remembered = Remembered(accounts.engine)
         rules = [Rule("/api/health", endpoint="health", methods=["GET"]),
                  Rule("/api/openapi.json", endpoint="openapi", methods=["GET"]),
                  Rule("/api/login", endpoint="login", methods=["POST"]),
@@ -285,6 +313,7 @@ class Api:
             return getattr(self, "on_" + endpoint)(request, user, **args)
         except HttpProblem as exc:
             resp = problem(exc.status, exc.title, exc.detail, exc.code, exc.errors)
+            resp.headers.update(exc.headers)
             if exc.status == 401:
                 resp.headers["WWW-Authenticate"] = 'Bearer realm="genie"'
             return resp
@@ -302,11 +331,27 @@ class Api:
             # The browser's cookie writes only from our own pages' scripts (a custom header needs CORS).
             if request.method not in ("GET", "HEAD") and request.headers.get("X-Genie-Form") != "1":
                 token = None
-        user = read_token(token, self.key) if token else None
-        # A disabled account's tokens stop working at once.
-        if user and not self.accounts.active(user["user"]):
-            return None
-        return user
+        claims = read_token(token, self.key) if token else None
+        # Role and scope are the account's as it is now; a disabled account's tokens stop working at once.
+        return self.accounts.current(claims) if claims else None
+
+    def sign_in(self, username: str, password: str, address: str | None) -> dict | None:
+        """The identity for a right password, None for a wrong one; a 429 problem while throttled."""
+        try:
+            self.throttle.check(username, address)
+        except Throttled as exc:
+            raise HttpProblem(429, "Too many failed sign-ins", f"Try again in {exc.retry_after} seconds.",
+                              code="too_many_failures", headers={"Retry-After": str(exc.retry_after)})
+        try:
+            identity = self.accounts.authenticate(username, password)
+        except Busy:
+            raise HttpProblem(503, "Sign-in is busy", "Too many sign-ins at once; try again in a moment.",
+                              code="sign_in_busy", headers={"Retry-After": "1"})
+        if identity is None:
+            self.throttle.failed(username, address)
+        else:
+            self.throttle.succeeded(username)
+        return identity
 
     def rpc(self, service, method, *args, query=True):
         try:
@@ -333,7 +378,7 @@ class Api:
             return {}
         try:
             value = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise HttpProblem(400, "Invalid request", "The body is not JSON.",
                               errors={"_schema": ["The body must be a JSON object."]})
         if not isinstance(value, dict):
@@ -344,7 +389,11 @@ class Api:
     # ---- public
 
     def on_health(self, request, user):
-        return as_json(self.health())
+        health = self.health()
+        if self.identify(request) is None:
+            # Up or down for anyone (a load balancer, a probe); what runs and where it stands for users only.
+            health = {"status": health["status"]}
+        return as_json(health)
 
     def health(self) -> dict:
         from shared.config import SERVICES
@@ -379,12 +428,12 @@ class Api:
             creds = Login().load(self.body(request))
         except ValidationError as exc:
             raise HttpProblem(400, "Invalid request", "Give a username and a password.", errors=exc.messages)
-        identity = self.accounts.authenticate(creds["username"], creds["password"])
+        identity = self.sign_in(creds["username"], creds["password"], request.remote_addr)
         if identity is None:
             raise HttpProblem(401, "Not signed in", "Wrong user name or password, or the account is disabled.")
         token, expires = issue_token(identity, self.key)
         return as_json({"token": token, "expires_at": datetime.fromtimestamp(expires, timezone.utc).isoformat(),
-                        **identity})
+                        "user": identity["user"], "role": identity["role"], "scope": identity["scope"]})
 
     # ---- commands
 
@@ -404,6 +453,32 @@ class Api:
             raise HttpProblem(400, "Invalid request", "The command is malformed.",
                               errors={"_schema": ["The command is malformed; check each part's fields."]})
         check_command(user, route.roles, body, route.school_fields)
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return self._run(service, command, body, user, request)
+        if not IDEMPOTENCY_KEY.match(key):
+            raise HttpProblem(400, "Invalid request", "The Idempotency-Key header is wrong.", errors={
+                "Idempotency-Key": ["1 to 200 visible ASCII characters, no spaces."]})
+        try:
+            first = self.remembered.claim(user["user"], key, fingerprint(f"{service}/{command}", body))
+        except KeyConflict as exc:
+            raise HttpProblem(409, "Conflict", exc.message, code=exc.code)
+        if first is not None:
+            status, answer = first
+            resp = Response(answer["body"], status=status, mimetype=answer["mimetype"])
+            resp.headers["Idempotent-Replayed"] = "true"
+            return resp
+        try:
+            resp = self._run(service, command, body, user, request)
+        except HttpProblem as exc:  # the service's own refusal is the answer to every retry
+            resp = problem(exc.status, exc.title, exc.detail, exc.code, exc.errors)
+        except BaseException:
+            self.remembered.forget(user["user"], key)
+            raise
+        self.remembered.keep(user["user"], key, resp.status_code, resp.mimetype, resp.get_data(as_text=True))
+        return resp
+
+    def _run(self, service, command, body, user, request) -> Response:
         meta = {"actor": {"user": user["user"], "role": user["role"]},
                 "correlation_id": request.headers.get("X-Correlation-Id") or str(uuid.uuid4())}
         answer = self.rpc(service, command, body, meta, query=False)
@@ -432,8 +507,17 @@ class Api:
         return [r for r in rows if isinstance(r, dict) and any(r.get(k) in allowed for k in keys)]
 
     def _school_readable(self, user, code):
-        school = self.rpc("inventory", "school", code) if user["scope"].startswith("region:") else None
-        check_school_read(user, school, code)
+        if not user["scope"].startswith("region:"):
+            check_school_read(user, None, code)
+            return None
+        # A regional viewer learns nothing of other regions: their schools are as unknown as a made-up code.
+        hidden = HttpProblem(404, "Not found", f"No school {code} in region {user['scope'][7:]}.",
+                             code="unknown_school")
+        try:
+            school = self.rpc("inventory", "school", code)
+            check_school_read(user, school, code)
+        except (HttpProblem, Refused):
+            raise hidden from None
         return school
 
     def on_me(self, request, user):
@@ -452,10 +536,8 @@ class Api:
         return as_json(self.school_page(user, school_code))
 
     def school_page(self, user, school_code) -> dict:
-        if user["scope"].startswith("school:"):
-            check_school_read(user, None, school_code)  # before asking: no hint of other schools
-        school = self.rpc("inventory", "school", school_code)
-        check_school_read(user, school, school_code)
+        # A director is refused before asking, a regional viewer told "not found": no hint of other schools.
+        school = self._school_readable(user, school_code) or self.rpc("inventory", "school", school_code)
         period = current_school_year()
         return {"school": school,
                 "equipment": self.rpc("inventory", "school_equipment", school_code),
@@ -531,7 +613,17 @@ class Api:
         return self._found(self.rpc("training", "training", training_id), "training")
 
     def on_session(self, request, user, session_id):
-        return self._found(self.rpc("training", "session", session_id), "session")
+        session = self.rpc("training", "session", session_id)
+        if isinstance(session, dict) and isinstance(session.get("participants"), list):
+            # A director sees their school's staff, a regional viewer their region's: not other schools' people.
+            session["participants"] = self._readable_rows(user, session["participants"])
+        return self._found(session, "session")
+
+    def _readable_rows(self, user, rows):
+        kind, _, code = user["scope"].partition(":")
+        if kind == "school":
+            return [r for r in rows if isinstance(r, dict) and r.get("school_code") == code]
+        return self._within(user, rows)
 
     @staticmethod
     def _found(value, what):

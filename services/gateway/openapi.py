@@ -14,13 +14,26 @@ ERRORS = {
     "403": "The role or scope does not allow it (`code`)",
     "404": "Not found",
     "409": "A business rule refused it, or a conflict (`code`)",
+    "429": "Too many failed sign-ins: wait the seconds in `Retry-After`",
+    "503": "Too many sign-ins at once: try again after `Retry-After`",
 }
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 ANY_JSON = {"application/json": {"schema": {}}}
 
 
 def _errors(*codes):
-    return {code: {"description": ERRORS[code], "content": PROBLEM} for code in codes}
+    answers = {code: {"description": ERRORS[code], "content": PROBLEM} for code in codes}
+    for code in ("429", "503"):
+        if code in answers:
+            answers[code]["headers"] = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds"}}
+    return answers
+
+
+IDEMPOTENCY_KEY = {
+    "in": "header", "name": "Idempotency-Key", "required": False,
+    "description": "Retry safely: the same key with the same body gets the first answer again for 24 hours; "
+                   "with another body, 409.",
+    "schema": {"type": "string", "pattern": "^[!-~]{1,200}$"}}
 
 
 def _resolver(schema):
@@ -39,7 +52,7 @@ def build() -> dict:
     secured = [{"bearer": []}]
 
     spec.path("/api/health", operations={"get": {
-        "operationId": "health", "summary": "Every service's health and each projection's lag",
+        "operationId": "health", "summary": "Up or down; with a token, every service's health and each projection's lag",
         "responses": {"200": {"description": "Health", "content": ANY_JSON}}}})
     spec.path("/api/openapi.json", operations={"get": {
         "operationId": "openapi", "summary": "This description",
@@ -48,7 +61,7 @@ def build() -> dict:
         "operationId": "login", "summary": "Sign in: a signed token that expires",
         "requestBody": {"required": True, "content": {"application/json": {"schema": "Login"}}},
         "responses": {"200": {"description": "Signed in", "content": {"application/json": {"schema": "Token"}}},
-                      **_errors("400", "401")}}})
+                      **_errors("400", "401", "429", "503")}}})
 
     for route in COMMANDS:
         name = route.schema.__name__
@@ -59,7 +72,7 @@ def build() -> dict:
             "summary": route.name.replace("_", " ").capitalize(),
             "description": "Roles: coordinator" + "".join(", " + r for r in route.roles)
                            + (" (school director: own school only)" if route.school_fields else ""),
-            "security": secured,
+            "security": secured, "parameters": [IDEMPOTENCY_KEY],
             "requestBody": {"required": True, "content": {"application/json": {"schema": name}}},
             "responses": {"201": {"description": "The events recorded",
                                   "content": {"application/json": {"schema": {

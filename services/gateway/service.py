@@ -15,6 +15,7 @@ from shared import config
 
 from .accounts import Accounts, secret
 from .api import Api
+from .headers import protect
 from .web import Web
 
 
@@ -81,7 +82,7 @@ class GatewayService:
             response = api.handle(request)
         else:
             response = Web(api).handle(request)
-        return response
+        return protect(request, response)
 
     @gateway_http("GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS", "/<anything:path>")
     def anything(self, request, path):

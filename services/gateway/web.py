@@ -5,9 +5,10 @@ forms post JSON to the API with a little JavaScript and show the answer, field b
 """
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, timezone
 from html import escape
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
@@ -199,6 +200,11 @@ function show(form, status, answer) {
   }
   box.append(list);
 }
+const keys = new WeakMap();
+function newKey() {
+  if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), b => b.toString(16).padStart(2, '0')).join('');
+}
 function send(form, body) {
   return new Promise(resolve => {
     const xhr = new XMLHttpRequest();
@@ -206,13 +212,18 @@ function send(form, body) {
     xhr.open('POST', '/api/' + form.dataset.command);
     xhr.setRequestHeader('Content-Type', 'application/json');
     xhr.setRequestHeader('X-Genie-Form', '1');
+    // One key per content sent: a retry after a lost answer is recognised, not recorded twice.
+    const text = JSON.stringify(body);
+    if (!keys.has(form) || keys.get(form).text !== text) keys.set(form, {key: newKey(), text});
+    xhr.setRequestHeader('Idempotency-Key', keys.get(form).key);
     if (bar) { bar.hidden = false; bar.value = 0;
       xhr.upload.onprogress = e => { if (e.lengthComputable) bar.value = e.loaded / e.total * 100; }; }
     xhr.onload = () => { if (bar) bar.value = 100;
+      if (xhr.status < 500) keys.delete(form);
       let answer = {}; try { answer = JSON.parse(xhr.responseText); } catch (e) {}
       show(form, xhr.status, answer); resolve(); };
     xhr.onerror = () => { show(form, 0, {title: 'network'}); resolve(); };
-    xhr.send(JSON.stringify(body));
+    xhr.send(text);
   });
 }
 document.querySelectorAll('[data-fill]').forEach(b => b.addEventListener('click', () => {
@@ -254,7 +265,8 @@ class Web:
                 return resp
             if path.startswith("/lang/") and path[6:] in LANGS:
                 resp = redirect(_safe_next(request.args.get("next")))
-                resp.set_cookie("lang", path[6:], max_age=365 * 86400, samesite="Lax", path="/")
+                resp.set_cookie("lang", path[6:], max_age=365 * 86400, samesite="Lax", path="/",
+                                secure=secure_cookies())
                 return resp
             if path == "/app.js":
                 return Response(JS, mimetype="text/javascript")
@@ -316,12 +328,19 @@ class Web:
     def login(self, request, lang):
         error = ""
         if request.method == "POST":
-            identity = self.api.accounts.authenticate(request.form.get("username", ""),
-                                                      request.form.get("password", ""))
+            try:
+                identity = self.api.sign_in(request.form.get("username", ""), request.form.get("password", ""),
+                                            request.remote_addr)
+            except HttpProblem as exc:  # throttled: the page says how long to wait
+                resp = self.page(request, None, lang, t("login", lang),
+                                 f'<p class="err" role="alert">{escape(exc.title)}: {escape(exc.detail)}</p>',
+                                 exc.status)
+                resp.headers.update(exc.headers)
+                return resp
             if identity:
                 token, expires = issue_token(identity, self.api.key)
                 resp = redirect(_safe_next(request.args.get("next")))
-                resp.set_cookie(COOKIE, token, httponly=True, samesite="Lax", path="/",
+                resp.set_cookie(COOKIE, token, httponly=True, samesite="Lax", path="/", secure=secure_cookies(),
                                 expires=datetime.fromtimestamp(expires, timezone.utc))
                 return resp
             error = f'<p class="err" role="alert">{t("bad_login", lang)}</p>'
@@ -545,10 +564,27 @@ def _brief(data) -> str:
 
 
 def _safe_next(target) -> str:
-    # Only a path of this site: never an open redirect.
-    if not target or not target.startswith("/") or target.startswith("//"):
+    """Only a path of this site, else `/`: never an open redirect.
+
+    Browsers read `\\` as `/` and drop tabs and line breaks, so `/\\evil`, `/\t/evil` or `/%09/evil`
+    would leave the site; a decoded form that names a scheme or a host is refused as well."""
+    if not isinstance(target, str) or not _same_site_path(target) or not _same_site_path(unquote(target)):
         return "/"
     return target
+
+
+def _same_site_path(path: str) -> bool:
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return False
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in path):
+        return False
+    parts = urlsplit(path)
+    return not parts.scheme and not parts.netloc
+
+
+def secure_cookies() -> bool:
+    """GATEWAY_HTTPS=1 when the gateway is served over HTTPS (behind a proxy): cookies then travel only so."""
+    return os.environ.get("GATEWAY_HTTPS", "").lower() in ("1", "true", "yes")
 
 
 def redirect(location: str) -> Response:

@@ -39,7 +39,8 @@ class Scope:
 
 def parse_period(text: str) -> Period:
     m = _PERIOD.match(text or "") if isinstance(text, str) else None
-    if not m or int(m.group(2)) != int(m.group(1)) + 1:
+    # Years before 1900 are no school year of the programme (and 0000 is no year of any calendar).
+    if not m or int(m.group(2)) != int(m.group(1)) + 1 or int(m.group(1)) < 1900:
         raise InvalidCommand({"period": ["Must be a school year like 2025-2026, or a semester like 2025-2026-S1."]})
     first, second, semester = int(m.group(1)), int(m.group(2)), m.group(3)
     sept = datetime(first, 9, 1, tzinfo=CASABLANCA)

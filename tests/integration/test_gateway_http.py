@@ -80,7 +80,8 @@ def test_the_api_end_to_end_with_roles(system, rpc):
     coord, infra, director = Client(system, "fatima"), Client(system, "youssef"), Client(system, "amina")
     tech, viewer, anonymous = Client(system, "karim"), Client(system, "nadia"), Client(system)
 
-    health = anonymous.get("/api/health").json()
+    assert anonymous.get("/api/health").json() == {"status": "ok"}  # up or down, nothing more without a token
+    health = viewer.get("/api/health").json()
     assert set(health["services"]) == {"inventory", "maintenance", "resources", "training", "reporting"}
     assert all(s["status"] == "ok" for s in health["services"].values()), health
 
@@ -140,7 +141,7 @@ def test_the_api_end_to_end_with_roles(system, rpc):
     assert coord.get("/api/assets", serial="NONE").status_code == 404
 
     health = wait_for(lambda: (lambda h: h if h["projections"] and all(
-        not any(p["lag"].values()) for p in h["projections"]) else None)(anonymous.get("/api/health").json()))
+        not any(p["lag"].values()) for p in h["projections"]) else None)(viewer.get("/api/health").json()))
     reporting = [p for p in health["projections"] if p["service"] == "reporting"][0]
     assert reporting["positions"]["maintenance"] == 3 and reporting["lag"]["maintenance"] == 0
     assert reporting["stalled"] == {}
@@ -177,9 +178,26 @@ def test_a_service_down_is_said_not_hidden(genie_env, runner_factory, rabbit_con
     port = free_port()
     runner_factory(dict(rabbit_config, WEB_SERVER_ADDRESS=f"127.0.0.1:{port}"), GatewayService).start()
     base = f"http://127.0.0.1:{port}"
-    health = requests.get(base + "/api/health", timeout=30).json()
-    assert health["status"] == "degraded"
-    assert {s["status"] for s in health["services"].values()} == {"unreachable"}
+    assert requests.get(base + "/api/health", timeout=30).json() == {"status": "degraded"}
     coord = Client(base, "fatima")
+    health = coord.get("/api/health").json()
+    assert {s["status"] for s in health["services"].values()} == {"unreachable"}
     down = coord.get("/api/faults")
     assert down.status_code == 503 and down.headers["Content-Type"] == "application/problem+json"
+
+
+def test_the_real_gateway_sends_its_security_headers_and_replays_a_retried_command(system, rpc):
+    infra, anonymous = Client(system, "youssef"), Client(system)
+    page, token = anonymous.get("/login"), anonymous.post("/api/login", {"username": "youssef",
+                                                                         "password": "secret-youssef"})
+    for resp in (page, token, infra.get("/api/me")):
+        assert resp.headers["X-Content-Type-Options"] == "nosniff" and resp.headers["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
+        assert resp.headers["Cache-Control"] == "no-store"
+    assert infra.post("/api/inventory/register_school", SCHOOLS[0]).status_code == 201
+    link = {"school_code": "OED001", "status": "connected", "link": "adsl", "bandwidth_mbps": 20}
+    retried = [infra.session.post(system + "/api/inventory/record_connectivity", json=link, timeout=30,
+                                  headers={"Idempotency-Key": "link-OED001-1"}) for _ in range(2)]
+    assert [r.status_code for r in retried] == [201, 201] and retried[1].json() == retried[0].json()
+    recorded = [e for e in rpc.inventory.events_since(0, 100) if e["event_type"] == "connectivity_recorded"]
+    assert len(recorded) == 1

@@ -34,7 +34,8 @@ def test_t_is_the_end_of_the_period_or_now():
     assert not year.ended(now) and year.ended(datetime(2026, 9, 1, tzinfo=timezone.utc))
 
 
-@pytest.mark.parametrize("text", ["2025", "2025-2027", "2025-2026-S3", "2025-2026-s1", "", None, 2025])
+@pytest.mark.parametrize("text", ["2025", "2025-2027", "2025-2026-S3", "2025-2026-s1", "", None, 2025, "0000-0001",
+                                  "0000-0001-S2", "1899-1900"])
 def test_a_bad_period_is_refused_by_field(text):
     with pytest.raises(InvalidCommand) as exc:
         parse_period(text)
