@@ -16,6 +16,7 @@ import json
 import logging
 import threading
 import time
+from contextlib import ExitStack
 from typing import Callable, Iterable
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, func, insert, select, update
@@ -103,6 +104,8 @@ class Projector:
         self.stalled: dict[str, tuple[int, str]] = {}
         self._waiting: dict[str, dict[int, dict]] = {}
         self._applied_with_others: dict[str, bool] = {}
+        # Taken before `lock`, never after it.
+        self._catching_up = {s: threading.Lock() for s in projection.sources}
 
     # ---- set-up and state
 
@@ -156,33 +159,43 @@ class Projector:
             return "ignored"
         # Messages waiting for the lock are applied together with the one that
         # holds it (one transaction for many), then acknowledged by their own worker.
-        waiting = self._waiting.setdefault(source, {})
-        waiting[position] = envelope
+        self._waiting.setdefault(source, {})[position] = envelope
         with self.lock:
-            if self._applied_with_others.pop(envelope["event_id"], False):
-                return "applied"
-            waiting.pop(position, None)
-            if source in self.stalled:
-                return "stalled"  # it is in the source's log; catch-up takes it from there
-            last = self.positions[source]
-            if position <= last:
-                return "duplicate"
-            if position > last + 1:
-                try:
-                    self._catch_up_source(source, until=position - 1)
-                except Exception as exc:
-                    log.warning("%s cannot fill the gap in %s: %s", self.projection.name, source, exc)
-                    return "deferred"
-                if self.positions[source] != position - 1:
-                    return "deferred"
-            run = [envelope]
-            while run[-1]["position"] + 1 in waiting:
-                run.append(waiting.pop(run[-1]["position"] + 1))
-            if not self._apply(source, run):
-                return "stalled"
-            for other in run[1:]:
-                self._applied_with_others[other["event_id"]] = True
+            outcome = self._take(envelope, gap_filled=False)
+        if outcome is not None:
+            return outcome
+        # A gap: fill it from the source's log without holding the lock, so that
+        # messages of the other sources go on meanwhile.
+        try:
+            self._catch_up_source(source, until=position - 1)
+        except Exception as exc:
+            log.warning("%s cannot fill the gap in %s: %s", self.projection.name, source, exc)
+            return "deferred"
+        with self.lock:
+            return self._take(envelope, gap_filled=True)
+
+    def _take(self, envelope: dict, gap_filled: bool) -> str | None:
+        """Apply `envelope` and the run waiting after it (lock held); None if a gap comes first."""
+        source, position = envelope["source"], envelope["position"]
+        waiting = self._waiting[source]
+        if self._applied_with_others.pop(envelope["event_id"], False):
             return "applied"
+        waiting.pop(position, None)
+        if source in self.stalled:
+            return "stalled"  # it is in the source's log; catch-up takes it from there
+        last = self.positions[source]
+        if position <= last:
+            return "duplicate"
+        if position > last + 1:
+            return "deferred" if gap_filled else None
+        run = [envelope]
+        while run[-1]["position"] + 1 in waiting:
+            run.append(waiting.pop(run[-1]["position"] + 1))
+        if not self._apply(source, run):
+            return "stalled"
+        for other in run[1:]:
+            self._applied_with_others[other["event_id"]] = True
+        return "applied"
 
     # ---- the slow path: reading the sources' logs
 
@@ -198,7 +211,12 @@ class Projector:
 
     def _catch_up_source(self, source: str, until: int | None = None) -> int:
         """Fetch pages from the source (without holding the lock, so the bus path goes on
-        while a slow source answers) and apply each under the lock."""
+        while a slow source answers) and apply each under the lock. One catch-up of a
+        source at a time: a second one waits, then finds the work done."""
+        with self._catching_up[source]:
+            return self._fill(source, until)
+
+    def _fill(self, source: str, until: int | None) -> int:
         applied = 0
         with self.lock:
             self.stalled.pop(source, None)  # give a stalled event another chance
@@ -299,7 +317,10 @@ class Projector:
 
     def rebuild(self) -> int:
         """Drop the read model and make it again from the sources' logs."""
-        with self.lock:
+        with ExitStack() as held:
+            for source in self.projection.sources:
+                held.enter_context(self._catching_up[source])
+            held.enter_context(self.lock)
             t = self.positions_table
             with self.engine.begin() as conn:
                 self.projection.drop(conn)
@@ -307,10 +328,7 @@ class Projector:
                              .values(last_position=0, stalled_position=None, stalled_error=None,
                                      stalled_since=None))
                 self._load_positions(conn)
-            total = 0
-            for source in self.projection.sources:
-                total += self._catch_up_source(source)
-            return total
+            return sum(self._fill(source, None) for source in self.projection.sources)
 
 
 class _Moved(Exception):

@@ -108,6 +108,42 @@ consume_events = _EventConsumer.decorator
 """Entrypoint for a projector's queue: `@consume_events(source_queue("reporting", "inventory"))`."""
 
 
+class SourceClients:
+    """The RPC clients a projector reads its sources' logs with: one per source, kept across pages
+    and catch-ups, and made again after a failure (the broker or the source may have gone)."""
+
+    def __init__(self, config: dict, timeout: float):
+        self.config, self.timeout = config, timeout
+        self._clients: dict[str, tuple[ClusterRpcProxy, object]] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self.opened = 0
+
+    def events_since(self, source: str, after: int, limit: int) -> list:
+        # One call at a time on a client: its replies come back on its one connection.
+        with self._locks.setdefault(source, threading.Lock()):
+            if source not in self._clients:
+                proxy = ClusterRpcProxy(self.config, timeout=self.timeout)
+                self._clients[source] = (proxy, proxy.start())
+                self.opened += 1
+            try:
+                return getattr(self._clients[source][1], source).events_since(after, limit)
+            except Exception:
+                self._close(source)
+                raise
+
+    def _close(self, source: str) -> None:
+        proxy, _ = self._clients.pop(source, (None, None))
+        if proxy is not None:
+            try:
+                proxy.stop()
+            except Exception:  # its connection is already gone
+                pass
+
+    def close(self) -> None:
+        for source in list(self._clients):
+            self._close(source)
+
+
 class ProjectorDependency(DependencyProvider):
     """A projector over other services' logs, catching up through their `events_since` RPC."""
 
@@ -119,9 +155,11 @@ class ProjectorDependency(DependencyProvider):
 
     def setup(self):
         self.amqp_uri = self.container.config["AMQP_URI"]
+        self.clients = SourceClients(self.container.config, self.rpc_timeout)
         projection = self.make_projection()
         self.projector = self.projector_cls(projection, make_engine(config.database_url(self.container.service_name)),
-                                            registry, self._fetch, on_dead_letter=self._publish_dead_letter)
+                                            registry, self.clients.events_since,
+                                            on_dead_letter=self._publish_dead_letter)
         migrate(self.container, self.projector.engine)
         self.projector.setup()
         self.dead_letter_queue = f"{projection.name}.dead_letters"
@@ -129,9 +167,10 @@ class ProjectorDependency(DependencyProvider):
     def make_projection(self) -> Projection:
         return self.projection_cls()
 
-    def _fetch(self, source, after, limit):
-        with ClusterRpcProxy(self.container.config, timeout=self.rpc_timeout) as cluster:
-            return getattr(cluster, source).events_since(after, limit)
+    def stop(self):
+        self.clients.close()
+
+    kill = stop
 
     def _publish_dead_letter(self, body, error):
         queue = Queue(self.dead_letter_queue, durable=True)

@@ -288,3 +288,65 @@ def test_status_and_the_bus_path_go_on_while_a_catch_up_waits_on_a_slow_source(p
     assert projector.handle(first) == "applied" and projector.handle(second) == "applied"
     release.set()
     catching_up.join()
+
+
+def test_a_gap_filled_from_a_slow_source_holds_up_no_other_source(projector, log, tmp_path):
+    """Filling a gap waits on the source's `events_since`, not on the lock: another source's events are
+    applied meanwhile, and the held-up event is applied once its gap is filled."""
+    import threading
+
+    faults = EventStore(make_engine(f"sqlite:///{tmp_path / 'maintenance.db'}"), "maintenance", "OED", registry)
+    faults.create_schema()
+    with faults.transaction() as tx:
+        declared = tx.append("fault:F1", 0, [Event("fault_declared", {
+            "fault_id": "F1", "asset_id": "A1", "school_code": "S1", "symptom": "no power",
+            "under_warranty": False})], Context())[0]
+    missed, after_gap = assign(log, "A1", "S1"), assign(log, "A2", "S2")
+    in_fetch, release = threading.Event(), threading.Event()
+
+    def slow_inventory(source, after, limit):
+        if source == "inventory":
+            in_fetch.set()
+            release.wait(10)
+            return log.events_since(after, limit)
+        return faults.events_since(after, limit)
+
+    projector.fetch = slow_inventory
+    outcome = []
+    waiting = threading.Thread(target=lambda: outcome.append(projector.handle(after_gap)))
+    waiting.start()
+    assert in_fetch.wait(5)
+    assert projector.handle(declared) == "applied"  # not blocked by the gap in inventory
+    assert projector.positions == {"inventory": 0, "maintenance": 1}
+    assert projector.handle(missed) == "applied"  # the bus path of the gap's own source goes on too
+    release.set()
+    waiting.join(10)
+    assert outcome == ["applied"]
+    assert projector.positions == {"inventory": 2, "maintenance": 1}
+    assert projector.projection.read(projector.engine) == {"A1": "S1", "A2": "S2"}
+    with projector.engine.connect() as conn:
+        applied = conn.execute(select(projector.projection.applied.c.source,
+                                      projector.projection.applied.c.position)).all()
+    assert sorted(applied) == [("inventory", 1), ("inventory", 2), ("maintenance", 1)]  # each once
+
+
+def test_a_catch_up_of_many_pages_uses_one_client_of_the_source(service_databases, run_services, rpc):
+    """A projector that was down reads the log in pages over one RPC client, not one client a page."""
+    from nameko.testing.utils import get_container, get_extension
+
+    class SmallPages(ProjectorDependency):
+        def setup(self):
+            super().setup()
+            self.projector.page_size = 20
+
+    class PagedPlacementsService(PlacementsService):
+        projector = SmallPages(PlacementsProjection, rpc_timeout=5)
+
+    run_services(InventoryService)
+    rpc.inventory.register_school(SCHOOL)
+    receive_and_assign(rpc, 150, "A")  # 301 events: 16 pages
+    runner = run_services(PagedPlacementsService)
+    dependency = get_extension(get_container(runner, PagedPlacementsService), ProjectorDependency)
+    wait_for(lambda: len(rpc.placements.placements()) == 150)
+    assert rpc.placements.status()["positions"]["inventory"] == 301
+    assert dependency.clients.opened == 1
