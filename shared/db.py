@@ -2,6 +2,7 @@
 import os
 import sys
 import zlib
+from operator import itemgetter
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
@@ -60,3 +61,48 @@ def lock_writers(conn: Connection, name: str) -> None:
 def reading(engine: Engine):
     """A connection for reads only (no writer lock on SQLite)."""
     return engine.connect().execution_options(readonly=True)
+
+
+def chunks(values, size: int):
+    """`values` in lists of at most `size` (an IN (...) list must stay under the driver's limit)."""
+    values = list(values)
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def insert_many(conn: Connection, table, rows: list[dict]) -> None:
+    """Insert many rows on the driver's own cursor, in the transaction of `conn`.
+
+    SQLAlchemy's per-statement work is most of the cost of a delivery of
+    thousands of items or a rebuild of millions of rows; PostgreSQL takes them
+    through COPY, several times faster again. A column a row leaves out is NULL.
+    """
+    if not rows:
+        return
+    names = [c.name for c in table.columns]
+    values = itemgetter(*names) if len(names) > 1 else (lambda r: (r[names[0]],))
+
+    def row_values(r):
+        try:
+            return values(r)
+        except KeyError:  # a row without some nullable column
+            return tuple(r.get(n) for n in names)
+
+    def tuples(part):
+        try:
+            return list(map(values, part))
+        except KeyError:
+            return list(map(row_values, part))
+
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        if conn.dialect.name == "postgresql":
+            with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row(row_values(r))
+            return
+        sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        for part in chunks(rows, 20000):
+            cursor.executemany(sql, tuples(part))
+    finally:
+        cursor.close()
