@@ -24,6 +24,8 @@ from services.inventory import schemas as inv
 from services.maintenance import schemas as mnt
 from services.resources import schemas as res
 from services.training import schemas as trn
+from services.reporting.indicators import GROUPINGS
+from services.reporting.periods import parse_day, parse_period
 from shared.errors import CommandRejected, ConcurrencyError, InvalidCommand
 
 from .access import Refused, check_command, check_school_read, check_scope_read
@@ -117,8 +119,21 @@ def _school_year(pattern: str, text: str):
     return check
 
 
-PERIOD = _school_year(r"^\d{4}-\d{4}(-S[12])?$", "A school year 2025-2026 or a semester 2025-2026-S1.")
 SCHOOL_YEAR = _school_year(r"^\d{4}-\d{4}$", "A school year such as 2025-2026.")
+
+
+def _reporting_rule(parse, field):
+    """A query field checked by reporting's own parser, so both say the same."""
+    def check(value):
+        try:
+            parse(value)
+        except InvalidCommand as exc:
+            raise ValidationError(exc.errors[field]) from None
+    return check
+
+
+PERIOD = _reporting_rule(parse_period, "period")
+DAY = _reporting_rule(parse_day, "as_of")
 
 
 class _Query(Schema):
@@ -143,6 +158,17 @@ class AssetQuery(_Query):
 class IndicatorsQuery(_Query):
     scope = fields.String(required=True, validate=SCOPE)
     period = fields.String(required=True, validate=PERIOD)
+    as_of = fields.String(load_default=None, validate=DAY,
+                          metadata={"description": "YYYY-MM-DD: as things stood at the end of that day"})
+
+
+class BreakdownQuery(IndicatorsQuery):
+    by = fields.String(load_default="school", validate=validate.OneOf(GROUPINGS))
+
+
+class CompareQuery(IndicatorsQuery):
+    with_ = fields.String(required=True, validate=PERIOD, data_key="with",
+                          metadata={"description": "The period to compare with"})
 
 
 class ReportQuery(IndicatorsQuery):
@@ -191,7 +217,11 @@ QUERIES = [
     ("/api/trainings/<training_id>", "training", None, "A training"),
     ("/api/sessions/<session_id>", "session", None, "A training session"),
     ("/api/indicators", "indicators", IndicatorsQuery, "The contract's indicators for a scope and period"),
-    ("/api/breakdown", "breakdown", IndicatorsQuery, "School-level indicators, school by school"),
+    ("/api/indicators/compare", "compare", CompareQuery, "The indicators of two periods and their difference"),
+    ("/api/indicators/definitions", "definitions", None,
+     "What each indicator is: axis, kind, level, unit, labels and definitions in Arabic and French"),
+    ("/api/breakdown", "breakdown", BreakdownQuery,
+     "Every indicator by school, commune, cycle, setting or province, numerators and denominators included"),
     ("/api/reports", "reports", None, "Reports issued"),
     ("/api/reports/download", "download", ReportQuery, "Issue a report and download it (XLSX or CSV)"),
 ]
@@ -642,15 +672,30 @@ class Api:
 
     def indicators(self, user, params) -> dict:
         self._readable_scope(user, params["scope"])
-        return self.rpc("reporting", "indicators", params["scope"], params["period"])
+        cut = (params["as_of"],) if params.get("as_of") else ()
+        return self.rpc("reporting", "indicators", params["scope"], params["period"], *cut)
 
     def on_indicators(self, request, user):
         return as_json(self.indicators(user, self.params(request, "indicators")))
 
-    def on_breakdown(self, request, user):
-        params = self.params(request, "breakdown")
+    def breakdown(self, user, params) -> dict:
         self._readable_scope(user, params["scope"])
-        return as_json(self.rpc("reporting", "breakdown", params["scope"], params["period"]))
+        return self.rpc("reporting", "breakdown", params["scope"], params["period"], params["by"],
+                        params.get("as_of"))
+
+    def on_breakdown(self, request, user):
+        return as_json(self.breakdown(user, self.params(request, "breakdown")))
+
+    def compare(self, user, params) -> dict:
+        self._readable_scope(user, params["scope"])
+        return self.rpc("reporting", "compare", params["scope"], params["period"], params["with_"],
+                        params.get("as_of"))
+
+    def on_compare(self, request, user):
+        return as_json(self.compare(user, self.params(request, "compare")))
+
+    def on_definitions(self, request, user):
+        return as_json(self.rpc("reporting", "definitions"))
 
     def on_reports(self, request, user):
         rows = self.rpc("reporting", "reports")
@@ -664,7 +709,8 @@ class Api:
         params = self.params(request, "download")
         self._readable_scope(user, params["scope"])
         meta = {"actor": {"user": user["user"], "role": user["role"]}}
-        report = self.rpc("reporting", "issue_report", params["scope"], params["period"], meta, params["format"])
+        report = self.rpc("reporting", "issue_report", params["scope"], params["period"], meta, params["format"],
+                          params.get("as_of"))
         fmt = params["format"]
         fd, path = tempfile.mkstemp(suffix="." + fmt)
         os.close(fd)
@@ -676,6 +722,7 @@ class Api:
             os.unlink(path)
         mimetype = ("text/csv" if fmt == "csv" else
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        name = f"genie-{params['scope'].replace(':', '-')}-{params['period']}.{fmt}"
+        cut = f"-{params['as_of']}" if params.get("as_of") else ""
+        name = f"genie-{params['scope'].replace(':', '-')}-{params['period']}{cut}.{fmt}"
         return Response(content, mimetype=mimetype,
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})

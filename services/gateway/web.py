@@ -12,7 +12,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from services.reporting.exports import AXES, LABELS
+from services.reporting.indicators import REGISTRY
+from services.reporting.registry import AXES
 from shared.config import province_code
 
 from .access import Refused, can_run
@@ -365,11 +366,12 @@ class Web:
                   for p in trend_periods}
         by_id = {i["id"]: i for i in now["indicators"]}
         sections = []
-        for prefixes, ar, fr in AXES:
+        for axis, names in AXES.items():
             rows = []
-            for ind_id, label in LABELS.items():
-                if not ind_id.startswith(prefixes) or ind_id not in by_id:
+            for ind_id, declared in REGISTRY.items():
+                if declared.axis != axis or ind_id not in by_id:
                     continue
+                label = (declared.label["ar"], declared.label["fr"])
                 item = by_id[ind_id]
                 value = item.get("value")
                 shown = "—" if value is None else escape(str(value))
@@ -377,7 +379,7 @@ class Web:
                 rows.append(f'<tr data-indicator="{ind_id}"><td>{ind_id}</td>'
                             f'<td>{escape(label[0] if lang == "ar" else label[1])}</td>'
                             f'<td class="value">{shown}</td><td>{sparkline(series, trend_periods)}</td></tr>')
-            sections.append(f'<section><h2>{ar if lang == "ar" else fr}</h2><table><thead><tr><th></th>'
+            sections.append(f'<section><h2>{names[lang]}</h2><table><thead><tr><th></th>'
                             f'<th>{t("indicator", lang)}</th><th>{t("value", lang)}</th>'
                             f'<th>{t("trend", lang)}<br><small class="muted">{" · ".join(trend_periods)}</small>'
                             f'</th></tr></thead><tbody>{"".join(rows)}</tbody></table></section>')

@@ -8,45 +8,9 @@ from datetime import datetime
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-# id -> (Arabic, French)
-LABELS = {
-    "INF01": ("التجهيزات في الخدمة", "Équipements en service"),
-    "INF02": ("عدد المتعلمين لكل حاسوب", "Élèves par ordinateur"),
-    "INF03": ("نسبة المؤسسات المجهزة بقاعة متعددة الوسائط أو حقيبة متنقلة",
-              "% d'établissements dotés d'une SMM ou d'une VMM"),
-    "INF04": ("نسبة المؤسسات المرتبطة بالإنترنت", "% d'établissements connectés"),
-    "INF05": ("نسبة المؤسسات المرتبطة ذات تصفية مفعلة", "% d'établissements connectés avec filtrage actif"),
-    "INF06": ("نسبة استعمال التجهيزات", "Taux d'utilisation des équipements"),
-    "INF07": ("التجهيزات غير المستعملة", "Équipements non utilisés"),
-    "INF08": ("نسبة مطابقة الجرد", "Taux de conformité des inventaires"),
-    "INF09": ("التحويلات المنجزة", "Transferts réalisés"),
-    "MNT01": ("الأعطال المفتوحة", "Pannes ouvertes"),
-    "MNT02": ("متوسط مدة معالجة الأعطال (بالأيام)", "Délai moyen de résolution des pannes (jours)"),
-    "MNT03": ("نسبة الأعطال المعالجة في إطار الضمان", "% de pannes traitées sous garantie"),
-    "MNT04": ("الأعطال المفتوحة منذ أكثر من 15 يوما", "Pannes ouvertes depuis plus de 15 jours"),
-    "MNT05": ("نسبة التجهيزات ذات عطل مفتوح", "% d'équipements avec une panne ouverte"),
-    "RES01": ("الموارد الرقمية المتوصل بها", "Ressources numériques reçues"),
-    "RES02": ("الموارد الموزعة على المؤسسات", "Ressources distribuées aux établissements"),
-    "RES03": ("نسبة المؤسسات المستفيدة من الموارد", "% d'établissements ayant reçu une ressource"),
-    "RES04": ("الموارد المصادق عليها", "Ressources validées"),
-    "RES05": ("نسبة المصادقة", "Taux de validation"),
-    "RES06": ("عدد مرات استعمال الموارد", "Utilisations des ressources"),
-    "RES07": ("ورشات التحسيس", "Ateliers de sensibilisation"),
-    "RES08": ("الاختلالات غير المعالجة", "Dysfonctionnements non résolus"),
-    "TRN01": ("التكوينات المبرمجة", "Formations planifiées"),
-    "TRN02": ("نسبة إنجاز الحصص", "Taux de réalisation des sessions"),
-    "TRN03": ("المستفيدون من التكوين", "Personnels formés"),
-    "TRN04": ("نسبة الأساتذة المكونين", "% d'enseignants formés"),
-    "TRN05": ("نسبة الحضور", "Taux de présence"),
-    "TRN06": ("المستفيدون من الإشهاد", "Personnels certifiés"),
-    "TRN07": ("ساعات التكوين", "Heures de formation"),
-}
-# (prefixes, Arabic name, French name)
-AXES = [
-    (("INF", "MNT"), "البنية التحتية والتجهيزات", "Infrastructure et équipements"),
-    (("RES",), "الموارد الرقمية", "Ressources numériques"),
-    (("TRN",), "التكوين", "Formation"),
-]
+from .indicators import REGISTRY
+from .registry import AXES
+
 HEADERS = {
     "ar": ["الرمز", "المؤشر", "القيمة", "البسط", "المقام", "ملاحظة"],
     "fr": ["Code", "Indicateur", "Valeur", "Numérateur", "Dénominateur", "Remarque"],
@@ -59,6 +23,7 @@ BREAKDOWN = {"ar": "حسب المؤسسة", "fr": "Par établissement"}
 REMARKS = {
     "not_applicable": {"ar": "غير منطبق على مستوى المؤسسة", "fr": "sans objet au niveau établissement"},
     "no_denominator": {"ar": "المقام منعدم", "fr": "dénominateur nul"},
+    "no_census": {"ar": "لا إحصاء للسنة الدراسية", "fr": "pas de recensement pour l'année scolaire"},
 }
 COVER = [
     # (Arabic, French, how to read it from the report)
@@ -120,26 +85,25 @@ def write_xlsx(report: dict, path: str) -> None:
     _widths(cover, [36, 44, 30])
 
     items = {i["id"]: i for i in report["indicators"]}
-    for prefixes, name_ar, name_fr in AXES:
-        ids = [i for i in LABELS if i.startswith(prefixes)]
-        for lang, title in (("ar", name_ar), ("fr", name_fr)):
-            ws = wb.create_sheet(title)
+    for axis, names in AXES.items():
+        ids = [i for i, d in REGISTRY.items() if d.axis == axis]
+        for lang in ("ar", "fr"):
+            ws = wb.create_sheet(names[lang])
             ws.sheet_view.rightToLeft = lang == "ar"
             _header(ws, HEADERS[lang])
             for ident in ids:
                 item = items[ident]
-                label = LABELS[ident][0 if lang == "ar" else 1]
-                ws.append([ident, label, item["value"], item["numerator"], item["denominator"],
+                ws.append([ident, REGISTRY[ident].label[lang], item["value"], item["numerator"], item["denominator"],
                            _remark(item, lang)])
             _widths(ws, [8, 58, 12, 14, 14, 34])
             ws.freeze_panes = "A2"
 
     schools = report["schools"]
-    ids = [i["id"] for i in schools[0]["indicators"]] if schools else [i for i in LABELS]
+    ids = [i["id"] for i in schools[0]["indicators"]] if schools else list(REGISTRY)
     for lang in ("ar", "fr"):
         ws = wb.create_sheet(BREAKDOWN[lang])
         ws.sheet_view.rightToLeft = lang == "ar"
-        labels = [f"{i} {LABELS[i][0 if lang == 'ar' else 1]}" for i in ids]
+        labels = [f"{i} {REGISTRY[i].label[lang]}" for i in ids]
         _header(ws, SCHOOL_HEADERS[lang] + labels)
         for school in schools:
             values = {i["id"]: i["value"] for i in school["indicators"]}
@@ -164,8 +128,8 @@ def write_csv(report: dict, path: str) -> None:
     head = [report["report_id"], report["scope"], report["period"], report["as_of"]]
 
     def row(code, item):
-        ar, fr = LABELS[item["id"]]
-        return head + [code, item["id"], fr, ar, item["value"], item["numerator"], item["denominator"],
+        label = REGISTRY[item["id"]].label
+        return head + [code, item["id"], label["fr"], label["ar"], item["value"], item["numerator"], item["denominator"],
                        item.get("reason") or ""]
 
     # utf-8-sig: spreadsheet programs then read the Arabic right.

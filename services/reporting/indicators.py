@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from fractions import Fraction
 from typing import Any
 
@@ -36,31 +37,36 @@ from sqlalchemy.engine import Connection
 
 from .periods import Period, Scope
 from .projections import IndicatorsProjection
+from .registry import REGISTRY, declare
 
 DAY = 86400
-PROVINCE_LEVEL = frozenset({"RES01", "RES04", "RES05", "TRN01", "TRN02"})
 COMPUTERS = ("desktop", "laptop")
 BUNDLES = ("smm", "vmm")
 
 
 @dataclass
 class Figure:
-    kind: str  # count, rate, ratio, mean_days
-    num: Any  # a number, or {school_code: number} school by school
+    num: Any  # a number, or {school_code: number} school by school; None: not known
     den: Any = None
+    absent: Any = 0  # school by school, the numerator of a school without a row
+
+    def of(self, code):
+        """(numerator, denominator) of one school, from figures made school by school."""
+        return (self.num.get(code, self.absent),
+                self.den.get(code, 0) if isinstance(self.den, dict) else None)
 
 
 class Question:
     """One scope, one period, one T: the filters every indicator shares."""
 
     def __init__(self, conn: Connection, p: IndicatorsProjection, scope: Scope, period: Period, t: float,
-                 per_school: bool = False, only=None):
+                 per_school: bool = False, only=None, by_staff: bool = False):
         self.conn, self.p, self.scope, self.period, self.t = conn, p, scope, period, t
         self.start = period.start.timestamp()
         self.year_start = period.year_start.timestamp()
         self.per_school = per_school
-        # Staff count by their school at school scope (and school by school).
-        self.by_staff = per_school or scope.level == "school"
+        # Staff count by their school at school scope, school by school and in groups of schools.
+        self.by_staff = by_staff or per_school or scope.level == "school"
         s = p.schools
         self.school_filter = [s.c.registered_at < t]
         column = {"region": s.c.region_code, "province": s.c.province_code,
@@ -153,71 +159,136 @@ def _count_if(condition):
 
 # ---------------------------------------------------------------------- infrastructure
 
+@declare("INF01", axis="infrastructure", kind="stock", figure="count", unit="assets", higher_is_better=True,
+         additive=True,
+         label=("التجهيزات في الخدمة",
+                "Équipements en service"),
+         definition=("التجهيزات المخصصة لمؤسسة من النطاق وغير المسحوبة من الخدمة في تاريخ الحصر",
+                     "Équipements affectés à un établissement du périmètre et non réformés à la date d'arrêté."))
 def inf01_equipment_in_service(q: Question) -> Figure:
     """Assets at a school of S and not decommissioned, at T."""
     pl = q.p.placements
     n, = q.tally(pl.c.school_code, [func.count()], q.live(pl))
-    return Figure("count", n)
+    return Figure(n)
 
 
+@declare("INF02", axis="infrastructure", kind="stock", figure="ratio", unit="pupils_per_computer",
+         higher_is_better=False, additive=True,
+         label=("عدد المتعلمين لكل حاسوب",
+                "Élèves par ordinateur"),
+         definition=("متعلمو مؤسسات النطاق (إحصاء السنة الدراسية للفترة) مقسومين على الحواسيب المكتبية والمحمولة في"
+                     " الخدمة بها",
+                     "Élèves des établissements du périmètre (recensement de l'année scolaire de la période) "
+                     "divisés par les ordinateurs fixes et portables en service."))
 def inf02_learners_per_computer(q: Question) -> Figure:
     """Pupils of S (census of the period's school year at T) / in-service desktops and laptops at S."""
     c, pl = q.p.censuses, q.p.placements
-    pupils, = q.tally(c.c.school_code, [func.sum(c.c.pupils)], q.live(c),
-                      c.c.school_year == q.period.school_year)
+    pupils, censused = q.tally(c.c.school_code, [func.sum(c.c.pupils), func.count()], q.live(c),
+                               c.c.school_year == q.period.school_year)
     computers, = q.tally(pl.c.school_code, [func.count()], q.live(pl), pl.c.kind.in_(COMPUTERS))
-    return Figure("ratio", pupils, computers)
+    # No census of the year at any school: the pupils are not known, which is not zero pupils.
+    if not q.per_school and not censused and q.school_count():
+        pupils = None
+    return Figure(pupils, computers, absent=None)
 
 
+@declare("INF03", axis="infrastructure", kind="stock", figure="rate", unit="percent", higher_is_better=True,
+         additive=True,
+         label=("نسبة المؤسسات المجهزة بقاعة متعددة الوسائط أو حقيبة متنقلة",
+                "% d'établissements dotés d'une SMM ou d'une VMM"),
+         definition=("نسبة مؤسسات النطاق التي لها تجهيز واحد على الأقل في الخدمة من قاعة متعددة الوسائط أو حقيبة "
+                     "متنقلة",
+                     "Part des établissements du périmètre ayant au moins un équipement en service d'une dotation "
+                     "SMM ou VMM."))
 def inf03_schools_with_multimedia(q: Question) -> Figure:
     """% of S with at least one in-service asset of bundle smm or vmm."""
     pl = q.p.placements
     equipped, = q.tally(pl.c.school_code, [func.count(distinct(pl.c.school_code))], q.live(pl),
                         pl.c.bundle.in_(BUNDLES))
-    return Figure("rate", equipped, q.school_count())
+    return Figure(equipped, q.school_count())
 
 
+@declare("INF04", axis="infrastructure", kind="stock", figure="rate", unit="percent", higher_is_better=True,
+         additive=True,
+         label=("نسبة المؤسسات المرتبطة بالإنترنت",
+                "% d'établissements connectés"),
+         definition=("نسبة مؤسسات النطاق التي يفيد آخر تسجيل لربطها في تاريخ الحصر بأنها مرتبطة",
+                     "Part des établissements du périmètre dont le dernier relevé de connectivité à la date "
+                     "d'arrêté est « connecté »."))
 def inf04_schools_connected(q: Question) -> Figure:
     """% of S whose latest connectivity record at T is connected."""
     cn = q.p.connectivity
     connected, = q.tally(cn.c.school_code, [func.count()], q.live(cn), cn.c.status == "connected")
-    return Figure("rate", connected, q.school_count())
+    return Figure(connected, q.school_count())
 
 
+@declare("INF05", axis="infrastructure", kind="stock", figure="rate", unit="percent", higher_is_better=True,
+         additive=True,
+         label=("نسبة المؤسسات المرتبطة ذات تصفية مفعلة",
+                "% d'établissements connectés avec filtrage actif"),
+         definition=("نسبة المؤسسات المرتبطة في تاريخ الحصر التي يفيد آخر تسجيل لها بأن التصفية مفعلة",
+                     "Part des établissements connectés à la date d'arrêté dont le dernier relevé de filtrage est "
+                     "actif."))
 def inf05_connected_schools_filtered(q: Question) -> Figure:
     """% of connected schools of S (at T) whose latest filtering record at T is active."""
     cn, fl = q.p.connectivity, q.p.filtering
     joined = cn.outerjoin(fl, and_(fl.c.school_code == cn.c.school_code, q.live(fl)))
     filtered, connected = q.tally(cn.c.school_code, [_count_if(fl.c.active.is_(True)), func.count()],
                                   q.live(cn), cn.c.status == "connected", from_=joined)
-    return Figure("rate", filtered, connected)
+    return Figure(filtered, connected)
 
 
+@declare("INF06", axis="infrastructure", kind="flow", figure="rate", unit="percent", higher_is_better=True,
+         additive=True,
+         label=("نسبة استعمال التجهيزات",
+                "Taux d'utilisation des équipements"),
+         definition=("من آخر ملاحظة لكل تجهيز خلال الفترة: المستعمل مقسوما على المستعمل وغير المستعمل",
+                     "Sur la dernière observation de chaque équipement pendant la période : en usage / (en usage + "
+                     "non utilisé)."))
 def inf06_equipment_use_rate(q: Question) -> Figure:
     """Over each asset's latest observation inside the period at S: in_use / (in_use + unused)."""
     o = q.p.observations
     in_use, observed = q.tally(o.c.school_code, [_count_if(o.c.status == "in_use"),
                                                  _count_if(o.c.status.in_(("in_use", "unused")))],
                                q.live(o), o.c.at >= q.start)
-    return Figure("rate", in_use, observed)
+    return Figure(in_use, observed)
 
 
+@declare("INF07", axis="infrastructure", kind="stock", figure="count", unit="assets", higher_is_better=False,
+         additive=True,
+         label=("التجهيزات غير المستعملة",
+                "Équipements non utilisés"),
+         definition=("التجهيزات في الخدمة التي تفيد آخر ملاحظة لها في تاريخ الحصر بأنها غير مستعملة",
+                     "Équipements en service dont la dernière observation à la date d'arrêté est « non utilisé »."))
 def inf07_unused_equipment(q: Question) -> Figure:
     """In-service assets at S whose latest observation at T is unused."""
     pl, o = q.p.placements, q.p.observations
     n, = q.tally(pl.c.school_code, [func.count()], q.live(pl), q.live(o), o.c.status == "unused",
                  from_=pl.join(o, o.c.asset_id == pl.c.asset_id))
-    return Figure("count", n)
+    return Figure(n)
 
 
+@declare("INF08", axis="infrastructure", kind="flow", figure="rate", unit="percent", higher_is_better=True,
+         additive=True,
+         label=("نسبة مطابقة الجرد",
+                "Taux de conformité des inventaires"),
+         definition=("من آخر جرد لكل مؤسسة خلال الفترة: التجهيزات الموجودة مقسومة على مجموع المعاينات",
+                     "Sur le dernier inventaire de chaque établissement pendant la période : équipements présents /"
+                     " ensemble des constats."))
 def inf08_audit_conformity(q: Question) -> Figure:
     """Over the latest audit of each school of S inside the period: present / all findings."""
     au = q.p.audits
     present, findings = q.tally(au.c.school_code, [func.sum(au.c.present), func.sum(au.c.findings)],
                                 q.live(au), au.c.at >= q.start)
-    return Figure("rate", present, findings)
+    return Figure(present, findings)
 
 
+@declare("INF09", axis="infrastructure", kind="flow", figure="count", unit="transfers", higher_is_better=True,
+         label=("التحويلات المنجزة",
+                "Transferts réalisés"),
+         definition=("التحويلات المنجزة خلال الفترة من مؤسسة من النطاق أو إليها (يحسب التحويل مرة واحدة)",
+                     "Transferts réalisés pendant la période depuis ou vers un établissement du périmètre (chacun "
+                     "compté une fois)."))
 def inf09_transfers_completed(q: Question) -> Figure:
     """Transfers completed inside the period from or to a school of S."""
     tr = q.p.transfers
@@ -229,7 +300,7 @@ def inf09_transfers_completed(q: Question) -> Figure:
         n, = q.tally(ends.c.school_code, [func.count(distinct(ends.c.transfer_id))])
     else:
         n, = q.one(select(func.count()).where(done, or_(tr.c.from_school.in_(q.S), tr.c.to_school.in_(q.S))))
-    return Figure("count", n)
+    return Figure(n)
 
 
 # ---------------------------------------------------------------------- maintenance
@@ -239,54 +310,98 @@ def _closed_inside(q: Question, f):
     return and_(q.during(f.c.closed_at), f.c.resolution.in_(("repaired", "replaced")), f.c.declared_at.isnot(None))
 
 
+@declare("MNT01", axis="infrastructure", kind="stock", figure="count", unit="faults", higher_is_better=False,
+         additive=True,
+         label=("الأعطال المفتوحة",
+                "Pannes ouvertes"),
+         definition=("الأعطال المصرح بها في مؤسسات النطاق وغير المغلقة في تاريخ الحصر",
+                     "Pannes déclarées dans les établissements du périmètre et non clôturées à la date d'arrêté."))
 def mnt01_open_faults(q: Question) -> Figure:
     """Faults at S declared and not closed at T."""
     f = q.p.faults
     n, = q.tally(f.c.school_code, [func.count()], _open(q, f))
-    return Figure("count", n)
+    return Figure(n)
 
 
+@declare("MNT02", axis="infrastructure", kind="flow", figure="mean_days", unit="days", higher_is_better=False,
+         additive=True,
+         label=("متوسط مدة معالجة الأعطال (بالأيام)",
+                "Délai moyen de résolution des pannes (jours)"),
+         definition=("متوسط الأيام بين التصريح والإغلاق للأعطال المغلقة خلال الفترة بالإصلاح أو الاستبدال",
+                     "Nombre moyen de jours entre déclaration et clôture des pannes clôturées pendant la période, "
+                     "réparées ou remplacées."))
 def mnt02_mean_days_to_close(q: Question) -> Figure:
     """Mean days from declaration to closing (repaired or replaced) of faults closed inside the period."""
     f = q.p.faults
     seconds, faults = q.tally(f.c.school_code, [func.sum(f.c.closed_at - f.c.declared_at), func.count()],
                               _closed_inside(q, f))
-    return Figure("mean_days", seconds, faults)
+    return Figure(seconds, faults)
 
 
+@declare("MNT03", axis="infrastructure", kind="flow", figure="rate", unit="percent", higher_is_better=True,
+         additive=True,
+         label=("نسبة الأعطال المعالجة في إطار الضمان",
+                "% de pannes traitées sous garantie"),
+         definition=("نسبة الأعطال المعتمدة في حساب متوسط مدة المعالجة التي صرح بها في إطار الضمان",
+                     "Part des pannes retenues pour le délai moyen (MNT02) déclarées sous garantie."))
 def mnt03_closed_under_warranty(q: Question) -> Figure:
     """% of the faults of MNT02 declared under warranty."""
     f = q.p.faults
     warranty, faults = q.tally(f.c.school_code, [_count_if(f.c.under_warranty.is_(True)), func.count()],
                                _closed_inside(q, f))
-    return Figure("rate", warranty, faults)
+    return Figure(warranty, faults)
 
 
+@declare("MNT04", axis="infrastructure", kind="stock", figure="count", unit="faults", higher_is_better=False,
+         additive=True, moves_with_now=True,
+         label=("الأعطال المفتوحة منذ أكثر من 15 يوما",
+                "Pannes ouvertes depuis plus de 15 jours"),
+         definition=("الأعطال المفتوحة في تاريخ الحصر والمصرح بها قبله بأكثر من 15 يوما",
+                     "Pannes ouvertes à la date d'arrêté et déclarées plus de 15 jours auparavant."))
 def mnt04_faults_open_over_15_days(q: Question) -> Figure:
     """Open faults at S at T declared more than 15 days before T."""
     f = q.p.faults
     n, = q.tally(f.c.school_code, [func.count()], _open(q, f), f.c.declared_at < q.t - 15 * DAY)
-    return Figure("count", n)
+    return Figure(n)
 
 
+@declare("MNT05", axis="infrastructure", kind="stock", figure="rate", unit="percent", higher_is_better=False,
+         additive=True,
+         label=("نسبة التجهيزات ذات عطل مفتوح",
+                "% d'équipements avec une panne ouverte"),
+         definition=("نسبة التجهيزات في الخدمة بمؤسسات النطاق التي لها عطل مفتوح في تاريخ الحصر",
+                     "Part des équipements en service du périmètre ayant une panne ouverte à la date d'arrêté."))
 def mnt05_equipment_with_open_fault(q: Question) -> Figure:
     """% of in-service assets at S (INF01) with an open fault at T."""
     pl, f = q.p.placements, q.p.faults
     faulty = select(f.c.fault_id).where(f.c.asset_id == pl.c.asset_id, _open(q, f)).exists()
     with_fault, assets = q.tally(pl.c.school_code, [_count_if(faulty), func.count()], q.live(pl))
-    return Figure("rate", with_fault, assets)
+    return Figure(with_fault, assets)
 
 
 # ---------------------------------------------------------------------- resources
 
+@declare("RES01", axis="resources", kind="flow", level="province", figure="count", unit="resources",
+         higher_is_better=True,
+         label=("الموارد الرقمية المتوصل بها",
+                "Ressources numériques reçues"),
+         definition=("الموارد المتوصل بها خلال الفترة (على مستوى المديرية الإقليمية فما فوق)",
+                     "Ressources reçues pendant la période (direction provinciale et au-dessus)."))
 def res01_resources_received(q: Question) -> Figure:
     """Resources received inside the period (province scope and above)."""
     r = q.p.resources_received
     n, = q.one(select(func.count(distinct(r.c.resource_id)))
                .where(q.during(r.c.at), q.in_provinces(r.c.province_code)))
-    return Figure("count", n)
+    return Figure(n)
 
 
+@declare("RES02", axis="resources", kind="flow", figure="count", unit="distributions", higher_is_better=True,
+         additive=True,
+         label=("الموارد الموزعة على المؤسسات",
+                "Ressources distribuées aux établissements"),
+         definition=("الأزواج المختلفة (مورد، مؤسسة) الموزعة خلال الفترة على مؤسسات النطاق",
+                     "Couples distincts (ressource, établissement) distribués pendant la période aux établissements"
+                     " du périmètre."))
 def res02_resources_distributed(q: Question) -> Figure:
     """Distinct (resource, school) pairs distributed inside the period to schools of S."""
     d = q.p.distributions
@@ -296,71 +411,123 @@ def res02_resources_distributed(q: Question) -> Figure:
         pairs = (select(d.c.resource_id, d.c.school_code).distinct()
                  .where(d.c.school_code.in_(q.S), q.during(d.c.at)).subquery())
         n, = q.one(select(func.count()).select_from(pairs))
-    return Figure("count", n)
+    return Figure(n)
 
 
+@declare("RES03", axis="resources", kind="stock", figure="rate", unit="percent", higher_is_better=True,
+         additive=True,
+         label=("نسبة المؤسسات المستفيدة من الموارد",
+                "% d'établissements ayant reçu une ressource"),
+         definition=("نسبة مؤسسات النطاق التي توصلت بمورد واحد على الأقل قبل تاريخ الحصر",
+                     "Part des établissements du périmètre ayant reçu au moins une ressource à la date d'arrêté."))
 def res03_schools_reached(q: Question) -> Figure:
     """% of S that received at least one resource by T."""
     fr = q.p.first_resources
     reached, = q.tally(fr.c.school_code, [func.count()], fr.c.first_at < q.t)
-    return Figure("rate", reached, q.school_count())
+    return Figure(reached, q.school_count())
 
 
+@declare("RES04", axis="resources", kind="flow", level="province", figure="count", unit="resources",
+         higher_is_better=True,
+         label=("الموارد المصادق عليها",
+                "Ressources validées"),
+         definition=("الموارد التي صادقت عليها لجنة التحقق خلال الفترة (على مستوى المديرية الإقليمية فما فوق)",
+                     "Ressources validées par un comité de validation pendant la période (direction provinciale et "
+                     "au-dessus)."))
 def res04_resources_approved(q: Question) -> Figure:
     """Resources approved by a validation committee inside the period (province scope and above)."""
     d = q.p.decisions
     n, = q.one(select(func.count(distinct(d.c.resource_id)))
                .where(q.during(d.c.at), d.c.decision == "approved", q.in_provinces(d.c.province_code)))
-    return Figure("count", n)
+    return Figure(n)
 
 
+@declare("RES05", axis="resources", kind="flow", level="province", figure="rate", unit="percent",
+         higher_is_better=True,
+         label=("نسبة المصادقة",
+                "Taux de validation"),
+         definition=("نسبة المصادقات من مجموع قرارات لجان التحقق خلال الفترة",
+                     "Part des validations parmi toutes les décisions des comités de validation pendant la période."))
 def res05_approval_rate(q: Question) -> Figure:
     """% approved over all committee decisions inside the period (province scope and above)."""
     d = q.p.decisions
     approved, decisions = q.one(select(_count_if(d.c.decision == "approved"), func.count())
                                 .where(q.during(d.c.at), q.in_provinces(d.c.province_code)))
-    return Figure("rate", approved, decisions)
+    return Figure(approved, decisions)
 
 
+@declare("RES06", axis="resources", kind="flow", figure="count", unit="uses", higher_is_better=True, additive=True,
+         moves_with_now=True,
+         label=("عدد مرات استعمال الموارد",
+                "Utilisations des ressources"),
+         definition=("الاستعمالات المسجلة بمؤسسات النطاق لفترات استعمال ينتهي تاريخها داخل الفترة",
+                     "Utilisations enregistrées dans les établissements du périmètre pour des périodes d'usage qui "
+                     "se terminent pendant la période."))
 def res06_resource_uses(q: Question) -> Figure:
     """Uses recorded at S for usage periods that end inside the period."""
     u = q.p.usages
     n, = q.tally(u.c.school_code, [func.sum(u.c.uses)], q.during(u.c.period_end_at))
-    return Figure("count", n)
+    return Figure(n)
 
 
+@declare("RES07", axis="resources", kind="flow", figure="count", unit="workshops", higher_is_better=True,
+         label=("ورشات التحسيس",
+                "Ateliers de sensibilisation"),
+         definition=("ورشات التحسيس المنظمة خلال الفترة التي تشمل مؤسسة من النطاق (تحسب الورشة مرة واحدة)",
+                     "Ateliers de sensibilisation tenus pendant la période avec au moins un établissement du "
+                     "périmètre (chacun compté une fois)."))
 def res07_awareness_workshops(q: Question) -> Figure:
     """Awareness workshops inside the period that include a school of S."""
     w = q.p.workshop_schools
     n, = q.tally(w.c.school_code, [func.count(distinct(w.c.workshop_id))], q.during(w.c.at))
-    return Figure("count", n)
+    return Figure(n)
 
 
+@declare("RES08", axis="resources", kind="stock", figure="count", unit="dysfunctions", higher_is_better=False,
+         additive=True,
+         label=("الاختلالات غير المعالجة",
+                "Dysfonctionnements non résolus"),
+         definition=("الاختلالات المبلغ عنها بمؤسسات النطاق وغير المعالجة في تاريخ الحصر",
+                     "Dysfonctionnements signalés dans les établissements du périmètre et non résolus à la date "
+                     "d'arrêté."))
 def res08_open_dysfunctions(q: Question) -> Figure:
     """Dysfunctions at S reported and not resolved at T."""
     d = q.p.dysfunctions
     n, = q.tally(d.c.school_code, [func.count()], d.c.reported_at < q.t, d.c.resolved_at >= q.t)
-    return Figure("count", n)
+    return Figure(n)
 
 
 # ---------------------------------------------------------------------- training
 
+@declare("TRN01", axis="training", kind="stock", level="province", figure="count", unit="trainings",
+         higher_is_better=True,
+         label=("التكوينات المبرمجة",
+                "Formations planifiées"),
+         definition=("التكوينات المبرمجة قبل تاريخ الحصر برسم السنة الدراسية للفترة",
+                     "Formations planifiées à la date d'arrêté pour l'année scolaire de la période."))
 def trn01_trainings_planned(q: Question) -> Figure:
     """Trainings planned by T for the period's school year (province scope and above)."""
     tr = q.p.trainings
     n, = q.one(select(func.count(distinct(tr.c.training_id)))
                .where(tr.c.at < q.t, tr.c.school_year == q.period.school_year,
                       q.in_provinces(tr.c.province_code)))
-    return Figure("count", n)
+    return Figure(n)
 
 
+@declare("TRN02", axis="training", kind="flow", level="province", figure="rate", unit="percent",
+         higher_is_better=True,
+         label=("نسبة إنجاز الحصص",
+                "Taux de réalisation des sessions"),
+         definition=("نسبة الحصص التي يقع تاريخ بدايتها داخل الفترة والمنجزة في تاريخ الحصر",
+                     "Part des sessions dont la date de début tombe dans la période qui sont réalisées à la date "
+                     "d'arrêté."))
 def trn02_sessions_completed(q: Question) -> Figure:
     """% of sessions starting inside the period that are completed at T (province scope and above)."""
     sc, c = q.p.schedules, q.p.completions
     done = select(c.c.session_id).where(c.c.session_id == sc.c.session_id, c.c.completed_at < q.t).exists()
     completed, sessions = q.one(select(_count_if(done), func.count())
                                 .where(q.live(sc), q.during(sc.c.starts_at), q.in_provinces(sc.c.province_code)))
-    return Figure("rate", completed, sessions)
+    return Figure(completed, sessions)
 
 
 def _staff_at(q: Question, joined, staff_id):
@@ -368,6 +535,11 @@ def _staff_at(q: Question, joined, staff_id):
     return st, joined.join(st, and_(st.c.staff_id == staff_id, q.live(st)))
 
 
+@declare("TRN03", axis="training", kind="flow", figure="count", unit="staff", higher_is_better=True,
+         label=("المستفيدون من التكوين",
+                "Personnels formés"),
+         definition=("الأشخاص المختلفون الحاضرون مرة على الأقل في حصة منجزة خلال الفترة",
+                     "Personnes distinctes présentes au moins une fois à une session réalisée pendant la période."))
 def trn03_staff_trained(q: Question) -> Figure:
     """Distinct staff present at least once at a session completed inside the period."""
     pr, c = q.p.presences, q.p.completions
@@ -379,9 +551,16 @@ def trn03_staff_trained(q: Question) -> Figure:
     else:
         n, = q.one(select(func.count(distinct(pr.c.staff_id))).select_from(joined)
                    .where(*where, q.in_provinces(pr.c.province_code)))
-    return Figure("count", n)
+    return Figure(n)
 
 
+@declare("TRN04", axis="training", kind="stock", figure="rate", unit="percent", higher_is_better=True, additive=True,
+         label=("نسبة الأساتذة المكونين",
+                "% d'enseignants formés"),
+         definition=("الأساتذة المختلفون بمؤسسات النطاق الحاضرون في حصة منجزة من السنة الدراسية مقسومين على أساتذة "
+                     "النطاق حسب الإحصاء",
+                     "Enseignants distincts du périmètre présents à une session réalisée de l'année scolaire, "
+                     "rapportés aux enseignants du recensement."))
 def trn04_teachers_trained(q: Question) -> Figure:
     """% of teachers of S (census) present at a session of the school year completed by T."""
     pr, c, cs = q.p.presences, q.p.completions, q.p.censuses
@@ -390,9 +569,16 @@ def trn04_teachers_trained(q: Question) -> Figure:
                        c.c.completed_at >= q.year_start, c.c.completed_at < q.t, st.c.role == "teacher", from_=joined)
     teachers, = q.tally(cs.c.school_code, [func.sum(cs.c.teachers)], q.live(cs),
                         cs.c.school_year == q.period.school_year)
-    return Figure("rate", trained, teachers)
+    return Figure(trained, teachers)
 
 
+@declare("TRN05", axis="training", kind="flow", figure="rate", unit="percent", higher_is_better=True,
+         moves_with_now=True,
+         label=("نسبة الحضور",
+                "Taux de présence"),
+         definition=("الحضور مقسوما على مجموع تسجيلات الحضور للحصص التي يقع تاريخ بدايتها داخل الفترة",
+                     "Présences sur l'ensemble des relevés de présence des sessions dont la date de début tombe "
+                     "dans la période."))
 def trn05_attendance_rate(q: Question) -> Figure:
     """present / all attendance records of sessions starting inside the period."""
     a, sc = q.p.attendance, q.p.schedules
@@ -405,9 +591,14 @@ def trn05_attendance_rate(q: Question) -> Figure:
     else:
         present, records = q.one(select(*exprs).select_from(joined)
                                  .where(*where, q.in_provinces(a.c.province_code)))
-    return Figure("rate", present, records)
+    return Figure(present, records)
 
 
+@declare("TRN06", axis="training", kind="flow", figure="count", unit="staff", higher_is_better=True,
+         label=("المستفيدون من الإشهاد",
+                "Personnels certifiés"),
+         definition=("الأشخاص المختلفون الحاصلون على إشهاد خلال الفترة",
+                     "Personnes distinctes certifiées pendant la période."))
 def trn06_staff_certified(q: Question) -> Figure:
     """Distinct staff certified inside the period."""
     ce = q.p.certifications
@@ -417,9 +608,15 @@ def trn06_staff_certified(q: Question) -> Figure:
     else:
         n, = q.one(select(func.count(distinct(ce.c.staff_id)))
                    .where(q.during(ce.c.at), q.in_provinces(ce.c.province_code)))
-    return Figure("count", n)
+    return Figure(n)
 
 
+@declare("TRN07", axis="training", kind="flow", figure="count", unit="person_hours", higher_is_better=True,
+         label=("ساعات التكوين",
+                "Heures de formation"),
+         definition=("مجموع ساعات الحصص المنجزة خلال الفترة مضروبة في عدد الحاضرين المختلفين في كل حصة",
+                     "Somme, sur les sessions réalisées pendant la période, des heures × personnes présentes "
+                     "distinctes."))
 def trn07_training_hours(q: Question) -> Figure:
     """Sum over sessions completed inside the period of hours × distinct staff present."""
     pr, c, sc = q.p.presences, q.p.completions, q.p.schedules
@@ -432,41 +629,10 @@ def trn07_training_hours(q: Question) -> Figure:
     else:
         hours, = q.one(select(func.sum(sc.c.hours)).select_from(joined)
                        .where(*where, q.in_provinces(pr.c.province_code)))
-    return Figure("count", hours)
+    return Figure(hours)
 
 
-INDICATORS = {
-    "INF01": inf01_equipment_in_service,
-    "INF02": inf02_learners_per_computer,
-    "INF03": inf03_schools_with_multimedia,
-    "INF04": inf04_schools_connected,
-    "INF05": inf05_connected_schools_filtered,
-    "INF06": inf06_equipment_use_rate,
-    "INF07": inf07_unused_equipment,
-    "INF08": inf08_audit_conformity,
-    "INF09": inf09_transfers_completed,
-    "MNT01": mnt01_open_faults,
-    "MNT02": mnt02_mean_days_to_close,
-    "MNT03": mnt03_closed_under_warranty,
-    "MNT04": mnt04_faults_open_over_15_days,
-    "MNT05": mnt05_equipment_with_open_fault,
-    "RES01": res01_resources_received,
-    "RES02": res02_resources_distributed,
-    "RES03": res03_schools_reached,
-    "RES04": res04_resources_approved,
-    "RES05": res05_approval_rate,
-    "RES06": res06_resource_uses,
-    "RES07": res07_awareness_workshops,
-    "RES08": res08_open_dysfunctions,
-    "TRN01": trn01_trainings_planned,
-    "TRN02": trn02_sessions_completed,
-    "TRN03": trn03_staff_trained,
-    "TRN04": trn04_teachers_trained,
-    "TRN05": trn05_attendance_rate,
-    "TRN06": trn06_staff_certified,
-    "TRN07": trn07_training_hours,
-}
-SCHOOL_LEVEL = tuple(i for i in INDICATORS if i not in PROVINCE_LEVEL)
+SCHOOL_LEVEL = tuple(i for i, d in REGISTRY.items() if d.level == "school")
 
 
 # ---------------------------------------------------------------------- numbers
@@ -487,49 +653,80 @@ def _plain(n):
     return int(n)
 
 
-def entry(kind: str, num, den) -> dict:
-    if kind == "count":
+def entry(figure: str, num, den) -> dict:
+    """One indicator's figure in the contract's shape, from its numerator and denominator."""
+    if figure == "count":
         n = _plain(num or 0)
         return {"value": n, "numerator": n, "denominator": None}
-    num, den = num or 0, den or 0
-    if kind == "mean_days":
+    den = den or 0
+    if num is None:  # only INF02: no census of the school year
+        return {"value": None, "numerator": None, "denominator": _plain(den), "reason": "no_census"}
+    if figure == "mean_days":
         numerator = _plain(round(float(Fraction(num) / DAY), 4))
         value = None if den == 0 else round1(Fraction(num) / DAY / den)
         return {"value": value, "numerator": numerator, "denominator": int(den)}
     if den == 0:
         value = None
-    elif kind == "rate":
+    elif figure == "rate":
         value = round1(Fraction(num) * 100 / Fraction(den))
     else:  # ratio
         value = round1(Fraction(num) / Fraction(den))
     return {"value": value, "numerator": _plain(num), "denominator": _plain(den)}
 
 
+def difference(value, other):
+    """value - other as a reader would work it out from the two shown values; None if either is missing."""
+    if value is None or other is None:
+        return None
+    if isinstance(value, int) and isinstance(other, int):
+        return value - other
+    return round1(Fraction(str(value)) - Fraction(str(other)))
+
+
+def side_by_side(items: list[dict], others: list[dict]) -> list[dict]:
+    """Each indicator of one period with the same of another (`with`) and the difference of the values."""
+    return [dict(a, **{"with": {k: b.get(k) for k in ("value", "numerator", "denominator", "reason") if k in b},
+                       "difference": difference(a["value"], b["value"])})
+            for a, b in zip(items, others)]
+
+
 NOT_APPLICABLE = {"value": None, "numerator": None, "denominator": None, "reason": "not_applicable"}
-KIND = {"INF01": "count", "INF02": "ratio", "INF03": "rate", "INF04": "rate", "INF05": "rate", "INF06": "rate",
-        "INF07": "count", "INF08": "rate", "INF09": "count", "MNT01": "count", "MNT02": "mean_days",
-        "MNT03": "rate", "MNT04": "count", "MNT05": "rate", "RES01": "count", "RES02": "count", "RES03": "rate",
-        "RES04": "count", "RES05": "rate", "RES06": "count", "RES07": "count", "RES08": "count",
-        "TRN01": "count", "TRN02": "rate", "TRN03": "count", "TRN04": "rate", "TRN05": "rate", "TRN06": "count",
-        "TRN07": "count"}
-# What a scope's figure is the sum of its schools' figures for. INF09 and RES07 count a transfer or a
-# workshop once however many schools of S it names; TRN03, TRN05-07 count staff by province above a school.
-ADDITIVE = tuple(i for i in SCHOOL_LEVEL if i not in ("INF09", "RES07", "TRN03", "TRN05", "TRN06", "TRN07"))
-# What moves with T itself while no event arrives: read afresh while a period is going on.
-MOVES_WITH_NOW = frozenset({"MNT04", "RES06", "TRN05"})
+ADDITIVE = tuple(i for i, d in REGISTRY.items() if d.additive)
+
+
+class Sum:
+    """Numerators and denominators of schools added up exactly; a numerator none of them knows stays None."""
+
+    __slots__ = ("num", "den", "known", "unknown")
+
+    def __init__(self):
+        self.num, self.den, self.known, self.unknown = 0, 0, 0, 0
+
+    def add(self, pair, sign=1):
+        num, den = pair
+        if num is None:
+            self.unknown += sign
+        else:
+            self.num += sign * _exact(num)
+            self.known += sign
+        self.den += sign * _exact(den or 0)
+
+    def figure(self) -> Figure:
+        return Figure(None if self.unknown and not self.known else self.num, self.den)
 
 
 class Memo:
     """Each school's figures per period, kept until an event may change them.
 
     Filled school by school on demand; a stored batch forgets the schools it may have changed
-    (`Changes`, a superset). Only the process that applies events may use one.
+    (`Changes`, a superset). Only the process that applies events may use one, and only at the
+    period's own T (the end of the period, or now).
     """
 
     def __init__(self, periods: int = 12):
         self.periods = periods
         self.tables: dict[str, dict] = {}  # period -> {school: {id: (numerator, denominator)}}
-        # (period, scope) -> the schools summed so far and their sums, exact (a float as a Fraction)
+        # (period, scope) -> the schools summed so far and their sums
         self.sums: dict[tuple, dict] = {}
         self.latest = float("-inf")  # the latest occurred_at applied
 
@@ -548,26 +745,24 @@ class Memo:
                     if school in total["members"]:
                         total["members"].discard(school)
                         for ident, acc in total["sums"].items():
-                            acc[0] -= _exact(old[ident][0])
-                            acc[1] -= _exact(old[ident][1] or 0)
+                            acc.add(old[ident], -1)
 
     def clear(self) -> None:
         self.tables.clear()
         self.sums.clear()
 
     def total(self, conn, p, period: Period, t: float, scope: Scope, codes: list, ids: tuple) -> dict:
-        """{id: [numerator, denominator]} summed over the schools `codes` (the scope's S)."""
+        """{id: Sum} over the schools `codes` (the scope's S)."""
         table = self.figures(conn, p, period, t, codes, _memo_ids(period, t))
         key = (period.name, scope.name)
         total = self.sums.get(key)
         wanted = set(codes)
         if total is None or not total["members"] <= wanted:
-            total = self.sums[key] = {"members": set(), "sums": {i: [0, 0] for i in ids}}
+            total = self.sums[key] = {"members": set(), "sums": {i: Sum() for i in ids}}
         for code in wanted - total["members"]:
             row = table[code]
             for ident, acc in total["sums"].items():
-                acc[0] += _exact(row[ident][0])
-                acc[1] += _exact(row[ident][1] or 0)
+                acc.add(row[ident])
             total["members"].add(code)
         return total["sums"]
 
@@ -589,11 +784,9 @@ class Memo:
             many = len(missing) > 2000
             q = Question(conn, p, Scope("all", "all", None), period, t, per_school=True,
                          only=None if many else missing)
-            figs = {ident: INDICATORS[ident](q) for ident in ids}
+            figs = {ident: REGISTRY[ident].compute(q) for ident in ids}
             for code in ([s["school_code"] for s in q.schools()] if many else missing):
-                table[code] = {ident: (fig.num.get(code, 0),
-                                       fig.den.get(code, 0) if isinstance(fig.den, dict) else None)
-                               for ident, fig in figs.items()}
+                table[code] = {ident: fig.of(code) for ident, fig in figs.items()}
         return table
 
 
@@ -606,12 +799,24 @@ def _ongoing(period: Period, t: float) -> bool:
 
 
 def _memo_ids(period: Period, t: float) -> tuple:
-    return tuple(i for i in SCHOOL_LEVEL if not (_ongoing(period, t) and i in MOVES_WITH_NOW))
+    return tuple(i for i in SCHOOL_LEVEL if not (_ongoing(period, t) and REGISTRY[i].moves_with_now))
+
+
+def _items(q: Question, known: dict) -> list[dict]:
+    """Every indicator in registry order: what `known` holds, the rest computed for `q`."""
+    out = []
+    for ident, d in REGISTRY.items():
+        if d.level == "province" and (q.scope.level == "school" or q.by_staff):
+            out.append({"id": ident, **NOT_APPLICABLE})
+        else:
+            fig = known.get(ident) or d.compute(q)
+            out.append({"id": ident, **entry(d.figure, fig.num, fig.den)})
+    return out
 
 
 def compute(conn: Connection, p: IndicatorsProjection, scope: Scope, period: Period, t: float,
             memo: Memo | None = None) -> list[dict]:
-    """The 29 indicators for a scope and period at T, in the contract's shape."""
+    """Every indicator for a scope and period at T, in the contract's shape."""
     q = Question(conn, p, scope, period, t)
     summed = {}
     if memo is not None and memo.usable(period, t):
@@ -621,19 +826,11 @@ def compute(conn: Connection, p: IndicatorsProjection, scope: Scope, period: Per
             table = memo.figures(conn, p, period, t, codes, ids)
             for ident in ids:
                 num, den = table[codes[0]][ident] if codes else (0, 0)
-                summed[ident] = Figure(KIND[ident], num, None if KIND[ident] == "count" else den)
+                summed[ident] = Figure(num, den)
         else:
             sums = memo.total(conn, p, period, t, scope, codes, tuple(i for i in ADDITIVE if i in ids))
-            for ident, (num, den) in sums.items():
-                summed[ident] = Figure(KIND[ident], num, None if KIND[ident] == "count" else den)
-    out = []
-    for ident, f in INDICATORS.items():
-        if ident in PROVINCE_LEVEL and scope.level == "school":
-            out.append({"id": ident, **NOT_APPLICABLE})
-        else:
-            fig = summed.get(ident) or f(q)
-            out.append({"id": ident, **entry(fig.kind, fig.num, fig.den)})
-    return out
+            summed = {ident: acc.figure() for ident, acc in sums.items()}
+    return _items(q, summed)
 
 
 def per_school(conn: Connection, p: IndicatorsProjection, scope: Scope, period: Period, t: float,
@@ -646,26 +843,71 @@ def per_school(conn: Connection, p: IndicatorsProjection, scope: Scope, period: 
     if memo is not None and memo.usable(period, t):
         ids = _memo_ids(period, t)
         table = memo.figures(conn, p, period, t, codes, ids)
-    figures = {ident: INDICATORS[ident](q) for ident in SCHOOL_LEVEL if ident not in ids}
+    figures = {ident: REGISTRY[ident].compute(q) for ident in SCHOOL_LEVEL if ident not in ids}
     rows = []
     for school in schools:
         code = school["school_code"]
         values = []
         for ident in SCHOOL_LEVEL:
-            if ident in ids:
-                num, den = table[code][ident]
-            else:
-                fig = figures[ident]
-                num = fig.num.get(code, 0)
-                den = fig.den.get(code, 0) if isinstance(fig.den, dict) else None
-            values.append({"id": ident, **entry(KIND[ident], num, den)})
+            num, den = table[code][ident] if ident in ids else figures[ident].of(code)
+            values.append({"id": ident, **entry(REGISTRY[ident].figure, num, den)})
         rows.append({**school, "indicators": values})
     return rows
 
 
+GROUPINGS = ("school", "commune", "cycle", "setting", "province")
+
+
+def breakdown(conn: Connection, p: IndicatorsProjection, scope: Scope, period: Period, t: float, by: str,
+              memo: Memo | None = None) -> list[dict]:
+    """One row per group of S's schools (`by`), every indicator with its numerator and denominator.
+
+    A province's row is what `indicators(province:<code>)` answers. A commune, a cycle or a setting is a
+    set of schools: its members of staff count by their school, and the indicators not tied to a school
+    do not apply to it. The additive indicators of the rows sum to the scope's.
+    """
+    if by == "school":
+        return per_school(conn, p, scope, period, t, memo)
+    schools = Question(conn, p, scope, period, t).schools()
+    groups: dict[str, list] = {}
+    for school in schools:
+        groups.setdefault(school[by if by != "province" else "province_code"], []).append(school["school_code"])
+    if by == "province":
+        return [{"province_code": code, "schools": len(codes),
+                 "indicators": compute(conn, p, Scope(f"province:{code}", "province", code), period, t, memo)}
+                for code, codes in sorted(groups.items())]
+    table, ids = {}, ()
+    if memo is not None and memo.usable(period, t):
+        ids = tuple(i for i in _memo_ids(period, t) if REGISTRY[i].additive)
+        table = memo.figures(conn, p, period, t, [s["school_code"] for s in schools], _memo_ids(period, t))
+    rows = []
+    for value, codes in sorted(groups.items()):
+        known = {}
+        for ident in ids:
+            acc = Sum()
+            for code in codes:
+                acc.add(table[code][ident])
+            known[ident] = acc.figure()
+        q = Question(conn, p, scope, period, t, only=codes, by_staff=True)
+        rows.append({by: value, "schools": len(codes), "indicators": _items(q, known)})
+    return rows
+
+
+def known_scope(conn: Connection, p: IndicatorsProjection, scope: Scope, own_province: str | None = None) -> bool:
+    """A scope names something: a school, province or region some school was registered with."""
+    if scope.level == "all" or (scope.level == "province" and scope.code == own_province):
+        return True
+    s = p.schools
+    column = {"region": s.c.region_code, "province": s.c.province_code, "school": s.c.school_code}[scope.level]
+    return conn.execute(select(s.c.school_code).where(column == scope.code).limit(1)).first() is not None
+
+
 def answer(conn: Connection, p: IndicatorsProjection, scope: Scope, period: Period, positions: dict,
-           now=None, memo: Memo | None = None) -> dict:
-    """The contract's answer to `indicators(scope, period)`."""
-    t = period.as_of(now)
+           now=None, memo: Memo | None = None, as_of=None) -> dict:
+    """The contract's answer to `indicators(scope, period, as_of)`."""
+    now = now or datetime.now(timezone.utc)
+    t = period.cut(as_of, now)
+    if t != period.as_of(now):  # read before the period's own T: not what the memo keeps
+        memo = None
     return {"scope": scope.name, "period": period.name, "as_of": t.isoformat(), "positions": dict(positions),
             "indicators": compute(conn, p, scope, period, t.timestamp(), memo)}

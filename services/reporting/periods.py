@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from shared.errors import InvalidCommand
 
 CASABLANCA = ZoneInfo("Africa/Casablanca")
 _PERIOD = re.compile(r"^(\d{4})-(\d{4})(?:-(S1|S2))?$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+FIRST_YEAR, LAST_YEAR = 1900, 2199  # the school years a period may name
 _SCOPE = re.compile(r"^(all|(region|province|school):([A-Za-z0-9_.-]+))$")
 
 
@@ -25,6 +27,16 @@ class Period:
         """T: the end of the period, or now if it has not ended."""
         now = now or datetime.now(timezone.utc)
         return min(self.end, now).astimezone(CASABLANCA)
+
+    def cut(self, as_of: date | None = None, now: datetime | None = None) -> datetime:
+        """T for `as_of` (CONTRACT §7.3): the earliest of the end of that day, the end of the period and now."""
+        t = self.as_of(now)
+        if as_of is None:
+            return t
+        if as_of < self.start.date():
+            raise InvalidCommand({"as_of": [f"Must not be before the period's start, {self.start.date()}."]})
+        end_of_day = datetime.combine(as_of + timedelta(days=1), time(0), CASABLANCA)
+        return min(t, end_of_day)
 
     def ended(self, now: datetime | None = None) -> bool:
         return (now or datetime.now(timezone.utc)) >= self.end
@@ -42,6 +54,9 @@ def parse_period(text: str) -> Period:
     # Years before 1900 are no school year of the programme (and 0000 is no year of any calendar).
     if not m or int(m.group(2)) != int(m.group(1)) + 1 or int(m.group(1)) < 1900:
         raise InvalidCommand({"period": ["Must be a school year like 2025-2026, or a semester like 2025-2026-S1."]})
+    if not FIRST_YEAR <= int(m.group(1)) <= LAST_YEAR:
+        raise InvalidCommand({"period": [f"Must be a school year from {FIRST_YEAR}-{FIRST_YEAR + 1} "
+                                         f"to {LAST_YEAR}-{LAST_YEAR + 1}."]})
     first, second, semester = int(m.group(1)), int(m.group(2)), m.group(3)
     sept = datetime(first, 9, 1, tzinfo=CASABLANCA)
     feb = datetime(second, 2, 1, tzinfo=CASABLANCA)
@@ -57,3 +72,15 @@ def parse_scope(text: str) -> Scope:
     if m.group(1) == "all":
         return Scope("all", "all", None)
     return Scope(text, m.group(2), m.group(3))
+
+
+def parse_day(text, field: str = "as_of") -> date | None:
+    """An ISO date `YYYY-MM-DD`, or None when not given."""
+    if text is None or text == "":
+        return None
+    try:
+        if not isinstance(text, str) or not _DAY.match(text):
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidCommand({field: ["Must be a date like 2026-01-31."]}) from None

@@ -7,12 +7,13 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 
 from shared.commands import context
-from shared.errors import InvalidCommand
+from shared.config import province_code
+from shared.errors import CommandRejected, InvalidCommand
 from shared.service import ProjectorDependency, consume_events, source_queue
 
 from . import indicators as ind
 from . import replay
-from .periods import parse_period, parse_scope
+from .periods import parse_day, parse_period, parse_scope
 from .projections import IndicatorsProjection
 from .reports import ReportLog, digest, instant
 
@@ -74,44 +75,78 @@ class ReportingService:
 
     # ---- answers
 
-    @rpc
-    def indicators(self, scope, period):
+    def _question(self, conn, scope, period, as_of=None):
+        """The parsed scope and period, T, and the memo if it holds figures at that T; a 404 for a scope
+        that names nothing."""
         scope_, period_ = parse_scope(scope), parse_period(period)
-        projector = self.projector
-        with projector.lock, projector.engine.connect() as conn:
-            return ind.answer(conn, projector.projection, scope_, period_, projector.positions,
-                              memo=projector.memo)
+        now = datetime.now(timezone.utc)
+        t = period_.cut(parse_day(as_of), now)
+        if not ind.known_scope(conn, self.projector.projection, scope_, province_code()):
+            raise CommandRejected("unknown_scope", f"No school, province or region is known as {scope_.name}.")
+        # The memo keeps figures at each period's own T only.
+        memo = self.projector.memo if t == period_.as_of(now) else None
+        return scope_, period_, t, memo
 
     @rpc
-    def breakdown(self, scope, period):
-        """Each school of the scope with its row of school-level indicators."""
-        scope_, period_ = parse_scope(scope), parse_period(period)
+    def indicators(self, scope, period, as_of=None):
         projector = self.projector
-        t = period_.as_of()
         with projector.lock, projector.engine.connect() as conn:
-            schools = ind.per_school(conn, projector.projection, scope_, period_, t.timestamp(), projector.memo)
+            scope_, period_, t, memo = self._question(conn, scope, period, as_of)
+            return {"scope": scope_.name, "period": period_.name, "as_of": t.isoformat(),
+                    "positions": dict(projector.positions),
+                    "indicators": ind.compute(conn, projector.projection, scope_, period_, t.timestamp(), memo)}
+
+    @rpc
+    def breakdown(self, scope, period, by="school", as_of=None):
+        """One row per school (or commune, cycle, setting, province) of the scope, every indicator in it."""
+        if by not in ind.GROUPINGS:
+            raise InvalidCommand({"by": [f"Must be one of {', '.join(ind.GROUPINGS)}."]})
+        projector = self.projector
+        with projector.lock, projector.engine.connect() as conn:
+            scope_, period_, t, memo = self._question(conn, scope, period, as_of)
+            rows = ind.breakdown(conn, projector.projection, scope_, period_, t.timestamp(), by, memo)
             positions = dict(projector.positions)
-        return {"scope": scope_.name, "period": period_.name, "as_of": t.isoformat(), "positions": positions,
-                "schools": schools}
+        return {"scope": scope_.name, "period": period_.name, "as_of": t.isoformat(), "by": by,
+                "positions": positions, "rows": rows}
+
+    @rpc
+    def compare(self, scope, period, other, as_of=None):
+        """The indicators of two periods side by side, and the difference of their values."""
+        projector = self.projector
+        with projector.lock, projector.engine.connect() as conn:
+            scope_, period_, t, memo = self._question(conn, scope, period, as_of)
+            _, other_, other_t, other_memo = self._question(conn, scope, other)
+            now = ind.compute(conn, projector.projection, scope_, period_, t.timestamp(), memo)
+            then = ind.compute(conn, projector.projection, scope_, other_, other_t.timestamp(), other_memo)
+            positions = dict(projector.positions)
+        return {"scope": scope_.name, "period": period_.name, "as_of": t.isoformat(), "with": other_.name,
+                "with_as_of": other_t.isoformat(), "positions": positions,
+                "indicators": ind.side_by_side(now, then)}
+
+    @rpc
+    def definitions(self):
+        """What each indicator is, in Arabic and French."""
+        return [d.describe() for d in ind.REGISTRY.values()]
 
     # ---- reports
 
     @rpc
-    def issue_report(self, scope, period, meta=None, format="xlsx"):
+    def issue_report(self, scope, period, meta=None, format="xlsx", as_of=None):
         """The figures of a report, recorded with what is needed to make it again."""
-        scope_, period_ = parse_scope(scope), parse_period(period)
+        parse_scope(scope), parse_period(period)  # said first, as for every other question
         if format not in FORMATS:
             raise InvalidCommand({"format": [f"Must be one of {', '.join(FORMATS)}."]})
         actor = context(meta).actor
         projector = self.projector
-        t = period_.as_of()
         with projector.lock, projector.engine.begin() as conn:
-            values = ind.compute(conn, projector.projection, scope_, period_, t.timestamp(), projector.memo)
-            schools = ind.per_school(conn, projector.projection, scope_, period_, t.timestamp(), projector.memo)
+            scope_, period_, t, memo = self._question(conn, scope, period, as_of)
+            values = ind.compute(conn, projector.projection, scope_, period_, t.timestamp(), memo)
+            schools = ind.per_school(conn, projector.projection, scope_, period_, t.timestamp(), memo)
+            communes = ind.breakdown(conn, projector.projection, scope_, period_, t.timestamp(), "commune", memo)
             positions = dict(projector.positions)
             record = projector.reports.record(conn, scope_.name, period_.name, t.isoformat(), positions, actor,
                                               format, digest(values, schools))
-        return {**record, "indicators": values, "schools": schools}
+        return {**record, "indicators": values, "schools": schools, "communes": communes}
 
     @rpc
     def reports(self, limit=50):

@@ -154,6 +154,29 @@ def test_the_api_end_to_end_with_roles(system, rpc):
     assert by_id["INF01"]["value"] == 1 and by_id["MNT01"]["value"] == 0
     assert viewer.get("/api/indicators", scope="region:XYZ", period=YEAR).status_code == 403
     assert director.get("/api/indicators", scope="school:OED001", period=YEAR).status_code == 200
+    # A scope that names nothing is not a page of zeros; a period that cannot be is bad input, everywhere.
+    unknown = coord.get("/api/indicators", scope="school:NOPE", period=YEAR)
+    assert unknown.status_code == 404 and unknown.json()["code"] == "unknown_scope"
+    for path in ("/api/indicators", "/api/breakdown", "/api/reports/download", "/api/indicators/compare"):
+        bad = coord.get(path, scope="province:OED", period="0000-0001", **{"with": YEAR})
+        assert bad.status_code == 400 and "period" in bad.json()["errors"], path
+    # As of the day before the delivery: nothing was there yet.
+    first = int(YEAR[:4])
+    before = coord.get("/api/indicators", scope="province:OED", period=YEAR, as_of=f"{first}-09-30").json()
+    assert {i["id"]: i["value"] for i in before["indicators"]}["INF01"] == 0
+    assert before["as_of"] == f"{first}-10-01T00:00:00+01:00"
+    assert coord.get("/api/indicators", scope="province:OED", period=YEAR,
+                     as_of=f"{first - 1}-01-01").status_code == 400
+    communes = coord.get("/api/breakdown", scope="province:OED", period=YEAR, by="commune").json()
+    assert {r["commune"]: r["schools"] for r in communes["rows"]} == {"Dakhla": 1, "Bir Anzarane": 1}
+    inf01 = {r["commune"]: next(i["value"] for i in r["indicators"] if i["id"] == "INF01") for r in communes["rows"]}
+    assert inf01 == {"Dakhla": 1, "Bir Anzarane": 0}
+    compared = coord.get("/api/indicators/compare", scope="province:OED", period=YEAR,
+                         **{"with": f"{first - 1}-{first}"}).json()
+    inf01 = next(i for i in compared["indicators"] if i["id"] == "INF01")
+    assert (inf01["value"], inf01["with"]["value"], inf01["difference"]) == (1, 0, 1)
+    definitions = coord.get("/api/indicators/definitions").json()
+    assert definitions[1]["id"] == "INF02" and definitions[1]["unit_label"]["fr"] == "élèves par ordinateur"
 
     download = coord.get("/api/reports/download", scope="province:OED", period=YEAR, format="csv")
     assert download.status_code == 200 and download.headers["Content-Type"].startswith("text/csv")

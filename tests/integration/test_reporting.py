@@ -132,7 +132,7 @@ def test_live_over_the_bus_equals_rebuilt_and_matches_the_hand_figures(service_d
     live = snapshot(rpc)
     check_by_hand(live)
     assert live["all", "2024-2025"]["positions"] == positions
-    assert [s["school_code"] for s in live["schools"]["schools"]] == ["A", "B", "C", "D"]
+    assert [s["school_code"] for s in live["schools"]["rows"]] == ["A", "B", "C", "D"]
 
     assert rpc.reporting.rebuild() == {"applied": sum(positions.values())}
     rebuilt = snapshot(rpc)

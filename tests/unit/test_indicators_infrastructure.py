@@ -9,7 +9,7 @@ D (OED) registered 2025-03-10, so D is in S for S2 and the year, not for S1.
 """
 import pytest
 
-from tests.unit.test_indicators_world import World, caught_up, fractions, values  # noqa: F401
+from tests.unit.test_indicators_world import World, ask, caught_up, fractions, values  # noqa: F401
 
 YEAR, S1, S2 = "2024-2025", "2024-2025-S1", "2024-2025-S2"
 
@@ -212,3 +212,31 @@ def test_inf09_transfers_completed(infra):
     # 2025-2026: T3 (B -> C) -> C 1, province AUS 1
     assert values(infra, "school:C", "2025-2026", "INF09") == {"INF09": 1}
     assert values(infra, "province:AUS", "2025-2026", "INF09") == {"INF09": 1}
+
+
+def test_inf02_is_unknown_not_zero_for_a_school_year_without_census(caught_up):  # noqa: F811
+    from services.reporting import indicators as ind
+    from services.reporting.periods import parse_period, parse_scope
+
+    w = World()
+    w.school("A", "2024-08-20 09:00")
+    w.school("B", "2024-08-20 09:00")
+    w.equip("L1", "A", "2024-09-10 10:00")
+    w.equip("L2", "B", "2024-09-10 10:00")
+    w.census("A", "2024-2025", 300, 10, "2024-09-15 10:00")
+    p = caught_up(w)
+    # 2025-2026: no census anywhere -> no value, and the answer says why; 2 computers all the same.
+    for scope in ("all", "school:A"):
+        item = ask(p, scope, "2025-2026")["INF02"]
+        assert (item["value"], item["numerator"], item.get("reason")) == (None, None, "no_census")
+    assert fractions(p, "all", "2025-2026", "INF02") == {"INF02": (None, 2)}
+    # 2024-2025: A's census counts; B has none (its computer still counts, as the contract reads).
+    assert fractions(p, "all", "2024-2025", "INF02") == {"INF02": (300, 2)}
+    # The memo (per school, then summed) says the same.
+    memo = ind.Memo()
+    with p.engine.connect() as conn:
+        period = parse_period("2025-2026")
+        for scope in ("all", "school:B"):
+            kept = ind.answer(conn, p.projection, parse_scope(scope), period, {}, memo=memo)
+            fresh = ind.answer(conn, p.projection, parse_scope(scope), period, {})
+            assert kept == fresh

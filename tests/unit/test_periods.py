@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from services.reporting.periods import parse_period, parse_scope
+from services.reporting.periods import parse_day, parse_period, parse_scope
 from shared.errors import InvalidCommand
 
 
@@ -54,3 +54,33 @@ def test_a_bad_scope_is_refused_by_field(text):
     with pytest.raises(InvalidCommand) as exc:
         parse_scope(text)
     assert "scope" in exc.value.errors
+
+
+@pytest.mark.parametrize("text", ["0000-0001", "0999-1000", "9998-9999"])
+def test_a_school_year_out_of_range_is_refused_by_field_not_a_crash(text):
+    with pytest.raises(InvalidCommand) as exc:
+        parse_period(text)
+    assert "from 1900-1901" in exc.value.errors["period"][0]
+
+
+def test_as_of_cuts_at_the_end_of_that_day_in_casablanca():
+    year = parse_period("2025-2026")
+    later = datetime(2027, 1, 1, tzinfo=timezone.utc)
+    # The end of 15 January 2026 is midnight in Casablanca (UTC+1): 23:00 UTC.
+    t = year.cut(parse_day("2026-01-15"), later)
+    assert t.astimezone(timezone.utc).isoformat() == "2026-01-15T23:00:00+00:00"
+    # Not past the period's end, nor past now.
+    assert year.cut(parse_day("2027-03-01"), later) == year.as_of(later)
+    now = datetime(2026, 1, 15, 10, 0, tzinfo=timezone.utc)
+    assert year.cut(parse_day("2026-01-15"), now) == now
+    assert year.cut(None, later) == year.as_of(later)
+
+
+def test_as_of_before_the_period_or_malformed_is_refused_by_field():
+    with pytest.raises(InvalidCommand) as exc:
+        parse_period("2025-2026-S2").cut(parse_day("2026-01-31"))
+    assert "as_of" in exc.value.errors
+    for text in ("2026-13-01", "15/01/2026", "2026-1-5", 20260115):
+        with pytest.raises(InvalidCommand) as exc:
+            parse_day(text)
+        assert "as_of" in exc.value.errors

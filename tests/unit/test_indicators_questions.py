@@ -1,0 +1,154 @@
+"""The questions readers ask beyond one figure: as of a day, broken down by group, compared with another
+period, and about a scope that names nothing. On SQLite then PostgreSQL."""
+from datetime import date, datetime, timezone
+from fractions import Fraction
+
+import pytest
+
+from services.reporting import indicators as ind
+from services.reporting.periods import parse_period, parse_scope
+from services.reporting.registry import REGISTRY
+from tests.unit.test_indicators_infrastructure import infrastructure_world
+from tests.unit.test_indicators_maintenance import maintenance_world
+from tests.unit.test_indicators_resources import resources_world
+from tests.unit.test_indicators_training import training_world
+from tests.unit.test_indicators_world import World, caught_up  # noqa: F401
+
+LATER = datetime(2026, 11, 1, tzinfo=timezone.utc)  # every period of these worlds has ended
+
+
+def at(p, scope, period, as_of=None, memo=None):
+    with p.engine.connect() as conn:
+        answer = ind.answer(conn, p.projection, parse_scope(scope), parse_period(period), {}, now=LATER,
+                            memo=memo, as_of=as_of)
+    return answer, {i["id"]: i for i in answer["indicators"]}
+
+
+# ---------------------------------------------------------------------- as_of
+
+def test_as_of_counts_a_fact_of_that_day_and_not_one_of_the_next(caught_up):  # noqa: F811
+    w = World()
+    w.school("A", "2024-08-20 09:00")
+    w.equip("L1", "A", "2024-10-15 10:00")
+    w.declare_fault("F1", "L1", "A", "2024-10-15 23:30")  # late in the evening, Casablanca time
+    w.declare_fault("F2", "L1", "A", "2024-10-16 00:10")  # just after midnight
+    w.resource("R1", "2024-10-16 08:00")
+    p = caught_up(w)
+    answer, day = at(p, "province:OED", "2024-2025", as_of=date(2024, 10, 15))
+    assert answer["as_of"] == "2024-10-16T00:00:00+01:00"  # T: the end of that day
+    assert (day["INF01"]["value"], day["MNT01"]["value"], day["RES01"]["value"]) == (1, 1, 0)
+    _, next_day = at(p, "province:OED", "2024-2025", as_of=date(2024, 10, 16))
+    assert (next_day["MNT01"]["value"], next_day["RES01"]["value"]) == (2, 1)
+    _, before = at(p, "province:OED", "2024-2025", as_of=date(2024, 10, 14))
+    assert before["INF01"]["value"] == 0
+    # Past the period's end, as_of is the period's end.
+    whole, _ = at(p, "province:OED", "2024-2025-S1")
+    assert at(p, "province:OED", "2024-2025-S1", as_of=date(2025, 6, 1))[0] == whole
+
+
+def test_as_of_reads_past_a_memo_filled_at_the_periods_end(caught_up):  # noqa: F811
+    p = caught_up(maintenance_world())
+    memo = ind.Memo()
+    at(p, "all", "2024-2025", memo=memo)  # fills the memo at T = the end of the year
+    for day in (date(2024, 10, 1), date(2025, 1, 31), date(2025, 5, 2)):
+        assert at(p, "all", "2024-2025", as_of=day, memo=memo) == at(p, "all", "2024-2025", as_of=day)
+    assert at(p, "all", "2024-2025", as_of=date(2024, 10, 1)) != at(p, "all", "2024-2025")
+
+
+# ---------------------------------------------------------------------- breakdown
+
+def diversify(world):
+    """Spread the worlds' schools over two communes, cycles and settings, in a fixed pattern."""
+    for env in world.logs["inventory"]:
+        if env["event_type"] == "school_registered":
+            n = ord(env["data"]["school_code"][-1])
+            env["data"].update(commune=("Dakhla", "Bir Anzarane")[n % 2],
+                               cycle=("primary", "middle", "secondary")[n % 3],
+                               setting=("urban", "rural")[(n // 2) % 2])
+    return world
+
+
+WORLDS = {"infrastructure": infrastructure_world, "maintenance": maintenance_world,
+          "resources": resources_world, "training": training_world}
+
+
+@pytest.mark.parametrize("name", list(WORLDS))
+def test_each_grouping_sums_to_the_scopes_numerator_and_denominator(caught_up, name):  # noqa: F811
+    p = caught_up(diversify(WORLDS[name]()))
+    period = parse_period("2024-2025")
+    t = period.as_of(LATER).timestamp()
+    additive = [i for i, d in REGISTRY.items() if d.additive]
+    with p.engine.connect() as conn:
+        for scope in ("all", "province:OED"):
+            whole = {i["id"]: i for i in ind.compute(conn, p.projection, parse_scope(scope), period, t)}
+            for by in ind.GROUPINGS:
+                for memo in (None, ind.Memo()):
+                    rows = ind.breakdown(conn, p.projection, parse_scope(scope), period, t, by, memo)
+                    assert sum(r.get("schools", 1) for r in rows) == len(
+                        ind.Question(conn, p.projection, parse_scope(scope), period, t).codes())
+                    for ident in additive:
+                        items = [next(i for i in r["indicators"] if i["id"] == ident) for r in rows]
+                        num = sum(Fraction(str(i["numerator"])) for i in items if i["numerator"] is not None)
+                        den = sum(Fraction(str(i["denominator"] or 0)) for i in items)
+                        if whole[ident]["numerator"] is not None:
+                            assert num == Fraction(str(whole[ident]["numerator"])), (scope, by, ident)
+                        assert den == Fraction(str(whole[ident]["denominator"] or 0)), (scope, by, ident)
+
+
+def test_a_provinces_row_is_what_the_province_answers_and_groups_say_which_group(caught_up):  # noqa: F811
+    p = caught_up(diversify(training_world()))
+    period = parse_period("2024-2025")
+    t = period.as_of(LATER).timestamp()
+    with p.engine.connect() as conn:
+        rows = ind.breakdown(conn, p.projection, parse_scope("all"), period, t, "province")
+        assert [(r["province_code"], r["schools"]) for r in rows] == [("AUS", 1), ("OED", 2)]
+        for r in rows:
+            assert r["indicators"] == ind.compute(conn, p.projection, parse_scope(f"province:{r['province_code']}"),
+                                                  period, t)
+        communes = ind.breakdown(conn, p.projection, parse_scope("all"), period, t, "commune")
+    # A (ord 65, odd) and C (67) in Bir Anzarane, B (66) in Dakhla; TRN07 by school is A 36, B 27, C 25.
+    by_commune = {r["commune"]: {i["id"]: i for i in r["indicators"]} for r in communes}
+    assert {c: v["TRN07"]["value"] for c, v in by_commune.items()} == {"Bir Anzarane": 61, "Dakhla": 27}
+    # Not tied to a school: not applicable to a commune.
+    assert by_commune["Dakhla"]["TRN01"]["reason"] == "not_applicable"
+
+
+# ---------------------------------------------------------------------- compare
+
+def test_compare_with_a_period_with_data_and_one_without(caught_up):  # noqa: F811
+    p = caught_up(training_world())
+    _, year = at(p, "province:OED", "2024-2025")
+    _, s1 = at(p, "province:OED", "2024-2025-S1")
+    _, empty = at(p, "province:OED", "2022-2023")
+    got = {i["id"]: i for i in ind.side_by_side(list(year.values()), list(s1.values()))}
+    # TRN02: year 40.0 (2 / 5) against S1 50.0 (1 / 2): -10.0; TRN03 counts: year 5 against S1 4.
+    assert got["TRN02"]["with"] == {"value": 50.0, "numerator": 1, "denominator": 2}
+    assert got["TRN02"]["difference"] == -10.0
+    assert (got["TRN03"]["value"], got["TRN03"]["with"]["value"], got["TRN03"]["difference"]) == (
+        year["TRN03"]["value"], s1["TRN03"]["value"], year["TRN03"]["value"] - s1["TRN03"]["value"])
+    against_nothing = {i["id"]: i for i in ind.side_by_side(list(year.values()), list(empty.values()))}
+    # A rate over nothing has no value, so no difference; a count of nothing is 0.
+    assert against_nothing["TRN02"]["with"]["value"] is None and against_nothing["TRN02"]["difference"] is None
+    assert against_nothing["TRN01"]["difference"] == year["TRN01"]["value"]
+
+
+@pytest.mark.parametrize("a, b, d", [(57.1, 50.0, 7.1), (0.3, 0.1, 0.2), (12, 15, -3), (None, 1, None),
+                                     (274.0, 290.0, -16.0)])
+def test_a_difference_is_what_a_reader_works_out_from_the_two_values(a, b, d):
+    assert ind.difference(a, b) == d
+
+
+# ---------------------------------------------------------------------- scopes
+
+def test_a_scope_is_known_when_a_school_carries_its_code(caught_up):  # noqa: F811
+    w = World()
+    w.school("A", "2024-08-20 09:00", province="OED", region="DOE")
+    p = caught_up(w)
+    with p.engine.connect() as conn:
+        known = {s: ind.known_scope(conn, p.projection, parse_scope(s), "OED")
+                 for s in ("all", "school:A", "school:NOPE", "province:OED", "province:NOPE", "region:DOE",
+                           "region:NOPE")}
+        assert known == {"all": True, "school:A": True, "school:NOPE": False, "province:OED": True,
+                         "province:NOPE": False, "region:DOE": True, "region:NOPE": False}
+        # The deployment's own province is known before its first school is registered.
+        assert ind.known_scope(conn, p.projection, parse_scope("province:AUS"), "AUS")
