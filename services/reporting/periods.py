@@ -51,9 +51,9 @@ class Scope:
 
 def parse_period(text: str) -> Period:
     m = _PERIOD.match(text or "") if isinstance(text, str) else None
-    # Years before 1900 are no school year of the programme (and 0000 is no year of any calendar).
-    if not m or int(m.group(2)) != int(m.group(1)) + 1 or int(m.group(1)) < 1900:
+    if not m or int(m.group(2)) != int(m.group(1)) + 1:
         raise InvalidCommand({"period": ["Must be a school year like 2025-2026, or a semester like 2025-2026-S1."]})
+    # Years outside are no school year of the programme (and 0000 is no year of any calendar).
     if not FIRST_YEAR <= int(m.group(1)) <= LAST_YEAR:
         raise InvalidCommand({"period": [f"Must be a school year from {FIRST_YEAR}-{FIRST_YEAR + 1} "
                                          f"to {LAST_YEAR}-{LAST_YEAR + 1}."]})
