@@ -34,16 +34,22 @@ def require_broker() -> None:
 
 
 def cmd_up(args) -> None:
-    """Every service in its own process, as in production, under honcho."""
-    from honcho.manager import Manager
-    from honcho.printer import Printer
+    """Every service in its own process, as in production, each started again when it exits."""
+    from services.gateway.service import web_address
+    from shared import config
 
+    from .supervise import AlreadyRunning, Supervisor, check_port_free, hold_var_dir
+
+    try:
+        lock = hold_var_dir(config.var_dir())
+        host, _, port = web_address().rpartition(":")
+        check_port_free(host, int(port))
+    except AlreadyRunning as exc:
+        print(f"genie: {exc}", file=sys.stderr)
+        sys.exit(2)
     require_broker()
-    manager = Manager(Printer(sys.stdout))
-    for name in SERVICE_CLASSES:
-        manager.add_process(name, f"{sys.executable} -m genie.cli run {name}", env=dict(os.environ))
-    manager.loop()
-    sys.exit(manager.returncode)
+    commands = {name: [sys.executable, "-m", "genie.cli", "run", name] for name in SERVICE_CLASSES}
+    sys.exit(Supervisor(commands, env=dict(os.environ), keep_fds=(lock,)).run())
 
 
 def cmd_run(args) -> None:
@@ -66,6 +72,8 @@ def cmd_run(args) -> None:
 
     def stop(signum, frame):
         eventlet.spawn_n(runner.stop)
+        # Told to stop, it stops: also when nobody is left to kill it (its supervisor died).
+        eventlet.spawn_after(15, os._exit, 1)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -224,7 +232,7 @@ def main(argv=None) -> None:
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     parser = argparse.ArgumentParser(prog="genie", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("up", help="run every service against AMQP_URI").set_defaults(func=cmd_up)
+    sub.add_parser("up", help="run every service against AMQP_URI, each started again when it exits").set_defaults(func=cmd_up)
     run = sub.add_parser("run", help="run one service")
     run.add_argument("service", choices=sorted(SERVICE_CLASSES))
     run.set_defaults(func=cmd_run)

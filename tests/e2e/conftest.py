@@ -65,8 +65,8 @@ class Vhost:
 
 
 class System:
-    """The services as real processes. `up()` is `genie up` (honcho, one process per service); `each()` starts
-    the same processes one by one, so that one can be killed without honcho stopping the others."""
+    """The services as real processes. `up()` is `genie up` (one supervised process per service); `each()`
+    starts the same processes one by one, so that a test decides itself when one comes back."""
 
     def __init__(self, tmp: Path, vhost: Vhost, amqp_uri: str | None = None):
         self.tmp, self.vhost = tmp, vhost

@@ -1,8 +1,8 @@
 """Processes killed while people work: nothing acknowledged is lost, nothing is half-written, and reporting's
 figures end equal to those `genie rebuild reporting` makes from the logs.
 
-The services run as the processes `genie up` starts, one `genie run <service>` each: honcho stops every
-process as soon as one exits, so a single one can only be killed outside it.
+The services run as the processes `genie up` starts, one `genie run <service>` each, so that the test, not
+the supervisor, decides when a killed one comes back.
 """
 import signal
 

@@ -6,9 +6,9 @@ as when the broker stops) and opens again.
 service that reconnects while refused gets NOT_ALLOWED, which kombu does not retry, and it exits.)
 
 What the outage does today: a service whose worker was acknowledging a message or sending an RPC answer when
-the connection dropped exits (nameko stops a container whose worker thread fails), and under `genie up` honcho
-then stops every other process. So the services run one `genie run` each here, and the test starts again, as a
-supervisor (systemd, a container restart policy) would, whichever exited. Nothing recorded is lost by that:
+the connection dropped exits (nameko stops a container whose worker thread fails). The services run one
+`genie run` each here, and the test starts again, as `genie up` or a container restart policy would, whichever
+exited. Nothing recorded is lost by that:
 the log is the outbox, and a restarted service publishes what it had not.
 
 The gateway reaches the services over RabbitMQ, so during the outage it accepts no command: they are answered
