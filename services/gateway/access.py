@@ -90,3 +90,16 @@ def check_scope_read(user: dict, scope: str, school_region=None) -> None:
             return
         raise Refused("outside_scope", f"You read only region {code} and its schools.")
     raise Refused("outside_scope", "Not in your scope.")
+
+
+def check_account_change(manager: dict, role: str | None, scope: str | None, username: str | None = None) -> None:
+    """The coordinator manages the province's accounts (its members and its school directors); a viewer's
+    account reads beyond the province and is made with `genie user` only. Nobody disables themselves."""
+    if manager["role"] != "coordinator":
+        raise Refused("role_not_allowed", "Only the coordinator manages accounts.")
+    if role is not None and role not in PROVINCE_ROLES + ("school_director",):
+        raise Refused("outside_scope", "A viewer's account is made with `genie user add`.")
+    if scope is not None and not (scope == manager["scope"] or scope.startswith("school:")):
+        raise Refused("outside_scope", "This account is not one of the province's.")
+    if username is not None and username == manager["user"]:
+        raise Refused("own_account", "You cannot disable or reset your own account here; change your password.")

@@ -31,7 +31,10 @@ accounts = Table(
     Column("created_at", String(40), nullable=False),
     # Raised by a disable or a password change: tokens carrying an older generation stop working.
     Column("token_generation", Integer, nullable=False, default=0, server_default="0"),
+    Column("last_signed_in_at", String(40)),
 )
+# Columns added after the first accounts were made (a plain table: no migration tool).
+LATER_COLUMNS = {"token_generation": "INTEGER NOT NULL DEFAULT 0", "last_signed_in_at": "VARCHAR(40)"}
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,80}$")
 TOKEN_TTL = 8 * 3600
@@ -64,24 +67,29 @@ class Accounts:
         self.engine = db.make_engine(url)
         self.checks = PasswordChecks()
         metadata.create_all(self.engine)
-        self._add_token_generation()
+        self._add_later_columns()
 
-    def _add_token_generation(self) -> None:
-        """Accounts made before token revocation get its column (a plain table: no migration tool)."""
-        if "token_generation" not in {c["name"] for c in inspect(self.engine).get_columns("accounts")}:
-            with self.engine.begin() as conn:
-                conn.exec_driver_sql("ALTER TABLE accounts ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 0")
+    def _add_later_columns(self) -> None:
+        have = {c["name"] for c in inspect(self.engine).get_columns("accounts")}
+        for name, kind in LATER_COLUMNS.items():
+            if name not in have:
+                with self.engine.begin() as conn:
+                    conn.exec_driver_sql(f"ALTER TABLE accounts ADD COLUMN {name} {kind}")
 
     def add(self, username: str, password: str, role: str, scope: str | None = None) -> dict:
         if not USERNAME.match(username or ""):
-            raise AccountError("The user name must be 2 to 80 letters, digits, '.', '_', '-' or '@'.")
+            raise refusal("username", "bad_username",
+                          "The user name must be 2 to 80 letters, digits, '.', '_', '-' or '@'.")
         if role not in ROLES:
-            raise AccountError(f"Unknown role {role!r}; one of: {', '.join(ROLES)}.")
-        scope = validate_scope(role, scope)
+            raise refusal("role", "unknown_role", f"Unknown role {role!r}; one of: {', '.join(ROLES)}.")
+        try:
+            scope = validate_scope(role, scope)
+        except AccountError as exc:
+            raise refusal("scope", "bad_scope", str(exc)) from None
         _check_password(password)
         with self.engine.begin() as conn:
             if conn.execute(select(accounts.c.username).where(accounts.c.username == username)).first():
-                raise AccountError(f"User {username} already exists.")
+                raise refusal("username", "username_taken", f"User {username} already exists.")
             conn.execute(insert(accounts).values(
                 username=username, password_hash=_hasher.hash(password), role=role, scope=scope,
                 disabled=False, created_at=datetime.now(timezone.utc).isoformat()))
@@ -91,15 +99,43 @@ class Accounts:
         with self.engine.begin() as conn:
             if not conn.execute(update(accounts).where(accounts.c.username == username)
                                 .values(disabled=True, token_generation=accounts.c.token_generation + 1)).rowcount:
-                raise AccountError(f"No user {username}.")
+                raise refusal("username", "no_such_user", f"No user {username}.")
 
-    def reset_password(self, username: str, password: str) -> None:
-        _check_password(password)
+    def reset_password(self, username: str, password: str, field: str = "password") -> None:
+        _check_password(password, field)
         with self.engine.begin() as conn:
             if not conn.execute(update(accounts).where(accounts.c.username == username)
                                 .values(password_hash=_hasher.hash(password), disabled=False,
                                         token_generation=accounts.c.token_generation + 1)).rowcount:
-                raise AccountError(f"No user {username}.")
+                raise refusal("username", "no_such_user", f"No user {username}.")
+
+    def change_password(self, username: str, current: str, new: str) -> None:
+        """A user's own change: the current password first, then the same rule as every password."""
+        row = self.get(username)
+        if row is None or row["disabled"]:
+            raise refusal("username", "no_such_user", f"No user {username}.")
+        try:
+            self.checks.run(_hasher.verify, row["password_hash"], current or "")
+        except (VerificationError, InvalidHashError):
+            raise refusal("current_password", "wrong_password", "The current password is not right.") from None
+        if new == current:
+            raise refusal("new_password", "same_password", "The new password must differ from the current one.")
+        self.reset_password(username, new, field="new_password")
+
+    def listing(self, scopes: tuple[str, ...] | None = None) -> list[dict]:
+        """Every account (or those of `scopes`, by prefix), without its password, by user name."""
+        query = select(accounts.c.username, accounts.c.role, accounts.c.scope, accounts.c.disabled,
+                       accounts.c.created_at, accounts.c.last_signed_in_at).order_by(accounts.c.username)
+        with self.engine.connect() as conn:
+            rows = [dict(r) for r in conn.execute(query).mappings()]
+        if scopes is not None:
+            rows = [r for r in rows if r["scope"].startswith(scopes)]
+        return rows
+
+    def signed_in(self, username: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(accounts).where(accounts.c.username == username)
+                         .values(last_signed_in_at=datetime.now(timezone.utc).isoformat()))
 
     def get(self, username: str) -> dict | None:
         with self.engine.connect() as conn:
@@ -119,6 +155,7 @@ class Accounts:
             self.checks.run(_hasher.verify, row["password_hash"], password or "")
         except (VerificationError, InvalidHashError):
             return None
+        self.signed_in(row["username"])
         return identity_of(row)
 
     def current(self, claims: dict) -> dict | None:
@@ -140,9 +177,16 @@ def identity_of(row) -> dict:
 
 
 
-def _check_password(password: str) -> None:
+def refusal(field: str, code: str, message: str) -> AccountError:
+    """An AccountError that names the field it is about and a stable code, for a form to show by it."""
+    error = AccountError(message)
+    error.field, error.code = field, code
+    return error
+
+
+def _check_password(password: str, field: str = "password") -> None:
     if not isinstance(password, str) or len(password) < 8:
-        raise AccountError("The password must have at least 8 characters.")
+        raise refusal(field, "password_too_short", "The password must have at least 8 characters.")
 
 
 def _b64(raw: bytes) -> str:

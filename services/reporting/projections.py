@@ -9,6 +9,7 @@ from sqlalchemy.schema import CreateTable
 from shared.config import SOURCES
 from shared.projector import Projection
 
+from .activity import ActivityTables
 from .cache import Changes
 from .model import IndicatorsModel, epoch
 from .on_inventory import InventoryHandlers
@@ -21,7 +22,7 @@ __all__ = ["Batch", "Changes", "IndicatorsProjection"]
 
 
 class IndicatorsProjection(InventoryHandlers, MaintenanceHandlers, ResourcesHandlers, TrainingHandlers,
-                           IndicatorsModel, Projection):
+                           ActivityTables, IndicatorsModel, Projection):
     """Each handler `on_<event_type>(batch, envelope)` turns one event into rows and folds of the batch;
     the writer then stores the batch in one go."""
 
@@ -30,6 +31,8 @@ class IndicatorsProjection(InventoryHandlers, MaintenanceHandlers, ResourcesHand
 
     def define_tables(self, md: MetaData) -> None:
         IndicatorsModel.define_tables(self, md)
+        self.define_activity(md)
+        self.flows += [self.activity, self.activity_schools]
         self.writer = Writer(self)
         self._handlers = {name[3:]: getattr(self, name) for name in dir(self) if name.startswith("on_")}
         self.listeners = []  # told what each stored batch changed: listener(Changes)
@@ -47,11 +50,12 @@ class IndicatorsProjection(InventoryHandlers, MaintenanceHandlers, ResourcesHand
 
     def add(self, batch: Batch, env: dict) -> None:
         """Turn one event into rows and folds (no I/O)."""
+        batch.at, batch.position = epoch(env["occurred_at"]), env["position"]
+        if batch.at > batch.latest:
+            batch.latest = batch.at
+        self.note_activity(batch, env)  # every event, whether or not an indicator counts it
         handler = self._handlers.get(env["event_type"])
         if handler is not None:
-            batch.at, batch.position = epoch(env["occurred_at"]), env["position"]
-            if batch.at > batch.latest:
-                batch.latest = batch.at
             handler(batch, env)
 
     def store(self, conn: Connection, batch: Batch, empty: bool = False) -> None:

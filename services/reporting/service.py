@@ -11,6 +11,7 @@ from shared.config import province_code
 from shared.errors import CommandRejected, InvalidCommand
 from shared.service import ProjectorDependency, consume_events, source_queue
 
+from . import activity
 from . import indicators as ind
 from . import replay
 from .periods import parse_day, parse_period, parse_scope
@@ -128,6 +129,20 @@ class ReportingService:
         """What each indicator is, in Arabic and French."""
         return [d.describe() for d in ind.REGISTRY.values()]
 
+    # ---- who did what
+
+    @rpc
+    def activity(self, scope, filters=None, limit=100, offset=0):
+        """The scope's activity log, newest first, filtered by person, school, axis, kind and dates."""
+        parse_scope(scope)
+        wanted = activity.Filters.parse(filters)
+        limit, offset = _bounded(limit, "limit", 1, activity.EXPORT_MOST), _bounded(offset, "offset", 0, None)
+        projector = self.projector
+        with projector.engine.connect() as conn:
+            answer = activity.entries(conn, projector.projection, scope, wanted, limit, offset)
+            answer["people"] = activity.people(conn, projector.projection, scope)
+        return answer
+
     # ---- reports
 
     @rpc
@@ -182,3 +197,9 @@ class ReportingService:
     @rpc
     def rebuild(self):
         return {"applied": replay.rebuild(self.projector)}
+
+
+def _bounded(value, name, low, high):
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+        raise InvalidCommand({name: [f"Must be a whole number from {low}" + (f" to {high}." if high else " up.")]})
+    return value

@@ -110,6 +110,7 @@ def caught_up(rpc, positions, timeout=90):
 def snapshot(rpc):
     out = {(s, p): rpc.reporting.indicators(s, p) for s in SCOPES for p in PERIODS}
     out["schools"] = rpc.reporting.breakdown("all", "2024-2025")
+    out["activity"] = rpc.reporting.activity("all", None, 1000)  # who did what: the same live and rebuilt
     return out
 
 
@@ -133,6 +134,7 @@ def test_live_over_the_bus_equals_rebuilt_and_matches_the_hand_figures(service_d
     check_by_hand(live)
     assert live["all", "2024-2025"]["positions"] == positions
     assert [s["school_code"] for s in live["schools"]["rows"]] == ["A", "B", "C", "D"]
+    assert live["activity"]["total"] == sum(positions.values())
 
     assert rpc.reporting.rebuild() == {"applied": sum(positions.values())}
     rebuilt = snapshot(rpc)
@@ -187,6 +189,8 @@ def test_duplicates_and_a_gap_on_the_bus(service_databases, run_services, rpc, r
     eventlet.sleep(1)
     answer = rpc.reporting.indicators("school:A", "2024-2025")
     assert {i["id"]: i["value"] for i in answer["indicators"]}["INF01"] == 1  # M1 at A, counted once
+    logged_once = rpc.reporting.activity("all")
+    assert [e["event_type"] for e in logged_once["entries"]].count("equipment_received") == 1
     assert answer["positions"]["inventory"] == 3
     health = rpc.reporting.health()
     assert health["dead_letters"] == 0 and health["stalled"] == {}
