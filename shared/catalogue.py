@@ -358,3 +358,17 @@ class CertificationAwarded(Schema):
     training_id = _text()
     staff_id = _text()
     certificate_no = _text()
+
+
+def _one_decimal(value):
+    if abs(value * 10 - round(value * 10)) > 1e-9:
+        raise validate.ValidationError("At most one decimal, like 4.2.")
+
+
+@event("training", "training_evaluated")
+class TrainingEvaluated(Schema):
+    training_id = _text()
+    respondents = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    mean_score = fields.Float(required=True, allow_nan=False,
+                              validate=[validate.Range(min=1.0, max=5.0), _one_decimal])
+    remarks = fields.String(required=True)

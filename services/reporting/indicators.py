@@ -635,6 +635,24 @@ def trn07_training_hours(q: Question) -> Figure:
 SCHOOL_LEVEL = tuple(i for i, d in REGISTRY.items() if d.level == "school")
 
 
+
+@declare("TRN08", axis="training", kind="flow", level="province", figure="ratio", unit="score",
+         higher_is_better=True,
+         label=("متوسط تقييم التكوينات",
+                "Note moyenne d'évaluation des formations"),
+         definition=("من آخر تقييم لكل تكوين خلال الفترة: مجموع (متوسط النقطة × عدد المستجوبين) مقسوما على مجموع "
+                     "المستجوبين، من 1 إلى 5",
+                     "Sur la dernière évaluation de chaque formation pendant la période : somme (note moyenne × "
+                     "répondants) / somme des répondants, de 1 à 5."))
+def trn08_mean_evaluation_score(q: Question) -> Figure:
+    """Over each training's latest evaluation, if made inside the period: Σ(score × respondents) / Σ respondents
+    (province scope and above)."""
+    ev = q.p.evaluations
+    tenths, respondents = q.one(select(func.sum(ev.c.score_tenths * ev.c.respondents), func.sum(ev.c.respondents))
+                                .where(q.live(ev), ev.c.at >= q.start, q.in_provinces(ev.c.province_code)))
+    return Figure(Fraction(tenths, 10), respondents)
+
+
 # ---------------------------------------------------------------------- numbers
 
 def round1(x) -> float:

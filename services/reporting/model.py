@@ -206,6 +206,14 @@ class IndicatorsModel:
             Column("hours", Float, nullable=False),
             Column("province_code", _code(), nullable=False),
             key=("session_id",))
+        # A training's evaluation: a later one replaces the earlier. The score in tenths keeps sums exact.
+        self.evaluations = history(
+            "evaluations",
+            Column("training_id", _code(64), nullable=False),
+            Column("respondents", Integer, nullable=False),
+            Column("score_tenths", Integer, nullable=False),
+            Column("province_code", _code(), nullable=False),
+            key=("training_id",))
 
         # ---- flows
         def flow(name, *columns, indexes=()):
@@ -263,6 +271,7 @@ class IndicatorsModel:
             History(self.audits, "school_code", lambda r: r["school_code"]),
             History(self.invitations, "staff_id", lambda r: r["staff_id"]),
             History(self.schedules, "session_id", lambda r: r["session_id"]),
+            History(self.evaluations, "training_id", lambda r: r["training_id"]),
         ]
         self.flows = [self.resources_received, self.distributions, self.decisions, self.usages,
                       self.workshop_schools, self.trainings, self.attendance, self.certifications]

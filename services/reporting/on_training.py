@@ -1,5 +1,5 @@
 """Reporting's handlers of training's events: trainings, sessions, invitations, attendance,
-certificates."""
+certificates, evaluations."""
 from __future__ import annotations
 
 from .model import day_start
@@ -34,6 +34,12 @@ class TrainingHandlers:
 
     def on_certification_awarded(self, b, env):
         b.flow(self.certifications, staff_id=env["data"]["staff_id"], province_code=env["province_code"])
+
+    def on_training_evaluated(self, b, env):
+        d = env["data"]
+        b.history(self.evaluations, d["training_id"], training_id=d["training_id"],
+                  respondents=d["respondents"], score_tenths=round(d["mean_score"] * 10),
+                  province_code=env["province_code"])
 
 
 # Folds: each takes (batch, current row or None, ...) and returns the new row.

@@ -232,8 +232,8 @@ def test_genie_report_writes_the_workbook_records_it_and_makes_it_again(service_
     capsys.readouterr()
     cli.main(["report", "--reproduce", report["report_id"], "--out", str(tmp_path / "again.csv")])
     assert "the same figures as when it was issued" in capsys.readouterr().out
-    # 29 figures for the province, 24 for each of its schools A, B, D (C is registered in AUS)
-    assert (tmp_path / "again.csv").read_text(encoding="utf-8-sig").count("province:OED") == 29 + 3 * 24
+    # 30 figures for the province, 24 for each of its schools A, B, D (C is registered in AUS)
+    assert (tmp_path / "again.csv").read_text(encoding="utf-8-sig").count("province:OED") == 30 + 3 * 24
 
     with pytest.raises(InvalidCommand) as exc:
         rpc.reporting.issue_report("province:OED", "2024", None, "pdf")

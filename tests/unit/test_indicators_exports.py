@@ -57,10 +57,12 @@ def test_the_axis_sheets_carry_each_figure(report, tmp_path):
     training_fr = list(wb["Formation"].iter_rows(values_only=True))
     assert training_fr[0] == ("Code", "Indicateur", "Valeur", "Numérateur", "Dénominateur", "Remarque")
     rows = {r[0]: r for r in training_fr[1:]}
-    assert list(rows) == ["TRN01", "TRN02", "TRN03", "TRN04", "TRN05", "TRN06", "TRN07"]
+    assert list(rows) == ["TRN01", "TRN02", "TRN03", "TRN04", "TRN05", "TRN06", "TRN07", "TRN08"]
     # Hand-checked in the training scenario, province OED: TRN02 2 / 5 = 40.0; TRN04 4 / 18 = 22.2
     assert rows["TRN02"][1:5] == ("Taux de réalisation des sessions", 40.0, 2, 5)
     assert rows["TRN04"][2:5] == (22.2, 4, 18)
+    # TRN08: TR1 4 x 4.5 + TR2 5 x 3.3 = 34.5 over 9 respondents -> 3.8
+    assert rows["TRN08"][1:5] == ("Note moyenne d'évaluation des formations", 3.8, 34.5, 9)
     training_ar = list(wb["التكوين"].iter_rows(values_only=True))
     assert training_ar[0] == ("الرمز", "المؤشر", "القيمة", "البسط", "المقام", "ملاحظة")
     infra = {r[0]: r for r in wb["Infrastructure et équipements"].iter_rows(values_only=True)}
@@ -87,7 +89,7 @@ def test_the_csv_has_one_row_per_figure(report, tmp_path):
     exports.write_csv(report, str(path))
     with open(path, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert len(rows) == 29 + 2 * 24
+    assert len(rows) == 30 + 2 * 24
     first = rows[0]
     assert (first["scope"], first["period"], first["school_code"], first["indicator"]) == (
         "province:OED", "2024-2025", "", "INF01")

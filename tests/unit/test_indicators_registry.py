@@ -8,10 +8,10 @@ from services.reporting.registry import AXES, UNITS, declare, missing
 
 # From CONTRACT §4 and §7.1, written out here rather than read from the code under test.
 CONTRACT_IDS = ([f"INF0{i}" for i in range(1, 10)] + [f"MNT0{i}" for i in range(1, 6)]
-                + [f"RES0{i}" for i in range(1, 9)] + [f"TRN0{i}" for i in range(1, 8)])
+                + [f"RES0{i}" for i in range(1, 9)] + [f"TRN0{i}" for i in range(1, 9)])
 STOCKS = {"INF01", "INF02", "INF03", "INF04", "INF05", "INF07", "MNT01", "MNT04", "MNT05", "RES03", "RES08",
           "TRN01", "TRN04"}
-PROVINCE_LEVEL = {"RES01", "RES04", "RES05", "TRN01", "TRN02"}
+PROVINCE_LEVEL = {"RES01", "RES04", "RES05", "TRN01", "TRN02", "TRN08"}
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 
 

@@ -90,7 +90,7 @@ def test_the_answer_has_the_contract_shape(caught_up):  # noqa: F811
                                    "training": 0}
     ids = [i["id"] for i in answer["indicators"]]
     assert ids == [f"INF0{n}" for n in range(1, 10)] + [f"MNT0{n}" for n in range(1, 6)] + \
-        [f"RES0{n}" for n in range(1, 9)] + [f"TRN0{n}" for n in range(1, 8)]
+        [f"RES0{n}" for n in range(1, 9)] + [f"TRN0{n}" for n in range(1, 9)]
     for item in answer["indicators"]:
         assert set(item) == {"id", "value", "numerator", "denominator"}
     counts = {"INF01", "INF07", "INF09", "MNT01", "MNT04", "RES01", "RES02", "RES04", "RES06", "RES07", "RES08",

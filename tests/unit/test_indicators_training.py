@@ -18,6 +18,8 @@ Staff (school of the latest invitation): t1, t2 teachers at A; t3 teacher at B; 
 t4 teacher at C; i1 inspector, no school; t5 teacher at A for SE2 (Dec 2024), then at B for SE3 (Mar 2025).
 Certifications: t1, t2 (2024-11-01); t5 (2025-02-20); t1 (2025-03-01); t4 (AUS, 2025-05-20);
 d1 dated 2025-01-15 but recorded last (backdated).
+Evaluations (respondents x mean score): TR1 3 x 4.0 (2024-10-20), replaced by 4 x 4.5 (2024-11-05);
+TR2 5 x 3.3 (2025-02-10); TR5 (AUS) 2 x 5.0 (2025-05-10); TR3 1 x 2.0 (2025-09-05, the next year).
 """
 import pytest
 
@@ -81,6 +83,12 @@ def training_world(w=None):
     w.complete_session("SE6", "2025-09-03 10:00")
 
     w.certify("TR2", "d1", "2025-01-15 10:00")  # backdated
+
+    w.evaluate("TR1", 3, 4.0, "2024-10-20 10:00")
+    w.evaluate("TR1", 4, 4.5, "2024-11-05 10:00")
+    w.evaluate("TR2", 5, 3.3, "2025-02-10 10:00")
+    w.evaluate("TR5", 2, 5.0, "2025-05-10 10:00", province="AUS")
+    w.evaluate("TR3", 1, 2.0, "2025-09-05 10:00")
     return w
 
 
@@ -184,3 +192,36 @@ def test_province_level_training_indicators_do_not_apply_to_a_school(trn):
     for ident in ("TRN01", "TRN02"):
         assert answer[ident]["value"] is None and answer[ident]["reason"] == "not_applicable"
     assert "reason" not in answer["TRN03"]
+
+
+def test_trn08_mean_evaluation_score_over_each_trainings_latest_evaluation(trn):
+    # S1 (OED): TR1's latest at T is 4 x 4.5 = 18 -> 18 / 4 = 4.5
+    assert fractions(trn, "province:OED", S1, "TRN08") == {"TRN08": (18, 4)}
+    assert values(trn, "province:OED", S1, "TRN08") == {"TRN08": 4.5}
+    # S2 (OED): TR1's evaluation was in S1; TR2 5 x 3.3 = 16.5 -> 3.3
+    assert fractions(trn, "province:OED", S2, "TRN08") == {"TRN08": (16.5, 5)}
+    # Year (OED): 18 + 16.5 = 34.5 over 9 respondents = 3.83 -> 3.8; all adds AUS 2 x 5.0: 44.5 / 11 = 4.05 -> 4.0
+    assert fractions(trn, "province:OED", YEAR, "TRN08") == {"TRN08": (34.5, 9)}
+    assert values(trn, "province:OED", YEAR, "TRN08") == {"TRN08": 3.8}
+    assert values(trn, "all", YEAR, "TRN08") == {"TRN08": 4.0}
+    assert values(trn, "province:AUS", YEAR, "TRN08") == {"TRN08": 5.0}
+    # TR3 was evaluated in the next school year; no evaluation at all: null over 0.
+    assert fractions(trn, "province:OED", "2025-2026-S1", "TRN08") == {"TRN08": (2, 1)}
+    assert fractions(trn, "province:OED", "2023-2024", "TRN08") == {"TRN08": (0, 0)}
+    assert values(trn, "province:OED", "2023-2024", "TRN08") == {"TRN08": None}
+    # Not tied to a school.
+    assert ask(trn, "school:A", YEAR)["TRN08"]["reason"] == "not_applicable"
+
+
+def test_trn08_as_of_a_day_reads_the_evaluation_that_stood_then(trn):
+    from datetime import date
+
+    from services.reporting import indicators as ind
+    from services.reporting.periods import parse_period, parse_scope
+
+    with trn.engine.connect() as conn:
+        answer = ind.answer(conn, trn.projection, parse_scope("province:OED"), parse_period(YEAR), {},
+                            as_of=date(2024, 10, 31))
+    # Before TR1's second evaluation: its first, 3 x 4.0 = 12 -> 4.0
+    trn08 = {i["id"]: i for i in answer["indicators"]}["TRN08"]
+    assert (trn08["value"], trn08["numerator"], trn08["denominator"]) == (4.0, 12, 3)

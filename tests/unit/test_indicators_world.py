@@ -196,6 +196,11 @@ class World:
         return self.record("certification_awarded", when, f"training:{training}", province=province,
                            training_id=training, staff_id=staff, certificate_no=f"C-{training}-{staff}")
 
+    def evaluate(self, training, respondents, mean_score, when, province=None):
+        return self.record("training_evaluated", when, f"training:{training}", province=province,
+                           training_id=training, respondents=respondents, mean_score=mean_score,
+                           remarks="bien organisée")
+
 
 def projector_over(world, url, page_size=1000):
     projector = Projector(IndicatorsProjection(), make_engine(url), registry, world.fetch, retry_delays=(),
