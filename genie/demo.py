@@ -603,6 +603,11 @@ class Seeder:
                       "session_completed", session_id=sid)
             self.send(tr, "award_certificates", {"training_id": tid, "occurred_at": at(_day(week[-1], 10))},
                       "certification_awarded", training_id=tid)
+            # The continuing-training office's evaluation, a week after the session.
+            self.send(tr, "evaluate_training", {
+                "training_id": tid, "respondents": len(people) - 1, "mean_score": (4.1, 4.4)[y % 2],
+                "remarks": "Séances pratiques appréciées ; prévoir un suivi en classe / حصص تطبيقية مفيدة",
+                "occurred_at": at(_day(week[-1], 12))}, "training_evaluated", training_id=tid)
         # A workshop planned the second year, its session cancelled.
         self.send(tr, "plan_training", {
             "training_id": "ATELIER-2026", "title": "Atelier robotique / ورشة الروبوتيك", "modality": "in_person",

@@ -95,6 +95,7 @@ COMMANDS = [
     C("training", "complete_session", trn.CompleteSession, (TRN,)),
     C("training", "cancel_session", trn.CancelSession, (TRN,)),
     C("training", "award_certificates", trn.AwardCertificates, (TRN,)),
+    C("training", "evaluate_training", trn.EvaluateTraining, (TRN,)),
 ]
 COMMAND_BY_PATH = {(c.service, c.name): c for c in COMMANDS}
 

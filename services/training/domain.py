@@ -105,6 +105,7 @@ class Training:
     school_year: str = ""
     sessions: Mapping[str, Session] = field(default_factory=dict)
     certificates: Mapping[str, str] = field(default_factory=dict)  # staff_id -> certificate_no
+    evaluation: Mapping | None = None  # the latest: respondents, mean_score, remarks
 
 
 def _with_session(state: Training, session_id: str, change) -> Training:
@@ -134,6 +135,8 @@ def evolve_training(state: Training, envelope: dict) -> Training:
         return _with_session(state, d["session_id"], lambda s: replace(s, status="cancelled"))
     if kind == "certification_awarded":
         return replace(state, certificates={**state.certificates, d["staff_id"]: d["certificate_no"]})
+    if kind == "training_evaluated":
+        return replace(state, evaluation={k: d[k] for k in ("respondents", "mean_score", "remarks")})
     return state
 
 
@@ -284,6 +287,19 @@ def complete_session(state: Training, session_id: str, today: date) -> list[Even
 def cancel_session(state: Training, session_id: str, reason: str) -> list[Event]:
     _scheduled_session(state, session_id)
     return [Event("session_cancelled", {"session_id": session_id, "reason": reason})]
+
+
+# ---------------------------------------------------------------- evaluation
+
+def evaluate_training(state: Training, cmd: dict) -> list[Event]:
+    """The participants' evaluation of a training, once one of its sessions is completed; a later one replaces it."""
+    _planned(state)
+    if not any(s.status == "completed" for s in state.sessions.values()):
+        raise CommandRejected("no_session_completed",
+                              f"No session of training {state.training_id} is completed yet: evaluate it after one.")
+    return [Event("training_evaluated", {
+        "training_id": state.training_id, "respondents": cmd["respondents"],
+        "mean_score": float(cmd["mean_score"]), "remarks": cmd["remarks"]})]
 
 
 # ---------------------------------------------------------------- certification

@@ -159,6 +159,19 @@ class CancelSession(Command):
     reason = _text(1000)
 
 
+def _one_decimal(value: float) -> None:
+    if abs(value * 10 - round(value * 10)) > 1e-9:
+        raise ValidationError("At most one decimal, like 4.2.")
+
+
+class EvaluateTraining(Command):
+    training_id = _code()
+    respondents = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100000))
+    mean_score = fields.Float(required=True, allow_nan=False, validate=[validate.Range(min=1.0, max=5.0),
+                                                                         _one_decimal])
+    remarks = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
 class AwardCertificates(Command):
     training_id = _code()
     # None: everyone eligible and not yet certified.

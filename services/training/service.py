@@ -170,6 +170,15 @@ class TrainingService(EventSourced):
                                 lambda tx, state: domain.cancel_session(state, cmd["session_id"], cmd["reason"]))
 
     @rpc
+    def evaluate_training(self, command, meta=None):
+        cmd = parse(schemas.EvaluateTraining(), command)
+        ctx = context(meta, cmd)
+        stream = domain.training_stream(cmd["training_id"])
+        with self.log.transaction() as tx:
+            state, version = tx.load(stream, domain.evolve_training, domain.Training(cmd["training_id"]))
+            return tx.append(stream, version, domain.evaluate_training(state, cmd), ctx)
+
+    @rpc
     def award_certificates(self, command, meta=None):
         """Certify the named staff (all or none), or everyone eligible if none is named."""
         cmd = parse(schemas.AwardCertificates(), command)

@@ -101,3 +101,14 @@ def test_a_query_s_school_year_is_checked():
     with pytest.raises(InvalidCommand) as exc:
         schemas.school_year("2025")
     assert "school_year" in exc.value.errors
+
+
+def test_an_evaluation_is_read_and_a_bad_one_names_each_field():
+    cmd = parse(schemas.EvaluateTraining(), {"training_id": "T1", "respondents": 18, "mean_score": 4.2})
+    assert (cmd["respondents"], cmd["mean_score"], cmd["remarks"]) == (18, 4.2, "")
+    errors = errors_of(schemas.EvaluateTraining(), {"training_id": "T 1", "respondents": 0, "mean_score": 4.25,
+                                                    "remarks": "x" * 2001})
+    assert set(errors) == {"training_id", "respondents", "mean_score", "remarks"}
+    assert "one decimal" in errors["mean_score"][0]
+    errors = errors_of(schemas.EvaluateTraining(), {"training_id": "T1", "respondents": "18", "mean_score": 6})
+    assert set(errors) == {"respondents", "mean_score"}

@@ -397,3 +397,40 @@ def test_the_training_is_folded_from_its_events():
     assert session.attendance == {("P1", date(2025, 11, 10)): "present"}
     tally = domain.attendance_tally(state, "P1")
     assert (tally.present_days, tally.session_days, tally.open_sessions) == (1, 5, ())
+
+
+# ---------------------------------------------------------------- evaluation
+
+EVALUATION = {"respondents": 18, "mean_score": 4.2, "remarks": "Très utile ; plus de pratique demandée"}
+
+
+def test_a_training_is_evaluated_once_a_session_is_completed():
+    refused("unknown_training", domain.evaluate_training, given(), EVALUATION)
+    refused("no_session_completed", domain.evaluate_training, given(planned(), scheduled()), EVALUATION)
+    refused("no_session_completed", domain.evaluate_training, given(planned(), scheduled(), cancelled()), EVALUATION)
+    state = given(planned(), scheduled("S1"), scheduled("S2", "2025-12-01", "2025-12-02"), completed("S1"))
+    [e] = valid(domain.evaluate_training(state, EVALUATION))
+    assert e.type == "training_evaluated"
+    assert e.data == {"training_id": "T1", "respondents": 18, "mean_score": 4.2,
+                      "remarks": "Très utile ; plus de pratique demandée"}
+
+
+def test_a_later_evaluation_replaces_the_earlier():
+    first = Event("training_evaluated", {"training_id": "T1", "respondents": 10, "mean_score": 3.0, "remarks": ""})
+    second = Event("training_evaluated", {"training_id": "T1", "respondents": 12, "mean_score": 4.5,
+                                          "remarks": "mieux"})
+    state = given(planned(), scheduled(), completed(), first, second)
+    assert state.evaluation == {"respondents": 12, "mean_score": 4.5, "remarks": "mieux"}
+    valid(domain.evaluate_training(state, EVALUATION))  # and it can be evaluated again
+
+
+@pytest.mark.parametrize("data", [
+    {"respondents": 0, "mean_score": 4.0, "remarks": ""},
+    {"respondents": 3, "mean_score": 0.9, "remarks": ""},
+    {"respondents": 3, "mean_score": 5.1, "remarks": ""},
+    {"respondents": 3, "mean_score": 4.25, "remarks": ""},
+    {"respondents": 3.0, "mean_score": 4.0, "remarks": ""},
+])
+def test_the_catalogue_refuses_an_evaluation_out_of_its_bounds(data):
+    with pytest.raises(Exception):
+        registry.check_new("training", Event("training_evaluated", dict(data, training_id="T1")))
