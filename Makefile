@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: setup services up test bench
+.PHONY: setup services up test bench translations
 
 setup: $(VENV)/.installed
 
@@ -12,6 +12,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/pybabel compile --use-fuzzy -d services/gateway/translations -D messages
 	touch $@
 
 services:
@@ -26,3 +27,9 @@ test: setup services
 
 bench: setup services
 	$(BIN)/python benchmarks/core.py
+
+# The web application's words: extract them from the code and templates, and bring each catalogue up to date.
+translations: setup
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ --no-location --sort-output -o services/gateway/translations/messages.pot .
+	$(BIN)/pybabel update -i services/gateway/translations/messages.pot -d services/gateway/translations -D messages --no-fuzzy-matching
+	$(BIN)/pybabel compile -d services/gateway/translations -D messages

@@ -12,6 +12,10 @@ PROVINCE_ROLES = ("coordinator", "infrastructure", "resources", "training", "tec
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
+class AccountError(Exception):
+    """A user-management request that cannot be done, said in words."""
+
+
 class Refused(Exception):
     """The user may not do this (HTTP 403), with a stable code."""
 
@@ -22,8 +26,6 @@ class Refused(Exception):
 
 def validate_scope(role: str, scope: str | None) -> str:
     from shared.config import province_code
-
-    from .accounts import AccountError
 
     if role in PROVINCE_ROLES:
         want = f"province:{province_code()}"

@@ -17,7 +17,7 @@ from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, inspec
 
 from shared import db
 
-from .access import ROLES, validate_scope
+from .access import ROLES, AccountError, validate_scope  # noqa: F401  (AccountError is said from here too)
 from .passwords import PasswordChecks
 
 metadata = MetaData()
@@ -39,10 +39,6 @@ LATER_COLUMNS = {"token_generation": "INTEGER NOT NULL DEFAULT 0", "last_signed_
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,80}$")
 TOKEN_TTL = 8 * 3600
 _hasher = PasswordHasher()
-
-
-class AccountError(Exception):
-    """A user-management request that cannot be done, said in words."""
 
 
 def secret() -> bytes:

@@ -1,15 +1,19 @@
-"""OpenAPI 3 description of the API, generated from the services' own marshmallow schemas."""
+"""OpenAPI 3 description of the API, generated from the services' own marshmallow schemas (commands) and
+the gateway's (queries and their answers)."""
 from __future__ import annotations
 
 import re
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import Schema
 
-from .api import COMMANDS, QUERIES, Login, Problem, Token
+from .commands import COMMANDS
+from .http import Login, Problem, Token
+from .queries import QUERIES, Many, ReportQuery
 
 ERRORS = {
-    "400": "Bad input: `errors` names each field and the rule it broke",
+    "400": "Bad input: `errors` names each field and the rule it broke, `codes` the rule's stable code",
     "401": "Not signed in, or the token expired",
     "403": "The role or scope does not allow it (`code`)",
     "404": "Not found",
@@ -18,7 +22,10 @@ ERRORS = {
     "503": "Too many sign-ins at once: try again after `Retry-After`",
 }
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-ANY_JSON = {"application/json": {"schema": {}}}
+ANY_JSON = {"application/json": {"schema": {"type": "object"}}}
+FILES = {"text/csv": {"schema": {"type": "string"}},
+         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+             "schema": {"type": "string", "format": "binary"}}}
 
 
 def _errors(*codes):
@@ -40,7 +47,20 @@ def _resolver(schema):
     return re.sub(r"Schema$", "", (schema if isinstance(schema, type) else type(schema)).__name__)
 
 
-def build() -> dict:
+def _answer(spec, answer) -> dict:
+    many = isinstance(answer, tuple) and answer[1] == Many
+    schema = answer[0] if many else answer
+    if isinstance(schema, type) and issubclass(schema, Schema):
+        name = _resolver(schema)
+        if name not in spec.components.schemas:
+            spec.components.schema(name, schema=schema)
+        ref = {"$ref": f"#/components/schemas/{name}"}
+    else:
+        ref = {"type": "object"}
+    return {"type": "array", "items": ref} if many else ref
+
+
+def build(exports=()) -> dict:
     spec = APISpec(title="GENIE Coordination", version="1.0.0", openapi_version="3.0.3",
                    plugins=[MarshmallowPlugin(schema_name_resolver=_resolver)],
                    info={"description": "Equipment, maintenance, digital resources, training and indicators "
@@ -52,7 +72,8 @@ def build() -> dict:
     secured = [{"bearer": []}]
 
     spec.path("/api/health", operations={"get": {
-        "operationId": "health", "summary": "Up or down; with a token, every service's health and each projection's lag",
+        "operationId": "health",
+        "summary": "Up or down; with a token, every service's health and each projection's lag",
         "responses": {"200": {"description": "Health", "content": ANY_JSON}}}})
     spec.path("/api/openapi.json", operations={"get": {
         "operationId": "openapi", "summary": "This description",
@@ -71,7 +92,9 @@ def build() -> dict:
             "operationId": route.name, "tags": [route.service],
             "summary": route.name.replace("_", " ").capitalize(),
             "description": "Roles: coordinator" + "".join(", " + r for r in route.roles)
-                           + (" (school director: own school only)" if route.school_fields else ""),
+                           + (" (school director: own school only)" if route.school_fields else "")
+                           + ". Wherever an asset id is asked, its serial may be given instead "
+                             "(`serial`, `serials`).",
             "security": secured, "parameters": [IDEMPOTENCY_KEY],
             "requestBody": {"required": True, "content": {"application/json": {"schema": name}}},
             "responses": {"201": {"description": "The events recorded",
@@ -81,25 +104,34 @@ def build() -> dict:
                                           "result": {"type": "object"}}}}}},
                           **_errors("400", "401", "403", "409")}}})
 
-    for path, endpoint, schema, summary in QUERIES:
+    schemas = {endpoint: schema for _, endpoint, schema, *_ in QUERIES}
+    for path, endpoint, schema, answer, summary in QUERIES:
         params = re.findall(r"<(\w+)>", path)
         op = {"operationId": endpoint, "summary": summary, "security": secured,
               "parameters": [{"in": "path", "name": p, "required": True,
                               "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,40}$"}} for p in params],
-              "responses": {"200": {"description": summary, "content": ANY_JSON},
+              "responses": {"200": {"description": summary,
+                                    "content": {"application/json": {"schema": _answer(spec, answer)}}},
                             **_errors("400", "401", "403", "404")}}
         if schema is not None:
             op["parameters"].append({"in": "query", "schema": schema})
-        if endpoint == "download":
-            op["responses"]["200"] = {"description": "The report file", "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                    "schema": {"type": "string", "format": "binary"}}}}
-        if endpoint == "indicators":
-            op["responses"]["200"]["content"] = {"application/json": {"schema": {
-                "type": "object", "required": ["scope", "period", "as_of", "positions", "indicators"],
-                "properties": {"scope": {"type": "string"}, "period": {"type": "string"},
-                               "as_of": {"type": "string"}, "positions": {"type": "object"},
-                               "indicators": {"type": "array", "items": {"type": "object"}}}}}}
         spec.path(re.sub(r"<(\w+)>", r"{\1}", path), operations={"get": op})
+
+    for listing in exports:
+        path = next(p for p, e, *_ in QUERIES if e == listing)
+        op = {"operationId": f"export_{listing}", "summary": f"The same list as {path}, as a file",
+              "security": secured,
+              "parameters": [{"in": "query", "name": "format", "schema": {"type": "string", "enum": ["csv", "xlsx"]}},
+                             {"in": "query", "name": "lang", "schema": {"type": "string", "enum": ["ar", "fr"]}}],
+              "responses": {"200": {"description": "The list as a file", "content": FILES},
+                            **_errors("400", "401", "403")}}
+        if schemas.get(listing) is not None:
+            op["parameters"].append({"in": "query", "schema": schemas[listing]})
+        spec.path(f"{path}/export", operations={"get": op})
+
+    spec.path("/api/reports/download", operations={"get": {
+        "operationId": "download", "summary": "Issue a report and download it (XLSX or CSV)", "security": secured,
+        "parameters": [{"in": "query", "schema": ReportQuery}],
+        "responses": {"200": {"description": "The report file", "content": FILES},
+                      **_errors("400", "401", "403", "404")}}})
     return spec.to_dict()

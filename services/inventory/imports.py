@@ -23,12 +23,12 @@ MAX_LINES = 50_000
 
 DELIVERY_COLUMNS = {
     "serial": ("serial", "serial_number", "serial_no", "sn", "s_n", "numero_de_serie", "n_de_serie", "n_serie",
-               "num_serie", "serie"),
-    "kind": ("kind", "type", "categorie", "category", "type_de_materiel", "materiel"),
-    "model": ("model", "modele", "designation", "reference_modele"),
+               "num_serie", "serie", "الرقم_التسلسلي"),
+    "kind": ("kind", "type", "categorie", "category", "type_de_materiel", "materiel", "النوع"),
+    "model": ("model", "modele", "designation", "reference_modele", "الطراز"),
     "warranty_months": ("warranty_months", "warranty", "garantie", "garantie_mois", "duree_de_garantie",
-                        "duree_garantie_mois", "garantie_en_mois"),
-    "bundle": ("bundle", "lot", "dotation", "pack"),
+                        "duree_garantie_mois", "garantie_en_mois", "الضمان_بالأشهر"),
+    "bundle": ("bundle", "lot", "dotation", "pack", "الحزمة"),
     "asset_id": ("asset_id", "id", "identifiant", "n_inventaire", "numero_inventaire"),
 }
 SCHOOL_COLUMNS = {

@@ -234,3 +234,30 @@ class RecordInfrastructureWork(Command):
     school_code = _code()
     kind = _enum(("electrical", "cabling", "room_fitting", "other"))
     status = _enum(("planned", "in_progress", "done"))
+
+
+# ---------------------------------------------------------------- queries
+
+ASSET_STATUSES = ("in_stock", "assigned", "installed", "unused", "broken", "decommissioned")
+WARRANTY_STATES = ("running", "ending", "ended")
+ASSET_SORTS = ("serial", "kind", "school", "received", "warranty")
+
+
+class AssetRegisterQuery(Part):
+    """The register of equipment: filters, search, order and page. `school_codes` limits it to a scope."""
+    school_code = fields.String(load_default=None, validate=CODE)
+    school_codes = fields.List(fields.String(validate=CODE), load_default=None)
+    commune = fields.String(load_default=None, validate=validate.Length(min=1, max=300))
+    kind = fields.String(load_default=None, validate=validate.OneOf(ASSET_KINDS))
+    bundle = fields.String(load_default=None, validate=validate.OneOf(BUNDLES))
+    status = fields.String(load_default=None, validate=validate.OneOf(ASSET_STATUSES))
+    delivery_ref = fields.String(load_default=None, validate=validate.Length(min=1, max=300))
+    supplier = fields.String(load_default=None, validate=validate.Length(min=1, max=300))
+    warranty = fields.String(load_default=None, validate=validate.OneOf(WARRANTY_STATES))
+    age_min = fields.Integer(load_default=None, validate=validate.Range(min=0, max=50))
+    age_max = fields.Integer(load_default=None, validate=validate.Range(min=0, max=50))
+    q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    sort = fields.String(load_default="serial", validate=validate.OneOf(ASSET_SORTS))
+    desc = fields.Boolean(load_default=False)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=0, max=500))  # 0: all

@@ -7,6 +7,7 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 
 from shared import db
+from shared.calendar import local_date
 from shared.commands import context, parse
 from shared.errors import CommandRejected, InvalidCommand
 from shared.events import now
@@ -14,8 +15,9 @@ from shared.reaction import ReactionDependency
 from shared.service import EventLog, EventSourced, consume_events, source_queue
 
 from . import application as app
-from . import domain, schemas
+from . import domain, register, schemas
 from .application import Inventory, instant_of
+from .domain import serial_key
 from .reactions import ReplacementReaction
 from .views import InventoryViews
 
@@ -275,6 +277,33 @@ class InventoryService(EventSourced):
             return app.asset_timeline(conn, self.log, self.views, asset_id)
 
     @rpc
+    def asset_ids_of_serials(self, serials):
+        """Each serial's asset id, or None for a serial never received."""
+        with self._reading() as conn:
+            owners = self.views.serial_owners(conn, serials)
+        return {s: owners.get(serial_key(s), {}).get("asset_id") for s in serials}
+
+    @rpc
+    def assets(self, query=None):
+        """The register of equipment: `schemas.AssetRegisterQuery`'s filters, order and page."""
+        query = parse(schemas.AssetRegisterQuery(), query or {})
+        with self._reading() as conn:
+            assets = self.views.all_assets(conn)
+            schools = {s["school_code"]: s for s in self.views.schools_list(conn)}
+        return register.register(assets, schools, query, local_date(now()))
+
+    @rpc
+    def deliveries(self):
+        with self._reading() as conn:
+            return register.deliveries(self.views.all_assets(conn))
+
+    @rpc
+    def transfers(self, school_code=None):
+        """Every transfer, open or closed (of one school, if given)."""
+        with self._reading() as conn:
+            return self.views.transfers_list(conn, open_only=False, school_code=school_code)
+
+    @rpc
     def warranty_status(self, asset_id, at=None):
         instant = app.as_of_instant(at, end_of_day=False) if at else now()
         with self._reading() as conn:
@@ -311,6 +340,12 @@ class InventoryService(EventSourced):
     def usage_visits(self, school_code):
         with self._reading() as conn:
             return self.views.visits_at(conn, school_code)
+
+    @rpc
+    def last_visits(self):
+        """When each school was last visited: {school_code: occurred_at}."""
+        with self._reading() as conn:
+            return self.views.last_visits(conn)
 
     @rpc
     def infrastructure_works(self, school_code=None):

@@ -13,7 +13,7 @@ import json
 from datetime import datetime
 
 from sqlalchemy import (Boolean, Column, Float, Integer, MetaData, String, Table, Text, bindparam, delete,
-                        insert, select, text, update)
+                        func, insert, select, text, update)
 
 from shared.catalogue import registry
 from shared.db import lock_writers
@@ -449,6 +449,14 @@ class InventoryViews(Projection):
                             .order_by(t.c.asset_id)).mappings()
         return [_asset_row(r) for r in rows]
 
+    def all_assets(self, conn) -> list[dict]:
+        """Every asset the province ever received, with its last observation at a visit."""
+        t = self.assets
+        return [dict(r) for r in conn.execute(select(
+            t.c.asset_id, t.c.serial, t.c.kind, t.c.model, t.c.bundle, t.c.supplier, t.c.delivery_ref,
+            t.c.received_at, t.c.warranty_months, t.c.school_code, t.c.installed, t.c.in_service,
+            t.c.transfer_id, t.c.observation)).mappings()]
+
     def transfers_list(self, conn, open_only: bool = True, school_code: str | None = None) -> list[dict]:
         t = self.transfers
         q = select(t).order_by(t.c.proposed_at, t.c.transfer_id)
@@ -487,6 +495,12 @@ class InventoryViews(Projection):
         t = self.visits
         return [dict(r, observations=json.loads(r["observations"]))
                 for r in conn.execute(select(t).where(t.c.school_code == code).order_by(t.c.occurred_at)).mappings()]
+
+    def last_visits(self, conn) -> dict[str, str]:
+        """Each visited school's latest follow-up visit (its occurred_at)."""
+        t = self.visits
+        rows = conn.execute(select(t.c.school_code, func.max(t.c.occurred_at)).group_by(t.c.school_code)).all()
+        return {code: at for code, at in rows}
 
     def works_at(self, conn, code: str | None = None) -> list[dict]:
         t = self.works

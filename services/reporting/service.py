@@ -164,6 +164,30 @@ class ReportingService:
         return {**record, "indicators": values, "schools": schools, "communes": communes}
 
     @rpc
+    def report_file(self, scope, period, meta=None, format="xlsx", as_of=None):
+        """A report issued as a file: its name, type and bytes (base64)."""
+        import base64
+        import os
+        import tempfile
+
+        from .exports import WRITERS
+
+        report = self.issue_report(scope, period, meta, format, as_of)
+        fd, path = tempfile.mkstemp(suffix="." + format)
+        os.close(fd)
+        try:
+            WRITERS[format](report, path)
+            with open(path, "rb") as fh:
+                content = fh.read()
+        finally:
+            os.unlink(path)
+        mimetype = "text/csv" if format == "csv" else \
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        cut = f"-{as_of}" if as_of else ""
+        return {"filename": f"genie-{scope.replace(':', '-')}-{period}{cut}.{format}", "mimetype": mimetype,
+                "content_base64": base64.b64encode(content).decode()}
+
+    @rpc
     def reports(self, limit=50):
         return self.projector.reports.latest(limit)
 

@@ -19,8 +19,16 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run"]
 
 
+def sign_in(page, base, user, next_="/"):
+    page.goto(base + "/login?next=" + next_)
+    page.fill("#u", user)
+    page.fill("#p", f"secret-{user}")
+    page.click("button[type=submit]")
+
+
 def drive(base: str, asset_id: str) -> None:
-    """What a school director does in the browser; raises AssertionError on anything unexpected."""
+    """What a school director, an infrastructure member, the coordinator and a viewer do in the browser;
+    raises AssertionError on anything unexpected."""
     from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -40,39 +48,40 @@ def drive(base: str, asset_id: str) -> None:
             page.fill("#p", "secret-amina")
             page.click("button[type=submit]")
 
-            expect(page.locator("h1")).to_have_text("لوحة القيادة")
+            expect(page.locator("h1")).to_have_text("عملي")  # a director's home: their school's work
             assert page.get_attribute("html", "dir") == "rtl"
-            expect(page.locator("tr[data-indicator=INF01] .value")).to_have_text("2")  # LT-77 and PJ-5
+            expect(page.locator(".queue-item").first).to_contain_text("2")  # LT-77 and PJ-5 in service
+            page.screenshot(path=str(ARTIFACTS / "home-director-ar-phone.png"), full_page=True)
+            page.goto(base + "/dashboard")
+            expect(page.locator("tr[data-indicator=INF01] .value")).to_have_text("2")
             assert page.locator("tr[data-indicator] svg.spark").count() >= 20
-            page.screenshot(path=str(ARTIFACTS / "dashboard-ar-phone.png"), full_page=True)
 
             page.click("#lang-switch")
-            expect(page.locator("h1")).to_have_text("Tableau de bord")
+            expect(page.locator("h1")).to_have_text("Indicateurs")
             assert page.get_attribute("html", "dir") == "ltr" and page.get_attribute("html", "lang") == "fr"
             expect(page.locator("section h2").first).to_have_text("Infrastructure et équipements")
-            page.screenshot(path=str(ARTIFACTS / "dashboard-fr-phone.png"), full_page=True)
 
-            # Daily work, in French now: another school is refused with the reason shown.
-            page.goto(base + "/work")
-            form = page.locator("#form-declare")
-            expect(form.locator("[name=school_code]")).to_have_value("OED001")
-            form.locator("[name=school_code]").fill("OED002")
-            form.locator("[name=asset_id]").fill(asset_id)
+            # A fault, in French now, naming the laptop by its serial among the school's equipment.
+            page.goto(base + "/forms/maintenance/declare_fault")
+            form = page.locator("form[data-command='maintenance/declare_fault']")
+            form.locator("[name=serial]").fill("NOPE-404")
+            form.locator("button[type=submit]").click()
+            expect(page.locator("#err-serial")).to_have_text("Aucun matériel n'a ce numéro de série.")
+            expect(page.locator("#err-symptom")).to_have_text("Obligatoire.")
+            page.screenshot(path=str(ARTIFACTS / "form-fault-errors-fr-phone.png"), full_page=True)
+            form = page.locator("form[data-command='maintenance/declare_fault']")
+            form.locator("[name=serial]").fill("LT-77")
             form.locator("[name=symptom]").fill("L'écran reste noir")
             form.locator("button[type=submit]").click()
-            expect(form.locator(".result.err")).to_contain_text("Forbidden")
-            form.locator("[name=school_code]").fill("OED001")
-            form.locator("button[type=submit]").click()
-            expect(form.locator(".result.ok")).to_contain_text("fault_declared")
-            page.screenshot(path=str(ARTIFACTS / "work-fault-declared-fr.png"), full_page=True)
+            expect(page.locator("#fault")).to_contain_text("L'écran reste noir")
+            expect(page.locator(".notice.ok")).to_contain_text("Panne déclarée")
+            page.screenshot(path=str(ARTIFACTS / "fault-declared-fr-phone.png"), full_page=True)
 
             page.goto(base + "/schools/OED001")
             expect(page.locator("#faults")).to_contain_text("L'écran reste noir")
             expect(page.locator("#equipment")).to_contain_text("LT-77")
-            page.screenshot(path=str(ARTIFACTS / "school-page-fr.png"), full_page=True)
-
-            page.click("#equipment a")  # the serial leads to the asset and its timeline
-            expect(page.locator("#asset .timeline")).to_contain_text("equipment_assigned")
+            page.click("#equipment a")  # the serial leads to the asset and its history in words
+            expect(page.locator("#asset .timeline")).to_contain_text("Affecté à École Al Wahda (OED001)")
 
             page.click("#lang-switch")
             expect(page.locator("html")).to_have_attribute("dir", "rtl")
@@ -80,12 +89,10 @@ def drive(base: str, asset_id: str) -> None:
             page.goto(base + "/schools/OED002")
             expect(page.locator("h1")).to_have_text("غير مسموح")
 
-            # The infrastructure member uploads a delivery file: refused line by line, then received.
+            # The infrastructure member receives a delivery file: refused line by line, then received.
             infra = browser.new_page(viewport={"width": 1280, "height": 900})
-            infra.goto(base + "/login?next=/work")
-            infra.fill("#u", "youssef")
-            infra.fill("#p", "secret-youssef")
-            infra.click("button[type=submit]")
+            infra.set_default_timeout(15000)
+            sign_in(infra, base, "youssef", "/forms/inventory/import_delivery")
             upload = infra.locator("#form-upload")
             upload.locator("[name=supplier]").fill("Maroc Info")
             upload.locator("[name=delivery_ref]").fill("BL-2026-03")
@@ -93,39 +100,40 @@ def drive(base: str, asset_id: str) -> None:
             upload.locator("[name=file]").set_input_files(
                 {"name": "bl.csv", "mimeType": "text/csv", "buffer": bad.encode()})
             upload.locator("button[type=submit]").click()
-            expect(upload.locator(".result.err li[data-line='3']")).to_contain_text("kind")
-            expect(upload.locator(".result.err li[data-line='4']")).to_contain_text("warranty_months")
-            assert upload.locator(".result.err li[data-line='2']").count() == 0
-            expect(upload.locator(".result.err li").first).to_contain_text("السطر 3")
-            infra.screenshot(path=str(ARTIFACTS / "work-upload-errors-ar.png"), full_page=True)
+            expect(infra.locator("#form-errors li[data-line='3']")).to_contain_text("النوع")
+            expect(infra.locator("#form-errors li[data-line='4']")).to_contain_text("الضمان")
+            assert infra.locator("#form-errors li[data-line='2']").count() == 0
+            expect(infra.locator("#form-errors li").first).to_contain_text("السطر 3")
+            infra.screenshot(path=str(ARTIFACTS / "delivery-file-errors-ar.png"), full_page=True)
             good = "serial,kind,warranty_months\nPC-1,desktop,24\nPC-2,printer,24\nPC-3,laptop,12\n"
+            upload = infra.locator("#form-upload")
+            upload.locator("[name=supplier]").fill("Maroc Info")
+            upload.locator("[name=delivery_ref]").fill("BL-2026-03")
             upload.locator("[name=file]").set_input_files(
                 {"name": "bl.csv", "mimeType": "text/csv", "buffer": good.encode()})
             upload.locator("button[type=submit]").click()
-            expect(upload.locator(".result.ok")).to_contain_text("3")
-            assert upload.locator("progress").get_attribute("hidden") is None
-            expect(upload.locator("progress")).to_have_attribute("value", "100")
+            expect(infra.locator("h1")).to_have_text("محضر استلام التجهيزات")
+            expect(infra.locator("table")).to_contain_text("PC-3")
+            infra.screenshot(path=str(ARTIFACTS / "delivery-record-ar.png"), full_page=True)
 
-            # The coordinator picks the open transfer and approves it.
+            # The coordinator picks the open transfer from their work queue and approves it.
             coord = browser.new_page(viewport={"width": 1280, "height": 900})
-            coord.goto(base + "/login?next=/work")
-            coord.fill("#u", "fatima")
-            coord.fill("#p", "secret-fatima")
-            coord.click("button[type=submit]")
-            coord.click("#open_transfers button[data-value=TR-1]")
-            approve = coord.locator("#form-approve")
+            coord.set_default_timeout(15000)
+            sign_in(coord, base, "fatima")
+            coord.click("a[href='/transfers?status=proposed']")
+            coord.click("a[href='/transfers/TR-1']")
+            coord.click("a[href^='/forms/inventory/approve_transfer']")
+            approve = coord.locator("form[data-command='inventory/approve_transfer']")
             expect(approve.locator("[name=transfer_id]")).to_have_value("TR-1")
             approve.locator("button[type=submit]").click()
-            expect(approve.locator(".result.ok")).to_contain_text("transfer_approved")
-            coord.screenshot(path=str(ARTIFACTS / "work-transfer-approved-ar.png"), full_page=True)
+            expect(coord.locator(".notice.ok")).to_contain_text("الموافقة على التحويل")
+            coord.screenshot(path=str(ARTIFACTS / "transfer-approved-ar.png"), full_page=True)
 
             desk = browser.new_page(viewport={"width": 1280, "height": 900})
-            desk.goto(base + "/login")
-            desk.fill("#u", "nadia")
-            desk.fill("#p", "secret-nadia")
-            desk.click("button[type=submit]")
-            expect(desk.locator("h1")).to_have_text("لوحة القيادة")
-            expect(desk.locator("header")).not_to_contain_text("العمل اليومي")  # a viewer has no forms
+            desk.set_default_timeout(15000)
+            sign_in(desk, base, "nadia")
+            expect(desk.locator("h1")).to_have_text("المؤشرات")  # a viewer's home: the indicators
+            assert desk.locator("[data-command]").count() == 0 and desk.locator("a[href^='/forms/']").count() == 0
             desk.screenshot(path=str(ARTIFACTS / "dashboard-ar-viewer-laptop.png"), full_page=True)
         finally:
             browser.close()

@@ -248,7 +248,7 @@ def test_a_period_no_calendar_holds_is_a_400(site, period):
         assert resp.status_code == 400 and "period" in resp.json["errors"], (path, resp.status_code)
     assert client.get(f"/api/trainings?school_year={period[:9]}", headers=auth).status_code == 400
     client.post("/login", data={"username": "coord", "password": "password-coord"})
-    assert client.get(f"/?period={period}").status_code == 400
+    assert client.get(f"/dashboard?period={period}").status_code == 400
     assert not [c for c in services.calls if c[1] in ("indicators", "breakdown", "issue_report", "trainings")]
 
 
@@ -353,10 +353,24 @@ def test_a_key_is_kept_a_day(database):
         accounts.engine.dispose()
 
 
-def test_the_forms_send_a_key_per_content():
-    from services.gateway.web import JS
+def test_a_form_sent_twice_is_recorded_once(site):
+    """The pages' forms carry a key of their own: a double click or a retry after a lost answer lands on
+    the first answer instead of recording again."""
+    import re
 
-    assert "Idempotency-Key" in JS and "randomUUID" in JS
+    client, services, _ = site
+    client.post("/login", data={"username": "coord", "password": "password-coord"})
+    page = client.get("/forms/inventory/approve_transfer").get_data(as_text=True)
+    fields = dict(re.findall(r'name="(csrf|idem)" value="([^"]+)"', page))
+    assert set(fields) == {"csrf", "idem"}
+    form = {**fields, "transfer_id": "T1"}
+    first, again = client.post("/forms/inventory/approve_transfer", data=form), \
+        client.post("/forms/inventory/approve_transfer", data=form)
+    assert first.status_code == again.status_code == 303 and first.headers["Location"] == again.headers["Location"]
+    assert [c[1] for c in services.calls].count("approve_transfer") == 1
+    fresh = dict(re.findall(r'name="(csrf|idem)" value="([^"]+)"',
+                            client.get("/forms/inventory/approve_transfer").get_data(as_text=True)))
+    assert fresh["idem"] != fields["idem"]  # a new form is a new command
 
 
 # ---- 16. other schools' people and regions

@@ -1,4 +1,6 @@
-"""The web pages over a fake service layer: language and direction, sign-in, what each role sees."""
+"""The web pages over a fake service layer: language and direction, sign-in, each role's work queue and
+forms, errors said next to the field in the page's language, serial numbers instead of ids."""
+import re
 from datetime import date
 
 import pytest
@@ -8,21 +10,97 @@ from werkzeug.wrappers import Request
 from services.gateway.accounts import Accounts
 from services.gateway.api import Api
 from services.gateway.web import Web, semesters, sparkline
+from shared.errors import CommandRejected, InvalidCommand
 from tests.unit.test_gateway_api import KEY, FakeServices, cheap_hashing  # noqa: F401  (fixture)
 
 INDICATORS = [{"id": i, "value": v, "numerator": v, "denominator": None}
               for i, v in [("INF01", 12), ("MNT01", 3), ("RES01", None), ("TRN01", 2)]]
+SCHOOLS = [{"school_code": "S1", "name_ar": "مدرسة الأمل", "name_fr": "École Al Amal", "cycle": "primary",
+            "setting": "rural", "commune": "Oued", "region_code": "R11", "connectivity": None,
+            "filtering_active": None},
+           {"school_code": "S2", "name_ar": "إعدادية النور", "name_fr": "Collège Annour", "cycle": "middle",
+            "setting": "urban", "commune": "Ville", "region_code": "R11", "connectivity": "connected",
+            "filtering_active": True}]
+ASSETS = [{"asset_id": "A1", "serial": "LT-77", "kind": "laptop", "model": "X1", "bundle": "vmm", "supplier": "Maroc Info",
+           "delivery_ref": "BL-9", "received_at": "2025-10-03T09:00:00+01:00", "warranty_months": 24,
+           "school_code": "S1", "installed": True, "in_service": True, "transfer_id": None, "status": "installed",
+           "received_on": "2025-10-03", "warranty_ends_on": "2027-10-03", "warranty": "running", "age_years": 0,
+           "commune": "Oued", "school_name_ar": "مدرسة الأمل", "school_name_fr": "École Al Amal",
+           "last_observation": None},
+          {"asset_id": "A2", "serial": "PJ-5", "kind": "projector", "model": "", "bundle": "none",
+           "supplier": "Maroc Info", "delivery_ref": "BL-9", "received_at": "2025-10-03T09:00:00+01:00",
+           "warranty_months": 12, "school_code": None, "installed": False, "in_service": True, "transfer_id": None,
+           "status": "in_stock", "received_on": "2025-10-03", "warranty_ends_on": "2026-10-03",
+           "warranty": "running", "age_years": 0, "commune": None, "school_name_ar": None, "school_name_fr": None,
+           "last_observation": None}]
+FAULT = {"fault_id": "F1", "asset_id": "A1", "school_code": "S1", "symptom": "<écran noir>", "under_warranty": True,
+         "status": "open", "declared_at": "2026-01-05T10:00:00+01:00", "supplier": "Maroc Info", "claim_ref": None,
+         "claimed_at": None, "repair_action": None, "repair_cost_mad": None, "repaired_at": None,
+         "new_asset_id": None, "new_serial": None, "replaced_at": None, "resolution": None, "closed_at": None}
 
 
 class Services(FakeServices):
+    """A province of two schools, two assets, an open fault and a proposed transfer."""
+
     def __call__(self, service, method, *args):
-        if method == "open_transfers":
-            return [{"transfer_id": "TR-9", "from_school": "S1", "to_school": "S2", "reason": "<unused>"}]
+        self.calls.append((service, method, args))
+        if self.raise_next:
+            exc, self.raise_next = self.raise_next, None
+            raise exc
+        if method == "schools":
+            return [dict(s) for s in SCHOOLS]
+        if method == "school":
+            found = [s for s in SCHOOLS if s["school_code"] == args[0]]
+            if not found:
+                raise CommandRejected("unknown_school", f"School {args[0]} is not registered.")
+            return dict(found[0], censuses=[], infrastructure_works=[], equipment_in_service=1)
+        if method == "school_equipment":
+            return [a for a in ASSETS if a["school_code"] == args[0]]
+        if method == "assets":
+            query = args[0]
+            rows = [a for a in ASSETS if all(a.get(k) == v for k, v in query.items()
+                                             if k in ("school_code", "status", "kind", "delivery_ref"))]
+            if query.get("school_codes") is not None:
+                rows = [a for a in rows if a["school_code"] in query["school_codes"]]
+            return {"total": len(rows), "page": 1, "per_page": query.get("per_page", 50), "items": rows}
+        if method == "asset_ids_of_serials":
+            known = {a["serial"]: a["asset_id"] for a in ASSETS}
+            return {s: known.get(s) for s in args[0]}
+        if method == "asset":
+            found = [a for a in ASSETS if a["serial"] == args[1] or a["asset_id"] == args[0]]
+            if not found:
+                raise CommandRejected("unknown_asset", "No asset has serial X.")
+            return {"asset": found[0], "timeline": [
+                {"event_type": "equipment_received", "occurred_at": "2025-10-03T09:00:00+01:00",
+                 "actor": {"user": "youssef", "role": "infrastructure"},
+                 "data": {"asset_id": "A1", "serial": "LT-77", "delivery_ref": "BL-9", "supplier": "Maroc Info",
+                          "warranty_months": 24, "kind": "laptop", "model": "X1", "bundle": "vmm"}},
+                {"event_type": "equipment_assigned", "occurred_at": "2025-10-04T09:00:00+01:00",
+                 "actor": {"user": "youssef", "role": "infrastructure"},
+                 "data": {"asset_id": "A1", "school_code": "S1"}}]}
+        if method in ("open_faults", "fault_history"):
+            return [dict(FAULT)]
+        if method == "fault":
+            return dict(FAULT) if args[0] == "F1" else None
+        if method in ("open_transfers", "transfers"):
+            return [{"transfer_id": "TR-9", "status": "proposed", "asset_ids": ["A1"], "from_school": "S1",
+                     "to_school": "S2", "reason": "<unused>", "report": "r", "proposed_at": "2026-01-02T09:00:00+01:00",
+                     "proposed_by": "youssef"}]
+        if method == "deliveries":
+            return [{"delivery_ref": "BL-9", "supplier": "Maroc Info", "received_at": "2025-10-03T09:00:00+01:00",
+                     "items": 2, "assigned": 1, "installed": 1, "kinds": {"laptop": 1, "projector": 1}}]
+        if method == "last_visits":
+            return {}
+        if method in ("audit_reports", "usage_visits", "overdue_faults", "warranty_expiring"):
+            return []
+        if method == "school_resources":
+            return []
         if method == "indicators":
-            self.calls.append((service, method, args))
             return {"scope": args[0], "period": args[1], "as_of": "2026-01-31T23:59:59+01:00", "positions": {},
                     "indicators": INDICATORS}
-        return super().__call__(service, method, *args)
+        if len(args) == 2 and isinstance(args[1], dict) and "actor" in args[1]:
+            return [{"event_type": method, "actor": args[1]["actor"], "data": dict(args[0])}]
+        return []
 
 
 @pytest.fixture
@@ -30,6 +108,8 @@ def site(tmp_path, monkeypatch):
     monkeypatch.setenv("PROVINCE_CODE", "OED")
     accounts = Accounts(f"sqlite:///{tmp_path / 'gateway.db'}")
     accounts.add("coord", "password-coord", "coordinator")
+    accounts.add("infra", "password-infra", "infrastructure")
+    accounts.add("tech", "password-tech", "technician")
     accounts.add("view", "password-view", "viewer", "all")
     accounts.add("dir1", "password-dir1", "school_director", "school:S1")
     services = Services()
@@ -49,6 +129,14 @@ def sign_in(client, name, next_="/"):
     return resp
 
 
+def csrf_of(page: str) -> str:
+    return re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+
+
+def commands_sent(services):
+    return [(s, m, a[0]) for s, m, a in services.calls if len(a) == 2 and isinstance(a[1], dict) and "actor" in a[1]]
+
+
 def test_arabic_by_default_right_to_left_and_french_on_request(site):
     client, _ = site
     page = client.get("/login").get_data(as_text=True)
@@ -58,6 +146,13 @@ def test_arabic_by_default_right_to_left_and_french_on_request(site):
     page = client.get("/login").get_data(as_text=True)
     assert '<html lang="fr" dir="ltr">' in page and "Connexion" in page
     assert '<html lang="ar" dir="rtl">' in client.get("/login?lang=ar").get_data(as_text=True)
+
+
+def test_the_language_switch_says_its_language(site):
+    client, _ = site
+    page = client.get("/login").get_data(as_text=True)
+    assert re.search(r'<a id="lang-switch" href="/lang/fr\?next=[^"]*" lang="fr" hreflang="fr">Français</a>', page)
+    assert '<a class="skip" href="#main">' in page and '<main id="main"' in page
 
 
 def test_pages_need_a_signed_in_user(site):
@@ -76,13 +171,23 @@ def test_no_redirect_away_from_the_site(site):
     assert client.get("/lang/fr?next=https://evil.example").headers["Location"] == "/"
 
 
+def test_css_and_script_come_from_the_package(site):
+    client, _ = site
+    page = client.get("/login").get_data(as_text=True)
+    assert "http://" not in page and "https://" not in page
+    css = client.get("/static/app.css")
+    assert css.status_code == 200 and css.mimetype == "text/css" and "header.top" in css.get_data(as_text=True)
+    assert client.get("/static/app.js").status_code == 200
+    assert client.get("/static/../web.py").status_code == 404
+
+
 def test_dashboard_by_axis_with_a_trend(site):
     client, services = site
     sign_in(client, "coord")
-    page = client.get("/?period=2025-2026").get_data(as_text=True)
+    page = client.get("/dashboard?period=2025-2026").get_data(as_text=True)
     assert "البنية التحتية والتجهيزات" in page and "الموارد الرقمية" in page and "التكوين" in page
     assert 'data-indicator="INF01"' in page and '<td class="value">12</td>' in page
-    assert page.count('<svg class="spark"') == len(INDICATORS)
+    assert page.count('<svg class="spark" role="img" aria-label="') == len(INDICATORS)
     asked = [args for service, method, args in services.calls if method == "indicators"]
     assert ("province:OED", "2025-2026") in asked and ("province:OED", "2024-2025-S1") in asked
 
@@ -93,9 +198,29 @@ def test_semesters_of_the_trend_are_those_begun():
                                                         "2025-2026-S2"]
 
 
-def test_sparkline_is_inline_svg_with_a_title_per_bar():
-    svg = sparkline([1, None, 4], ["a", "b", "c"])
+def test_sparkline_is_inline_svg_with_a_name_and_a_title_per_bar():
+    svg = sparkline([1, None, 4], ["a", "b", "c"], "Pannes")
     assert svg.startswith("<svg") and svg.count("<rect") == 3 and "<title>b: —</title>" in svg
+    assert 'aria-label="Pannes — a: 1; b: —; c: 4"' in svg
+
+
+def test_the_coordinators_home_is_a_work_queue_whose_counts_link_to_lists(site):
+    client, _ = site
+    sign_in(client, "coord")
+    page = client.get("/").get_data(as_text=True)
+    assert "تحويلات في انتظار القرار" in page and 'href="/transfers?status=proposed"' in page
+    assert 'href="/equipment?status=in_stock"' in page and 'href="/deliveries?open=1"' in page
+    assert 'href="/faults?claim=awaiting"' in page and 'href="/warranties"' in page
+
+
+def test_the_technicians_home_is_their_faults_and_forms(site):
+    client, _ = site
+    sign_in(client, "tech")
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/faults?older_than=15"' in page and 'href="/transfers?status=proposed"' not in page
+    for form in ("file_warranty_claim", "record_repair", "replace_equipment", "close_fault"):
+        assert f'href="/forms/maintenance/{form}"' in page
+    assert 'href="/forms/maintenance/cancel_fault"' not in page
 
 
 def test_a_director_sees_their_school_only_and_the_forms_of_their_role(site):
@@ -103,28 +228,157 @@ def test_a_director_sees_their_school_only_and_the_forms_of_their_role(site):
     sign_in(client, "dir1")
     assert client.get("/schools/S2").status_code == 403
     assert client.get("/schools/S1").status_code == 200
-    work = client.get("/work").get_data(as_text=True)
-    assert 'id="form-declare"' in work and 'value="S1"' in work
-    assert 'id="form-approve"' not in work and 'id="form-upload"' not in work
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/forms/maintenance/declare_fault"' in home
+    assert 'href="/forms/inventory/approve_transfer"' not in home
+    assert client.get("/forms/inventory/approve_transfer").status_code == 403
+    form = client.get("/forms/maintenance/declare_fault").get_data(as_text=True)
+    assert 'data-command="maintenance/declare_fault"' in form and 'value="S1"' in form
 
 
 def test_a_viewer_gets_no_forms(site):
     client, _ = site
     sign_in(client, "view")
-    page = client.get("/work").get_data(as_text=True)
-    assert "<form class=\"cmd\"" not in page and "/api/reports/download" in page
-    assert 'href="/work"' not in client.get("/").get_data(as_text=True)
+    page = client.get("/").get_data(as_text=True)
+    assert 'data-command=' not in page and 'href="/forms/' not in page
+    assert client.get("/forms/maintenance/declare_fault").status_code == 403
 
 
-def test_the_coordinator_has_every_daily_form(site):
+def test_tables_and_selects_say_codes_in_words(site):
     client, _ = site
     sign_in(client, "coord")
-    page = client.get("/work").get_data(as_text=True)
-    for form in ("upload", "assign", "visit", "declare", "propose", "approve", "plan", "attendance"):
-        assert f'id="form-{form}"' in page
+    page = client.get("/equipment").get_data(as_text=True)
+    assert "حاسوب محمول" in page and "جهاز عرض" in page and "في المخزن" in page
+    text = re.sub(r"<[^>]+>", " ", page)
+    for code in ("laptop", "in_stock", "installed", "projector", "running"):
+        assert not re.search(rf"(?<![\w/=.-]){code}(?![\w-])", text), code
+    schools = client.get("/schools?lang=fr").get_data(as_text=True)
+    assert "Primaire" in schools and "Rural" in schools and "Non renseigné" in schools
 
 
-def test_the_cookie_writes_only_from_our_pages(site):
+def test_a_bad_query_string_gives_the_page_again_with_the_message_at_its_filter(site):
+    client, _ = site
+    sign_in(client, "coord")
+    resp = client.get("/equipment?kind=toaster&lang=fr")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "Registre du matériel" in page
+    assert 'id="err-kind"' in page and "Choisissez une des valeurs proposées." in page
+
+
+def test_a_form_names_the_asset_by_serial_and_the_api_gets_its_id(site):
+    client, services = site
+    sign_in(client, "coord")
+    page = client.get("/forms/maintenance/declare_fault?school_code=S1").get_data(as_text=True)
+    assert 'list="dl-assets"' in page and '<option value="LT-77">' in page  # the school's assets to pick
+    resp = client.post("/forms/maintenance/declare_fault", data={
+        "csrf": csrf_of(page), "school_code": "S1 · École Al Amal", "serial": "LT-77", "symptom": "Écran noir"})
+    assert resp.status_code == 303 and resp.headers["Location"].startswith("/faults")
+    assert commands_sent(services)[-1] == ("maintenance", "declare_fault",
+                                           {"school_code": "S1", "asset_id": "A1", "symptom": "Écran noir"})
+
+
+def test_a_refused_form_says_each_field_next_to_it_in_the_pages_language(site):
+    client, services = site
+    sign_in(client, "coord")
+    page = client.get("/forms/maintenance/declare_fault").get_data(as_text=True)
+    resp = client.post("/forms/maintenance/declare_fault", data={
+        "csrf": csrf_of(page), "school_code": "S1", "serial": "NOPE-1", "symptom": ""})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert re.search(r'id="f-serial"[^>]*aria-invalid="true"', page)
+    assert '<p class="field-err" id="err-serial">لا يوجد عتاد بهذا الرقم التسلسلي.</p>' in page
+    assert not commands_sent(services)
+    page = client.get("/forms/maintenance/declare_fault?lang=fr").get_data(as_text=True)
+    resp = client.post("/forms/maintenance/declare_fault?lang=fr", data={
+        "csrf": csrf_of(page), "school_code": "S1", "serial": "LT-77", "symptom": ""})
+    page = resp.get_data(as_text=True)
+    assert '<p class="field-err" id="err-symptom">Obligatoire.</p>' in page
+    assert "Length must be" not in page and "symptom:" not in page
+
+
+def test_a_business_rule_refusal_is_said_in_words(site):
+    client, services = site
+    sign_in(client, "coord")
+    page = client.get("/forms/maintenance/declare_fault?lang=fr").get_data(as_text=True)
+    services.raise_next = None
+    original = services.__class__.__call__
+
+    def refuse(self, service, method, *args):
+        if method == "declare_fault":
+            raise CommandRejected("fault_already_open", "Asset A1 already has an open fault.")
+        return original(self, service, method, *args)
+
+    services.__class__.__call__ = refuse
+    try:
+        resp = client.post("/forms/maintenance/declare_fault?lang=fr", data={
+            "csrf": csrf_of(page), "school_code": "S1", "serial": "LT-77", "symptom": "Noir"})
+    finally:
+        services.__class__.__call__ = original
+    assert resp.status_code == 400 and "Ce matériel a déjà une panne ouverte." in resp.get_data(as_text=True)
+
+
+def test_a_form_post_needs_the_pages_token(site):
+    client, services = site
+    sign_in(client, "coord")
+    resp = client.post("/forms/inventory/approve_transfer", data={"transfer_id": "TR-9"})
+    assert resp.status_code == 403 and not commands_sent(services)
+
+
+def test_a_visit_lists_the_schools_assets_and_records_them_in_one_submit(site):
+    client, services = site
+    sign_in(client, "infra")
+    page = client.get("/forms/inventory/record_usage_visit?school_code=S1").get_data(as_text=True)
+    assert 'data-command="inventory/record_usage_visit"' in page and 'value="LT-77"' in page
+    resp = client.post("/forms/inventory/record_usage_visit", data={
+        "csrf": csrf_of(page), "school_code": "S1", "serial-1": "LT-77", "status-1": "unused"})
+    assert resp.status_code == 303
+    assert commands_sent(services)[-1][2] == {"school_code": "S1",
+                                              "observations": [{"asset_id": "A1", "status": "unused"}]}
+
+
+def test_the_file_import_refusal_is_said_line_by_line(site):
+    client, services = site
+    sign_in(client, "infra")
+    page = client.get("/forms/inventory/receive_delivery").get_data(as_text=True)
+    assert 'data-command="inventory/import_delivery"' in page and 'data-command="inventory/receive_delivery"' in page
+    original = services.__class__.__call__
+
+    def refuse(self, service, method, *args):
+        if method == "import_delivery":
+            raise InvalidCommand({"lines": {"3": {"kind": ["Must be one of: desktop, laptop."]}}})
+        return original(self, service, method, *args)
+
+    services.__class__.__call__ = refuse
+    try:
+        import io
+
+        resp = client.post("/forms/inventory/import_delivery", data={
+            "csrf": csrf_of(page), "supplier": "Maroc Info", "delivery_ref": "BL-1",
+            "file": (io.BytesIO(b"serial,kind,warranty_months\nA,toaster,1\n"), "bl.csv")},
+            content_type="multipart/form-data")
+    finally:
+        services.__class__.__call__ = original
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and '<li data-line="3">السطر 3 — النوع: اختر إحدى القيم المقترحة.</li>' in page
+
+
+def test_what_users_typed_is_escaped(site):
+    client, _ = site
+    sign_in(client, "coord")
+    page = client.get("/schools/S1").get_data(as_text=True)
+    assert "&lt;écran noir&gt;" in page and "<écran noir>" not in page
+
+
+def test_an_assets_history_is_said_in_words_with_who_recorded_it(site):
+    client, _ = site
+    sign_in(client, "coord")
+    page = client.get("/assets?serial=LT-77&lang=fr").get_data(as_text=True)
+    assert "Reçu par le bon de livraison BL-9 de Maroc Info (garantie 24 mois)" in page
+    assert "Affecté à École Al Amal (S1)" in page and "youssef (Axe infrastructure et équipements)" in page
+    assert "3 octobre 2025" in page
+
+
+def test_the_cookie_writes_through_the_api_only_from_our_pages(site):
     client, services = site
     sign_in(client, "coord")
     body = {"transfer_id": "T1"}
@@ -137,6 +391,30 @@ def test_the_cookie_writes_only_from_our_pages(site):
 def test_the_coordinator_picks_an_open_transfer_to_approve(site):
     client, _ = site
     sign_in(client, "coord")
-    page = client.get("/work").get_data(as_text=True)
-    assert 'data-fill="approve:transfer_id" data-value="TR-9"' in page
-    assert "&lt;unused&gt;" in page and "<unused>" not in page  # what users typed is escaped
+    page = client.get("/forms/inventory/approve_transfer").get_data(as_text=True)
+    assert '<option value="TR-9">S1 → S2 · &lt;unused&gt;</option>' in page
+    assert "<unused>" not in page  # what users typed is escaped
+
+
+ROLES = {"coordinator": "coord", "infrastructure": "infra", "technician": "tech", "school_director": "dir1"}
+
+
+def test_every_inventory_and_maintenance_command_has_a_form_for_a_role_allowed(site):
+    """Each command of /api/openapi.json is reachable from a form carrying its data-command, signed in as a
+    role that may run it (the first such role of its description that is not the coordinator)."""
+    client, _ = site
+    spec = client.get("/api/openapi.json").json
+    wanted = [path[len("/api/"):] for path, ops in spec["paths"].items()
+              if "post" in ops and ops["post"].get("tags", [""])[0] in ("inventory", "maintenance")]
+    assert len(wanted) == 24
+    missing = []
+    for command in wanted:
+        roles = spec["paths"][f"/api/{command}"]["post"]["description"].split(".")[0]
+        role = next((r for r in ROLES if r != "coordinator" and r in roles), "coordinator")
+        client.get("/logout")
+        sign_in(client, ROLES[role])
+        home = client.get("/").get_data(as_text=True)
+        page = client.get(f"/forms/{command}?school_code=S1&from_school=S1").get_data(as_text=True)
+        if f'data-command="{command}"' not in page or f'href="/forms/{command}"' not in home:
+            missing.append((command, role))
+    assert not missing

@@ -1,0 +1,191 @@
+"""Commands: which role may run each one, where a school director's scope is checked, and how a
+serial number stands for an asset. The API and the pages' forms both run commands through `run`."""
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+from marshmallow import ValidationError
+
+from services.inventory import schemas as inv
+from services.maintenance import schemas as mnt
+from services.resources import schemas as res
+from services.training import schemas as trn
+
+from .access import check_command
+from .http import HttpProblem
+
+INFRA, RES, TRN, DIR, TECH = "infrastructure", "resources", "training", "school_director", "technician"
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CommandRoute:
+    service: str
+    name: str
+    schema: type
+    roles: tuple[str, ...]  # besides the coordinator, who may do everything
+    school_fields: tuple[str, ...] = ()  # what a school director's scope is checked against
+
+    @property
+    def path(self) -> str:
+        return f"{self.service}/{self.name}"
+
+
+C = CommandRoute
+COMMANDS = [
+    C("inventory", "register_school", inv.RegisterSchool, (INFRA,)),
+    C("inventory", "update_school", inv.UpdateSchool, (INFRA,)),
+    C("inventory", "record_census", inv.RecordCensus, (INFRA,)),
+    C("inventory", "import_schools", inv.ImportSchools, (INFRA,)),
+    C("inventory", "record_connectivity", inv.RecordConnectivity, (INFRA,)),
+    C("inventory", "record_filtering", inv.RecordFiltering, (INFRA,)),
+    C("inventory", "record_infrastructure_work", inv.RecordInfrastructureWork, (INFRA,)),
+    C("inventory", "receive_delivery", inv.ReceiveDelivery, (INFRA,)),
+    C("inventory", "import_delivery", inv.ImportDelivery, (INFRA,)),
+    C("inventory", "assign_equipment", inv.AssignEquipment, (INFRA,)),
+    C("inventory", "confirm_installation", inv.ConfirmInstallation, (INFRA, DIR), ("school_code",)),
+    C("inventory", "decommission_equipment", inv.DecommissionEquipment, (INFRA,)),
+    C("inventory", "record_usage_visit", inv.RecordUsageVisit, (INFRA,)),
+    C("inventory", "propose_transfer", inv.ProposeTransfer, (INFRA,)),
+    C("inventory", "approve_transfer", inv.ApproveTransfer, ()),  # the coordinator approves
+    C("inventory", "reject_transfer", inv.RejectTransfer, ()),
+    C("inventory", "complete_transfer", inv.CompleteTransfer, (INFRA,)),
+    C("inventory", "complete_inventory_audit", inv.CompleteInventoryAudit, (INFRA,)),
+    C("maintenance", "declare_fault", mnt.DeclareFault, (INFRA, DIR), ("school_code",)),
+    C("maintenance", "file_warranty_claim", mnt.FileWarrantyClaim, (INFRA, TECH)),
+    C("maintenance", "record_repair", mnt.RecordRepair, (INFRA, TECH)),
+    C("maintenance", "replace_equipment", mnt.ReplaceEquipment, (INFRA, TECH)),
+    C("maintenance", "close_fault", mnt.CloseFault, (INFRA, TECH)),
+    C("maintenance", "cancel_fault", mnt.CancelFault, (INFRA,)),
+    C("resources", "receive_resource", res.ReceiveResource, (RES,)),
+    C("resources", "distribute_resource", res.DistributeResource, (RES,)),
+    C("resources", "hold_awareness_workshop", res.HoldAwarenessWorkshop, (RES,)),
+    C("resources", "start_production_project", res.StartProductionProject, (RES,)),
+    C("resources", "submit_resource", res.SubmitResource, (RES,)),
+    C("resources", "hold_validation_committee", res.HoldValidationCommittee, (RES,)),
+    C("resources", "record_resource_usage", res.RecordResourceUsage, (RES, DIR), ("school_code",)),
+    C("resources", "record_good_practice", res.RecordGoodPractice, (RES,)),
+    C("resources", "report_dysfunction", res.ReportDysfunction, (RES, DIR), ("school_code",)),
+    C("resources", "resolve_dysfunction", res.ResolveDysfunction, (RES,)),
+    C("resources", "record_local_research", res.RecordLocalResearch, (RES,)),
+    C("training", "load_school_calendar", trn.LoadSchoolCalendar, (TRN,)),
+    C("training", "plan_training", trn.PlanTraining, (TRN,)),
+    C("training", "schedule_session", trn.ScheduleSession, (TRN,)),
+    C("training", "invite_participants", trn.InviteParticipants, (TRN,)),
+    C("training", "record_attendance", trn.RecordAttendance, (TRN,)),
+    C("training", "complete_session", trn.CompleteSession, (TRN,)),
+    C("training", "cancel_session", trn.CancelSession, (TRN,)),
+    C("training", "award_certificates", trn.AwardCertificates, (TRN,)),
+    C("training", "evaluate_training", trn.EvaluateTraining, (TRN,)),
+]
+COMMAND_BY_PATH = {(c.service, c.name): c for c in COMMANDS}
+
+# Where a serial number may stand for an asset id: (field with ids, field with serials, list of parts).
+SERIAL_FIELDS = {
+    ("inventory", "assign_equipment"): [("asset_id", "serial", None)],
+    ("inventory", "confirm_installation"): [("asset_id", "serial", None)],
+    ("inventory", "decommission_equipment"): [("asset_id", "serial", None)],
+    ("inventory", "propose_transfer"): [("asset_ids", "serials", None)],
+    ("inventory", "record_usage_visit"): [("asset_id", "serial", "observations")],
+    ("inventory", "complete_inventory_audit"): [("asset_id", "serial", "findings")],
+    ("maintenance", "declare_fault"): [("asset_id", "serial", None)],
+}
+
+
+def route_of(service: str, command: str) -> CommandRoute:
+    route = COMMAND_BY_PATH.get((service, command))
+    if route is None:
+        raise HttpProblem(404, "Not found", f"No command {service}/{command}.")
+    return route
+
+
+def _serial_places(route: CommandRoute, body: dict):
+    """(holder, id field, serial field, error path) for each serial given in place of an asset id."""
+    for id_field, serial_field, parts in SERIAL_FIELDS.get((route.service, route.name), ()):
+        holders = [((), body)] if parts is None else [
+            ((parts, i), part) for i, part in enumerate(body.get(parts) or []) if isinstance(part, dict)]
+        for path, holder in holders:
+            if serial_field in holder and id_field not in holder:
+                yield holder, id_field, serial_field, path
+
+
+UNKNOWN = "unknown-serial"  # stands for an unknown serial while the rest of the command is checked
+
+
+def resolve_serials(rpc, route: CommandRoute, body: dict) -> tuple[dict, dict]:
+    """The command with every serial replaced by its asset's id, and the errors of unknown serials."""
+    places = list(_serial_places(route, body))
+    if not places:
+        return body, {}
+    body = {k: ([dict(p) if isinstance(p, dict) else p for p in v] if isinstance(v, list) else v)
+            for k, v in body.items()}
+    places = list(_serial_places(route, body))
+    errors, wanted = {}, set()
+
+    def fail(path, field, message):
+        node = errors
+        for step in path:
+            node = node.setdefault(step, {})
+        node[field] = [message]
+
+    for holder, id_field, serial_field, path in places:
+        value = holder[serial_field]
+        values = value if id_field.endswith("s") else [value]
+        if not isinstance(values, list) or not all(isinstance(v, str) and 0 < len(v.strip()) <= 100
+                                                   for v in values):
+            fail(path, serial_field, "Not a valid serial number.")
+            continue
+        wanted.update(v.strip() for v in values)
+    owners = rpc("inventory", "asset_ids_of_serials", sorted(wanted)) if wanted else {}
+    for holder, id_field, serial_field, path in places:
+        value = holder.pop(serial_field)
+        many = id_field.endswith("s")
+        values = value if many else [value]
+        if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() in owners for v in values):
+            continue
+        unknown = [v for v in values if owners.get(v.strip()) is None]
+        if unknown:
+            fail(path, serial_field, f"No asset has serial {', '.join(unknown)}.")
+        ids = [owners.get(v.strip()) or UNKNOWN for v in values]
+        holder[id_field] = ids if many else ids[0]
+    return body, errors
+
+
+def _merge(into: dict, more: dict) -> dict:
+    for key, value in more.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        elif key not in into:
+            into[key] = value
+    return into
+
+
+def prepare(rpc, user: dict, route: CommandRoute, body: dict) -> dict:
+    """Check the role, read serials, validate with the service's schema, check the scope: the body to send."""
+    check_command(user, route.roles, {}, ())  # the role first: a viewer learns nothing from validation
+    body, unknown = resolve_serials(rpc, route, body)
+    try:
+        route.schema().load(body)
+    except ValidationError as exc:
+        raise HttpProblem(400, "Invalid request", "Some fields are wrong.", errors=_merge(unknown, exc.messages))
+    except (KeyError, TypeError, AttributeError):
+        # A schema's own check that tripped on malformed parts: still the client's input.
+        log.warning("%s: the schema failed on a malformed body", route.path, exc_info=True)
+        raise HttpProblem(400, "Invalid request", "The command is malformed.",
+                          errors={"_schema": ["The command is malformed; check each part's fields."]})
+    if unknown:
+        raise HttpProblem(400, "Invalid request", "Some serial numbers are not known.", errors=unknown)
+    check_command(user, route.roles, body, route.school_fields)
+    return body
+
+
+def send(rpc, user: dict, route: CommandRoute, body: dict, correlation_id: str | None = None):
+    meta = {"actor": {"user": user["user"], "role": user["role"]},
+            "correlation_id": correlation_id or str(uuid.uuid4())}
+    return rpc(route.service, route.name, body, meta, query=False)
+
+
+def run(rpc, user: dict, route: CommandRoute, body: dict, correlation_id: str | None = None):
+    return send(rpc, user, route, prepare(rpc, user, route, body), correlation_id)

@@ -1,0 +1,204 @@
+"""The forms' pages: what each shows (the picks, the school's equipment to go through), how a posted
+form becomes one command or several, and where the person lands once it is recorded."""
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import uuid
+from dataclasses import replace
+from urllib.parse import quote
+
+from werkzeug.wrappers import Response
+
+from .forms import LINE_FIELDS, Form, body_of, delivery_lines, school_code_of
+from .http import HttpProblem
+
+MAX_FILE = 20 * 1024 * 1024
+
+
+def _file(page, name="file") -> dict:
+    upload = page.request.files.get(name)
+    if upload is None or not upload.filename:
+        raise HttpProblem(400, "Invalid request", errors={name: ["Missing data for required field."]})
+    raw = upload.read(MAX_FILE + 1)
+    if len(raw) > MAX_FILE:
+        raise HttpProblem(400, "Invalid request", errors={name: ["The file is larger than 20 MB."]})
+    fmt = "xlsx" if upload.filename.lower().endswith(".xlsx") else "csv"
+    return {"format": fmt, "content_base64": base64.b64encode(raw).decode()}
+
+
+def _numbered(values: dict, prefix: str) -> list[str]:
+    return sorted((k[len(prefix):] for k in values if k.startswith(prefix)), key=lambda s: int(s) if s.isdigit() else 0)
+
+
+def read_table(page, name="file") -> list[dict]:
+    """The rows of an uploaded CSV or XLSX file, as dicts of its header's columns."""
+    found = _file(page, name)
+    raw = base64.b64decode(found["content_base64"])
+    if found["format"] == "xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(raw), read_only=True, data_only=True).active
+            rows = [["" if c is None else str(c).strip() for c in r] for r in sheet.iter_rows(values_only=True)]
+        except Exception:
+            raise HttpProblem(400, "Invalid request", errors={name: ["The file cannot be read."]})
+    else:
+        try:
+            rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+        except (UnicodeDecodeError, csv.Error):
+            raise HttpProblem(400, "Invalid request", errors={name: ["The file cannot be read."]})
+    if not rows:
+        raise HttpProblem(400, "Invalid request", errors={name: ["The file is empty."]})
+    head = [h.strip().lower() for h in rows[0]]
+    return [dict(zip(head, r)) for r in rows[1:] if any(c.strip() for c in r)]
+
+
+def bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
+    """[(command body, {error path: input name})] for one submit."""
+    path = form.path
+    if path == "inventory/receive_delivery":
+        items, suffixes = delivery_lines(page.request.form)
+        names = {}
+        kept = [s for s in sorted(suffixes, key=int) if any(
+            (page.request.form.get(f"{f.name}-{suffixes[s]}") or "").strip() for f in LINE_FIELDS if f.name != "bundle")]
+        for i, n in enumerate(kept):
+            for f in LINE_FIELDS:
+                names[f"items.{i}.{f.name}"] = f"{f.name}-{suffixes[n]}"
+        body = body_of(form, values)
+        body["items"] = items
+        return [(body, names)]
+    if path in ("inventory/import_delivery", "inventory/import_schools"):
+        body = body_of(form, values)
+        body.update(_file(page))
+        return [(body, {"content_base64": "file", "format": "file"})]
+    if path == "inventory/assign_equipment":
+        if page.request.files.get("file") and page.request.files["file"].filename:
+            rows = read_table(page)
+            return [({"serial": r.get("serial", ""), "school_code": school_code_of(r.get("school_code", ""))},
+                     {}) for r in rows]
+        everyone = school_code_of(values.get("school_all", ""))
+        out = []
+        for n in _numbered(values, "serial-"):
+            school = school_code_of(values.get(f"school-{n}", "")) or (everyone if values.get(f"pick-{n}") else "")
+            if school:
+                out.append(({"serial": values[f"serial-{n}"], "school_code": school},
+                            {"school_code": f"school-{n}", "serial": f"school-{n}"}))
+        if not out:
+            raise HttpProblem(400, "Invalid request", errors={"school_all": ["Missing data for required field."]})
+        return out
+    if path == "inventory/confirm_installation":
+        school = school_code_of(values.get("school_code", ""))
+        serials = page.request.form.getlist("serials")
+        if not serials:
+            raise HttpProblem(400, "Invalid request", errors={"serials": ["Missing data for required field."]})
+        return [({"serial": s, "school_code": school}, {"school_code": "school_code"}) for s in serials]
+    if path == "inventory/record_usage_visit":
+        school = school_code_of(values.get("school_code", ""))
+        observations, names = [], {"school_code": "school_code"}
+        for n in _numbered(values, "serial-"):
+            names[f"observations.{len(observations)}.status"] = f"status-{n}"
+            observations.append({"serial": values[f"serial-{n}"], "status": values.get(f"status-{n}", "")})
+        body = {"school_code": school, "observations": observations}
+        if values.get("notes", "").strip():
+            body["notes"] = values["notes"].strip()
+        return [(body, names)]
+    if path == "inventory/complete_inventory_audit":
+        school = school_code_of(values.get("school_code", ""))
+        findings, names = [], {"school_code": "school_code", "occasion": "occasion",
+                               "unexpected_serials": "unexpected_serials"}
+        for n in _numbered(values, "serial-"):
+            names[f"findings.{len(findings)}.status"] = f"finding-{n}"
+            findings.append({"serial": values[f"serial-{n}"], "status": values.get(f"finding-{n}", "")})
+        unexpected = [s.strip() for s in values.get("unexpected_serials", "").replace(",", "\n").splitlines()
+                      if s.strip()]
+        return [({"school_code": school, "occasion": values.get("occasion", ""), "findings": findings,
+                  "unexpected_serials": unexpected}, names)]
+    if path == "inventory/propose_transfer":
+        body = {"from_school": school_code_of(values.get("from_school", "")),
+                "to_school": school_code_of(values.get("to_school", "")),
+                "serials": page.request.form.getlist("serials"),
+                "reason": values.get("reason", "").strip(), "report": values.get("report", "").strip()}
+        return [(body, {"serials": "serials", "asset_ids": "serials"})]
+    body = body_of(form, values)
+    if any(f.widget == "file" for f in form.fields):
+        body.update(_file(page))
+    return [(body, {"serial": "serial", "asset_id": "serial"})]
+
+
+def _event_of(answer):
+    if isinstance(answer, list) and answer:
+        return answer[0].get("event_type"), answer[0].get("data") or {}
+    return None, {}
+
+
+def after(page, form: Form, sent: list[dict], answers: list) -> str:
+    """Where the person lands once recorded: the thing they acted on, saying what was recorded."""
+    event, data = _event_of(answers[0]) if answers else (None, {})
+    body = sent[0] if sent else {}
+    done = quote(event or "")
+    service = form.path.split("/")[0]
+    if service == "maintenance":
+        fault = data.get("fault_id") or body.get("fault_id")
+        return _go(f"/faults/{quote(fault)}?done={done}" if fault else f"/faults?done={done}")
+    if form.path in ("inventory/receive_delivery", "inventory/import_delivery"):
+        return _go(f"/deliveries/{quote(body.get('delivery_ref', ''), safe='')}?done=equipment_received")
+    if "transfer" in form.path:
+        transfer = data.get("transfer_id") or body.get("transfer_id")
+        return _go(f"/transfers/{quote(transfer)}?done={done}" if transfer else f"/transfers?done={done}")
+    if form.path == "inventory/complete_inventory_audit":
+        audit = data.get("audit_id")
+        return _go(f"/audits/{quote(audit)}?done={done}" if audit else f"/audits?done={done}")
+    if form.path == "inventory/assign_equipment":
+        return _go(f"/forms/inventory/assign_equipment?done={done}&assigned={len(answers)}")
+    if form.path == "inventory/decommission_equipment":
+        return _go(f"/assets?serial={quote(body.get('serial', ''))}&done={done}")
+    if form.path == "inventory/import_schools":
+        return _go("/schools?done=school_registered")
+    school = body.get("school_code") or data.get("school_code")
+    if school:
+        return _go(f"/schools/{quote(school)}?done={done}")
+    return _go(f"/?done={done}")
+
+
+def _go(location):
+    return location
+
+
+def go(location) -> Response:
+    return Response("", status=303, headers={"Location": location})
+
+
+def show(page, form: Form, values: dict, ctx: dict, status: int = 200) -> Response:
+    pick = page.picks(form, values)
+    extra = {}
+    school = school_code_of(values.get("school_code") or values.get("from_school") or "")
+    if form.path == "inventory/record_usage_visit" and school:
+        extra["assets"] = [a for a in pick["assets"] if a["school_code"] == school and a["status"] != "decommissioned"]
+    if form.path == "inventory/complete_inventory_audit" and school:
+        extra["assets"] = [a for a in pick["assets"] if a["school_code"] == school and a["status"] != "decommissioned"]
+    if form.path == "inventory/confirm_installation" and school:
+        extra["assets"] = [a for a in pick["assets"] if a["school_code"] == school and a["status"] == "assigned"]
+    if form.path == "inventory/propose_transfer" and school:
+        extra["assets"] = [a for a in pick["assets"] if a["school_code"] == school and not a.get("transfer_id")
+                           and a["status"] != "decommissioned"]
+    if form.path == "inventory/assign_equipment":
+        delivery = values.get("delivery_ref")
+        query = {"per_page": 0, "status": "in_stock"}
+        if delivery:
+            query["delivery_ref"] = delivery
+        if values.get("serial"):
+            query["q"] = values["serial"]
+        extra["assets"] = page.q.equipment(page.user, query)["items"][:500]
+        extra["assigned"] = page.request.args.get("assigned")
+    if school:
+        extra["school"] = next((s for s in pick["schools"] if s["school_code"] == school), None)
+    csrf = page.web.csrf(page.request)
+    idem = uuid.uuid4().hex
+    has_file = any(f.widget == "file" for f in form.fields) or form.path == "inventory/assign_equipment"
+    serials = page.request.form.getlist("serials") if page.request.method == "POST" else \
+        page.request.args.getlist("serial")
+    return page.render(form.template, page._(form.title), status=status, form=form, pick=pick, csrf=csrf,
+                       has_file=has_file, ctx={}, line_fields=[replace(f, required=False) for f in LINE_FIELDS],
+                       request_serials=serials, idem=idem, **extra, **ctx)

@@ -1,0 +1,150 @@
+"""A form for each command: its fields, how each is picked or typed, and how a posted form becomes the
+command's body. The page posts to `/forms/<service>/<command>`, which runs it through `commands.run`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.inventory import schemas as inv
+from services.maintenance.schemas import CLOSING_RESOLUTIONS
+from shared.catalogue import ASSET_KINDS, BUNDLES
+
+from .vocabulary import N_
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    widget: str = "text"  # text textarea number decimal select school asset fault transfer delivery checkbox lines
+    vocab: str | None = None
+    choices: tuple = ()
+    required: bool = True
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    path: str
+    title: str
+    fields: tuple = ()
+    template: str = "form.html"
+    intro: str | None = None
+    many: bool = False  # one submit runs the command once per picked line
+    extra: dict = field(default_factory=dict)
+
+
+F = Field
+SCHOOL = F("school_code", "school")
+FAULT = F("fault_id", "fault")
+FORMS = [
+    Form("inventory/register_school", N_("Register a school"), (
+        F("school_code", hint=N_("The school's code, as the ministry gives it.")), F("name_ar"), F("name_fr"),
+        F("cycle", "select", "cycle", inv.CYCLES), F("setting", "select", "setting", inv.SETTINGS), F("commune"),
+        F("region_code"))),
+    Form("inventory/update_school", N_("Update a school"), (
+        SCHOOL, F("name_ar", required=False), F("name_fr", required=False),
+        F("cycle", "select", "cycle", inv.CYCLES, required=False),
+        F("setting", "select", "setting", inv.SETTINGS, required=False), F("commune", required=False),
+        F("region_code", required=False))),
+    Form("inventory/record_census", N_("Record a school's census"), (
+        SCHOOL, F("school_year", hint=N_("Like 2025-2026.")), F("pupils", "number"), F("teachers", "number"))),
+    Form("inventory/import_schools", N_("Register schools from a file"), (F("file", "file"),),
+         intro=N_("A CSV or XLSX file with the columns school_code, name_ar, name_fr, cycle, setting, commune, "
+                  "region_code (and, if known, school_year, pupils, teachers).")),
+    Form("inventory/record_connectivity", N_("Record a school's connectivity"), (
+        SCHOOL, F("status", "select", "connectivity", ("connected", "disconnected")),
+        F("link", "select", "link", inv.LINKS), F("bandwidth_mbps", "decimal"))),
+    Form("inventory/record_filtering", N_("Record a school's content filtering"), (
+        SCHOOL, F("active", "checkbox", required=False))),
+    Form("inventory/record_infrastructure_work", N_("Record infrastructure works"), (
+        SCHOOL, F("kind", "select", "work_kind", ("electrical", "cabling", "room_fitting", "other")),
+        F("status", "select", "work_status", ("planned", "in_progress", "done")),
+        F("work_id", required=False, hint=N_("To follow up works already recorded, give their reference.")))),
+    Form("inventory/receive_delivery", N_("Receive a delivery"), (
+        F("supplier"), F("delivery_ref"), F("items", "lines")), template="form_delivery.html"),
+    Form("inventory/import_delivery", N_("Receive a delivery from a file"), (
+        F("supplier"), F("delivery_ref"), F("file", "file")), template="form_delivery.html"),
+    Form("inventory/assign_equipment", N_("Assign equipment to schools"), (), template="form_assign.html", many=True),
+    Form("inventory/confirm_installation", N_("Confirm installation"), (SCHOOL,), template="form_install.html",
+         many=True),
+    Form("inventory/decommission_equipment", N_("Decommission equipment"), (F("serial", "asset"), F("reason"))),
+    Form("inventory/record_usage_visit", N_("Record a follow-up visit"), (SCHOOL,), template="form_visit.html"),
+    Form("inventory/propose_transfer", N_("Propose a transfer"), (
+        F("from_school", "school"),), template="form_transfer.html"),
+    Form("inventory/approve_transfer", N_("Approve a transfer"), (F("transfer_id", "transfer", choices=("proposed",)),)),
+    Form("inventory/reject_transfer", N_("Reject a transfer"), (
+        F("transfer_id", "transfer", choices=("proposed",)), F("reason", "textarea"))),
+    Form("inventory/complete_transfer", N_("Complete a transfer"), (
+        F("transfer_id", "transfer", choices=("approved",)),)),
+    Form("inventory/complete_inventory_audit", N_("Inventory audit"), (SCHOOL,), template="form_audit.html"),
+    Form("maintenance/declare_fault", N_("Declare a fault"), (SCHOOL, F("serial", "asset"), F("symptom", "textarea"))),
+    Form("maintenance/file_warranty_claim", N_("File a warranty claim"), (FAULT, F("claim_ref"))),
+    Form("maintenance/record_repair", N_("Record a repair"), (
+        FAULT, F("action", "textarea"), F("cost_mad", "decimal", required=False))),
+    Form("maintenance/replace_equipment", N_("Replace equipment"), (
+        FAULT, F("new_serial"), F("new_kind", "select", "kind", ASSET_KINDS, required=False))),
+    Form("maintenance/close_fault", N_("Close a fault"), (
+        FAULT, F("resolution", "select", "resolution", CLOSING_RESOLUTIONS))),
+    Form("maintenance/cancel_fault", N_("Cancel a fault"), (FAULT,)),
+]
+FORM_BY_PATH = {f.path: f for f in FORMS}
+LINE_FIELDS = (F("serial"), F("kind", "select", "kind", ASSET_KINDS), F("model", required=False),
+               F("warranty_months", "number"), F("bundle", "select", "bundle", BUNDLES, required=False))
+
+
+def school_code_of(value: str) -> str:
+    """A picked school is `CODE` or `CODE · name`: its code."""
+    return (value or "").split("·")[0].strip()
+
+
+def _value(f: Field, raw: str):
+    raw = (raw or "").strip()
+    if f.widget == "school":
+        return school_code_of(raw)
+    if f.widget == "number":
+        try:
+            return int(raw)
+        except ValueError:
+            return raw
+    if f.widget == "decimal":
+        try:
+            return float(raw.replace(",", "."))
+        except ValueError:
+            return raw
+    if f.widget in ("fault", "transfer"):
+        return raw.split("·")[0].strip()
+    return raw
+
+
+def body_of(form: Form, data) -> dict:
+    """The command's body from the posted fields (`data` is a MultiDict); empty optional fields left out."""
+    body = {}
+    for f in form.fields:
+        if f.widget == "checkbox":
+            body[f.name] = data.get(f.name) in ("on", "true", "1")
+            continue
+        if f.widget in ("file", "lines"):
+            continue
+        raw = data.get(f.name, "")
+        if not raw.strip() and not f.required:
+            continue
+        body[f.name] = _value(f, raw)
+    return body
+
+
+def delivery_lines(data) -> tuple[list[dict], dict]:
+    """The items of a delivery typed as lines (`serial-1`, `kind-1`...), blank lines skipped."""
+    items, rows = [], {}
+    for key in data:
+        if key.startswith("serial-"):
+            rows[int(key.split("-", 1)[1])] = key.split("-", 1)[1]
+    for n in sorted(rows):
+        suffix = rows[n]
+        if not any((data.get(f"{f.name}-{suffix}") or "").strip() for f in LINE_FIELDS if f.name != "bundle"):
+            continue
+        item = {}
+        for f in LINE_FIELDS:
+            raw = (data.get(f"{f.name}-{suffix}") or "").strip()
+            if raw or f.required:
+                item[f.name] = _value(f, raw)
+        items.append(item)
+    return items, rows

@@ -1,0 +1,104 @@
+"""The pages' languages: gettext catalogues (Babel) in Arabic and French, and dates, times and numbers
+said as each locale says them, in Africa/Casablanca time.
+
+The catalogues are `translations/<lang>/LC_MESSAGES/messages.po`; `make setup` compiles them to `.mo`,
+and a missing or older `.mo` is compiled here in memory from the `.po`, so a checkout always speaks.
+"""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+from shared.calendar import CASABLANCA
+
+from .vocabulary import VOCABULARIES
+
+LANGS = ("ar", "fr")
+DEFAULT = "ar"
+LOCALES = {"ar": "ar_MA", "fr": "fr_MA"}
+NAMES = {"ar": "العربية", "fr": "Français"}
+TRANSLATIONS = Path(__file__).with_name("translations")
+
+
+def catalogue_path(lang: str) -> Path:
+    return TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
+
+
+@lru_cache(maxsize=None)
+def translations(lang: str) -> Translations:
+    po = catalogue_path(lang)
+    mo = po.with_suffix(".mo")
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        with mo.open("rb") as fh:
+            return Translations(fh, domain="messages")
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return Translations(buf, domain="messages")
+
+
+def _instant(value):
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
+    return value
+
+
+class Lang:
+    """One page's language: its words, its direction, its way of writing dates and numbers."""
+
+    def __init__(self, code: str):
+        self.code = code if code in LANGS else DEFAULT
+        self.locale = LOCALES[self.code]
+        self.dir = "rtl" if self.code == "ar" else "ltr"
+        self.other = "fr" if self.code == "ar" else "ar"
+        self._t = translations(self.code)
+
+    def gettext(self, message: str, **values) -> str:
+        text = self._t.gettext(message)
+        return text % values if values else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **values) -> str:
+        text = self._t.ngettext(singular, plural, n)
+        return text % {"num": n, **values}
+
+    def term(self, vocabulary: str, code) -> str:
+        """A code said in words (a kind, a status, a role...); `—` for nothing."""
+        if code is None or code == "":
+            return "—"
+        message = VOCABULARIES[vocabulary].get(str(code))
+        return self._t.gettext(message) if message else str(code)
+
+    def date(self, value, pattern: str = "d MMMM y") -> str:
+        value = _instant(value)
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, datetime):
+            value = value.astimezone(CASABLANCA).date() if value.tzinfo else value.date()
+        return format_date(value, pattern, locale=self.locale)
+
+    def datetime(self, value) -> str:
+        value = _instant(value)
+        if value is None or value == "":
+            return "—"
+        if not isinstance(value, datetime):
+            return self.date(value)
+        if value.tzinfo:
+            value = value.astimezone(CASABLANCA)
+        return format_datetime(value, "d MMMM y HH:mm", locale=self.locale)
+
+    def number(self, value, digits: int = 1) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, float):
+            return format_decimal(round(value, digits), locale=self.locale)
+        return format_decimal(value, locale=self.locale)

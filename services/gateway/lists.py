@@ -1,0 +1,183 @@
+"""The lists and the pages of one thing (a fault, a transfer, an audit, a delivery), and the documents
+printed from them. Each is `name(page, ...)` over the `Pages` of one request."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from werkzeug.wrappers import Response
+
+from shared.catalogue import ASSET_KINDS
+
+from . import exports
+from .forms import FORM_BY_PATH
+from .http import HttpProblem
+from .templating import query_string
+
+
+def _actions(page, paths, **args):
+    query = "&".join(f"{k}={quote(str(v))}" for k, v in args.items() if v)
+    return [(f"/forms/{p}" + (f"?{query}" if query else ""), page._(FORM_BY_PATH[p].title))
+            for p in paths if page.web.may(page.user, p)]
+
+
+def _serials(page):
+    return {a["asset_id"]: a for a in page.q.equipment(page.user, {"per_page": 0})["items"]}
+
+
+# ---- maintenance
+
+def faults(page):
+    params, errors = page._params("faults")
+    rows = page.q.with_assets(page.user, page.q.faults(page.user, params))
+    suppliers = sorted({r["supplier"] for r in page.q.faults(page.user, {}) if r.get("supplier")})
+    shown = {k: v for k, v in params.items() if v is not None}
+    mttr = page.web.api.rpc("maintenance", "mean_time_to_repair", None) if page.user["scope"].startswith(
+        "province:") else None
+    return page.render("faults.html", page._("Open faults"), rows=rows, params=params, errors=errors,
+                       kinds=ASSET_KINDS, suppliers=suppliers, query=query_string(shown),
+                       schools=page.school_names(), mttr=mttr,
+                       actions=_actions(page, ["maintenance/declare_fault"]))
+
+
+def warranties(page):
+    params, errors = page._params("warranty_expiring")
+    rows = page.q.warranty_expiring(page.user, params)
+    return page.render("warranties.html", page._("Warranties ending within 60 days"), rows=rows, errors=errors,
+                       schools=page.school_names(), query=query_string({k: v for k, v in params.items() if v}))
+
+
+def fault(page, fault_id):
+    found = page.q.fault(page.user, {}, fault_id)
+    assets = _serials(page)
+    asset = assets.get(found["asset_id"], {})
+    open_ = found["status"] == "open"
+    paths = []
+    if open_:
+        if found["under_warranty"] and not found.get("claim_ref"):
+            paths.append("maintenance/file_warranty_claim")
+        paths += ["maintenance/record_repair", "maintenance/replace_equipment", "maintenance/close_fault",
+                  "maintenance/cancel_fault"]
+    return page.render("fault.html", page._("Fault"), fault=found, asset=asset, story=page.fault_story(found),
+                       schools=page.school_names(), actions=_actions(page, paths, fault_id=fault_id))
+
+
+# ---- equipment
+
+def deliveries(page):
+    rows = page.q.deliveries(page.user)
+    if page.request.args.get("open"):
+        rows = [d for d in rows if d["assigned"] < d["items"]]
+    return page.render("deliveries.html", page._("Deliveries"), rows=rows,
+                       actions=_actions(page, ["inventory/receive_delivery", "inventory/assign_equipment"]))
+
+
+def delivery(page, ref):
+    found = next((d for d in page.q.deliveries(page.user) if d["delivery_ref"] == ref), None)
+    if found is None:
+        raise HttpProblem(404, "Not found", code="not_found")
+    items = page.q.equipment(page.user, {"delivery_ref": ref, "per_page": 0})["items"]
+    return page.render("delivery.html", page._("Delivery reception record"), delivery=found, items=items,
+                       schools=page.school_names(), heading=heading(page),
+                       actions=_actions(page, ["inventory/assign_equipment"], delivery_ref=ref))
+
+
+def transfers(page):
+    params, errors = page._params("transfers")
+    rows = page.q.transfers(page.user, params)
+    return page.render("transfers.html", page._("Transfers"), rows=rows, params=params, errors=errors,
+                       schools=page.school_names(), query=query_string({k: v for k, v in params.items() if v}),
+                       actions=_actions(page, ["inventory/propose_transfer"]))
+
+
+def transfer(page, transfer_id):
+    found = page.q.transfer(page.user, {}, transfer_id)
+    assets = _serials(page)
+    paths = {"proposed": ["inventory/approve_transfer", "inventory/reject_transfer"],
+             "approved": ["inventory/complete_transfer"]}.get(found["status"], [])
+    return page.render("transfer.html", page._("Transfer report"), transfer=found,
+                       items=[assets.get(a, {"asset_id": a}) for a in found["asset_ids"]],
+                       schools=page.school_names(), heading=heading(page),
+                       actions=_actions(page, paths, transfer_id=transfer_id))
+
+
+def audits(page):
+    params, errors = page._params("audits")
+    rows = page.q.audits(page.user, params)
+    return page.render("audits.html", page._("Audits"), rows=list(reversed(rows)), errors=errors,
+                       schools=page.school_names(), actions=_actions(page, ["inventory/complete_inventory_audit"]))
+
+
+def audit(page, audit_id):
+    found = page.q.audit(page.user, {}, audit_id)
+    assets = _serials(page)
+    findings = [dict(f, asset=assets.get(f["asset_id"], {})) for f in found["findings"]]
+    return page.render("audit.html", page._("Audit discrepancy report"), audit=found, findings=findings,
+                       schools=page.school_names(), heading=heading(page))
+
+
+def heading(page) -> dict:
+    """The unit's heading on printed documents."""
+    from shared.config import province_code
+
+    return {"province": province_code()}
+
+
+# ---- files
+
+TEMPLATES = {
+    "delivery": [("serial", "Serial number", "SN-0001"), ("kind", "Kind", "laptop"), ("model", "Model", "X1"),
+                 ("warranty_months", "Warranty (months)", "24"), ("bundle", "Bundle", "none")],
+    "assignment": [("serial", "Serial number", "SN-0001"), ("school_code", "School code", "S0001")],
+}
+
+
+def file_template(page, name, fmt):
+    """An empty file with the expected columns (in the page's language when the import reads them) and one
+    example line."""
+    columns = TEMPLATES.get(name)
+    if columns is None or fmt not in ("csv", "xlsx"):
+        raise HttpProblem(404, "Not found", code="not_found")
+    import csv
+    import io
+
+    arabic = {"serial": "الرقم التسلسلي", "kind": "النوع", "model": "الطراز", "warranty_months": "الضمان بالأشهر",
+              "bundle": "الحزمة"}
+    head = [arabic.get(c, c) if page.L.code == "ar" and name == "delivery" else c for c, _, _ in columns]
+    example = [e for _, _, e in columns]
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(head)
+        writer.writerow(example)
+        content, mimetype = ("\ufeff" + out.getvalue()).encode(), "text/csv"
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.sheet_view.rightToLeft = page.L.code == "ar"
+        sheet.append(head)
+        sheet.append(example)
+        buf = io.BytesIO()
+        book.save(buf)
+        content, mimetype = buf.getvalue(), exports.XLSX
+    return Response(content, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}-{page.L.code}.{fmt}"'})
+
+
+ROUTES = [("/faults", faults), ("/warranties", warranties), ("/deliveries", deliveries), ("/transfers", transfers),
+          ("/audits", audits)]
+ONE = [("/faults/", fault), ("/deliveries/", delivery), ("/transfers/", transfer), ("/audits/", audit)]
+
+
+def route(page, path):
+    for prefix, view in ROUTES:
+        if path == prefix:
+            return view(page)
+    for prefix, view in ONE:
+        if path.startswith(prefix) and len(path) > len(prefix):
+            return view(page, path[len(prefix):])
+    if path.startswith("/templates/"):
+        name, _, fmt = path[len("/templates/"):].partition(".")
+        return file_template(page, name, fmt)
+    return None

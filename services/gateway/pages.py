@@ -1,0 +1,485 @@
+"""The pages, one method each, for one request in one language. They read through `Queries` (the API's
+reads, with the same scope filters) and run commands through `commands.run`."""
+from __future__ import annotations
+
+from datetime import date
+
+from werkzeug.wrappers import Response
+
+from services.inventory import schemas as inv
+from shared.catalogue import ASSET_KINDS, BUNDLES
+
+from . import commands, form_pages, lists
+from .access import Refused
+from .forms import FORM_BY_PATH, FORMS, Form, school_code_of
+from .http import HttpProblem, rule_codes
+from .i18n import Lang
+from .queries import current_school_year
+from .templating import environment, indicator_axes, query_string, semesters
+
+ASSET_SELECTS = [("kind", "kind", ASSET_KINDS), ("bundle", "bundle", BUNDLES),
+                 ("status", "asset_status", inv.ASSET_STATUSES), ("warranty", "warranty", inv.WARRANTY_STATES)]
+SCHOOL_SELECTS = [("cycle", "cycle", inv.CYCLES), ("setting", "setting", inv.SETTINGS),
+                  ("connectivity", "connectivity", ("connected", "disconnected", "unknown")),
+                  ("filtering", "filtering", ("active", "inactive", "unknown"))]
+
+
+def semester_start(today: date | None = None) -> date:
+    today = today or date.today()
+    if today.month >= 9:
+        return date(today.year, 9, 1)
+    return date(today.year, 2, 1) if today.month >= 2 else date(today.year - 1, 9, 1)
+
+
+def flatten(errors, prefix=""):
+    """[(path, codes)] of a nested errors dict: `items.3.kind`."""
+    out = []
+    for key, value in (errors or {}).items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            out.extend(flatten(value, path))
+        else:
+            out.append((path, value))
+    return out
+
+
+class Pages:
+    def __init__(self, web, request, lang):
+        self.web, self.request = web, request
+        self.L = Lang(lang)
+        self.env = environment(self.L.code)
+        self.user = None
+
+    @property
+    def q(self):
+        return self.web.api.queries
+
+    def _(self, message, **values):
+        return self.L.gettext(message, **values)
+
+    # ---- rendering
+
+    def menu(self):
+        user = self.user
+        if user is None:
+            return []
+        role, _ = user["role"], self._
+        items = [("/", _("My work"))]
+        if role in ("coordinator", "infrastructure", "viewer"):
+            items += [("/equipment", _("Equipment")), ("/schools", _("Schools"))]
+        if role in ("coordinator", "infrastructure"):
+            items += [("/deliveries", _("Deliveries")), ("/transfers", _("Transfers")), ("/audits", _("Audits"))]
+        if role == "technician":
+            items += [("/equipment", _("Equipment"))]
+        if role in ("coordinator", "infrastructure", "technician", "school_director"):
+            items += [("/faults", _("Faults"))]
+        if role == "school_director":
+            items += [(f"/schools/{user['scope'].partition(':')[2]}", _("My school"))]
+        if role in ("resources", "training"):
+            items += [("/schools", _("Schools"))]
+        items += [("/dashboard", _("Indicators"))]
+        return items
+
+    def render(self, template, title, status=200, **ctx) -> Response:
+        here = self.request.full_path.rstrip("?")
+        html = self.env.get_template(template).render(
+            title=title, user=self.user, menu=self.menu(), here=here, here_path=self.request.path.rstrip("/") or "/",
+            done=self._done(), field_label=self.field_label, **ctx)
+        return Response(html, status=status, mimetype="text/html")
+
+    def _done(self):
+        done = self.request.args.get("done")
+        return self.L.term("event", done) if done else None
+
+    def error(self, message, status, title=None):
+        return self.render("error.html", title or self._("Refused"), status=status, message=message)
+
+    def field_label(self, path: str) -> str:
+        parts = path.split(".")
+        names = [p for p in parts if not p.isdigit()]
+        line = next((p for p in parts if p.isdigit()), None)
+        label = self.L.term("field", names[-1] if names else path)
+        if line is not None:
+            return self._("Line %(line)s", line=line) + " — " + label
+        return label
+
+    def messages(self, errors) -> list[tuple[str, str]]:
+        """[(path, message in the page's language)] of a problem's errors, from their stable codes."""
+        return [(path, " ".join(self.L.term("field_rule", c) for c in (codes if isinstance(codes, list) else [codes])))
+                for path, codes in flatten(rule_codes(errors))]
+
+    # ---- routing
+
+    def route(self, path: str) -> Response:
+        if path == "/":
+            return self.home()
+        if path == "/dashboard":
+            return self.dashboard()
+        if path == "/work":
+            return self.home()
+        if path == "/schools":
+            return self.schools()
+        if path.startswith("/schools/"):
+            return self.school(path[len("/schools/"):])
+        if path == "/assets":
+            return self.asset()
+        if path == "/equipment":
+            return self.equipment()
+        if path.startswith("/forms/"):
+            return self.form(path[len("/forms/"):])
+        found = lists.route(self, path)
+        if found is not None:
+            return found
+        raise HttpProblem(404, "Not found", code="not_found")
+
+    # ---- home: the work queue of each role
+
+    def home(self):
+        user, _ = self.user, self._
+        role = user["role"]
+        queues = []
+        if role in ("coordinator", "infrastructure"):
+            transfers = self.q.transfers(user, {"status": "open"})
+            proposed = [t for t in transfers if t.get("status") == "proposed"]
+            approved = [t for t in transfers if t.get("status") == "approved"]
+            unused = self.q.equipment(user, {"status": "unused", "per_page": 1})["total"]
+            stock = self.q.equipment(user, {"status": "in_stock", "per_page": 1})["total"]
+            schools = self.q.schools(user, {})
+            since = semester_start().isoformat()
+            visited = self.web.api.rpc("inventory", "last_visits")
+            unvisited = [s for s in schools if (visited.get(s["school_code"]) or "")[:10] < since]
+            year_start = f"{current_school_year()[:4]}-09-01"
+            audited = {a["school_code"] for a in self.q.audits(user, {}) if a["occurred_at"][:10] >= year_start}
+            deliveries = [d for d in self.q.deliveries(user) if d["assigned"] < d["items"]]
+            queues.append({"title": _("Equipment and schools"), "entries": [
+                {"href": "/transfers?status=proposed", "count": len(proposed), "label": _("Transfers awaiting a decision")},
+                {"href": "/transfers?status=approved", "count": len(approved), "label": _("Approved transfers to complete")},
+                {"href": "/equipment?status=unused", "count": unused, "label": _("Equipment found unused at the last visit")},
+                {"href": "/schools?visit=none", "count": len(unvisited), "label": _("Schools not visited this semester")},
+                {"href": "/schools?audit=due", "count": len([s for s in schools if s["school_code"] not in audited]),
+                 "label": _("Schools whose audit of this year is due")},
+                {"href": "/deliveries?open=1", "count": len(deliveries), "label": _("Deliveries not yet fully assigned")},
+                {"href": "/equipment?status=in_stock", "count": stock, "label": _("Equipment in stock")},
+            ]})
+        if role in ("coordinator", "infrastructure", "technician"):
+            faults = self.q.faults(user, {})
+            queues.append({"title": _("Maintenance"), "entries": [
+                {"href": "/faults", "count": len(faults), "label": _("Open faults")},
+                {"href": "/faults?claim=awaiting", "count": len([f for f in faults if f.get("claim_ref")
+                                                                 and not f.get("repaired_at")
+                                                                 and not f.get("replaced_at")]),
+                 "label": _("Warranty claims awaiting an answer")},
+                {"href": "/faults?older_than=15", "count": len(self.q.overdue_faults(user, {})),
+                 "label": _("Faults open for more than 15 days")},
+                {"href": "/warranties", "count": len(self.q.warranty_expiring(user, {})),
+                 "label": _("Warranties ending within 60 days")},
+            ]})
+        if role == "school_director":
+            code = user["scope"].partition(":")[2]
+            page = self.q.school(user, {}, code)
+            waiting = [a for a in page["equipment"] if not a.get("installed")]
+            queues.append({"title": _("My school"), "entries": [
+                {"href": f"/schools/{code}#equipment", "count": len(page["equipment"]), "label": _("Equipment in service")},
+                {"href": "/forms/inventory/confirm_installation", "count": len(waiting),
+                 "label": _("Equipment to confirm as installed")},
+                {"href": "/faults", "count": len(page["faults"]), "label": _("Open faults")},
+                {"href": f"/schools/{code}#visits", "count": len(page["visits"]), "label": _("Follow-up visits")},
+            ]})
+        if not queues:
+            return self.dashboard()
+        forms = [(f"/forms/{f.path}", self._(f.title)) for f in FORMS if self.web.may(user, f.path)]
+        return self.render("home.html", _("My work"), queues=queues, forms=forms)
+
+    # ---- indicators
+
+    def dashboard(self):
+        user = self.user
+        scope = self.request.args.get("scope") or self.web.default_scope(user)
+        year = self.request.args.get("period") or current_school_year()
+        params = self.web.api.query_params("indicators", {"scope": scope, "period": year})
+        now = self.q.indicators(user, params)
+        trend_periods = semesters(year[:9])
+        trends = {p: {i["id"]: i for i in self.q.indicators(user, {"scope": scope, "period": p})["indicators"]}
+                  for p in trend_periods}
+        axes = indicator_axes(self.L, now["indicators"], trends, trend_periods)
+        return self.render("dashboard.html", self._("Indicators"), scope=scope, period=year, as_of=now["as_of"],
+                           axes=axes, trend_periods=trend_periods)
+
+    # ---- schools
+
+    def _params(self, endpoint, allowed=None):
+        """A page's query string loaded by the API's schema; what is wrong is said next to its filter and the
+        page shows the rest."""
+        values = {k: v for k, v in self.request.args.items() if v != "" and k not in ("lang", "done")
+                  and (allowed is None or k in allowed)}
+        try:
+            return self.web.api.query_params(endpoint, values), {}
+        except HttpProblem as exc:
+            errors = dict(self.messages(exc.errors))
+            good = {k: v for k, v in values.items() if k not in errors}
+            return self.web.api.query_params(endpoint, good), errors
+
+    def schools(self):
+        extra = {k: self.request.args.get(k) for k in ("visit", "audit") if self.request.args.get(k)}
+        params, errors = self._params("schools", {"q", "commune", "cycle", "setting", "connectivity", "filtering",
+                                                   "sort"})
+        rows = self.q.schools(self.user, params)
+        communes = sorted({r["commune"] for r in self.q.schools(self.user, {})})
+        if extra.get("visit") == "none":
+            since = semester_start().isoformat()
+            visited = self.web.api.rpc("inventory", "last_visits")
+            rows = [r for r in rows if (visited.get(r["school_code"]) or "")[:10] < since]
+        if extra.get("audit") == "due":
+            year_start = f"{current_school_year()[:4]}-09-01"
+            audited = {a["school_code"] for a in self.q.audits(self.user, {}) if a["occurred_at"][:10] >= year_start}
+            rows = [r for r in rows if r["school_code"] not in audited]
+        return self.render("schools.html", self._("Schools"), rows=rows, params=params, errors=errors,
+                           communes=communes, selects=SCHOOL_SELECTS, query=query_string(params),
+                           can_register=self.web.may(self.user, "inventory/register_school"))
+
+    def school(self, code):
+        data = self.q.school(self.user, {}, code)
+        school = data["school"]
+        serial_of = {a.get("asset_id"): a.get("serial") for a in data["equipment"]}
+        faults = [dict(f, serial=serial_of.get(f.get("asset_id"))) for f in data["faults"]]
+        indicators = {i["id"]: i for i in data["indicators"]["indicators"]}
+        resources = data["resources"]
+        if isinstance(resources, dict):
+            resources = resources.get("resources") or []
+        actions = [(f"/forms/{path}?school_code={code}", self._(FORM_BY_PATH[path].title)) for path in (
+            "inventory/record_usage_visit", "inventory/complete_inventory_audit", "inventory/confirm_installation",
+            "maintenance/declare_fault", "inventory/record_connectivity", "inventory/record_census")
+            if self.web.may(self.user, path)]
+        name = school.get("name_ar" if self.L.code == "ar" else "name_fr") or code
+        return self.render("school.html", name, school=school, equipment=data["equipment"], faults=faults,
+                           visits=data["visits"], resources=resources, actions=actions,
+                           trained=indicators.get("TRN03", {}).get("value"),
+                           certified=indicators.get("TRN06", {}).get("value"))
+
+    def school_names(self) -> dict:
+        return {s["school_code"]: s for s in self.q.schools(self.user, {})}
+
+    # ---- equipment
+
+    def equipment(self):
+        params, errors = self._params("equipment")
+        if params.get("school_code"):
+            params["school_code"] = school_code_of(params["school_code"])
+        result = self.q.equipment(self.user, params)
+        schools = self.school_names()
+        everything = self.q.equipment(self.user, {"per_page": 0})["items"]
+        shown = {k: v for k, v in params.items() if k not in ("page", "per_page") and v not in (None, False)}
+        if shown.get("sort") == "serial":
+            shown.pop("sort")
+        sorts = [("serial", self._("Serial number")), ("kind", self._("Kind")), ("school", self._("School")),
+                 ("received", self._("Received on")), ("warranty", self._("Warranty ends on"))]
+        return self.render("equipment.html", self._("Register of equipment"), result=result, params=params,
+                           errors=errors, schools=schools, selects=ASSET_SELECTS, sorts=sorts,
+                           communes=sorted({s["commune"] for s in schools.values()}),
+                           suppliers=sorted({a["supplier"] for a in everything}),
+                           query=query_string(shown), args=lambda **kw: query_string(shown, **kw),
+                           pick={"schools": list(schools.values()), "deliveries": self.q.deliveries(self.user)})
+
+    def asset(self):
+        serial = self.request.args.get("serial", "").strip()
+        ctx = {"serial": serial, "errors": {}, "asset": None}
+        if serial:
+            try:
+                found = self.q.asset(self.user, self.web.api.query_params("asset", {"serial": serial}))
+            except HttpProblem as exc:
+                ctx["errors"] = {"serial": self.L.term("rule", exc.code) if exc.code else
+                                 dict(self.messages(exc.errors)).get("serial", self._("Not accepted."))}
+            else:
+                ctx.update(self.asset_context(found))
+        title = ctx["asset"]["serial"] if ctx["asset"] else self._("Find equipment")
+        return self.render("asset.html", title, **ctx)
+
+    def asset_context(self, found) -> dict:
+        asset = found["asset"]
+        schools = self.school_names()
+        row = self.q.equipment(self.user, {"q": asset["serial"], "per_page": 0})["items"]
+        line = next((r for r in row if r["asset_id"] == asset["asset_id"]), {})
+        story = [self.story_line(e, schools) for e in found.get("timeline") or []]
+        for f in found.get("faults") or []:
+            story.extend(self.fault_story(f))
+        story.sort(key=lambda s: s["at"])
+        actions = []
+        serial = asset["serial"]
+        if asset.get("school_code"):
+            for path in ("maintenance/declare_fault", "inventory/record_usage_visit",
+                         "inventory/confirm_installation", "inventory/decommission_equipment"):
+                if self.web.may(self.user, path):
+                    actions.append((f"/forms/{path}?school_code={asset['school_code']}&serial={serial}",
+                                    self._(FORM_BY_PATH[path].title)))
+        elif self.web.may(self.user, "inventory/assign_equipment"):
+            assign = FORM_BY_PATH["inventory/assign_equipment"].title
+            actions.append((f"/forms/inventory/assign_equipment?serial={serial}", self._(assign)))
+        return {"asset": asset, "schools": schools, "status": line.get("status"), "warranty": line.get("warranty"),
+                "warranty_ends_on": line.get("warranty_ends_on"), "story": story, "faults": found.get("faults") or [],
+                "actions": actions}
+
+    def _school_words(self, code, schools):
+        s = schools.get(code)
+        if not s:
+            return code or "—"
+        return f"{s['name_ar'] if self.L.code == 'ar' else s['name_fr']} ({code})"
+
+    def story_line(self, env, schools) -> dict:
+        from .vocabulary import STORY
+
+        data = dict(env.get("data") or {})
+        kind = env["event_type"]
+        data["school"] = self._school_words(data.get("school_code"), schools)
+        for key in ("from_school", "to_school"):
+            if data.get(key):
+                data[key] = self._school_words(data[key], schools)
+        if kind == "usage_visit_recorded":
+            mine = [o for o in data.get("observations") or [] if o.get("asset_id") == env.get("asset_id")]
+            status = (mine[0]["status"] if mine else None)
+            data["observation"] = self.L.term("observation", status) if status else "—"
+        if kind == "inventory_audit_completed":
+            data["finding"] = "—"
+        sentence = STORY.get(kind)
+        try:
+            text = self._(sentence) % {k: ("—" if v is None else v) for k, v in data.items()} if sentence else \
+                self.L.term("event", kind)
+        except (KeyError, TypeError, ValueError):
+            text = self.L.term("event", kind)
+        actor = env.get("actor") or {}
+        return {"at": env["occurred_at"], "text": text,
+                "who": f"{actor.get('user', '—')} ({self.L.term('role', actor.get('role'))})"}
+
+    def fault_story(self, f) -> list[dict]:
+        _ = self._
+        lines = [{"at": f["declared_at"], "text": _("Fault declared: %(symptom)s", symptom=f["symptom"]), "who": "—"}]
+        if f.get("claimed_at"):
+            lines.append({"at": f["claimed_at"], "text": _("Warranty claim %(claim_ref)s filed with the supplier",
+                                                         claim_ref=f["claim_ref"]), "who": "—"})
+        if f.get("repaired_at"):
+            lines.append({"at": f["repaired_at"], "text": _("Repaired: %(action)s", action=f["repair_action"]),
+                          "who": "—"})
+        if f.get("replaced_at"):
+            lines.append({"at": f["replaced_at"], "text": _("Replaced by %(new_serial)s", new_serial=f["new_serial"]),
+                          "who": "—"})
+        if f.get("closed_at"):
+            lines.append({"at": f["closed_at"], "text": _("Fault closed: %(resolution)s",
+                                                        resolution=self.L.term("resolution", f["resolution"])),
+                          "who": "—"})
+        return lines
+
+    # ---- forms
+
+    def picks(self, form: Form, values) -> dict:
+        user = self.user
+        widgets = {f.widget for f in form.fields}
+        pick = {"schools": self.q.schools(user, {}), "assets": [], "faults": None, "transfers": {},
+                "deliveries": None}
+        school = school_code_of(values.get("school_code") or values.get("from_school") or "")
+        if user["scope"].startswith("school:"):
+            school = user["scope"].partition(":")[2]
+        if "asset" in widgets or form.template != "form.html":
+            query = {"per_page": 0}
+            if school:
+                query["school_code"] = school
+            try:
+                pick["assets"] = [a for a in self.q.equipment(user, query)["items"] if a["status"] != "decommissioned"]
+            except (HttpProblem, Refused):
+                pick["assets"] = []
+        if "fault" in widgets:
+            assets = {a["asset_id"]: a for a in self.q.equipment(user, {"per_page": 0})["items"]}
+            pick["faults"] = [dict(f, serial=assets.get(f["asset_id"], {}).get("serial"))
+                              for f in self.q.faults(user, {})]
+        for f in form.fields:
+            if f.widget == "transfer":
+                key = "-".join(f.choices)
+                pick["transfers"][key] = [t for t in self.q.transfers(user, {"status": "open"})
+                                          if t.get("status") in f.choices]
+        if form.path == "inventory/assign_equipment" or "delivery" in widgets:
+            pick["deliveries"] = self.q.deliveries(user)
+        return pick
+
+    def form(self, path: str) -> Response:
+        form = FORM_BY_PATH.get(path)
+        if form is None:
+            raise HttpProblem(404, "Not found", code="not_found")
+        if not self.web.may(self.user, path):
+            route = commands.COMMAND_BY_PATH[tuple(path.split("/"))]
+            commands.check_command(self.user, route.roles, {}, ())
+            raise Refused("role_not_allowed", "")
+        posted = self.request.method == "POST"
+        values = dict((self.request.form if posted else self.request.args).items())
+        if self.user["scope"].startswith("school:"):
+            values["school_code"] = self.user["scope"].partition(":")[2]
+        ctx = {"errors": {}, "error_list": [], "general_error": None, "values": values}
+        if posted:
+            outcome = self.submit(form, values, ctx)
+            if outcome is not None:
+                return outcome
+        return form_pages.show(self, form, values, ctx, status=400 if ctx["error_list"] or ctx["general_error"] else 200)
+
+    def submit(self, form: Form, values: dict, ctx: dict):
+        """Run the form's command(s); None when refused (ctx says why), else where to go. A form sent twice
+        (a double click, a retry after a lost answer) is recorded once: its key is remembered."""
+        from .idempotency import KeyConflict, fingerprint
+
+        remembered, user = self.web.api.remembered, self.user
+        key = values.get("idem") or ""
+        sent = {k: v for k, v in values.items() if k not in ("csrf", "idem")}
+        if key:
+            try:
+                first = remembered.claim(user["user"], "form:" + key, fingerprint(form.path, sent))
+            except KeyConflict:
+                ctx["general_error"] = self._("This form is already being recorded.")
+                return None
+            if first is not None:
+                return form_pages.go(first[1]["body"])
+        try:
+            location = self._submit(form, values, ctx)
+        except BaseException:
+            if key:
+                remembered.forget(user["user"], "form:" + key)
+            raise
+        if key:
+            if location is None:
+                remembered.forget(user["user"], "form:" + key)  # corrected and sent again: a new try
+            else:
+                remembered.keep(user["user"], "form:" + key, 303, "text/uri-list", location)
+        return form_pages.go(location) if location else None
+
+    def _submit(self, form: Form, values: dict, ctx: dict):
+        route = commands.COMMAND_BY_PATH[tuple(form.path.split("/"))]
+        try:
+            pairs = form_pages.bodies(self, form, values)
+        except HttpProblem as exc:
+            self.refused(exc, ctx, {"content_base64": "file", "format": "file"})
+            return None
+        answers = []
+        for body, names in pairs:
+            try:
+                answers.append(commands.run(self.web.api.rpc, self.user, route, body))
+            except HttpProblem as exc:
+                self.refused(exc, ctx, names)
+                if answers:
+                    ctx["general_error"] = (self._("%(done)s of %(total)s recorded; then:", done=len(answers),
+                                                   total=len(pairs)) + " " + (ctx["general_error"] or
+                                                                              self._("see the fields marked.")))
+                return None
+            except Refused as exc:
+                ctx["general_error"] = self.L.term("rule", exc.code)
+                return None
+        return form_pages.after(self, form, [b for b, _ in pairs], answers)
+
+    def refused(self, exc: HttpProblem, ctx: dict, names: dict):
+        """A refusal said next to each field (by its stable code), and in the summary."""
+        if exc.code:
+            ctx["general_error"] = self.L.term("rule", exc.code)
+            return
+        for path, message in self.messages(exc.errors):
+            anchor = names.get(path, path if "." not in path else None)
+            line = None
+            parts = path.split(".")
+            if parts[0] == "lines" and len(parts) > 1:
+                line = parts[1]
+            if anchor:
+                ctx["errors"][anchor] = message
+            ctx["error_list"].append((anchor, self.field_label(path), message, line))

@@ -1,0 +1,668 @@
+"""Reads: what each role may read, and where (the scope filters), shared by the API and the pages.
+
+Every read is `Queries.<endpoint>(user, params, **path)`; `params` were loaded by the endpoint's query
+schema. The answers' shapes are the response schemas below, published in /api/openapi.json.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import re
+
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+from services.inventory import schemas as inv
+from services.maintenance.schemas import CLOSING_RESOLUTIONS
+from services.reporting.schemas import GROUPINGS, parse_day, parse_period
+from shared.catalogue import ASSET_KINDS, BUNDLES
+from shared.errors import InvalidCommand
+
+from .access import Refused, check_school_read, check_scope_read
+from .http import HttpProblem
+
+CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$", error="Letters, digits, '-' and '_' only, 1 to 40.")
+SCOPE = validate.Regexp(r"^(all|(region|province|school):[A-Za-z0-9_-]{1,40})$",
+                        error="all, region:<code>, province:<code> or school:<code>.")
+
+
+def _school_year(pattern: str, text: str):
+    """A period whose school year is two following years the programme can have lived: 0000-0001 matches
+    the pattern but is no date any calendar holds."""
+    shape = re.compile(pattern)
+
+    def check(value: str) -> bool:
+        if not isinstance(value, str) or not shape.match(value):
+            raise ValidationError(text)
+        first, second = int(value[:4]), int(value[5:9])
+        if not 1900 <= first <= 9000 or second != first + 1:
+            raise ValidationError(text + " The second year follows the first.")
+        return True
+
+    return check
+
+
+def _reporting_rule(parse, field):
+    """A query field checked by reporting's own parser, so both say the same."""
+    def check(value):
+        try:
+            parse(value)
+        except InvalidCommand as exc:
+            raise ValidationError(exc.errors[field]) from None
+    return check
+
+
+PERIOD = _reporting_rule(parse_period, "period")
+DAY = _reporting_rule(parse_day, "as_of")
+SCHOOL_YEAR = _school_year(r"^\d{4}-\d{4}$", "A school year such as 2025-2026.")
+TEXT = validate.Length(min=1, max=300)
+FORMATS = ("csv", "xlsx")
+
+
+def current_school_year(today: date | None = None) -> str:
+    today = today or date.today()
+    start = today.year if today.month >= 9 else today.year - 1
+    return f"{start}-{start + 1}"
+
+
+# ---------------------------------------------------------------- query strings
+
+class _Query(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class SchoolFilter(_Query):
+    school_code = fields.String(validate=CODE, load_default=None)
+
+
+class SchoolsQuery(_Query):
+    q = fields.String(load_default=None, validate=TEXT)
+    commune = fields.String(load_default=None, validate=TEXT)
+    cycle = fields.String(load_default=None, validate=validate.OneOf(inv.CYCLES))
+    setting = fields.String(load_default=None, validate=validate.OneOf(inv.SETTINGS))
+    connectivity = fields.String(load_default=None, validate=validate.OneOf(("connected", "disconnected",
+                                                                             "unknown")))
+    filtering = fields.String(load_default=None, validate=validate.OneOf(("active", "inactive", "unknown")))
+    sort = fields.String(load_default="school_code", validate=validate.OneOf(
+        ("school_code", "name", "commune", "cycle", "equipment")))
+
+
+class AssetQuery(_Query):
+    serial = fields.String(validate=validate.Length(min=1, max=100), load_default=None)
+    asset_id = fields.String(validate=CODE, load_default=None)
+
+
+class AssetRegisterQuery(inv.AssetRegisterQuery):
+    class Meta:
+        unknown = RAISE
+        exclude = ("school_codes",)  # the user's scope sets it
+
+
+class TransfersQuery(SchoolFilter):
+    status = fields.String(load_default=None, validate=validate.OneOf(
+        ("open", "proposed", "approved", "rejected", "completed")))
+
+
+class FaultsQuery(SchoolFilter):
+    kind = fields.String(load_default=None, validate=validate.OneOf(ASSET_KINDS))
+    warranty = fields.String(load_default=None, validate=validate.OneOf(("under", "out")))
+    supplier = fields.String(load_default=None, validate=TEXT)
+    older_than = fields.Integer(load_default=None, validate=validate.Range(min=0, max=3650))
+    claim = fields.String(load_default=None, validate=validate.OneOf(("awaiting", "none")))
+
+
+class DaysQuery(SchoolFilter):
+    days = fields.Integer(load_default=None, validate=validate.Range(min=0, max=3650))
+
+
+class IndicatorsQuery(_Query):
+    scope = fields.String(required=True, validate=SCOPE)
+    period = fields.String(required=True, validate=PERIOD)
+    as_of = fields.String(load_default=None, validate=DAY,
+                          metadata={"description": "YYYY-MM-DD: as things stood at the end of that day"})
+
+
+class BreakdownQuery(IndicatorsQuery):
+    by = fields.String(load_default="school", validate=validate.OneOf(GROUPINGS))
+
+
+class CompareQuery(IndicatorsQuery):
+    with_ = fields.String(required=True, validate=PERIOD, data_key="with",
+                          metadata={"description": "The period to compare with"})
+
+
+class ReportQuery(IndicatorsQuery):
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(FORMATS))
+
+
+class TrainingsQuery(_Query):
+    school_year = fields.String(load_default=None, validate=SCHOOL_YEAR)
+
+
+class ResourcesQuery(_Query):
+    status = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+
+
+# ---------------------------------------------------------------- answers
+
+class _Answer(Schema):
+    """What a read answers: the fields named here, and perhaps more that a service adds later."""
+
+    class Meta:
+        unknown = INCLUDE
+
+class Me(_Answer):
+    user = fields.String(required=True)
+    role = fields.String(required=True)
+    scope = fields.String(required=True)
+
+
+class School(_Answer):
+    school_code = fields.String(required=True)
+    name_ar = fields.String(required=True)
+    name_fr = fields.String(required=True)
+    cycle = fields.String(required=True, validate=validate.OneOf(inv.CYCLES))
+    setting = fields.String(required=True, validate=validate.OneOf(inv.SETTINGS))
+    commune = fields.String(required=True)
+    region_code = fields.String(required=True)
+    province_code = fields.String(required=True)
+    registered_at = fields.String(required=True)
+    updated_at = fields.String(required=True)
+    connectivity = fields.String(allow_none=True)
+    link = fields.String(allow_none=True)
+    bandwidth_mbps = fields.Float(allow_none=True)
+    connectivity_at = fields.String(allow_none=True)
+    filtering_active = fields.Boolean(allow_none=True)
+    filtering_at = fields.String(allow_none=True)
+    equipment_in_service = fields.Integer()
+    censuses = fields.List(fields.Dict())
+    infrastructure_works = fields.List(fields.Dict())
+
+
+class Asset(_Answer):
+    asset_id = fields.String(required=True)
+    serial = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(ASSET_KINDS))
+    model = fields.String()
+    bundle = fields.String(validate=validate.OneOf(BUNDLES))
+    supplier = fields.String()
+    delivery_ref = fields.String()
+    received_at = fields.String()
+    warranty_months = fields.Integer()
+    school_code = fields.String(allow_none=True)
+    installed = fields.Boolean()
+    in_service = fields.Boolean()
+    decommission_reason = fields.String(allow_none=True)
+    transfer_id = fields.String(allow_none=True)
+
+
+class RegisterRow(Asset):
+    status = fields.String(required=True, validate=validate.OneOf(inv.ASSET_STATUSES))
+    received_on = fields.String(required=True)
+    warranty_ends_on = fields.String(required=True)
+    warranty = fields.String(required=True, validate=validate.OneOf(inv.WARRANTY_STATES))
+    age_years = fields.Integer(required=True)
+    commune = fields.String(allow_none=True)
+    school_name_ar = fields.String(allow_none=True)
+    school_name_fr = fields.String(allow_none=True)
+    last_observation = fields.String(allow_none=True)
+
+
+class AssetRegister(_Answer):
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    items = fields.List(fields.Nested(RegisterRow), required=True)
+
+
+class Fault(_Answer):
+    fault_id = fields.String(required=True)
+    asset_id = fields.String(required=True)
+    school_code = fields.String(required=True)
+    symptom = fields.String(required=True)
+    under_warranty = fields.Boolean(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("open", "closed")))
+    declared_at = fields.String(required=True)
+    supplier = fields.String(allow_none=True)
+    claim_ref = fields.String(allow_none=True)
+    claimed_at = fields.String(allow_none=True)
+    repair_action = fields.String(allow_none=True)
+    repair_cost_mad = fields.Float(allow_none=True)
+    repaired_at = fields.String(allow_none=True)
+    new_asset_id = fields.String(allow_none=True)
+    new_serial = fields.String(allow_none=True)
+    replaced_at = fields.String(allow_none=True)
+    resolution = fields.String(allow_none=True, validate=validate.OneOf((*CLOSING_RESOLUTIONS, "cancelled")))
+    closed_at = fields.String(allow_none=True)
+    days_to_close = fields.Float()
+    days_open = fields.Float()
+    serial = fields.String(allow_none=True)
+    kind = fields.String(allow_none=True)
+
+
+class TimelineEntry(_Answer):
+    position = fields.Integer()
+    event_type = fields.String(required=True)
+    occurred_at = fields.String(required=True)
+    actor = fields.Dict()
+    data = fields.Dict()
+
+
+class AssetPage(_Answer):
+    asset = fields.Nested(Asset, required=True)
+    timeline = fields.List(fields.Nested(TimelineEntry), required=True)
+    faults = fields.List(fields.Nested(Fault), required=True)
+
+
+class Visit(_Answer):
+    visit_id = fields.String(required=True)
+    school_code = fields.String(required=True)
+    occurred_at = fields.String(required=True)
+    observations = fields.List(fields.Dict(), required=True)
+    notes = fields.String()
+
+
+class SchoolPage(_Answer):
+    school = fields.Nested(School, required=True)
+    equipment = fields.List(fields.Nested(Asset), required=True)
+    faults = fields.List(fields.Nested(Fault), required=True)
+    resources = fields.Raw(required=True)
+    visits = fields.List(fields.Nested(Visit), required=True)
+    indicators = fields.Dict(required=True)
+
+
+class Transfer(_Answer):
+    transfer_id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("proposed", "approved", "rejected",
+                                                                   "completed")))
+    asset_ids = fields.List(fields.String(), required=True)
+    from_school = fields.String(required=True)
+    to_school = fields.String(required=True)
+    reason = fields.String(required=True)
+    report = fields.String(required=True)
+    proposed_at = fields.String(required=True)
+    proposed_by = fields.String(required=True)
+    approved_by = fields.String(allow_none=True)
+    decided_at = fields.String(allow_none=True)
+    rejection_reason = fields.String(allow_none=True)
+    completed_at = fields.String(allow_none=True)
+
+
+class UnexpectedSerial(_Answer):
+    serial = fields.String(required=True)
+    known_as = fields.String(allow_none=True)
+    on_record_at = fields.String(allow_none=True)
+
+
+class Audit(_Answer):
+    audit_id = fields.String(required=True)
+    school_code = fields.String(required=True)
+    occasion = fields.String(required=True, validate=validate.OneOf(("handover", "annual", "spot")))
+    occurred_at = fields.String(required=True)
+    audited_by = fields.String(required=True)
+    findings = fields.List(fields.Dict(), required=True)
+    unexpected_serials = fields.List(fields.Nested(UnexpectedSerial), required=True)
+    expected = fields.Integer()
+    present = fields.Integer()
+    missing = fields.Integer()
+    damaged = fields.Integer()
+    unexpected = fields.Integer()
+    conformity_rate = fields.Float(allow_none=True)
+    by_kind = fields.Dict()
+    missing_assets = fields.List(fields.String())
+    damaged_assets = fields.List(fields.String())
+
+
+class Delivery(_Answer):
+    delivery_ref = fields.String(required=True)
+    supplier = fields.String(required=True)
+    received_at = fields.String(required=True)
+    items = fields.Integer(required=True)
+    assigned = fields.Integer(required=True)
+    installed = fields.Integer(required=True)
+    kinds = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class WarrantyEnding(_Answer):
+    asset_id = fields.String(required=True)
+    school_code = fields.String(allow_none=True)
+    kind = fields.String(required=True)
+    serial = fields.String(required=True)
+    supplier = fields.String()
+    received_on = fields.String()
+    warranty_months = fields.Integer()
+    warranty_ends_on = fields.String(required=True)
+    last_covered_day = fields.String()
+    days_left = fields.Integer(required=True)
+    open_fault_id = fields.String(allow_none=True)
+
+
+class Indicators(_Answer):
+    scope = fields.String(required=True)
+    period = fields.String(required=True)
+    as_of = fields.String(required=True)
+    positions = fields.Dict(required=True)
+    indicators = fields.List(fields.Dict(), required=True)
+
+
+class Report(_Answer):
+    report_id = fields.String()
+    scope = fields.String()
+    period = fields.String()
+    issued_at = fields.String()
+
+
+Many = "many"
+# (path, endpoint, query schema, answer schema or (schema, Many), summary)
+QUERIES = [
+    ("/api/me", "me", None, Me, "Who the token belongs to"),
+    ("/api/schools", "schools", SchoolsQuery, (School, Many), "Registered schools, filtered and ordered"),
+    ("/api/schools/<school_code>", "school", None, SchoolPage, "A school: equipment, faults, resources, visits"),
+    ("/api/assets", "asset", AssetQuery, AssetPage, "An asset by serial or id, with its timeline and faults"),
+    ("/api/equipment", "equipment", AssetRegisterQuery, AssetRegister,
+     "The register of equipment: filters, search, order, page"),
+    ("/api/deliveries", "deliveries", None, (Delivery, Many), "Deliveries received, newest first"),
+    ("/api/faults", "faults", FaultsQuery, (Fault, Many), "Open faults, filtered"),
+    ("/api/faults/overdue", "overdue_faults", DaysQuery, (Fault, Many), "Faults open for more than 15 days"),
+    ("/api/faults/<fault_id>", "fault", None, Fault, "A fault"),
+    ("/api/warranties/ending", "warranty_expiring", DaysQuery, (WarrantyEnding, Many),
+     "Assets whose warranty ends within 60 days"),
+    ("/api/transfers", "transfers", TransfersQuery, (Transfer, Many), "Transfers (open ones unless asked)"),
+    ("/api/transfers/<transfer_id>", "transfer", None, Transfer, "A transfer"),
+    ("/api/audits", "audits", SchoolFilter, (Audit, Many), "Inventory audit reports"),
+    ("/api/audits/<audit_id>", "audit", None, Audit, "An inventory audit's report"),
+    ("/api/resources", "resources", ResourcesQuery, (fields.Dict, Many), "The resource catalogue"),
+    ("/api/dysfunctions", "dysfunctions", SchoolFilter, (fields.Dict, Many), "Open dysfunctions"),
+    ("/api/trainings", "trainings", TrainingsQuery, (fields.Dict, Many), "Trainings (of a school year, if given)"),
+    ("/api/trainings/<training_id>", "training", None, fields.Dict, "A training"),
+    ("/api/sessions/<session_id>", "session", None, fields.Dict, "A training session"),
+    ("/api/indicators", "indicators", IndicatorsQuery, Indicators,
+     "The contract's indicators for a scope and period"),
+    ("/api/indicators/compare", "compare", CompareQuery, fields.Dict,
+     "The indicators of two periods and their difference"),
+    ("/api/indicators/definitions", "definitions", None, (fields.Dict, Many),
+     "What each indicator is: axis, kind, level, unit, labels and definitions in Arabic and French"),
+    ("/api/breakdown", "breakdown", BreakdownQuery, fields.Dict,
+     "Every indicator by school, commune, cycle, setting or province, numerators and denominators included"),
+    ("/api/reports", "reports", None, (Report, Many), "Reports issued"),
+]
+
+
+class Queries:
+    """The reads, over `rpc(service, method, *args)` (which turns refusals into HTTP problems)."""
+
+    def __init__(self, rpc, call=None):
+        self.rpc, self.call = rpc, call or rpc
+
+    # ---- scope
+
+    def school_codes(self, user) -> list[str] | None:
+        """The schools a user's lists are limited to; None for the whole province."""
+        kind, _, code = user["scope"].partition(":")
+        if kind == "school":
+            return [code]
+        if kind == "region":
+            return [s["school_code"] for s in self.rpc("inventory", "schools") if s.get("region_code") == code]
+        return None
+
+    def own_school(self, user, school_code):
+        """A school director's lists are their school's."""
+        kind, _, code = user["scope"].partition(":")
+        if kind == "school":
+            if school_code not in (None, code):
+                raise Refused("outside_scope", f"You read only school {code}.")
+            return code
+        if kind == "region" and school_code:
+            self.school_readable(user, school_code)
+        return school_code
+
+    def within(self, user, rows, keys=("school_code",)):
+        """A regional viewer's lists hold only the schools of their region."""
+        kind, _, code = user["scope"].partition(":")
+        if kind != "region" or not isinstance(rows, list):
+            return rows
+        allowed = set(self.school_codes(user))
+        return [r for r in rows if isinstance(r, dict) and any(r.get(k) in allowed for k in keys)]
+
+    def school_readable(self, user, code):
+        if not user["scope"].startswith("region:"):
+            check_school_read(user, None, code)
+            return None
+        # A regional viewer learns nothing of other regions: their schools are as unknown as a made-up code.
+        hidden = HttpProblem(404, "Not found", f"No school {code} in region {user['scope'][7:]}.",
+                             code="unknown_school")
+        try:
+            school = self.rpc("inventory", "school", code)
+            check_school_read(user, school, code)
+        except (HttpProblem, Refused):
+            raise hidden from None
+        return school
+
+    def one(self, user, value, what):
+        if value is None:
+            raise HttpProblem(404, "Not found", f"No such {what}.", code=f"unknown_{what}")
+        school = value.get("school_code") if isinstance(value, dict) else None
+        if user["scope"].partition(":")[0] in ("school", "region"):
+            if school is None:
+                raise Refused("outside_scope", f"This {what} is not in your scope.")
+            self.school_readable(user, school)
+        return value
+
+    def readable_scope(self, user, scope):
+        from shared.errors import CommandRejected
+
+        def region_of(code):
+            try:
+                return self.call("inventory", "school", code).get("region_code")
+            except CommandRejected:
+                return None
+
+        check_scope_read(user, scope, region_of)
+
+    # ---- identity
+
+    def me(self, user, params):
+        return user
+
+    # ---- schools
+
+    def schools(self, user, params=None):
+        params = params or {}
+        rows = self.rpc("inventory", "schools")
+        kind, _, code = user["scope"].partition(":")
+        if kind == "school":
+            rows = [r for r in rows if r.get("school_code") == code]
+        elif kind == "region":
+            rows = [r for r in rows if r.get("region_code") == code]
+        if params.get("q"):
+            needle = params["q"].strip().casefold()
+            rows = [r for r in rows if any(needle in str(r.get(k) or "").casefold()
+                                           for k in ("school_code", "name_ar", "name_fr"))]
+        for key in ("commune", "cycle", "setting"):
+            if params.get(key):
+                rows = [r for r in rows if r.get(key) == params[key]]
+        if params.get("connectivity"):
+            rows = [r for r in rows if (r.get("connectivity") or "unknown") == params["connectivity"]]
+        if params.get("filtering"):
+            state = {True: "active", False: "inactive", None: "unknown"}
+            rows = [r for r in rows if state[r.get("filtering_active")] == params["filtering"]]
+        sort = params.get("sort") or "school_code"
+        order = {"name": lambda r: r.get("name_fr") or "", "equipment": lambda r: -(r.get("equipment_in_service")
+                                                                                   or 0)}
+        rows.sort(key=order.get(sort, lambda r: str(r.get(sort) or "")))
+        return rows
+
+    def school(self, user, params, school_code):
+        # A director is refused before asking, a regional viewer told "not found": no hint of other schools.
+        school = self.school_readable(user, school_code) or self.rpc("inventory", "school", school_code)
+        period = current_school_year()
+        return {"school": school,
+                "equipment": self.rpc("inventory", "school_equipment", school_code),
+                "faults": self.rpc("maintenance", "open_faults", school_code),
+                "resources": self.rpc("resources", "school_resources", school_code),
+                "visits": self.rpc("inventory", "usage_visits", school_code),
+                "indicators": self.rpc("reporting", "indicators", f"school:{school_code}", period)}
+
+    # ---- equipment
+
+    def asset(self, user, params):
+        if not params.get("serial") and not params.get("asset_id"):
+            raise HttpProblem(400, "Invalid request", "Give a serial or an asset id.",
+                              errors={"serial": ["Missing data for required field."]})
+        found = self.rpc("inventory", "asset", params.get("asset_id"), params.get("serial"))
+        described = found.get("asset") or {}
+        school = described.get("school_code")
+        if user["scope"].partition(":")[0] in ("school", "region"):
+            if school is None:
+                raise Refused("outside_scope", "This asset is at no school of your scope.")
+            self.school_readable(user, school)
+        found["faults"] = self.rpc("maintenance", "fault_history", described.get("asset_id"))
+        return found
+
+    def equipment(self, user, params):
+        query = {k: v for k, v in params.items() if v is not None and k != "school_codes"}
+        codes = self.school_codes(user)
+        if codes is not None:
+            if query.get("school_code") and query["school_code"] not in codes:
+                raise Refused("outside_scope", "This school is not in your scope.")
+            query["school_codes"] = codes
+        return self.rpc("inventory", "assets", query)
+
+    def deliveries(self, user, params=None):
+        if self.school_codes(user) is not None:
+            return []  # deliveries are the province's, before any school
+        return self.rpc("inventory", "deliveries")
+
+    def transfers(self, user, params=None):
+        params = params or {}
+        school = self.own_school(user, params.get("school_code"))
+        status = params.get("status") or "open"
+        rows = (self.rpc("inventory", "open_transfers", school) if status == "open"
+                else [t for t in self.rpc("inventory", "transfers", school) if t["status"] == status])
+        return self.within(user, rows, ("from_school", "to_school"))
+
+    def transfer(self, user, params, transfer_id):
+        found = self.rpc("inventory", "transfer", transfer_id)
+        kind, _, code = user["scope"].partition(":")
+        if kind == "school" and code not in (found.get("from_school"), found.get("to_school")):
+            raise Refused("outside_scope", f"You read only school {code}.")
+        if kind == "region" and not self.within(user, [found], ("from_school", "to_school")):
+            raise Refused("outside_scope", f"You read only the schools of region {code}.")
+        return found
+
+    def audits(self, user, params=None):
+        school = self.own_school(user, (params or {}).get("school_code"))
+        return self.within(user, self.rpc("inventory", "audit_reports", school))
+
+    def audit(self, user, params, audit_id):
+        return self.one(user, self.rpc("inventory", "audit_report", audit_id), "audit")
+
+    # ---- maintenance
+
+    def faults(self, user, params=None):
+        params = params or {}
+        school = self.own_school(user, params.get("school_code"))
+        rows = self.within(user, self.rpc("maintenance", "open_faults", school))
+        if params.get("older_than") is not None:
+            overdue = {f["fault_id"]: f for f in self.rpc("maintenance", "overdue_faults", school,
+                                                          params["older_than"])}
+            rows = [dict(r, days_open=overdue[r["fault_id"]]["days_open"]) for r in rows if r["fault_id"] in overdue]
+        if params.get("warranty"):
+            rows = [r for r in rows if r["under_warranty"] == (params["warranty"] == "under")]
+        if params.get("supplier"):
+            rows = [r for r in rows if r.get("supplier") == params["supplier"]]
+        if params.get("claim") == "awaiting":
+            rows = [r for r in rows if r.get("claim_ref") and not r.get("repaired_at") and not r.get("replaced_at")]
+        if params.get("kind"):
+            kinds = self._kinds(user, rows)
+            rows = [r for r in rows if kinds.get(r["asset_id"], {}).get("kind") == params["kind"]]
+        return rows
+
+    def _kinds(self, user, rows):
+        """The register's line of each asset of `rows`."""
+        if not rows:
+            return {}
+        found = self.rpc("inventory", "assets", {"per_page": 0, **({"school_codes": self.school_codes(user)}
+                                                                   if self.school_codes(user) is not None else {})})
+        return {a["asset_id"]: a for a in found["items"]}
+
+    def with_assets(self, user, rows):
+        """Faults with their asset's serial and kind, for people who know assets by serial."""
+        assets = self._kinds(user, rows)
+        return [dict(r, serial=assets.get(r["asset_id"], {}).get("serial"),
+                     kind=assets.get(r["asset_id"], {}).get("kind")) for r in rows]
+
+    def overdue_faults(self, user, params=None):
+        params = params or {}
+        school = self.own_school(user, params.get("school_code"))
+        days = 15 if params.get("days") is None else params["days"]
+        return self.within(user, self.rpc("maintenance", "overdue_faults", school, days))
+
+    def warranty_expiring(self, user, params=None):
+        params = params or {}
+        school = self.own_school(user, params.get("school_code"))
+        days = 60 if params.get("days") is None else params["days"]
+        return self.within(user, self.rpc("maintenance", "warranty_expiring", school, days))
+
+    def fault(self, user, params, fault_id):
+        return self.one(user, self.rpc("maintenance", "fault", fault_id), "fault")
+
+    # ---- the other axes
+
+    def resources(self, user, params):
+        return self.rpc("resources", "catalogue", params["status"])
+
+    def dysfunctions(self, user, params):
+        school = self.own_school(user, params.get("school_code"))
+        return self.within(user, self.rpc("resources", "open_dysfunctions", school))
+
+    def trainings(self, user, params):
+        return self.rpc("training", "trainings", params["school_year"])
+
+    def training(self, user, params, training_id):
+        return self._found(self.rpc("training", "training", training_id), "training")
+
+    def session(self, user, params, session_id):
+        session = self.rpc("training", "session", session_id)
+        if isinstance(session, dict) and isinstance(session.get("participants"), list):
+            # A director sees their school's staff, a regional viewer their region's: not other schools' people.
+            session["participants"] = self.readable_rows(user, session["participants"])
+        return self._found(session, "session")
+
+    def readable_rows(self, user, rows):
+        kind, _, code = user["scope"].partition(":")
+        if kind == "school":
+            return [r for r in rows if isinstance(r, dict) and r.get("school_code") == code]
+        return self.within(user, rows)
+
+    @staticmethod
+    def _found(value, what):
+        if value is None:
+            raise HttpProblem(404, "Not found", f"No such {what}.", code=f"unknown_{what}")
+        return value
+
+    # ---- indicators and reports
+
+    def indicators(self, user, params):
+        self.readable_scope(user, params["scope"])
+        cut = (params["as_of"],) if params.get("as_of") else ()
+        return self.rpc("reporting", "indicators", params["scope"], params["period"], *cut)
+
+    def breakdown(self, user, params):
+        self.readable_scope(user, params["scope"])
+        return self.rpc("reporting", "breakdown", params["scope"], params["period"], params["by"],
+                        params.get("as_of"))
+
+    def compare(self, user, params):
+        self.readable_scope(user, params["scope"])
+        return self.rpc("reporting", "compare", params["scope"], params["period"], params["with_"],
+                        params.get("as_of"))
+
+    def definitions(self, user, params):
+        return self.rpc("reporting", "definitions")
+
+    def reports(self, user, params=None):
+        rows = self.rpc("reporting", "reports")
+        if user["scope"] != "all" and not user["scope"].startswith("province:"):
+            rows = [r for r in rows if r.get("scope") == user["scope"]]
+        return rows

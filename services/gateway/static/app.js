@@ -1,0 +1,91 @@
+// Small helps over pages that work without script: pickers that follow the chosen school, a progress
+// bar while a file is sent, more lines for a delivery, and the focus on what was refused.
+(function () {
+  'use strict';
+  const summary = document.getElementById('form-errors');
+  if (summary) summary.focus();
+
+  function fillAssets(list, rows) {
+    const kinds = JSON.parse(list.dataset.kinds || '{}');
+    list.replaceChildren(...rows.map(a => {
+      const o = document.createElement('option');
+      o.value = a.serial;
+      o.textContent = [kinds[a.kind] || a.kind, a.model].filter(Boolean).join(' · ');
+      return o;
+    }));
+  }
+  const assetList = document.getElementById('dl-assets');
+  let timer = null;
+  function lookUp(params) {
+    if (!assetList) return;
+    fetch('/api/equipment?' + new URLSearchParams(params), {credentials: 'same-origin'})
+      .then(r => r.ok ? r.json() : {items: []})
+      .then(found => fillAssets(assetList, found.items || []))
+      .catch(() => {});
+  }
+  document.querySelectorAll('form [data-picker=school]').forEach(input => {
+    input.addEventListener('change', () => {
+      const code = input.value.split('·')[0].trim();
+      if (code && input.form.querySelector('[data-picker=asset]')) lookUp({school_code: code, per_page: 0});
+    });
+  });
+  document.querySelectorAll('form [data-picker=asset]').forEach(input => {
+    input.addEventListener('input', () => {
+      const school = input.form.querySelector('[data-picker=school]');
+      if (school && school.value.trim()) return;  // the school's list is already there
+      clearTimeout(timer);
+      const text = input.value.trim();
+      if (text.length >= 2) timer = setTimeout(() => lookUp({q: text, per_page: 20}), 200);
+    });
+  });
+
+  // More lines for a delivery typed by hand.
+  const more = document.getElementById('more-lines');
+  if (more) more.addEventListener('click', () => {
+    const body = document.querySelector('#lines tbody');
+    const last = body.lastElementChild;
+    const n = body.children.length + 1;
+    const row = last.cloneNode(true);
+    row.querySelectorAll('input,select').forEach(el => {
+      el.name = el.name.replace(/-\d+$/, '-' + n);
+      el.id = el.id.replace(/-\d+$/, '-' + n);
+      if (el.tagName === 'INPUT') el.value = '';
+      el.removeAttribute('aria-invalid');
+    });
+    row.querySelectorAll('label').forEach(l => { l.htmlFor = l.htmlFor.replace(/-\d+$/, '-' + n); });
+    row.querySelectorAll('.field-err').forEach(e => e.remove());
+    body.append(row);
+    row.querySelector('input').focus();
+  });
+
+  // A form is sent once: a second click waits for the first answer (the server also remembers its key).
+  document.querySelectorAll('form[method=post]').forEach(form => form.addEventListener('submit', () => {
+    setTimeout(() => form.querySelectorAll('button[type=submit]').forEach(b => { b.disabled = true; }), 0);
+  }));
+
+  // A file is sent with a progress bar; the answer replaces the page as a normal submit would.
+  document.querySelectorAll('form[enctype="multipart/form-data"]').forEach(form => {
+    form.addEventListener('submit', ev => {
+      const file = form.querySelector('input[type=file]');
+      if (!file || !file.files.length) return;
+      ev.preventDefault();
+      const bar = form.querySelector('progress');
+      const status = form.querySelector('.progress-status');
+      if (bar) { bar.hidden = false; bar.value = 0; }
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', form.action || location.href);
+      xhr.upload.onprogress = e => { if (bar && e.lengthComputable) bar.value = Math.round(e.loaded / e.total * 90); };
+      xhr.upload.onload = () => { if (status) status.textContent = status.dataset.checking; };
+      xhr.onload = () => {
+        if (bar) bar.value = 100;
+        if (xhr.responseURL && xhr.responseURL !== (form.action || location.href) && xhr.status < 400) {
+          location.assign(xhr.responseURL);
+          return;
+        }
+        document.open(); document.write(xhr.responseText); document.close();
+      };
+      xhr.send(new FormData(form));
+    });
+  });
+})();
+document.querySelectorAll('[data-print]').forEach(b => b.addEventListener('click', () => window.print()));

@@ -1,0 +1,82 @@
+"""How pages are made: the Jinja2 environment of each language (autoescaped, with the gettext
+catalogue), and the small pieces of markup the pages share."""
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from html import escape
+from urllib.parse import urlencode
+
+from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
+
+from services.reporting.schemas import AXES, REGISTRY
+
+from .i18n import NAMES, Lang, translations
+
+
+@lru_cache(maxsize=None)
+def environment(lang: str) -> Environment:
+    env = Environment(loader=PackageLoader("services.gateway", "templates"), autoescape=True,
+                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env.install_gettext_translations(translations(lang), newstyle=True)
+    L = Lang(lang)
+    from .vocabulary import KIND
+
+    env.globals.update(L=L, term=L.term, other_lang_name=NAMES[L.other],
+                       kind_labels={code: L.term("kind", code) for code in KIND})
+    return env
+
+
+def semesters(year: str, today: date | None = None) -> list[str]:
+    """The semesters of the previous school year and of `year` that have begun by today."""
+    start, today = int(year[:4]), today or date.today()
+    found = []
+    for first in (start - 1, start):
+        for name, begins in (("S1", date(first, 9, 1)), ("S2", date(first + 1, 2, 1))):
+            if begins <= today:
+                found.append(f"{first}-{first + 1}-{name}")
+    return found
+
+
+def sparkline(values: list, labels: list[str], name: str = "") -> Markup:
+    """A small bar chart as inline SVG with an accessible name; no script, no library."""
+    nums = [v for v in values if isinstance(v, (int, float))]
+    top = max(nums) if nums and max(nums) > 0 else 1
+    width, height, bar = 120, 36, 24
+    described = "; ".join(f"{label}: {'—' if v is None else v}" for v, label in zip(values, labels))
+    parts = [f'<svg class="spark" role="img" aria-label="{escape(name)} — {escape(described)}" '
+             f'viewBox="0 0 {width} {height + 2}" width="{width}" height="{height + 2}">']
+    for i, (value, label) in enumerate(zip(values, labels)):
+        h = 0 if not isinstance(value, (int, float)) else max(1, round(value / top * height))
+        x = i * (bar + 6)
+        shown = "—" if value is None else value
+        parts.append(f'<rect x="{x}" y="{height - h}" width="{bar}" height="{h}" rx="2">'
+                     f'<title>{escape(label)}: {escape(str(shown))}</title></rect>')
+    parts.append(f'<line x1="0" y1="{height + 1}" x2="{width}" y2="{height + 1}" class="axis"/></svg>')
+    return Markup("".join(parts))
+
+
+def query_string(values: dict, **changes) -> str:
+    merged = {**{k: v for k, v in values.items() if v not in (None, "", False)}, **changes}
+    return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+
+
+
+
+def indicator_axes(L, indicators, trends, trend_periods):
+    """The indicators by axis, each with its value and its trend as a chart with a name."""
+    by_id = {i["id"]: i for i in indicators}
+    axes = []
+    for axis, names in AXES.items():
+        rows = []
+        for ind_id, declared in REGISTRY.items():
+            if declared.axis != axis or ind_id not in by_id:
+                continue
+            value = by_id[ind_id].get("value")
+            name = declared.label[L.code]
+            series = [trends[p].get(ind_id, {}).get("value") for p in trend_periods]
+            rows.append({"id": ind_id, "label": name, "shown": "—" if value is None else L.number(value),
+                         "chart": sparkline(series, trend_periods, name)})
+        axes.append({"name": names[L.code], "rows": rows})
+    return axes

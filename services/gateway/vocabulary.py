@@ -1,0 +1,174 @@
+"""Every code a person can see, with the words that say it (English message ids; the catalogues in
+`translations/` say them in Arabic and French). `N_` only marks a message for extraction."""
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    return message
+
+
+KIND = {"desktop": N_("Desktop computer"), "laptop": N_("Laptop"), "tablet": N_("Tablet"),
+        "projector": N_("Projector"), "interactive_whiteboard": N_("Interactive whiteboard"),
+        "printer": N_("Printer"), "server": N_("Server"), "router": N_("Router"), "other": N_("Other equipment")}
+BUNDLE = {"smm": N_("Multimedia room (SMM)"), "vmm": N_("Mobile multimedia case (VMM)"), "none": N_("No bundle")}
+ASSET_STATUS = {"in_stock": N_("In stock"), "assigned": N_("Assigned"), "installed": N_("Installed"),
+                "unused": N_("Unused at the last visit"), "broken": N_("Broken at the last visit"),
+                "decommissioned": N_("Decommissioned")}
+WARRANTY = {"running": N_("Under warranty"), "ending": N_("Warranty ends within 60 days"),
+            "ended": N_("Warranty ended"), "under": N_("Under warranty"), "out": N_("Out of warranty")}
+CYCLE = {"primary": N_("Primary"), "middle": N_("Middle school"), "secondary": N_("High school")}
+SETTING = {"urban": N_("Urban"), "rural": N_("Rural")}
+CONNECTIVITY = {"connected": N_("Connected"), "disconnected": N_("Not connected"), "unknown": N_("Not recorded")}
+FILTERING = {"active": N_("Filtering active"), "inactive": N_("Filtering inactive"), "unknown": N_("Not recorded")}
+LINK = {"adsl": N_("ADSL"), "fiber": N_("Fibre"), "3g": N_("3G"), "4g": N_("4G"), "satellite": N_("Satellite"),
+        "other": N_("Other link")}
+WORK_KIND = {"electrical": N_("Electrical installation"), "cabling": N_("Network cabling"),
+             "room_fitting": N_("Room fitting"), "other": N_("Other works")}
+WORK_STATUS = {"planned": N_("Planned"), "in_progress": N_("In progress"), "done": N_("Done")}
+OBSERVATION = {"in_use": N_("In use"), "unused": N_("Unused"), "broken": N_("Broken"), "missing": N_("Missing")}
+FINDING = {"present": N_("Present"), "missing": N_("Missing"), "damaged": N_("Damaged")}
+OCCASION = {"handover": N_("Handover"), "annual": N_("Annual audit"), "spot": N_("Spot check")}
+TRANSFER_STATUS = {"open": N_("Awaiting a decision or completion"), "proposed": N_("Proposed"),
+                   "approved": N_("Approved"), "rejected": N_("Rejected"), "completed": N_("Completed")}
+FAULT_STATUS = {"open": N_("Open"), "closed": N_("Closed")}
+RESOLUTION = {"repaired": N_("Repaired"), "replaced": N_("Replaced"), "not_reproducible": N_("Not reproducible"),
+              "cancelled": N_("Cancelled")}
+CLAIM = {"awaiting": N_("Claim awaiting an answer"), "none": N_("No claim")}
+ROLE = {"coordinator": N_("Provincial coordinator"), "infrastructure": N_("Infrastructure and equipment"),
+        "resources": N_("Digital resources"), "training": N_("Training"), "school_director": N_("School director"),
+        "technician": N_("Technician"), "viewer": N_("Read only")}
+EVENT = {
+    "school_registered": N_("School registered"), "school_census_recorded": N_("Census recorded"),
+    "equipment_received": N_("Equipment received"), "equipment_assigned": N_("Equipment assigned"),
+    "equipment_installed": N_("Installation confirmed"), "usage_visit_recorded": N_("Follow-up visit"),
+    "transfer_proposed": N_("Transfer proposed"), "transfer_approved": N_("Transfer approved"),
+    "transfer_rejected": N_("Transfer rejected"), "transfer_completed": N_("Transfer completed"),
+    "inventory_audit_completed": N_("Inventory audit"), "equipment_decommissioned": N_("Decommissioned"),
+    "connectivity_recorded": N_("Connectivity recorded"), "filtering_recorded": N_("Filtering recorded"),
+    "infrastructure_work_recorded": N_("Infrastructure works recorded"), "fault_declared": N_("Fault declared"),
+    "warranty_claim_filed": N_("Warranty claim filed"), "repair_completed": N_("Repair recorded"),
+    "equipment_replaced": N_("Equipment replaced"), "fault_closed": N_("Fault closed"),
+    "resource_received": N_("Resource received"), "resource_distributed": N_("Resource distributed"),
+    "awareness_workshop_held": N_("Awareness workshop held"),
+    "production_project_started": N_("Production project started"), "resource_submitted": N_("Resource submitted"),
+    "validation_committee_held": N_("Validation committee held"),
+    "resource_usage_recorded": N_("Resource use recorded"), "good_practice_recorded": N_("Good practice recorded"),
+    "dysfunction_reported": N_("Dysfunction reported"), "dysfunction_resolved": N_("Dysfunction resolved"),
+    "local_research_recorded": N_("Local research recorded"), "training_planned": N_("Training planned"),
+    "session_scheduled": N_("Session scheduled"), "participant_invited": N_("Participant invited"),
+    "attendance_recorded": N_("Attendance recorded"), "session_completed": N_("Session completed"),
+    "session_cancelled": N_("Session cancelled"), "certification_awarded": N_("Certificate awarded"),
+}
+# An asset's history in words: each event as a sentence over its data (and the page's lookups).
+STORY = {
+    "equipment_received": N_("Received in delivery %(delivery_ref)s from %(supplier)s (warranty %(warranty_months)s months)"),
+    "equipment_assigned": N_("Assigned to %(school)s"),
+    "equipment_installed": N_("Installation confirmed at %(school)s"),
+    "usage_visit_recorded": N_("Found %(observation)s at the visit of %(school)s"),
+    "transfer_proposed": N_("Transfer %(transfer_id)s proposed from %(from_school)s to %(to_school)s: %(reason)s"),
+    "transfer_approved": N_("Transfer %(transfer_id)s approved"),
+    "transfer_rejected": N_("Transfer %(transfer_id)s rejected: %(reason)s"),
+    "transfer_completed": N_("Transfer %(transfer_id)s completed"),
+    "inventory_audit_completed": N_("Audited at %(school)s: %(finding)s"),
+    "equipment_decommissioned": N_("Decommissioned: %(reason)s"),
+    "fault_declared": N_("Fault declared: %(symptom)s"),
+    "warranty_claim_filed": N_("Warranty claim %(claim_ref)s filed with the supplier"),
+    "repair_completed": N_("Repaired: %(action)s"),
+    "equipment_replaced": N_("Replaced by %(new_serial)s"),
+    "fault_closed": N_("Fault closed: %(resolution)s"),
+}
+RULE = {
+    "already_decommissioned": N_("This equipment is already decommissioned."),
+    "already_installed": N_("The installation of this equipment is already confirmed."),
+    "asset_already_assigned": N_("This equipment is already assigned to this school."),
+    "asset_already_known": N_("This equipment is already known."),
+    "asset_already_received": N_("This equipment was already received."),
+    "asset_decommissioned": N_("This equipment is decommissioned."),
+    "asset_in_open_transfer": N_("This equipment is part of a transfer not yet completed."),
+    "asset_not_at_school": N_("This equipment is not at this school."),
+    "asset_not_expected_here": N_("This equipment is not on record at this school."),
+    "asset_not_in_service": N_("This equipment is not in service."),
+    "asset_replaced": N_("This equipment was replaced."),
+    "audit_already_recorded": N_("This audit is already recorded."),
+    "before_declaration": N_("The date is before the fault was declared."),
+    "coordinator_only": N_("Only the coordinator may do this."),
+    "dated_before_last_fact": N_("The date is before the last fact recorded."),
+    "fault_already_closed": N_("This fault is already closed."),
+    "fault_already_declared": N_("This fault is already declared."),
+    "fault_already_open": N_("This equipment already has an open fault."),
+    "fault_already_resolved": N_("This fault is already resolved."),
+    "fault_before_reception": N_("The fault is dated before the equipment was received."),
+    "findings_incomplete": N_("Every item the school should hold needs a finding."),
+    "no_repair_recorded": N_("No repair is recorded for this fault."),
+    "no_replacement_recorded": N_("No replacement is recorded for this fault."),
+    "not_observed_unused": N_("This equipment was not found unused at a visit."),
+    "not_under_warranty": N_("This equipment is not under warranty."),
+    "report_required": N_("A report is required."),
+    "resolution_contradicts_record": N_("This resolution contradicts what is recorded."),
+    "same_school": N_("The two schools are the same."),
+    "school_already_registered": N_("This school is already registered."),
+    "serial_already_known": N_("This serial number is already known."),
+    "serial_expected_here": N_("This serial number is on record at this school: give its finding instead."),
+    "transfer_already_exists": N_("This transfer already exists."),
+    "transfer_closed": N_("This transfer is closed."),
+    "transfer_not_approved": N_("This transfer is not approved yet."),
+    "transfer_not_proposed": N_("This transfer is not awaiting a decision."),
+    "unknown_asset": N_("No such equipment."), "unknown_audit": N_("No such audit."),
+    "unknown_fault": N_("No such fault."), "unknown_school": N_("No such school."),
+    "unknown_transfer": N_("No such transfer."), "unknown_training": N_("No such training."),
+    "unknown_session": N_("No such session."), "unknown_resource": N_("No such resource."),
+    "visit_already_recorded": N_("This visit is already recorded."),
+    "warranty_claim_already_filed": N_("A warranty claim is already filed for this fault."),
+    "warranty_repair_not_free": N_("A repair under warranty costs nothing."),
+    "work_at_other_school": N_("These works are recorded at another school."),
+    "work_kind_changed": N_("The kind of these works cannot change."),
+    "work_status_not_forward": N_("Works move forward only: planned, in progress, done."),
+    "concurrent_change": N_("Someone changed this at the same time: try again."),
+    "read_only": N_("You may read but not record."),
+    "role_not_allowed": N_("Your role may not do this."),
+    "outside_scope": N_("This is outside your scope."),
+}
+FIELD_RULE = {
+    "required": N_("Required."), "unknown_field": N_("Not expected here."),
+    "not_a_number": N_("Give a number."), "not_a_date": N_("Give a date."), "wrong_type": N_("Not a valid value."),
+    "length": N_("Too short or too long."), "one_of": N_("Choose one of the values offered."),
+    "range": N_("Out of the allowed range."), "code_format": N_("Letters, digits, '-' and '_' only, 1 to 40."),
+    "blank": N_("Must not be blank."), "school_year": N_("A school year like 2025-2026."),
+    "repeated": N_("Listed more than once."), "future": N_("Must not be in the future."),
+    "file_unreadable": N_("The file cannot be read."), "file_empty": N_("The file is empty."),
+    "file_too_large": N_("The file is too large."), "file_columns": N_("The file's columns are not those expected."),
+    "nothing_to_change": N_("Give at least one field to change."),
+    "unknown_serial": N_("No equipment has this serial number."), "duplicate": N_("Already recorded."),
+    "invalid": N_("Not accepted."),
+}
+FIELD = {
+    "school_code": N_("School"), "asset_id": N_("Equipment"), "serial": N_("Serial number"),
+    "serials": N_("Serial numbers"), "asset_ids": N_("Equipment"), "kind": N_("Kind"), "model": N_("Model"),
+    "bundle": N_("Bundle"), "supplier": N_("Supplier"), "delivery_ref": N_("Delivery note"),
+    "warranty_months": N_("Warranty (months)"), "items": N_("Items"), "file": N_("File"),
+    "content_base64": N_("File"), "format": N_("Format"), "status": N_("Status"), "notes": N_("Notes"),
+    "observations": N_("Observations"), "findings": N_("Findings"), "unexpected_serials": N_("Unexpected serials"),
+    "occasion": N_("Occasion"), "from_school": N_("From school"), "to_school": N_("To school"),
+    "reason": N_("Reason"), "report": N_("Report"), "transfer_id": N_("Transfer"), "symptom": N_("Symptom"),
+    "fault_id": N_("Fault"), "claim_ref": N_("Claim reference"), "action": N_("Repair done"),
+    "cost_mad": N_("Cost (MAD)"), "new_serial": N_("New serial number"), "new_kind": N_("New equipment's kind"),
+    "resolution": N_("Resolution"), "name_ar": N_("Name in Arabic"), "name_fr": N_("Name in French"),
+    "cycle": N_("Cycle"), "setting": N_("Setting"), "commune": N_("Commune"), "region_code": N_("Region code"),
+    "school_year": N_("School year"), "pupils": N_("Pupils"), "teachers": N_("Teachers"),
+    "link": N_("Link"), "bandwidth_mbps": N_("Bandwidth (Mbit/s)"), "active": N_("Filtering"),
+    "work_id": N_("Works reference"), "visit_id": N_("Visit"), "audit_id": N_("Audit"),
+    "occurred_at": N_("Date"), "_schema": N_("Form"), "lines": N_("Lines"), "q": N_("Search"),
+    "page": N_("Page"), "per_page": N_("Per page"), "sort": N_("Order"), "warranty": N_("Warranty"),
+    "age_min": N_("Age from (years)"), "age_max": N_("Age up to (years)"), "scope": N_("Scope"),
+    "period": N_("Period"), "days": N_("Days"), "older_than": N_("Open for more than (days)"),
+    "connectivity": N_("Connectivity"), "filtering": N_("Filtering"), "claim": N_("Warranty claim"),
+    "username": N_("User name"), "password": N_("Password"), "desc": N_("Descending"),
+}
+VOCABULARIES = {
+    "kind": KIND, "bundle": BUNDLE, "asset_status": ASSET_STATUS, "warranty": WARRANTY, "cycle": CYCLE,
+    "setting": SETTING, "connectivity": CONNECTIVITY, "filtering": FILTERING, "link": LINK,
+    "work_kind": WORK_KIND, "work_status": WORK_STATUS, "observation": OBSERVATION, "finding": FINDING,
+    "occasion": OCCASION, "transfer_status": TRANSFER_STATUS, "fault_status": FAULT_STATUS,
+    "resolution": RESOLUTION, "claim": CLAIM, "role": ROLE, "event": EVENT, "rule": RULE,
+    "field_rule": FIELD_RULE, "field": FIELD,
+}

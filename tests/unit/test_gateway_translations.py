@@ -1,0 +1,73 @@
+"""The web application's words: every message of the code and templates is translated in Arabic and
+French, and every code a person can see (rules refused, events, kinds, statuses) has its words."""
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from services.gateway import vocabulary
+from services.gateway.i18n import Lang, catalogue_path
+from shared.catalogue import ASSET_KINDS, BUNDLES
+
+ROOT = Path(__file__).resolve().parents[2]
+GATEWAY = ROOT / "services" / "gateway"
+
+
+def messages_in_sources() -> set[str]:
+    method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
+    options = {"templates/**.html": {"trim_blocks": "True", "lstrip_blocks": "True"}}
+    found = extract_from_dir(str(GATEWAY), method_map, options, keywords={"_": None, "N_": None, "gettext": None})
+    return {message for _, _, message, _, _ in found if isinstance(message, str) and message}
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_every_message_of_the_code_and_templates_is_translated(lang):
+    with catalogue_path(lang).open("rb") as fh:
+        catalogue = read_po(fh, locale=lang)
+    translated = {m.id: m.string for m in catalogue if m.id and m.string and not m.fuzzy}
+    wanted = messages_in_sources()
+    assert len(wanted) > 300
+    missing = sorted(wanted - set(translated))
+    assert not missing, f"{lang} lacks {len(missing)} messages, e.g. {missing[:5]}"
+    # Placeholders survive translation, or the page would break when it fills them.
+    for msgid in wanted:
+        assert set(re.findall(r"%\(\w+\)s", msgid)) == set(re.findall(r"%\(\w+\)s", translated[msgid])), msgid
+
+
+def rejection_codes(*services) -> set[str]:
+    codes = set()
+    for service in services:
+        for path in (ROOT / "services" / service).glob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "CommandRejected"
+                        and node.args and isinstance(node.args[0], ast.Constant)):
+                    codes.add(node.args[0].value)
+    return codes
+
+
+def test_every_refusal_of_inventory_and_maintenance_is_said_in_words():
+    codes = rejection_codes("inventory", "maintenance")
+    assert len(codes) > 30
+    assert not sorted(codes - set(vocabulary.RULE))
+
+
+def test_every_event_and_every_kind_has_its_words():
+    events = set(re.findall(r'@event\("\w+", "(\w+)"', (ROOT / "shared" / "catalogue.py").read_text()))
+    assert len(events) > 30
+    assert not sorted(events - set(vocabulary.EVENT))
+    assert set(ASSET_KINDS) <= set(vocabulary.KIND) and set(BUNDLES) <= set(vocabulary.BUNDLE)
+
+
+@pytest.mark.parametrize("lang,expected", [("ar", "حاسوب محمول"), ("fr", "Ordinateur portable")])
+def test_a_code_is_said_in_the_pages_language(lang, expected):
+    assert Lang(lang).term("kind", "laptop") == expected
+
+
+def test_dates_and_numbers_are_written_as_each_locale_writes_them():
+    assert Lang("fr").date("2025-10-03T09:00:00+01:00") == "3 octobre 2025"
+    assert Lang("ar").date("2025-10-03T23:30:00+00:00") == "4 أكتوبر 2025"  # already the 4th in Casablanca
+    assert Lang("fr").number(12345.6) == "12\u202f345,6"
+    assert Lang("ar").datetime("2026-01-05T10:00:00+00:00").endswith("11:00")
