@@ -474,8 +474,11 @@ class Pages:
         if exc.code:
             ctx["general_error"] = self.L.term("rule", exc.code)
             return
+        values = ctx.get("values") or {}
         for path, message in self.messages(exc.errors):
             anchor = names.get(path, path if "." not in path else None)
+            if anchor and not str(values.get(anchor, "")).strip() and message == self.L.term("field_rule", "length"):
+                message = self.L.term("field_rule", "required")  # a length from 1 broken by an empty field
             line = None
             parts = path.split(".")
             if parts[0] == "lines" and len(parts) > 1:
