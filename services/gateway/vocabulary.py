@@ -58,6 +58,7 @@ EVENT = {
     "session_scheduled": N_("Session scheduled"), "participant_invited": N_("Participant invited"),
     "attendance_recorded": N_("Attendance recorded"), "session_completed": N_("Session completed"),
     "session_cancelled": N_("Session cancelled"), "certification_awarded": N_("Certificate awarded"),
+    "training_evaluated": N_("Training evaluated"),
 }
 # An asset's history in words: each event as a sentence over its data (and the page's lookups).
 STORY = {
