@@ -6,6 +6,8 @@ import csv
 from datetime import datetime
 
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from .indicators import REGISTRY
@@ -20,6 +22,12 @@ SCHOOL_HEADERS = {
     "fr": ["Code", "Établissement", "Commune", "Direction provinciale", "Région"],
 }
 BREAKDOWN = {"ar": "حسب المؤسسة", "fr": "Par établissement"}
+BY_COMMUNE = {"ar": "حسب الجماعة", "fr": "Par commune"}
+COMMUNE_HEADERS = {"ar": ["الجماعة", "عدد المؤسسات"], "fr": ["Commune", "Établissements"]}
+TOTAL = {"ar": "مجموع النطاق", "fr": "Ensemble du périmètre"}
+CHART_SHEETS = {"infrastructure": "Graphique infrastructure", "resources": "Graphique ressources",
+                "training": "Graphique formation"}
+CHART_DATA = "Données des graphiques"
 REMARKS = {
     "not_applicable": {"ar": "غير منطبق على مستوى المؤسسة", "fr": "sans objet au niveau établissement"},
     "no_denominator": {"ar": "المقام منعدم", "fr": "dénominateur nul"},
@@ -112,11 +120,61 @@ def write_xlsx(report: dict, path: str) -> None:
         _widths(ws, [12, 36, 18, 12, 10] + [16] * len(ids))
         ws.freeze_panes = "C2"
 
+    if report.get("communes") is not None:
+        _by_commune(wb, report)
+    _charts(wb, report)
+
     issued = datetime.fromisoformat(report["issued_at"]).replace(tzinfo=None)
     wb.properties.creator = str(report["issued_by"].get("user"))
     wb.properties.title = f"GENIE {report['scope']} {report['period']}"
     wb.properties.created = wb.properties.modified = issued
     wb.save(path)
+
+
+def _by_commune(wb, report: dict) -> None:
+    """The pivot by commune: a row per commune, the school-level indicators, and the scope's own figures."""
+    ids = [i for i, d in REGISTRY.items() if d.level == "school"]
+    whole = {i["id"]: i["value"] for i in report["indicators"]}
+    for lang in ("ar", "fr"):
+        ws = wb.create_sheet(BY_COMMUNE[lang])
+        ws.sheet_view.rightToLeft = lang == "ar"
+        _header(ws, COMMUNE_HEADERS[lang] + [f"{i} {REGISTRY[i].label[lang]}" for i in ids])
+        count = 0
+        for row in report["communes"]:
+            values = {i["id"]: i["value"] for i in row["indicators"]}
+            ws.append([row["commune"], row["schools"]] + [values.get(i) for i in ids])
+            count += row["schools"]
+        ws.append([TOTAL[lang], count] + [whole.get(i) for i in ids])
+        for cell in ws[ws.max_row]:
+            cell.font = BOLD
+        _widths(ws, [24, 12] + [16] * len(ids))
+        ws.freeze_panes = "B2"
+
+
+def _charts(wb, report: dict) -> None:
+    """A chart sheet per axis: the axis' rates (in %) side by side, from a data sheet they all read."""
+    data = wb.create_sheet(CHART_DATA)
+    data.append(["Code", "Indicateur", "المؤشر", "Valeur (%)"])
+    values = {i["id"]: i["value"] for i in report["indicators"]}
+    for axis, names in AXES.items():
+        rates = [d for d in REGISTRY.values() if d.axis == axis and d.unit == "percent"]
+        first = data.max_row + 1
+        for d in rates:
+            data.append([d.id, d.label["fr"], d.label["ar"], values.get(d.id)])
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = f"{names['fr']} / {names['ar']} (%)"
+        chart.y_axis.title = "%"
+        chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
+        chart.legend = None
+        chart.x_axis.delete = chart.y_axis.delete = False
+        chart.dataLabels = DataLabelList()
+        chart.dataLabels.showVal = True
+        chart.add_data(Reference(data, min_col=4, min_row=first, max_row=first + len(rates) - 1),
+                       titles_from_data=False)
+        chart.set_categories(Reference(data, min_col=1, min_row=first, max_row=first + len(rates) - 1))
+        wb.create_chartsheet(CHART_SHEETS[axis]).add_chart(chart)
+    _widths(data, [8, 50, 50, 12])
 
 
 CSV_COLUMNS = ["report_id", "scope", "period", "as_of", "school_code", "indicator", "label_fr", "label_ar",
@@ -129,8 +187,8 @@ def write_csv(report: dict, path: str) -> None:
 
     def row(code, item):
         label = REGISTRY[item["id"]].label
-        return head + [code, item["id"], label["fr"], label["ar"], item["value"], item["numerator"], item["denominator"],
-                       item.get("reason") or ""]
+        return head + [code, item["id"], label["fr"], label["ar"], item["value"], item["numerator"],
+                       item["denominator"], item.get("reason") or ""]
 
     # utf-8-sig: spreadsheet programs then read the Arabic right.
     with open(path, "w", newline="", encoding="utf-8-sig") as f:

@@ -205,10 +205,12 @@ class ReportingService:
                 t = instant(record["as_of"])
                 values = ind.compute(conn, projection, scope_, period_, t)
                 schools = ind.per_school(conn, projection, scope_, period_, t)
+                communes = ind.breakdown(conn, projection, scope_, period_, t, "commune")
         finally:
             engine.dispose()
         again = digest(values, schools)
-        return {**record, "indicators": values, "schools": schools, "reproduced_digest": again,
+        return {**record, "indicators": values, "schools": schools, "communes": communes,
+                "reproduced_digest": again,
                 "matches": again == record["digest"]}
 
     # ---- operations

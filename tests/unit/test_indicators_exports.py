@@ -22,11 +22,13 @@ def report(tmp_path_factory):
     with p.engine.connect() as conn:
         values = ind.compute(conn, p.projection, scope, period, t)
         schools = ind.per_school(conn, p.projection, scope, period, t)
+        communes = ind.breakdown(conn, p.projection, scope, period, t, "commune")
     p.engine.dispose()
     return {"report_id": "3f1c0b7e-0000-4000-8000-000000000001", "scope": "province:OED", "period": "2024-2025",
             "as_of": "2025-09-01T00:00:00+01:00", "positions": dict(p.positions),
             "issued_by": {"user": "fatima", "role": "coordinator"}, "issued_at": "2026-11-22T09:00:00+00:00",
-            "format": "xlsx", "digest": digest(values, schools), "indicators": values, "schools": schools}
+            "format": "xlsx", "digest": digest(values, schools), "indicators": values, "schools": schools,
+            "communes": communes}
 
 
 def test_the_workbook_has_a_cover_a_sheet_per_axis_and_the_school_table_in_both_languages(report, tmp_path):
@@ -35,11 +37,15 @@ def test_the_workbook_has_a_cover_a_sheet_per_axis_and_the_school_table_in_both_
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Couverture - الغلاف", "البنية التحتية والتجهيزات", "Infrastructure et équipements",
                              "الموارد الرقمية", "Ressources numériques", "التكوين", "Formation", "حسب المؤسسة",
-                             "Par établissement"]
-    rtl = {ws.title: bool(ws.sheet_view.rightToLeft) for ws in wb}
+                             "Par établissement", "حسب الجماعة", "Par commune", "Données des graphiques",
+                             "Graphique infrastructure", "Graphique ressources", "Graphique formation"]
+    assert [ws.title for ws in wb.chartsheets] == ["Graphique infrastructure", "Graphique ressources",
+                                                   "Graphique formation"]
+    rtl = {ws.title: bool(ws.sheet_view.rightToLeft) for ws in wb.worksheets}
     assert rtl == {"Couverture - الغلاف": False, "البنية التحتية والتجهيزات": True,
                    "Infrastructure et équipements": False, "الموارد الرقمية": True, "Ressources numériques": False,
-                   "التكوين": True, "Formation": False, "حسب المؤسسة": True, "Par établissement": False}
+                   "التكوين": True, "Formation": False, "حسب المؤسسة": True, "Par établissement": False,
+                   "حسب الجماعة": True, "Par commune": False, "Données des graphiques": False}
     cover = {row[0]: row[1] for row in wb["Couverture - الغلاف"].iter_rows(values_only=True) if row and row[0]}
     assert cover["Périmètre"] == "province:OED" and cover["Période"] == "2024-2025"
     assert cover["Arrêté au"] == "2025-09-01T00:00:00+01:00" and cover["Émis par"] == "fatima (coordinator)"
@@ -96,3 +102,33 @@ def test_the_csv_has_one_row_per_figure(report, tmp_path):
     trn07 = {r["school_code"]: r["value"] for r in rows if r["indicator"] == "TRN07"}
     # OED: SE1 12 h x 4 + SE2 15 h x 3 = 93 (SE5 is AUS); A 36, B 27 (hand-checked)
     assert trn07 == {"": "93", "A": "36", "B": "27"}
+
+
+def test_the_pivot_by_commune_ends_with_the_scopes_figures(report, tmp_path):
+    path = tmp_path / "r.xlsx"
+    exports.write_xlsx(report, str(path))
+    wb = openpyxl.load_workbook(path)
+    rows = list(wb["Par commune"].iter_rows(values_only=True))
+    assert rows[0][:2] == ("Commune", "Établissements")
+    trn07 = rows[0].index("TRN07 Heures de formation")
+    # Both OED schools are in Dakhla: A 36 + B 27 = 63 by the staff's schools; the province's own 93 also
+    # counts staff of no school of it (hand-checked in the training scenario).
+    assert rows[1][:2] == ("Dakhla", 2) and rows[1][trn07] == 63
+    assert rows[-1][:2] == ("Ensemble du périmètre", 2) and rows[-1][trn07] == 93
+    assert wb["حسب الجماعة"].sheet_view.rightToLeft and list(wb["حسب الجماعة"].values)[-1][0] == "مجموع النطاق"
+
+
+def test_a_chart_sheet_per_axis_draws_its_rates(report, tmp_path):
+    path = tmp_path / "r.xlsx"
+    exports.write_xlsx(report, str(path))
+    wb = openpyxl.load_workbook(path)
+    data = {r[0]: r[3] for r in wb["Données des graphiques"].iter_rows(min_row=2, values_only=True)}
+    rates = {i["id"]: i["value"] for i in report["indicators"]
+             if i["id"] in ("TRN02", "TRN04", "TRN05", "INF03", "RES05")}
+    assert {k: data[k] for k in rates} == rates
+    assert "TRN01" not in data and "TRN08" not in data  # a count and a score are not drawn in %
+    import zipfile
+    with zipfile.ZipFile(path) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts) == 3
+        assert all(b"<barChart>" in z.read(n) and b'<barDir val="bar"' in z.read(n) for n in charts)
