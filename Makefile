@@ -6,7 +6,13 @@ BIN = $(VENV)/bin
 
 .PHONY: setup services up test bench translations
 
-setup: $(VENV)/.installed
+CHARTS = services/gateway/static/vendor/chart.umd.min.js
+
+setup: $(VENV)/.installed $(CHARTS)
+
+# The charting library the dashboard draws with, from its npm package (pinned, hash-checked).
+$(CHARTS): scripts/vendor.sh
+	bash scripts/vendor.sh
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -389,6 +389,26 @@ def measure(workdir: Path, database: str, queries: int, live_sample: int) -> Non
             results = [ask(pick(), period) for _ in range(queries)]
             line(label, period, [r[0] for r in results], results[-1][1])
 
+    def breakdown(scope, period, by):
+        started = time.perf_counter()
+        p = parse_period(period)
+        with projector.engine.connect() as conn:
+            rows = ind.breakdown(conn, projector.projection, parse_scope(scope), p, p.as_of(now).timestamp(), by,
+                                 memo)
+        return (time.perf_counter() - started) * 1000, rows
+
+    print("breakdown by province beside indicators, scope all, in turns (the same memo):")
+    for period in ("2025-2026", "2026-2027"):
+        times = {"indicators": [], "breakdown": []}
+        for _ in range(queries):
+            times["indicators"].append(ask("all", period)[0])
+            took, rows = breakdown("all", period, "province")
+            times["breakdown"].append(took)
+        for label, samples in times.items():
+            print(f"  {label:10} all {period:13} p50 {statistics.median(samples):7.1f} ms  "
+                  f"p95 {pct(samples, 95):7.1f} ms  (n={len(samples)}"
+                  + (f"; {len(rows)} provinces)" if label == "breakdown" else ")"))
+
     # Events keep arriving: 10 faults declared at random schools, then the question again.
     maintenance = stores["maintenance"]
     position = projector.positions["maintenance"]

@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import and_, case, distinct, func, or_, select, true, union_all
 from sqlalchemy.engine import Connection
 
-from .periods import Period, Scope
+from .periods import CASABLANCA, FIRST_YEAR, Period, Scope
 from .projections import IndicatorsProjection
 from .registry import REGISTRY, declare
 
@@ -909,6 +909,23 @@ def breakdown(conn: Connection, p: IndicatorsProjection, scope: Scope, period: P
         q = Question(conn, p, scope, period, t, only=codes, by_staff=True)
         rows.append({by: value, "schools": len(codes), "indicators": _items(q, known)})
     return rows
+
+
+def school_years(conn: Connection, p: IndicatorsProjection, now: datetime | None = None) -> list[str]:
+    """The school years from the first fact in the model to the current one, latest first."""
+    first = None
+    for table in p.metadata.sorted_tables:
+        if "at" in table.c:
+            value = conn.execute(select(func.min(table.c.at))).scalar()
+            if value is not None and (first is None or value < first):
+                first = value
+    today = (now or datetime.now(timezone.utc)).astimezone(CASABLANCA).date()
+    last = today.year if today.month >= 9 else today.year - 1
+    if first is None:
+        return [f"{last}-{last + 1}"]
+    day = datetime.fromtimestamp(first, timezone.utc).astimezone(CASABLANCA).date()
+    start = max(FIRST_YEAR, min(last, day.year if day.month >= 9 else day.year - 1))
+    return [f"{y}-{y + 1}" for y in range(last, start - 1, -1)]
 
 
 def known_scope(conn: Connection, p: IndicatorsProjection, scope: Scope, own_province: str | None = None) -> bool:

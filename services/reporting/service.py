@@ -125,6 +125,13 @@ class ReportingService:
                 "indicators": ind.side_by_side(now, then)}
 
     @rpc
+    def school_years(self):
+        """The school years that have facts, latest first (the current one always)."""
+        projector = self.projector
+        with projector.lock, projector.engine.connect() as conn:
+            return ind.school_years(conn, projector.projection)
+
+    @rpc
     def definitions(self):
         """What each indicator is, in Arabic and French."""
         return [d.describe() for d in ind.REGISTRY.values()]

@@ -12,7 +12,7 @@ from tests.unit.test_indicators_infrastructure import infrastructure_world
 from tests.unit.test_indicators_maintenance import maintenance_world
 from tests.unit.test_indicators_resources import resources_world
 from tests.unit.test_indicators_training import training_world
-from tests.unit.test_indicators_world import World, caught_up  # noqa: F401
+from tests.unit.test_indicators_world import World, caught_up, projector_over  # noqa: F401
 
 LATER = datetime(2026, 11, 1, tzinfo=timezone.utc)  # every period of these worlds has ended
 
@@ -152,3 +152,15 @@ def test_a_scope_is_known_when_a_school_carries_its_code(caught_up):  # noqa: F8
                          "province:NOPE": False, "region:DOE": True, "region:NOPE": False}
         # The deployment's own province is known before its first school is registered.
         assert ind.known_scope(conn, p.projection, parse_scope("province:AUS"), "AUS")
+
+
+def test_the_school_years_with_facts_run_from_the_first_to_the_current(caught_up, tmp_path):  # noqa: F811
+    p = caught_up(training_world())  # the first fact: TR1 planned on 15 August 2024, in 2023-2024
+    with p.engine.connect() as conn:
+        years = ind.school_years(conn, p.projection, now=datetime(2026, 12, 2, tzinfo=timezone.utc))
+        assert years == ["2026-2027", "2025-2026", "2024-2025", "2023-2024"]
+    empty = projector_over(World(), f"sqlite:///{tmp_path / 'empty.db'}")
+    with empty.engine.connect() as conn:
+        assert ind.school_years(conn, empty.projection, now=datetime(2026, 3, 1, tzinfo=timezone.utc)) == [
+            "2025-2026"]
+    empty.engine.dispose()
