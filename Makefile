@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: setup services up test bench translations
+.PHONY: setup services up test test-compose bench translations
 
 CHARTS = services/gateway/static/vendor/chart.umd.min.js
 
@@ -30,6 +30,10 @@ up: setup services
 test: setup services
 	bash scripts/browser.sh
 	$(BIN)/python -m pytest -p no:warnings -q
+
+# The production topology in Docker containers, broken on purpose (installs Docker if it is missing).
+test-compose: setup
+	bash scripts/compose-test.sh
 
 bench: setup services
 	$(BIN)/python benchmarks/core.py

@@ -111,6 +111,15 @@ def cmd_export_events(args) -> None:
     print(f"genie: {count} events of {args.service} written to {args.file}")
 
 
+def cmd_health(args) -> None:
+    """Exit 0 if the service answers, 1 if not: the containers' health check."""
+    from .probe import probe
+
+    why = probe(args.service)
+    print(f"genie: {args.service}: {why or 'answers'}", file=sys.stderr if why else sys.stdout)
+    sys.exit(1 if why else 0)
+
+
 def cmd_seed(args) -> None:
     """Enter the demo province through the running services' commands."""
     import eventlet
@@ -236,6 +245,9 @@ def main(argv=None) -> None:
     run = sub.add_parser("run", help="run one service")
     run.add_argument("service", choices=sorted(SERVICE_CLASSES))
     run.set_defaults(func=cmd_run)
+    health = sub.add_parser("health", help="exit 0 if a running service answers (a container health check)")
+    health.add_argument("service", choices=sorted(SERVICE_CLASSES))
+    health.set_defaults(func=cmd_health)
     rebuild = sub.add_parser("rebuild", help="rebuild a service's read models from the event logs")
     rebuild.add_argument("service", nargs="?", default="all", choices=sorted(SERVICE_CLASSES) + ["all"],
                          help="one service, or all of them (the default)")

@@ -1,4 +1,4 @@
-"""The compose file cannot be run here (no Docker engine), so it is checked against the code."""
+"""The compose files checked against the code and against each other (tests/compose/ runs them)."""
 import re
 from pathlib import Path
 from urllib.parse import urlparse
@@ -9,10 +9,17 @@ from genie.system import SERVICE_CLASSES, service_class
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+LOCAL = yaml.safe_load((ROOT / "deploy" / "compose.local.yml").read_text())
 APP = {name: spec for name, spec in COMPOSE["services"].items() if spec.get("image") == "genie-coordination"}
+SECRETS = ("RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "GATEWAY_SECRET")
 
 
 SOURCES = "\n".join(p.read_text() for d in ("shared", "services") for p in (ROOT / d).rglob("*.py"))
+
+
+def filled(value: str) -> str:
+    """A setting with the variables compose requires filled in."""
+    return re.sub(r"\$\{[A-Z_]+:\?[^}]*\}", "x", value)
 
 
 def code_reads(variable: str) -> bool:
@@ -40,7 +47,7 @@ def test_each_service_has_its_own_database_created_by_the_init_script():
     init = (ROOT / "deploy" / "postgres-init.sql").read_text()
     databases = set()
     for name, spec in APP.items():
-        url = spec["environment"][f"DATABASE_URL_{name.upper()}"]
+        url = filled(spec["environment"][f"DATABASE_URL_{name.upper()}"])
         parsed = urlparse(url)
         assert parsed.scheme == "postgresql" and parsed.hostname == "postgres"
         databases.add(parsed.path.lstrip("/"))
@@ -55,10 +62,65 @@ def test_services_wait_for_healthy_broker_and_database_and_restart():
         assert spec["depends_on"] == {"rabbitmq": {"condition": "service_healthy"},
                                       "postgres": {"condition": "service_healthy"}}
         assert spec["restart"] == "unless-stopped"
-        assert urlparse(spec["environment"]["AMQP_URI"].replace("${RABBITMQ_PASSWORD:-genie}", "x")).hostname \
-            == "rabbitmq"
+        assert urlparse(filled(spec["environment"]["AMQP_URI"])).hostname == "rabbitmq"
+        assert spec["healthcheck"]["test"] == ["CMD", "genie", "health", name]
 
 
 def test_data_lives_in_volumes():
     assert "/var/lib/postgresql/data" in " ".join(COMPOSE["services"]["postgres"]["volumes"])
     assert "/var/lib/rabbitmq" in " ".join(COMPOSE["services"]["rabbitmq"]["volumes"])
+
+
+def _settings(spec) -> str:
+    return str(spec.get("environment", {}))
+
+
+def test_no_password_or_secret_has_a_default():
+    """Compose refuses to start without each of them (`${VAR:?…}`), rather than falling back on a known one."""
+    text = (ROOT / "docker-compose.yml").read_text()
+    for name in SECRETS:
+        uses = re.findall(r"\$\{" + name + r"([^}]*)\}", text)
+        assert uses, f"{name} is not used"
+        assert all(use == f":?set {name} in .env" for use in uses), (name, uses)
+    assert "GATEWAY_SECRET" in _settings(COMPOSE["services"]["gateway"])
+
+
+def _merged(base: dict, override: dict) -> dict:
+    """Compose's merge of an override file, for the keys the local file may set."""
+    out = {name: dict(spec) for name, spec in base["services"].items()}
+    for name, spec in override["services"].items():
+        out[name].update(spec)
+    return out
+
+
+def test_the_local_file_changes_the_images_only():
+    """deploy/compose.local.yml is the production topology on images built here: same services, volumes, health
+    checks, restart policies, dependencies, ports and environment."""
+    assert set(LOCAL["services"]) == set(COMPOSE["services"])
+    assert {k for k in LOCAL if not k.startswith("x-")} == {"services"}  # no volume, network or secret of its own
+    for name, spec in LOCAL["services"].items():
+        assert set(spec) == {"image", "build"}, f"{name}: the local file sets {set(spec) - {'image', 'build'}}"
+    merged = _merged(COMPOSE, LOCAL)
+    for name, spec in COMPOSE["services"].items():
+        same = {k: v for k, v in spec.items() if k not in ("image", "build")}
+        assert {k: v for k, v in merged[name].items() if k not in ("image", "build")} == same, name
+    # The production file keeps the registry's official images; the local one builds every image itself.
+    assert COMPOSE["services"]["rabbitmq"]["image"].startswith("rabbitmq:")
+    assert COMPOSE["services"]["postgres"]["image"].startswith("postgres:")
+    for name in APP:
+        assert merged[name]["image"] == "genie-coordination:local"
+        assert merged[name]["build"]["args"]["PYTHON_IMAGE"] == "genie-local/bookworm:base"
+    for name in ("rabbitmq", "postgres"):
+        assert (ROOT / merged[name]["build"]["dockerfile"]).exists()
+
+
+def test_the_local_broker_has_the_plugins_of_the_official_image():
+    dockerfile = (ROOT / "deploy" / "local" / "rabbitmq.Dockerfile").read_text()
+    assert "rabbitmq_management" in dockerfile and "rabbitmq_federation" in dockerfile
+
+
+def test_the_image_gets_no_settings_data_or_history():
+    ignored = [line for line in (ROOT / ".dockerignore").read_text().splitlines() if not line.startswith("#")]
+    assert ignored[0] == "*", "the build context is an allow-list"
+    allowed = [line[1:] for line in ignored if line.startswith("!")]
+    assert not any(a.startswith((".env", "var", ".git", ".venv", "tests")) for a in allowed), allowed
