@@ -22,13 +22,20 @@ def broker_reachable(uri: str) -> str | None:
     return None
 
 
+def without_password(uri: str) -> str:
+    """The broker's address as logs may show it."""
+    from kombu import Connection
+
+    return Connection(uri).as_uri()  # the password as **
+
+
 def require_broker() -> None:
     from shared import config
 
     uri = config.amqp_uri()
     why = broker_reachable(uri)
     if why:
-        print(f"genie: RabbitMQ is not reachable at {uri} ({why}); start it with "
+        print(f"genie: RabbitMQ is not reachable at {without_password(uri)} ({why}); start it with "
               f"`rabbitmq-server -detached` or set AMQP_URI.", file=sys.stderr)
         sys.exit(2)
 
@@ -78,7 +85,7 @@ def cmd_run(args) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     runner.start()
-    print(f"genie: {args.service} running on {config.amqp_uri()}", flush=True)
+    print(f"genie: {args.service} running on {without_password(config.amqp_uri())}", flush=True)
     runner.wait()
 
 
@@ -113,11 +120,9 @@ def cmd_export_events(args) -> None:
 
 def cmd_health(args) -> None:
     """Exit 0 if the service answers, 1 if not: the containers' health check."""
-    from .probe import probe
+    from .probe import main
 
-    why = probe(args.service)
-    print(f"genie: {args.service}: {why or 'answers'}", file=sys.stderr if why else sys.stdout)
-    sys.exit(1 if why else 0)
+    sys.exit(main(args.service))
 
 
 def cmd_seed(args) -> None:

@@ -1,17 +1,16 @@
-"""Whether one running service answers: the containers' health check.
+"""Whether one running service answers: the containers' health check (`python3 -m genie.probe SERVICE`,
+or `genie health SERVICE`).
 
-Cheap on purpose (it runs every few seconds in every container): kombu only, one RPC to the service's
-`health` method the way nameko sends it, or one HTTP request to the gateway.
+Cheap on purpose, since it runs every few seconds in every container: kombu only, one RPC to the service's
+`health` method the way nameko sends it, or one HTTP request to the gateway; no other import.
 """
 from __future__ import annotations
 
 import os
 import socket
+import sys
 import time
 import uuid
-from urllib import error, request
-
-from shared import config
 
 RPC_EXCHANGE = "nameko-rpc"  # nameko's default, which the services use
 
@@ -51,6 +50,8 @@ def rpc_health(service: str, uri: str, timeout: float = 5.0) -> str | None:
 
 def http_health(address: str, timeout: float = 5.0) -> str | None:
     """None if the gateway answers HTTP at `address` (host:port), whatever it says of the others."""
+    from urllib import error, request
+
     try:
         with request.urlopen(f"http://{address}/api/health", timeout=timeout):
             return None
@@ -61,6 +62,21 @@ def http_health(address: str, timeout: float = 5.0) -> str | None:
 
 
 def probe(service: str) -> str | None:
+    from shared import config
+
     if service == "gateway":
         return http_health(f"127.0.0.1:{os.environ.get('GATEWAY_PORT', '8000')}")
     return rpc_health(service, config.amqp_uri())
+
+
+def main(service: str) -> int:
+    """Exit status 0 if `service` answers, 1 if not (said on standard error)."""
+    why = probe(service)
+    print(f"genie: {service}: {why or 'answers'}", file=sys.stderr if why else sys.stdout)
+    return 1 if why else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python3 -m genie.probe SERVICE")
+    sys.exit(main(sys.argv[1]))

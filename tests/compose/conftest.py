@@ -24,9 +24,9 @@ APP_IMAGE = os.environ.get("GENIE_APP_IMAGE", "genie-coordination:local")
 
 
 def readme_block(after: str) -> str:
-    """The README's indented code block that follows the paragraph ending with `after`."""
+    """The README's indented code block that follows the paragraph where `after` is."""
     at = README.index(after)
-    lines = README[at:].splitlines()[1:]
+    lines = README[README.index("\n\n", at):].splitlines()
     while lines and not lines[0].strip():
         lines.pop(0)
     block = []
@@ -131,14 +131,14 @@ class Stack(System):
         return self.tokens[username]
 
     def rebuild_reporting(self) -> str:
-        return self.genie("reporting", "rebuild", "reporting", timeout=300).stdout
+        return self.compose("exec", "-T", "reporting", "genie", "rebuild", "reporting", timeout=300).stdout
 
     def exported_logs(self) -> dict[str, list[dict]]:
-        """Every source's log, through `genie export-events` in a one-off container."""
+        """Every source's log, through `genie export-events` in its running container."""
         logs = {}
         for source in SOURCES:
-            done = self.compose("run", "--rm", "-T", "--entrypoint", "sh", source, "-c",
-                                f"genie export-events {source} /tmp/log.jsonl >/dev/null && cat /tmp/log.jsonl")
+            done = self.compose("exec", "-T", source, "sh", "-c", f"genie export-events {source} /tmp/log.jsonl "
+                                ">/dev/null && cat /tmp/log.jsonl && rm /tmp/log.jsonl")
             logs[source] = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
         return logs
 

@@ -50,3 +50,12 @@ def test_the_command_exits_1_with_the_reason(rabbit_config):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert done.stderr.startswith("genie: reporting: ")
+
+
+def test_a_service_that_cannot_reach_the_broker_does_not_print_its_password():
+    env = {"AMQP_URI": "amqp://genie:s3cret-pw@127.0.0.1:1/", "PATH": "/usr/bin:/bin", "LOG_FORMAT": "text"}
+    done = subprocess.run([sys.executable, "-m", "genie.cli", "run", "inventory"], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2
+    assert "RabbitMQ is not reachable at amqp://genie:**@127.0.0.1:1/" in done.stderr
+    assert "s3cret-pw" not in done.stdout + done.stderr

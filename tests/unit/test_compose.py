@@ -63,7 +63,7 @@ def test_services_wait_for_healthy_broker_and_database_and_restart():
                                       "postgres": {"condition": "service_healthy"}}
         assert spec["restart"] == "unless-stopped"
         assert urlparse(filled(spec["environment"]["AMQP_URI"])).hostname == "rabbitmq"
-        assert spec["healthcheck"]["test"] == ["CMD", "genie", "health", name]
+        assert spec["healthcheck"]["test"] == ["CMD", "python3", "-m", "genie.probe", name]
 
 
 def test_data_lives_in_volumes():
