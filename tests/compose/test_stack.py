@@ -15,10 +15,10 @@ import time
 import eventlet
 import pytest
 
-from tests.e2e.conftest import SOURCES, Acks, burst, check_indicators_equal_rebuild, indicator_views, \
-    mixed_commands, province
+from tests.e2e.conftest import SOURCES, Acks, burst, check_indicators_equal_rebuild, check_logs, \
+    indicator_views, mixed_commands, province
 
-from .conftest import APP_IMAGE, ROOT, check_acknowledged_in_logs, readme_block
+from .conftest import APP_IMAGE, ROOT, readme_block
 
 USER = "fatima"
 TAG = "CMP"
@@ -94,7 +94,7 @@ def test_a_killed_service_is_restarted_and_nothing_is_lost(stack):
     assert after.ok == 20, after.statuses
     acks.events.extend(after.events)
     print(f"\nkilled {victim}: answers {acks.statuses}, {len(errors)} without answer; restarted by its policy")
-    check_acknowledged_in_logs(stack, acks)
+    check_logs(stack, acks)
     check_indicators_equal_rebuild(stack, USER, schools[:2])
 
 
@@ -120,7 +120,7 @@ def test_the_broker_killed_for_30_s_commands_503_then_everything_comes_back(stac
     burst(stack, USER, mixed_commands(TAG + "A", schools, 20), after, workers=2)
     assert after.ok == 20, after.statuses
     before.events.extend(after.events)
-    check_acknowledged_in_logs(stack, before)
+    check_logs(stack, before)
     check_indicators_equal_rebuild(stack, USER, schools[:2])
 
 
@@ -149,7 +149,7 @@ def test_down_v_then_the_readme_restore_gives_the_same_indicators(stack):
     assert reports
     stack.settle()
     before = indicator_views(stack, USER, schools)
-    logs_before = stack.exported_logs()
+    logs_before = stack.logs()
 
     stack.shell(readme_block("To back them up with compose"))
     backups = stack.tmp / "backups"
@@ -166,7 +166,7 @@ def test_down_v_then_the_readme_restore_gives_the_same_indicators(stack):
     stack.sign_in(USER)  # the accounts came back with their table
     stack.settle()
     assert indicator_views(stack, USER, schools) == before
-    assert stack.exported_logs() == logs_before
+    assert stack.logs() == logs_before
     assert stack.get(USER, "/api/reports").json() == reports  # the issued reports' list came back too
 
 
@@ -207,8 +207,8 @@ def test_the_image_rebuilt_without_cache_in_under_five_minutes(stack, tmp_path):
     context.mkdir()
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
                            text=True, check=True).stdout.split()
-    subprocess.run(["tar", "-c", "-C", str(ROOT), *files, "deploy/build-ca"], stdout=open(tmp_path / "src.tar", "wb"),
-                   check=True)
+    with open(tmp_path / "src.tar", "wb") as out:
+        subprocess.run(["tar", "-c", "-C", str(ROOT), *files, "deploy/build-ca"], stdout=out, check=True)
     subprocess.run(["tar", "-x", "-C", str(context), "-f", str(tmp_path / "src.tar")], check=True)
     canary = "canary-" + os.urandom(8).hex()
     (context / ".env").write_text(f"GATEWAY_SECRET={canary}\n")
@@ -218,7 +218,8 @@ def test_the_image_rebuilt_without_cache_in_under_five_minutes(stack, tmp_path):
     start = time.monotonic()
     subprocess.run(["docker", "build", "--no-cache", "-q", "--build-arg",
                     f"PYTHON_IMAGE={os.environ.get('GENIE_PYTHON_IMAGE', 'genie-local/bookworm:base')}",
-                    "-t", image, str(context)], check=True, capture_output=True, env=dict(os.environ, DOCKER_BUILDKIT="0"))
+                    "-t", image, str(context)], check=True, capture_output=True,
+                   env=dict(os.environ, DOCKER_BUILDKIT="0"))
     took = time.monotonic() - start
     size = int(subprocess.run(["docker", "image", "inspect", "-f", "{{.Size}}", image], capture_output=True,
                               text=True, check=True).stdout)

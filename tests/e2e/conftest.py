@@ -179,6 +179,10 @@ class System:
 
     # ---- what the system knows
 
+    def logs(self) -> dict[str, list[dict]]:
+        """Every source's whole log."""
+        return {s: events_of(self, s) for s in SOURCES}
+
     def last_positions(self) -> dict[str, int]:
         services = self.health()["services"]
         return {s: services[s]["last_position"] for s in SOURCES}
@@ -368,7 +372,7 @@ class Acks:
 def check_logs(system: System, acks: Acks) -> dict[str, list[dict]]:
     """Every acknowledged event is in its source's log, at the position it was given; the logs are gap-free
     and end at the last position health reports."""
-    logs = {s: events_of(system, s) for s in SOURCES}
+    logs = system.logs()
     last = system.last_positions()
     for source, log in logs.items():
         assert [e["position"] for e in log] == list(range(1, len(log) + 1)), f"{source}: gaps in the log"
