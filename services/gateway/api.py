@@ -32,7 +32,7 @@ from .queries import QUERIES, Queries, ReportQuery, current_school_year  # noqa:
 COOKIE = "genie_token"
 PUBLIC = {"health", "openapi", "login"}
 EXPORTS = {"equipment", "schools", "deliveries", "faults", "overdue_faults", "warranty_expiring", "transfers",
-           "audits"}
+           "audits", "activity"}
 
 
 def _projections(answer):
@@ -283,7 +283,12 @@ class Api:
         params = self.params(request, listing)
         if listing == "equipment":
             params = dict(params, per_page=0, page=1)
-        rows = getattr(self.queries, listing)(user, params)
+        if listing == "activity":
+            from .activity import EXPORT_MOST, lines
+
+            rows = lines(self.queries.activity(user, dict(params, page=1, per_page=EXPORT_MOST), lang), lang)
+        else:
+            rows = getattr(self.queries, listing)(user, params)
         if listing == "equipment":
             rows = rows["items"]
         content, mimetype = exports.table(listing, rows, fmt, lang)

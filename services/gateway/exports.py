@@ -43,6 +43,9 @@ COLUMNS = {
     "audits": [("audit_id", N_("Audit"), None), ("school_code", N_("School code"), None),
                ("occasion", N_("Occasion"), "occasion"), ("occurred_at", N_("Date"), None),
                ("audited_by", N_("Audited by"), None)],
+    "activity": [("occurred_at", N_("Date"), None), ("user", N_("Who"), None), ("role", N_("Role"), None),
+                 ("axis", N_("Axis"), None), ("kind", N_("Action"), None), ("text", N_("What was done"), None),
+                 ("schools", N_("Schools"), None)],
 }
 
 

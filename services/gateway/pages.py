@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from services.inventory import schemas as inv
 from shared.catalogue import ASSET_KINDS, BUNDLES
 
-from . import commands, form_pages, lists
+from . import commands, form_pages, lists, people
 from .access import Refused
 from .forms import FORM_BY_PATH, FORMS, Form, school_code_of
 from .http import HttpProblem, rule_codes
@@ -78,6 +78,10 @@ class Pages:
         if role in ("resources", "training"):
             items += [("/schools", _("Schools"))]
         items += [("/dashboard", _("Indicators"))]
+        if role in ("coordinator", "viewer"):
+            items += [("/activity", _("Activity log"))]
+        if role == "coordinator":
+            items += [("/accounts", _("Accounts"))]
         return items
 
     def render(self, template, title, status=200, **ctx) -> Response:
@@ -125,6 +129,10 @@ class Pages:
             return self.asset()
         if path == "/equipment":
             return self.equipment()
+        for more in (people,):
+            found = more.route(self, path)
+            if found is not None:
+                return found
         if path.startswith("/forms/"):
             return self.form(path[len("/forms/"):])
         found = lists.route(self, path)
@@ -207,11 +215,11 @@ class Pages:
 
     # ---- schools
 
-    def _params(self, endpoint, allowed=None):
+    def _params(self, endpoint, allowed=None, values=None):
         """A page's query string loaded by the API's schema; what is wrong is said next to its filter and the
         page shows the rest."""
-        values = {k: v for k, v in self.request.args.items() if v != "" and k not in ("lang", "done")
-                  and (allowed is None or k in allowed)}
+        values = {k: v for k, v in (self.request.args if values is None else values).items()
+                  if v != "" and k not in ("lang", "done") and (allowed is None or k in allowed)}
         try:
             return self.web.api.query_params(endpoint, values), {}
         except HttpProblem as exc:

@@ -15,6 +15,8 @@ from services.inventory import schemas as inv
 from services.maintenance.schemas import CLOSING_RESOLUTIONS
 from services.reporting.schemas import GROUPINGS, parse_day, parse_period
 from shared.catalogue import ASSET_KINDS, BUNDLES
+from shared.catalogue import registry as _catalogue
+from shared.config import SOURCES
 from shared.errors import InvalidCommand
 
 from .access import Refused, check_school_read, check_scope_read
@@ -63,6 +65,8 @@ def current_school_year(today: date | None = None) -> str:
     start = today.year if today.month >= 9 else today.year - 1
     return f"{start}-{start + 1}"
 
+
+EVENT_TYPES = tuple(sorted(_catalogue.names()))
 
 # ---------------------------------------------------------------- query strings
 
@@ -141,6 +145,21 @@ class TrainingsQuery(_Query):
 
 class ResourcesQuery(_Query):
     status = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+
+
+class ActivityQuery(_Query):
+    user = fields.String(load_default=None, validate=validate.Length(min=1, max=80),
+                         metadata={"description": "Who did it (a user name)"})
+    school_code = fields.String(load_default=None, validate=CODE)
+    axis = fields.String(load_default=None, validate=validate.OneOf(SOURCES))
+    kind = fields.String(load_default=None, validate=validate.OneOf(EVENT_TYPES),
+                         metadata={"description": "The kind of action: an event type of the catalogue"})
+    since = fields.Date(load_default=None)
+    until = fields.Date(load_default=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=1000))
+    lang = fields.String(load_default=None, validate=validate.OneOf(("ar", "fr")),
+                         metadata={"description": "The language of each entry's `text` (French by default)"})
 
 
 # ---------------------------------------------------------------- answers
@@ -352,6 +371,44 @@ class Report(_Answer):
     issued_at = fields.String()
 
 
+class ActivityActor(_Answer):
+    user = fields.String(required=True)
+    role = fields.String(required=True)
+
+
+class ActivitySchool(_Answer):
+    school_code = fields.String(required=True)
+    name_ar = fields.String(allow_none=True)
+    name_fr = fields.String(allow_none=True)
+
+
+class ActivityTransfer(_Answer):
+    from_school = fields.String(allow_none=True)
+    to_school = fields.String(allow_none=True)
+    items = fields.Integer(required=True)
+
+
+class ActivityEntry(_Answer):
+    source = fields.String(required=True, metadata={"description": "The axis: the service that recorded it"})
+    position = fields.Integer(required=True)
+    occurred_at = fields.String(required=True)
+    event_type = fields.String(required=True)
+    actor = fields.Nested(ActivityActor, required=True)
+    subject = fields.String(allow_none=True, metadata={"description": "What it is about (a transfer, a fault...)"})
+    schools = fields.List(fields.Nested(ActivitySchool), required=True)
+    transfer = fields.Nested(ActivityTransfer, allow_none=True)
+    data = fields.Dict(required=True, metadata={"description": "The event's fields (CONTRACT §2)"})
+    text = fields.String(required=True, metadata={"description": "What was done, in words (the `lang` asked)"})
+
+
+class ActivityLog(_Answer):
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    people = fields.List(fields.String(), required=True)
+    entries = fields.List(fields.Nested(ActivityEntry), required=True)
+
+
 Many = "many"
 # (path, endpoint, query schema, answer schema or (schema, Many), summary)
 QUERIES = [
@@ -385,6 +442,8 @@ QUERIES = [
     ("/api/breakdown", "breakdown", BreakdownQuery, fields.Dict,
      "Every indicator by school, commune, cycle, setting or province, numerators and denominators included"),
     ("/api/reports", "reports", None, (Report, Many), "Reports issued"),
+    ("/api/activity", "activity", ActivityQuery, ActivityLog,
+     "Who did what and when, newest first: the coordinator's province, a viewer's scope"),
 ]
 
 
@@ -640,6 +699,30 @@ class Queries:
         if value is None:
             raise HttpProblem(404, "Not found", f"No such {what}.", code=f"unknown_{what}")
         return value
+
+    # ---- who did what
+
+    def activity(self, user, params, lang=None):
+        from .activity import say
+
+        lang = lang or params.get("lang") or "fr"
+        if user["role"] not in ("coordinator", "viewer"):
+            raise Refused("role_not_allowed", "The activity log is the coordinator's and the viewers'.")
+        kind, _, code = user["scope"].partition(":")
+        scope = user["scope"] if kind in ("region", "all", "school") else f"province:{code}"
+        if params.get("school_code") and kind == "region":
+            self.school_readable(user, params["school_code"])
+        filters = {"user": params.get("user"), "school": params.get("school_code"), "axis": params.get("axis"),
+                   "kind": params.get("kind"),
+                   "since": params["since"].isoformat() if params.get("since") else None,
+                   "until": params["until"].isoformat() if params.get("until") else None}
+        page, per_page = params.get("page", 1), params.get("per_page", 50)
+        answer = self.rpc("reporting", "activity", scope, {k: v for k, v in filters.items() if v},
+                          per_page, (page - 1) * per_page)
+        answer.pop("offset", None)
+        for entry in answer["entries"]:
+            entry["text"] = say(lang, entry)
+        return {**answer, "page": page, "per_page": per_page}
 
     # ---- indicators and reports
 

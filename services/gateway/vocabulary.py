@@ -173,3 +173,25 @@ VOCABULARIES = {
     "resolution": RESOLUTION, "claim": CLAIM, "role": ROLE, "event": EVENT, "rule": RULE,
     "field_rule": FIELD_RULE, "field": FIELD,
 }
+
+# ---- accounts and the activity log
+ACCOUNT_RULE = {
+    "bad_username": N_("2 to 80 letters, digits, '.', '_', '-' or '@'."),
+    "username_taken": N_("This user name is already taken."),
+    "password_too_short": N_("At least 8 characters."),
+    "unknown_role": N_("Choose one of the roles offered."),
+    "bad_scope": N_("A school director needs their school."),
+    "school_required": N_("A school director needs their school."),
+    "unknown_school": N_("No such school."),
+    "no_such_user": N_("No such account in the province."),
+    "wrong_password": N_("The current password is not right."),
+    "same_password": N_("The new password must differ from the current one."),
+    "passwords_differ": N_("The two passwords differ."),
+}
+RULE.update({"own_account": N_("You cannot disable or reset your own account here; change your password.")})
+EVENT.update({"account_added": N_("Account added"), "account_disabled": N_("Account disabled"),
+              "password_reset": N_("Password reset"), "password_changed": N_("Password changed")})
+FIELD.update({"user": N_("Who"), "axis": N_("Axis"), "since": N_("From"), "until": N_("To"),
+              "role": N_("Role"), "current_password": N_("Current password"), "new_password": N_("New password"),
+              "again": N_("New password again")})
+VOCABULARIES["account_rule"] = ACCOUNT_RULE

@@ -1,0 +1,156 @@
+"""The pages about people: who did what (the activity log) and the accounts of the province, with a
+user's own password. Each is `name(page, ...)` over the `Pages` of one request."""
+from __future__ import annotations
+
+import uuid
+
+from shared.config import SOURCES
+
+from .access import PROVINCE_ROLES, Refused, check_account_change
+from .accounts import AccountError
+from .activity import AXIS
+from .form_pages import go
+from .forms import school_code_of
+from .queries import EVENT_TYPES
+from .templating import query_string
+
+ACCOUNT_ROLES = PROVINCE_ROLES + ("school_director",)
+
+
+# ---- the activity log
+
+def activity(page):
+    args = dict(page.request.args)
+    if args.get("school_code"):
+        args["school_code"] = school_code_of(args["school_code"])
+    params, errors = page._params("activity", {"user", "school_code", "axis", "kind", "since", "until", "page"},
+                                  values=args)
+    answer = page.q.activity(page.user, params, page.L.code)
+    shown = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()
+             if v not in (None, "") and k not in ("per_page", "lang")}
+    filters = {k: v for k, v in shown.items() if k != "page"}
+    kinds = sorted(EVENT_TYPES, key=lambda k: page.L.term("event", k))
+    return page.render("activity.html", page._("Activity log"), answer=answer, params=shown, errors=errors,
+                       people=answer["people"], axes=[(a, page._(AXIS[a])) for a in SOURCES],
+                       kinds=kinds, query=query_string(filters),
+                       args=lambda **kw: query_string(filters, **kw),
+                       result={"page": answer["page"], "per_page": answer["per_page"], "total": answer["total"]},
+                       pick={"schools": page.q.schools(page.user, {})})
+
+
+# ---- accounts
+
+def _accounts(page):
+    return page.web.api.accounts
+
+
+def _province_rows(page):
+    """The accounts the coordinator manages: the province's members and its school directors."""
+    scope = page.user["scope"]
+    return _accounts(page).listing((scope, "school:"))
+
+
+def accounts(page, ctx=None, status=200):
+    check_account_change(page.user, None, None)
+    ctx = ctx or {"errors": {}, "values": {}, "general_error": None}
+    schools = {s["school_code"]: s for s in page.q.schools(page.user, {})}
+    return page.render("accounts.html", page._("Accounts"), status=status, rows=_province_rows(page),
+                       roles=ACCOUNT_ROLES, schools=schools, csrf=page.web.csrf(page.request),
+                       idem=uuid.uuid4().hex, pick={"schools": list(schools.values())}, **ctx)
+
+
+def _refusal(page, exc: AccountError) -> dict:
+    field = getattr(exc, "field", None) or "username"
+    code = getattr(exc, "code", None)
+    return {field: page.L.term("account_rule", code) if code else str(exc)}
+
+
+def account_command(page, action):
+    """The coordinator's changes: add, disable, reset a password. Each checked by the same rules as
+    `genie user`, and the refusal said next to its field."""
+    form = page.request.form
+    values = {k: v for k, v in form.items() if k not in ("csrf", "password")}
+    ctx = {"errors": {}, "values": values, "general_error": None, "action": action}
+    store = _accounts(page)
+    username = form.get("username", "").strip()
+    try:
+        if action == "add":
+            role = form.get("role", "")
+            scope = None
+            if role == "school_director":
+                code = school_code_of(form.get("school_code", ""))
+                if not code:
+                    raise _field_error("school_code", "school_required")
+                page.q.school_readable(page.user, code)
+                if code not in {s["school_code"] for s in page.q.schools(page.user, {})}:
+                    raise _field_error("school_code", "unknown_school")
+                scope = f"school:{code}"
+            check_account_change(page.user, role if role in ACCOUNT_ROLES else None, scope)
+            store.add(username, form.get("password", ""), role, scope)
+            return go(f"/accounts?done=account_added&user={username}")
+        row = store.get(username)
+        if row is None or not (row["scope"] == page.user["scope"] or row["scope"].startswith("school:")):
+            raise _field_error("username", "no_such_user")
+        check_account_change(page.user, row["role"], row["scope"], username)
+        if action == "disable":
+            store.disable(username)
+            return go(f"/accounts?done=account_disabled&user={username}")
+        store.reset_password(username, form.get("password", ""))
+        return go(f"/accounts?done=password_reset&user={username}")
+    except AccountError as exc:
+        ctx["errors"] = _refusal(page, exc)
+    except Refused as exc:
+        ctx["general_error"] = page.L.term("rule", exc.code)
+    return accounts(page, ctx, status=400)
+
+
+def _field_error(field, code):
+    error = AccountError(code)
+    error.field, error.code = field, code
+    return error
+
+
+def own_password(page):
+    ctx = {"errors": {}, "values": {}, "general_error": None}
+    status = 200
+    if page.request.method == "POST":
+        form = page.request.form
+        try:
+            if form.get("new_password", "") != form.get("again", ""):
+                raise _field_error("again", "passwords_differ")
+            store = page.web.api.accounts
+            store.change_password(page.user["user"], form.get("current_password", ""), form.get("new_password", ""))
+            return _signed_in_again(page, store.get(page.user["user"]), go("/password?done=password_changed"))
+        except AccountError as exc:
+            ctx["errors"] = _refusal(page, exc)
+            status = 400
+    return page.render("password.html", page._("Change my password"), status=status,
+                       csrf=page.web.csrf(page.request), **ctx)
+
+
+def _signed_in_again(page, row, resp):
+    """A new password revokes the earlier tokens, this page's too: its holder gets a fresh one."""
+    from datetime import datetime, timezone
+
+    from .accounts import identity_of, issue_token
+    from .api import COOKIE
+    from .web import secure_cookies
+
+    token, expires = issue_token(identity_of(row), page.web.api.key)
+    resp.set_cookie(COOKIE, token, httponly=True, samesite="Lax", path="/", secure=secure_cookies(),
+                    expires=datetime.fromtimestamp(expires, timezone.utc))
+    return resp
+
+
+def route(page, path):
+    if path == "/activity":
+        return activity(page)
+    if path == "/accounts":
+        return accounts(page)
+    if path == "/password" or path == "/forms/accounts/password":
+        return own_password(page)
+    if path.startswith("/forms/accounts/") and page.request.method == "POST":
+        action = path[len("/forms/accounts/"):]
+        if action in ("add", "disable", "reset"):
+            return account_command(page, action)
+    return None

@@ -1,0 +1,124 @@
+"""The activity log and the accounts in the browser, over the fake service layer of the web tests."""
+import re
+
+import pytest
+
+from tests.unit.test_gateway_web import Services, csrf_of, sign_in, site  # noqa: F401  (fixture)
+
+ENTRIES = [
+    {"source": "inventory", "position": 7, "occurred_at": "2026-01-02T10:00:00+01:00",
+     "event_type": "transfer_approved", "actor": {"user": "fatima", "role": "coordinator"}, "subject": "TR-12",
+     "schools": [{"school_code": "S1", "name_ar": "مدرسة الأمل", "name_fr": "École Al Amal"},
+                 {"school_code": "S2", "name_ar": "إعدادية النور", "name_fr": "Collège Annour"}],
+     "transfer": {"from_school": "S1", "to_school": "S2", "items": 3},
+     "data": {"transfer_id": "TR-12", "approved_by": "fatima"}},
+    {"source": "maintenance", "position": 2, "occurred_at": "2026-01-01T09:00:00+01:00",
+     "event_type": "fault_declared", "actor": {"user": "dir1", "role": "school_director"}, "subject": "F1",
+     "schools": [{"school_code": "S1", "name_ar": "مدرسة الأمل", "name_fr": "École Al Amal"}], "transfer": None,
+     "data": {"fault_id": "F1", "asset_id": "A1", "school_code": "S1", "symptom": "<écran noir>",
+              "under_warranty": True}},
+]
+
+
+@pytest.fixture
+def logged(site, monkeypatch):  # noqa: F811
+    client, services = site
+    answered = Services.__call__
+
+    def call(self, service, method, *args):
+        if method == "activity":
+            self.calls.append((service, method, args))
+            return {"total": len(ENTRIES), "offset": args[3], "people": ["dir1", "fatima"],
+                    "entries": [dict(e) for e in ENTRIES]}
+        return answered(self, service, method, *args)
+
+    monkeypatch.setattr(Services, "__call__", call)
+    return client, services
+
+
+def test_the_activity_log_says_who_did_what_in_the_pages_language(logged):
+    client, services = logged
+    sign_in(client, "coord")
+    page = client.get("/activity?lang=fr").get_data(as_text=True)
+    assert "fatima a approuvé le transfert TR-12 : 3 équipements de École Al Amal (S1) vers Collège Annour (S2)" \
+        in page
+    assert "&lt;écran noir&gt;" in page  # what people typed is escaped
+    arabic = client.get("/activity?lang=ar").get_data(as_text=True)
+    assert "وافق fatima على التحويل TR-12" in arabic
+    # The coordinator reads the province's log.
+    assert [a[0] for s, m, a in services.calls if m == "activity"][-1] == "province:OED"
+
+
+def test_filters_reach_reporting_and_a_bad_one_is_said_next_to_it(logged):
+    client, services = logged
+    sign_in(client, "coord")
+    resp = client.get("/activity?lang=fr&user=fatima&school_code=S1&axis=inventory&since=2026-01-01&until=nope")
+    assert resp.status_code == 200
+    scope, filters, limit, offset = [a for s, m, a in services.calls if m == "activity"][-1]
+    assert filters == {"user": "fatima", "school": "S1", "axis": "inventory", "since": "2026-01-01"}
+    assert re.search(r'id="err-until">[^<]+<', resp.get_data(as_text=True))
+
+
+def test_the_activity_log_is_exported_in_words(logged):
+    client, _ = logged
+    sign_in(client, "coord")
+    resp = client.get("/api/activity/export?format=csv&lang=fr")
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and text.splitlines()[0].lstrip("\ufeff").startswith("Date,")
+    assert "fatima a approuvé le transfert TR-12" in text
+
+
+def test_only_the_coordinator_and_viewers_read_it_and_the_api_answers_in_words(logged):
+    client, services = logged
+    sign_in(client, "tech")
+    assert client.get("/activity").status_code == 403
+    client.get("/logout")
+    sign_in(client, "view")
+    answer = client.get("/api/activity?lang=fr").get_json()
+    assert answer["entries"][0]["text"].startswith("fatima a approuvé")
+    assert [a[0] for s, m, a in services.calls if m == "activity"][-1] == "all"
+
+
+def test_the_coordinator_adds_a_director_who_then_signs_in(site):  # noqa: F811
+    client, _ = site
+    sign_in(client, "coord")
+    page = client.get("/accounts?lang=fr").get_data(as_text=True)
+    token = csrf_of(page)
+    bad = client.post("/forms/accounts/add?lang=fr", data={"csrf": token, "username": "amina", "role": "school_director",
+                                                          "school_code": "", "password": "long enough"})
+    assert bad.status_code == 400 and 'id="err-school_code"' in bad.get_data(as_text=True)
+    short = client.post("/forms/accounts/add", data={"csrf": token, "username": "amina", "role": "school_director",
+                                                     "school_code": "S2", "password": "short"})
+    assert short.status_code == 400 and 'id="err-password"' in short.get_data(as_text=True)
+    made = client.post("/forms/accounts/add", data={"csrf": token, "username": "amina", "role": "school_director",
+                                                    "school_code": "S2 · Collège Annour", "password": "long enough"})
+    assert made.status_code == 303
+    listed = client.get("/accounts?lang=fr").get_data(as_text=True)
+    assert 'id="account-amina"' in listed and "Jamais" in listed
+    client.get("/logout")
+    resp = client.post("/login", data={"username": "amina", "password": "long enough"})
+    assert resp.status_code == 303
+    assert 'href="/schools/S2"' in client.get("/?lang=fr").get_data(as_text=True)  # their school's work
+
+
+def test_disable_reset_and_ones_own_password(site):  # noqa: F811
+    client, _ = site
+    sign_in(client, "coord")
+    token = csrf_of(client.get("/accounts").get_data(as_text=True))
+    assert client.post("/forms/accounts/disable", data={"csrf": token, "username": "coord"}).status_code == 400
+    assert client.post("/forms/accounts/disable", data={"csrf": token, "username": "view"}).status_code == 400
+    assert client.post("/forms/accounts/disable", data={"csrf": token, "username": "tech"}).status_code == 303
+    assert client.post("/login", data={"username": "tech", "password": "password-tech"}).status_code == 401
+    assert client.post("/forms/accounts/reset", data={"csrf": token, "username": "tech",
+                                                      "password": "a new secret"}).status_code == 303
+    client.get("/logout")
+    assert client.post("/login", data={"username": "tech", "password": "a new secret"}).status_code == 303
+    token = csrf_of(client.get("/password").get_data(as_text=True))
+    wrong = client.post("/forms/accounts/password?lang=fr", data={"csrf": token, "current_password": "nope",
+                                                                "new_password": "another one", "again": "another one"})
+    assert wrong.status_code == 400 and 'id="err-current_password"' in wrong.get_data(as_text=True)
+    done = client.post("/forms/accounts/password", data={"csrf": token, "current_password": "a new secret",
+                                                        "new_password": "another one", "again": "another one"})
+    assert done.status_code == 303
+    assert client.get("/password").status_code == 200  # still signed in, with the new password's token
+    assert client.get("/accounts").status_code == 403  # a technician manages no accounts
