@@ -272,6 +272,9 @@ class Api:
         # Most commands answer with the events recorded; a few (file imports) with a summary.
         return as_json({"events": answer} if isinstance(answer, list) else {"result": answer}, status=201)
 
+    def on_activity(self, request, user):
+        return as_json(self.queries.activity(user, self.params(request, "activity"), request.args.get("lang")))
+
     # ---- files
 
     def on_export(self, request, user, listing):

@@ -130,16 +130,9 @@ def own_password(page):
 
 def _signed_in_again(page, row, resp):
     """A new password revokes the earlier tokens, this page's too: its holder gets a fresh one."""
-    from datetime import datetime, timezone
+    from .accounts import identity_of
 
-    from .accounts import identity_of, issue_token
-    from .api import COOKIE
-    from .web import secure_cookies
-
-    token, expires = issue_token(identity_of(row), page.web.api.key)
-    resp.set_cookie(COOKIE, token, httponly=True, samesite="Lax", path="/", secure=secure_cookies(),
-                    expires=datetime.fromtimestamp(expires, timezone.utc))
-    return resp
+    return page.web.signed_in(resp, identity_of(row))
 
 
 def route(page, path):

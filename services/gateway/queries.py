@@ -158,8 +158,6 @@ class ActivityQuery(_Query):
     until = fields.Date(load_default=None)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=1000))
-    lang = fields.String(load_default=None, validate=validate.OneOf(("ar", "fr")),
-                         metadata={"description": "The language of each entry's `text` (French by default)"})
 
 
 # ---------------------------------------------------------------- answers
@@ -443,7 +441,8 @@ QUERIES = [
      "Every indicator by school, commune, cycle, setting or province, numerators and denominators included"),
     ("/api/reports", "reports", None, (Report, Many), "Reports issued"),
     ("/api/activity", "activity", ActivityQuery, ActivityLog,
-     "Who did what and when, newest first: the coordinator's province, a viewer's scope"),
+     "Who did what and when, newest first: the coordinator's province, a viewer's scope; "
+     "`lang` (ar or fr, French by default) is the language of each entry's `text`"),
 ]
 
 
@@ -705,7 +704,7 @@ class Queries:
     def activity(self, user, params, lang=None):
         from .activity import say
 
-        lang = lang or params.get("lang") or "fr"
+        lang = lang if lang in ("ar", "fr") else "fr"
         if user["role"] not in ("coordinator", "viewer"):
             raise Refused("role_not_allowed", "The activity log is the coordinator's and the viewers'.")
         kind, _, code = user["scope"].partition(":")

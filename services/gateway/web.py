@@ -152,14 +152,17 @@ class Web:
                 resp.headers.update(exc.headers)
                 return resp
             if identity:
-                token, expires = issue_token(identity, self.api.key)
-                resp = redirect(_safe_next(request.args.get("next")))
-                resp.set_cookie(COOKIE, token, httponly=True, samesite="Lax", path="/", secure=secure_cookies(),
-                                expires=datetime.fromtimestamp(expires, timezone.utc))
-                return resp
+                return self.signed_in(redirect(_safe_next(request.args.get("next"))), identity)
             failed = True
         return page.render("login.html", page._("Sign in"), status=401 if failed else 200, failed=failed,
                            username=username)
+
+    def signed_in(self, resp: Response, identity: dict) -> Response:
+        """`resp` with the cookie of a fresh token for `identity`."""
+        token, expires = issue_token(identity, self.api.key)
+        resp.set_cookie(COOKIE, token, httponly=True, samesite="Lax", path="/", secure=secure_cookies(),
+                        expires=datetime.fromtimestamp(expires, timezone.utc))
+        return resp
 
     # ---- what pages share
 
