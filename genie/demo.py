@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable, TextIO
 
+from shared.config import SOURCES
 from shared.errors import CommandRejected
 
-SOURCES = ("inventory", "maintenance", "resources", "training")
 META = {"actor": {"user": "demo.coordinateur", "role": "coordinator"}}
 REGION = "DOE"
 YEARS = ("2024-2025", "2025-2026")

@@ -5,6 +5,8 @@ import importlib
 
 from sqlalchemy import MetaData
 
+from shared.config import SOURCES
+
 SERVICE_CLASSES = {
     "inventory": "services.inventory.service:InventoryService",
     "maintenance": "services.maintenance.service:MaintenanceService",
@@ -14,8 +16,7 @@ SERVICE_CLASSES = {
     "gateway": "services.gateway.service:GatewayService",
 }
 
-# The services that keep an event log (reporting only reads the others').
-LOG_SERVICES = ("inventory", "maintenance", "resources", "training")
+LOG_SERVICES = SOURCES  # the services that keep an event log
 
 
 def service_class(name: str):

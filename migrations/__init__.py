@@ -19,8 +19,9 @@ from alembic.config import Config
 from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import Engine
 
+from shared.config import SOURCES
+
 HERE = Path(__file__).resolve().parent
-SOURCES = ("inventory", "maintenance", "resources", "training")
 MIGRATED = SOURCES + ("reporting",)
 
 _done: set[tuple[str, str]] = set()

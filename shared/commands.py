@@ -1,5 +1,9 @@
-"""What every command carries besides its own fields, and how it is validated."""
+"""What every command carries besides its own fields, how it is validated, and how it runs."""
 from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
@@ -53,3 +57,87 @@ def context(meta: dict | None, command: dict | None = None) -> Context:
     ctx = Context(**kwargs)
     logs.correlation_id.set(ctx.correlation_id)  # this worker's logs are about this request
     return ctx
+
+
+# ---------------------------------------------------------------- running a command
+# Every command goes the same way: parse, context, transaction, load, decide, append. A service's
+# `handlers.py` holds one short function per command, `handler(cmd, uow)`: it loads through the unit
+# of work, asks the domain, and records what the domain decided. The transaction is the runner's.
+
+
+def new_id() -> str:
+    """The id of a new thing a command names none for."""
+    return str(uuid.uuid4())
+
+
+@dataclass
+class Loaded:
+    """A stream folded into a state, and the version a later append must find."""
+    stream: str
+    state: object
+    version: int
+
+
+class UnitOfWork:
+    """One command's transaction on the service's log, its context, and the service's parts it needs
+    (its views, the schools it knows…), given by name."""
+
+    def __init__(self, tx, ctx: Context | None, **parts):
+        self.tx = tx
+        self.conn = tx.conn
+        self.store = tx.store
+        self.views = tx.store.views
+        self.ctx = ctx
+        vars(self).update(parts)
+
+    @property
+    def at(self) -> datetime:
+        """When the command's fact happened: as the user dated it, or now."""
+        return (self.ctx.occurred_at if self.ctx else None) or now()
+
+    def load(self, stream: str, evolve, initial) -> Loaded:
+        state, version = self.tx.load(stream, evolve, initial)
+        return Loaded(stream, state, version)
+
+    def is_new(self, stream: str) -> bool:
+        return self.tx.stream_version(stream) == 0
+
+    def record(self, loaded: Loaded, events, ctx: Context | None = None) -> list[dict]:
+        """Append what the domain decided after the version `loaded` was read at."""
+        events = list(events)
+        if not events:
+            return []
+        recorded = self.tx.append(loaded.stream, loaded.version, events, ctx or self.ctx)
+        loaded.version += len(recorded)
+        return recorded
+
+    def record_new(self, stream: str, events, ctx: Context | None = None) -> list[dict]:
+        """Append to a stream that must not exist yet."""
+        return self.record(Loaded(stream, None, 0), events, ctx)
+
+
+def command(schema: type[Schema], typed: type | None = None):
+    """Mark `handler(cmd, uow)` as the handler of the command `schema` validates; with `typed` (a
+    dataclass of the domain, one field per field of the schema) the handler gets one of those."""
+    def mark(handler):
+        handler.schema, handler.typed = schema, typed
+        return handler
+    return mark
+
+
+def parse_command(handler, command, meta) -> tuple[object, Context]:
+    cmd = parse(handler.schema(), command)
+    ctx = context(meta, cmd)
+    return (handler.typed(**cmd) if handler.typed is not None else cmd), ctx
+
+
+def execute(store, handler, cmd: dict, ctx: Context, unit: type[UnitOfWork] = UnitOfWork, **parts):
+    """Run a parsed command's handler in one transaction of `store`."""
+    with store.transaction() as tx:
+        return handler(cmd, unit(tx, ctx, **parts))
+
+
+def run(store, handler, command, meta, unit: type[UnitOfWork] = UnitOfWork, **parts):
+    """Parse a command and its meta (InvalidCommand naming the field), then run its handler."""
+    cmd, ctx = parse_command(handler, command, meta)
+    return execute(store, handler, cmd, ctx, unit, **parts)

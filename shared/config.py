@@ -2,6 +2,7 @@
 import os
 from pathlib import Path
 
+# The services that keep an event log (the contract's `source`); reporting only reads theirs.
 SOURCES = ("inventory", "maintenance", "resources", "training")
 SERVICES = SOURCES + ("reporting",)
 

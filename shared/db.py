@@ -63,6 +63,9 @@ def reading(engine: Engine):
     return engine.connect().execution_options(readonly=True)
 
 
+COPY_FROM = 50  # rows from which PostgreSQL takes them through COPY rather than INSERTs
+
+
 def chunks(values, size: int):
     """`values` in lists of at most `size` (an IN (...) list must stay under the driver's limit)."""
     values = list(values)
@@ -74,7 +77,7 @@ def insert_many(conn: Connection, table, rows: list[dict]) -> None:
     """Insert many rows on the driver's own cursor, in the transaction of `conn`.
 
     SQLAlchemy's per-statement work is most of the cost of a delivery of
-    thousands of items or a rebuild of millions of rows; PostgreSQL takes them
+    thousands of items or a rebuild of millions of rows; PostgreSQL takes many
     through COPY, several times faster again. A column a row leaves out is NULL.
     """
     if not rows:
@@ -96,12 +99,13 @@ def insert_many(conn: Connection, table, rows: list[dict]) -> None:
 
     cursor = conn.connection.driver_connection.cursor()
     try:
-        if conn.dialect.name == "postgresql":
+        if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
             with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
                 for r in rows:
                     copy.write_row(row_values(r))
             return
-        sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
         for part in chunks(rows, 20000):
             cursor.executemany(sql, tuples(part))
     finally:

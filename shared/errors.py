@@ -50,3 +50,10 @@ def _messages(rules):
             out.extend(_messages(r))
         return out
     return [str(rules)]
+
+
+def found(value, code: str, message: str):
+    """What a query looked for, or CommandRejected(code, message) when there is none."""
+    if not value:
+        raise CommandRejected(code, message)
+    return value

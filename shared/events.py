@@ -12,9 +12,9 @@ from typing import Callable
 
 from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
 
+from .config import SOURCES
 from .errors import InvalidCommand
 
-SOURCES = ("inventory", "maintenance", "resources", "training")
 SYSTEM_ACTOR = {"user": "system", "role": "system"}
 
 

@@ -22,7 +22,7 @@ from typing import Callable, Iterable
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from . import logs
+from . import db, logs
 from .events import InvalidEvent, Registry, now
 
 log = logging.getLogger(__name__)
@@ -59,10 +59,6 @@ class Projection:
     def drop(self, conn: Connection) -> None:
         self.metadata.drop_all(conn)
         self.metadata.create_all(conn)
-
-
-class StalledError(Exception):
-    pass
 
 
 def tracking_tables(metadata: MetaData) -> tuple[Table, Table]:
@@ -131,7 +127,7 @@ class Projector:
             self._load_positions(conn)
 
     def status(self) -> dict:
-        with self.engine.connect() as conn:
+        with db.reading(self.engine) as conn:  # no writer lock: health answers while commands write
             dead = conn.execute(select(func.count()).select_from(self.dead_table)
                                 .where(self.dead_table.c.projection == self.projection.name)).scalar_one()
         # No lock: health must answer even while a catch-up waits on a slow source.

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from functools import partial
+from operator import attrgetter
 
 import migrations
 from kombu import Connection, Exchange, Queue
@@ -12,9 +14,11 @@ from nameko.extensions import DependencyProvider
 from nameko.messaging import Consumer, QueueConsumer
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.timer import timer
 
-from . import config, remote  # noqa: F401  (remote: refusals cross the bus as themselves)
+from . import config, db, remote  # noqa: F401  (remote: refusals cross the bus as themselves)
 from .catalogue import registry
+from .commands import UnitOfWork, run
 from .db import make_engine
 from .projector import Projection, Projector
 from .relay import Relay, event_exchange
@@ -57,7 +61,37 @@ class EventLog(DependencyProvider):
 
 
 class EventSourced:
-    """Mixin: the catch-up RPC of CONTRACT §3. The service names its EventLog `log`."""
+    """Mixin: the catch-up RPC of CONTRACT §3, and the runner of the service's commands. The service
+    names its EventLog `log`; its handlers get a `unit` (a UnitOfWork) with the `unit_parts()`."""
+
+    unit = UnitOfWork
+    parts: dict[str, str] = {}  # what the handlers find on their unit: name -> attribute path on the service
+
+    @property
+    def views(self):
+        """The service's own read models, made from its log."""
+        return self.log.views
+
+    def unit_parts(self) -> dict:
+        return {name: attrgetter(path)(self) for name, path in self.parts.items()}
+
+    def run_command(self, handler, command, meta=None):
+        return run(self.log, handler, command, meta, self.unit, **self.unit_parts())
+
+    def read(self, query, *args, **kwargs):
+        """`query(conn, …)` on the service's own database, without the writer lock."""
+        with db.reading(self.log.engine) as conn:
+            return query(conn, *args, **kwargs)
+
+    def health_with(self, stalled: str = "stalled", **followers) -> dict:
+        """The log's health and each follower's status (a projector's, a reaction's) under its name;
+        the service is `stalled` while one of them is."""
+        answer = EventSourced.health(self)
+        for name, status in followers.items():
+            answer[name] = status
+            if status["stalled"]:
+                answer["status"] = stalled
+        return answer
 
     @rpc
     def events_since(self, after_position, limit=1000):
@@ -71,6 +105,68 @@ class EventSourced:
         return {"service": store.source, "status": "ok", "last_position": last,
                 "published_position": published, "unpublished": last - published,
                 "relay": "publishing" if store.relay is not None and store.relay.lease.held else "standby"}
+
+
+def expose_commands(handlers):
+    """Class decorator: each command handler of the module `handlers` (marked `@command(schema)`)
+    becomes the RPC method `name(command, meta=None)`, unless the class writes that method itself."""
+    def decorate(cls):
+        for name, handler in vars(handlers).items():
+            if (getattr(handler, "schema", None) is not None and getattr(handler, "__module__", None)
+                    == handlers.__name__ and not hasattr(cls, name)):
+                setattr(cls, name, _command_method(name, handler))
+        return cls
+    return decorate
+
+
+def _command_method(name, handler):
+    def method(self, command, meta=None):
+        return self.run_command(handler, command, meta)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = handler.__doc__
+    return rpc(method)
+
+
+def following(consumer: str, source: str, follower: str):
+    """The entrypoint that hands each event of `source` from the bus to the service's `follower` (a
+    projector or a reaction), counting what became of it (`outcomes`)."""
+    @consume_events(source_queue(consumer, source))
+    def on_event(self, body):
+        projector = getattr(self, follower)
+        outcome = projector.handle(body)
+        projector.outcomes[outcome] += 1
+        return outcome
+
+    on_event.__name__ = on_event.__qualname__ = f"on_{source}_event"
+    return on_event
+
+
+def answers(view: str, doc: str | None = None):
+    """The RPC method that answers from the service's own read models: `self.views.<view>(conn, …)`,
+    given the method's arguments as they are (the view names them)."""
+    @rpc
+    def method(self, *args, **kwargs):
+        return self.read(getattr(self.views, view), *args, **kwargs)
+
+    method.__doc__ = doc
+    return method
+
+
+def follow(consumer: str, source: str, follower: str, seconds: float = 10):
+    """Both ways the events of `source` reach the service's `follower`: the entrypoint of the bus (the
+    fast path) and the timer that reads its log (the safety net). `on_x_event, catch_up = follow(…)`."""
+    return following(consumer, source, follower), catching_up(follower, seconds)
+
+
+def catching_up(follower: str, seconds: float = 10):
+    """The timer that reads what the bus did not bring (the service was down, or new) from the
+    sources' logs: the bus is the fast path, this the safety net."""
+    @timer(interval=seconds, eager=True)
+    def catch_up(self):
+        getattr(self, follower).catch_up()
+
+    return catch_up
 
 
 def source_queue(consumer: str, source: str) -> Queue:
@@ -162,6 +258,7 @@ class ProjectorDependency(DependencyProvider):
                                             on_dead_letter=self._publish_dead_letter)
         migrate(self.container, self.projector.engine)
         self.projector.setup()
+        self.projector.outcomes = Counter()  # what became of each message from the bus since start
         self.dead_letter_queue = f"{projection.name}.dead_letters"
 
     def make_projection(self) -> Projection:

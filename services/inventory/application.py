@@ -11,46 +11,29 @@ from __future__ import annotations
 import base64
 import json
 import re
-import uuid
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from shared.calendar import CASABLANCA
+from shared.commands import Loaded, UnitOfWork, new_id
+from shared.db import chunks
 from shared.errors import CommandRejected, InvalidCommand
-from shared.events import Context, Event, now, parse_instant
-from shared.store import Transaction
+from shared.events import Context, now, parse_instant
 
 from . import domain, imports
-from .views import InventoryViews, _chunks
-
-
-@dataclass
-class Loaded:
-    stream: str
-    state: object
-    version: int
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def instant_of(ctx: Context) -> datetime:
-    """When the command's fact happened: as the user dated it, or now."""
-    return ctx.occurred_at or now()
+from .views import CHUNK, InventoryViews
 
 
 def histories(conn, store, views: InventoryViews, asset_ids) -> dict[str, list[dict]]:
     """Every event of the log that names each asset, in log order."""
     asset_ids = list(dict.fromkeys(asset_ids))
     pairs = []
-    for chunk in _chunks(asset_ids):
+    for chunk in chunks(asset_ids, CHUNK):
         pairs += conn.execute(select(views.asset_events.c.asset_id, views.asset_events.c.position)
                               .where(views.asset_events.c.asset_id.in_(chunk))).all()
     envelopes = {}
-    for chunk in _chunks(sorted({p for _, p in pairs})):
+    for chunk in chunks(sorted({p for _, p in pairs}), CHUNK):
         for position, raw in conn.execute(select(store.events.c.position, store.events.c.envelope)
                                           .where(store.events.c.position.in_(chunk))).all():
             envelopes[position] = store.registry.read(json.loads(raw), check=False)
@@ -67,21 +50,15 @@ def fold_asset(asset_id: str, history: list[dict]) -> domain.Asset:
     return state
 
 
-class Inventory:
-    """One transaction's view of the inventory: states to decide on, and where to record."""
+class Inventory(UnitOfWork):
+    """One transaction's view of the inventory: states to decide on, and where to record.
 
-    def __init__(self, tx: Transaction):
-        self.tx = tx
-        self.conn = tx.conn
-        self.store = tx.store
-        self.views: InventoryViews = tx.store.views
+    The unit of work of inventory's commands, and of its reaction to maintenance."""
 
     # ---- loading
 
     def school(self, code: str) -> Loaded:
-        stream = domain.school_stream(code)
-        state, version = self.tx.load(stream, domain.evolve_school, domain.School(code))
-        return Loaded(stream, state, version)
+        return self.load(domain.school_stream(code), domain.evolve_school, domain.School(code))
 
     def assets(self, asset_ids) -> dict[str, Loaded]:
         found = histories(self.conn, self.store, self.views, asset_ids)
@@ -96,29 +73,10 @@ class Inventory:
         return self.assets([asset_id])[asset_id]
 
     def transfer(self, transfer_id: str) -> Loaded:
-        stream = domain.transfer_stream(transfer_id)
-        state, version = self.tx.load(stream, domain.evolve_transfer, domain.Transfer(transfer_id))
-        return Loaded(stream, state, version)
+        return self.load(domain.transfer_stream(transfer_id), domain.evolve_transfer, domain.Transfer(transfer_id))
 
     def work(self, work_id: str) -> Loaded:
-        stream = domain.work_stream(work_id)
-        state, version = self.tx.load(stream, domain.evolve_work, domain.Work(work_id))
-        return Loaded(stream, state, version)
-
-    def is_new(self, stream: str) -> bool:
-        return self.tx.stream_version(stream) == 0
-
-    # ---- recording
-
-    def record(self, loaded: Loaded, events: list[Event], ctx: Context) -> list[dict]:
-        if not events:
-            return []
-        recorded = self.tx.append(loaded.stream, loaded.version, events, ctx)
-        loaded.version += len(recorded)
-        return recorded
-
-    def record_new(self, stream: str, events: list[Event], ctx: Context) -> list[dict]:
-        return self.tx.append(stream, 0, events, ctx)
+        return self.load(domain.work_stream(work_id), domain.evolve_work, domain.Work(work_id))
 
     # ---- reception, shared by a delivery sent as JSON and an imported list
 

@@ -31,7 +31,7 @@ class ReplacementReaction(Reaction):
         )
 
     def on_equipment_replaced(self, conn, env):
-        inventory = Inventory(self.transaction(conn))
+        inventory = Inventory(self.transaction(conn), None)
         recorded, outcome = inventory.react_to_replacement(env)
         d = env["data"]
         conn.execute(insert(self.outcomes).values(

@@ -13,11 +13,12 @@ import json
 from datetime import datetime
 
 from sqlalchemy import (Boolean, Column, Float, Integer, MetaData, String, Table, Text, bindparam, delete,
-                        func, insert, select, text, update)
+                        func, insert, select, update)
 
 from shared.catalogue import registry
-from shared.db import lock_writers
+from shared.db import chunks, insert_many, lock_writers
 from shared.projector import Projection
+from shared.store import replay
 
 from .domain import conformity_report, serial_key
 
@@ -32,12 +33,6 @@ def _ts(env: dict) -> float:
 def _later(env: dict, ts: float | None, position: int | None) -> bool:
     """Is `env` later than the fact recorded at (ts, position)? Latest = occurred_at, then position."""
     return ts is None or (_ts(env), env["position"]) > (ts, position)
-
-
-def _chunks(values):
-    values = list(values)
-    for i in range(0, len(values), CHUNK):
-        yield values[i:i + CHUNK]
 
 
 class InventoryViews(Projection):
@@ -160,19 +155,6 @@ class InventoryViews(Projection):
         self._assign_asset = (update(self.assets).where(self.assets.c.asset_id == bindparam("a_id"))
                               .values(school_code=bindparam("school_code"), installed=False))
 
-    @staticmethod
-    def _insert_rows(conn, table: Table, rows: list[dict]) -> None:
-        """Plain INSERTs on the driver's cursor, in the transaction: a delivery of thousands of
-        items runs them thousands of times, and SQLAlchemy's per-statement work is most of it."""
-        columns = list(rows[0])
-        marks = [f":{c}" if conn.dialect.name == "sqlite" else f"%({c})s" for c in columns]
-        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(marks)})"
-        cursor = conn.connection.driver_connection.cursor()
-        if len(rows) == 1:
-            cursor.execute(sql, rows[0])
-        else:
-            cursor.executemany(sql, rows)
-
     # ---- set-up: made again from the log when their shape changed
 
     def create(self, engine) -> None:
@@ -189,17 +171,7 @@ class InventoryViews(Projection):
         tables = [t for t in self.metadata.sorted_tables if t is not self.version_table]
         self.metadata.drop_all(conn, tables=tables)
         self.metadata.create_all(conn)
-        applied = 0
-        if conn.dialect.has_table(conn, "events"):
-            last = 0
-            while True:
-                rows = conn.execute(text("SELECT position, envelope FROM events WHERE position > :p "
-                                         "ORDER BY position LIMIT 5000"), {"p": last}).all()
-                if not rows:
-                    break
-                self.apply_many(conn, [registry.read(json.loads(r.envelope), check=False) for r in rows])
-                applied += len(rows)
-                last = rows[-1].position
+        applied = replay(conn, self, registry)
         conn.execute(delete(self.version_table))
         conn.execute(insert(self.version_table).values(id=1, version=VIEWS_VERSION))
         return applied
@@ -257,11 +229,11 @@ class InventoryViews(Projection):
     # ---- assets
 
     def _index(self, conn, env, asset_ids):
-        self._insert_rows(conn, self.asset_events, [{"asset_id": a, "position": env["position"]} for a in asset_ids])
+        insert_many(conn, self.asset_events, [{"asset_id": a, "position": env["position"]} for a in asset_ids])
 
     def _place(self, conn, school_code, asset_ids):
         t = self.placements
-        for chunk in _chunks(asset_ids):
+        for chunk in chunks(asset_ids, CHUNK):
             known = set(conn.execute(select(t.c.asset_id).where(t.c.school_code == school_code,
                                                                 t.c.asset_id.in_(chunk))).scalars())
             new = [{"school_code": school_code, "asset_id": a} for a in chunk if a not in known]
@@ -270,7 +242,7 @@ class InventoryViews(Projection):
 
     def on_equipment_received(self, conn, env):
         d = env["data"]
-        self._insert_rows(conn, self.assets, [dict(
+        insert_many(conn, self.assets, [dict(
             asset_id=d["asset_id"], serial=d["serial"], serial_key=serial_key(d["serial"]), kind=d["kind"],
             model=d["model"], bundle=d["bundle"], supplier=d["supplier"], delivery_ref=d["delivery_ref"],
             received_at=env["occurred_at"], warranty_months=d["warranty_months"], installed=False,
@@ -318,7 +290,7 @@ class InventoryViews(Projection):
             transfer_id=d["transfer_id"], status="proposed", asset_ids=json.dumps(d["asset_ids"]),
             from_school=d["from_school"], to_school=d["to_school"], reason=d["reason"], report=d["report"],
             proposed_at=env["occurred_at"], proposed_by=env["actor"]["user"]))
-        for chunk in _chunks(d["asset_ids"]):
+        for chunk in chunks(d["asset_ids"], CHUNK):
             conn.execute(update(self.assets).where(self.assets.c.asset_id.in_(chunk))
                          .values(transfer_id=d["transfer_id"]))
         self._index(conn, env, d["asset_ids"])
@@ -343,7 +315,7 @@ class InventoryViews(Projection):
         row = self._transfer_moved(conn, env, status="rejected", rejection_reason=env["data"]["reason"],
                                    decided_at=env["occurred_at"])
         if row:
-            for chunk in _chunks(row["asset_ids"]):
+            for chunk in chunks(row["asset_ids"], CHUNK):
                 conn.execute(update(self.assets).where(self.assets.c.asset_id.in_(chunk),
                                                        self.assets.c.transfer_id == row["transfer_id"])
                              .values(transfer_id=None))
@@ -351,7 +323,7 @@ class InventoryViews(Projection):
     def on_transfer_completed(self, conn, env):
         row = self._transfer_moved(conn, env, status="completed", completed_at=env["occurred_at"])
         if row:
-            for chunk in _chunks(row["asset_ids"]):
+            for chunk in chunks(row["asset_ids"], CHUNK):
                 conn.execute(update(self.assets).where(self.assets.c.asset_id.in_(chunk))
                              .values(school_code=row["to_school"], installed=False, transfer_id=None))
             self._place(conn, row["to_school"], row["asset_ids"])
@@ -362,7 +334,7 @@ class InventoryViews(Projection):
         d = env["data"]
         ids = [f["asset_id"] for f in d["findings"]]
         kinds = {}
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids, CHUNK):
             kinds.update(conn.execute(select(self.assets.c.asset_id, self.assets.c.kind)
                                       .where(self.assets.c.asset_id.in_(chunk))).all())
         report = conformity_report(d["findings"], d["unexpected_serials"], kinds)
@@ -381,7 +353,7 @@ class InventoryViews(Projection):
         keys = sorted({serial_key(s) for s in serials})
         t = self.assets
         owners = {}
-        for chunk in _chunks(keys):
+        for chunk in chunks(keys, CHUNK):
             for row in conn.execute(select(t.c.serial_key, t.c.asset_id, t.c.school_code, t.c.delivery_ref,
                                            t.c.in_service).where(t.c.serial_key.in_(chunk))).mappings():
                 owners[row["serial_key"]] = dict(row)
@@ -393,14 +365,14 @@ class InventoryViews(Projection):
 
     def known_assets(self, conn, asset_ids) -> set[str]:
         found = set()
-        for chunk in _chunks(set(asset_ids)):
+        for chunk in chunks(set(asset_ids), CHUNK):
             found.update(conn.execute(select(self.assets.c.asset_id)
                                       .where(self.assets.c.asset_id.in_(chunk))).scalars())
         return found
 
     def known_schools(self, conn, codes) -> set[str]:
         found = set()
-        for chunk in _chunks(set(codes)):
+        for chunk in chunks(set(codes), CHUNK):
             found.update(conn.execute(select(self.schools.c.school_code)
                                       .where(self.schools.c.school_code.in_(chunk))).scalars())
         return found
@@ -413,13 +385,6 @@ class InventoryViews(Projection):
     def asset_ids_ever_at(self, conn, code: str) -> list[str]:
         t = self.placements
         return list(conn.execute(select(t.c.asset_id).where(t.c.school_code == code)).scalars())
-
-    def asset_positions(self, conn, asset_ids) -> list[int]:
-        positions = set()
-        for chunk in _chunks(asset_ids):
-            positions.update(conn.execute(select(self.asset_events.c.position)
-                                          .where(self.asset_events.c.asset_id.in_(chunk))).scalars())
-        return sorted(positions)
 
     def asset(self, conn, asset_id: str) -> dict | None:
         row = conn.execute(select(self.assets).where(self.assets.c.asset_id == asset_id)).mappings().first()

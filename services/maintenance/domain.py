@@ -48,6 +48,55 @@ class AssetRecord:
         return self.school_code is not None and not self.decommissioned and self.replaced_by is None
 
 
+# ---------------------------------------------------------------- the commands, as the rules read them
+# Made from the checked fields of `schemas.py` (each field of the schema is a field here).
+
+@dataclass(frozen=True)
+class DeclareFault:
+    asset_id: str
+    school_code: str
+    symptom: str
+    fault_id: str | None = None  # given by the caller to make a retry safe; else a new one
+    occurred_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FileWarrantyClaim:
+    fault_id: str
+    claim_ref: str
+    occurred_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RecordRepair:
+    fault_id: str
+    action: str
+    cost_mad: float | None = None
+    occurred_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReplaceEquipment:
+    fault_id: str
+    new_serial: str
+    new_kind: str | None = None  # None: the old asset's kind
+    new_asset_id: str | None = None  # None: a new id
+    occurred_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CloseFault:
+    fault_id: str
+    resolution: str
+    occurred_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CancelFault:
+    fault_id: str
+    occurred_at: datetime | None = None
+
+
 # ---------------------------------------------------------------- fault
 
 @dataclass(frozen=True)
@@ -91,10 +140,10 @@ def evolve_fault(state: Fault, envelope: dict) -> Fault:
     return state
 
 
-def declare_fault(state: Fault, asset: AssetRecord | None, open_fault_id: str | None, cmd: dict,
+def declare_fault(state: Fault, asset: AssetRecord | None, open_fault_id: str | None, cmd: DeclareFault,
                   at: datetime) -> list[Event]:
     """`open_fault_id`: the fault already open on this asset, if any."""
-    asset_id, school = cmd["asset_id"], cmd["school_code"]
+    asset_id, school = cmd.asset_id, cmd.school_code
     if state.declared:
         raise CommandRejected("fault_already_declared", f"Fault {state.fault_id} is already declared.")
     if asset is None:
@@ -115,7 +164,7 @@ def declare_fault(state: Fault, asset: AssetRecord | None, open_fault_id: str | 
         raise CommandRejected("fault_already_open",
                               f"Asset {asset_id} already has open fault {open_fault_id}.")
     return [Event("fault_declared", {
-        "fault_id": state.fault_id, "asset_id": asset_id, "school_code": school, "symptom": cmd["symptom"],
+        "fault_id": state.fault_id, "asset_id": asset_id, "school_code": school, "symptom": cmd.symptom,
         "under_warranty": is_under_warranty(asset.received_at, asset.warranty_months, at),
     }, occurred_at=at)]
 
@@ -140,7 +189,7 @@ def _without_outcome(state: Fault) -> None:
                               f"Fault {state.fault_id}'s equipment was already replaced by {state.replaced_by}.")
 
 
-def file_warranty_claim(state: Fault, asset: AssetRecord | None, cmd: dict, at: datetime) -> list[Event]:
+def file_warranty_claim(state: Fault, asset: AssetRecord | None, cmd: FileWarrantyClaim, at: datetime) -> list[Event]:
     _open(state, at)
     _without_outcome(state)
     if not state.under_warranty:
@@ -152,14 +201,14 @@ def file_warranty_claim(state: Fault, asset: AssetRecord | None, cmd: dict, at: 
     if asset is None:
         raise CommandRejected("unknown_asset", f"Asset {state.asset_id} is not known to maintenance.")
     return [Event("warranty_claim_filed", {"fault_id": state.fault_id, "supplier": asset.supplier,
-                                           "claim_ref": cmd["claim_ref"]}, occurred_at=at)]
+                                           "claim_ref": cmd.claim_ref}, occurred_at=at)]
 
 
-def record_repair(state: Fault, cmd: dict, at: datetime) -> list[Event]:
+def record_repair(state: Fault, cmd: RecordRepair, at: datetime) -> list[Event]:
     """Under warranty a repair costs nothing; otherwise its cost must be given."""
     _open(state, at)
     _without_outcome(state)
-    cost = cmd.get("cost_mad")
+    cost = cmd.cost_mad
     if state.under_warranty:
         if cost:
             raise CommandRejected("warranty_repair_not_free",
@@ -167,25 +216,25 @@ def record_repair(state: Fault, cmd: dict, at: datetime) -> list[Event]:
         cost = 0.0
     elif cost is None:
         raise InvalidCommand({"cost_mad": ["Required: the fault is not under warranty."]})
-    return [Event("repair_completed", {"fault_id": state.fault_id, "action": cmd["action"],
+    return [Event("repair_completed", {"fault_id": state.fault_id, "action": cmd.action,
                                        "under_warranty": state.under_warranty, "cost_mad": float(cost)},
                   occurred_at=at)]
 
 
-def replace_equipment(state: Fault, old: AssetRecord | None, cmd: dict, new_asset_id: str,
+def replace_equipment(state: Fault, old: AssetRecord | None, cmd: ReplaceEquipment, new_asset_id: str,
                       serial_owner: str | None, asset_id_taken: bool, at: datetime) -> list[Event]:
     """`serial_owner`: an asset (known or being replaced in) that already has the new serial."""
     _open(state, at)
     _without_outcome(state)
     if serial_owner is not None:
-        raise CommandRejected("serial_already_known", f"Serial {cmd['new_serial']} is already asset {serial_owner}.")
+        raise CommandRejected("serial_already_known", f"Serial {cmd.new_serial} is already asset {serial_owner}.")
     if asset_id_taken or new_asset_id == state.asset_id:
         raise CommandRejected("asset_already_known", f"Asset {new_asset_id} already exists.")
-    kind = cmd.get("new_kind") or (old.kind if old is not None else None)
+    kind = cmd.new_kind or (old.kind if old is not None else None)
     if kind is None:
         raise InvalidCommand({"new_kind": [f"Required: asset {state.asset_id}'s kind is not known."]})
     return [Event("equipment_replaced", {"fault_id": state.fault_id, "old_asset_id": state.asset_id,
-                                         "new_asset_id": new_asset_id, "new_serial": cmd["new_serial"],
+                                         "new_asset_id": new_asset_id, "new_serial": cmd.new_serial,
                                          "new_kind": kind}, occurred_at=at)]
 
 

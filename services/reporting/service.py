@@ -9,7 +9,7 @@ from nameko.timer import timer
 from shared.commands import context
 from shared.config import province_code
 from shared.errors import CommandRejected, InvalidCommand
-from shared.service import ProjectorDependency, consume_events, source_queue
+from shared.service import ProjectorDependency, following
 
 from . import activity
 from . import indicators as ind
@@ -40,21 +40,10 @@ class ReportingService:
     kept_tables = ReportLog(None).metadata  # migrated, not rebuilt from the logs
     projector = ReportingProjector(IndicatorsProjection)
 
-    @consume_events(source_queue("reporting", "inventory"))
-    def on_inventory_event(self, body):
-        self.projector.handle(body)
-
-    @consume_events(source_queue("reporting", "maintenance"))
-    def on_maintenance_event(self, body):
-        self.projector.handle(body)
-
-    @consume_events(source_queue("reporting", "resources"))
-    def on_resources_event(self, body):
-        self.projector.handle(body)
-
-    @consume_events(source_queue("reporting", "training"))
-    def on_training_event(self, body):
-        self.projector.handle(body)
+    on_inventory_event = following("reporting", "inventory", "projector")
+    on_maintenance_event = following("reporting", "maintenance", "projector")
+    on_resources_event = following("reporting", "resources", "projector")
+    on_training_event = following("reporting", "training", "projector")
 
     @timer(interval=10, eager=True)
     def catch_up(self):

@@ -12,6 +12,7 @@ from services.training.service import TrainingService
 from genie import cli
 from genie.backup import DamagedBackup, StoreNotEmpty, export_events, import_events
 from shared.catalogue import registry
+from shared.config import SOURCES
 from genie.demo import DemoProvince, Seeder
 from shared.db import make_engine
 from shared.events import Context, Event
@@ -138,7 +139,6 @@ def test_the_command_line_refuses_a_damaged_file_with_its_line(genie_env, tmp_pa
 
 # ---- the whole system: export, lose everything, import, rebuild, same answers
 
-SOURCES = ("inventory", "maintenance", "resources", "training")
 
 
 def _answers(rpc):

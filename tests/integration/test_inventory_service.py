@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from services.inventory.service import InventoryService
 from shared.catalogue import registry
 from shared.errors import CommandRejected, InvalidCommand
-from tests.helpers import wait_for
+from tests.helpers import refused_message as refused, wait_for
 
 COORDINATOR = {"actor": {"user": "fatima", "role": "coordinator"}}
 MEMBER = {"actor": {"user": "omar", "role": "infrastructure"}}
@@ -53,13 +53,6 @@ def xlsx(rows) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def refused(code, call, *args):
-    with pytest.raises(CommandRejected) as exc:
-        call(*args)
-    assert exc.value.code == code, exc.value.message
-    return exc.value.message
 
 
 def ids(equipment):

@@ -8,7 +8,7 @@ from services.inventory.service import InventoryService
 from services.maintenance.service import MaintenanceService
 from shared.catalogue import registry
 from shared.errors import CommandRejected, InvalidCommand
-from tests.helpers import wait_for
+from tests.helpers import refused as rejected, wait_for
 
 SCHOOL = {"name_ar": "مدرسة الوحدة", "name_fr": "École Al Wahda", "cycle": "primary", "setting": "urban",
           "commune": "Dakhla", "region_code": "DOE"}
@@ -87,13 +87,6 @@ def check_against_catalogue(envelopes):
 
 
 # ---------------------------------------------------------------- the tests
-
-
-def rejected(code, call, *args):
-    with pytest.raises(CommandRejected) as exc:
-        call(*args)
-    assert exc.value.code == code
-    return exc.value
 
 
 def test_a_fault_from_declaration_to_closing_over_rpc_and_on_the_bus(service_databases, run_services, rpc,

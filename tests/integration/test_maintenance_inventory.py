@@ -9,16 +9,9 @@ from services.inventory.service import InventoryService
 from services.maintenance.service import MaintenanceService
 from shared.catalogue import registry
 from shared.errors import CommandRejected
-from tests.helpers import wait_for
+from tests.helpers import refused as rejected, wait_for
 from tests.integration.test_maintenance import (assign, check_against_catalogue, deliver, inventory_position,
                                                 maintenance_sees, register_school)
-
-
-def rejected(code, call, *args):
-    with pytest.raises(CommandRejected) as exc:
-        call(*args)
-    assert exc.value.code == code
-    return exc.value
 
 
 COORDINATOR = {"actor": {"user": "fatima", "role": "coordinator"}}

@@ -10,7 +10,7 @@ from services.inventory.service import InventoryService
 from services.resources.service import ResourcesService
 from shared.catalogue import registry
 from shared.errors import CommandRejected, InvalidCommand
-from tests.helpers import wait_for
+from tests.helpers import refused, wait_for
 
 SALMA = {"actor": {"user": "salma", "role": "resources_member"}}
 
@@ -26,13 +26,6 @@ P1, P2, M1, S1 = (school("OED-P1", "primary", "urban"), school("OED-P2", "primar
 
 def known(rpc):
     return [s["school_code"] for s in rpc.resources.known_schools()]
-
-
-def refused(code, call, *args):
-    with pytest.raises(CommandRejected) as exc:
-        call(*args)
-    assert exc.value.code == code, exc.value
-    return exc.value
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from services.inventory.service import InventoryService
 from services.training.service import TrainingService
 from shared.catalogue import registry
 from shared.errors import CommandRejected, InvalidCommand
-from tests.helpers import wait_for
+from tests.helpers import refused_message as refused, wait_for
 
 COORDINATOR = {"actor": {"user": "fatima", "role": "coordinator"}}
 TRAINER = {"actor": {"user": "karima", "role": "training_member"}}
@@ -30,13 +30,6 @@ CALENDAR = {"school_year": "2025-2026", "periods": [
     {"kind": "exam", "name": "Examen régional", "starts_on": "2026-06-01", "ends_on": "2026-06-05"},
 ]}
 WEEK = ["2025-11-10", "2025-11-11", "2025-11-12", "2025-11-13", "2025-11-14"]
-
-
-def refused(code, call, *args):
-    with pytest.raises(CommandRejected) as exc:
-        call(*args)
-    assert exc.value.code == code, exc.value
-    return exc.value.message
 
 
 @contextmanager

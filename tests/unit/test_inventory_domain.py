@@ -6,6 +6,7 @@ import pytest
 from services.inventory import domain as d
 from shared.catalogue import registry
 from shared.errors import CommandRejected
+from tests.helpers import refused_message as rejected
 
 MA = timezone(timedelta(hours=1))
 T0 = datetime(2025, 10, 1, 9, 0, tzinfo=MA)
@@ -22,13 +23,6 @@ def env(event_type, data, at=T0, stream="x"):
 
 def day(n):
     return T0 + timedelta(days=n)
-
-
-def rejected(code, f, *args):
-    with pytest.raises(CommandRejected) as exc:
-        f(*args)
-    assert exc.value.code == code, exc.value.message
-    return exc.value.message
 
 
 def valid(events):

@@ -8,6 +8,7 @@ from services.maintenance import domain
 from services.maintenance.domain import AssetRecord, Fault
 from shared.catalogue import registry
 from shared.errors import CommandRejected, InvalidCommand
+from tests.helpers import refused
 
 
 def at(text):
@@ -32,19 +33,20 @@ def fold(*events):
 
 
 def declare(asset=LAPTOP, when=DECLARED, open_fault=None, school="OED001", state=None):
-    cmd = {"asset_id": asset.asset_id if asset else "A1", "school_code": school, "symptom": "Does not boot"}
+    cmd = domain.DeclareFault(asset.asset_id if asset else "A1", school, "Does not boot")
     return domain.declare_fault(state or Fault("F1"), asset, open_fault, cmd, when)
+
+
+def repair(action, cost_mad=None):
+    return domain.RecordRepair("F1", action, cost_mad)
+
+
+def replacing(serial, new_kind=None):
+    return domain.ReplaceEquipment("F1", serial, new_kind)
 
 
 def open_fault(asset=LAPTOP, when=DECLARED):
     return fold(*declare(asset, when))
-
-
-def refused(code, call, *args):
-    with pytest.raises(CommandRejected) as exc:
-        call(*args)
-    assert exc.value.code == code
-    return exc.value
 
 
 def valid(events, source="maintenance"):
@@ -146,7 +148,7 @@ def test_the_same_fault_id_cannot_be_declared_twice():
 
 # ---------------------------------------------------------------- warranty claim
 
-CLAIM = {"claim_ref": "MI-2026-044"}
+CLAIM = domain.FileWarrantyClaim("F1", claim_ref="MI-2026-044")
 LATER = at("2026-03-03T10:00:00+01:00")
 
 
@@ -173,7 +175,7 @@ def test_a_warranty_claim_needs_a_declared_open_unresolved_fault_and_a_date_afte
     state = open_fault()
     refused("before_declaration", domain.file_warranty_claim, state, LAPTOP, CLAIM,
             at("2026-03-01T10:00:00+01:00"))
-    repaired = fold(*declare(), *domain.record_repair(state, {"action": "New disk"}, LATER))
+    repaired = fold(*declare(), *domain.record_repair(state, repair("New disk"), LATER))
     refused("fault_already_resolved", domain.file_warranty_claim, repaired, LAPTOP, CLAIM, LATER)
     cancelled = fold(*declare(), *domain.cancel_fault(state, LATER))
     refused("fault_already_closed", domain.file_warranty_claim, cancelled, LAPTOP, CLAIM, LATER)
@@ -182,77 +184,77 @@ def test_a_warranty_claim_needs_a_declared_open_unresolved_fault_and_a_date_afte
 # ---------------------------------------------------------------- repair
 
 def test_a_repair_under_warranty_costs_nothing():
-    for cmd in ({"action": "Motherboard changed"}, {"action": "Motherboard changed", "cost_mad": 0}):
+    for cmd in (repair("Motherboard changed"), repair("Motherboard changed", 0)):
         [event] = valid(domain.record_repair(open_fault(), cmd, LATER))
         assert event.data == {"fault_id": "F1", "action": "Motherboard changed", "under_warranty": True,
                               "cost_mad": 0.0}
 
 
 def test_a_repair_under_warranty_with_a_cost_is_refused():
-    refused("warranty_repair_not_free", domain.record_repair, open_fault(), {"action": "x", "cost_mad": 350}, LATER)
+    refused("warranty_repair_not_free", domain.record_repair, open_fault(), repair("x", 350), LATER)
 
 
 def test_a_repair_out_of_warranty_states_its_cost():
     state = open_fault(OUT_OF_WARRANTY)
     with pytest.raises(InvalidCommand) as exc:
-        domain.record_repair(state, {"action": "New power supply"}, LATER)
+        domain.record_repair(state, repair("New power supply"), LATER)
     assert "cost_mad" in exc.value.errors
-    [event] = valid(domain.record_repair(state, {"action": "New power supply", "cost_mad": 420.5}, LATER))
+    [event] = valid(domain.record_repair(state, repair("New power supply", 420.5), LATER))
     assert event.data == {"fault_id": "F1", "action": "New power supply", "under_warranty": False,
                           "cost_mad": 420.5}
 
 
 def test_a_fault_has_one_outcome_a_repair_or_a_replacement():
     state = open_fault()
-    repaired = fold(*declare(), *domain.record_repair(state, {"action": "x"}, LATER))
-    refused("fault_already_resolved", domain.record_repair, repaired, {"action": "again"}, LATER)
-    refused("fault_already_resolved", domain.replace_equipment, repaired, LAPTOP, {"new_serial": "N1"}, "A9",
+    repaired = fold(*declare(), *domain.record_repair(state, repair("x"), LATER))
+    refused("fault_already_resolved", domain.record_repair, repaired, repair("again"), LATER)
+    refused("fault_already_resolved", domain.replace_equipment, repaired, LAPTOP, replacing("N1"), "A9",
             None, False, LATER)
-    replaced = fold(*declare(), *domain.replace_equipment(state, LAPTOP, {"new_serial": "N1"}, "A9", None, False,
+    replaced = fold(*declare(), *domain.replace_equipment(state, LAPTOP, replacing("N1"), "A9", None, False,
                                                           LATER))
-    refused("fault_already_resolved", domain.record_repair, replaced, {"action": "x"}, LATER)
+    refused("fault_already_resolved", domain.record_repair, replaced, repair("x"), LATER)
 
 
 def test_a_repair_needs_an_open_fault_and_a_date_after_declaration():
-    refused("unknown_fault", domain.record_repair, Fault("F1"), {"action": "x"}, LATER)
-    refused("before_declaration", domain.record_repair, open_fault(), {"action": "x"}, RECEIVED)
+    refused("unknown_fault", domain.record_repair, Fault("F1"), repair("x"), LATER)
+    refused("before_declaration", domain.record_repair, open_fault(), repair("x"), RECEIVED)
 
 
 # ---------------------------------------------------------------- replace
 
 def test_a_replacement_names_the_new_asset_and_keeps_the_kind_unless_told():
-    [event] = valid(domain.replace_equipment(open_fault(), LAPTOP, {"new_serial": "LT-NEW"}, "A9", None, False, LATER))
+    [event] = valid(domain.replace_equipment(open_fault(), LAPTOP, replacing("LT-NEW"), "A9", None, False, LATER))
     assert event.data == {"fault_id": "F1", "old_asset_id": "A1", "new_asset_id": "A9", "new_serial": "LT-NEW",
                           "new_kind": "laptop"}
-    [event] = domain.replace_equipment(open_fault(), LAPTOP, {"new_serial": "T1", "new_kind": "tablet"}, "A9",
+    [event] = domain.replace_equipment(open_fault(), LAPTOP, replacing("T1", "tablet"), "A9",
                                        None, False, LATER)
     assert event.data["new_kind"] == "tablet"
 
 
 def test_a_replacement_serial_must_be_new():
-    exc = refused("serial_already_known", domain.replace_equipment, open_fault(), LAPTOP, {"new_serial": "LT-1"},
+    exc = refused("serial_already_known", domain.replace_equipment, open_fault(), LAPTOP, replacing("LT-1"),
                   "A9", "A5", False, LATER)
     assert "A5" in exc.message
 
 
 def test_a_replacement_asset_id_must_be_new():
-    refused("asset_already_known", domain.replace_equipment, open_fault(), LAPTOP, {"new_serial": "N"}, "A5",
+    refused("asset_already_known", domain.replace_equipment, open_fault(), LAPTOP, replacing("N"), "A5",
             None, True, LATER)
-    refused("asset_already_known", domain.replace_equipment, open_fault(), LAPTOP, {"new_serial": "N"}, "A1",
+    refused("asset_already_known", domain.replace_equipment, open_fault(), LAPTOP, replacing("N"), "A1",
             None, False, LATER)
 
 
 def test_a_replacement_of_an_asset_of_unknown_kind_must_say_the_kind():
     with pytest.raises(InvalidCommand) as exc:
-        domain.replace_equipment(open_fault(), None, {"new_serial": "N"}, "A9", None, False, LATER)
+        domain.replace_equipment(open_fault(), None, replacing("N"), "A9", None, False, LATER)
     assert "new_kind" in exc.value.errors
 
 
 def test_a_replacement_needs_an_open_fault():
-    refused("unknown_fault", domain.replace_equipment, Fault("F1"), LAPTOP, {"new_serial": "N"}, "A9", None, False,
+    refused("unknown_fault", domain.replace_equipment, Fault("F1"), LAPTOP, replacing("N"), "A9", None, False,
             LATER)
     closed = fold(*declare(), *domain.cancel_fault(open_fault(), LATER))
-    refused("fault_already_closed", domain.replace_equipment, closed, LAPTOP, {"new_serial": "N"}, "A9", None,
+    refused("fault_already_closed", domain.replace_equipment, closed, LAPTOP, replacing("N"), "A9", None,
             False, LATER)
 
 
@@ -262,7 +264,7 @@ def test_close_as_repaired_needs_a_repair_and_as_replaced_a_replacement():
     state = open_fault()
     refused("no_repair_recorded", domain.close_fault, state, "repaired", LATER)
     refused("no_replacement_recorded", domain.close_fault, state, "replaced", LATER)
-    repaired = fold(*declare(), *domain.record_repair(state, {"action": "x"}, LATER))
+    repaired = fold(*declare(), *domain.record_repair(state, repair("x"), LATER))
     [event] = valid(domain.close_fault(repaired, "repaired", LATER))
     assert event.data == {"fault_id": "F1", "resolution": "repaired"}
     refused("no_replacement_recorded", domain.close_fault, repaired, "replaced", LATER)
@@ -271,7 +273,7 @@ def test_close_as_repaired_needs_a_repair_and_as_replaced_a_replacement():
 def test_not_reproducible_only_without_a_repair_or_replacement():
     [event] = valid(domain.close_fault(open_fault(), "not_reproducible", LATER))
     assert event.data["resolution"] == "not_reproducible"
-    repaired = fold(*declare(), *domain.record_repair(open_fault(), {"action": "x"}, LATER))
+    repaired = fold(*declare(), *domain.record_repair(open_fault(), repair("x"), LATER))
     refused("resolution_contradicts_record", domain.close_fault, repaired, "not_reproducible", LATER)
 
 
@@ -293,7 +295,7 @@ def test_a_close_cannot_predate_the_declaration():
 def test_cancel_closes_a_fault_without_outcome_as_cancelled():
     [event] = valid(domain.cancel_fault(open_fault(), LATER))
     assert (event.type, event.data) == ("fault_closed", {"fault_id": "F1", "resolution": "cancelled"})
-    replaced = fold(*declare(), *domain.replace_equipment(open_fault(), LAPTOP, {"new_serial": "N"}, "A9", None,
+    replaced = fold(*declare(), *domain.replace_equipment(open_fault(), LAPTOP, replacing("N"), "A9", None,
                                                           False, LATER))
     refused("resolution_contradicts_record", domain.cancel_fault, replaced, LATER)
     refused("unknown_fault", domain.cancel_fault, Fault("F1"), LATER)
@@ -303,7 +305,7 @@ def test_the_whole_life_of_a_fault_folds_back_into_its_state():
     state = open_fault()
     claim = domain.file_warranty_claim(state, LAPTOP, CLAIM, LATER)
     state = fold(*declare(), *claim)
-    replacement = domain.replace_equipment(state, LAPTOP, {"new_serial": "N"}, "A9", None, False, LATER)
+    replacement = domain.replace_equipment(state, LAPTOP, replacing("N"), "A9", None, False, LATER)
     state = fold(*declare(), *claim, *replacement)
     closing = domain.close_fault(state, "replaced", LATER)
     state = fold(*declare(), *claim, *replacement, *closing)

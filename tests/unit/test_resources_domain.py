@@ -7,6 +7,7 @@ import pytest
 from services.resources import domain as d
 from shared.catalogue import registry
 from shared.errors import CommandRejected
+from tests.helpers import refused
 
 SCHOOLS = {
     "P-URB": d.School("P-URB", "primary", "urban"),
@@ -32,13 +33,6 @@ def valid(events):
     for e in events:
         registry.check_new("resources", e)
     return events
-
-
-def refused(code, f, *args):
-    with pytest.raises(CommandRejected) as exc:
-        f(*args)
-    assert exc.value.code == code, exc.value
-    return exc.value
 
 
 def resource(rid="R1", *envelopes):

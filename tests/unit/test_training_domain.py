@@ -8,6 +8,7 @@ from services.training.domain import CalendarPeriod, Training
 from shared.catalogue import registry
 from shared.errors import CommandRejected
 from shared.events import Event
+from tests.helpers import refused_message as refused
 
 YEAR = "2025-2026"
 CALENDAR = [
@@ -59,13 +60,6 @@ def cancelled(session_id="S1"):
 def session_cmd(starts, ends, reason=None, session_id="S9"):
     return {"session_id": session_id, "starts_on": date.fromisoformat(starts), "ends_on": date.fromisoformat(ends),
             "hours": 12, "venue": "CRMEF Dakhla", "calendar_override_reason": reason}
-
-
-def refused(code, f, *args):
-    with pytest.raises(CommandRejected) as exc:
-        f(*args)
-    assert exc.value.code == code
-    return exc.value.message
 
 
 def valid(events):
