@@ -9,13 +9,13 @@ from werkzeug.wrappers import Response
 from services.inventory import schemas as inv
 from shared.catalogue import ASSET_KINDS, BUNDLES
 
-from . import commands, form_pages, lists, people
+from . import commands, form_pages, indicator_pages, lists, people
 from .access import Refused
 from .forms import FORM_BY_PATH, FORMS, Form, school_code_of
 from .http import HttpProblem, rule_codes
 from .i18n import Lang
 from .queries import current_school_year
-from .templating import environment, indicator_axes, query_string, semesters
+from .templating import environment, query_string
 
 ASSET_SELECTS = [("kind", "kind", ASSET_KINDS), ("bundle", "bundle", BUNDLES),
                  ("status", "asset_status", inv.ASSET_STATUSES), ("warranty", "warranty", inv.WARRANTY_STATES)]
@@ -119,6 +119,8 @@ class Pages:
             return self.home()
         if path == "/dashboard":
             return self.dashboard()
+        if path == "/pivot":
+            return indicator_pages.pivot(self)
         if path == "/work":
             return self.home()
         if path == "/schools":
@@ -201,17 +203,7 @@ class Pages:
     # ---- indicators
 
     def dashboard(self):
-        user = self.user
-        scope = self.request.args.get("scope") or self.web.default_scope(user)
-        year = self.request.args.get("period") or current_school_year()
-        params = self.web.api.query_params("indicators", {"scope": scope, "period": year})
-        now = self.q.indicators(user, params)
-        trend_periods = semesters(year[:9])
-        trends = {p: {i["id"]: i for i in self.q.indicators(user, {"scope": scope, "period": p})["indicators"]}
-                  for p in trend_periods}
-        axes = indicator_axes(self.L, now["indicators"], trends, trend_periods)
-        return self.render("dashboard.html", self._("Indicators"), scope=scope, period=year, as_of=now["as_of"],
-                           axes=axes, trend_periods=trend_periods)
+        return indicator_pages.dashboard(self)
 
     # ---- schools
 

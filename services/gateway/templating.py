@@ -10,8 +10,6 @@ from urllib.parse import urlencode
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
-from services.reporting.schemas import AXES, REGISTRY
-
 from .i18n import NAMES, Lang, translations
 
 
@@ -60,23 +58,3 @@ def sparkline(values: list, labels: list[str], name: str = "") -> Markup:
 def query_string(values: dict, **changes) -> str:
     merged = {**{k: v for k, v in values.items() if v not in (None, "", False)}, **changes}
     return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
-
-
-
-
-def indicator_axes(L, indicators, trends, trend_periods):
-    """The indicators by axis, each with its value and its trend as a chart with a name."""
-    by_id = {i["id"]: i for i in indicators}
-    axes = []
-    for axis, names in AXES.items():
-        rows = []
-        for ind_id, declared in REGISTRY.items():
-            if declared.axis != axis or ind_id not in by_id:
-                continue
-            value = by_id[ind_id].get("value")
-            name = declared.label[L.code]
-            series = [trends[p].get(ind_id, {}).get("value") for p in trend_periods]
-            rows.append({"id": ind_id, "label": name, "shown": "—" if value is None else L.number(value),
-                         "chart": sparkline(series, trend_periods, name)})
-        axes.append({"name": names[L.code], "rows": rows})
-    return axes

@@ -21,6 +21,11 @@ SCHOOLS = [{"school_code": "S1", "name_ar": "مدرسة الأمل", "name_fr": 
            {"school_code": "S2", "name_ar": "إعدادية النور", "name_fr": "Collège Annour", "cycle": "middle",
             "setting": "urban", "commune": "Ville", "region_code": "R11", "connectivity": "connected",
             "filtering_active": True}]
+WITH = {"INF01": {"value": 10, "numerator": 10, "denominator": None},
+        "MNT01": {"value": 5, "numerator": 5, "denominator": None},
+        "RES01": {"value": None, "numerator": 0, "denominator": 0}, "TRN01": {"value": 2, "numerator": 2,
+                                                                              "denominator": None}}
+DIFFERENCE = {"INF01": 2, "MNT01": -2, "RES01": None, "TRN01": 0}
 ASSETS = [{"asset_id": "A1", "serial": "LT-77", "kind": "laptop", "model": "X1", "bundle": "vmm", "supplier": "Maroc Info",
            "delivery_ref": "BL-9", "received_at": "2025-10-03T09:00:00+01:00", "warranty_months": 24,
            "school_code": "S1", "installed": True, "in_service": True, "transfer_id": None, "status": "installed",
@@ -98,6 +103,18 @@ class Services(FakeServices):
         if method == "indicators":
             return {"scope": args[0], "period": args[1], "as_of": "2026-01-31T23:59:59+01:00", "positions": {},
                     "indicators": INDICATORS}
+        if method == "compare":
+            return {"scope": args[0], "period": args[1], "as_of": "2026-01-31T23:59:59+01:00", "with": args[2],
+                    "with_as_of": "2025-01-31T23:59:59+01:00", "positions": {},
+                    "indicators": [dict(i, **{"with": WITH[i["id"]], "difference": DIFFERENCE[i["id"]]})
+                                   for i in INDICATORS]}
+        if method == "breakdown":
+            return {"scope": args[0], "period": args[1], "by": args[2], "as_of": "2026-01-31T23:59:59+01:00",
+                    "positions": {}, "rows": [
+                        {"commune": "Oued", "schools": 1, "indicators": [dict(INDICATORS[0], value=5, numerator=5)]},
+                        {"commune": "Ville", "schools": 1, "indicators": [dict(INDICATORS[0], value=7, numerator=7)]}]}
+        if method == "school_years":
+            return ["2025-2026", "2024-2025"]
         if len(args) == 2 and isinstance(args[1], dict) and "actor" in args[1]:
             return [{"event_type": method, "actor": args[1]["actor"], "data": dict(args[0])}]
         return []
@@ -190,6 +207,44 @@ def test_dashboard_by_axis_with_a_trend(site):
     assert page.count('<svg class="spark" role="img" aria-label="') == len(INDICATORS)
     asked = [args for service, method, args in services.calls if method == "indicators"]
     assert ("province:OED", "2025-2026") in asked and ("province:OED", "2024-2025-S1") in asked
+
+
+def test_the_dashboard_picks_says_units_compares_and_drills_down(site):
+    client, services = site
+    sign_in(client, "coord")
+    page = client.get("/dashboard?lang=fr&period=2025-2026&with=2024-2025").get_data(as_text=True)
+    # Scope and period are picked from lists, the day from a date picker.
+    assert '<select id="f-scope" name="scope">' in page and 'value="school:S1"' in page
+    assert '<option value="2025-2026-S1">2025-2026, premier semestre</option>' in page
+    assert '<input type="date" id="f-as_of" name="as_of"' in page
+    row = page[page.index('data-indicator="INF01"'):page.index('data-indicator="INF02"') if 'data-indicator="INF02"'
+               in page else page.index('data-indicator="MNT01"')]
+    assert '<td class="unit">équipements</td>' in row and '<td class="with">10</td>' in row
+    assert "▲" in row and "+2" in row and 'class="change better"' in row
+    mnt = page[page.index('data-indicator="MNT01"'):]
+    assert "▼" in mnt[:600] and 'class="change better"' in mnt[:600]  # fewer open faults is better
+    res = page[page.index('data-indicator="RES01"'):]
+    assert 'data-state="no_data"' in res[:100] and '<td class="value">Pas de données</td>' in res[:800]
+    # Drill-down from the province to its communes' schools; reports for this very choice.
+    assert '/pivot?scope=province%3AOED&amp;period=2025-2026&amp;by=school&amp;commune=Oued' in page
+    assert '/api/reports/download?scope=province%3AOED&amp;period=2025-2026&amp;format=xlsx' in page
+    asked = {m: a for s, m, a in services.calls if m in ("compare", "breakdown")}
+    assert asked["compare"][:3] == ("province:OED", "2025-2026", "2024-2025") and asked["breakdown"][2] == "commune"
+
+
+def test_the_pivot_has_totals_sorts_and_exports(site):
+    client, services = site
+    sign_in(client, "coord")
+    page = client.get("/pivot?lang=fr&period=2025-2026&by=commune&sort=INF01&desc=1").get_data(as_text=True)
+    body = page[page.index("<tbody>"):page.index("</tbody>")]
+    assert body.index('data-group="Ville"') < body.index('data-group="Oued"')  # 7 before 5
+    assert '<tr class="total"><th scope="row">Ensemble du périmètre</th>' in page
+    csv_text = client.get("/pivot?lang=fr&period=2025-2026&by=commune&format=csv").get_data().decode("utf-8-sig")
+    lines = csv_text.splitlines()
+    assert lines[0].startswith("commune,Établissements,INF01 Équipements en service")
+    assert lines[1].startswith("Oued,1,5") and lines[-1].startswith("Ensemble du périmètre,,12")
+    xlsx = client.get("/pivot?period=2025-2026&by=commune&format=xlsx")
+    assert xlsx.data[:2] == b"PK" and xlsx.headers["Content-Disposition"].endswith('-commune.xlsx"')
 
 
 def test_semesters_of_the_trend_are_those_begun():

@@ -1,0 +1,350 @@
+"""The indicator pages: the dashboard (pick a scope, a period, a day and a period to compare with; each
+figure with its unit, numerator and denominator; charts; drill-down) and the pivot table with its exports."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+from markupsafe import Markup
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from werkzeug.wrappers import Response
+
+from services.reporting.schemas import AXES, REGISTRY
+
+from .http import HttpProblem
+from .queries import current_school_year
+from .templating import query_string, sparkline
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GROUPS_OF = {"all": ("province", "commune", "cycle", "setting", "school"),
+             "region": ("province", "commune", "cycle", "setting", "school"),
+             "province": ("commune", "school", "cycle", "setting"), "school": ()}
+
+
+def _level(scope: str) -> str:
+    return scope.partition(":")[0]
+
+
+def previous_period(period: str) -> str:
+    """The same period a school year earlier."""
+    first = int(period[:4]) - 1
+    return f"{first}-{first + 1}{period[9:]}"
+
+
+def last_semesters(period: str, n: int = 6, today: date | None = None) -> list[str]:
+    """The last `n` semesters that have begun, up to the period's own (its S2 for a school year)."""
+    today = today or date.today()
+    first = int(period[:4])
+    last = (first, 1) if period.endswith("-S1") else (first, 2)
+    found = []
+    year, half = last
+    while len(found) < n:
+        begins = date(year, 9, 1) if half == 1 else date(year + 1, 2, 1)
+        if begins <= today:
+            found.append(f"{year}-{year + 1}-S{half}")
+        year, half = (year, 1) if half == 2 else (year - 1, 2)
+        if year < first - 5:
+            break
+    return list(reversed(found))
+
+
+def _data_state(item: dict) -> str:
+    """What a missing value means: not applicable here, or no data (a denominator of 0, no census)."""
+    if item.get("value") is not None:
+        return "value"
+    return "not_applicable" if item.get("reason") == "not_applicable" else "no_data"
+
+
+class Figures:
+    """How the pages say an indicator's figures: value with unit, numerator over denominator, direction."""
+
+    def __init__(self, page):
+        self.page, self.L, self._ = page, page.L, page._
+
+    def value(self, item: dict) -> str:
+        state = _data_state(item)
+        if state == "not_applicable":
+            return self._("Not applicable")
+        if state == "no_data":
+            return self._("No data")
+        return self.L.number(item["value"])
+
+    def unit(self, ident: str) -> str:
+        from services.reporting.registry import UNITS
+
+        return UNITS[REGISTRY[ident].unit][self.L.code]
+
+    def fraction(self, item: dict) -> str:
+        if item.get("numerator") is None and item.get("denominator") is None:
+            return ""
+        if item.get("denominator") is None:
+            return self.L.number(item["numerator"])
+        return f"{self.L.number(item['numerator'])} / {self.L.number(item['denominator'])}"
+
+    def change(self, ident: str, difference) -> dict:
+        """The arrow, its words, and whether the change is for the better."""
+        if difference is None:
+            return {"arrow": "", "said": self._("No comparison"), "tone": "none", "shown": "—"}
+        if difference == 0:
+            return {"arrow": "=", "said": self._("Unchanged"), "tone": "same", "shown": self.L.number(0)}
+        up = difference > 0
+        better = up == REGISTRY[ident].higher_is_better
+        shown = ("+" if up else "−") + self.L.number(abs(difference))
+        return {"arrow": "▲" if up else "▼", "said": self._("Up") if up else self._("Down"),
+                "tone": "better" if better else "worse", "shown": shown}
+
+
+# ---------------------------------------------------------------------- choices
+
+def scope_choices(page, scope: str) -> list[dict]:
+    """The scopes the reader may open, as option groups: all, regions, provinces, then schools by commune."""
+    user, _ = page.user, page._
+    level = _level(user["scope"])
+    schools = page.q.schools(user, {})
+    name = "name_ar" if page.L.code == "ar" else "name_fr"
+    groups = []
+    if level == "school":
+        code = user["scope"].partition(":")[2]
+        return [{"label": _("School"), "options": [(f"school:{code}", code)]}]
+    top = []
+    if level == "all":
+        top.append(("all", _("All provinces")))
+    regions = sorted({s.get("region_code") for s in schools if s.get("region_code")})
+    provinces = sorted({s.get("province_code") for s in schools if s.get("province_code")})
+    if level in ("all",):
+        top += [(f"region:{r}", _("Region %(code)s", code=r)) for r in regions]
+    if level == "region":
+        top.append((user["scope"], _("Region %(code)s", code=user["scope"].partition(":")[2])))
+    own = page.web.default_scope(user)
+    if own.startswith("province:") and own.partition(":")[2] not in provinces:
+        provinces.append(own.partition(":")[2])
+    top += [(f"province:{p}", _("Province %(code)s", code=p)) for p in sorted(provinces)]
+    groups.append({"label": _("Territories"), "options": top})
+    by_commune: dict[str, list] = {}
+    for s in sorted(schools, key=lambda s: (s.get("commune") or "", s.get(name) or "")):
+        by_commune.setdefault(s.get("commune") or "—", []).append(
+            (f"school:{s['school_code']}", f"{s.get(name) or s['school_code']} ({s['school_code']})"))
+    for commune, options in by_commune.items():
+        groups.append({"label": commune, "options": options})
+    if not any(value == scope for g in groups for value, _label in g["options"]):
+        groups[0]["options"].insert(0, (scope, scope))
+    return groups
+
+
+def period_choices(page) -> list[tuple[str, str]]:
+    try:
+        years = page.web.api.rpc("reporting", "school_years")
+    except HttpProblem:
+        years = []
+    years = years or [current_school_year()]
+    _ = page._
+    out = []
+    for year in years:
+        out += [(year, _("School year %(year)s", year=year)),
+                (f"{year}-S1", _("%(year)s, first semester", year=year)),
+                (f"{year}-S2", _("%(year)s, second semester", year=year))]
+    return out
+
+
+def _picked(page, allowed=("scope", "period", "as_of", "with", "by", "axis", "indicator", "commune", "sort",
+                           "desc")):
+    return {k: v for k, v in page.request.args.items() if k in allowed and v != ""}
+
+
+def _load(page, endpoint: str, values: dict) -> dict:
+    return page.web.api.query_params(endpoint, values)
+
+
+# ---------------------------------------------------------------------- dashboard
+
+def dashboard(page) -> Response:
+    user, _ = page.user, page._
+    args = _picked(page)
+    scope = args.get("scope") or page.web.default_scope(user)
+    period = args.get("period") or current_school_year()
+    base = {"scope": scope, "period": period, **({"as_of": args["as_of"]} if args.get("as_of") else {})}
+    params = _load(page, "indicators", base)
+    other = args.get("with") or previous_period(period)
+    compared = page.q.compare(user, _load(page, "compare", {**base, "with": other}))
+    now = page.q.indicators(user, params)
+    items = {i["id"]: i for i in now["indicators"]}
+    with_items = {i["id"]: i for i in compared["indicators"]}
+    trend_periods = last_semesters(period)
+    trends = {p: {i["id"]: i for i in page.q.indicators(user, {"scope": scope, "period": p})["indicators"]}
+              for p in trend_periods}
+    groupings = GROUPS_OF[_level(scope)]
+    by = args.get("by") if args.get("by") in groupings else (groupings[0] if groupings else None)
+    rows = page.q.breakdown(user, _load(page, "breakdown", {**base, "by": by}))["rows"] if by else []
+
+    say = Figures(page)
+    axes = []
+    for axis, names in AXES.items():
+        lines = []
+        for ident, declared in REGISTRY.items():
+            if declared.axis != axis or ident not in items:
+                continue
+            item, before = items[ident], with_items.get(ident, {})
+            series = [trends[p].get(ident, {}).get("value") for p in trend_periods]
+            lines.append({
+                "id": ident, "label": declared.label[page.L.code], "definition": declared.definition[page.L.code],
+                "state": _data_state(item), "shown": say.value(item), "unit": say.unit(ident),
+                "fraction": say.fraction(item), "with_shown": say.value(before.get("with") or {}),
+                "with_fraction": say.fraction(before.get("with") or {}),
+                "change": say.change(ident, before.get("difference")),
+                "chart": sparkline(series, trend_periods, declared.label[page.L.code])})
+        axes.append({"name": names[page.L.code], "rows": lines})
+
+    name_of = _names(page)
+    chart = {"periods": trend_periods, "lang": page.L.code, "rtl": page.L.dir == "rtl",
+             "indicators": [{"id": i, "label": d.label[page.L.code], "unit": say.unit(i)} for i, d in REGISTRY.items()],
+             "trend": {i: [trends[p].get(i, {}).get("value") for p in trend_periods] for i in REGISTRY},
+             "groups": [{"key": _group_key(r, by), "label": _group_label(r, by, name_of),
+                         "values": {x["id"]: x["value"] for x in r["indicators"]}} for r in rows],
+             "labels": {"trend": _("Trend over the last six semesters"), "by": _("By %(group)s", group=_group_word(
+                 page, by)) if by else "", "no_data": _("No data")}}
+    drill = [{"label": _group_label(r, by, name_of), "href": _drill_href(r, by, scope, base),
+              "schools": r.get("schools", 1)} for r in rows]
+    picked = args.get("indicator") if args.get("indicator") in REGISTRY else next(
+        (i for i in REGISTRY if items.get(i, {}).get("value") is not None and REGISTRY[i].level == "school"), "INF01")
+    report_query = query_string(base)
+    return page.render(
+        "dashboard.html", _("Indicators"), scope=scope, period=period, as_of=args.get("as_of") or "",
+        as_of_said=page.L.datetime(now["as_of"]), other=other, axes=axes, trend_periods=trend_periods,
+        scopes=scope_choices(page, scope), periods=period_choices(page),
+        groupings=[(g, _group_word(page, g)) for g in groupings], by=by, chart_json=Markup(json.dumps(chart, ensure_ascii=False).replace("</", "<\\/")), chart=chart,
+        picked=picked, drill=drill, with_as_of=page.L.datetime(compared["with_as_of"]),
+        report_query=report_query, pivot_query=query_string(base, by=by or "school"),
+        today=date.today().isoformat(), school_page=scope.partition(":")[2] if _level(scope) == "school" else None,
+        group_word=_group_word(page, by) if by else "")
+
+
+def _names(page) -> dict:
+    name = "name_ar" if page.L.code == "ar" else "name_fr"
+    return {s["school_code"]: s.get(name) or s["school_code"] for s in page.q.schools(page.user, {})}
+
+
+def _group_key(row: dict, by: str) -> str:
+    return row["school_code"] if by == "school" else row["province_code"] if by == "province" else row[by]
+
+
+def _group_label(row: dict, by: str, names: dict) -> str:
+    key = _group_key(row, by)
+    return f"{names.get(key, key)} ({key})" if by == "school" else key
+
+
+def _group_word(page, by) -> str:
+    _ = page._
+    return {"school": _("school"), "commune": _("commune"), "cycle": _("cycle"), "setting": _("setting"),
+            "province": _("province")}.get(by, "")
+
+
+def _drill_href(row: dict, by: str, scope: str, base: dict) -> str:
+    """One step down: a province's or a school's own figures; a commune, a cycle or a setting's schools."""
+    key = _group_key(row, by)
+    if by == "province":
+        return "/dashboard?" + query_string(base, scope=f"province:{key}")
+    if by == "school":
+        return "/dashboard?" + query_string(base, scope=f"school:{key}")
+    return "/pivot?" + query_string(base, by="school", **{by: key} if by == "commune" else {})
+
+
+# ---------------------------------------------------------------------- pivot
+
+def pivot(page) -> Response:
+    user, _ = page.user, page._
+    args = _picked(page)
+    scope = args.get("scope") or page.web.default_scope(user)
+    period = args.get("period") or current_school_year()
+    base = {"scope": scope, "period": period, **({"as_of": args["as_of"]} if args.get("as_of") else {})}
+    groupings = GROUPS_OF[_level(scope)] or ("school",)
+    by = args.get("by") if args.get("by") in groupings else groupings[0]
+    axis = args.get("axis") if args.get("axis") in AXES else next(iter(AXES))
+    answer = page.q.breakdown(user, _load(page, "breakdown", {**base, "by": by}))
+    rows = answer["rows"]
+    commune = args.get("commune") if by == "school" else None
+    if commune:
+        rows = [r for r in rows if r.get("commune") == commune]
+        total_row = next((r for r in page.q.breakdown(user, _load(page, "breakdown", {**base, "by": "commune"}))
+                          ["rows"] if r["commune"] == commune), None)
+        totals = total_row["indicators"] if total_row else []
+    else:
+        totals = page.q.indicators(user, _load(page, "indicators", base))["indicators"]
+    ids = [i for i, d in REGISTRY.items() if d.axis == axis and (by == "province" or d.level == "school")]
+    names = _names(page)
+    say = Figures(page)
+    table = []
+    for r in rows:
+        by_id = {x["id"]: x for x in r["indicators"]}
+        table.append({"key": _group_key(r, by), "label": _group_label(r, by, names), "schools": r.get("schools", 1),
+                      "href": _drill_href(r, by, scope, base),
+                      "cells": [by_id.get(i, {}) for i in ids]})
+    sort = args.get("sort")
+    if sort in ids:
+        k = ids.index(sort)
+        known = [t for t in table if t["cells"][k].get("value") is not None]
+        unknown = [t for t in table if t["cells"][k].get("value") is None]
+        known.sort(key=lambda t: t["cells"][k]["value"], reverse=args.get("desc") == "1")
+        table = known + unknown
+    total_by_id = {x["id"]: x for x in totals}
+    fmt = page.request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        return _export(page, fmt, by, ids, table, [total_by_id.get(i, {}) for i in ids], base)
+    return page.render(
+        "pivot.html", _("Pivot table"), scope=scope, period=period, as_of=args.get("as_of") or "", by=by, axis=axis,
+        groupings=[(g, _group_word(page, g)) for g in groupings], axes=[(a, n[page.L.code]) for a, n in AXES.items()],
+        commune=commune,
+        columns=[{"id": i, "label": REGISTRY[i].label[page.L.code], "unit": say.unit(i),
+                  "sort": query_string({**base, "by": by, "axis": axis, **({"commune": commune} if commune else {})},
+                                       sort=i, desc="" if sort == i and args.get("desc") == "1" else "1"),
+                  "sorted": ("descending" if args.get("desc") == "1" else "ascending") if sort == i else None}
+                 for i in ids],
+        rows=table, totals=[total_by_id.get(i, {}) for i in ids], say=say,
+        scopes=scope_choices(page, scope), periods=period_choices(page), group_word=_group_word(page, by),
+        export=query_string({**base, "by": by, "axis": axis, **({"commune": commune} if commune else {})}))
+
+
+def _text_cell(value):
+    """A spreadsheet must not read a name as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _export(page, fmt, by, ids, table, totals, base) -> Response:
+    _ = page._
+    head = [_group_word(page, by), _("Schools")]
+    numerator, denominator = _("Numerator"), _("Denominator")
+    for i in ids:
+        head += [f"{i} {REGISTRY[i].label[page.L.code]}", f"{i} {numerator}", f"{i} {denominator}"]
+    lines = []
+    for t in table + [{"label": _("Whole scope"), "schools": "", "cells": totals}]:
+        line = [_text_cell(t["label"]), t["schools"]]
+        for cell in t["cells"]:
+            line += [cell.get("value"), cell.get("numerator"), cell.get("denominator")]
+        lines.append(line)
+    name = f"genie-pivot-{base['scope'].replace(':', '-')}-{base['period']}-{by}.{fmt}"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(head)
+        writer.writerows(["" if v is None else v for v in line] for line in lines)
+        content, kind = ("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv"
+    else:
+        book = Workbook()
+        sheet = book.active
+        sheet.title = _("Pivot table")[:31]
+        sheet.sheet_view.rightToLeft = page.L.dir == "rtl"
+        sheet.append(head)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for line in lines:
+            sheet.append(line)
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+        buf = io.BytesIO()
+        book.save(buf)
+        content, kind = buf.getvalue(), XLSX
+    return Response(content, mimetype=kind, headers={"Content-Disposition": f'attachment; filename="{name}"'})

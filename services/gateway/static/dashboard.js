@@ -1,0 +1,86 @@
+// The indicator pages: a search box that narrows a long list of scopes, and the charts drawn with Chart.js
+// from the figures the page carries (right to left in Arabic, left to right in French).
+(function () {
+  document.querySelectorAll('[data-filter-select]').forEach(function (box) {
+    var select = document.getElementById(box.dataset.filterSelect);
+    box.addEventListener('input', function () {
+      var needle = box.value.trim().toLowerCase();
+      var first = null;
+      Array.prototype.forEach.call(select.options, function (o) {
+        var hit = !needle || o.text.toLowerCase().indexOf(needle) >= 0 || o.value.toLowerCase().indexOf(needle) >= 0;
+        o.hidden = !hit;
+        if (hit && !first) first = o;
+      });
+      if (first && select.selectedOptions[0] && select.selectedOptions[0].hidden) select.value = first.value;
+    });
+  });
+
+  var holder = document.getElementById('chart-data');
+  if (!holder) return;
+  var data = JSON.parse(holder.textContent);
+  var picker = document.getElementById('f-indicator');
+  var values = document.querySelector('#chart-values tbody');
+  var charts = {};
+  var number = new Intl.NumberFormat(data.lang === 'ar' ? 'ar-MA' : 'fr-MA', {maximumFractionDigits: 1});
+
+  function unitOf(id) {
+    var found = data.indicators.filter(function (i) { return i.id === id; })[0];
+    return found ? found.unit : '';
+  }
+
+  function draw(canvas, kind, labels, series, horizontal, title) {
+    if (!canvas) return;
+    canvas.dataset.labels = JSON.stringify(labels);
+    canvas.dataset.values = JSON.stringify(series);
+    if (typeof Chart === 'undefined') return;  // the figures stay in the table below
+    if (charts[canvas.id]) charts[canvas.id].destroy();
+    var valueAxis = {beginAtZero: true, title: {display: true, text: title}, reverse: horizontal && data.rtl,
+                     ticks: {callback: function (v) { return number.format(v); }}};
+    var labelAxis = {reverse: !horizontal && data.rtl, position: horizontal ? (data.rtl ? 'right' : 'left') : 'bottom',
+                     ticks: {autoSkip: false}};
+    charts[canvas.id] = new Chart(canvas, {
+      type: kind,
+      data: {labels: labels, datasets: [{label: title, data: series, backgroundColor: '#0b7a4f', borderColor: '#0b5d3b'}]},
+      options: {
+        indexAxis: horizontal ? 'y' : 'x', animation: false, responsive: true, maintainAspectRatio: false,
+        locale: data.lang === 'ar' ? 'ar-MA' : 'fr-MA',
+        plugins: {legend: {display: true, rtl: data.rtl, textDirection: data.rtl ? 'rtl' : 'ltr'},
+                  tooltip: {rtl: data.rtl, textDirection: data.rtl ? 'rtl' : 'ltr'}},
+        scales: horizontal ? {x: valueAxis, y: labelAxis} : {x: labelAxis, y: valueAxis}
+      }
+    });
+  }
+
+  function row(label, value) {
+    var tr = document.createElement('tr');
+    var th = document.createElement('th');
+    th.scope = 'row';
+    th.textContent = label;
+    var td = document.createElement('td');
+    td.textContent = value === null || value === undefined ? data.labels.no_data : number.format(value);
+    td.dataset.value = value === null || value === undefined ? '' : String(value);
+    tr.append(th, td);
+    return tr;
+  }
+
+  function show(id) {
+    var unit = unitOf(id);
+    var trend = data.trend[id] || [];
+    draw(document.getElementById('chart-trend'), 'bar', data.periods, trend, false, id + ' (' + unit + ')');
+    var groups = data.groups.map(function (g) { return {label: g.label, value: g.values[id]}; })
+      .filter(function (g) { return g.value !== null && g.value !== undefined; })
+      .sort(function (a, b) { return b.value - a.value; });
+    draw(document.getElementById('chart-groups'), 'bar', groups.map(function (g) { return g.label; }),
+         groups.map(function (g) { return g.value; }), true, id + ' (' + unit + ')');
+    values.replaceChildren();
+    data.periods.forEach(function (p, i) { values.append(row(p, trend[i])); });
+    groups.forEach(function (g) { var r = row(g.label, g.value); r.classList.add('group'); values.append(r); });
+    var groupsCanvas = document.getElementById('chart-groups');
+    if (groupsCanvas) groupsCanvas.parentElement.style.height = Math.max(160, 28 * groups.length + 60) + 'px';
+  }
+
+  if (picker) {
+    picker.addEventListener('change', function () { show(picker.value); });
+    show(picker.value);
+  }
+})();
