@@ -26,7 +26,7 @@ from .idempotency import KeyConflict, Remembered, fingerprint
 from .passwords import Busy
 from .throttle import LoginThrottle, Throttled
 from .commands import COMMAND_BY_PATH, COMMANDS  # noqa: F401  (the API's table of commands)
-from .http import HttpProblem, Login, Problem, Token, as_json, failure, problem, problem_of  # noqa: F401
+from .http import BrokerDown, HttpProblem, Login, Problem, Token, as_json, failure, problem, problem_of  # noqa: F401
 from .queries import QUERIES, Queries, ReportQuery, current_school_year  # noqa: F401
 
 COOKIE = "genie_token"
@@ -201,12 +201,14 @@ class Api:
     def health(self) -> dict:
         from shared.config import SERVICES
 
-        services, ok = {}, True
+        services, ok, broker = {}, True, "ok"
         for name in SERVICES:
             try:
                 services[name] = self.call(name, "health")
             except Exception as exc:  # a service down is what health reports, not an error of health
                 services[name] = {"service": name, "status": "unreachable", "error": type(exc).__name__}
+                if isinstance(exc, BrokerDown):
+                    broker = "unreachable"
             ok = ok and services[name].get("status") == "ok"
         last = {name: h.get("last_position") for name, h in services.items() if h.get("last_position") is not None}
         projections = []
@@ -216,8 +218,8 @@ class Api:
                        if source in last and isinstance(position, int)}
                 projections.append({"service": name, "projection": found["projection"], "positions":
                                     found["positions"], "lag": lag, "stalled": found.get("stalled") or {}})
-        return {"status": "ok" if ok else "degraded", "gateway": "ok", "projections": projections,
-                "services": services}
+        return {"status": "ok" if ok else "degraded", "gateway": "ok", "broker": broker,
+                "projections": projections, "services": services}
 
     def on_openapi(self, request, user):
         if self._spec is None:

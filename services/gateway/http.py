@@ -69,7 +69,14 @@ def rule_codes(errors):
     return [rule_code(errors)]
 
 
-def problem(status, title, detail="", code=None, errors=None) -> Response:
+class BrokerDown(Exception):
+    """The message broker is out of reach, so no service can be asked anything."""
+
+
+RETRY_AFTER = {"Retry-After": "5"}  # seconds: a broker or a service coming back takes about that
+
+
+def problem(status, title, detail="", code=None, errors=None, headers=None) -> Response:
     body = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
@@ -78,7 +85,8 @@ def problem(status, title, detail="", code=None, errors=None) -> Response:
     if errors is not None:
         body["errors"] = errors
         body["codes"] = rule_codes(errors)
-    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json")
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json",
+                    headers=headers)
 
 
 def problem_of(exc: Exception, query: bool) -> HttpProblem:
@@ -102,7 +110,7 @@ def failure_status(exc: Exception) -> tuple[int, str, str]:
 
     if isinstance(exc, (UnknownService, ChannelError)):
         return 503, "A service is not running", str(exc)
-    if isinstance(exc, (OperationalError, ConnectionError)):
+    if isinstance(exc, (BrokerDown, OperationalError, ConnectionError)):
         return 503, "The message broker is out of reach", str(exc)
     if type(exc).__name__ == "GatewayTimeout":
         return 504, "A service did not answer", str(exc)
@@ -114,7 +122,9 @@ def failure_status(exc: Exception) -> tuple[int, str, str]:
 
 
 def failure(exc: Exception) -> Response:
-    return problem(*failure_status(exc))
+    status, title, detail = failure_status(exc)
+    # A part of the system down is worth trying again soon; say when.
+    return problem(status, title, detail, headers=RETRY_AFTER if status == 503 else None)
 
 
 def as_json(value, status=200) -> Response:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import socket
+import time
 
 import eventlet
 from nameko.extensions import DependencyProvider
@@ -15,6 +17,7 @@ from shared import config
 
 from .accounts import Accounts, secret
 from .api import Api
+from .http import BrokerDown
 from .headers import protect
 from .web import Web
 
@@ -61,9 +64,55 @@ class Door(DependencyProvider):
         return self
 
 
+class BrokerWatch(DependencyProvider):
+    """Whether the broker is reachable now, known within about a second, so that a request during an
+    outage is answered at once (503, try again) instead of waiting for an answer that cannot come."""
+
+    interval = 1.0
+
+    def setup(self):
+        self.uri = self.container.config["AMQP_URI"]
+        self.down_since: float | None = None
+        self._running = True
+
+    def start(self):
+        self.container.spawn_managed_thread(self._watch)
+
+    def stop(self):
+        self._running = False
+
+    kill = stop
+
+    def _watch(self):
+        from kombu import Connection
+
+        while self._running:
+            try:
+                with Connection(self.uri, connect_timeout=2, heartbeat=0) as conn:
+                    conn.connect()
+                    self.down_since = None
+                    while self._running:
+                        try:
+                            conn.drain_events(timeout=self.interval)  # a closed connection raises here
+                        except socket.timeout:
+                            pass
+            except Exception:
+                if self.down_since is None:
+                    self.down_since = time.monotonic()
+                eventlet.sleep(self.interval)
+
+    @property
+    def down(self) -> bool:
+        return self.down_since is not None
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+
 class GatewayService:
     name = "gateway"
     door = Door()
+    broker = BrokerWatch()
     inventory = RpcProxy("inventory")
     maintenance = RpcProxy("maintenance")
     resources = RpcProxy("resources")
@@ -71,10 +120,24 @@ class GatewayService:
     reporting = RpcProxy("reporting")
 
     def _call(self, service, method, *args):
-        # A service that is down must not hold the request for ever.
+        # A service that is down must not hold the request for ever, nor a broker that went away.
+        if self.broker.down:
+            raise BrokerDown("the message broker is out of reach")
         limit = min(rpc_timeout(), 5) if method == "health" else rpc_timeout()  # health must answer quickly
-        with eventlet.Timeout(limit, GatewayTimeout(f"{service} did not answer")):
-            return getattr(getattr(self, service), method)(*args)
+        call = eventlet.spawn(getattr(getattr(self, service), method), *args)
+        deadline = time.monotonic() + limit
+        try:
+            while True:
+                try:
+                    with eventlet.Timeout(BrokerWatch.interval / 4):
+                        return call.wait()
+                except eventlet.Timeout:
+                    if self.broker.down:
+                        raise BrokerDown("the message broker went away during the request")
+                    if time.monotonic() > deadline:
+                        raise GatewayTimeout(f"{service} did not answer")
+        finally:
+            call.kill()
 
     def _handle(self, request):
         api = self.door.api.bound(self._call)

@@ -23,7 +23,7 @@ from .access import Refused, can_run
 from .accounts import issue_token, read_token
 from .api import COOKIE
 from .commands import COMMAND_BY_PATH
-from .http import HttpProblem, failure_status
+from .http import RETRY_AFTER, HttpProblem, failure_status
 from .i18n import LANGS
 from .templating import semesters, sparkline  # noqa: F401  (the pages' pieces, said from here too)
 
@@ -107,7 +107,12 @@ class Web:
             return page.error(message, exc.status, title=page._("Not found") if exc.status == 404 else None)
         except Exception as exc:
             status, _title, _detail = failure_status(exc)
-            return page.error(page._("A service is not answering; try again in a moment."), status)
+            if status != 503:
+                return page.error(page._("A service is not answering; try again in a moment."), status)
+            resp = page.error(page._("The system is temporarily unavailable; try again in a moment. "
+                                     "Nothing recorded is lost."), status, title=page._("Temporarily unavailable"))
+            resp.headers.update(RETRY_AFTER)
+            return resp
 
     def _identify(self, request):
         # Pages read with the cookie; a page's form posts carry the signed form token instead of a header.

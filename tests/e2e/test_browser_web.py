@@ -32,6 +32,7 @@ def drive(base: str, asset_id: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
+    expect.set_options(timeout=30_000)  # what the page waits for may come late on a busy machine, not never
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
@@ -144,7 +145,7 @@ def drive(base: str, asset_id: str) -> None:
 def test_a_school_director_in_the_browser(genie_env, runner_factory, rabbit_config, monkeypatch, rpc):
     import eventlet
 
-    from tests.helpers import wait_for
+    from tests.helpers import caught_up, wait_for
     from tests.integration.test_gateway_http import SCHOOLS, Client, cheap_argon2, start_system
 
     cheap_argon2(monkeypatch)
@@ -170,7 +171,8 @@ def test_a_school_director_in_the_browser(genie_env, runner_factory, rabbit_conf
         "to_school": "OED002", "reason": "غير مستعمل", "report": "تقرير الزيارة"})
     assert proposed.status_code == 201, proposed.text
     wait_for(lambda: (rpc.maintenance.asset(asset_id) or {}).get("school_code") == "OED001")
-    wait_for(lambda: rpc.reporting.health()["positions"].get("inventory") == 8)
+    caught_up(lambda: rpc.maintenance.health()["equipment_view"]["positions"], {"inventory": 8})
+    caught_up(lambda: rpc.reporting.health()["positions"], {"inventory": 8})
 
     log = ARTIFACTS / "browser.log"
     ARTIFACTS.mkdir(exist_ok=True)

@@ -8,7 +8,7 @@ from services.inventory.service import InventoryService
 from services.maintenance.service import MaintenanceService
 from shared.catalogue import registry
 from shared.errors import CommandRejected, InvalidCommand
-from tests.helpers import refused as rejected, wait_for
+from tests.helpers import caught_up, refused as rejected, wait_for
 
 SCHOOL = {"name_ar": "مدرسة الوحدة", "name_fr": "École Al Wahda", "cycle": "primary", "setting": "urban",
           "commune": "Dakhla", "region_code": "DOE"}
@@ -33,7 +33,7 @@ def assign(rpc, asset_id, school_code, when="2025-10-02T09:00:00+01:00"):
 
 def maintenance_sees(rpc, position):
     """Wait until maintenance's view of the equipment has read inventory's log up to `position`."""
-    return wait_for(lambda: rpc.maintenance.health()["equipment_view"]["positions"]["inventory"] >= position)
+    return caught_up(lambda: rpc.maintenance.health()["equipment_view"]["positions"], {"inventory": position})
 
 
 def inventory_position(rpc):

@@ -20,7 +20,7 @@ from shared.config import SOURCES
 from shared.errors import InvalidCommand
 from shared.events import Context, Event
 from shared.service import EventLog, EventSourced
-from tests.helpers import wait_for
+from tests.helpers import PROJECTION_CEILING, caught_up, wait_for
 from tests.unit.test_indicators_maintenance import maintenance_world
 from tests.unit.test_indicators_resources import resources_world
 from tests.unit.test_indicators_training import training_world
@@ -103,8 +103,8 @@ def expected_positions(world):
     return {s: len(world.logs[s]) for s in SOURCES}
 
 
-def caught_up(rpc, positions, timeout=90):
-    return wait_for(lambda: rpc.reporting.health()["positions"] == positions, timeout=timeout)
+def reporting_at(rpc, positions):
+    assert caught_up(lambda: rpc.reporting.health()["positions"], positions) == positions
 
 
 def snapshot(rpc):
@@ -125,7 +125,7 @@ def test_live_over_the_bus_equals_rebuilt_and_matches_the_hand_figures(service_d
     run_services(*SOURCE_SERVICES, ReportingService)
     record(rpc, world)
     positions = expected_positions(world)
-    caught_up(rpc, positions)
+    reporting_at(rpc, positions)
     # What reached the bus and the logs is what the catalogue says.
     for source in SOURCES:
         logged = getattr(rpc, source).events_since(0, 5000)
@@ -154,12 +154,12 @@ def test_killed_mid_stream_and_restarted_gives_the_same_numbers(service_database
             record(cluster, world, chunk=3)
 
     feeder = eventlet.spawn(feed)
-    wait_for(lambda: sum(rpc.reporting.health()["positions"].values()) >= 30, timeout=60)
+    wait_for(lambda: sum(rpc.reporting.health()["positions"].values()) >= 30, timeout=PROJECTION_CEILING)
     reporting.kill()  # no goodbye: workers die wherever they are
     feeder.wait()
     run_services(ReportingService)
     positions = expected_positions(world)
-    caught_up(rpc, positions)
+    reporting_at(rpc, positions)
     after_restart = snapshot(rpc)
     check_by_hand(after_restart)
     rpc.reporting.rebuild()
@@ -183,7 +183,7 @@ def test_duplicates_and_a_gap_on_the_bus(service_databases, run_services, rpc, r
             producer.publish(env, exchange=exchange, routing_key=env["event_type"], declare=[exchange], retry=True)
 
         publish(logged[2])  # position 3 first: 1 and 2 are missing
-        caught_up(rpc, {"inventory": 3, "maintenance": 0, "resources": 0, "training": 0}, timeout=30)
+        reporting_at(rpc, {"inventory": 3, "maintenance": 0, "resources": 0, "training": 0})
         publish(logged[0])  # duplicates
         publish(logged[2])
     eventlet.sleep(1)
@@ -203,7 +203,7 @@ def test_genie_report_writes_the_workbook_records_it_and_makes_it_again(service_
     run_services(*SOURCE_SERVICES, ReportingService)
     record(rpc, world)
     positions = expected_positions(world)
-    caught_up(rpc, positions)
+    reporting_at(rpc, positions)
     monkeypatch.setenv("AMQP_URI", rabbit_config["AMQP_URI"])
     path = tmp_path / "oed.xlsx"
     cli.main(["report", "--scope", "province:OED", "--period", "2024-2025", "--out", str(path),
@@ -228,7 +228,7 @@ def test_genie_report_writes_the_workbook_records_it_and_makes_it_again(service_
     rpc.maintenance.record([{"event_type": "fault_closed", "data": {"fault_id": "F8", "resolution": "repaired"},
                              "occurred_at": "2025-03-01T08:00:00+01:00", "stream_id": "fault:F8",
                              "actor": {"user": "tech", "role": "technician"}}])
-    caught_up(rpc, dict(positions, maintenance=positions["maintenance"] + 1))
+    reporting_at(rpc, dict(positions, maintenance=positions["maintenance"] + 1))
     capsys.readouterr()
     cli.main(["report", "--reproduce", report["report_id"], "--out", str(tmp_path / "again.csv")])
     assert "the same figures as when it was issued" in capsys.readouterr().out

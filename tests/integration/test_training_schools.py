@@ -6,7 +6,7 @@ from kombu import Connection, Exchange, Producer
 
 from services.inventory.service import InventoryService
 from services.training.service import TrainingService
-from tests.helpers import wait_for
+from tests.helpers import caught_up, wait_for
 
 
 def school(code):
@@ -42,7 +42,7 @@ def test_the_school_view_misses_nothing_skips_duplicates_and_survives_a_restart(
             routing_key="school_registered", content_type="application/json", content_encoding="utf-8")
     wait_for(lambda: view(rpc)["deliveries"].get("duplicate") == 1)
     rpc.inventory.register_school(school("OED003"))
-    wait_for(lambda: view(rpc)["positions"]["inventory"] == 3)
+    caught_up(lambda: view(rpc)["positions"], {"inventory": 3})
     assert codes(rpc) == ["OED001", "OED002", "OED003"]
 
     # its own data and the view's position survive a restart; what inventory records meanwhile arrives after
