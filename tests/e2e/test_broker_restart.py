@@ -22,7 +22,7 @@ import requests
 from services.gateway.api import COOKIE
 from tests.helpers import wait_for
 
-from .conftest import Acks, System, check_indicators_equal_rebuild, check_logs, free_port, mixed_commands, province
+from .conftest import Acks, _system, check_indicators_equal_rebuild, check_logs, free_port, mixed_commands, province
 
 pytestmark = pytest.mark.e2e
 
@@ -100,13 +100,9 @@ def node(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def system(tmp_path_factory, node):
-    system = System(tmp_path_factory.mktemp("genie-broker"), OwnVhost(node), node.amqp_uri)
-    try:
-        system.up()
+    for system in _system(tmp_path_factory, OwnVhost(node), "up", node.amqp_uri):
         system.add_user("coord", "coordinator", "province:OED")
         yield system
-    finally:
-        system.stop()
 
 
 class Stream:

@@ -11,7 +11,7 @@ import pytest
 
 from tests.helpers import wait_for
 
-from .conftest import ROOT, System, Vhost
+from .conftest import ROOT, System, _system
 
 pytestmark = pytest.mark.e2e
 
@@ -42,17 +42,10 @@ def alive(pid: int) -> bool:
 
 
 @pytest.fixture(scope="module")
-def system(tmp_path_factory):
-    vhost = Vhost()
-    vhost.create()
-    system = System(tmp_path_factory.mktemp("genie-up"), vhost)
-    try:
-        system.up()
+def system(tmp_path_factory, rabbit_vhost):
+    for system in _system(tmp_path_factory, rabbit_vhost, "up"):
         system.add_user("coord", "coordinator", "province:OED")
         yield system
-    finally:
-        system.stop()
-        vhost.delete()
 
 
 def second_up(system: System, **env) -> subprocess.CompletedProcess:
