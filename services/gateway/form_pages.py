@@ -11,7 +11,8 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Response
 
-from .forms import LINE_FIELDS, Form, body_of, delivery_lines, school_code_of
+from .forms import LINE_FIELDS, Form, body_of, delivery_lines, picked_schools, school_code_of
+from . import axes
 from .http import HttpProblem
 
 MAX_FILE = 20 * 1024 * 1024
@@ -58,6 +59,8 @@ def read_table(page, name="file") -> list[dict]:
 def bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
     """[(command body, {error path: input name})] for one submit."""
     path = form.path
+    if path.startswith(("resources/", "training/")):
+        return axis_bodies(page, form, values)
     if path == "inventory/receive_delivery":
         items, suffixes = delivery_lines(page.request.form)
         names = {}
@@ -127,6 +130,65 @@ def bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
     return [(body, {"serial": "serial", "asset_id": "serial"})]
 
 
+def _rows(values: dict, prefix: str, names: tuple[str, ...], part: str):
+    """The table of a form (`<name>-<n>` inputs), blank lines left out: [(line body, {error path: input})]."""
+    out = []
+    for n in _numbered(values, prefix):
+        line = {k: (values.get(f"{k}-{n}") or "").strip() for k in names}
+        if not any(line.values()):
+            continue
+        out.append((line, {f"{part}.{len(out)}.{k}": f"{k}-{n}" for k in names}))
+    return out
+
+
+def axis_bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
+    """The resources and training forms: their tables (decisions, periods, participants, attendance) made
+    into one command each."""
+    path, posted = form.path, page.request.form
+    body = picked_schools(form, posted, body_of(form, values))
+    names = {f.name: f.name for f in form.fields}
+    if path == "resources/hold_validation_committee":
+        decisions = []
+        for n in _numbered(values, "resource-"):
+            if values.get(f"decision-{n}"):
+                i = len(decisions)
+                names.update({f"decisions.{i}.decision": f"decision-{n}", f"decisions.{i}.remarks": f"remarks-{n}"})
+                decisions.append({"resource_id": values[f"resource-{n}"], "decision": values[f"decision-{n}"],
+                                  "remarks": values.get(f"remarks-{n}", "").strip()})
+        body["decisions"] = decisions
+        names["decisions"] = "members"
+    elif path == "training/load_school_calendar":
+        rows = _rows(values, "kind-", ("kind", "name", "starts_on", "ends_on"), "periods")
+        body["periods"] = [r for r, _ in rows]
+        for _, more in rows:
+            names.update(more)
+        names["periods"] = "school_year"
+    elif path == "training/invite_participants":
+        upload = page.request.files.get("file")
+        if upload is not None and upload.filename:
+            lines = read_table(page)
+            body["participants"] = [{k: (r.get(k) or "").strip() for k in ("staff_id", "name", "role", "school_code")
+                                     if (r.get(k) or "").strip()} for r in lines]
+            names["participants"] = "file"
+        else:
+            rows = _rows(values, "staff_id-", ("staff_id", "name", "role", "school_code"), "participants")
+            body["participants"] = [{k: (school_code_of(v) if k == "school_code" else v) for k, v in r.items() if v}
+                                    for r, _ in rows]
+            for _, more in rows:
+                names.update(more)
+            names["participants"] = "staff_id-1"
+    elif path == "training/record_attendance":
+        body["attendance"] = []
+        for n in _numbered(values, "staff-"):
+            names[f"attendance.{len(body['attendance'])}.status"] = f"status-{n}"
+            body["attendance"].append({"staff_id": values[f"staff-{n}"], "status": values.get(f"status-{n}", "")})
+        names["attendance"] = "session_id"
+    elif path == "training/award_certificates":
+        body["staff_ids"] = posted.getlist("staff_ids")
+        names["staff_ids"] = "staff_ids"
+    return [(body, names)]
+
+
 def _event_of(answer):
     if isinstance(answer, list) and answer:
         return answer[0].get("event_type"), answer[0].get("data") or {}
@@ -139,6 +201,8 @@ def after(page, form: Form, sent: list[dict], answers: list) -> str:
     body = sent[0] if sent else {}
     done = quote(event or "")
     service = form.path.split("/")[0]
+    if service in ("resources", "training"):
+        return _go(axes.landing(form.path, body, data) + f"done={done}")
     if service == "maintenance":
         fault = data.get("fault_id") or body.get("fault_id")
         return _go(f"/faults/{quote(fault)}?done={done}" if fault else f"/faults?done={done}")
@@ -194,11 +258,16 @@ def show(page, form: Form, values: dict, ctx: dict, status: int = 200) -> Respon
         extra["assigned"] = page.request.args.get("assigned")
     if school:
         extra["school"] = next((s for s in pick["schools"] if s["school_code"] == school), None)
+    extra.update(axes.form_extra(page, form, values, pick))
     csrf = page.web.csrf(page.request)
     idem = uuid.uuid4().hex
-    has_file = any(f.widget == "file" for f in form.fields) or form.path == "inventory/assign_equipment"
+    has_file = any(f.widget == "file" for f in form.fields) or form.path in ("inventory/assign_equipment",
+                                                                             "training/invite_participants")
     serials = page.request.form.getlist("serials") if page.request.method == "POST" else \
         page.request.args.getlist("serial")
     return page.render(form.template, page._(form.title), status=status, form=form, pick=pick, csrf=csrf,
-                       has_file=has_file, ctx={}, line_fields=[replace(f, required=False) for f in LINE_FIELDS],
+                       has_file=has_file, ctx={"schools": pick["schools"], "picked_schools": [
+                           school_code_of(v) for v in (page.request.form if page.request.method == "POST"
+                                                       else page.request.args).getlist("school_codes")]},
+                       line_fields=[replace(f, required=False) for f in LINE_FIELDS],
                        request_serials=serials, idem=idem, **extra, **ctx)

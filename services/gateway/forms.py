@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from services.inventory import schemas as inv
 from services.maintenance.schemas import CLOSING_RESOLUTIONS
+from services.resources import schemas as res
+from services.training import schemas as trn
 from shared.catalogue import ASSET_KINDS, BUNDLES
 
 from .vocabulary import N_
@@ -85,6 +87,59 @@ FORMS = [
     Form("maintenance/close_fault", N_("Close a fault"), (
         FAULT, F("resolution", "select", "resolution", CLOSING_RESOLUTIONS))),
     Form("maintenance/cancel_fault", N_("Cancel a fault"), (FAULT,)),
+    # ---- digital resources
+    Form("resources/receive_resource", N_("Receive a resource"), (
+        F("title"), F("subject"), F("levels", "list", hint=N_("One level per line, or separated by commas.")),
+        F("format", "select", "resource_format", res.FORMATS), F("origin", "select", "origin", res.ORIGINS))),
+    Form("resources/distribute_resource", N_("Distribute a resource"), (
+        F("resource_id", "resource", choices=("received", "approved")), F("channel"),
+        F("school_codes", "schools", required=False), F("cycle", "select", "cycle", inv.CYCLES, required=False),
+        F("setting", "select", "setting", inv.SETTINGS, required=False)), template="form_distribute.html"),
+    Form("resources/hold_awareness_workshop", N_("Hold an awareness workshop"), (
+        F("topic"), F("school_codes", "schools"), F("participants", "number"), F("occurred_at", "date"))),
+    Form("resources/start_production_project", N_("Start a production project"), (
+        F("title"), F("subject"), F("members", "list", hint=N_("One member per line.")))),
+    Form("resources/submit_resource", N_("Submit a produced resource"), (
+        F("project_id", "project"), F("title"),
+        F("resource_id", "resource", choices=("revision",), required=False,
+          hint=N_("To submit again a resource sent back for revision, pick it.")))),
+    Form("resources/hold_validation_committee", N_("Hold a validation committee"), (
+        F("members", "list", hint=N_("One member per line.")), F("occurred_at", "date")),
+         template="form_committee.html"),
+    Form("resources/record_resource_usage", N_("Record the use of a resource"), (
+        SCHOOL, F("resource_id", "resource"), F("period_start", "date"), F("period_end", "date"),
+        F("uses", "number"), F("teachers", "number"))),
+    Form("resources/record_good_practice", N_("Record a good practice"), (
+        SCHOOL, F("teacher"), F("description", "textarea"))),
+    Form("resources/report_dysfunction", N_("Report a dysfunction"), (SCHOOL, F("description", "textarea"))),
+    Form("resources/resolve_dysfunction", N_("Resolve a dysfunction"), (
+        F("dysfunction_id", "dysfunction"), F("resolution", "textarea"))),
+    Form("resources/record_local_research", N_("Record local research"), (
+        F("title"), F("findings", "textarea"), F("recommendations", "textarea"))),
+    # ---- training
+    Form("training/load_school_calendar", N_("Load the school calendar"), (
+        F("school_year", hint=N_("Like 2025-2026.")),), template="form_calendar.html"),
+    Form("training/plan_training", N_("Plan a training"), (
+        F("title"), F("modality", "select", "modality", trn.MODALITIES),
+        F("audience", "select", "audience", trn.AUDIENCES), F("planned_participants", "number"),
+        F("school_year", hint=N_("Like 2025-2026.")))),
+    Form("training/schedule_session", N_("Schedule a session"), (
+        F("training_id", "training"), F("starts_on", "date"), F("ends_on", "date"), F("hours", "decimal"),
+        F("venue"), F("calendar_override_reason", "textarea", required=False,
+                      hint=N_("Only to schedule over an exam period or a holiday: say why."))),
+         template="form_schedule.html"),
+    Form("training/invite_participants", N_("Invite participants"), (
+        F("session_id", "session"),), template="form_invite.html"),
+    Form("training/record_attendance", N_("Attendance sheet"), (
+        F("session_id", "session"), F("day", "date")), template="form_attendance.html"),
+    Form("training/complete_session", N_("Complete a session"), (F("session_id", "session"),)),
+    Form("training/cancel_session", N_("Cancel a session"), (F("session_id", "session"), F("reason", "textarea"))),
+    Form("training/award_certificates", N_("Award the certificates"), (
+        F("training_id", "training"),), template="form_certificates.html"),
+    Form("training/evaluate_training", N_("Record a training's evaluation"), (
+        F("training_id", "training"), F("respondents", "number"),
+        F("mean_score", "decimal", hint=N_("From 1 to 5, at most one decimal, like 4.2.")),
+        F("remarks", "textarea", required=False))),
 ]
 FORM_BY_PATH = {f.path: f for f in FORMS}
 LINE_FIELDS = (F("serial"), F("kind", "select", "kind", ASSET_KINDS), F("model", required=False),
@@ -110,9 +165,37 @@ def _value(f: Field, raw: str):
             return float(raw.replace(",", "."))
         except ValueError:
             return raw
-    if f.widget in ("fault", "transfer"):
+    if f.widget in ("fault", "transfer", "resource", "training", "session", "dysfunction", "project"):
         return raw.split("·")[0].strip()
+    if f.widget == "date" and f.name == "occurred_at":
+        return day_as_instant(raw)
+    if f.widget == "list":
+        return [v.strip() for v in raw.replace(",", "\n").splitlines() if v.strip()]
     return raw
+
+
+def picked_schools(form: Form, data, body: dict) -> dict:
+    """The schools picked in a list of several (`data` a MultiDict), by code."""
+    for f in form.fields:
+        if f.widget == "schools":
+            picked = [school_code_of(v) for v in data.getlist(f.name) if v.strip()]
+            if picked or f.required:
+                body[f.name] = picked
+    return body
+
+
+def day_as_instant(raw: str) -> str:
+    """A day picked for `occurred_at`: noon of that day in Morocco, or now if that is still to come."""
+    from datetime import date, datetime, time, timezone
+
+    from shared.calendar import CASABLANCA
+
+    try:
+        noon = datetime.combine(date.fromisoformat(raw), time(12), CASABLANCA)
+    except ValueError:
+        return raw
+    now = datetime.now(timezone.utc).astimezone(CASABLANCA)
+    return min(noon, now).isoformat(timespec="seconds")
 
 
 def body_of(form: Form, data) -> dict:
@@ -124,6 +207,8 @@ def body_of(form: Form, data) -> dict:
             continue
         if f.widget in ("file", "lines"):
             continue
+        if f.widget == "schools":
+            continue  # several values: see `picked_schools`
         raw = data.get(f.name, "")
         if not raw.strip() and not f.required:
             continue

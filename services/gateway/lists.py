@@ -128,6 +128,8 @@ TEMPLATES = {
     "delivery": [("serial", "Serial number", "SN-0001"), ("kind", "Kind", "laptop"), ("model", "Model", "X1"),
                  ("warranty_months", "Warranty (months)", "24"), ("bundle", "Bundle", "none")],
     "assignment": [("serial", "Serial number", "SN-0001"), ("school_code", "School code", "S0001")],
+    "participants": [("staff_id", "Staff number", "T0001"), ("name", "Name", "Amal Idrissi"),
+                     ("role", "Role", "teacher"), ("school_code", "School code", "S0001")],
 }
 
 

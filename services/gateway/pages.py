@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from services.inventory import schemas as inv
 from shared.catalogue import ASSET_KINDS, BUNDLES
 
-from . import commands, form_pages, indicator_pages, lists, people
+from . import axes, commands, form_pages, indicator_pages, lists, people
 from .access import Refused
 from .forms import FORM_BY_PATH, FORMS, Form, school_code_of
 from .http import HttpProblem, rule_codes
@@ -75,6 +75,10 @@ class Pages:
             items += [("/faults", _("Faults"))]
         if role == "school_director":
             items += [(f"/schools/{user['scope'].partition(':')[2]}", _("My school"))]
+        if role in ("coordinator", "resources", "viewer"):
+            items += [("/resources", _("Digital resources"))]
+        if role in ("coordinator", "training", "viewer"):
+            items += [("/trainings", _("Trainings"))]
         if role in ("resources", "training"):
             items += [("/schools", _("Schools"))]
         items += [("/dashboard", _("Indicators"))]
@@ -131,7 +135,7 @@ class Pages:
             return self.asset()
         if path == "/equipment":
             return self.equipment()
-        for more in (people,):
+        for more in (people, axes):
             found = more.route(self, path)
             if found is not None:
                 return found
@@ -195,6 +199,7 @@ class Pages:
                 {"href": "/faults", "count": len(page["faults"]), "label": _("Open faults")},
                 {"href": f"/schools/{code}#visits", "count": len(page["visits"]), "label": _("Follow-up visits")},
             ]})
+        queues += axes.queues(self)
         if not queues:
             return self.dashboard()
         forms = [(f"/forms/{f.path}", self._(f.title)) for f in FORMS if self.web.may(user, f.path)]
@@ -396,6 +401,7 @@ class Pages:
                                           if t.get("status") in f.choices]
         if form.path == "inventory/assign_equipment" or "delivery" in widgets:
             pick["deliveries"] = self.q.deliveries(user)
+        pick.update(axes.picks(self, form))
         return pick
 
     def form(self, path: str) -> Response:

@@ -1,0 +1,176 @@
+"""The digital resources and training axes in the browser, over the fake service layer of the web tests:
+a form for every command, the committee on one page, the calendar's refusal named, attendance in one
+submit, the documents."""
+import pytest
+
+from services.gateway.accounts import Accounts
+from shared.errors import CommandRejected
+from tests.unit.test_gateway_web import Services, commands_sent, csrf_of, sign_in, site  # noqa: F401
+
+CATALOGUE = [
+    {"resource_id": "R1", "title": "Fractions en vidéo", "subject": "Maths", "levels": ["CE5"], "format": "video",
+     "origin": "directorate", "status": "received", "distributed_to": ["S1"], "project_id": None},
+    {"resource_id": "R2", "title": "Atlas local", "subject": "Histoire", "levels": ["CE6"], "format": "document",
+     "origin": "local", "status": "submitted", "distributed_to": [], "project_id": "P1"},
+    {"resource_id": "R3", "title": "Quiz", "subject": "Sciences", "levels": ["CE6"], "format": "interactive",
+     "origin": "local", "status": "submitted", "distributed_to": [], "project_id": "P1"},
+]
+TRAINING = {"training_id": "T1", "title": "TICE en classe", "modality": "certifying", "audience": "teachers",
+            "planned_participants": 12, "school_year": "2025-2026", "planned_at": "2025-09-20T10:00:00+01:00"}
+SESSION = {"session_id": "SE1", "training_id": "T1", "starts_on": "2025-11-03", "ends_on": "2025-11-04",
+           "hours": 12.0, "venue": "CRMEF", "status": "scheduled", "invited": 2, "present": 0,
+           "participants": [{"staff_id": "E1", "name": "Amal Idrissi", "role": "teacher", "school_code": "S1",
+                             "attendance": {}},
+                            {"staff_id": "E2", "name": "Omar Alaoui", "role": "teacher", "school_code": "S2",
+                             "attendance": {}}]}
+CALENDAR = {"school_year": "2025-2026", "version": 1, "periods": [
+    {"kind": "exam", "name": "Examens du premier semestre", "starts_on": "2026-01-19", "ends_on": "2026-01-24"}]}
+ANSWERS = {
+    "catalogue": lambda *a: [dict(r) for r in CATALOGUE],
+    "committees": lambda *a: [{"committee_id": "C1", "held_at": "2026-01-10T10:00:00+01:00"}],
+    "committee_minutes": lambda *a: {"committee_id": "C1", "held_at": "2026-01-10T10:00:00+01:00",
+                                     "members": ["Fatima", "Hassan"], "recorded_by": "res",
+                                     "decisions": [{"resource_id": "R2", "title": "Atlas local", "decision": "approved",
+                                                    "remarks": ""}],
+                                     "summary": {"approved": 1, "rejected": 0, "revision": 0}},
+    "production_projects": lambda *a: [{"project_id": "P1", "title": "Atlas", "members": ["A"]}],
+    "open_dysfunctions": lambda *a: [{"dysfunction_id": "D1", "school_code": "S1", "description": "Pas de son",
+                                      "reported_at": "2026-01-02T10:00:00+01:00"}],
+    "good_practices": lambda *a: [], "workshops": lambda *a: [], "local_research": lambda *a: [],
+    "trainings": lambda *a: [dict(TRAINING)],
+    "training": lambda *a: dict(TRAINING, sessions=[dict(SESSION)],
+                                certificates=[{"staff_id": "E1", "certificate_no": "OED-2025-2026-0001",
+                                               "awarded_at": "2026-01-05T10:00:00+01:00"}]),
+    "session": lambda *a: dict(SESSION, participants=[dict(p) for p in SESSION["participants"]]),
+    "school_calendar": lambda *a: dict(CALENDAR),
+    "certification_status": lambda *a: {"training_id": "T1", "modality": "certifying", "required_percent": 80,
+                                        "participants": [
+                                            {"staff_id": "E1", "present_days": 2, "session_days": 2, "rate": 100.0,
+                                             "open_sessions": [], "eligible": True, "certificate_no": None},
+                                            {"staff_id": "E2", "present_days": 0, "session_days": 2, "rate": 0.0,
+                                             "open_sessions": [], "eligible": False, "certificate_no": None}]},
+}
+ROLES = {"coordinator": "coord", "resources": "res", "training": "trn", "school_director": "dir1"}
+
+
+@pytest.fixture
+def axes(site, monkeypatch, tmp_path):  # noqa: F811
+    client, services = site
+    accounts = Accounts(f"sqlite:///{tmp_path / 'gateway.db'}")
+    accounts.add("res", "password-res", "resources")
+    accounts.add("trn", "password-trn", "training")
+    answered = Services.__call__
+
+    def call(self, service, method, *args):
+        if method in ANSWERS and not (len(args) == 2 and isinstance(args[1], dict)):
+            self.calls.append((service, method, args))
+            return ANSWERS[method](*args)
+        if method == "schedule_session" and not args[0].get("calendar_override_reason") \
+                and args[0].get("starts_on", "") <= "2026-01-24" and args[0].get("ends_on", "") >= "2026-01-19":
+            raise CommandRejected("session_overlaps_school_calendar", "The session overlaps the exam period.")
+        return answered(self, service, method, *args)
+
+    monkeypatch.setattr(Services, "__call__", call)
+    yield client, services
+    accounts.engine.dispose()
+
+
+def test_every_resources_and_training_command_has_a_form_for_a_role_allowed(axes):
+    client, _ = axes
+    spec = client.get("/api/openapi.json").json
+    wanted = [path[len("/api/"):] for path, ops in spec["paths"].items()
+              if "post" in ops and ops["post"].get("tags", [""])[0] in ("resources", "training")]
+    assert len(wanted) >= 20
+    missing = []
+    for command in wanted:
+        roles = spec["paths"][f"/api/{command}"]["post"]["description"].split(".")[0]
+        role = next((r for r in ROLES if r != "coordinator" and r in roles), "coordinator")
+        client.get("/logout")
+        sign_in(client, ROLES[role])
+        home = client.get("/").get_data(as_text=True)
+        page = client.get(f"/forms/{command}?session_id=SE1&training_id=T1").get_data(as_text=True)
+        if f'data-command="{command}"' not in page or f'href="/forms/{command}"' not in home:
+            missing.append((command, role))
+    assert not missing
+
+
+def test_a_committee_decides_on_each_submitted_resource_in_one_submit(axes):
+    client, services = axes
+    sign_in(client, "res")
+    page = client.get("/forms/resources/hold_validation_committee?lang=fr").get_data(as_text=True)
+    assert "Atlas local" in page and "Quiz" in page and "Fractions" not in page  # only the submitted ones
+    form = {"csrf": csrf_of(page), "members": "Fatima\nHassan", "occurred_at": "2026-01-10",
+            "resource-1": "R2", "decision-1": "approved", "remarks-1": "",
+            "resource-2": "R3", "decision-2": "revision", "remarks-2": ""}
+    refused = client.post("/forms/resources/hold_validation_committee?lang=fr", data=form)
+    assert refused.status_code == 400 and 'id="err-remarks-2"' in refused.get_data(as_text=True)
+    form["remarks-2"] = "Sources à citer"
+    assert client.post("/forms/resources/hold_validation_committee", data=form).status_code == 303
+    sent = [c for s, m, c in commands_sent(services) if m == "hold_validation_committee"][-1]
+    assert sent["members"] == ["Fatima", "Hassan"]
+    assert sent["decisions"] == [{"resource_id": "R2", "decision": "approved", "remarks": ""},
+                                 {"resource_id": "R3", "decision": "revision", "remarks": "Sources à citer"}]
+    minutes = client.get("/committees/C1?lang=ar").get_data(as_text=True)
+    assert 'class="document"' in minutes and "Atlas local" in minutes and "المملكة المغربية" in minutes
+
+
+def test_a_distribution_to_every_rural_primary_school_says_how_many_first(axes):
+    client, services = axes
+    sign_in(client, "res")
+    page = client.get("/forms/resources/distribute_resource?lang=fr").get_data(as_text=True)
+    assert 'data-count="primary-rural">1<' in page
+    resp = client.post("/forms/resources/distribute_resource", data={
+        "csrf": csrf_of(page), "resource_id": "R1 · Fractions", "channel": "Clé USB", "cycle": "primary",
+        "setting": "rural"})
+    assert resp.status_code == 303
+    sent = [c for s, m, c in commands_sent(services) if m == "distribute_resource"][-1]
+    assert sent == {"resource_id": "R1", "channel": "Clé USB", "cycle": "primary", "setting": "rural"}
+
+
+def test_a_session_on_an_exam_day_is_refused_naming_the_period_then_accepted_with_a_reason(axes):
+    client, services = axes
+    sign_in(client, "trn")
+    page = client.get("/forms/training/schedule_session?training_id=T1&lang=fr").get_data(as_text=True)
+    assert "Examens du premier semestre" in page and 'class="month"' in page
+    form = {"csrf": csrf_of(page), "training_id": "T1", "starts_on": "2026-01-20", "ends_on": "2026-01-21",
+            "hours": "12", "venue": "CRMEF"}
+    refused = client.post("/forms/training/schedule_session?lang=fr", data=form)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and 'id="overlap"' in text and "Examens du premier semestre" in text
+    form["calendar_override_reason"] = "Seule semaine libre des formateurs"
+    assert client.post("/forms/training/schedule_session", data=form).status_code == 303
+
+
+def test_attendance_of_a_day_in_one_submit_and_the_certificates(axes):
+    client, services = axes
+    sign_in(client, "trn")
+    page = client.get("/forms/training/record_attendance?session_id=SE1&lang=fr").get_data(as_text=True)
+    assert "Amal Idrissi" in page and "Omar Alaoui" in page
+    resp = client.post("/forms/training/record_attendance", data={
+        "csrf": csrf_of(page), "session_id": "SE1", "day": "2025-11-03", "staff-1": "E1", "status-1": "present",
+        "staff-2": "E2", "status-2": "excused"})
+    assert resp.status_code == 303
+    sent = [c for s, m, c in commands_sent(services) if m == "record_attendance"][-1]
+    assert sent["attendance"] == [{"staff_id": "E1", "status": "present"}, {"staff_id": "E2", "status": "excused"}]
+    page = client.get("/forms/training/award_certificates?training_id=T1").get_data(as_text=True)
+    assert 'value="E1" checked' in page and 'value="E2"' not in page
+    assert client.post("/forms/training/award_certificates", data={"csrf": csrf_of(page), "training_id": "T1",
+                                                                    "staff_ids": "E1"}).status_code == 303
+    certificate = client.get("/trainings/T1/certificates/E1").get_data(as_text=True)
+    assert "OED-2025-2026-0001" in certificate and "Amal Idrissi" in certificate and "شهادة تكوين" in certificate
+    convocation = client.get("/sessions/SE1?lang=fr").get_data(as_text=True)
+    assert "Omar Alaoui" in convocation and 'class="document"' in convocation
+
+
+def test_invitations_from_a_file_say_their_errors_by_line(axes):
+    client, services = axes
+    sign_in(client, "trn")
+    page = client.get("/forms/training/invite_participants?session_id=SE1").get_data(as_text=True)
+    import io
+
+    content = "staff_id,name,role,school_code\nE3,Sara,teacher,S1\nE4,Karim,chef,S2\n".encode()
+    resp = client.post("/forms/training/invite_participants?lang=fr", data={
+        "csrf": csrf_of(page), "session_id": "SE1", "file": (io.BytesIO(content), "staff.csv")},
+        content_type="multipart/form-data")
+    assert resp.status_code == 400
+    assert "Ligne 1" in resp.get_data(as_text=True)  # the second line's role is not one of the roles
