@@ -118,7 +118,8 @@ class UnitOfWork:
 
 def command(schema: type[Schema], typed: type | None = None):
     """Mark `handler(cmd, uow)` as the handler of the command `schema` validates; with `typed` (a
-    dataclass of the domain, one field per field of the schema) the handler gets one of those."""
+    dataclass of the domain, a field for each of the schema's but `occurred_at`) the handler gets
+    one of those."""
     def mark(handler):
         handler.schema, handler.typed = schema, typed
         return handler
@@ -128,7 +129,10 @@ def command(schema: type[Schema], typed: type | None = None):
 def parse_command(handler, command, meta) -> tuple[object, Context]:
     cmd = parse(handler.schema(), command)
     ctx = context(meta, cmd)
-    return (handler.typed(**cmd) if handler.typed is not None else cmd), ctx
+    if handler.typed is None:
+        return cmd, ctx
+    # When the fact happened is the context's (`uow.at`), not the command's own.
+    return handler.typed(**{k: v for k, v in cmd.items() if k != "occurred_at"}), ctx
 
 
 def execute(store, handler, cmd: dict, ctx: Context, unit: type[UnitOfWork] = UnitOfWork, **parts):

@@ -49,7 +49,7 @@ class AssetRecord:
 
 
 # ---------------------------------------------------------------- the commands, as the rules read them
-# Made from the checked fields of `schemas.py` (each field of the schema is a field here).
+# Made from the checked fields of `schemas.py`; when the fact happened comes with the command's context.
 
 @dataclass(frozen=True)
 class DeclareFault:
@@ -57,14 +57,12 @@ class DeclareFault:
     school_code: str
     symptom: str
     fault_id: str | None = None  # given by the caller to make a retry safe; else a new one
-    occurred_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class FileWarrantyClaim:
     fault_id: str
     claim_ref: str
-    occurred_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -72,7 +70,6 @@ class RecordRepair:
     fault_id: str
     action: str
     cost_mad: float | None = None
-    occurred_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -81,20 +78,17 @@ class ReplaceEquipment:
     new_serial: str
     new_kind: str | None = None  # None: the old asset's kind
     new_asset_id: str | None = None  # None: a new id
-    occurred_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class CloseFault:
     fault_id: str
     resolution: str
-    occurred_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class CancelFault:
     fault_id: str
-    occurred_at: datetime | None = None
 
 
 # ---------------------------------------------------------------- fault
