@@ -409,6 +409,23 @@ def measure(workdir: Path, database: str, queries: int, live_sample: int) -> Non
                   f"p95 {pct(samples, 95):7.1f} ms  (n={len(samples)}"
                   + (f"; {len(rows)} provinces)" if label == "breakdown" else ")"))
 
+    # The dashboard page, made by the gateway's own code over reporting's answers (in this process, no bus):
+    # indicators, the comparison, six semesters of trend and the breakdown for its charts, rendered.
+    dashboard = dashboard_client(workdir, projector, memo)
+    print("the dashboard page beside indicators, scope all, in turns:")
+    for period in ("2025-2026", "2026-2027"):
+        times = {"indicators": [], "dashboard": []}
+        for _ in range(queries):
+            times["indicators"].append(ask("all", period)[0])
+            started = time.perf_counter()
+            resp = dashboard.get(f"/dashboard?scope=all&period={period}&lang=fr")
+            assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
+            times["dashboard"].append((time.perf_counter() - started) * 1000)
+        for label, samples in times.items():
+            print(f"  {label:10} all {period:13} p50 {statistics.median(samples):7.1f} ms  "
+                  f"p95 {pct(samples, 95):7.1f} ms  (n={len(samples)}"
+                  + (f"; {len(resp.data) // 1024} KiB)" if label == "dashboard" else ")"))
+
     # Events keep arriving: 10 faults declared at random schools, then the question again.
     maintenance = stores["maintenance"]
     position = projector.positions["maintenance"]
@@ -444,6 +461,51 @@ def measure(workdir: Path, database: str, queries: int, live_sample: int) -> Non
                                   memo)
         print(f"per-school breakdown, {label}: {len(rows)} schools in {time.perf_counter() - started:.2f} s")
     print(f"memory at the end: {rss()} MiB")
+
+
+def dashboard_client(workdir: Path, projector, memo):
+    """A signed-in national viewer's browser on the gateway's pages, reporting's RPCs answered in process."""
+    import threading
+
+    from sqlalchemy import select
+    from werkzeug.test import Client
+    from werkzeug.wrappers import Request
+
+    from services.gateway.accounts import Accounts, issue_token
+    from services.gateway.api import COOKIE, Api
+    from services.gateway.web import Web
+    from services.reporting.service import ReportingService
+
+    projector.memo = memo
+    if not hasattr(projector, "lock"):
+        projector.lock = threading.RLock()
+    reporting = ReportingService.__new__(ReportingService)
+    reporting.projector = projector
+    schools = projector.projection.schools
+    with projector.engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(select(schools)).mappings()]
+
+    def call(service, method, *args):
+        if service == "reporting":
+            return getattr(reporting, method)(*args)
+        if (service, method) == ("inventory", "schools"):
+            return [dict(r) for r in rows]
+        raise LookupError(f"{service}.{method} is not part of the dashboard")
+
+    (workdir / "gateway.db").unlink(missing_ok=True)
+    accounts = Accounts(f"sqlite:///{workdir / 'gateway.db'}")
+    accounts.add("bench", "a-long-bench-password", "viewer", "all")
+    key = b"k" * 32
+    api = Api(call, accounts, key)
+    token, _ = issue_token(accounts.authenticate("bench", "a-long-bench-password"), key)
+    web = Web(api)
+
+    def app(environ, start_response):
+        return web.handle(Request(environ))(environ, start_response)
+
+    client = Client(app)
+    client.set_cookie(COOKIE, token)
+    return client
 
 
 def main() -> None:

@@ -11,7 +11,12 @@ FILE="$DEST/chart.umd.min.js"
 if [ -f "$FILE" ] && head -c 200 "$FILE" | grep -q "Chart.js v$VERSION"; then
   exit 0
 fi
-command -v npm >/dev/null 2>&1 || { echo "npm is needed once to fetch chart.js $VERSION" >&2; exit 1; }
+if ! command -v npm >/dev/null 2>&1; then
+  echo "installing npm (Debian's) to fetch chart.js $VERSION once"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq npm >/dev/null
+fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 (cd "$work" && npm pack "chart.js@$VERSION" --silent >/dev/null)

@@ -123,8 +123,16 @@ def scope_choices(page, scope: str) -> list[dict]:
         provinces.append(own.partition(":")[2])
     top += [(f"province:{p}", _("Province %(code)s", code=p)) for p in sorted(provinces)]
     groups.append({"label": _("Territories"), "options": top})
+    # The schools of the province being read (or of the school's): a national list would be unusable.
+    if _level(scope) == "province":
+        province = scope.partition(":")[2]
+    elif _level(scope) == "school":
+        province = next((s.get("province_code") for s in schools if f"school:{s['school_code']}" == scope), None)
+    else:
+        province = None
+    nearby = [s for s in schools if province is not None and s.get("province_code", province) == province]
     by_commune: dict[str, list] = {}
-    for s in sorted(schools, key=lambda s: (s.get("commune") or "", s.get(name) or "")):
+    for s in sorted(nearby, key=lambda s: (s.get("commune") or "", s.get(name) or "")):
         by_commune.setdefault(s.get("commune") or "—", []).append(
             (f"school:{s['school_code']}", f"{s.get(name) or s['school_code']} ({s['school_code']})"))
     for commune, options in by_commune.items():

@@ -60,11 +60,13 @@ class Question:
     """One scope, one period, one T: the filters every indicator shares."""
 
     def __init__(self, conn: Connection, p: IndicatorsProjection, scope: Scope, period: Period, t: float,
-                 per_school: bool = False, only=None, by_staff: bool = False):
+                 per_school: bool = False, only=None, by_staff: bool = False, by_province: bool = False):
         self.conn, self.p, self.scope, self.period, self.t = conn, p, scope, period, t
         self.start = period.start.timestamp()
         self.year_start = period.year_start.timestamp()
         self.per_school = per_school
+        # Province by province: every figure a dict {province_code: number}, each what that province answers.
+        self.by_province = by_province
         # Staff count by their school at school scope, school by school and in groups of schools.
         self.by_staff = by_staff or per_school or scope.level == "school"
         s = p.schools
@@ -128,10 +130,19 @@ class Question:
         if self.per_school:
             return {s["school_code"]: 1 for s in self.schools()}
         s = self.p.schools
+        if self.by_province:
+            return dict(self.conn.execute(select(s.c.province_code, func.count()).where(*self.school_filter)
+                                          .group_by(s.c.province_code)).all())
         return self.conn.execute(select(func.count()).select_from(s).where(*self.school_filter)).scalar_one()
 
     def tally(self, school, exprs, *where, from_=None) -> list:
-        """Each aggregate over the rows of schools of S: a number, or school by school a dict."""
+        """Each aggregate over the rows of schools of S: a number, or school (or province) by school a dict."""
+        if self.by_province:
+            s = self.p.schools
+            base = from_ if from_ is not None else school.table
+            return self._grouped(select(s.c.province_code, *exprs)
+                                 .select_from(base.join(s, s.c.school_code == school))
+                                 .where(*self.school_filter, *where).group_by(s.c.province_code), len(exprs))
         stmt = select(school, *exprs) if self.per_school else select(*exprs)
         if from_ is not None:
             stmt = stmt.select_from(from_)
@@ -146,6 +157,23 @@ class Question:
 
     def one(self, stmt) -> list:
         return [v or 0 for v in self.conn.execute(stmt).one()]
+
+    def provincial(self, province, exprs, *where, from_=None) -> list:
+        """Each aggregate over facts tied to a province (the event's), of the scope's provinces."""
+        stmt = select(province, *exprs) if self.by_province else select(*exprs)
+        if from_ is not None:
+            stmt = stmt.select_from(from_)
+        stmt = stmt.where(*where, self.in_provinces(province))
+        if self.by_province:
+            return self._grouped(stmt.group_by(province), len(exprs))
+        return self.one(stmt)
+
+    def _grouped(self, stmt, n) -> list:
+        out = [{} for _ in range(n)]
+        for row in self.conn.execute(stmt):
+            for i, v in enumerate(row[1:]):
+                out[i][row[0]] = v or 0
+        return out
 
 
 def _open(q: Question, f):
@@ -187,7 +215,7 @@ def inf02_learners_per_computer(q: Question) -> Figure:
                                c.c.school_year == q.period.school_year)
     computers, = q.tally(pl.c.school_code, [func.count()], q.live(pl), pl.c.kind.in_(COMPUTERS))
     # No census of the year at any school: the pupils are not known, which is not zero pupils.
-    if not q.per_school and not censused and q.school_count():
+    if not q.per_school and not q.by_province and not censused and q.school_count():
         pupils = None
     return Figure(pupils, computers, absent=None)
 
@@ -293,7 +321,7 @@ def inf09_transfers_completed(q: Question) -> Figure:
     """Transfers completed inside the period from or to a school of S."""
     tr = q.p.transfers
     done = q.during(tr.c.completed_at)
-    if q.per_school:
+    if q.per_school or q.by_province:
         ends = union_all(
             select(tr.c.transfer_id, tr.c.from_school.label("school_code")).where(done),
             select(tr.c.transfer_id, tr.c.to_school.label("school_code")).where(done)).subquery()
@@ -390,8 +418,7 @@ def mnt05_equipment_with_open_fault(q: Question) -> Figure:
 def res01_resources_received(q: Question) -> Figure:
     """Resources received inside the period (province scope and above)."""
     r = q.p.resources_received
-    n, = q.one(select(func.count(distinct(r.c.resource_id)))
-               .where(q.during(r.c.at), q.in_provinces(r.c.province_code)))
+    n, = q.provincial(r.c.province_code, [func.count(distinct(r.c.resource_id))], q.during(r.c.at))
     return Figure(n)
 
 
@@ -410,7 +437,10 @@ def res02_resources_distributed(q: Question) -> Figure:
     else:
         pairs = (select(d.c.resource_id, d.c.school_code).distinct()
                  .where(d.c.school_code.in_(q.S), q.during(d.c.at)).subquery())
-        n, = q.one(select(func.count()).select_from(pairs))
+        if q.by_province:
+            n, = q.tally(pairs.c.school_code, [func.count()])
+        else:
+            n, = q.one(select(func.count()).select_from(pairs))
     return Figure(n)
 
 
@@ -437,8 +467,8 @@ def res03_schools_reached(q: Question) -> Figure:
 def res04_resources_approved(q: Question) -> Figure:
     """Resources approved by a validation committee inside the period (province scope and above)."""
     d = q.p.decisions
-    n, = q.one(select(func.count(distinct(d.c.resource_id)))
-               .where(q.during(d.c.at), d.c.decision == "approved", q.in_provinces(d.c.province_code)))
+    n, = q.provincial(d.c.province_code, [func.count(distinct(d.c.resource_id))], q.during(d.c.at),
+                      d.c.decision == "approved")
     return Figure(n)
 
 
@@ -451,8 +481,8 @@ def res04_resources_approved(q: Question) -> Figure:
 def res05_approval_rate(q: Question) -> Figure:
     """% approved over all committee decisions inside the period (province scope and above)."""
     d = q.p.decisions
-    approved, decisions = q.one(select(_count_if(d.c.decision == "approved"), func.count())
-                                .where(q.during(d.c.at), q.in_provinces(d.c.province_code)))
+    approved, decisions = q.provincial(d.c.province_code, [_count_if(d.c.decision == "approved"), func.count()],
+                                       q.during(d.c.at))
     return Figure(approved, decisions)
 
 
@@ -508,9 +538,8 @@ def res08_open_dysfunctions(q: Question) -> Figure:
 def trn01_trainings_planned(q: Question) -> Figure:
     """Trainings planned by T for the period's school year (province scope and above)."""
     tr = q.p.trainings
-    n, = q.one(select(func.count(distinct(tr.c.training_id)))
-               .where(tr.c.at < q.t, tr.c.school_year == q.period.school_year,
-                      q.in_provinces(tr.c.province_code)))
+    n, = q.provincial(tr.c.province_code, [func.count(distinct(tr.c.training_id))], tr.c.at < q.t,
+                      tr.c.school_year == q.period.school_year)
     return Figure(n)
 
 
@@ -525,8 +554,8 @@ def trn02_sessions_completed(q: Question) -> Figure:
     """% of sessions starting inside the period that are completed at T (province scope and above)."""
     sc, c = q.p.schedules, q.p.completions
     done = select(c.c.session_id).where(c.c.session_id == sc.c.session_id, c.c.completed_at < q.t).exists()
-    completed, sessions = q.one(select(_count_if(done), func.count())
-                                .where(q.live(sc), q.during(sc.c.starts_at), q.in_provinces(sc.c.province_code)))
+    completed, sessions = q.provincial(sc.c.province_code, [_count_if(done), func.count()], q.live(sc),
+                                       q.during(sc.c.starts_at))
     return Figure(completed, sessions)
 
 
@@ -549,8 +578,7 @@ def trn03_staff_trained(q: Question) -> Figure:
         st, joined = _staff_at(q, joined, pr.c.staff_id)
         n, = q.tally(st.c.school_code, [func.count(distinct(pr.c.staff_id))], *where, from_=joined)
     else:
-        n, = q.one(select(func.count(distinct(pr.c.staff_id))).select_from(joined)
-                   .where(*where, q.in_provinces(pr.c.province_code)))
+        n, = q.provincial(pr.c.province_code, [func.count(distinct(pr.c.staff_id))], *where, from_=joined)
     return Figure(n)
 
 
@@ -589,8 +617,7 @@ def trn05_attendance_rate(q: Question) -> Figure:
         st, joined = _staff_at(q, joined, a.c.staff_id)
         present, records = q.tally(st.c.school_code, exprs, *where, from_=joined)
     else:
-        present, records = q.one(select(*exprs).select_from(joined)
-                                 .where(*where, q.in_provinces(a.c.province_code)))
+        present, records = q.provincial(a.c.province_code, exprs, *where, from_=joined)
     return Figure(present, records)
 
 
@@ -606,8 +633,7 @@ def trn06_staff_certified(q: Question) -> Figure:
         st, joined = _staff_at(q, ce, ce.c.staff_id)
         n, = q.tally(st.c.school_code, [func.count(distinct(ce.c.staff_id))], q.during(ce.c.at), from_=joined)
     else:
-        n, = q.one(select(func.count(distinct(ce.c.staff_id)))
-                   .where(q.during(ce.c.at), q.in_provinces(ce.c.province_code)))
+        n, = q.provincial(ce.c.province_code, [func.count(distinct(ce.c.staff_id))], q.during(ce.c.at))
     return Figure(n)
 
 
@@ -627,8 +653,7 @@ def trn07_training_hours(q: Question) -> Figure:
         st, joined = _staff_at(q, joined, pr.c.staff_id)
         hours, = q.tally(st.c.school_code, [func.sum(sc.c.hours)], *where, from_=joined)
     else:
-        hours, = q.one(select(func.sum(sc.c.hours)).select_from(joined)
-                       .where(*where, q.in_provinces(pr.c.province_code)))
+        hours, = q.provincial(pr.c.province_code, [func.sum(sc.c.hours)], *where, from_=joined)
     return Figure(hours)
 
 
@@ -648,8 +673,10 @@ def trn08_mean_evaluation_score(q: Question) -> Figure:
     """Over each training's latest evaluation, if made inside the period: Σ(score × respondents) / Σ respondents
     (province scope and above)."""
     ev = q.p.evaluations
-    tenths, respondents = q.one(select(func.sum(ev.c.score_tenths * ev.c.respondents), func.sum(ev.c.respondents))
-                                .where(q.live(ev), ev.c.at >= q.start, q.in_provinces(ev.c.province_code)))
+    tenths, respondents = q.provincial(ev.c.province_code, [func.sum(ev.c.score_tenths * ev.c.respondents),
+                                                            func.sum(ev.c.respondents)], q.live(ev), ev.c.at >= q.start)
+    if q.by_province:
+        return Figure({k: Fraction(v, 10) for k, v in tenths.items()}, respondents)
     return Figure(Fraction(tenths, 10), respondents)
 
 
@@ -890,14 +917,12 @@ def breakdown(conn: Connection, p: IndicatorsProjection, scope: Scope, period: P
     groups: dict[str, list] = {}
     for school in schools:
         groups.setdefault(school[by if by != "province" else "province_code"], []).append(school["school_code"])
-    if by == "province":
-        return [{"province_code": code, "schools": len(codes),
-                 "indicators": compute(conn, p, Scope(f"province:{code}", "province", code), period, t, memo)}
-                for code, codes in sorted(groups.items())]
     table, ids = {}, ()
     if memo is not None and memo.usable(period, t):
         ids = tuple(i for i in _memo_ids(period, t) if REGISTRY[i].additive)
         table = memo.figures(conn, p, period, t, [s["school_code"] for s in schools], _memo_ids(period, t))
+    if by == "province":
+        return _by_province(conn, p, scope, period, t, groups, table, ids)
     rows = []
     for value, codes in sorted(groups.items()):
         known = {}
@@ -908,6 +933,27 @@ def breakdown(conn: Connection, p: IndicatorsProjection, scope: Scope, period: P
             known[ident] = acc.figure()
         q = Question(conn, p, scope, period, t, only=codes, by_staff=True)
         rows.append({by: value, "schools": len(codes), "indicators": _items(q, known)})
+    return rows
+
+
+def _by_province(conn, p, scope, period, t, groups, table, ids) -> list[dict]:
+    """Every province of the scope in one grouped pass per indicator (the memo's sums for the additive)."""
+    q = Question(conn, p, scope, period, t, by_province=True)
+    figures = {ident: d.compute(q) for ident, d in REGISTRY.items() if ident not in ids}
+    rows = []
+    for code, codes in sorted(groups.items()):
+        items = []
+        for ident, d in REGISTRY.items():
+            if ident in ids:
+                acc = Sum()
+                for school in codes:
+                    acc.add(table[school][ident])
+                fig = acc.figure()
+                num, den = fig.num, fig.den
+            else:
+                num, den = figures[ident].of(code)
+            items.append({"id": ident, **entry(d.figure, num, den)})
+        rows.append({"province_code": code, "schools": len(codes), "indicators": items})
     return rows
 
 

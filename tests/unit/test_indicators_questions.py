@@ -164,3 +164,17 @@ def test_the_school_years_with_facts_run_from_the_first_to_the_current(caught_up
         assert ind.school_years(conn, empty.projection, now=datetime(2026, 3, 1, tzinfo=timezone.utc)) == [
             "2025-2026"]
     empty.engine.dispose()
+
+
+@pytest.mark.parametrize("name", list(WORLDS))
+def test_provinces_in_one_pass_answer_what_each_province_answers(caught_up, name):  # noqa: F811
+    p = caught_up(diversify(WORLDS[name]()))
+    for period_name in ("2024-2025", "2024-2025-S1"):
+        period = parse_period(period_name)
+        t = period.as_of(LATER).timestamp()
+        with p.engine.connect() as conn:
+            for memo in (None, ind.Memo()):
+                rows = ind.breakdown(conn, p.projection, parse_scope("all"), period, t, "province", memo)
+                for r in rows:
+                    alone = ind.compute(conn, p.projection, parse_scope(f"province:{r['province_code']}"), period, t)
+                    assert r["indicators"] == alone, (name, period_name, r["province_code"])
