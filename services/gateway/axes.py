@@ -12,6 +12,7 @@ from .forms import FORM_BY_PATH, Form
 from .http import HttpProblem
 from .lists import heading
 from .queries import current_school_year
+from .templating import query_string
 
 PICKED = {"resource": "resources", "training": "trainings", "session": "sessions", "dysfunction": "dysfunctions",
           "project": "projects"}
@@ -72,7 +73,9 @@ def form_extra(page, form: Form, values: dict, pick: dict) -> dict:
         start, end = values.get("starts_on") or "", values.get("ends_on") or values.get("starts_on") or ""
         over = [p for p in periods if p["kind"] != "school_start" and start and p["starts_on"] <= end
                 and p["ends_on"] >= start]
-        return {"periods": periods, "overlapping": over, "school_year": year, "months": months(periods, start)}
+        shown = page.request.args.get("month") or start
+        return {"periods": periods, "overlapping": over, "school_year": year, "months": months(periods, shown),
+                "request_args": lambda **kw: query_string(dict(page.request.args), **kw)}
     return {}
 
 
@@ -83,7 +86,7 @@ def months(periods: list[dict], around: str = "") -> list[dict]:
     from datetime import date
 
     try:
-        first = date.fromisoformat(around[:10]).replace(day=1) if around else date.today().replace(day=1)
+        first = date.fromisoformat((around + "-01")[:10]).replace(day=1) if around else date.today().replace(day=1)
     except ValueError:
         first = date.today().replace(day=1)
     out = []
@@ -99,6 +102,9 @@ def months(periods: list[dict], around: str = "") -> list[dict]:
                 days.append({"day": d, "iso": iso, "in_month": d.month == month, "period": mark})
             weeks.append(days)
         out.append({"first": date(year, month, 1), "weeks": weeks})
+    before = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+    after = date(first.year + (first.month >= 11), (first.month + 1) % 12 + 1, 1)
+    out[0]["previous"], out[-1]["next"] = before.isoformat()[:7], after.isoformat()[:7]
     return out
 
 
@@ -278,7 +284,18 @@ def _export(page, listing, rows, fmt):
                     headers={"Content-Disposition": f'attachment; filename="genie-{listing}.{fmt}"'})
 
 
+def annual_summary(page):
+    year = page.request.args.get("school_year") or current_school_year()
+    summary = page.web.api.rpc("training", "annual_summary", year)
+    if page.request.args.get("export") in ("csv", "xlsx"):
+        return _export(page, "annual_summary", summary["by_training"], page.request.args["export"])
+    return page.render("annual_summary.html", page._("Annual summary of the training axis"), summary=summary,
+                       school_year=year, heading=heading(page))
+
+
 def route(page, path):
+    if path == "/trainings/summary":
+        return annual_summary(page)
     if path == "/resources":
         return resources(page)
     if path in ("/dysfunctions", "/practices", "/research", "/workshops"):

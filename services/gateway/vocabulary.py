@@ -212,6 +212,8 @@ VOCABULARIES.update({
     "attendance": {"present": N_("Present"), "absent": N_("Absent"), "excused": N_("Excused")},
     "period_kind": {"school_start": N_("Start of the school year"), "exam": N_("Exam period"),
                     "holiday": N_("Holidays")},
+    "training_status": {"planned": N_("Planned"), "in_progress": N_("In progress"), "done": N_("Carried out"),
+                        "cancelled": N_("Cancelled")},
     "session_status": {"scheduled": N_("Scheduled"), "completed": N_("Completed"), "cancelled": N_("Cancelled")},
 })
 FIELD.update({

@@ -43,6 +43,13 @@ ANSWERS = {
                                                "awarded_at": "2026-01-05T10:00:00+01:00"}]),
     "session": lambda *a: dict(SESSION, participants=[dict(p) for p in SESSION["participants"]]),
     "school_calendar": lambda *a: dict(CALENDAR),
+    "annual_summary": lambda *a: {
+        "school_year": a[0], "trainings": {"planned": 1, "done": 1}, "sessions": {"scheduled": 2, "completed": 2},
+        "people": {"invited": 12, "trained": 11}, "hours": {"sessions": 24.0},
+        "certifications": {"awarded": 10, "staff": 10},
+        "by_training": [{"training_id": "T1", "title": "TICE en classe", "modality": "certifying",
+                         "audience": "teachers", "status": "done", "planned_participants": 12, "sessions": 2,
+                         "sessions_completed": 2, "trained": 11, "certified": 10, "hours": 24.0}]},
     "certification_status": lambda *a: {"training_id": "T1", "modality": "certifying", "required_percent": 80,
                                         "participants": [
                                             {"staff_id": "E1", "present_days": 2, "session_days": 2, "rate": 100.0,
@@ -174,3 +181,25 @@ def test_invitations_from_a_file_say_their_errors_by_line(axes):
         content_type="multipart/form-data")
     assert resp.status_code == 400
     assert "Ligne 1" in resp.get_data(as_text=True)  # the second line's role is not one of the roles
+
+
+def test_the_annual_summary_as_a_page_and_a_workbook(axes):
+    import io
+
+    import openpyxl
+
+    client, _ = axes
+    sign_in(client, "trn")
+    page = client.get("/trainings/summary?school_year=2025-2026&lang=fr").get_data(as_text=True)
+    assert "TICE en classe" in page and "Certifiante" in page and 'class="document"' in page
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/trainings/summary?school_year=2025-2026&export=xlsx"
+                                                        "&lang=fr").data))
+    rows = list(book.active.values)
+    assert rows[0][0] == "Titre" and rows[1][:4] == ("TICE en classe", "Certifiante", "Enseignants", "Réalisée")
+
+
+def test_the_calendar_moves_by_months(axes):
+    client, _ = axes
+    sign_in(client, "trn")
+    page = client.get("/forms/training/schedule_session?training_id=T1&month=2026-01").get_data(as_text=True)
+    assert 'id="month-2026-01"' in page and 'class="exam"' in page and "month=2025-12" in page
