@@ -79,10 +79,19 @@ class Stack(System):
         """A `genie` command in a one-off container of `service`, with its settings."""
         return self.compose("run", "--rm", "-T", service, *args, input=input, timeout=timeout)
 
+    def _containers(self, service: str | None = None) -> list[str]:
+        """The ids of the project's containers (of one service; not one-off runs), asked of Docker: compose is
+        slow to start."""
+        labels = [f"com.docker.compose.project={os.environ['COMPOSE_PROJECT_NAME']}", "com.docker.compose.oneoff=False"]
+        if service:
+            labels.append(f"com.docker.compose.service={service}")
+        args = ["docker", "ps", "-aq"] + [arg for label in labels for arg in ("--filter", f"label={label}")]
+        return subprocess.run(args, capture_output=True, text=True, check=True).stdout.split()
+
     def container(self, service: str) -> str:
-        cid = self.compose("ps", "-q", service).stdout.strip()
-        assert cid, f"no container for {service}"
-        return cid
+        found = self._containers(service)
+        assert found, f"no container for {service}"
+        return found[0]
 
     def inspect(self, service: str) -> dict:
         out = subprocess.run(["docker", "inspect", self.container(service)], capture_output=True, text=True,
@@ -90,14 +99,15 @@ class Stack(System):
         return json.loads(out)[0]
 
     def health_status(self) -> dict[str, str]:
-        out = {}
-        for service in INFRA + SERVICES:
-            try:
-                state = self.inspect(service)["State"]
-            except AssertionError:
-                out[service] = "absent"
-                continue
-            out[service] = state.get("Health", {}).get("Status", state["Status"])
+        out = {service: "absent" for service in INFRA + SERVICES}
+        ids = self._containers()
+        if ids:
+            found = json.loads(subprocess.run(["docker", "inspect", *ids], capture_output=True, text=True,
+                                              check=True).stdout)
+            for c in found:
+                service = c["Config"]["Labels"].get("com.docker.compose.service")
+                if service in out:
+                    out[service] = c["State"].get("Health", {}).get("Status", c["State"]["Status"])
         return out
 
     def wait_healthy(self, timeout=120) -> float:
