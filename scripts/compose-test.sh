@@ -34,9 +34,11 @@ dockerd_pid=""
 export COMPOSE_PROJECT_NAME=${COMPOSE_PROJECT_NAME:-geniecompose}
 case "${GENIE_COMPOSE_IMAGES:-local}" in
   local) export COMPOSE_FILE="$ROOT/docker-compose.yml:$ROOT/deploy/compose.local.yml"
-         export GENIE_APP_IMAGE=genie-coordination:local GENIE_PYTHON_IMAGE=genie-local/bookworm:base ;;
+         export GENIE_APP_IMAGE=genie-coordination:local GENIE_PYTHON_IMAGE=genie-local/bookworm:base \
+           GENIE_NODE_IMAGE=genie-local/bookworm:base ;;
   registry) export COMPOSE_FILE="$ROOT/docker-compose.yml"
-         export GENIE_APP_IMAGE=genie-coordination GENIE_PYTHON_IMAGE=python:3.11-slim ;;
+         export GENIE_APP_IMAGE=genie-coordination GENIE_PYTHON_IMAGE=python:3.11-slim \
+           GENIE_NODE_IMAGE=node:20-slim ;;
   *) echo "GENIE_COMPOSE_IMAGES must be local or registry" >&2; exit 2 ;;
 esac
 # The settings compose insists on, for the commands of this script that start nothing (the tests make their own).
