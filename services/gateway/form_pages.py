@@ -265,7 +265,7 @@ def show(page, form: Form, values: dict, ctx: dict, status: int = 200) -> Respon
                                                                              "training/invite_participants")
     serials = page.request.form.getlist("serials") if page.request.method == "POST" else \
         page.request.args.getlist("serial")
-    return page.render(form.template, page._(form.title), status=status, form=form, pick=pick, csrf=csrf,
+    return page.render(form.template, page._(form.title), http_status=status, form=form, pick=pick, csrf=csrf,
                        has_file=has_file, ctx={"schools": pick["schools"], "picked_schools": [
                            school_code_of(v) for v in (page.request.form if page.request.method == "POST"
                                                        else page.request.args).getlist("school_codes")]},

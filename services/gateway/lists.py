@@ -122,6 +122,47 @@ def heading(page) -> dict:
     return {"province": province_code()}
 
 
+# ---- the renewal plan and the labels
+
+def renewal_plan(page):
+    from . import renewal
+
+    assets = page.q.equipment(page.user, {"per_page": 0})["items"]
+    faults = page.web.api.rpc("maintenance", "faults_since", 365)
+    codes = page.q.school_codes(page.user)
+    if codes is not None:
+        faults = [f for f in faults if f["school_code"] in codes]
+    ranked = renewal.rank(assets, faults)
+    return ranked, renewal.schools(ranked), renewal
+
+
+def renewal(page):
+    ranked, schools, rule = renewal_plan(page)
+    return page.render("renewal.html", page._("Renewal plan"), assets=ranked[:100], total=len(ranked),
+                       ranked_schools=schools[:50], schools=page.school_names(), rule=rule)
+
+
+def renewal_file(page):
+    ranked, _, _ = renewal_plan(page)
+    content, mimetype = exports.table("renewal", ranked, "xlsx", page.L.code)
+    return Response(content, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="renewal-plan-{page.L.code}.xlsx"'})
+
+
+def labels(page):
+    """A4 sheets of labels: each asset's QR code opens its page, from which a visit or a fault is recorded."""
+    import segno
+
+    params, errors = page._params("equipment")
+    items = page.q.equipment(page.user, {**params, "per_page": 0})["items"][:240]
+    base = page.request.host_url.rstrip("/")
+    shown = [dict(a, qr=segno.make(f"{base}/assets?serial={quote(a['serial'])}", error="m")
+                  .svg_inline(scale=2, border=1, title=a["serial"])) for a in items
+             if a["status"] != "decommissioned"]
+    return page.render("labels.html", page._("Equipment labels"), items=shown, schools=page.school_names(),
+                       heading=heading(page))
+
+
 # ---- files
 
 TEMPLATES = {
@@ -168,7 +209,7 @@ def file_template(page, name, fmt):
 
 
 ROUTES = [("/faults", faults), ("/warranties", warranties), ("/deliveries", deliveries), ("/transfers", transfers),
-          ("/audits", audits)]
+          ("/audits", audits), ("/renewal", renewal), ("/renewal.xlsx", renewal_file), ("/labels", labels)]
 ONE = [("/faults/", fault), ("/deliveries/", delivery), ("/transfers/", transfer), ("/audits/", audit)]
 
 

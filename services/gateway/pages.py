@@ -68,7 +68,8 @@ class Pages:
         if role in ("coordinator", "infrastructure", "viewer"):
             items += [("/equipment", _("Equipment")), ("/schools", _("Schools"))]
         if role in ("coordinator", "infrastructure"):
-            items += [("/deliveries", _("Deliveries")), ("/transfers", _("Transfers")), ("/audits", _("Audits"))]
+            items += [("/deliveries", _("Deliveries")), ("/transfers", _("Transfers")), ("/audits", _("Audits")),
+                      ("/renewal", _("Renewal plan"))]
         if role == "technician":
             items += [("/equipment", _("Equipment"))]
         if role in ("coordinator", "infrastructure", "technician", "school_director"):
@@ -88,19 +89,19 @@ class Pages:
             items += [("/accounts", _("Accounts"))]
         return items
 
-    def render(self, template, title, status=200, **ctx) -> Response:
+    def render(self, template, title, http_status=200, **ctx) -> Response:
         here = self.request.full_path.rstrip("?")
         html = self.env.get_template(template).render(
             title=title, user=self.user, menu=self.menu(), here=here, here_path=self.request.path.rstrip("/") or "/",
             done=self._done(), field_label=self.field_label, **ctx)
-        return Response(html, status=status, mimetype="text/html")
+        return Response(html, status=http_status, mimetype="text/html")
 
     def _done(self):
         done = self.request.args.get("done")
         return self.L.term("event", done) if done else None
 
     def error(self, message, status, title=None):
-        return self.render("error.html", title or self._("Refused"), status=status, message=message)
+        return self.render("error.html", title or self._("Refused"), http_status=status, message=message)
 
     def field_label(self, path: str) -> str:
         parts = path.split(".")
@@ -304,7 +305,7 @@ class Pages:
         schools = self.school_names()
         row = self.q.equipment(self.user, {"q": asset["serial"], "per_page": 0})["items"]
         line = next((r for r in row if r["asset_id"] == asset["asset_id"]), {})
-        story = [self.story_line(e, schools) for e in found.get("timeline") or []]
+        story = [self.story_line(e, schools, asset["asset_id"]) for e in found.get("timeline") or []]
         for f in found.get("faults") or []:
             story.extend(self.fault_story(f))
         story.sort(key=lambda s: s["at"])
@@ -313,13 +314,15 @@ class Pages:
         if asset.get("school_code"):
             for path in ("maintenance/declare_fault", "inventory/record_usage_visit",
                          "inventory/confirm_installation", "inventory/decommission_equipment"):
+                if path.endswith("confirm_installation") and line.get("status") != "assigned":
+                    continue
                 if self.web.may(self.user, path):
                     actions.append((f"/forms/{path}?school_code={asset['school_code']}&serial={serial}",
                                     self._(FORM_BY_PATH[path].title)))
         elif self.web.may(self.user, "inventory/assign_equipment"):
             assign = FORM_BY_PATH["inventory/assign_equipment"].title
             actions.append((f"/forms/inventory/assign_equipment?serial={serial}", self._(assign)))
-        return {"asset": asset, "schools": schools, "status": line.get("status"), "warranty": line.get("warranty"),
+        return {"asset": asset, "schools": schools, "asset_status": line.get("status"), "warranty": line.get("warranty"),
                 "warranty_ends_on": line.get("warranty_ends_on"), "story": story, "faults": found.get("faults") or [],
                 "actions": actions}
 
@@ -329,7 +332,7 @@ class Pages:
             return code or "—"
         return f"{s['name_ar'] if self.L.code == 'ar' else s['name_fr']} ({code})"
 
-    def story_line(self, env, schools) -> dict:
+    def story_line(self, env, schools, asset_id=None) -> dict:
         from .vocabulary import STORY
 
         data = dict(env.get("data") or {})
@@ -339,11 +342,12 @@ class Pages:
             if data.get(key):
                 data[key] = self._school_words(data[key], schools)
         if kind == "usage_visit_recorded":
-            mine = [o for o in data.get("observations") or [] if o.get("asset_id") == env.get("asset_id")]
+            mine = [o for o in data.get("observations") or [] if o.get("asset_id") == asset_id]
             status = (mine[0]["status"] if mine else None)
             data["observation"] = self.L.term("observation", status) if status else "—"
         if kind == "inventory_audit_completed":
-            data["finding"] = "—"
+            mine = [f for f in data.get("findings") or [] if f.get("asset_id") == asset_id]
+            data["finding"] = self.L.term("finding", mine[0]["status"]) if mine else "—"
         sentence = STORY.get(kind)
         try:
             text = self._(sentence) % {k: ("—" if v is None else v) for k, v in data.items()} if sentence else \

@@ -152,14 +152,14 @@ class Web:
                 message = page._("Too many failed sign-ins: try again in %(seconds)s seconds.",
                                  seconds=exc.headers.get("Retry-After", "60")) if exc.status == 429 else \
                     page._("Too many sign-ins at once; try again in a moment.")
-                resp = page.render("login.html", page._("Sign in"), status=exc.status, failed=False,
+                resp = page.render("login.html", page._("Sign in"), http_status=exc.status, failed=False,
                                    username=username, page_error=message)
                 resp.headers.update(exc.headers)
                 return resp
             if identity:
                 return self.signed_in(redirect(_safe_next(request.args.get("next"))), identity)
             failed = True
-        return page.render("login.html", page._("Sign in"), status=401 if failed else 200, failed=failed,
+        return page.render("login.html", page._("Sign in"), http_status=401 if failed else 200, failed=failed,
                            username=username)
 
     def signed_in(self, resp: Response, identity: dict) -> Response:

@@ -44,6 +44,13 @@ class MaintenanceService(EventSourced):
     fault_history = answers("faults_of_asset", "Every fault of an asset, oldest first, with how each ended.")
 
     @rpc
+    def faults_since(self, days=365):
+        """Every fault declared in the last `days` days, open or closed: what a renewal plan weighs."""
+        query = parse(schemas.OverdueQuery(), {"days": days})
+        with self._reading() as conn:
+            return self.views.faults_since(conn, now().timestamp() - query["days"] * 86_400)
+
+    @rpc
     def mean_time_to_repair(self, school_code=None):
         return self.read(self.views.time_to_repair, _school(school_code))
 

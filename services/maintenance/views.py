@@ -143,6 +143,12 @@ class FaultViews(Projection):
             out.append(fault)
         return out
 
+    def faults_since(self, conn, since: float) -> list[dict]:
+        """Every fault declared after `since` (epoch seconds), open or closed, oldest first."""
+        t = self.faults
+        q = select(t).where(t.c.declared_epoch >= since).order_by(t.c.declared_epoch, t.c.declared_position)
+        return [_answer(r) for r in conn.execute(q).mappings()]
+
     def faults_of_asset(self, conn, asset_id: str) -> list[dict]:
         t = self.faults
         q = select(t).where(t.c.asset_id == asset_id).order_by(t.c.declared_epoch, t.c.declared_position)
