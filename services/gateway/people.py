@@ -54,7 +54,7 @@ def accounts(page, ctx=None, status=200):
     check_account_change(page.user, None, None)
     ctx = ctx or {"errors": {}, "values": {}, "general_error": None}
     schools = {s["school_code"]: s for s in page.q.schools(page.user, {})}
-    return page.render("accounts.html", page._("Accounts"), status=status, rows=_province_rows(page),
+    return page.render("accounts.html", page._("Accounts"), http_status=status, rows=_province_rows(page),
                        roles=ACCOUNT_ROLES, schools=schools, csrf=page.web.csrf(page.request),
                        idem=uuid.uuid4().hex, pick={"schools": list(schools.values())}, **ctx)
 
@@ -124,7 +124,7 @@ def own_password(page):
         except AccountError as exc:
             ctx["errors"] = _refusal(page, exc)
             status = 400
-    return page.render("password.html", page._("Change my password"), status=status,
+    return page.render("password.html", page._("Change my password"), http_status=status,
                        csrf=page.web.csrf(page.request), **ctx)
 
 
