@@ -124,13 +124,25 @@ class GatewayService:
         if self.broker.down:
             raise BrokerDown("the message broker is out of reach")
         limit = min(rpc_timeout(), 5) if method == "health" else rpc_timeout()  # health must answer quickly
-        call = eventlet.spawn(getattr(getattr(self, service), method), *args)
+        remote = getattr(getattr(self, service), method)
+
+        def attempt():
+            # The outcome is handed back, not raised: a refusal is no crash of a greenthread.
+            try:
+                return True, remote(*args)
+            except Exception as exc:
+                return False, exc
+
+        call = eventlet.spawn(attempt)
         deadline = time.monotonic() + limit
         try:
             while True:
                 try:
                     with eventlet.Timeout(BrokerWatch.interval / 4):
-                        return call.wait()
+                        answered, value = call.wait()
+                    if answered:
+                        return value
+                    raise value
                 except eventlet.Timeout:
                     if self.broker.down:
                         raise BrokerDown("the message broker went away during the request")

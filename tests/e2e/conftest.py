@@ -137,7 +137,7 @@ class System:
             headers = {"Authorization": f"Bearer {self.tokens['e2e-monitor']}"}
         return self.http.get(self.base + "/api/health", timeout=15, headers=headers).json()
 
-    def wait_ready(self, timeout=90):
+    def wait_ready(self, timeout=300):  # a busy machine starts the system late, not never
         deadline = time.monotonic() + timeout
         last = None
         while time.monotonic() < deadline:
