@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import logging
 import os
 import signal
@@ -198,7 +199,11 @@ def cmd_report(args) -> None:
     except InvalidCommand as exc:
         print(f"genie: {exc}", file=sys.stderr)
         sys.exit(2)
-    WRITERS[fmt](report, args.out)
+    if "file_base64" in report:  # an issued report comes with its file, made before it was recorded
+        with open(args.out, "wb") as out:
+            out.write(base64.b64decode(report["file_base64"]))
+    else:
+        WRITERS[fmt](report, args.out)
     print(f"genie: report {report['report_id']} ({report['scope']}, {report['period']}, as of {report['as_of']}, "
           f"positions {report['positions']}) written to {args.out}")
     if args.reproduce:

@@ -7,16 +7,38 @@ from datetime import datetime
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
-from . import logs
+from . import logs, text
 from .errors import InvalidCommand
 from .events import SYSTEM_ACTOR, Context, now
 
 
-class Command(Schema):
-    """Base of every command schema: unknown fields are refused, by name."""
+def _free_text(multiline: bool):
+    def check(value):
+        why = text.problem(value, multiline) if isinstance(value, str) else None
+        if why:
+            raise ValidationError(why)
+
+    return check
+
+
+class _TextRule(Schema):
+    """Every text field of a command, however deep, follows shared.text's one rule."""
 
     class Meta:
         unknown = RAISE
+
+    def on_bind_field(self, field_name, field_obj):
+        for field in (field_obj, getattr(field_obj, "inner", None)):
+            if isinstance(field, fields.String):
+                field.validators = [*field.validators, _free_text(bool(field.metadata.get("multiline")))]
+
+
+class Part(_TextRule):
+    """A part of a command (an item, an observation, a participant): unknown fields refused too."""
+
+
+class Command(_TextRule):
+    """Base of every command schema: unknown fields are refused, by name."""
 
     # A fact that happened earlier may carry its date; never a future one.
     occurred_at = fields.AwareDateTime(load_default=None, allow_none=True)

@@ -64,6 +64,29 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class RefusalsAreInfo(logging.Filter):
+    """A command refused for a business rule, bad input or a concurrent change is the system working: nameko
+    logs it as an error with a traceback ("error handling worker"); here it becomes one INFO line, so that
+    ERROR is left for what an operator must look at."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from .errors import CommandRejected, ConcurrencyError, InvalidCommand
+
+        exc = record.exc_info[1] if record.exc_info else None
+        if not isinstance(exc, (CommandRejected, InvalidCommand, ConcurrencyError)):
+            return True
+        worker = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        method = getattr(getattr(worker, "entrypoint", None), "method_name", None) or "command"
+        record.levelno, record.levelname = logging.INFO, "INFO"
+        record.msg, record.args = "refused %s: %s: %s", (method, type(exc).__name__, exc)
+        record.exc_info = record.exc_text = None
+        return logging.getLogger(record.name).isEnabledFor(logging.INFO)
+
+
+_refusals = RefusalsAreInfo()
+logging.getLogger("nameko.containers").addFilter(_refusals)  # adding the same filter twice keeps one
+
+
 def configure(service: str | None, level: str | None = None, stream: TextIO | None = None) -> logging.Handler:
     """Send every log of this process to `stream` (stderr) as JSON lines, or as text if LOG_FORMAT=text."""
     handler = logging.StreamHandler(stream or sys.stderr)

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from . import db
 from .lease import lease_table
-from .errors import ConcurrencyError, InvalidCommand
+from .errors import CommandRejected, ConcurrencyError, InvalidCommand
 from .events import Context, Event, Registry, now
 
 MAX_PAGE = 5000
@@ -61,7 +61,9 @@ class EventStore:
         # the same transaction, skips SQLAlchemy's per-statement work.
         p = (lambda n: f":{n}") if engine.dialect.name == "sqlite" else (lambda n: f"%({n})s")
         self._heads = ("SELECT (SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = "
-                       f"{p('stream_id')}), (SELECT coalesce(max(position), 0) FROM events)")
+                       f"{p('stream_id')}), (SELECT coalesce(max(position), 0) FROM events), "
+                       f"(SELECT occurred_at FROM events WHERE stream_id = {p('stream_id')} "
+                       "ORDER BY stream_version DESC LIMIT 1)")
         columns = ("position", "event_id", "event_type", "stream_id", "stream_version", "occurred_at", "envelope")
         self._insert = (f"INSERT INTO events ({', '.join(columns)}) "
                         f"VALUES ({', '.join(p(c) for c in columns)})")
@@ -164,13 +166,15 @@ class Transaction:
             store.registry.check_new(store.source, e)
         cursor = self.conn.connection.driver_connection.cursor()
         cursor.execute(store._heads, {"stream_id": stream_id})
-        actual, position = cursor.fetchone()
+        actual, position, last = cursor.fetchone()
         if actual != expected_version:
             raise ConcurrencyError(stream_id, expected_version, actual)
         recorded = now()
+        last = datetime.fromisoformat(last) if last else None
         envelopes, rows = [], []
         for i, e in enumerate(events, start=1):
             occurred = _occurred_at(e.occurred_at or context.occurred_at, recorded)
+            last = _not_before_last_fact(stream_id, occurred, last)
             position += 1
             env = {
                 "event_id": str(uuid.uuid4()),
@@ -211,6 +215,16 @@ class Transaction:
 
 def _last_position(conn: Connection, events: Table) -> int:
     return conn.execute(select(func.coalesce(func.max(events.c.position), 0))).scalar_one()
+
+
+def _not_before_last_fact(stream_id: str, occurred: datetime, last: datetime | None) -> datetime:
+    """A stream's facts follow each other in time: none is dated before the latest one already recorded
+    (a school's connectivity in 1900, a census before the school existed). The same rule for every stream."""
+    if last is not None and occurred < last:
+        raise CommandRejected("dated_before_last_fact",
+                              f"The latest fact recorded for {stream_id} is dated {last.isoformat()}; "
+                              f"this one cannot be dated before it ({occurred.isoformat()}).")
+    return occurred
 
 
 def _occurred_at(value: datetime | None, recorded: datetime) -> datetime:

@@ -218,8 +218,11 @@ class Api:
                        if source in last and isinstance(position, int)}
                 projections.append({"service": name, "projection": found["projection"], "positions":
                                     found["positions"], "lag": lag, "stalled": found.get("stalled") or {}})
+        # What a person must decide (the system itself is fine): said apart from up or down.
+        attention = {name: {"replacements_to_resolve": h["replacements_to_resolve"]}
+                     for name, h in services.items() if h.get("replacements_to_resolve")}
         return {"status": "ok" if ok else "degraded", "gateway": "ok", "broker": broker,
-                "projections": projections, "services": services}
+                "projections": projections, "services": services, "attention": attention}
 
     def on_openapi(self, request, user):
         if self._spec is None:

@@ -53,6 +53,7 @@ COMMANDS = [
     C("inventory", "reject_transfer", inv.RejectTransfer, ()),
     C("inventory", "complete_transfer", inv.CompleteTransfer, (INFRA,)),
     C("inventory", "complete_inventory_audit", inv.CompleteInventoryAudit, (INFRA,)),
+    C("inventory", "resolve_replacement", inv.ResolveReplacement, ()),  # the coordinator decides
     C("maintenance", "declare_fault", mnt.DeclareFault, (INFRA, DIR), ("school_code",)),
     C("maintenance", "file_warranty_claim", mnt.FileWarrantyClaim, (INFRA, TECH)),
     C("maintenance", "record_repair", mnt.RecordRepair, (INFRA, TECH)),

@@ -8,6 +8,8 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from shared.text import clean_all, csv_cell, xlsx_text_only
+
 from .i18n import Lang
 from .vocabulary import N_
 
@@ -88,12 +90,12 @@ def cells(listing: str, rows: list[dict], lang: str) -> tuple[list[str], list[li
 
 
 def table(listing: str, rows: list[dict], fmt: str, lang: str) -> tuple[bytes, str]:
-    head, body = cells(listing, rows, lang)
+    head, body = clean_all(cells(listing, rows, lang))  # what older logs hold, without control characters
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(head)
-        writer.writerows(body)
+        writer.writerow([csv_cell(v) for v in head])
+        writer.writerows([csv_cell(v) for v in line] for line in body)
         return ("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv"
     book = Workbook()
     sheet = book.active
@@ -104,6 +106,7 @@ def table(listing: str, rows: list[dict], fmt: str, lang: str) -> tuple[bytes, s
         cell.font = Font(bold=True)
     for line in body:
         sheet.append(line)
+    xlsx_text_only(book)  # what people typed stays text, never a formula
     out = io.BytesIO()
     book.save(out)
     return out.getvalue(), XLSX

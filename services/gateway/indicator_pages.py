@@ -13,6 +13,7 @@ from openpyxl.styles import Font
 from werkzeug.wrappers import Response
 
 from services.reporting.schemas import AXES, REGISTRY
+from shared.text import clean_all, csv_cell, xlsx_text_only
 
 from .http import HttpProblem
 from .queries import current_school_year
@@ -334,11 +335,12 @@ def _export(page, fmt, by, ids, table, totals, base) -> Response:
             line += [cell.get("value"), cell.get("numerator"), cell.get("denominator")]
         lines.append(line)
     name = f"genie-pivot-{base['scope'].replace(':', '-')}-{base['period']}-{by}.{fmt}"
+    head, lines = clean_all([head, lines])  # school names as older logs hold them
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(head)
-        writer.writerows(["" if v is None else v for v in line] for line in lines)
+        writer.writerow([csv_cell(v) for v in head])
+        writer.writerows([csv_cell("" if v is None else v) for v in line] for line in lines)
         content, kind = ("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv"
     else:
         book = Workbook()
@@ -352,6 +354,7 @@ def _export(page, fmt, by, ids, table, totals, base) -> Response:
             sheet.append(line)
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
+        xlsx_text_only(book)
         buf = io.BytesIO()
         book.save(buf)
         content, kind = buf.getvalue(), XLSX

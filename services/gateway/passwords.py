@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import threading
 
+from shared.aside import aside
+
 HASHING_AT_ONCE = 1  # argon2 already spreads one check over every core (its parallelism lanes)
 WAITING = 3
 _low = threading.local()
@@ -34,25 +36,16 @@ class PasswordChecks:
             self.in_flight += 1
         try:
             with self.hashing:
-                return aside(fn, *args)
+                return aside(_at_low_priority, fn, *args)
         finally:
             with self.count_lock:
                 self.in_flight -= 1
 
 
-def aside(fn, *args):
-    """`fn(*args)` in a low-priority operating-system thread when eventlet runs the process, else here."""
+def _at_low_priority(fn, *args):
     from eventlet import patcher
 
-    if not patcher.is_monkey_patched("thread"):
-        return fn(*args)
-    from eventlet import tpool
-
-    return tpool.execute(_at_low_priority, fn, *args)
-
-
-def _at_low_priority(fn, *args):
-    if not getattr(_low, "done", False):
+    if patcher.is_monkey_patched("thread") and not getattr(_low, "done", False):
         try:  # Linux: the priority of this thread only (and of the threads argon2 starts from it)
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
         except (AttributeError, OSError):

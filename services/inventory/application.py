@@ -113,10 +113,10 @@ class Inventory(UnitOfWork):
             raise CommandRejected("serial_already_known", " ".join(known))
         return self.receive_items(cmd, items, owners, ctx)
 
-    def import_delivery(self, cmd: dict, ctx: Context) -> dict:
-        """A supplier's list (CSV or XLSX): every line received, or the file refused naming each bad line."""
-        header, rows = imports.read_table(base64.b64decode(cmd["content_base64"]), cmd["format"])
-        lines, errors, ids = imports.delivery_items(header, rows)
+    def import_delivery(self, cmd: dict, ctx: Context, read=None) -> dict:
+        """A supplier's list (CSV or XLSX): every line received, or the file refused naming each bad line.
+        `read`: the file as `imports.read_deliveries` gives it, when read before the transaction."""
+        lines, errors, ids = read or imports.read_deliveries(base64.b64decode(cmd["content_base64"]), cmd["format"])
         items = [item for _, item in lines]
         every = [i for _, i in ids]
         received = self.views.known_assets(self.conn, [i["asset_id"] for i in every if i.get("asset_id")])
@@ -137,9 +137,8 @@ class Inventory(UnitOfWork):
 
     # ---- schools
 
-    def import_schools(self, cmd: dict, ctx: Context) -> dict:
-        header, rows = imports.read_table(base64.b64decode(cmd["content_base64"]), cmd["format"])
-        schools, errors = imports.school_rows(header, rows)
+    def import_schools(self, cmd: dict, ctx: Context, read=None) -> dict:
+        schools, errors = read or imports.read_schools(base64.b64decode(cmd["content_base64"]), cmd["format"])
         registered = self.views.known_schools(self.conn, [s["school_code"] for _, s, _ in schools])
         first: dict[str, int] = {}
         for line, school, _ in schools:

@@ -36,7 +36,7 @@ def record_census(cmd, uow: Inventory):
 @command(schemas.ImportSchools)
 def import_schools(cmd, uow: Inventory):
     """A list of schools (with their census, if given): all registered, or the file refused by line."""
-    return uow.import_schools(cmd, uow.ctx)
+    return uow.import_schools(cmd, uow.ctx, cmd.get("read"))
 
 
 @command(schemas.RecordConnectivity)
@@ -71,7 +71,7 @@ def receive_delivery(cmd, uow: Inventory):
 @command(schemas.ImportDelivery)
 def import_delivery(cmd, uow: Inventory):
     """A supplier's delivery list (CSV or XLSX, base64): every line received, or the file refused by line."""
-    return uow.import_delivery(cmd, uow.ctx)
+    return uow.import_delivery(cmd, uow.ctx, cmd.get("read"))
 
 
 @command(schemas.AssignEquipment)

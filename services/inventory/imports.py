@@ -20,6 +20,8 @@ from shared.errors import InvalidCommand
 from . import schemas
 
 MAX_LINES = 50_000
+MAX_ROWS_READ = 2 * MAX_LINES  # blank rows included: a file mostly empty is not read for ever either
+MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024  # what a workbook may unpack to (a tiny file can hold gigabytes)
 
 DELIVERY_COLUMNS = {
     "serial": ("serial", "serial_number", "serial_no", "sn", "s_n", "numero_de_serie", "n_de_serie", "n_serie",
@@ -80,16 +82,32 @@ def _file_error(message: str) -> InvalidCommand:
 # ---------------------------------------------------------------- reading a table
 
 def read_table(raw: bytes, fmt: str) -> tuple[list, list[tuple[int, list]]]:
-    """The header row and the other non-empty rows, each with its line number."""
-    rows = _csv_rows(raw) if fmt == "csv" else _xlsx_rows(raw)
-    rows = [(n, [_cell(c) for c in cells]) for n, cells in rows]
-    rows = [(n, cells) for n, cells in rows if any(c not in (None, "") for c in cells)]
-    if not rows:
+    """The header row and the other non-empty rows, each with its line number.
+
+    Reading stops as soon as the file is known to be too long: its size is no measure of its rows."""
+    kept, read = [], 0
+    for n, cells in (_csv_rows(raw) if fmt == "csv" else _xlsx_rows(raw)):
+        read += 1
+        cells = [_cell(c) for c in cells]
+        if any(c not in (None, "") for c in cells):
+            kept.append((n, cells))
+        if len(kept) > MAX_LINES + 1 or read > MAX_ROWS_READ:
+            raise _file_error(f"The file has more than {MAX_LINES} lines (or {MAX_ROWS_READ} rows with the blank "
+                              f"ones); import at most {MAX_LINES} at a time.")
+    if not kept:
         raise _file_error("The file has no header line.")
-    (_, header), body = rows[0], rows[1:]
-    if len(body) > MAX_LINES:
-        raise _file_error(f"The file has {len(body)} lines; import at most {MAX_LINES} at a time.")
+    (_, header), body = kept[0], kept[1:]
     return header, body
+
+
+def read_deliveries(raw: bytes, fmt: str):
+    """A supplier's list read and checked line by line: (lines, errors, ids) as `delivery_items` gives."""
+    return delivery_items(*read_table(raw, fmt))
+
+
+def read_schools(raw: bytes, fmt: str):
+    """A list of schools read and checked line by line: (schools, errors) as `school_rows` gives."""
+    return school_rows(*read_table(raw, fmt))
 
 
 def _csv_rows(raw: bytes):
@@ -113,6 +131,10 @@ def _xlsx_rows(raw: bytes):
     from openpyxl import load_workbook
 
     try:
+        unpacked = sum(member.file_size for member in zipfile.ZipFile(io.BytesIO(raw)).infolist())
+        if unpacked > MAX_XLSX_UNCOMPRESSED:
+            raise _file_error(f"The workbook unpacks to {unpacked // (1024 * 1024)} MB; at most "
+                              f"{MAX_XLSX_UNCOMPRESSED // (1024 * 1024)} MB. Save the list alone, or as CSV.")
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise _file_error(f"Not a readable XLSX workbook ({type(exc).__name__}).")

@@ -5,12 +5,27 @@ position read in maintenance's log commit together: a redelivered
 `equipment_replaced` is skipped by position, and the domain itself records
 nothing that is already so.
 """
-from sqlalchemy import Column, String, Table, Text, insert
+from sqlalchemy import Column, MetaData, String, Table, Text, insert, select
 
 from shared.events import now
 from shared.reaction import Reaction
 
 from .application import Inventory
+
+
+# Outcomes that leave the records of inventory and maintenance apart until a person decides.
+APPLIED = ("applied", "already_applied", "same_asset")
+
+# The coordinator's decisions: kept (migrated), never made again from the logs.
+kept_tables = MetaData()
+resolutions = Table(
+    "replacement_resolutions", kept_tables,
+    Column("fault_id", String(100), primary_key=True),
+    Column("outcome", String(40), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("resolved_by", String(200), nullable=False),
+    Column("resolved_at", String(40), nullable=False),
+)
 
 
 class ReplacementReaction(Reaction):
@@ -38,3 +53,14 @@ class ReplacementReaction(Reaction):
             event_id=env["event_id"], fault_id=d["fault_id"], old_asset_id=d["old_asset_id"],
             new_asset_id=d["new_asset_id"], outcome=outcome,
             recorded=",".join(str(e["position"]) for e in recorded), handled_at=now().isoformat()))
+
+    def to_resolve(self, conn, fault_id: str | None = None) -> list[dict]:
+        """Replacements inventory could not apply and nobody has resolved yet (of one fault, if given)."""
+        o, r = self.outcomes, resolutions
+        query = (select(o, r.c.note, r.c.resolved_by, r.c.resolved_at)
+                 .select_from(o.outerjoin(r, r.c.fault_id == o.c.fault_id))
+                 .where(o.c.outcome.not_in(APPLIED)).order_by(o.c.handled_at))
+        if fault_id is not None:
+            query = query.where(o.c.fault_id == fault_id)
+        return [dict(row) for row in conn.execute(query).mappings()
+                if fault_id is not None or row["resolved_at"] is None]

@@ -1,11 +1,13 @@
 """Inventory's commands, validated before anything is decided."""
 import base64
 import binascii
+from datetime import date
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
 from shared.catalogue import ASSET_KINDS, BUNDLES
-from shared.commands import Command
+from shared.commands import Command, Part
+from shared.text import MULTILINE
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$", error="Letters, digits, '-' and '_' only, 1 to 40.")
 CYCLES = ("primary", "middle", "secondary")
@@ -26,19 +28,18 @@ def _enum(values, **kw):
     return fields.String(required=True, validate=validate.OneOf(values), **kw)
 
 
+FIRST_SCHOOL_YEAR = 2000  # no school's figures of this system go back further
+
+
 def check_school_year(value: str) -> None:
-    """`2025-2026`: two years, the second following the first."""
+    """`2025-2026`: two years, the second following the first, from 2000-2001 to the coming school year."""
     parts = value.split("-")
     if (len(parts) != 2 or not all(p.isdigit() and len(p) == 4 for p in parts)
             or int(parts[1]) != int(parts[0]) + 1):
         raise ValidationError("Must be a school year like 2025-2026.")
-
-
-class Part(Schema):
-    """A part of a command (an item, an observation): unknown fields refused too."""
-
-    class Meta:
-        unknown = RAISE
+    if not FIRST_SCHOOL_YEAR <= int(parts[0]) <= date.today().year:
+        raise ValidationError(f"Must be a school year from {FIRST_SCHOOL_YEAR}-{FIRST_SCHOOL_YEAR + 1} "
+                              f"to the coming one.")
 
 
 def _no_repeats(values, what):
@@ -111,7 +112,7 @@ class DeliveryItem(Part):
     kind = _enum(ASSET_KINDS)
     serial = fields.String(required=True, validate=[validate.Length(min=1, max=100),
                                                     validate.Regexp(r"\S", error="Must not be blank.")])
-    model = fields.String(load_default="", validate=validate.Length(max=200))
+    model = fields.String(load_default="", validate=validate.Length(max=200), metadata=MULTILINE)  # a designation
     warranty_months = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=240))
     bundle = fields.String(load_default="none", validate=validate.OneOf(BUNDLES))
 
@@ -149,7 +150,7 @@ class RecordUsageVisit(Command):
     visit_id = fields.String(load_default=None, validate=CODE)
     school_code = _code()
     observations = fields.List(fields.Nested(Observation), required=True, validate=validate.Length(max=2000))
-    notes = fields.String(load_default="", validate=validate.Length(max=5000))
+    notes = fields.String(load_default="", validate=validate.Length(max=5000), metadata=MULTILINE)
 
     @validates("observations")
     def _once_each(self, value, **kw):
@@ -169,8 +170,8 @@ class ProposeTransfer(Command):
     asset_ids = fields.List(fields.String(validate=CODE), required=True, validate=validate.Length(min=1, max=500))
     from_school = _code()
     to_school = _code()
-    reason = _text(1000)
-    report = _text(20_000)
+    reason = _text(1000, metadata=MULTILINE)
+    report = _text(20_000, metadata=MULTILINE)
 
     @validates("asset_ids")
     def _once_each(self, value, **kw):
@@ -183,11 +184,17 @@ class ApproveTransfer(Command):
 
 class RejectTransfer(Command):
     transfer_id = _code()
-    reason = _text(1000)
+    reason = _text(1000, metadata=MULTILINE)
 
 
 class CompleteTransfer(Command):
     transfer_id = _code()
+
+
+class ResolveReplacement(Command):
+    """The coordinator's word on a replacement inventory could not apply: what was done about it."""
+    fault_id = _code()
+    note = _text(2000, metadata=MULTILINE)
 
 
 # ---------------------------------------------------------------- inventory audits

@@ -4,20 +4,25 @@ Every command is a function of `handlers.py`, exposed here as the RPC method
 `name(command: dict, meta: dict | None)`; `meta` carries the actor
 `{user, role}` and the correlation id. It returns the events recorded.
 """
+import base64
+
 from nameko.rpc import rpc
 
+from shared import db
+from shared.aside import aside
 from shared.calendar import local_date
-from shared.commands import parse
+from shared.commands import context, execute, parse, parse_command
 from shared.errors import CommandRejected, found
 from shared.events import now
 from shared.reaction import ReactionDependency
 from shared.service import EventLog, EventSourced, answers, expose_commands, follow
 
 from . import application as app
-from . import handlers, register, schemas
+from . import handlers, imports, register, schemas
 from .application import Inventory
 from .domain import serial_key
-from .reactions import ReplacementReaction
+from .reactions import ReplacementReaction, resolutions
+from .reactions import kept_tables as resolution_tables
 from .views import InventoryViews
 
 
@@ -26,8 +31,28 @@ class InventoryService(EventSourced):
     name = "inventory"
     log = EventLog(views=InventoryViews)
     replacements = ReactionDependency(ReplacementReaction)
+    kept_tables = resolution_tables  # migrated, not rebuilt from the logs
 
     unit = Inventory
+
+    # ---------------------------------------------------------------- imports, read aside
+
+    def _import(self, handler, reader, command, meta):
+        """Read the file aside and before the transaction: a long file holds neither the other commands nor
+        the log; the handler gets what was read as `cmd["read"]`."""
+        cmd, ctx = parse_command(handler, command, meta)
+        cmd["read"] = aside(reader, base64.b64decode(cmd["content_base64"]), cmd["format"])
+        return execute(self.log, handler, cmd, ctx, self.unit, **self.unit_parts())
+
+    @rpc
+    def import_delivery(self, command, meta=None):
+        """A supplier's delivery list (CSV or XLSX, base64): every line received, or the file refused by line."""
+        return self._import(handlers.import_delivery, imports.read_deliveries, command, meta)
+
+    @rpc
+    def import_schools(self, command, meta=None):
+        """A list of schools (with their census, if given): all registered, or the file refused by line."""
+        return self._import(handlers.import_schools, imports.read_schools, command, meta)
 
     # ---------------------------------------------------------------- the reaction to maintenance
 
@@ -128,11 +153,42 @@ class InventoryService(EventSourced):
         return self.read(lambda conn: [dict(r) for r in conn.execute(
             outcomes.select().order_by(outcomes.c.handled_at)).mappings()])
 
+    @rpc
+    def replacements_to_resolve(self, fault_id=None):
+        """Replacements that could not be applied here and await the coordinator (one fault's, if given,
+        resolved or not)."""
+        with self.replacements.engine.connect() as conn:
+            return self.replacements.projection.to_resolve(conn, fault_id)
+
+    @rpc
+    def resolve_replacement(self, command, meta=None):
+        """The coordinator says what was done about a replacement inventory could not apply."""
+        cmd = parse(schemas.ResolveReplacement(), command)
+        ctx = context(meta, cmd)  # the decision is kept beside the log, not in it
+        with self.replacements.engine.begin() as conn:
+            db.lock_writers(conn, "replacement_resolutions")
+            found_ = self.replacements.projection.to_resolve(conn, cmd["fault_id"])
+            if not found_:
+                raise CommandRejected("nothing_to_resolve",
+                                      f"Fault {cmd['fault_id']} has no replacement waiting for a decision.")
+            last = found_[-1]
+            if last["resolved_at"] is not None:
+                raise CommandRejected("already_resolved", f"The replacement of fault {cmd['fault_id']} was "
+                                      f"resolved by {last['resolved_by']} on {last['resolved_at']}.")
+            row = {"fault_id": cmd["fault_id"], "outcome": last["outcome"], "note": cmd["note"],
+                   "resolved_by": ctx.actor.get("user", ""), "resolved_at": now().isoformat()}
+            conn.execute(resolutions.insert().values(**row))
+        return row
+
     # ---------------------------------------------------------------- operations
 
     @rpc
     def health(self):
-        return self.health_with(reactions=self.replacements.status())
+        answer = self.health_with(reactions=self.replacements.status())
+        with self.replacements.engine.connect() as conn:
+            # A replacement that could not be applied leaves two services' records apart: said here.
+            answer["replacements_to_resolve"] = len(self.replacements.projection.to_resolve(conn))
+        return answer
 
     @rpc
     def rebuild(self):

@@ -3,6 +3,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from shared.catalogue import ASSET_KINDS
 from shared.commands import Command
+from shared.text import MULTILINE
 
 from .domain import CLOSING_RESOLUTIONS
 
@@ -22,7 +23,7 @@ class DeclareFault(Command):
     fault_id = _code(load_default=None)  # given by the caller to make a retry safe; else a new UUID
     asset_id = _code(required=True)
     school_code = _code(required=True)
-    symptom = _text(2000)
+    symptom = _text(2000, metadata=MULTILINE)
 
 
 class FileWarrantyClaim(Command):
@@ -32,7 +33,7 @@ class FileWarrantyClaim(Command):
 
 class RecordRepair(Command):
     fault_id = _code(required=True)
-    action = _text(2000)
+    action = _text(2000, metadata=MULTILINE)
     cost_mad = fields.Float(load_default=None, allow_none=True, allow_nan=False,
                             validate=validate.Range(min=0, max=10_000_000))
 

@@ -10,6 +10,8 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from shared.text import clean_all, csv_cell, xlsx_text_only
+
 from .indicators import REGISTRY
 from .registry import AXES
 
@@ -71,6 +73,7 @@ def _widths(ws, widths):
 
 
 def write_xlsx(report: dict, path: str) -> None:
+    report = clean_all(report)  # what older logs hold, without the characters XLSX cannot carry
     wb = Workbook()
     cover = wb.active
     cover.title = "Couverture - الغلاف"
@@ -128,6 +131,7 @@ def write_xlsx(report: dict, path: str) -> None:
     wb.properties.creator = str(report["issued_by"].get("user"))
     wb.properties.title = f"GENIE {report['scope']} {report['period']}"
     wb.properties.created = wb.properties.modified = issued
+    xlsx_text_only(wb)  # a school named "=HYPERLINK(...)" is a name, not a formula
     wb.save(path)
 
 
@@ -187,8 +191,8 @@ def write_csv(report: dict, path: str) -> None:
 
     def row(code, item):
         label = REGISTRY[item["id"]].label
-        return head + [code, item["id"], label["fr"], label["ar"], item["value"], item["numerator"],
-                       item["denominator"], item.get("reason") or ""]
+        return [csv_cell(v) for v in head + [code, item["id"], label["fr"], label["ar"], item["value"],
+                                            item["numerator"], item["denominator"], item.get("reason") or ""]]
 
     # utf-8-sig: spreadsheet programs then read the Arabic right.
     with open(path, "w", newline="", encoding="utf-8-sig") as f:
@@ -202,3 +206,18 @@ def write_csv(report: dict, path: str) -> None:
 
 
 WRITERS = {"xlsx": write_xlsx, "csv": write_csv}
+
+
+def render(report: dict, fmt: str) -> bytes:
+    """The report's file, as bytes."""
+    import os
+    import tempfile
+
+    fd, path = tempfile.mkstemp(suffix="." + fmt)
+    os.close(fd)
+    try:
+        WRITERS[fmt](report, path)
+        with open(path, "rb") as fh:
+            return fh.read()
+    finally:
+        os.unlink(path)

@@ -39,12 +39,16 @@ class ReportLog:
         )
 
     def record(self, conn: Connection, scope: str, period: str, as_of: str, positions: dict, actor: dict,
-               fmt: str, fingerprint: str) -> dict:
+               fmt: str, fingerprint: str, made=None) -> dict:
+        """Record a report as issued; with `made(report)`, only once that has made its file (else nothing)."""
         row = {"report_id": str(uuid.uuid4()), "scope": scope, "period": period, "as_of": as_of,
                "positions": json.dumps(positions, sort_keys=True), "issued_by": json.dumps(actor),
                "issued_at": now().isoformat(), "format": fmt, "digest": fingerprint}
+        report = self._out(row)
+        if made is not None:
+            made(report)
         conn.execute(insert(self.table).values(**row))
-        return self._out(row)
+        return report
 
     def get(self, report_id: str) -> dict | None:
         with self.engine.connect() as conn:

@@ -1,6 +1,7 @@
 """Reporting: projects every source's events into indicator read models and answers for any scope and period."""
 from __future__ import annotations
 
+import base64
 from datetime import datetime, timezone
 
 from nameko.rpc import rpc
@@ -16,6 +17,7 @@ from . import indicators as ind
 from . import replay
 from .periods import parse_day, parse_period, parse_scope
 from .projections import IndicatorsProjection
+from .exports import render
 from .reports import ReportLog, digest, instant
 
 FORMATS = ("xlsx", "csv")
@@ -155,33 +157,26 @@ class ReportingService:
             schools = ind.per_school(conn, projector.projection, scope_, period_, t.timestamp(), memo)
             communes = ind.breakdown(conn, projector.projection, scope_, period_, t.timestamp(), "commune", memo)
             positions = dict(projector.positions)
-            record = projector.reports.record(conn, scope_.name, period_.name, t.isoformat(), positions, actor,
-                                              format, digest(values, schools))
-        return {**record, "indicators": values, "schools": schools, "communes": communes}
+        made = {}
+
+        def make_file(record):  # a report that cannot be written is not issued
+            made.update(record, indicators=values, schools=schools, communes=communes)
+            made["file_base64"] = base64.b64encode(render(made, format)).decode()
+
+        with projector.engine.begin() as conn:
+            projector.reports.record(conn, scope_.name, period_.name, t.isoformat(), positions, actor, format,
+                                     digest(values, schools), made=make_file)
+        return made
 
     @rpc
     def report_file(self, scope, period, meta=None, format="xlsx", as_of=None):
         """A report issued as a file: its name, type and bytes (base64)."""
-        import base64
-        import os
-        import tempfile
-
-        from .exports import WRITERS
-
         report = self.issue_report(scope, period, meta, format, as_of)
-        fd, path = tempfile.mkstemp(suffix="." + format)
-        os.close(fd)
-        try:
-            WRITERS[format](report, path)
-            with open(path, "rb") as fh:
-                content = fh.read()
-        finally:
-            os.unlink(path)
         mimetype = "text/csv" if format == "csv" else \
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         cut = f"-{as_of}" if as_of else ""
         return {"filename": f"genie-{scope.replace(':', '-')}-{period}{cut}.{format}", "mimetype": mimetype,
-                "content_base64": base64.b64encode(content).decode()}
+                "content_base64": report["file_base64"]}
 
     @rpc
     def reports(self, limit=50):

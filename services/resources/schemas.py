@@ -1,7 +1,8 @@
 """The resources axis' commands, validated before anything is decided."""
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.commands import Command
+from shared.commands import Command, Part
+from shared.text import MULTILINE
 
 ID = validate.Regexp(r"^[A-Za-z0-9_-]{1,64}$", error="Letters, digits, '-' and '_' only, 1 to 64.")
 SCHOOL_CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$", error="Letters, digits, '-' and '_' only, 1 to 40.")
@@ -17,7 +18,7 @@ def _text(max_length=300, **kw):
 
 
 def _long_text():
-    return _text(max_length=10000)
+    return _text(max_length=10000, metadata=MULTILINE)
 
 
 def _new_id():
@@ -94,10 +95,10 @@ class SubmitResource(Command):
     title = _text()
 
 
-class CommitteeDecision(Schema):
+class CommitteeDecision(Part):
     resource_id = fields.String(required=True, validate=ID)
     decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
-    remarks = fields.String(load_default="", validate=validate.Length(max=10000))
+    remarks = fields.String(load_default="", validate=validate.Length(max=10000), metadata=MULTILINE)
 
     @validates_schema
     def _reasons(self, data, **kwargs):

@@ -7,6 +7,8 @@ import io
 from datetime import date
 from html import escape
 
+from shared.text import csv_cell
+
 from .domain import days
 
 LABELS = {
@@ -104,7 +106,7 @@ def convocation_csv(session: dict, participants: list[dict], schools: dict, lang
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(_header(lang))
-    writer.writerows(convocation_rows(participants, schools, lang))
+    writer.writerows([csv_cell(v) for v in row] for row in convocation_rows(participants, schools, lang))
     return out.getvalue()
 
 

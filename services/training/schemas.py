@@ -1,8 +1,9 @@
 """Training's commands, validated before anything is decided."""
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from shared.catalogue import SCHOOL_YEAR
-from shared.commands import Command, parse
+from shared.commands import Command, Part, parse
+from shared.text import MULTILINE
 
 from .domain import (ATTENDANCE_STATUSES, AUDIENCES, MODALITIES, PERIOD_KINDS, ROLES, ROLES_AT_A_SCHOOL,
                      school_year_bounds)
@@ -30,11 +31,7 @@ def _dates_in_order(data: dict) -> None:
         raise ValidationError("Must be on or after starts_on.", "ends_on")
 
 
-class _Part(Schema):
-    """An item inside a command: unknown fields refused too."""
-
-    class Meta:
-        unknown = RAISE
+_Part = Part  # an item inside a command: unknown fields refused, text checked
 
 
 def _no_repeats(items: list[dict], key: str, field_name: str) -> None:
@@ -99,7 +96,7 @@ class ScheduleSession(Command):
     hours = fields.Float(required=True, validate=validate.Range(min=0, max=1000, min_inclusive=False))
     venue = _text()
     # Schedules a session that overlaps the school calendar anyway; kept with the session.
-    calendar_override_reason = fields.String(load_default=None, allow_none=True,
+    calendar_override_reason = fields.String(load_default=None, allow_none=True, metadata=MULTILINE,
                                              validate=validate.Length(min=3, max=1000))
 
     @validates_schema(skip_on_field_errors=False)
@@ -156,7 +153,7 @@ class CompleteSession(Command):
 
 class CancelSession(Command):
     session_id = _code()
-    reason = _text(1000)
+    reason = _text(1000, metadata=MULTILINE)
 
 
 def _one_decimal(value: float) -> None:

@@ -404,3 +404,35 @@ def test_sign_ins_beyond_the_few_that_may_wait_are_told_to_come_back(site):
         holder.wait()
     assert busy.status_code == 503 and busy.headers["Retry-After"] == "1" and busy.json["code"] == "sign_in_busy"
     assert login(client, "coord")  # and when the checks are done, signing in works
+
+
+# ---- 2. free text through the API
+
+def test_a_control_character_in_a_command_is_a_400_naming_the_field(site):
+    client, services, _ = site
+    resp = client.post("/api/maintenance/declare_fault", headers=login(client, "infra"),
+                       json={"asset_id": "A1", "school_code": "S1", "symptom": "ne démarre\x0b pas"})
+    assert resp.status_code == 400 and "U+000B" in resp.json["errors"]["symptom"][0]
+    assert not [c for c in services.calls if c[1] == "declare_fault"]
+
+
+# ---- 7. a replacement inventory could not apply
+
+class Waiting(Services):
+    def __call__(self, service, method, *args):
+        if method == "health" and service == "inventory":
+            return {"service": service, "status": "ok", "replacements_to_resolve": 1}
+        return super().__call__(service, method, *args)
+
+
+def test_a_replacement_not_applied_is_said_in_health_and_only_the_coordinator_resolves_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROVINCE_CODE", "OED")
+    client, services, _ = make_site(tmp_path)
+    services.__class__ = Waiting
+    coord = login(client, "coord")
+    assert client.get("/api/health", headers=coord).json["attention"] == {"inventory": {"replacements_to_resolve": 1}}
+    body = {"fault_id": "F1", "note": "PJ-9 posé à la place; affecté."}
+    refused = client.post("/api/inventory/resolve_replacement", json=body, headers=login(client, "infra"))
+    assert refused.status_code == 403 and refused.json["code"] == "role_not_allowed"
+    assert client.post("/api/inventory/resolve_replacement", json=body, headers=coord).status_code == 201
+    assert [c for c in services.calls if c[1] == "resolve_replacement"][0][2][0] == body

@@ -134,3 +134,37 @@ def test_refusing_lines_names_them_in_order():
         imports.refuse_lines({12: {"kind": ["bad"]}, 3: {"serial": ["bad"]}})
     assert list(exc.value.errors["lines"]) == ["3", "12"]
     imports.refuse_lines({})
+
+
+def test_reading_stops_at_the_line_limit_however_long_the_file(monkeypatch):
+    monkeypatch.setattr(imports, "MAX_LINES", 100)
+    monkeypatch.setattr(imports, "MAX_ROWS_READ", 200)
+    read = []
+    real = imports._csv_rows
+
+    def counted(raw):
+        for row in real(raw):
+            read.append(row)
+            yield row
+
+    monkeypatch.setattr(imports, "_csv_rows", counted)
+    long = "serial,kind\n" + "".join(f"S-{i},laptop\n" for i in range(100_000))
+    with pytest.raises(InvalidCommand) as exc:
+        imports.read_table(long.encode(), "csv")
+    assert "more than 100 lines" in exc.value.errors["file"][0]
+    assert len(read) <= 102  # the header, the limit, and the one line that tells
+    read.clear()
+    blank = "serial,kind\n" + ",\n" * 100_000
+    with pytest.raises(InvalidCommand):
+        imports.read_table(blank.encode(), "csv")
+    assert len(read) <= 201
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused_before_it_is_opened(monkeypatch):
+    raw = xlsx_bytes([["Serial", "Kind"]] + [[f"S-{i}", "laptop"] for i in range(2000)])
+    monkeypatch.setattr(imports, "MAX_XLSX_UNCOMPRESSED", len(raw))
+    opened = []
+    monkeypatch.setattr("openpyxl.load_workbook", lambda *a, **k: opened.append(1))
+    with pytest.raises(InvalidCommand) as exc:
+        imports.read_table(raw, "xlsx")
+    assert "unpacks to" in exc.value.errors["file"][0] and opened == []

@@ -67,8 +67,9 @@ def history(store):
            session("C", "T2", "2026-03-02", "2026-03-02", 6), invite("D", "P1", "teacher"),
            invite("C", "P3", "teacher"), at="2025-12-01T09:00:00+01:00")
     record(store, "T2", invite("D", "I1", "inspector", None), at="2026-01-05T09:00:00+01:00")
-    # I1 is invited again later, dated earlier: the latest invitation by date still says inspector.
-    record(store, "T2", invite("C", "I1", "trainer", None), at="2025-12-20T09:00:00+01:00")
+    # I1 is invited again later, dated earlier (to another training: a stream's own facts keep their order):
+    # the latest invitation by date still says inspector.
+    record(store, "T1", invite("B", "I1", "trainer", None), at="2025-12-20T09:00:00+01:00")
     record(store, "T2", mark("D", "I1", "2026-01-12"), mark("D", "P1", "2026-01-12"), done("D"),
            at="2026-01-12T17:00:00+01:00")
     # T3, remote: its only session is cancelled; whoever was invited to it is not counted.

@@ -1,0 +1,65 @@
+"""Every stream's facts follow each other in time, on SQLite and PostgreSQL: the store refuses a fact dated
+before the latest one of its stream, whatever the stream (a school, an asset, a fault, a training...)."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from shared.catalogue import registry
+from shared.db import make_engine
+from shared.errors import CommandRejected
+from shared.events import Context, Event
+from shared.store import EventStore
+
+CASA = timezone(timedelta(hours=1))
+
+
+@pytest.fixture
+def store(database):
+    s = EventStore(make_engine(database), "inventory", "OED", registry)
+    s.create_schema()
+    yield s
+    s.engine.dispose()
+
+
+def connectivity(school="S1"):
+    return Event("connectivity_recorded", {"school_code": school, "status": "connected", "link": "adsl",
+                                           "bandwidth_mbps": 8.0})
+
+
+def school(code="S1"):
+    return Event("school_registered", {"school_code": code, "name_ar": "م", "name_fr": "É", "cycle": "primary",
+                                       "setting": "rural", "commune": "Dakhla", "province_code": "OED",
+                                       "region_code": "DOE"})
+
+
+def test_a_school_fact_dated_before_the_school_is_refused_and_writes_nothing(store):
+    registered = datetime(2025, 9, 1, 8, 0, tzinfo=CASA)
+    with store.transaction() as tx:
+        tx.append("school:S1", 0, [school()], Context(occurred_at=registered))
+    with pytest.raises(CommandRejected) as exc:
+        with store.transaction() as tx:
+            tx.append("school:S1", 1, [connectivity()], Context(occurred_at=datetime(1900, 1, 1, tzinfo=CASA)))
+    assert exc.value.code == "dated_before_last_fact" and "school:S1" in exc.value.message
+    assert store.last_position() == 1
+    # the same instant written at another offset is not before it; a later one is fine
+    same = registered.astimezone(timezone.utc)
+    with store.transaction() as tx:
+        tx.append("school:S1", 1, [connectivity()], Context(occurred_at=same))
+        tx.append("school:S1", 2, [connectivity()], Context(occurred_at=same + timedelta(days=3)))
+    assert store.last_position() == 3
+
+
+def test_other_streams_are_not_held_to_each_others_dates(store):
+    with store.transaction() as tx:
+        tx.append("school:S1", 0, [school()], Context(occurred_at=datetime(2025, 9, 1, tzinfo=CASA)))
+        tx.append("school:S2", 0, [school("S2")], Context(occurred_at=datetime(2020, 9, 1, tzinfo=CASA)))
+    assert store.last_position() == 2
+
+
+def test_one_command_s_events_in_the_wrong_order_are_refused_too(store):
+    later, earlier = datetime(2025, 10, 2, tzinfo=CASA), datetime(2025, 10, 1, tzinfo=CASA)
+    with pytest.raises(CommandRejected):
+        with store.transaction() as tx:
+            tx.append("school:S1", 0, [Event("school_registered", school().data, later),
+                                       Event("connectivity_recorded", connectivity().data, earlier)], Context())
+    assert store.last_position() == 0
