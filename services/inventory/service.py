@@ -32,6 +32,8 @@ class InventoryService(EventSourced):
     log = EventLog(views=InventoryViews)
     replacements = ReactionDependency(ReplacementReaction)
     kept_tables = resolution_tables  # migrated, not rebuilt from the logs
+    # The life of a school, an asset, a transfer or a work: no fact dated before the latest one.
+    ordered_streams = ("school:", "asset:", "transfer:", "work:")
 
     unit = Inventory
 

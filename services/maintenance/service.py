@@ -24,6 +24,7 @@ from .views import FaultViews
 class MaintenanceService(EventSourced):
     name = "maintenance"
     log = EventLog(views=FaultViews)
+    ordered_streams = ("fault:",)  # a fault's life: no fact dated before the latest one
     # A short RPC timeout: while inventory is down a catch-up gives up soon and the next one retries.
     equipment = ProjectorDependency(EquipmentView, rpc_timeout=3)
 

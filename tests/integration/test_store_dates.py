@@ -1,5 +1,5 @@
-"""Every stream's facts follow each other in time, on SQLite and PostgreSQL: the store refuses a fact dated
-before the latest one of its stream, whatever the stream (a school, an asset, a fault, a training...)."""
+"""An ordered stream's facts follow each other in time, on SQLite and PostgreSQL: the store refuses a fact
+dated before the latest one of its stream (a school, an asset, a transfer, a work, a fault)."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -16,6 +16,7 @@ CASA = timezone(timedelta(hours=1))
 @pytest.fixture
 def store(database):
     s = EventStore(make_engine(database), "inventory", "OED", registry)
+    s.ordered_streams = ("school:",)
     s.create_schema()
     yield s
     s.engine.dispose()
@@ -63,3 +64,24 @@ def test_one_command_s_events_in_the_wrong_order_are_refused_too(store):
             tx.append("school:S1", 0, [Event("school_registered", school().data, later),
                                        Event("connectivity_recorded", connectivity().data, earlier)], Context())
     assert store.last_position() == 0
+
+
+def test_the_services_say_which_of_their_streams_are_ordered():
+    from services.inventory.service import InventoryService
+    from services.maintenance.service import MaintenanceService
+
+    assert {"school:", "asset:", "transfer:", "work:"} <= set(InventoryService.ordered_streams)
+    assert MaintenanceService.ordered_streams == ("fault:",)
+
+
+def test_a_connectivity_dated_before_the_school_is_refused_by_the_real_service(run_services, rpc):
+    from services.inventory.service import InventoryService
+    from tests.integration.test_inventory_service import S1
+
+    run_services(InventoryService)
+    meta = {"actor": {"user": "youssef", "role": "infrastructure"}}
+    rpc.inventory.register_school(dict(S1, occurred_at="2025-09-01T08:00:00+01:00"), meta)
+    with pytest.raises(CommandRejected) as exc:
+        rpc.inventory.record_connectivity({"school_code": "OED001", "status": "connected", "link": "adsl",
+                                           "bandwidth_mbps": 8, "occurred_at": "1900-01-01T00:00:00+00:00"}, meta)
+    assert exc.value.code == "dated_before_last_fact"
