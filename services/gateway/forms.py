@@ -78,6 +78,8 @@ FORMS = [
     Form("inventory/complete_transfer", N_("Complete a transfer"), (
         F("transfer_id", "transfer", choices=("approved",)),)),
     Form("inventory/complete_inventory_audit", N_("Inventory audit"), (SCHOOL,), template="form_audit.html"),
+    Form("inventory/resolve_replacement", N_("Settle a replacement inventory could not apply"), (
+        F("fault_id"), F("note", "textarea"))),
     Form("maintenance/declare_fault", N_("Declare a fault"), (SCHOOL, F("serial", "asset"), F("symptom", "textarea"))),
     Form("maintenance/file_warranty_claim", N_("File a warranty claim"), (FAULT, F("claim_ref"))),
     Form("maintenance/record_repair", N_("Record a repair"), (

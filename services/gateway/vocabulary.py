@@ -80,6 +80,8 @@ STORY = {
 }
 RULE = {
     "already_decommissioned": N_("This equipment is already decommissioned."),
+    "already_resolved": N_("This replacement was already settled."),
+    "nothing_to_resolve": N_("This fault has no replacement waiting for a decision."),
     "already_installed": N_("The installation of this equipment is already confirmed."),
     "asset_already_assigned": N_("This equipment is already assigned to this school."),
     "asset_already_known": N_("This equipment is already known."),

@@ -461,7 +461,7 @@ def test_every_inventory_and_maintenance_command_has_a_form_for_a_role_allowed(s
     spec = client.get("/api/openapi.json").json
     wanted = [path[len("/api/"):] for path, ops in spec["paths"].items()
               if "post" in ops and ops["post"].get("tags", [""])[0] in ("inventory", "maintenance")]
-    assert len(wanted) == 24
+    assert len(wanted) == 25  # with the settling of a replacement inventory could not apply
     missing = []
     for command in wanted:
         roles = spec["paths"][f"/api/{command}"]["post"]["description"].split(".")[0]
