@@ -123,6 +123,10 @@ def test_a_certifying_training_from_calendar_to_annual_summary(service_databases
                                  "occurred_at": "2026-05-20T09:00:00+01:00"}, TRAINER)
         assert "3 of 5 days (60%)" in refused("attendance_below_threshold", training.award_certificates,
                                               {"training_id": "TICE-1", "staff_ids": ["I1"]})
+        evaluated = training.evaluate_training({"training_id": "TICE-1", "respondents": 2, "mean_score": 4.5,
+                                                "remarks": "Ateliers utiles", "occurred_at": "2025-11-15T10:00:00+01:00"},
+                                               TRAINER)
+        assert [e["data"]["mean_score"] for e in evaluated] == [4.5]
         awarded = training.award_certificates({"training_id": "TICE-1"}, COORDINATOR)
         assert [(e["data"]["staff_id"], e["data"]["certificate_no"]) for e in awarded] == [
             ("P1", "OED-2025-2026-0001"), ("P2", "OED-2025-2026-0002")]
