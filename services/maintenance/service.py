@@ -48,8 +48,7 @@ class MaintenanceService(EventSourced):
     def faults_since(self, days=365):
         """Every fault declared in the last `days` days, open or closed: what a renewal plan weighs."""
         query = parse(schemas.OverdueQuery(), {"days": days})
-        with self._reading() as conn:
-            return self.views.faults_since(conn, now().timestamp() - query["days"] * 86_400)
+        return self.read(self.views.faults_since, now().timestamp() - query["days"] * 86_400)
 
     @rpc
     def mean_time_to_repair(self, school_code=None):

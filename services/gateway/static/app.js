@@ -89,3 +89,7 @@
   });
 })();
 document.querySelectorAll('[data-print]').forEach(b => b.addEventListener('click', () => window.print()));
+// A region that scrolls sideways can be reached and scrolled from the keyboard.
+document.querySelectorAll('.table-wrap, .card').forEach(el => {
+  if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute('tabindex')) el.tabIndex = 0;
+});
