@@ -42,6 +42,7 @@ class EventLog(DependencyProvider):
         self.store = EventStore(make_engine(config.database_url(name)), name, config.province_code(), registry)
         migrate(self.container, self.store.engine)
         self.store.ordered_streams = tuple(getattr(self.container.service_cls, "ordered_streams", ()))
+        self.store.founded_streams = tuple(getattr(self.container.service_cls, "founded_streams", ()))
         self.store.create_schema()
         if self.views_cls is not None:
             self.store.views = self.views_cls()

@@ -63,13 +63,17 @@ class EventStore:
         self._heads = ("SELECT (SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = "
                        f"{p('stream_id')}), (SELECT coalesce(max(position), 0) FROM events), "
                        f"(SELECT occurred_at FROM events WHERE stream_id = {p('stream_id')} "
-                       "ORDER BY stream_version DESC LIMIT 1)")
+                       "ORDER BY stream_version DESC LIMIT 1), "
+                       f"(SELECT occurred_at FROM events WHERE stream_id = {p('stream_id')} "
+                       "ORDER BY stream_version LIMIT 1)")
         columns = ("position", "event_id", "event_type", "stream_id", "stream_version", "occurred_at", "envelope")
         self._insert = (f"INSERT INTO events ({', '.join(columns)}) "
                         f"VALUES ({', '.join(p(c) for c in columns)})")
         self.views = None  # a Projection kept in step with the log, in the same transaction
         # Streams (by prefix) whose facts follow each other in time: none dated before the latest one.
         self.ordered_streams: tuple[str, ...] = ()
+        # Streams (by prefix) whose history may be filled in later, but never before their first fact.
+        self.founded_streams: tuple[str, ...] = ()
         self.after_commit: list = []  # callables told that new events are committed
         self.relay = None  # the relay of this process, where one runs (health tells its lease)
 
@@ -168,16 +172,19 @@ class Transaction:
             store.registry.check_new(store.source, e)
         cursor = self.conn.connection.driver_connection.cursor()
         cursor.execute(store._heads, {"stream_id": stream_id})
-        actual, position, last = cursor.fetchone()
+        actual, position, last, first = cursor.fetchone()
         if actual != expected_version:
             raise ConcurrencyError(stream_id, expected_version, actual)
         recorded = now()
         last = datetime.fromisoformat(last) if last else None
+        first = datetime.fromisoformat(first) if first else None
         envelopes, rows = [], []
         for i, e in enumerate(events, start=1):
             occurred = _occurred_at(e.occurred_at or context.occurred_at, recorded)
             if stream_id.startswith(store.ordered_streams or ("\0",)):
                 last = _not_before_last_fact(stream_id, occurred, last)
+            elif stream_id.startswith(store.founded_streams or ("\0",)):
+                first = _not_before_first_fact(stream_id, occurred, first)
             position += 1
             env = {
                 "event_id": str(uuid.uuid4()),
@@ -228,6 +235,16 @@ def _not_before_last_fact(stream_id: str, occurred: datetime, last: datetime | N
                               f"The latest fact recorded for {stream_id} is dated {last.isoformat()}; "
                               f"this one cannot be dated before it ({occurred.isoformat()}).")
     return occurred
+
+
+def _not_before_first_fact(stream_id: str, occurred: datetime, first: datetime | None) -> datetime:
+    """A founded stream's history may be filled in afterwards (last year's census entered today), but nothing
+    is dated before its first fact (a school's connectivity in 1900, before the school was registered)."""
+    if first is not None and occurred < first:
+        raise CommandRejected("dated_before_first_fact",
+                              f"The first fact recorded for {stream_id} is dated {first.isoformat()}; "
+                              f"this one cannot be dated before it ({occurred.isoformat()}).")
+    return first if first is not None else occurred
 
 
 def _occurred_at(value: datetime | None, recorded: datetime) -> datetime:

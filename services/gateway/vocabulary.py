@@ -95,6 +95,7 @@ RULE = {
     "audit_already_recorded": N_("This audit is already recorded."),
     "before_declaration": N_("The date is before the fault was declared."),
     "coordinator_only": N_("Only the coordinator may do this."),
+    "dated_before_first_fact": N_("The date is before the school was registered."),
     "dated_before_last_fact": N_("The date is before the last fact recorded."),
     "fault_already_closed": N_("This fault is already closed."),
     "fault_already_declared": N_("This fault is already declared."),

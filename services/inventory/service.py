@@ -32,8 +32,10 @@ class InventoryService(EventSourced):
     log = EventLog(views=InventoryViews)
     replacements = ReactionDependency(ReplacementReaction)
     kept_tables = resolution_tables  # migrated, not rebuilt from the logs
-    # The life of a school, an asset, a transfer or a work: no fact dated before the latest one.
-    ordered_streams = ("school:", "asset:", "transfer:", "work:")
+    # The life of an asset, a transfer or a work: no fact dated before the latest one.
+    ordered_streams = ("asset:", "transfer:", "work:")
+    # A school's history may be entered late (last year's census), but not before the school was registered.
+    founded_streams = ("school:",)
 
     unit = Inventory
 
