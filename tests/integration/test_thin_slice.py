@@ -4,7 +4,7 @@ import pytest
 from services.inventory.service import InventoryService
 from services.reporting.service import ReportingService
 from shared.errors import CommandRejected, InvalidCommand
-from tests.helpers import wait_for
+from tests.helpers import refused, wait_for
 
 SCHOOL = {"school_code": "OED001", "name_ar": "مدرسة الوحدة", "name_fr": "École Al Wahda",
           "cycle": "primary", "setting": "urban", "commune": "Dakhla", "region_code": "DOE"}
@@ -31,7 +31,8 @@ def test_assigned_equipment_counts_in_inf01(service_databases, run_services, rpc
     value, answer = wait_for(lambda: (lambda r: r if r[1]["positions"]["inventory"] == 4 else None)(inf01(rpc)))
     assert value == 1  # the projector was received but never assigned
     assert inf01(rpc, "school:OED001")[0] == 1
-    assert inf01(rpc, "region:XXX")[0] == 0
+    # a region nobody knows is said to be unknown, not answered with zeros
+    assert refused("unknown_scope", inf01, rpc, "region:XXX").message.endswith("region:XXX.")
     before = rpc.reporting.indicators("all", "2024-2025")  # ended before the assignment
     assert before["indicators"][0]["value"] == 0
 
