@@ -105,8 +105,11 @@ def route_of(service: str, command: str) -> CommandRoute:
 def _serial_places(route: CommandRoute, body: dict):
     """(holder, id field, serial field, error path) for each serial given in place of an asset id."""
     for id_field, serial_field, parts in SERIAL_FIELDS.get((route.service, route.name), ()):
+        listed = body.get(parts) if parts is not None else None
+        # A list of parts that is not a list is left for the schema to refuse by its field's name.
         holders = [((), body)] if parts is None else [
-            ((parts, i), part) for i, part in enumerate(body.get(parts) or []) if isinstance(part, dict)]
+            ((parts, i), part) for i, part in enumerate(listed if isinstance(listed, list) else [])
+            if isinstance(part, dict)]
         for path, holder in holders:
             if serial_field in holder and id_field not in holder:
                 yield holder, id_field, serial_field, path

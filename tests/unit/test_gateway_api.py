@@ -217,6 +217,18 @@ def test_a_malformed_nested_part_is_400_not_a_crash(world):
     assert services.calls == []
 
 
+@pytest.mark.parametrize("command,parts", [("record_usage_visit", "observations"),
+                                           ("complete_inventory_audit", "findings")])
+@pytest.mark.parametrize("value", [596093, "text", {"serial": "SN-1"}, True])
+def test_a_list_of_parts_that_is_not_a_list_is_400_naming_it(world, command, parts, value):
+    client, services, _ = world
+    resp = client.post(f"/api/inventory/{command}", headers=login(client, "infra"),
+                       json={"school_code": "S1", "occasion": "annual", parts: value})
+    assert resp.status_code == 400, resp.json
+    assert parts in resp.json["errors"]
+    assert services.calls == []
+
+
 @pytest.mark.parametrize("exc,status,code", [
     (CommandRejected("fault_already_open", "Asset A1 already has an open fault."), 409, "fault_already_open"),
     (ConcurrencyError("fault:F1", 2, 3), 409, "concurrent_change"),
