@@ -33,11 +33,10 @@ import requests  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from shared.config import SOURCES  # noqa: E402
 from tests.e2e.conftest import Acks, System, events_of, indicator_views, mixed_commands, province  # noqa: E402
 from tests.e2e.test_broker_restart import BrokerNode, OwnVhost  # noqa: E402
 from tests.e2e.test_supervision import services_of  # noqa: E402
-
-SOURCES = ("inventory", "maintenance", "resources", "training")
 
 
 def say(text: str) -> None:

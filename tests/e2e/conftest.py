@@ -18,11 +18,13 @@ from urllib.parse import quote
 import pytest
 import requests
 
+from shared import config
+from shared.config import SOURCES
+
 ROOT = Path(__file__).resolve().parents[2]
 MGMT = os.environ.get("RABBIT_MGMT", "http://127.0.0.1:15672/api")
 MGMT_AUTH = ("guest", "guest")
-SOURCES = ("inventory", "maintenance", "resources", "training")
-SERVICES = SOURCES + ("reporting", "gateway")
+SERVICES = config.SERVICES + ("gateway",)
 PASSWORD = "e2e-secret-pw"
 
 
