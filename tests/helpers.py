@@ -25,9 +25,10 @@ def wait_for(predicate, timeout=CEILING, interval=0.05):
     raise AssertionError(f"condition not met within {timeout}s")
 
 
-def refused(code, call, *args):
-    """`call(*args)` is refused by a business rule with `code`; the refusal."""
-    with pytest.raises(CommandRejected) as exc:
+def refused(code, call, *args, error=CommandRejected):
+    """`call(*args)` is refused by a business rule with `code` (a CommandRejected, or the `error` given, which
+    carries a `code` too); the refusal."""
+    with pytest.raises(error) as exc:
         call(*args)
     assert exc.value.code == code, exc.value
     return exc.value

@@ -3,6 +3,7 @@ import pytest
 
 from services.gateway.access import Refused, check_account_change
 from services.gateway.accounts import AccountError, Accounts
+from tests.helpers import refused
 
 COORDINATOR = {"user": "fatima", "role": "coordinator", "scope": "province:OED"}
 
@@ -15,20 +16,17 @@ def accounts(tmp_path, monkeypatch):
     made.engine.dispose()
 
 
-def refused(call, *args):
-    with pytest.raises(AccountError) as caught:
-        call(*args)
-    return caught.value.field, caught.value.code
-
-
 def test_each_bad_request_names_its_field_and_rule(accounts):
     accounts.add("fatima", "a long password", "coordinator")
-    assert refused(accounts.add, "x", "a long password", "training") == ("username", "bad_username")
-    assert refused(accounts.add, "fatima", "a long password", "training") == ("username", "username_taken")
-    assert refused(accounts.add, "omar", "short", "training") == ("password", "password_too_short")
-    assert refused(accounts.add, "omar", "a long password", "chef") == ("role", "unknown_role")
-    assert refused(accounts.add, "omar", "a long password", "school_director") == ("scope", "bad_scope")
-    assert refused(accounts.disable, "nobody") == ("username", "no_such_user")
+    for field, code, call, args in [
+        ("username", "bad_username", accounts.add, ("x", "a long password", "training")),
+        ("username", "username_taken", accounts.add, ("fatima", "a long password", "training")),
+        ("password", "password_too_short", accounts.add, ("omar", "short", "training")),
+        ("role", "unknown_role", accounts.add, ("omar", "a long password", "chef")),
+        ("scope", "bad_scope", accounts.add, ("omar", "a long password", "school_director")),
+        ("username", "no_such_user", accounts.disable, ("nobody",)),
+    ]:
+        assert refused(code, call, *args, error=AccountError).field == field
     assert [a["username"] for a in accounts.listing()] == ["fatima"]  # nothing half-made
 
 
@@ -38,10 +36,10 @@ def test_last_sign_in_and_a_users_own_password(accounts):
     assert accounts.authenticate("omar", "first password")["role"] == "school_director"
     assert accounts.listing()[0]["last_signed_in_at"] is not None
     assert "password_hash" not in accounts.listing()[0]
-    assert refused(accounts.change_password, "omar", "wrong one", "second password") == \
-        ("current_password", "wrong_password")
-    assert refused(accounts.change_password, "omar", "first password", "2short") == \
-        ("new_password", "password_too_short")
+    assert refused("wrong_password", accounts.change_password, "omar", "wrong one", "second password",
+                   error=AccountError).field == "current_password"
+    assert refused("password_too_short", accounts.change_password, "omar", "first password", "2short",
+                   error=AccountError).field == "new_password"
     accounts.change_password("omar", "first password", "second password")
     assert accounts.authenticate("omar", "first password") is None
     assert accounts.authenticate("omar", "second password") is not None
@@ -56,9 +54,7 @@ def test_the_coordinator_manages_the_provinces_accounts_only():
         (COORDINATOR, "training", "province:AUS", None, "outside_scope"),
         (COORDINATOR, None, None, "fatima", "own_account"),
     ]:
-        with pytest.raises(Refused) as caught:
-            check_account_change(manager, role, scope, user)
-        assert caught.value.code == code
+        refused(code, check_account_change, manager, role, scope, user, error=Refused)
 
 
 def test_accounts_made_before_last_sign_in_get_its_column(tmp_path):
