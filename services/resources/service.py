@@ -41,6 +41,8 @@ class ResourcesService(EventSourced):
             return self.views.school_resources(conn, school_code)
 
     open_dysfunctions = answers("open_dysfunctions")
+    dysfunctions = answers("dysfunctions_list", "Every dysfunction (of a school; open or resolved, if asked).")
+    resource_follow_up = answers("resource_follow_up", "A resource's uses by school and period, and its decisions.")
 
     @rpc
     def committee_minutes(self, committee_id):

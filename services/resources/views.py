@@ -260,6 +260,31 @@ class ResourcesViews(Projection):
             q = q.where(t.c.school_code == school_code)
         return [dict(r) for r in conn.execute(q).mappings()]
 
+    def dysfunctions_list(self, conn, school_code: str | None = None, status: str | None = None) -> list[dict]:
+        """Every dysfunction, open or resolved (`status`: open, resolved), oldest first."""
+        t = self.dysfunctions
+        q = select(t).order_by(t.c.position)
+        if school_code is not None:
+            q = q.where(t.c.school_code == school_code)
+        if status == "open":
+            q = q.where(t.c.resolved_at.is_(None))
+        elif status == "resolved":
+            q = q.where(t.c.resolved_at.is_not(None))
+        return [dict(r) for r in conn.execute(q).mappings()]
+
+    def resource_follow_up(self, conn, resource_id: str) -> dict:
+        """What became of a resource: its uses by school and period, and each committee's decision on it with
+        the remarks, oldest first."""
+        u, d, c = self.usage, self.decisions, self.committees
+        usage = [dict(r) for r in conn.execute(
+            select(u.c.school_code, u.c.period_start, u.c.period_end, u.c.uses, u.c.teachers)
+            .where(u.c.resource_id == resource_id).order_by(u.c.school_code, u.c.period_start)).mappings()]
+        decisions = [dict(r) for r in conn.execute(
+            select(d.c.committee_id, c.c.held_at, d.c.decision, d.c.remarks)
+            .join(c, c.c.committee_id == d.c.committee_id)
+            .where(d.c.resource_id == resource_id).order_by(c.c.position)).mappings()]
+        return {"resource_id": resource_id, "usage": usage, "decisions": decisions}
+
     def committee_minutes(self, conn, committee_id: str) -> dict | None:
         """The minutes (PV) of a committee: when, who, and each decision with its resource."""
         c, d, r = self.committees, self.decisions, self.resources

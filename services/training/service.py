@@ -64,6 +64,7 @@ class TrainingService(EventSourced):
     # ---------------------------------------------------------------- queries
 
     training = answers("training")
+    staff = answers("staff_directory", "The staff training knows from its invitations, to search and pick.")
 
     @rpc
     def trainings(self, school_year=None):

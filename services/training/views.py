@@ -207,6 +207,28 @@ class TrainingViews(Projection):
                             .where(i.c.session_id == session_id).order_by(i.c.position)).mappings()
         return [dict(r) for r in rows]
 
+    def staff_directory(self, conn: Connection, q: str | None = None, school_code: str | None = None,
+                        role: str | None = None, staff_ids: list[str] | None = None, limit: int = 200) -> dict:
+        """The staff training knows (everyone invited once), each with the name, role and school of their
+        latest invitation, by name: those whose name or number holds `q`, of a school, of a role, or named
+        by number. `total` counts them all, `staff` holds the first `limit`."""
+        st = self.staff
+        where = []
+        if q:
+            needle = q.strip().lower()
+            where.append(func.lower(st.c.name).contains(needle, autoescape=True)
+                         | func.lower(st.c.staff_id).contains(needle, autoescape=True))
+        if school_code:
+            where.append(st.c.school_code == school_code)
+        if role:
+            where.append(st.c.role == role)
+        if staff_ids is not None:
+            where.append(st.c.staff_id.in_(list(staff_ids)))
+        total = conn.execute(select(func.count()).select_from(st).where(*where)).scalar_one()
+        rows = conn.execute(select(st.c.staff_id, st.c.name, st.c.role, st.c.school_code).where(*where)
+                            .order_by(st.c.name, st.c.staff_id).limit(max(0, int(limit)))).mappings()
+        return {"total": total, "staff": [dict(r) for r in rows]}
+
     def annual_summary(self, conn: Connection, school_year: str) -> dict:
         """The حصيلة سنوية: what was planned for the school year and what was done."""
         t, s, a, st, c = self.trainings, self.sessions, self.attendance, self.staff, self.certifications

@@ -88,6 +88,43 @@ def test_open_dysfunctions_leave_out_the_resolved(given):
     assert [x["dysfunction_id"] for x in views.open_dysfunctions(conn, "S1")] == ["D3"]
 
 
+def test_every_dysfunction_open_or_resolved_with_its_resolution(given):
+    views, conn, record = given
+    record("dysfunction_reported", dysfunction_id="D1", school_code="S1", description="Pas de son")
+    record("dysfunction_reported", dysfunction_id="D2", school_code="S2", description="Lien mort")
+    record("dysfunction_resolved", day=4, dysfunction_id="D1", resolution="Haut-parleurs branchés")
+    assert [x["dysfunction_id"] for x in views.dysfunctions_list(conn)] == ["D1", "D2"]
+    resolved = views.dysfunctions_list(conn, None, "resolved")
+    assert [(x["dysfunction_id"], x["resolution"], x["resolved_at"]) for x in resolved] == [
+        ("D1", "Haut-parleurs branchés", AT.format(4))]
+    assert [x["dysfunction_id"] for x in views.dysfunctions_list(conn, None, "open")] == ["D2"]
+    assert views.dysfunctions_list(conn, "S2", "resolved") == []
+
+
+def test_a_resources_uses_by_school_and_period_and_its_decisions_with_remarks(given):
+    views, conn, record = given
+    record("resource_submitted", resource_id="R2", project_id="P1", title="Quiz")
+    record("validation_committee_held", day=3, committee_id="C1", members=["M1"], decisions=[
+        {"resource_id": "R2", "decision": "revision", "remarks": "Sources à citer"}])
+    record("resource_submitted", day=4, resource_id="R2", project_id="P1", title="Quiz v2")
+    record("validation_committee_held", day=5, committee_id="C2", members=["M1"], decisions=[
+        {"resource_id": "R2", "decision": "approved", "remarks": ""}])
+    record("resource_usage_recorded", school_code="S2", resource_id="R2", period_start="2025-10-01",
+           period_end="2025-10-31", uses=4, teachers=2)
+    record("resource_usage_recorded", school_code="S1", resource_id="R2", period_start="2025-11-01",
+           period_end="2025-11-30", uses=7, teachers=1)
+    record("resource_usage_recorded", school_code="S1", resource_id="R2", period_start="2025-10-01",
+           period_end="2025-10-31", uses=3, teachers=1)
+    record("resource_usage_recorded", school_code="S1", resource_id="R9", period_start="2025-10-01",
+           period_end="2025-10-31", uses=9, teachers=1)
+    found = views.resource_follow_up(conn, "R2")
+    assert [(u["school_code"], u["period_start"], u["uses"], u["teachers"]) for u in found["usage"]] == [
+        ("S1", "2025-10-01", 3, 1), ("S1", "2025-11-01", 7, 1), ("S2", "2025-10-01", 4, 2)]
+    assert [(d["committee_id"], d["held_at"], d["decision"], d["remarks"]) for d in found["decisions"]] == [
+        ("C1", AT.format(3), "revision", "Sources à citer"), ("C2", AT.format(5), "approved", "")]
+    assert views.resource_follow_up(conn, "R7") == {"resource_id": "R7", "usage": [], "decisions": []}
+
+
 def test_committee_minutes(given):
     views, conn, record = given
     record("resource_submitted", resource_id="R2", project_id="P1", title="Quiz")

@@ -122,3 +122,29 @@ def test_a_session_shows_who_is_invited_and_their_days(store):
     assert p2["attendance"] == {"2025-11-10": "present", "2025-11-11": "absent"}
     assert [s["session_id"] for s in t1["sessions"]] == ["A", "B"]
     assert t1["certificates"][0]["certificate_no"] == "OED-2025-2026-0001"
+
+
+def test_the_staff_directory_holds_everyone_invited_with_their_latest_role_and_school(store):
+    def person(sid, staff, name, role, school):
+        return Event("participant_invited", {"session_id": sid, "staff_id": staff, "name": name, "role": role,
+                                             "school_code": school})
+
+    record(store, "T1", plan("T1", "certifying", 20), session("A", "T1", "2025-11-10", "2025-11-12", 18),
+           person("A", "E1", "Amal Idrissi", "teacher", "OED001"), person("A", "E2", "Omar Alaoui", "teacher", "OED002"),
+           person("A", "D1", "Sara 100% Bennani", "director", "OED001"))
+    # Omar is invited again later as a trainer, from no school: that is who he is now.
+    record(store, "T1", session("B", "T1", "2026-02-09", "2026-02-10", 12),
+           person("B", "E2", "Omar Alaoui", "trainer", None), at="2026-01-05T09:00:00+01:00")
+    with reading(store.engine) as conn:
+        directory = store.views.staff_directory
+        everyone = directory(conn)
+        assert everyone["total"] == 3
+        assert [(p["staff_id"], p["role"], p["school_code"]) for p in everyone["staff"]] == [
+            ("E1", "teacher", "OED001"), ("E2", "trainer", None), ("D1", "director", "OED001")]
+        assert [p["staff_id"] for p in directory(conn, "alaOUI")["staff"]] == ["E2"]
+        assert [p["staff_id"] for p in directory(conn, "e1")["staff"]] == ["E1"]
+        assert [p["staff_id"] for p in directory(conn, "%")["staff"]] == ["D1"]  # a percent sign is no wildcard
+        assert [p["staff_id"] for p in directory(conn, None, "OED001", "teacher")["staff"]] == ["E1"]
+        assert [p["staff_id"] for p in directory(conn, None, None, None, ["D1", "E9"])["staff"]] == ["D1"]
+        assert directory(conn, None, None, None, None, 1) == {"total": 3, "staff": [
+            {"staff_id": "E1", "name": "Amal Idrissi", "role": "teacher", "school_code": "OED001"}]}
