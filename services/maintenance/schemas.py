@@ -69,3 +69,39 @@ class OverdueQuery(SchoolQuery):
 
 class WarrantyExpiryQuery(SchoolQuery):
     days = fields.Integer(load_default=60, strict=True, validate=validate.Range(min=0, max=3650))
+
+
+REPAIR_GROUPINGS = ("supplier", "kind")
+
+
+class RepairTimeQuery(Schema):
+    class Meta:
+        unknown = RAISE
+
+    school_code = _code(load_default=None, allow_none=True)  # none: every school given, or the province
+    school_codes = fields.List(_code(), load_default=None, allow_none=True, validate=validate.Length(max=100_000))
+    by = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(REPAIR_GROUPINGS))
+
+
+# ---------------------------------------------------------------- answers (what the queries return)
+
+class RepairTime(Schema):
+    """MNT02's rule: mean days from declaration to closing of the faults closed as repaired or replaced."""
+    faults = fields.Integer(required=True)
+    total_days = fields.Float(required=True)
+    mean_days = fields.Float(required=True, allow_none=True, metadata={"description": "None: no fault repaired"})
+
+
+class SupplierRepairTime(RepairTime):
+    supplier = fields.String(required=True, allow_none=True,
+                             metadata={"description": "Who delivered the equipment (None: not known here)"})
+
+
+class KindRepairTime(RepairTime):
+    kind = fields.String(required=True, allow_none=True, validate=validate.OneOf(ASSET_KINDS))
+
+
+class RepairTimes(RepairTime):
+    """The mean time to repair over all, by supplier of the equipment and by kind of equipment."""
+    by_supplier = fields.List(fields.Nested(SupplierRepairTime), required=True)
+    by_kind = fields.List(fields.Nested(KindRepairTime), required=True)

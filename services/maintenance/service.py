@@ -51,8 +51,15 @@ class MaintenanceService(EventSourced):
         return self.read(self.views.faults_since, now().timestamp() - query["days"] * 86_400)
 
     @rpc
-    def mean_time_to_repair(self, school_code=None):
-        return self.read(self.views.time_to_repair, _school(school_code))
+    def mean_time_to_repair(self, school_code=None, by=None, school_codes=None):
+        """MNT02's mean days to repair: of a school, of the schools given, or of the province; one figure, or
+        one row per supplier or per kind of the equipment (`by`)."""
+        query = parse(schemas.RepairTimeQuery(), {"school_code": school_code, "by": by, "school_codes": school_codes})
+        where = query["school_code"], query["school_codes"]
+        if query["by"] is None:
+            return self.read(self.views.time_to_repair, *where)
+        column = self.equipment.projection.equipment.c[query["by"]]
+        return self.read(self.views.time_to_repair_by, column, *where)
 
     @rpc
     def overdue_faults(self, school_code=None, days=15, as_of=None):

@@ -155,3 +155,45 @@ def test_faults_declared_at_the_same_instant_are_listed_in_the_order_they_were_r
         assert [f["fault_id"] for f in faults.open_faults(conn)] == ["F3", "F0"]
         assert faults.open_fault_of(conn, "A4") == "F0"
         assert faults.open_fault_of(conn, "A1") is None
+
+
+def test_time_to_repair_by_supplier_and_by_kind_of_the_equipment(engine):
+    def delivered(asset, kind, supplier):
+        return ("equipment_received", {"asset_id": asset, "kind": kind, "serial": f"S-{asset}", "model": "X",
+                                       "supplier": supplier, "delivery_ref": "BL-1", "warranty_months": 24,
+                                       "bundle": "none"}, "2025-10-01T09:00:00+01:00")
+
+    log = inventory_log(delivered("A1", "laptop", "Maroc Info"), delivered("A2", "laptop", "Atlas Tech"),
+                        delivered("A3", "projector", "Maroc Info"))
+    equipment = Projector(EquipmentView(), engine, registry, lambda s, a, n: log[a:a + n])
+    equipment.setup()
+    equipment.catch_up()
+    views = FaultViews()
+    views.create(engine)
+    day = "2026-01-{:02d}T10:00:00+01:00".format
+    events = []
+    # A1 repaired in 2 days and again in 4; A2 in 1; A3 replaced in 6; A9 (never heard of) in 3; one not counted.
+    for n, (asset, school, declared, closed, resolution) in enumerate([
+            ("A1", "OED001", 1, 3, "repaired"), ("A1", "OED001", 10, 14, "repaired"),
+            ("A2", "OED002", 1, 2, "repaired"), ("A3", "OED002", 1, 7, "replaced"),
+            ("A9", "OED001", 1, 4, "repaired"), ("A2", "OED002", 5, 25, "not_reproducible")]):
+        events += [("fault_declared", {"fault_id": f"F{n}", "asset_id": asset, "school_code": school, "symptom": "s",
+                                       "under_warranty": True}, day(declared)),
+                   ("fault_closed", {"fault_id": f"F{n}", "resolution": resolution}, day(closed))]
+    with engine.begin() as conn:
+        views.apply_many(conn, maintenance_log(*events))
+    kind, supplier = equipment.projection.equipment.c.kind, equipment.projection.equipment.c.supplier
+    with engine.connect() as conn:
+        assert views.time_to_repair(conn) == {"faults": 5, "total_days": 16.0, "mean_days": 3.2}
+        assert views.time_to_repair_by(conn, supplier) == [
+            {"supplier": "Atlas Tech", "faults": 1, "total_days": 1.0, "mean_days": 1.0},
+            {"supplier": "Maroc Info", "faults": 3, "total_days": 12.0, "mean_days": 4.0},
+            {"supplier": None, "faults": 1, "total_days": 3.0, "mean_days": 3.0}]
+        assert views.time_to_repair_by(conn, kind) == [
+            {"kind": "laptop", "faults": 3, "total_days": 7.0, "mean_days": 2.3},
+            {"kind": "projector", "faults": 1, "total_days": 6.0, "mean_days": 6.0},
+            {"kind": None, "faults": 1, "total_days": 3.0, "mean_days": 3.0}]
+        assert views.time_to_repair_by(conn, kind, school_codes=["OED002"]) == [
+            {"kind": "laptop", "faults": 1, "total_days": 1.0, "mean_days": 1.0},
+            {"kind": "projector", "faults": 1, "total_days": 6.0, "mean_days": 6.0}]
+        assert views.time_to_repair(conn, school_codes=[]) == {"faults": 0, "total_days": 0.0, "mean_days": None}
