@@ -4,11 +4,15 @@ A busy machine makes things late, not wrong: waits poll a condition under a gene
 sleep a fixed time, so that a passing test is as quick as the machine allows and only one that never gets
 there fails.
 """
+import dataclasses
 import time
 
 import pytest
 
+from shared.catalogue import registry
+from shared.commands import UnitOfWork, parse_command
 from shared.errors import CommandRejected
+from shared.events import now
 
 CEILING = 60.0  # seconds, for a condition that an idle machine meets in well under one
 PROJECTION_CEILING = 120.0  # seconds, for a projection to read what was recorded
@@ -53,3 +57,68 @@ def caught_up(read_positions, expected: dict, timeout=PROJECTION_CEILING) -> dic
     except AssertionError:
         raise AssertionError(f"the projection stands at {last}, not at {expected}, after {timeout}s") from None
     return dict(last)
+
+
+# ---------------------------------------------------------------- a service's handlers without nameko or a database
+
+class MemoryLog:
+    """The part of a command's transaction a handler uses, in memory: streams read and appended at the version
+    they were read at, each event checked against the contract's catalogue as the store checks it. `views`
+    stands for the service's views: what its handlers ask of them."""
+
+    def __init__(self, source: str, views=None, province_code: str = "OED"):
+        self.source, self.views, self.province_code = source, views, province_code
+        self.streams: dict[str, list[dict]] = {}
+        self.conn = None
+        self.store = self
+        self.position = 0
+
+    def read_stream(self, stream: str) -> list[dict]:
+        return list(self.streams.get(stream, []))
+
+    def stream_version(self, stream: str) -> int:
+        return len(self.streams.get(stream, []))
+
+    def load(self, stream: str, evolve, state):
+        history = self.read_stream(stream)
+        for env in history:
+            state = evolve(state, env)
+        return state, len(history)
+
+    def append(self, stream: str, version: int, events, ctx) -> list[dict]:
+        recorded = self.streams.setdefault(stream, [])
+        assert len(recorded) == version, f"{stream} appended after version {version}, found at {len(recorded)}"
+        at = now()
+        envelopes = []
+        for e in events:
+            registry.check_new(self.source, e)
+            self.position += 1
+            envelopes.append({"event_type": e.type, "data": e.data, "position": self.position, "stream_id": stream,
+                              "occurred_at": (e.occurred_at or ctx.occurred_at or at).isoformat(),
+                              "recorded_at": at.isoformat(), "actor": dict(ctx.actor)})
+        recorded.extend(envelopes)
+        return envelopes
+
+    def events(self) -> list[dict]:
+        """Every event recorded, in the log's order."""
+        return sorted((e for stream in self.streams.values() for e in stream), key=lambda e: e["position"])
+
+
+def handle(log: MemoryLog, handler, command: dict, meta: dict, unit=UnitOfWork, **parts):
+    """Run a command's handler as the service does (parsed, typed, with its context), on a log in memory; `parts`
+    are what the service gives its unit of work."""
+    cmd, ctx = parse_command(handler, command, meta)
+    return handler(cmd, unit(log, ctx, **parts))
+
+
+def untyped_commands(handlers) -> dict:
+    """The command handlers of a `handlers` module whose typed command does not have exactly the fields of its
+    schema (but `occurred_at`, the context's), with the fields that differ."""
+    found = {}
+    for name, handler in vars(handlers).items():
+        if callable(handler) and hasattr(handler, "schema"):
+            given = set(handler.schema().fields) - {"occurred_at"}
+            typed = {f.name for f in dataclasses.fields(handler.typed)} if handler.typed else set()
+            if given != typed:
+                found[name] = given ^ typed
+    return found

@@ -91,6 +91,110 @@ def schools_of(schools: Mapping[str, School], cycle: str | None, setting: str | 
     return codes
 
 
+# ---------------------------------------------------------------- the commands, as the rules read them
+# Made from the checked fields of `schemas.py`; when the fact happened comes with the command's context.
+
+@dataclass(frozen=True)
+class ReceiveResource:
+    title: str
+    subject: str
+    levels: list[str]
+    format: str
+    origin: str
+    resource_id: str | None = None  # None: a new id
+
+
+@dataclass(frozen=True)
+class DistributeResource:
+    """To the schools listed, or to every school of the cycle and/or the setting."""
+    resource_id: str
+    channel: str
+    school_codes: list[str] | None = None
+    cycle: str | None = None
+    setting: str | None = None
+
+
+@dataclass(frozen=True)
+class HoldAwarenessWorkshop:
+    school_codes: list[str]
+    participants: int
+    topic: str
+    workshop_id: str | None = None
+
+
+@dataclass(frozen=True)
+class StartProductionProject:
+    title: str
+    subject: str
+    members: list[str]
+    project_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SubmitResource:
+    project_id: str
+    title: str
+    resource_id: str | None = None  # given again to resubmit after a revision; None: a new one
+
+
+@dataclass(frozen=True)
+class Decision:
+    resource_id: str
+    decision: str  # approved, rejected, revision
+    remarks: str = ""
+
+
+@dataclass(frozen=True)
+class HoldValidationCommittee:
+    members: list[str]
+    decisions: tuple[Decision, ...]
+    committee_id: str | None = None
+
+    def __post_init__(self):
+        # The runner hands the decisions over as the schema checked them.
+        object.__setattr__(self, "decisions", tuple(d if isinstance(d, Decision) else Decision(**d)
+                                                    for d in self.decisions))
+
+
+@dataclass(frozen=True)
+class RecordResourceUsage:
+    school_code: str
+    resource_id: str
+    period_start: date
+    period_end: date
+    uses: int
+    teachers: int
+
+
+@dataclass(frozen=True)
+class RecordGoodPractice:
+    school_code: str
+    teacher: str
+    description: str
+    practice_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportDysfunction:
+    school_code: str
+    description: str
+    dysfunction_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ResolveDysfunction:
+    dysfunction_id: str
+    resolution: str
+
+
+@dataclass(frozen=True)
+class RecordLocalResearch:
+    title: str
+    findings: str
+    recommendations: str
+    research_id: str | None = None
+
+
 # ---------------------------------------------------------------- resource
 
 @dataclass(frozen=True)
@@ -117,13 +221,13 @@ def evolve_resource(state: Resource, envelope: dict) -> Resource:
     return state
 
 
-def receive_resource(state: Resource, cmd: dict) -> list[Event]:
+def receive_resource(state: Resource, cmd: ReceiveResource) -> list[Event]:
     if state.known:
         raise CommandRejected("resource_already_known",
                               f"Resource {state.resource_id} is already in the catalogue ({state.status}).")
     return [Event("resource_received", {
-        "resource_id": state.resource_id, "title": cmd["title"], "subject": cmd["subject"],
-        "levels": list(cmd["levels"]), "format": cmd["format"], "origin": cmd["origin"]})]
+        "resource_id": state.resource_id, "title": cmd.title, "subject": cmd.subject,
+        "levels": list(cmd.levels), "format": cmd.format, "origin": cmd.origin})]
 
 
 def distribute_resource(state: Resource, school_codes: list[str], channel: str) -> list[Event]:
@@ -173,12 +277,12 @@ def evolve_project(state: Project, envelope: dict) -> Project:
     return state
 
 
-def start_production_project(state: Project, cmd: dict) -> list[Event]:
+def start_production_project(state: Project, cmd: StartProductionProject) -> list[Event]:
     if state.started:
         raise CommandRejected("project_already_started", f"Project {state.project_id} is already started.")
     return [Event("production_project_started", {
-        "project_id": state.project_id, "title": cmd["title"], "subject": cmd["subject"],
-        "members": list(cmd["members"])})]
+        "project_id": state.project_id, "title": cmd.title, "subject": cmd.subject,
+        "members": list(cmd.members)})]
 
 
 # ---------------------------------------------------------------- validation committee
@@ -195,12 +299,13 @@ def evolve_committee(state: Committee, envelope: dict) -> Committee:
     return state
 
 
-def hold_validation_committee(state: Committee, cmd: dict, resources: Mapping[str, Resource]) -> list[Event]:
+def hold_validation_committee(state: Committee, cmd: HoldValidationCommittee,
+                              resources: Mapping[str, Resource]) -> list[Event]:
     """Decide on submitted resources only; `resources` holds the state of each one decided on."""
     if state.held:
         raise CommandRejected("committee_already_held", f"Committee {state.committee_id} is already recorded.")
-    for d in cmd["decisions"]:
-        r = resources[d["resource_id"]]
+    for d in cmd.decisions:
+        r = resources[d.resource_id]
         if r.status == SUBMITTED:
             continue
         if not r.known:
@@ -210,9 +315,9 @@ def hold_validation_committee(state: Committee, cmd: dict, resources: Mapping[st
         raise CommandRejected("resource_not_submitted",
                               f"Resource {r.resource_id} is {r.status}, not waiting for a committee.")
     return [Event("validation_committee_held", {
-        "committee_id": state.committee_id, "members": list(cmd["members"]),
-        "decisions": [{"resource_id": d["resource_id"], "decision": d["decision"], "remarks": d["remarks"]}
-                      for d in cmd["decisions"]]})]
+        "committee_id": state.committee_id, "members": list(cmd.members),
+        "decisions": [{"resource_id": d.resource_id, "decision": d.decision, "remarks": d.remarks}
+                      for d in cmd.decisions]})]
 
 
 # ---------------------------------------------------------------- awareness workshop
@@ -229,12 +334,12 @@ def evolve_workshop(state: Workshop, envelope: dict) -> Workshop:
     return state
 
 
-def hold_awareness_workshop(state: Workshop, cmd: dict, schools: Mapping[str, School]) -> list[Event]:
+def hold_awareness_workshop(state: Workshop, cmd: HoldAwarenessWorkshop, schools: Mapping[str, School]) -> list[Event]:
     if state.held:
         raise CommandRejected("workshop_already_recorded", f"Workshop {state.workshop_id} is already recorded.")
-    codes = require_known_schools(cmd["school_codes"], schools)
+    codes = require_known_schools(cmd.school_codes, schools)
     return [Event("awareness_workshop_held", {"workshop_id": state.workshop_id, "school_codes": codes,
-                                              "participants": cmd["participants"], "topic": cmd["topic"]})]
+                                              "participants": cmd.participants, "topic": cmd.topic})]
 
 
 # ---------------------------------------------------------------- use of a resource at a school
@@ -254,7 +359,7 @@ def evolve_usage(state: Usage, envelope: dict) -> Usage:
     return state
 
 
-def record_resource_usage(state: Usage, cmd: dict, resource: Resource,
+def record_resource_usage(state: Usage, cmd: RecordResourceUsage, resource: Resource,
                           schools: Mapping[str, School]) -> list[Event]:
     """Uses over a period; periods of one resource at one school never overlap, so no use counts twice."""
     require_known_schools([state.school_code], schools)
@@ -263,7 +368,7 @@ def record_resource_usage(state: Usage, cmd: dict, resource: Resource,
     if resource.status not in DISTRIBUTABLE:
         raise CommandRejected("resource_not_approved",
                               f"Resource {resource.resource_id} is {resource.status}: not available to schools.")
-    start, end = cmd["period_start"], cmd["period_end"]
+    start, end = cmd.period_start, cmd.period_end
     if end < start:  # the schema refuses it too; the rule belongs here
         raise CommandRejected("period_ends_before_start", "period_end is before period_start.")
     for s, e in state.periods:
@@ -274,7 +379,7 @@ def record_resource_usage(state: Usage, cmd: dict, resource: Resource,
     return [Event("resource_usage_recorded", {
         "school_code": state.school_code, "resource_id": resource.resource_id,
         "period_start": start.isoformat(), "period_end": end.isoformat(),
-        "uses": cmd["uses"], "teachers": cmd["teachers"]})]
+        "uses": cmd.uses, "teachers": cmd.teachers})]
 
 
 # ---------------------------------------------------------------- good practice, local research
@@ -293,20 +398,19 @@ def evolve_record(state: Record, envelope: dict) -> Record:
     return state
 
 
-def record_good_practice(state: Record, cmd: dict, schools: Mapping[str, School]) -> list[Event]:
+def record_good_practice(state: Record, cmd: RecordGoodPractice, schools: Mapping[str, School]) -> list[Event]:
     if state.recorded:
         raise CommandRejected("practice_already_recorded", f"Good practice {state.record_id} is already recorded.")
-    require_known_schools([cmd["school_code"]], schools)
-    return [Event("good_practice_recorded", {"practice_id": state.record_id, "school_code": cmd["school_code"],
-                                             "teacher": cmd["teacher"], "description": cmd["description"]})]
+    require_known_schools([cmd.school_code], schools)
+    return [Event("good_practice_recorded", {"practice_id": state.record_id, "school_code": cmd.school_code,
+                                             "teacher": cmd.teacher, "description": cmd.description})]
 
 
-def record_local_research(state: Record, cmd: dict) -> list[Event]:
+def record_local_research(state: Record, cmd: RecordLocalResearch) -> list[Event]:
     if state.recorded:
         raise CommandRejected("research_already_recorded", f"Research {state.record_id} is already recorded.")
-    return [Event("local_research_recorded", {"research_id": state.record_id, "title": cmd["title"],
-                                              "findings": cmd["findings"],
-                                              "recommendations": cmd["recommendations"]})]
+    return [Event("local_research_recorded", {"research_id": state.record_id, "title": cmd.title,
+                                              "findings": cmd.findings, "recommendations": cmd.recommendations})]
 
 
 # ---------------------------------------------------------------- dysfunction
@@ -327,13 +431,13 @@ def evolve_dysfunction(state: Dysfunction, envelope: dict) -> Dysfunction:
     return state
 
 
-def report_dysfunction(state: Dysfunction, cmd: dict, schools: Mapping[str, School]) -> list[Event]:
+def report_dysfunction(state: Dysfunction, cmd: ReportDysfunction, schools: Mapping[str, School]) -> list[Event]:
     if state.reported:
         raise CommandRejected("dysfunction_already_reported",
                               f"Dysfunction {state.dysfunction_id} is already reported.")
-    require_known_schools([cmd["school_code"]], schools)
+    require_known_schools([cmd.school_code], schools)
     return [Event("dysfunction_reported", {"dysfunction_id": state.dysfunction_id,
-                                           "school_code": cmd["school_code"], "description": cmd["description"]})]
+                                           "school_code": cmd.school_code, "description": cmd.description})]
 
 
 def resolve_dysfunction(state: Dysfunction, resolution: str) -> list[Event]:

@@ -1,4 +1,5 @@
-"""The resources axis' commands, validated before anything is decided."""
+"""The resources axis' commands, validated before anything is decided; the runner makes each the domain's
+dataclass of the same name."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from shared.commands import Command, Part

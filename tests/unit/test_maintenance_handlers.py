@@ -6,37 +6,14 @@ import pytest
 
 from services.maintenance import domain, handlers
 from services.maintenance.domain import AssetRecord
-from shared.commands import UnitOfWork, parse_command
+from shared.commands import parse_command
 from shared.errors import CommandRejected, InvalidCommand
-from tests.helpers import refused
+from tests.helpers import MemoryLog, handle, refused, untyped_commands
 
 COORDINATOR = {"actor": {"user": "fatima", "role": "coordinator"}}
 LAPTOP = AssetRecord(asset_id="A1", kind="laptop", supplier="Maroc Info",
                      received_at=datetime.fromisoformat("2025-10-01T09:00:00+01:00"), warranty_months=24,
                      school_code="OED001")
-
-
-class Log:
-    """The part of a transaction a handler uses: streams read and appended, in memory."""
-
-    def __init__(self):
-        self.streams: dict[str, list[dict]] = {}
-        self.conn = None
-        self.store = self
-        self.views = Faults()
-
-    def load(self, stream, evolve, state):
-        for env in self.streams.get(stream, []):
-            state = evolve(state, env)
-        return state, len(self.streams.get(stream, []))
-
-    def append(self, stream, version, events, ctx):
-        recorded = self.streams.setdefault(stream, [])
-        assert len(recorded) == version, "appended after the version it read"
-        envelopes = [{"event_type": e.type, "data": e.data, "occurred_at": e.occurred_at.isoformat(),
-                      "stream_id": stream, "actor": ctx.actor} for e in events]
-        recorded.extend(envelopes)
-        return envelopes
 
 
 class Faults:
@@ -56,8 +33,15 @@ class Equipment:
 
 
 def run(log, handler, command, equipment):
-    cmd, ctx = parse_command(handler, command, COORDINATOR)
-    return handler(cmd, UnitOfWork(log, ctx, assets=equipment))
+    return handle(log, handler, command, COORDINATOR, assets=equipment)
+
+
+def fault_log():
+    return MemoryLog("maintenance", Faults())
+
+
+def test_every_command_is_typed_with_its_schemas_fields():
+    assert untyped_commands(handlers) == {}
 
 
 def test_the_runner_gives_the_handler_a_typed_command_and_the_context_its_date():
@@ -76,7 +60,7 @@ def test_the_runner_refuses_bad_input_naming_the_field_before_the_handler_runs()
 
 
 def test_a_fault_declared_then_closed_through_the_handlers_on_a_log_in_memory():
-    log = Log()
+    log = fault_log()
     [declared] = run(log, handlers.declare_fault, {"fault_id": "F1", "asset_id": "A1", "school_code": "OED001",
                                                    "symptom": "Does not boot",
                                                    "occurred_at": "2026-03-02T10:00:00+01:00"}, Equipment(LAPTOP))
@@ -90,7 +74,7 @@ def test_a_fault_declared_then_closed_through_the_handlers_on_a_log_in_memory():
 
 
 def test_a_handler_refused_by_the_rules_records_nothing():
-    log = Log()
+    log = fault_log()
     refused("unknown_asset", run, log, handlers.declare_fault,
             {"fault_id": "F1", "asset_id": "A9", "school_code": "OED001", "symptom": "Broken"}, Equipment(LAPTOP))
     assert log.streams == {}

@@ -60,14 +60,14 @@ PROJECT = d.Project("PRJ1", started=True)
 # ---------------------------------------------------------------- receiving
 
 def test_a_new_resource_is_received_with_its_description():
-    [e] = valid(d.receive_resource(d.Resource("R1"), RECEIVE))
+    [e] = valid(d.receive_resource(d.Resource("R1"), d.ReceiveResource(**RECEIVE)))
     assert e.type == "resource_received"
     assert e.data == dict(RECEIVE, resource_id="R1")
 
 
 @pytest.mark.parametrize("state", [received(), submitted()])
 def test_a_known_resource_is_not_received_again(state):
-    refused("resource_already_known", d.receive_resource, state, RECEIVE)
+    refused("resource_already_known", d.receive_resource, state, d.ReceiveResource(**RECEIVE))
 
 
 # ---------------------------------------------------------------- schools
@@ -112,10 +112,10 @@ def test_a_resource_not_approved_is_not_distributed(state):
 
 def test_a_production_project_starts_once():
     cmd = {"title": "Soutien en maths", "subject": "mathematics", "members": ["T-1", "T-2"]}
-    [e] = valid(d.start_production_project(d.Project("PRJ1"), cmd))
+    [e] = valid(d.start_production_project(d.Project("PRJ1"), d.StartProductionProject(**cmd)))
     assert e.data == dict(cmd, project_id="PRJ1")
     started = fold(d.evolve_project, d.Project("PRJ1"), env("production_project_started", **e.data))
-    refused("project_already_started", d.start_production_project, started, cmd)
+    refused("project_already_started", d.start_production_project, started, d.StartProductionProject(**cmd))
 
 
 def test_a_produced_resource_is_submitted_by_its_project():
@@ -147,8 +147,7 @@ def test_a_revised_resource_is_resubmitted_by_its_own_project_only():
 # ---------------------------------------------------------------- validation committee
 
 def committee(*decisions, members=("M-1", "M-2")):
-    return {"members": list(members),
-            "decisions": [{"resource_id": r, "decision": x, "remarks": "ok"} for r, x in decisions]}
+    return d.HoldValidationCommittee(list(members), tuple(d.Decision(r, x, "ok") for r, x in decisions))
 
 
 def test_a_committee_decides_on_submitted_resources():
@@ -225,14 +224,14 @@ def test_revision_then_resubmission_then_approval_is_final():
 
 def test_a_workshop_with_registered_schools_is_held_once():
     cmd = {"school_codes": ["P-URB", "M-RUR"], "participants": 24, "topic": "Ressources de soutien"}
-    [e] = valid(d.hold_awareness_workshop(d.Workshop("W1"), cmd, SCHOOLS))
+    [e] = valid(d.hold_awareness_workshop(d.Workshop("W1"), d.HoldAwarenessWorkshop(**cmd), SCHOOLS))
     assert e.data == dict(cmd, workshop_id="W1")
     held = fold(d.evolve_workshop, d.Workshop("W1"), env(e.type, **e.data))
-    refused("workshop_already_recorded", d.hold_awareness_workshop, held, cmd, SCHOOLS)
+    refused("workshop_already_recorded", d.hold_awareness_workshop, held, d.HoldAwarenessWorkshop(**cmd), SCHOOLS)
 
 
 def test_a_workshop_with_an_unknown_school_is_refused():
-    cmd = {"school_codes": ["P-URB", "X-404"], "participants": 5, "topic": "t"}
+    cmd = d.HoldAwarenessWorkshop(school_codes=["P-URB", "X-404"], participants=5, topic="t")
     err = refused("unknown_school", d.hold_awareness_workshop, d.Workshop("W1"), cmd, SCHOOLS)
     assert "X-404" in err.message
 
@@ -240,8 +239,7 @@ def test_a_workshop_with_an_unknown_school_is_refused():
 # ---------------------------------------------------------------- use
 
 def usage_cmd(start, end, uses=12, teachers=3):
-    return {"period_start": date.fromisoformat(start), "period_end": date.fromisoformat(end), "uses": uses,
-            "teachers": teachers}
+    return d.RecordResourceUsage("P-URB", "R1", date.fromisoformat(start), date.fromisoformat(end), uses, teachers)
 
 
 def usage(*periods):
@@ -290,30 +288,32 @@ def test_periods_of_one_resource_at_one_school_do_not_overlap():
 
 def test_a_good_practice_at_a_registered_school_is_recorded_once():
     cmd = {"school_code": "M-RUR", "teacher": "Amina", "description": "Capsules vidéo en classe inversée"}
-    [e] = valid(d.record_good_practice(d.Record("GP1"), cmd, SCHOOLS))
+    [e] = valid(d.record_good_practice(d.Record("GP1"), d.RecordGoodPractice(**cmd), SCHOOLS))
     assert e.data == dict(cmd, practice_id="GP1")
     done = fold(d.evolve_record, d.Record("GP1"), env(e.type, **e.data))
-    refused("practice_already_recorded", d.record_good_practice, done, cmd, SCHOOLS)
-    refused("unknown_school", d.record_good_practice, d.Record("GP2"), dict(cmd, school_code="X"), SCHOOLS)
+    refused("practice_already_recorded", d.record_good_practice, done, d.RecordGoodPractice(**cmd), SCHOOLS)
+    elsewhere = d.RecordGoodPractice(**dict(cmd, school_code="X"))
+    refused("unknown_school", d.record_good_practice, d.Record("GP2"), elsewhere, SCHOOLS)
 
 
 def test_local_research_is_recorded_once():
     cmd = {"title": "Usage des TICE en milieu rural", "findings": "f", "recommendations": "r"}
-    [e] = valid(d.record_local_research(d.Record("LR1"), cmd))
+    [e] = valid(d.record_local_research(d.Record("LR1"), d.RecordLocalResearch(**cmd)))
     assert e.data == dict(cmd, research_id="LR1")
     done = fold(d.evolve_record, d.Record("LR1"), env(e.type, **e.data))
-    refused("research_already_recorded", d.record_local_research, done, cmd)
+    refused("research_already_recorded", d.record_local_research, done, d.RecordLocalResearch(**cmd))
 
 
 # ---------------------------------------------------------------- dysfunctions
 
 def test_a_dysfunction_is_reported_at_a_registered_school_once():
     cmd = {"school_code": "P-RUR", "description": "Les vidéos ne se lisent pas"}
-    [e] = valid(d.report_dysfunction(d.Dysfunction("D1"), cmd, SCHOOLS))
+    [e] = valid(d.report_dysfunction(d.Dysfunction("D1"), d.ReportDysfunction(**cmd), SCHOOLS))
     assert e.data == dict(cmd, dysfunction_id="D1")
     reported = fold(d.evolve_dysfunction, d.Dysfunction("D1"), env(e.type, **e.data))
-    refused("dysfunction_already_reported", d.report_dysfunction, reported, cmd, SCHOOLS)
-    refused("unknown_school", d.report_dysfunction, d.Dysfunction("D2"), dict(cmd, school_code="X"), SCHOOLS)
+    refused("dysfunction_already_reported", d.report_dysfunction, reported, d.ReportDysfunction(**cmd), SCHOOLS)
+    elsewhere = d.ReportDysfunction(**dict(cmd, school_code="X"))
+    refused("unknown_school", d.report_dysfunction, d.Dysfunction("D2"), elsewhere, SCHOOLS)
 
 
 def test_a_reported_dysfunction_is_resolved_once():
