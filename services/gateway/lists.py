@@ -24,17 +24,25 @@ def _serials(page):
     return {a["asset_id"]: a for a in page.q.equipment(page.user, {"per_page": 0})["items"]}
 
 
+def shown(params: dict) -> str:
+    """The query string of a list's filters as loaded, for its export links and pages: the export is the
+    list on the page."""
+    def said(value):
+        return ("1" if value else "0") if isinstance(value, bool) else value
+
+    return query_string({k: said(v) for k, v in params.items() if v is not None})
+
+
 # ---- maintenance
 
 def faults(page):
     params, errors = page._params("faults")
-    rows = page.q.with_assets(page.user, page.q.faults(page.user, params))
+    rows = page.q.faults(page.user, params)
     suppliers = sorted({r["supplier"] for r in page.q.faults(page.user, {}) if r.get("supplier")})
-    shown = {k: v for k, v in params.items() if v is not None}
     mttr = page.web.api.rpc("maintenance", "mean_time_to_repair", None) if page.user["scope"].startswith(
         "province:") else None
     return page.render("faults.html", page._("Open faults"), rows=rows, params=params, errors=errors,
-                       kinds=ASSET_KINDS, suppliers=suppliers, query=query_string(shown),
+                       kinds=ASSET_KINDS, suppliers=suppliers, query=shown(params),
                        schools=page.school_names(), mttr=mttr,
                        actions=_actions(page, ["maintenance/declare_fault"]))
 
@@ -43,7 +51,7 @@ def warranties(page):
     params, errors = page._params("warranty_expiring")
     rows = page.q.warranty_expiring(page.user, params)
     return page.render("warranties.html", page._("Warranties ending within 60 days"), rows=rows, errors=errors,
-                       schools=page.school_names(), query=query_string({k: v for k, v in params.items() if v}))
+                       schools=page.school_names(), query=shown(params))
 
 
 def fault(page, fault_id):
@@ -64,10 +72,11 @@ def fault(page, fault_id):
 # ---- equipment
 
 def deliveries(page):
-    rows = page.q.deliveries(page.user)
-    if page.request.args.get("open"):
-        rows = [d for d in rows if d["assigned"] < d["items"]]
-    return page.render("deliveries.html", page._("Deliveries"), rows=rows,
+    params, errors = page._params("deliveries")
+    rows = page.q.deliveries(page.user, params)
+    suppliers = sorted({d["supplier"] for d in page.q.deliveries(page.user)})
+    return page.render("deliveries.html", page._("Deliveries"), rows=rows, params=params, errors=errors,
+                       suppliers=suppliers, query=shown(params),
                        actions=_actions(page, ["inventory/receive_delivery", "inventory/assign_equipment"]))
 
 
@@ -85,7 +94,7 @@ def transfers(page):
     params, errors = page._params("transfers")
     rows = page.q.transfers(page.user, params)
     return page.render("transfers.html", page._("Transfers"), rows=rows, params=params, errors=errors,
-                       schools=page.school_names(), query=query_string({k: v for k, v in params.items() if v}),
+                       schools=page.school_names(), query=shown(params),
                        actions=_actions(page, ["inventory/propose_transfer"]))
 
 
@@ -103,8 +112,10 @@ def transfer(page, transfer_id):
 def audits(page):
     params, errors = page._params("audits")
     rows = page.q.audits(page.user, params)
-    return page.render("audits.html", page._("Audits"), rows=list(reversed(rows)), errors=errors,
-                       schools=page.school_names(), actions=_actions(page, ["inventory/complete_inventory_audit"]))
+    schools = page.school_names()
+    return page.render("audits.html", page._("Audits"), rows=list(reversed(rows)), params=params, errors=errors,
+                       schools=schools, communes=sorted({s["commune"] for s in schools.values()}),
+                       query=shown(params), actions=_actions(page, ["inventory/complete_inventory_audit"]))
 
 
 def audit(page, audit_id):

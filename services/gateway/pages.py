@@ -2,8 +2,6 @@
 reads, with the same scope filters) and run commands through `commands.run`."""
 from __future__ import annotations
 
-from datetime import date
-
 from werkzeug.wrappers import Response
 
 from services.inventory import schemas as inv
@@ -14,21 +12,15 @@ from .access import Refused
 from .forms import FORM_BY_PATH, FORMS, Form, school_code_of
 from .http import HttpProblem, rule_codes
 from .i18n import Lang
-from .queries import current_school_year
+from .queries import current_school_year, semester_start  # noqa: F401  (the home's queue)
 from .templating import environment, query_string
 
 ASSET_SELECTS = [("kind", "kind", ASSET_KINDS), ("bundle", "bundle", BUNDLES),
                  ("status", "asset_status", inv.ASSET_STATUSES), ("warranty", "warranty", inv.WARRANTY_STATES)]
 SCHOOL_SELECTS = [("cycle", "cycle", inv.CYCLES), ("setting", "setting", inv.SETTINGS),
                   ("connectivity", "connectivity", ("connected", "disconnected", "unknown")),
-                  ("filtering", "filtering", ("active", "inactive", "unknown"))]
-
-
-def semester_start(today: date | None = None) -> date:
-    today = today or date.today()
-    if today.month >= 9:
-        return date(today.year, 9, 1)
-    return date(today.year, 2, 1) if today.month >= 2 else date(today.year - 1, 9, 1)
+                  ("filtering", "filtering", ("active", "inactive", "unknown")),
+                  ("visit", "school_visit", ("none",)), ("audit", "school_audit", ("due",))]
 
 
 def flatten(errors, prefix=""):
@@ -226,21 +218,11 @@ class Pages:
             return self.web.api.query_params(endpoint, good), errors
 
     def schools(self):
-        extra = {k: self.request.args.get(k) for k in ("visit", "audit") if self.request.args.get(k)}
-        params, errors = self._params("schools", {"q", "commune", "cycle", "setting", "connectivity", "filtering",
-                                                   "sort"})
+        params, errors = self._params("schools")
         rows = self.q.schools(self.user, params)
         communes = sorted({r["commune"] for r in self.q.schools(self.user, {})})
-        if extra.get("visit") == "none":
-            since = semester_start().isoformat()
-            visited = self.web.api.rpc("inventory", "last_visits")
-            rows = [r for r in rows if (visited.get(r["school_code"]) or "")[:10] < since]
-        if extra.get("audit") == "due":
-            year_start = f"{current_school_year()[:4]}-09-01"
-            audited = {a["school_code"] for a in self.q.audits(self.user, {}) if a["occurred_at"][:10] >= year_start}
-            rows = [r for r in rows if r["school_code"] not in audited]
         return self.render("schools.html", self._("Schools"), rows=rows, params=params, errors=errors,
-                           communes=communes, selects=SCHOOL_SELECTS, query=query_string(params),
+                           communes=communes, selects=SCHOOL_SELECTS, query=lists.shown(params),
                            can_register=self.web.may(self.user, "inventory/register_school"))
 
     def school(self, code):

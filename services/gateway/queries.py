@@ -5,7 +5,7 @@ schema. The answers' shapes are the response schemas below, published in /api/op
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import re
 
@@ -15,6 +15,7 @@ from services.inventory import schemas as inv
 from services.maintenance.schemas import CLOSING_RESOLUTIONS
 from services.reporting.schemas import GROUPINGS, parse_day, parse_period
 from shared.catalogue import ASSET_KINDS, BUNDLES
+from shared.calendar import local_date
 from shared.catalogue import registry as _catalogue
 from shared.config import SOURCES
 from shared.errors import InvalidCommand
@@ -66,6 +67,22 @@ def current_school_year(today: date | None = None) -> str:
     return f"{start}-{start + 1}"
 
 
+def semester_start(today: date | None = None) -> date:
+    today = today or date.today()
+    if today.month >= 9:
+        return date(today.year, 9, 1)
+    return date(today.year, 2, 1) if today.month >= 2 else date(today.year - 1, 9, 1)
+
+
+def dated(rows: list[dict], key: str, params: dict) -> list[dict]:
+    """The rows whose instant `key` falls from `since` to `until` (days in Morocco, both included)."""
+    since, until = params.get("since"), params.get("until")
+    if since is None and until is None:
+        return rows
+    days = [(r, local_date(datetime.fromisoformat(r[key]))) for r in rows if r.get(key)]
+    return [r for r, day in days if (since is None or since <= day) and (until is None or day <= until)]
+
+
 EVENT_TYPES = tuple(sorted(_catalogue.names()))
 
 # ---------------------------------------------------------------- query strings
@@ -89,6 +106,10 @@ class SchoolsQuery(_Query):
     filtering = fields.String(load_default=None, validate=validate.OneOf(("active", "inactive", "unknown")))
     sort = fields.String(load_default="school_code", validate=validate.OneOf(
         ("school_code", "name", "commune", "cycle", "equipment")))
+    visit = fields.String(load_default=None, validate=validate.OneOf(("none",)),
+                          metadata={"description": "none: not visited since the semester began"})
+    audit = fields.String(load_default=None, validate=validate.OneOf(("due",)),
+                          metadata={"description": "due: no audit since this school year began"})
 
 
 class AssetQuery(_Query):
@@ -102,9 +123,28 @@ class AssetRegisterQuery(inv.AssetRegisterQuery):
         exclude = ("school_codes",)  # the user's scope sets it
 
 
-class TransfersQuery(SchoolFilter):
+class DatesFilter(_Query):
+    since = fields.Date(load_default=None, metadata={"description": "From this day (YYYY-MM-DD)"})
+    until = fields.Date(load_default=None, metadata={"description": "Up to this day included (YYYY-MM-DD)"})
+
+
+class DeliveriesQuery(DatesFilter):
+    supplier = fields.String(load_default=None, validate=TEXT)
+    open = fields.Boolean(load_default=None, metadata={"description": "true: not yet fully assigned; false: "
+                                                                      "every item assigned"})
+
+
+class TransfersQuery(SchoolFilter, DatesFilter):
     status = fields.String(load_default=None, validate=validate.OneOf(
         ("open", "proposed", "approved", "rejected", "completed")))
+    from_school = fields.String(validate=CODE, load_default=None)
+    to_school = fields.String(validate=CODE, load_default=None)
+
+
+class AuditsQuery(SchoolFilter, DatesFilter):
+    commune = fields.String(load_default=None, validate=TEXT)
+    discrepancies = fields.Boolean(load_default=None, metadata={
+        "description": "true: audits that found items missing or damaged, or unexpected serials"})
 
 
 class FaultsQuery(SchoolFilter):
@@ -255,6 +295,7 @@ class Fault(_Answer):
     days_open = fields.Float()
     serial = fields.String(allow_none=True)
     kind = fields.String(allow_none=True)
+    model = fields.String(allow_none=True)
 
 
 class TimelineEntry(_Answer):
@@ -416,7 +457,7 @@ QUERIES = [
     ("/api/assets", "asset", AssetQuery, AssetPage, "An asset by serial or id, with its timeline and faults"),
     ("/api/equipment", "equipment", AssetRegisterQuery, AssetRegister,
      "The register of equipment: filters, search, order, page"),
-    ("/api/deliveries", "deliveries", None, (Delivery, Many), "Deliveries received, newest first"),
+    ("/api/deliveries", "deliveries", DeliveriesQuery, (Delivery, Many), "Deliveries received, newest first"),
     ("/api/faults", "faults", FaultsQuery, (Fault, Many), "Open faults, filtered"),
     ("/api/faults/overdue", "overdue_faults", DaysQuery, (Fault, Many), "Faults open for more than 15 days"),
     ("/api/faults/<fault_id>", "fault", None, Fault, "A fault"),
@@ -424,7 +465,7 @@ QUERIES = [
      "Assets whose warranty ends within 60 days"),
     ("/api/transfers", "transfers", TransfersQuery, (Transfer, Many), "Transfers (open ones unless asked)"),
     ("/api/transfers/<transfer_id>", "transfer", None, Transfer, "A transfer"),
-    ("/api/audits", "audits", SchoolFilter, (Audit, Many), "Inventory audit reports"),
+    ("/api/audits", "audits", AuditsQuery, (Audit, Many), "Inventory audit reports"),
     ("/api/audits/<audit_id>", "audit", None, Audit, "An inventory audit's report"),
     ("/api/resources", "resources", ResourcesQuery, (fields.Dict, Many), "The resource catalogue"),
     ("/api/dysfunctions", "dysfunctions", SchoolFilter, (fields.Dict, Many), "Open dysfunctions"),
@@ -544,6 +585,14 @@ class Queries:
         if params.get("filtering"):
             state = {True: "active", False: "inactive", None: "unknown"}
             rows = [r for r in rows if state[r.get("filtering_active")] == params["filtering"]]
+        if params.get("visit") == "none":
+            since = semester_start().isoformat()
+            visited = self.rpc("inventory", "last_visits")
+            rows = [r for r in rows if (visited.get(r["school_code"]) or "")[:10] < since]
+        if params.get("audit") == "due":
+            year_start = f"{current_school_year()[:4]}-09-01"
+            audited = {a["school_code"] for a in self.audits(user) if a["occurred_at"][:10] >= year_start}
+            rows = [r for r in rows if r["school_code"] not in audited]
         sort = params.get("sort") or "school_code"
         order = {"name": lambda r: r.get("name_fr") or "", "equipment": lambda r: -(r.get("equipment_in_service")
                                                                                    or 0)}
@@ -589,7 +638,13 @@ class Queries:
     def deliveries(self, user, params=None):
         if self.school_codes(user) is not None:
             return []  # deliveries are the province's, before any school
-        return self.rpc("inventory", "deliveries")
+        params = params or {}
+        rows = self.rpc("inventory", "deliveries")
+        if params.get("supplier"):
+            rows = [d for d in rows if d["supplier"] == params["supplier"]]
+        if params.get("open") is not None:
+            rows = [d for d in rows if (d["assigned"] < d["items"]) == params["open"]]
+        return dated(rows, "received_at", params)
 
     def transfers(self, user, params=None):
         params = params or {}
@@ -597,7 +652,10 @@ class Queries:
         status = params.get("status") or "open"
         rows = (self.rpc("inventory", "open_transfers", school) if status == "open"
                 else [t for t in self.rpc("inventory", "transfers", school) if t["status"] == status])
-        return self.within(user, rows, ("from_school", "to_school"))
+        for side in ("from_school", "to_school"):
+            if params.get(side):
+                rows = [t for t in rows if t[side] == params[side]]
+        return dated(self.within(user, rows, ("from_school", "to_school")), "proposed_at", params)
 
     def transfer(self, user, params, transfer_id):
         found = self.rpc("inventory", "transfer", transfer_id)
@@ -609,8 +667,16 @@ class Queries:
         return found
 
     def audits(self, user, params=None):
-        school = self.own_school(user, (params or {}).get("school_code"))
-        return self.within(user, self.rpc("inventory", "audit_reports", school))
+        params = params or {}
+        school = self.own_school(user, params.get("school_code"))
+        rows = self.within(user, self.rpc("inventory", "audit_reports", school))
+        if params.get("commune"):
+            codes = {s["school_code"] for s in self.rpc("inventory", "schools") if s["commune"] == params["commune"]}
+            rows = [a for a in rows if a["school_code"] in codes]
+        if params.get("discrepancies") is not None:
+            rows = [a for a in rows if bool(len(a["unexpected_serials"]) or any(
+                f["status"] in ("missing", "damaged") for f in a["findings"])) == params["discrepancies"]]
+        return dated(rows, "occurred_at", params)
 
     def audit(self, user, params, audit_id):
         return self.one(user, self.rpc("inventory", "audit_report", audit_id), "audit")
@@ -631,9 +697,9 @@ class Queries:
             rows = [r for r in rows if r.get("supplier") == params["supplier"]]
         if params.get("claim") == "awaiting":
             rows = [r for r in rows if r.get("claim_ref") and not r.get("repaired_at") and not r.get("replaced_at")]
+        rows = self.with_assets(user, rows)
         if params.get("kind"):
-            kinds = self._kinds(user, rows)
-            rows = [r for r in rows if kinds.get(r["asset_id"], {}).get("kind") == params["kind"]]
+            rows = [r for r in rows if r["kind"] == params["kind"]]
         return rows
 
     def _kinds(self, user, rows):
@@ -645,10 +711,10 @@ class Queries:
         return {a["asset_id"]: a for a in found["items"]}
 
     def with_assets(self, user, rows):
-        """Faults with their asset's serial and kind, for people who know assets by serial."""
+        """Faults with their asset's serial, kind and model, for people who know assets by serial."""
         assets = self._kinds(user, rows)
-        return [dict(r, serial=assets.get(r["asset_id"], {}).get("serial"),
-                     kind=assets.get(r["asset_id"], {}).get("kind")) for r in rows]
+        return [dict(r, **{k: assets.get(r["asset_id"], {}).get(k) for k in ("serial", "kind", "model")})
+                for r in rows]
 
     def overdue_faults(self, user, params=None):
         params = params or {}

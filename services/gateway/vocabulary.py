@@ -276,3 +276,13 @@ RULE.update({
     "usage_period_overlaps": N_("A use is already recorded over this period."),
     "workshop_already_recorded": N_("This workshop is already recorded."),
 })
+
+# ---- the lists' filters
+VOCABULARIES.update({
+    "school_visit": {"none": N_("Not visited this semester")},
+    "school_audit": {"due": N_("Audit of this year due")},
+    "delivery_open": {"1": N_("Not yet fully assigned"), "0": N_("Fully assigned")},
+    "discrepancies": {"1": N_("With discrepancies"), "0": N_("Without discrepancies")},
+})
+FIELD.update({"visit": N_("Follow-up visit"), "audit": N_("Audit"), "open": N_("Assignment"),
+              "discrepancies": N_("Discrepancies")})

@@ -1,0 +1,227 @@
+"""The lists of the equipment and maintenance axes over fake services: their filters, their exports (the
+file holds what the page shows, its headings in the page's language), the printed documents, the labels'
+QR codes, the files to fill in, and the fault's story with who recorded each step."""
+import csv
+import html
+import io
+import re
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+import segno
+from openpyxl import load_workbook
+from werkzeug.test import Client
+from werkzeug.wrappers import Request
+
+from services.gateway.accounts import Accounts
+from services.gateway.api import Api
+from services.gateway.web import Web
+from services.inventory.register import register
+from tests.unit.test_gateway_api import KEY, cheap_hashing, login  # noqa: F401  (fixture)
+from tests.unit.test_gateway_web import ASSETS, SCHOOLS, Services, commands_sent, csrf_of, sign_in
+
+TODAY = date.today()
+NOW = datetime.now(timezone.utc)
+
+
+def ago(days: int) -> str:
+    return (NOW - timedelta(days=days)).astimezone(timezone(timedelta(hours=1))).isoformat(timespec="seconds")
+
+
+PROJECTOR = dict(ASSETS[1], asset_id="A3", serial="PJ-8", model="EB-X", supplier="Sahara PC", delivery_ref="BL-7",
+                 school_code="S2", status="installed", installed=True, commune="Ville")
+DELIVERIES = [
+    {"delivery_ref": "BL-9", "supplier": "Maroc Info", "received_at": "2025-10-03T09:00:00+01:00", "items": 2,
+     "assigned": 1, "installed": 1, "kinds": {"laptop": 1, "projector": 1}},
+    {"delivery_ref": "BL-7", "supplier": "Sahara PC", "received_at": "2024-09-20T09:00:00+01:00", "items": 1,
+     "assigned": 1, "installed": 1, "kinds": {"projector": 1}}]
+AUDITS = [
+    {"audit_id": "AU-1", "school_code": "S1", "occasion": "annual", "occurred_at": "2025-11-10T10:00:00+01:00",
+     "audited_by": "youssef", "findings": [{"asset_id": "A1", "status": "missing"}], "unexpected_serials": []},
+    {"audit_id": "AU-2", "school_code": "S2", "occasion": "spot", "occurred_at": ago(0), "audited_by": "amina",
+     "findings": [{"asset_id": "A3", "status": "present"}], "unexpected_serials": []}]
+TRANSFERS = [
+    {"transfer_id": "TR-9", "status": "proposed", "asset_ids": ["A1"], "from_school": "S1", "to_school": "S2",
+     "reason": "Unused", "report": "r", "proposed_at": "2026-01-02T09:00:00+01:00", "proposed_by": "youssef"},
+    {"transfer_id": "TR-8", "status": "completed", "asset_ids": ["A3"], "from_school": "S2", "to_school": "S1",
+     "reason": "Needed", "report": "r", "proposed_at": "2025-11-05T09:00:00+01:00", "proposed_by": "youssef"},
+    {"transfer_id": "TR-7", "status": "completed", "asset_ids": ["A3"], "from_school": "S1", "to_school": "S2",
+     "reason": "Back", "report": "r", "proposed_at": "2025-10-01T09:00:00+01:00", "proposed_by": "youssef"}]
+OPEN = {"status": "open", "repair_action": None, "repair_cost_mad": None, "repaired_at": None, "new_asset_id": None,
+        "new_serial": None, "replaced_at": None, "resolution": None, "closed_at": None}
+FAULTS = [
+    dict(OPEN, fault_id="F1", asset_id="A1", school_code="S1", symptom="Écran noir", under_warranty=True,
+         declared_at=ago(40), supplier="Maroc Info", claim_ref="MI-77", claimed_at=ago(39)),
+    dict(OPEN, fault_id="F2", asset_id="A3", school_code="S2", symptom="Lampe grillée", under_warranty=False,
+         declared_at=ago(3), supplier=None, claim_ref=None, claimed_at=None)]
+
+
+class Lists(Services):
+    """Two deliveries, two audits, three transfers, two open faults, three assets."""
+
+    def __call__(self, service, method, *args):
+        if method in ("deliveries", "audit_reports", "transfers", "open_transfers", "open_faults",
+                      "overdue_faults", "last_visits", "assets", "warranty_expiring", "faults_since"):
+            self.calls.append((service, method, args))
+            return getattr(self, method)(*args)
+        return super().__call__(service, method, *args)
+
+    def deliveries(self):
+        return [dict(d) for d in DELIVERIES]
+
+    def audit_reports(self, school=None):
+        return [dict(a) for a in AUDITS if school in (None, a["school_code"])]
+
+    def transfers(self, school=None):
+        return [dict(t) for t in TRANSFERS if school in (None, t["from_school"], t["to_school"])]
+
+    def open_transfers(self, school=None):
+        return [t for t in self.transfers(school) if t["status"] in ("proposed", "approved")]
+
+    def open_faults(self, school=None):
+        return [dict(f) for f in FAULTS if school in (None, f["school_code"])]
+
+    def overdue_faults(self, school, days):
+        return [dict(f, days_open=round((NOW - datetime.fromisoformat(f["declared_at"])).total_seconds() / 86400, 1))
+                for f in self.open_faults(school) if datetime.fromisoformat(f["declared_at"]) < NOW - timedelta(days)]
+
+    def faults_since(self, days):
+        return self.open_faults()
+
+    def last_visits(self):
+        return {"S2": ago(1)}
+
+    def warranty_expiring(self, school, days):
+        return [{"asset_id": "A1", "school_code": "S1", "kind": "laptop", "serial": "LT-77", "supplier": "Maroc Info",
+                 "received_on": "2025-01-03", "warranty_months": 24, "warranty_ends_on": "2027-01-03",
+                 "last_covered_day": "2027-01-02", "days_left": 28, "open_fault_id": "F1"}]
+
+    def assets(self, query):
+        rows = [a for a in ASSETS + [PROJECTOR] if all(a.get(k) == v for k, v in query.items()
+                                                       if k in ("school_code", "status", "kind", "delivery_ref"))]
+        return {"total": len(rows), "page": 1, "per_page": query.get("per_page", 50), "items": rows}
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROVINCE_CODE", "OED")
+    accounts = Accounts(f"sqlite:///{tmp_path / 'gateway.db'}")
+    accounts.add("coord", "password-coord", "coordinator")
+    accounts.add("infra", "password-infra", "infrastructure")
+    accounts.add("tech", "password-tech", "technician")
+    accounts.add("dir1", "password-dir1", "school_director", "school:S1")
+    services = Lists()
+    api = Api(services, accounts, KEY)
+
+    def app(environ, start_response):
+        request = Request(environ)
+        handler = api if request.path.startswith("/api/") else Web(api)
+        return handler.handle(request)(environ, start_response)
+
+    return Client(app), services
+
+
+def page_of(client, url) -> str:
+    resp = client.get(url)
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:2000]
+    return resp.get_data(as_text=True)
+
+
+def body_of(page: str) -> str:
+    return page[page.index("<tbody>"):page.index("</tbody>")]
+
+
+def exports_of(page: str) -> dict:
+    """The page's export links by format."""
+    links = [html.unescape(h) for h in re.findall(r'href="(/api/[^"]*/export\?[^"]*)"', page)]
+    return {re.search(r"format=(\w+)", h).group(1): h for h in links}
+
+
+def csv_rows(client, url) -> list[list[str]]:
+    resp = client.get(url)
+    assert resp.status_code == 200 and resp.mimetype == "text/csv", resp.get_data(as_text=True)
+    return list(csv.reader(io.StringIO(resp.get_data().decode("utf-8-sig"))))
+
+
+def xlsx_rows(client, url) -> list[list]:
+    resp = client.get(url)
+    assert resp.status_code == 200 and resp.data[:2] == b"PK", resp.get_data(as_text=True)[:500]
+    sheet = load_workbook(io.BytesIO(resp.data)).active
+    return [["" if c is None else c for c in row] for row in sheet.iter_rows(values_only=True)]
+
+
+# ---------------------------------------------------------------- filters that the export keeps
+
+
+def test_deliveries_by_supplier_dates_and_assignment_and_the_export_is_the_list_shown(site):
+    client, _ = site
+    sign_in(client, "coord")
+    assert "BL-7" not in body_of(page_of(client, "/deliveries?open=1"))  # the home's link still works
+    page = page_of(client, "/deliveries?lang=fr&supplier=Sahara+PC&open=0&until=2025-06-30")
+    assert "BL-7" in body_of(page) and "BL-9" not in body_of(page)
+    assert '<option value="0" selected>Entièrement affectée</option>' in page
+    assert '<input id="until" name="until" type="date" value="2025-06-30"' in page
+    links = exports_of(page)
+    assert "supplier=Sahara+PC" in links["csv"] and "open=0" in links["csv"] and "until=2025-06-30" in links["csv"]
+    rows = csv_rows(client, links["csv"])
+    assert rows[0][:3] == ["Bon de livraison", "Fournisseur", "Reçu le"]
+    assert [r[0] for r in rows[1:]] == ["BL-7"]
+    assert "BL-9" in body_of(page_of(client, "/deliveries?since=2025-01-01"))
+    assert "BL-7" not in body_of(page_of(client, "/deliveries?since=2025-01-01"))
+
+
+def test_a_bad_date_is_said_at_its_filter_and_the_rest_of_the_list_shown(site):
+    client, _ = site
+    sign_in(client, "coord")
+    page = page_of(client, "/deliveries?lang=fr&since=yesterday&supplier=Maroc+Info")
+    assert 'id="err-since"' in page and "BL-9" in body_of(page) and "BL-7" not in body_of(page)
+
+
+def test_audits_by_school_commune_dates_and_discrepancies_and_their_export(site):
+    client, _ = site
+    sign_in(client, "coord")
+    assert "AU-1" not in page_of(client, "/audits?commune=Ville") and "AU-2" in page_of(client, "/audits?commune=Ville")
+    assert "AU-2" not in page_of(client, "/audits?school_code=S1")
+    assert "AU-1" not in page_of(client, f"/audits?since={TODAY.isoformat()}")
+    page = page_of(client, "/audits?discrepancies=1&until=2025-12-31")
+    assert "/audits/AU-1" in page and "/audits/AU-2" not in page
+    links = exports_of(page)
+    assert "discrepancies=1" in links["xlsx"] and "until=2025-12-31" in links["xlsx"]
+    rows = xlsx_rows(client, links["xlsx"])  # in the page's language, Arabic
+    assert rows[0][:3] == ["الجرد", "رمز المؤسسة", "المناسبة"] and [r[0] for r in rows[1:]] == ["AU-1"]
+    assert rows[1][2] == "جرد سنوي"
+
+
+def test_transfers_by_status_sides_and_dates_and_their_export(site):
+    client, _ = site
+    sign_in(client, "coord")
+    page = page_of(client, "/transfers?lang=fr&status=completed&from_school=S2")
+    assert "/transfers/TR-8" in page and "/transfers/TR-7" not in page
+    assert "/transfers/TR-7" in page_of(client, "/transfers?status=completed&to_school=S2")
+    page = page_of(client, "/transfers?lang=fr&status=completed&since=2025-10-15&until=2025-11-30")
+    assert "/transfers/TR-8" in page and "/transfers/TR-7" not in page
+    rows = csv_rows(client, exports_of(page)["csv"])
+    assert rows[0][:2] == ["Transfert", "État"] and [(r[0], r[1]) for r in rows[1:]] == [("TR-8", "Réalisé")]
+
+
+def test_the_schools_export_keeps_the_work_queues_filters(site):
+    client, _ = site
+    sign_in(client, "coord")
+    page = page_of(client, "/schools?visit=none&lang=fr")  # S2 was visited yesterday
+    assert "/schools/S1" in body_of(page) and "/schools/S2" not in body_of(page)
+    rows = csv_rows(client, exports_of(page)["csv"])
+    assert rows[0][:3] == ["Code de l'établissement", "Nom en arabe", "Nom en français"]
+    assert [r[0] for r in rows[1:]] == ["S1"]
+    page = page_of(client, "/schools?audit=due")  # S2 was audited today
+    assert "audit=due" in exports_of(page)["xlsx"]
+    assert [r[0] for r in xlsx_rows(client, exports_of(page)["xlsx"])[1:]] == ["S1"]
+
+
+def test_the_faults_export_names_equipment_by_serial_kind_and_model(site):
+    client, _ = site
+    sign_in(client, "tech")
+    page = page_of(client, "/faults?lang=fr&school_code=S2")
+    rows = csv_rows(client, exports_of(page)["csv"])
+    head = rows[0]
+    assert "Équipement" not in head and head[2:5] == ["Numéro de série", "Type", "Modèle"]
+    assert rows[1][:5] == ["F2", "S2", "PJ-8", "Vidéoprojecteur", "EB-X"] and len(rows) == 2
