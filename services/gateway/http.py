@@ -37,6 +37,7 @@ _RULES = [
     (r"^Must be (greater|less) than", "range"),
     (r"^Letters, digits", "code_format"),
     (r"^Must not be blank", "blank"),
+    (r"before the school was registered", "before_registration"),
     (r"school year", "school_year"),
     (r"listed more than once", "repeated"),
     (r"^Must not be in the future", "future"),

@@ -95,7 +95,9 @@ RULE = {
     "audit_already_recorded": N_("This audit is already recorded."),
     "before_declaration": N_("The date is before the fault was declared."),
     "coordinator_only": N_("Only the coordinator may do this."),
-    "dated_before_first_fact": N_("The date is before the school was registered."),
+    "census_before_registration": N_("The school year ended before the school was registered."),
+    "dated_before_first_fact": N_("The date is before the first fact recorded for it (a school's registration, "
+                                  "a resource's reception, a training's planning)."),
     "dated_before_last_fact": N_("The date is before the last fact recorded."),
     "fault_already_closed": N_("This fault is already closed."),
     "fault_already_declared": N_("This fault is already declared."),
@@ -143,6 +145,7 @@ FIELD_RULE = {
     "file_too_large": N_("The file is too large."), "file_columns": N_("The file's columns are not those expected."),
     "nothing_to_change": N_("Give at least one field to change."),
     "unknown_serial": N_("No equipment has this serial number."), "duplicate": N_("Already recorded."),
+    "before_registration": N_("The school year ended before the school was registered."),
     "invalid": N_("Not accepted."),
 }
 FIELD = {

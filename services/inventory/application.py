@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from shared.calendar import CASABLANCA
+from shared.calendar import CASABLANCA, local_date
 from shared.commands import Loaded, UnitOfWork, new_id
 from shared.db import chunks
 from shared.errors import CommandRejected, InvalidCommand
@@ -151,6 +151,14 @@ class Inventory(UnitOfWork):
                     f"School {code} is repeated: see line {first[code]}.")
             else:
                 first[code] = line
+        registered_on = local_date(ctx.occurred_at or now())
+        for line, school, census in schools:
+            if census is not None:
+                try:
+                    domain.record_census(domain.School(school["school_code"], True, registered_on=registered_on),
+                                         census["school_year"], census["pupils"], census["teachers"])
+                except CommandRejected as exc:
+                    errors.setdefault(line, {}).setdefault("school_year", []).append(exc.message)
         imports.refuse_lines(errors)
         if not schools:
             raise InvalidCommand({"file": ["The file lists no school."]})
@@ -159,7 +167,7 @@ class Inventory(UnitOfWork):
             loaded = self.school(school["school_code"])
             events = domain.register_school(loaded.state, school, self.store.province_code)
             if census is not None:
-                events += domain.record_census(domain.School(loaded.state.code, registered=True),
+                events += domain.record_census(domain.School(loaded.state.code, True, registered_on=registered_on),
                                                census["school_year"], census["pupils"], census["teachers"])
                 censuses += 1
             positions += [e["position"] for e in self.record(loaded, events, ctx)]

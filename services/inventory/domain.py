@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from shared.calendar import local_date, warranty_ends_on
 from shared.errors import CommandRejected
@@ -92,12 +92,14 @@ class School:
     code: str
     registered: bool = False
     details: dict = field(default_factory=dict)  # SCHOOL_FIELDS as last registered
+    registered_on: date | None = None  # the day of its first registration, in Morocco
 
 
 def evolve_school(state: School, envelope: dict) -> School:
     if envelope["event_type"] == "school_registered":
         d = envelope["data"]
-        return replace(state, registered=True, details={k: d[k] for k in SCHOOL_FIELDS})
+        return replace(state, registered=True, details={k: d[k] for k in SCHOOL_FIELDS},
+                       registered_on=state.registered_on or local_date(occurred(envelope)))
     return state
 
 
@@ -123,8 +125,18 @@ def update_school(state: School, changes: dict, province_code: str) -> list[Even
     return [Event("school_registered", {"school_code": state.code, **details, "province_code": province_code})]
 
 
+def school_year_ends_on(school_year: str) -> date:
+    """`2024-2025` ends on 31 August 2025 (a school year runs from 1 September)."""
+    return date(int(school_year[:4]) + 1, 8, 31)
+
+
 def record_census(state: School, school_year: str, pupils: int, teachers: int) -> list[Event]:
     _registered(state)
+    # A school's figures start with its registration: no census of a school year already over by then.
+    if state.registered_on is not None and school_year_ends_on(school_year) < state.registered_on:
+        raise CommandRejected("census_before_registration",
+                              f"School year {school_year} ended on {school_year_ends_on(school_year).isoformat()}, "
+                              f"before the school was registered ({state.code}, on {state.registered_on.isoformat()}).")
     return [Event("school_census_recorded", {"school_code": state.code, "school_year": school_year,
                                              "pupils": pupils, "teachers": teachers})]
 

@@ -22,6 +22,12 @@ class ResourcesService(EventSourced):
     log = EventLog(views=ResourcesViews)
     schools = ProjectorDependency(SchoolDirectory, rpc_timeout=5)  # while inventory is down, give up soon
     parts = {"directory": "schools.projection"}
+    # A dysfunction is resolved after it was reported; projects, committees, workshops, practices and research
+    # are one fact each.
+    ordered_streams = ("dysfunction:", "project:", "committee:", "workshop:", "practice:", "research:")
+    # A resource's distributions, and a school's uses of it (their periods are in the data), may be entered
+    # late and in any order, but never dated before the resource came in or its use was first recorded.
+    founded_streams = ("resource:", "usage:")
 
     # ---- the schools, from inventory (the timer reads what the bus did not bring: resources was
     # down, its queue did not exist yet)

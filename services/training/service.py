@@ -36,6 +36,9 @@ class TrainingService(EventSourced):
     config = Config()
     parts = {"calendars": "calendars", "schools": "schools.projection",
              "certification_percent": "_certification_percent"}
+    # A training's sessions run side by side (one session's attendance entered after another's later day),
+    # but nothing of it is dated before it was planned.
+    founded_streams = ("training:",)
 
     # ---------------------------------------------------------------- the schools, from inventory
 

@@ -255,7 +255,9 @@ def test_imports_are_all_or_nothing_and_name_every_bad_line(service_databases, r
     schools = ("code;nom_ar;nom_fr;cycle;milieu;commune;region;annee_scolaire;eleves;enseignants\n"
                "OED001;مدرسة الوحدة;École Al Wahda;primaire;urbain;Dakhla;DOE;2025-2026;420;15\n"
                "OED002;مدرسة النهضة;École Annahda;primaire;rural;Bir Anzarane;DOE;;;\n")
-    done = inv.import_schools({"content_base64": b64(schools.encode())}, COORDINATOR)
+    # registered at the start of the school year of their census
+    done = inv.import_schools({"content_base64": b64(schools.encode()), "occurred_at": "2025-09-01T09:00:00+01:00"},
+                              COORDINATOR)
     assert (done["registered"], done["censuses"]) == (2, 1)
     with pytest.raises(InvalidCommand) as exc:
         inv.import_schools({"content_base64": b64(schools.encode())})

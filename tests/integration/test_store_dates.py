@@ -1,15 +1,18 @@
 """Facts and time, on SQLite and PostgreSQL: the store refuses a fact dated before the latest one of an ordered
-stream (an asset, a transfer, a work, a fault), and before the first one of a founded stream (a school, whose
-history may be entered late but not before it was registered)."""
+stream (an asset, a transfer, a work, a fault, a dysfunction), and before the first one of a founded stream (a
+school, a resource, a training: their history may be entered late but not before they began); a school's census
+is of a school year not over before the school was registered."""
+import base64
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from shared.catalogue import registry
 from shared.db import make_engine
-from shared.errors import CommandRejected
+from shared.errors import CommandRejected, InvalidCommand
 from shared.events import Context, Event
 from shared.store import EventStore
+from tests.helpers import refused, wait_for
 
 CASA = timezone(timedelta(hours=1))
 
@@ -111,3 +114,77 @@ def test_a_connectivity_dated_before_the_school_is_refused_by_the_real_service(r
         rpc.inventory.record_connectivity({"school_code": "OED001", "status": "connected", "link": "adsl",
                                            "bandwidth_mbps": 8, "occurred_at": "1900-01-01T00:00:00+00:00"}, meta)
     assert exc.value.code == "dated_before_first_fact"
+
+
+def test_resources_and_training_say_theirs_too():
+    from services.resources.service import ResourcesService
+    from services.training.service import TrainingService
+
+    assert {"dysfunction:", "committee:", "workshop:", "project:", "practice:", "research:"} <= \
+        set(ResourcesService.ordered_streams)
+    assert set(ResourcesService.founded_streams) == {"resource:", "usage:"}
+    assert TrainingService.founded_streams == ("training:",)
+
+
+def test_resources_refuses_a_dysfunction_resolved_before_it_was_reported_and_a_resource_sent_before_it_came(
+        run_services, rpc):
+    from services.inventory.service import InventoryService
+    from services.resources.service import ResourcesService
+    from tests.integration.test_inventory_service import S1
+
+    run_services(InventoryService, ResourcesService)
+    meta = {"actor": {"user": "salma", "role": "resources"}}
+    rpc.inventory.register_school(dict(S1, occurred_at="2025-09-01T08:00:00+01:00"), meta)
+    wait_for(lambda: rpc.resources.known_schools())
+    rpc.resources.report_dysfunction({"dysfunction_id": "DYS-1", "school_code": "OED001", "description": "Hors ligne",
+                                      "occurred_at": "2025-11-03T09:00:00+01:00"}, meta)
+    refused("dated_before_last_fact", rpc.resources.resolve_dysfunction, {
+        "dysfunction_id": "DYS-1", "resolution": "Réinstallé", "occurred_at": "2025-11-01T09:00:00+01:00"}, meta)
+    rpc.resources.receive_resource({"resource_id": "R-1", "title": "Fractions", "subject": "mathématiques",
+                                    "levels": ["CE5"], "format": "video", "origin": "directorate",
+                                    "occurred_at": "2025-10-01T09:00:00+01:00"}, meta)
+    send = {"resource_id": "R-1", "school_codes": ["OED001"], "channel": "usb"}
+    refused("dated_before_first_fact", rpc.resources.distribute_resource,
+            dict(send, occurred_at="2025-09-20T09:00:00+01:00"), meta)
+    # its distributions may be entered late, in any order, once it came in
+    rpc.resources.distribute_resource(dict(send, occurred_at="2025-11-20T09:00:00+01:00"), meta)
+    rpc.resources.distribute_resource(dict(send, occurred_at="2025-10-15T09:00:00+01:00"), meta)
+    assert [e["event_type"] for e in rpc.resources.events_since(0)][-2:] == ["resource_distributed"] * 2
+
+
+def test_training_refuses_a_session_scheduled_before_its_training_was_planned(run_services, rpc):
+    from services.training.service import TrainingService
+
+    run_services(TrainingService)
+    meta = {"actor": {"user": "karima", "role": "training"}}
+    rpc.training.plan_training({"training_id": "TICE", "title": "TICE", "modality": "in_person",
+                                "audience": "teachers", "planned_participants": 10, "school_year": "2025-2026",
+                                "occurred_at": "2025-09-20T09:00:00+01:00"}, meta)
+    session = {"training_id": "TICE", "starts_on": "2025-11-10", "ends_on": "2025-11-11", "hours": 12.0,
+               "venue": "Dakhla", "calendar_override_reason": "Calendrier pas encore chargé"}
+    refused("dated_before_first_fact", rpc.training.schedule_session,
+            dict(session, session_id="S1", occurred_at="2025-09-01T09:00:00+01:00"), meta)
+    # two sessions of one training: the second may be entered dated before the first
+    rpc.training.schedule_session(dict(session, session_id="S2", occurred_at="2025-10-05T09:00:00+01:00"), meta)
+    rpc.training.schedule_session(dict(session, session_id="S1", occurred_at="2025-10-01T09:00:00+01:00"), meta)
+
+
+def test_a_census_of_a_school_year_over_before_the_school_was_registered_is_refused(run_services, rpc):
+    from services.inventory.service import InventoryService
+    from tests.integration.test_inventory_service import S1
+
+    run_services(InventoryService)
+    meta = {"actor": {"user": "youssef", "role": "infrastructure"}}
+    rpc.inventory.register_school(dict(S1, occurred_at="2025-09-01T08:00:00+01:00"), meta)
+    census = {"school_code": "OED001", "pupils": 300, "teachers": 12}
+    refused("census_before_registration", rpc.inventory.record_census, dict(census, school_year="2024-2025"), meta)
+    # the school year it was registered in is its own, whenever its census is entered
+    rpc.inventory.record_census(dict(census, school_year="2025-2026"), meta)
+    assert [c["school_year"] for c in rpc.inventory.school("OED001")["censuses"]] == ["2025-2026"]
+    # a list of schools registered today with a census of a year already over: the line says why
+    listing = ("school_code,name_ar,name_fr,cycle,setting,commune,region_code,school_year,pupils,teachers\n"
+               "OED009,مدرسة,École,primary,rural,Dakhla,DOE,2001-2002,120,6\n")
+    with pytest.raises(InvalidCommand) as exc:
+        rpc.inventory.import_schools({"content_base64": base64.b64encode(listing.encode()).decode(),
+                                      "occurred_at": "2025-09-01T08:00:00+01:00"}, meta)
+    assert "before the school was registered" in exc.value.errors["lines"]["2"]["school_year"][0]

@@ -98,6 +98,18 @@ def test_census_connectivity_and_filtering_need_a_registered_school():
     rejected("unknown_school", d.record_filtering, unknown, True)
 
 
+def test_a_census_is_of_a_school_year_not_over_when_the_school_was_registered():
+    registered = school()  # on 1 October 2025
+    assert registered.registered_on.isoformat() == "2025-10-01"
+    assert "2024-2025 ended on 2025-08-31" in rejected("census_before_registration", d.record_census, registered,
+                                                       "2024-2025", 300, 12)
+    assert valid(d.record_census(registered, "2025-2026", 300, 12))
+    # registered again (an update) later: its first registration still counts
+    again = d.evolve_school(registered, env("school_registered", {"school_code": "S1", **SCHOOL_CMD,
+                                                                   "province_code": "OED"}, day(400)))
+    assert again.registered_on.isoformat() == "2025-10-01"
+
+
 # ---------------------------------------------------------------- reception
 
 ITEM = {"kind": "laptop", "serial": " LT-1 ", "model": "HP", "warranty_months": 24, "bundle": "vmm"}
