@@ -42,7 +42,8 @@ class MaintenanceService(EventSourced):
         """Open faults of one school, or of the province when no school is given."""
         return self.read(self.views.open_faults, _school(school_code))
 
-    fault_history = answers("faults_of_asset", "Every fault of an asset, oldest first, with how each ended.")
+    fault_history = answers("faults_of_asset", "Every fault of an asset, oldest first, with how each ended and who "
+                                               "recorded each step.")
 
     @rpc
     def faults_since(self, days=365):

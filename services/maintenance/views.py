@@ -16,6 +16,7 @@ from shared.projector import Projection
 DAY = 86_400.0
 # MNT02's rule: the time to repair counts faults closed as repaired or replaced.
 REPAIRED = ("repaired", "replaced")
+STEPS = ("fault_declared", "warranty_claim_filed", "repair_completed", "equipment_replaced", "fault_closed")
 
 
 def epoch(iso: str) -> float:
@@ -60,6 +61,25 @@ class FaultViews(Projection):
             Column("old_asset_id", String(40), nullable=False, index=True),
             Column("fault_id", String(40), nullable=False),
         )
+        # Each step of a fault's life and who recorded it, as its log tells: the fault's history in words.
+        self.steps = Table(
+            "fault_steps", metadata,
+            Column("position", Integer, primary_key=True, autoincrement=False),
+            Column("fault_id", String(40), nullable=False, index=True),
+            Column("event_type", String(40), nullable=False),
+            Column("occurred_at", String(40), nullable=False),
+            Column("actor_user", String(80)),
+            Column("actor_role", String(40)),
+        )
+
+    def apply(self, conn, envelope) -> None:
+        super().apply(conn, envelope)
+        fault_id = (envelope.get("data") or {}).get("fault_id")
+        if fault_id and envelope["event_type"] in STEPS:
+            actor = envelope.get("actor") or {}
+            conn.execute(insert(self.steps).values(
+                position=envelope["position"], fault_id=fault_id, event_type=envelope["event_type"],
+                occurred_at=envelope["occurred_at"], actor_user=actor.get("user"), actor_role=actor.get("role")))
 
     # ---- maintenance's events
 
@@ -119,8 +139,17 @@ class FaultViews(Projection):
     # ---- queries
 
     def fault(self, conn, fault_id: str) -> dict | None:
+        """A fault, with its steps: each event of its life, when and by whom."""
         row = conn.execute(select(self.faults).where(self.faults.c.fault_id == fault_id)).mappings().first()
-        return _answer(row) if row else None
+        return self._with_steps(conn, [_answer(row)])[0] if row else None
+
+    def _with_steps(self, conn, faults: list[dict]) -> list[dict]:
+        t = self.steps
+        steps: dict[str, list] = {f["fault_id"]: [] for f in faults}
+        for row in conn.execute(select(t).where(t.c.fault_id.in_(list(steps))).order_by(t.c.position)).mappings():
+            steps[row["fault_id"]].append({"event_type": row["event_type"], "occurred_at": row["occurred_at"],
+                                           "actor": {"user": row["actor_user"], "role": row["actor_role"]}})
+        return [dict(f, steps=steps[f["fault_id"]]) for f in faults]
 
     def open_faults(self, conn, school_code: str | None = None) -> list[dict]:
         t = self.faults
@@ -152,7 +181,7 @@ class FaultViews(Projection):
     def faults_of_asset(self, conn, asset_id: str) -> list[dict]:
         t = self.faults
         q = select(t).where(t.c.asset_id == asset_id).order_by(t.c.declared_epoch, t.c.declared_position)
-        return [_answer(r) for r in conn.execute(q).mappings()]
+        return self._with_steps(conn, [_answer(r) for r in conn.execute(q).mappings()])
 
     def _repaired(self, school_code: str | None = None, school_codes: list[str] | None = None) -> list:
         """MNT02's faults: closed as repaired or replaced (of one school, or of the schools given)."""

@@ -266,3 +266,34 @@ def test_open_faults_history_overdue_list_and_time_to_repair(service_databases, 
     assert m.mean_time_to_repair() == {"faults": 2, "total_days": 6.0, "mean_days": 3.0}
     assert m.mean_time_to_repair("OED001") == {"faults": 1, "total_days": 2.0, "mean_days": 2.0}
     assert m.mean_time_to_repair("OED404") == {"faults": 0, "total_days": 0.0, "mean_days": None}
+
+
+def test_a_faults_history_says_who_recorded_each_step_and_a_rebuild_keeps_it(service_databases, run_services,
+                                                                              rpc):
+    run_services(InventoryService, MaintenanceService)
+    register_school(rpc, "OED001")
+    deliver(rpc, [{"asset_id": "L1", "serial": "LT-1"}])
+    assign(rpc, "L1", "OED001")
+    maintenance_sees(rpc, inventory_position(rpc))
+    m = rpc.maintenance
+    m.declare_fault({"fault_id": "F1", "asset_id": "L1", "school_code": "OED001", "symptom": "Black screen",
+                     "occurred_at": "2026-01-12T10:00:00+01:00"}, DIRECTOR)
+    m.file_warranty_claim({"fault_id": "F1", "claim_ref": "MI-77", "occurred_at": "2026-01-12T11:00:00+01:00"},
+                          TECHNICIAN)
+    m.replace_equipment({"fault_id": "F1", "new_serial": "LT-1B", "occurred_at": "2026-01-20T10:00:00+01:00"},
+                        TECHNICIAN)
+    m.close_fault({"fault_id": "F1", "resolution": "replaced", "occurred_at": "2026-01-21T10:00:00+01:00"},
+                  {"actor": {"user": "fatima", "role": "coordinator"}})
+    expected = [("fault_declared", "2026-01-12T10:00:00+01:00", "director.oed001", "director"),
+                ("warranty_claim_filed", "2026-01-12T11:00:00+01:00", "youssef", "technician"),
+                ("equipment_replaced", "2026-01-20T10:00:00+01:00", "youssef", "technician"),
+                ("fault_closed", "2026-01-21T10:00:00+01:00", "fatima", "coordinator")]
+
+    def steps(fault):
+        return [(s["event_type"], s["occurred_at"], s["actor"]["user"], s["actor"]["role"]) for s in fault["steps"]]
+
+    assert steps(m.fault("F1")) == expected
+    [history] = m.fault_history("L1")
+    assert steps(history) == expected
+    m.rebuild()
+    assert steps(m.fault("F1")) == expected and steps(m.fault_history("L1")[0]) == expected
