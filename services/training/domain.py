@@ -68,15 +68,103 @@ def calendar_conflicts(periods: Iterable[CalendarPeriod], starts_on: date, ends_
     return sorted((p for p in periods if p.overlaps(starts_on, ends_on)), key=lambda p: (p.starts_on, p.name))
 
 
-# ---------------------------------------------------------------- the training aggregate
+# ---------------------------------------------------------------- the commands, as the rules read them
+# Made from the checked fields of `schemas.py`; when the fact happened comes with the command's context.
+
+def _parts(cmd, name: str, part: type) -> None:
+    """The runner hands a command's parts over as the schema checked them: each one made a `part`."""
+    object.__setattr__(cmd, name, tuple(p if isinstance(p, part) else part(**p) for p in getattr(cmd, name)))
+
+
+@dataclass(frozen=True)
+class LoadSchoolCalendar:
+    school_year: str
+    periods: tuple[CalendarPeriod, ...]
+
+    def __post_init__(self):
+        _parts(self, "periods", CalendarPeriod)
+
+
+@dataclass(frozen=True)
+class PlanTraining:
+    title: str
+    modality: str
+    audience: str
+    planned_participants: int
+    school_year: str
+    training_id: str | None = None  # None: a new id
+
+
+@dataclass(frozen=True)
+class ScheduleSession:
+    training_id: str
+    starts_on: date
+    ends_on: date
+    hours: float
+    venue: str
+    session_id: str | None = None  # None: a new id
+    calendar_override_reason: str | None = None  # schedules it over the school calendar anyway
+
 
 @dataclass(frozen=True)
 class Participant:
     staff_id: str
     name: str
     role: str
-    school_code: str | None
+    school_code: str | None = None  # required of the staff of a school (ROLES_AT_A_SCHOOL)
 
+
+@dataclass(frozen=True)
+class InviteParticipants:
+    session_id: str
+    participants: tuple[Participant, ...]
+
+    def __post_init__(self):
+        _parts(self, "participants", Participant)
+
+
+@dataclass(frozen=True)
+class AttendanceMark:
+    staff_id: str
+    status: str  # present, absent, excused
+
+
+@dataclass(frozen=True)
+class RecordAttendance:
+    session_id: str
+    day: date
+    attendance: tuple[AttendanceMark, ...]
+
+    def __post_init__(self):
+        _parts(self, "attendance", AttendanceMark)
+
+
+@dataclass(frozen=True)
+class CompleteSession:
+    session_id: str
+
+
+@dataclass(frozen=True)
+class CancelSession:
+    session_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class EvaluateTraining:
+    training_id: str
+    respondents: int
+    mean_score: float
+    remarks: str = ""
+
+
+@dataclass(frozen=True)
+class AwardCertificates:
+    training_id: str
+    staff_ids: list[str] | None = None  # None: everyone eligible and not yet certified
+
+
+# ---------------------------------------------------------------- the training aggregate
 
 @dataclass(frozen=True)
 class Session:
@@ -166,27 +254,28 @@ def _scheduled_session(state: Training, session_id: str) -> Session:
 
 # ---------------------------------------------------------------- planning
 
-def plan_training(state: Training, cmd: dict) -> list[Event]:
+def plan_training(state: Training, cmd: PlanTraining) -> list[Event]:
     if state.planned:
         raise CommandRejected("training_already_planned", f"Training {state.training_id} is already planned.")
     return [Event("training_planned", {
-        "training_id": state.training_id, "title": cmd["title"], "modality": cmd["modality"],
-        "audience": cmd["audience"], "planned_participants": cmd["planned_participants"],
-        "school_year": cmd["school_year"],
+        "training_id": state.training_id, "title": cmd.title, "modality": cmd.modality,
+        "audience": cmd.audience, "planned_participants": cmd.planned_participants,
+        "school_year": cmd.school_year,
     })]
 
 
-def schedule_session(state: Training, cmd: dict, calendar: Sequence[CalendarPeriod] | None,
+def schedule_session(state: Training, cmd: ScheduleSession, calendar: Sequence[CalendarPeriod] | None,
                      session_taken: bool) -> list[Event]:
     """Schedule a session around the school calendar.
 
-    `calendar` is the school year's periods, or None if none was loaded;
+    `cmd` names its session (a new id is given before); `calendar` is the
+    school year's periods, or None if none was loaded;
     `session_taken` says whether the session id is already used anywhere.
     An override reason lets a session through the calendar, never outside
     the training's school year.
     """
     _planned(state)
-    session_id, starts_on, ends_on = cmd["session_id"], cmd["starts_on"], cmd["ends_on"]
+    session_id, starts_on, ends_on = cmd.session_id, cmd.starts_on, cmd.ends_on
     if session_taken or session_id in state.sessions:
         raise CommandRejected("session_already_scheduled", f"Session {session_id} is already scheduled.")
     first, last = school_year_bounds(state.school_year)
@@ -194,7 +283,7 @@ def schedule_session(state: Training, cmd: dict, calendar: Sequence[CalendarPeri
         raise CommandRejected("session_outside_school_year",
                               f"The session ({starts_on} to {ends_on}) is not inside school year "
                               f"{state.school_year} ({first} to {last}) of the training.")
-    if not cmd.get("calendar_override_reason"):
+    if not cmd.calendar_override_reason:
         if calendar is None:
             raise CommandRejected("school_calendar_not_loaded",
                                   f"No school calendar is loaded for {state.school_year}: load it, or give an "
@@ -207,24 +296,23 @@ def schedule_session(state: Training, cmd: dict, calendar: Sequence[CalendarPeri
                                   + ". Choose other dates, or give an override reason.")
     return [Event("session_scheduled", {
         "session_id": session_id, "training_id": state.training_id, "starts_on": starts_on.isoformat(),
-        "ends_on": ends_on.isoformat(), "hours": cmd["hours"], "venue": cmd["venue"],
+        "ends_on": ends_on.isoformat(), "hours": cmd.hours, "venue": cmd.venue,
     })]
 
 
 # ---------------------------------------------------------------- invitations and attendance
 
-def invite_participants(state: Training, session_id: str, participants: Iterable[dict],
+def invite_participants(state: Training, session_id: str, participants: Iterable[Participant],
                         registered_schools: set[str]) -> list[Event]:
     """Invite staff to a scheduled session. Inviting someone again with the same
     details records nothing; with other details it is refused."""
     session = _scheduled_session(state, session_id)
     events = []
-    for p in participants:
-        code = p.get("school_code")
+    for who in participants:
+        code = who.school_code
         if code is not None and code not in registered_schools:
             raise CommandRejected("unknown_school",
-                                  f"School {code} (of {p['staff_id']}) is not registered in the inventory.")
-        who = Participant(p["staff_id"], p["name"], p["role"], code)
+                                  f"School {code} (of {who.staff_id}) is not registered in the inventory.")
         already = session.invited.get(who.staff_id)
         if already == who:
             continue
@@ -239,7 +327,7 @@ def invite_participants(state: Training, session_id: str, participants: Iterable
     return events
 
 
-def record_attendance(state: Training, session_id: str, day: date, marks: Iterable[dict],
+def record_attendance(state: Training, session_id: str, day: date, marks: Iterable[AttendanceMark],
                       today: date) -> list[Event]:
     """One day's attendance sheet of a session.
 
@@ -259,7 +347,7 @@ def record_attendance(state: Training, session_id: str, day: date, marks: Iterab
         raise CommandRejected("attendance_day_in_future", f"Attendance of {day} cannot be recorded on {today}.")
     events = []
     for mark in marks:
-        staff_id, status = mark["staff_id"], mark["status"]
+        staff_id, status = mark.staff_id, mark.status
         if staff_id not in session.invited:
             raise CommandRejected("participant_not_invited", f"{staff_id} is not invited to session {session_id}.")
         already = session.attendance.get((staff_id, day))
@@ -291,15 +379,15 @@ def cancel_session(state: Training, session_id: str, reason: str) -> list[Event]
 
 # ---------------------------------------------------------------- evaluation
 
-def evaluate_training(state: Training, cmd: dict) -> list[Event]:
+def evaluate_training(state: Training, cmd: EvaluateTraining) -> list[Event]:
     """The participants' evaluation of a training, once one of its sessions is completed; a later one replaces it."""
     _planned(state)
     if not any(s.status == "completed" for s in state.sessions.values()):
         raise CommandRejected("no_session_completed",
                               f"No session of training {state.training_id} is completed yet: evaluate it after one.")
     return [Event("training_evaluated", {
-        "training_id": state.training_id, "respondents": cmd["respondents"],
-        "mean_score": float(cmd["mean_score"]), "remarks": cmd["remarks"]})]
+        "training_id": state.training_id, "respondents": cmd.respondents,
+        "mean_score": float(cmd.mean_score), "remarks": cmd.remarks})]
 
 
 # ---------------------------------------------------------------- certification

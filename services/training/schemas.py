@@ -1,4 +1,5 @@
-"""Training's commands, validated before anything is decided."""
+"""Training's commands, validated before anything is decided; the runner makes each the domain's dataclass of
+the same name."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from shared.catalogue import SCHOOL_YEAR

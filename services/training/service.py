@@ -61,7 +61,7 @@ class TrainingService(EventSourced):
     def invite_participants(self, command, meta=None):
         """A school registered a moment ago may still be on its way: inventory's log is read first."""
         cmd, ctx = parse_command(handlers.invite_participants, command, meta)
-        self._learn_schools({p["school_code"] for p in cmd["participants"] if p["school_code"]})
+        self._learn_schools({p.school_code for p in cmd.participants if p.school_code})
         return execute(self.log, handlers.invite_participants, cmd, ctx, **self.unit_parts())
 
     # ---------------------------------------------------------------- queries

@@ -58,8 +58,8 @@ def cancelled(session_id="S1"):
 
 
 def session_cmd(starts, ends, reason=None, session_id="S9"):
-    return {"session_id": session_id, "starts_on": date.fromisoformat(starts), "ends_on": date.fromisoformat(ends),
-            "hours": 12, "venue": "CRMEF Dakhla", "calendar_override_reason": reason}
+    return domain.ScheduleSession("T1", date.fromisoformat(starts), date.fromisoformat(ends), 12, "CRMEF Dakhla",
+                                  session_id, reason)
 
 
 def valid(events):
@@ -73,10 +73,10 @@ def valid(events):
 def test_a_training_is_planned_once():
     cmd = {"title": "Intégration des TICE", "modality": "certifying", "audience": "teachers",
            "planned_participants": 30, "school_year": YEAR}
-    [e] = valid(domain.plan_training(Training("T1"), cmd))
+    [e] = valid(domain.plan_training(Training("T1"), domain.PlanTraining(**cmd)))
     assert e.type == "training_planned"
     assert e.data == dict(cmd, training_id="T1")
-    refused("training_already_planned", domain.plan_training, given(planned()), cmd)
+    refused("training_already_planned", domain.plan_training, given(planned()), domain.PlanTraining(**cmd))
 
 
 # ---------------------------------------------------------------- scheduling around the school calendar
@@ -154,7 +154,7 @@ def test_a_session_needs_a_planned_training_and_a_new_id():
 # ---------------------------------------------------------------- invitations
 
 def participant(staff_id, school="OED001", role="teacher", name=None):
-    return {"staff_id": staff_id, "name": name or staff_id, "role": role, "school_code": school}
+    return domain.Participant(staff_id, name or staff_id, role, school)
 
 
 def test_staff_of_registered_schools_are_invited():
@@ -194,7 +194,7 @@ TODAY = date(2026, 3, 1)
 
 
 def sheet(*marks):
-    return [{"staff_id": s, "status": st} for s, st in marks]
+    return [domain.AttendanceMark(s, st) for s, st in marks]
 
 
 def test_attendance_is_recorded_for_invited_staff():
@@ -395,7 +395,7 @@ def test_the_training_is_folded_from_its_events():
 
 # ---------------------------------------------------------------- evaluation
 
-EVALUATION = {"respondents": 18, "mean_score": 4.2, "remarks": "Très utile ; plus de pratique demandée"}
+EVALUATION = domain.EvaluateTraining("T1", 18, 4.2, "Très utile ; plus de pratique demandée")
 
 
 def test_a_training_is_evaluated_once_a_session_is_completed():
