@@ -3,13 +3,15 @@ form becomes one command or several, and where the person lands once it is recor
 from __future__ import annotations
 
 import base64
-import csv
-import io
 import uuid
 from dataclasses import replace
 from urllib.parse import quote
 
 from werkzeug.wrappers import Response
+
+from shared import tables
+from shared.aside import aside
+from shared.errors import InvalidCommand
 
 from .forms import LINE_FIELDS, Form, body_of, delivery_lines, picked_schools, school_code_of
 from . import axes
@@ -18,14 +20,19 @@ from .http import HttpProblem
 MAX_FILE = 20 * 1024 * 1024
 
 
-def _file(page, name="file") -> dict:
+def _upload(page, name="file") -> tuple[bytes, str]:
+    """The uploaded file's bytes and format (xlsx by its name, else csv)."""
     upload = page.request.files.get(name)
     if upload is None or not upload.filename:
         raise HttpProblem(400, "Invalid request", errors={name: ["Missing data for required field."]})
     raw = upload.read(MAX_FILE + 1)
     if len(raw) > MAX_FILE:
         raise HttpProblem(400, "Invalid request", errors={name: ["The file is larger than 20 MB."]})
-    fmt = "xlsx" if upload.filename.lower().endswith(".xlsx") else "csv"
+    return raw, "xlsx" if upload.filename.lower().endswith(".xlsx") else "csv"
+
+
+def _file(page, name="file") -> dict:
+    raw, fmt = _upload(page, name)
     return {"format": fmt, "content_base64": base64.b64encode(raw).decode()}
 
 
@@ -34,26 +41,17 @@ def _numbered(values: dict, prefix: str) -> list[str]:
 
 
 def read_table(page, name="file") -> list[dict]:
-    """The rows of an uploaded CSV or XLSX file, as dicts of its header's columns."""
-    found = _file(page, name)
-    raw = base64.b64decode(found["content_base64"])
-    if found["format"] == "xlsx":
-        from openpyxl import load_workbook
+    """The rows of an uploaded CSV or XLSX file, as dicts of its header's columns (in lower case).
 
-        try:
-            sheet = load_workbook(io.BytesIO(raw), read_only=True, data_only=True).active
-            rows = [["" if c is None else str(c).strip() for c in r] for r in sheet.iter_rows(values_only=True)]
-        except Exception:
-            raise HttpProblem(400, "Invalid request", errors={name: ["The file cannot be read."]})
-    else:
-        try:
-            rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-        except (UnicodeDecodeError, csv.Error):
-            raise HttpProblem(400, "Invalid request", errors={name: ["The file cannot be read."]})
-    if not rows:
-        raise HttpProblem(400, "Invalid request", errors={name: ["The file is empty."]})
-    head = [h.strip().lower() for h in rows[0]]
-    return [dict(zip(head, r)) for r in rows[1:] if any(c.strip() for c in r)]
+    Read by inventory's rules for its imports (`shared.tables`: at most its line limit, a workbook's unpacked
+    size bounded) and in a thread of its own, so that the gateway's other requests go on meanwhile."""
+    raw, fmt = _upload(page, name)
+    try:
+        header, body = aside(tables.read_table, raw, fmt)
+    except InvalidCommand as exc:
+        raise HttpProblem(400, "Invalid request", errors={name: exc.errors["file"]}) from None
+    head = ["" if h is None else str(h).strip().lower() for h in header]
+    return [dict(zip(head, ("" if c is None else str(c) for c in cells))) for _, cells in body]
 
 
 def bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:

@@ -1,27 +1,22 @@
 """Reading the files people bring: a supplier's delivery list, a list of schools (CSV or XLSX).
 
-A file is read whole into lines, each numbered as a person sees it in a
-spreadsheet (the header is line 1). Every bad line is reported with why;
-nothing is recorded unless every line is good. Columns are found by name
+A file is read into numbered lines by `shared.tables`, which stops at the line
+limit. Every bad line is reported with why; nothing is recorded unless every
+line is good. Columns are found by name
 (English or French, any case or accents); columns we do not know are ignored.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
-import zipfile
 
 from marshmallow import ValidationError
 
 from shared.errors import InvalidCommand
+from shared.tables import file_error as _file_error
+from shared.tables import read_table
 
 from . import schemas
-
-MAX_LINES = 50_000
-MAX_ROWS_READ = 2 * MAX_LINES  # blank rows included: a file mostly empty is not read for ever either
-MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024  # what a workbook may unpack to (a tiny file can hold gigabytes)
 
 DELIVERY_COLUMNS = {
     "serial": ("serial", "serial_number", "serial_no", "sn", "s_n", "numero_de_serie", "n_de_serie", "n_serie",
@@ -75,30 +70,7 @@ def words(value) -> str:
     return re.sub(r"[^\w]+", "_", text).strip("_")
 
 
-def _file_error(message: str) -> InvalidCommand:
-    return InvalidCommand({"file": [message]})
-
-
-# ---------------------------------------------------------------- reading a table
-
-def read_table(raw: bytes, fmt: str) -> tuple[list, list[tuple[int, list]]]:
-    """The header row and the other non-empty rows, each with its line number.
-
-    Reading stops as soon as the file is known to be too long: its size is no measure of its rows."""
-    kept, read = [], 0
-    for n, cells in (_csv_rows(raw) if fmt == "csv" else _xlsx_rows(raw)):
-        read += 1
-        cells = [_cell(c) for c in cells]
-        if any(c not in (None, "") for c in cells):
-            kept.append((n, cells))
-        if len(kept) > MAX_LINES + 1 or read > MAX_ROWS_READ:
-            raise _file_error(f"The file has more than {MAX_LINES} lines (or {MAX_ROWS_READ} rows with the blank "
-                              f"ones); import at most {MAX_LINES} at a time.")
-    if not kept:
-        raise _file_error("The file has no header line.")
-    (_, header), body = kept[0], kept[1:]
-    return header, body
-
+# ---------------------------------------------------------------- reading a table (shared.tables)
 
 def read_deliveries(raw: bytes, fmt: str):
     """A supplier's list read and checked line by line: (lines, errors, ids) as `delivery_items` gives."""
@@ -108,50 +80,6 @@ def read_deliveries(raw: bytes, fmt: str):
 def read_schools(raw: bytes, fmt: str):
     """A list of schools read and checked line by line: (schools, errors) as `school_rows` gives."""
     return school_rows(*read_table(raw, fmt))
-
-
-def _csv_rows(raw: bytes):
-    try:
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _file_error(f"The file is not UTF-8 text (byte {exc.start}); save it as “CSV UTF-8”.")
-    first = content.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
-    line = 1
-    try:
-        for cells in reader:
-            yield line, cells
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise _file_error(f"Line {line}: {exc}.")
-
-
-def _xlsx_rows(raw: bytes):
-    from openpyxl import load_workbook
-
-    try:
-        unpacked = sum(member.file_size for member in zipfile.ZipFile(io.BytesIO(raw)).infolist())
-        if unpacked > MAX_XLSX_UNCOMPRESSED:
-            raise _file_error(f"The workbook unpacks to {unpacked // (1024 * 1024)} MB; at most "
-                              f"{MAX_XLSX_UNCOMPRESSED // (1024 * 1024)} MB. Save the list alone, or as CSV.")
-        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise _file_error(f"Not a readable XLSX workbook ({type(exc).__name__}).")
-    try:
-        sheet = book.worksheets[0]
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, list(cells)
-    finally:
-        book.close()
-
-
-def _cell(value):
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
 
 
 def _columns(header: list, known: dict[str, tuple], required: tuple[str, ...]) -> dict[str, int]:

@@ -5,6 +5,7 @@ import pytest
 from openpyxl import Workbook
 
 from services.inventory import imports
+from shared import tables
 from shared.errors import InvalidCommand
 
 
@@ -137,17 +138,17 @@ def test_refusing_lines_names_them_in_order():
 
 
 def test_reading_stops_at_the_line_limit_however_long_the_file(monkeypatch):
-    monkeypatch.setattr(imports, "MAX_LINES", 100)
-    monkeypatch.setattr(imports, "MAX_ROWS_READ", 200)
+    monkeypatch.setattr(tables, "MAX_LINES", 100)
+    monkeypatch.setattr(tables, "MAX_ROWS_READ", 200)
     read = []
-    real = imports._csv_rows
+    real = tables.csv_rows
 
     def counted(raw):
         for row in real(raw):
             read.append(row)
             yield row
 
-    monkeypatch.setattr(imports, "_csv_rows", counted)
+    monkeypatch.setattr(tables, "csv_rows", counted)
     long = "serial,kind\n" + "".join(f"S-{i},laptop\n" for i in range(100_000))
     with pytest.raises(InvalidCommand) as exc:
         imports.read_table(long.encode(), "csv")
@@ -162,7 +163,7 @@ def test_reading_stops_at_the_line_limit_however_long_the_file(monkeypatch):
 
 def test_a_workbook_that_unpacks_too_large_is_refused_before_it_is_opened(monkeypatch):
     raw = xlsx_bytes([["Serial", "Kind"]] + [[f"S-{i}", "laptop"] for i in range(2000)])
-    monkeypatch.setattr(imports, "MAX_XLSX_UNCOMPRESSED", len(raw))
+    monkeypatch.setattr(tables, "MAX_XLSX_UNCOMPRESSED", len(raw))
     opened = []
     monkeypatch.setattr("openpyxl.load_workbook", lambda *a, **k: opened.append(1))
     with pytest.raises(InvalidCommand) as exc:
