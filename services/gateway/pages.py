@@ -336,26 +336,35 @@ class Pages:
                 self.L.term("event", kind)
         except (KeyError, TypeError, ValueError):
             text = self.L.term("event", kind)
-        actor = env.get("actor") or {}
-        return {"at": env["occurred_at"], "text": text,
-                "who": f"{actor.get('user', '—')} ({self.L.term('role', actor.get('role'))})"}
+        return {"at": env["occurred_at"], "text": text, "who": self.who(env.get("actor"))}
+
+    def who(self, actor) -> str:
+        """Who recorded a fact: their name and their role in words."""
+        actor = actor or {}
+        if not actor.get("user"):
+            return "—"
+        return f"{actor['user']} ({self.L.term('role', actor.get('role'))})"
 
     def fault_story(self, f) -> list[dict]:
+        """A fault's life in words, each step with who recorded it (from maintenance's steps of the fault)."""
         _ = self._
-        lines = [{"at": f["declared_at"], "text": _("Fault declared: %(symptom)s", symptom=f["symptom"]), "who": "—"}]
+        by = {s["event_type"]: s.get("actor") for s in f.get("steps") or []}
+        lines = [{"at": f["declared_at"], "text": _("Fault declared: %(symptom)s", symptom=f["symptom"]),
+                  "who": self.who(by.get("fault_declared"))}]
         if f.get("claimed_at"):
             lines.append({"at": f["claimed_at"], "text": _("Warranty claim %(claim_ref)s filed with the supplier",
-                                                         claim_ref=f["claim_ref"]), "who": "—"})
+                                                         claim_ref=f["claim_ref"]),
+                          "who": self.who(by.get("warranty_claim_filed"))})
         if f.get("repaired_at"):
             lines.append({"at": f["repaired_at"], "text": _("Repaired: %(action)s", action=f["repair_action"]),
-                          "who": "—"})
+                          "who": self.who(by.get("repair_completed"))})
         if f.get("replaced_at"):
             lines.append({"at": f["replaced_at"], "text": _("Replaced by %(new_serial)s", new_serial=f["new_serial"]),
-                          "who": "—"})
+                          "who": self.who(by.get("equipment_replaced"))})
         if f.get("closed_at"):
             lines.append({"at": f["closed_at"], "text": _("Fault closed: %(resolution)s",
                                                         resolution=self.L.term("resolution", f["resolution"])),
-                          "who": "—"})
+                          "who": self.who(by.get("fault_closed"))})
         return lines
 
     # ---- forms

@@ -55,13 +55,17 @@ FAULTS = [
     dict(OPEN, fault_id="F2", asset_id="A3", school_code="S2", symptom="Lampe grillée", under_warranty=False,
          declared_at=ago(3), supplier=None, claim_ref=None, claimed_at=None)]
 
+STEPS = [{"event_type": "fault_declared", "occurred_at": ago(40), "actor": {"user": "dir1", "role": "school_director"}},
+         {"event_type": "warranty_claim_filed", "occurred_at": ago(39), "actor": {"user": "tech", "role": "technician"}}]
+
 
 class Lists(Services):
     """Two deliveries, two audits, three transfers, two open faults, three assets."""
 
     def __call__(self, service, method, *args):
         if method in ("deliveries", "audit_reports", "transfers", "open_transfers", "open_faults",
-                      "overdue_faults", "last_visits", "assets", "warranty_expiring", "faults_since"):
+                      "overdue_faults", "last_visits", "assets", "warranty_expiring", "faults_since", "fault",
+                      "fault_history"):
             self.calls.append((service, method, args))
             return getattr(self, method)(*args)
         return super().__call__(service, method, *args)
@@ -84,6 +88,13 @@ class Lists(Services):
     def overdue_faults(self, school, days):
         return [dict(f, days_open=round((NOW - datetime.fromisoformat(f["declared_at"])).total_seconds() / 86400, 1))
                 for f in self.open_faults(school) if datetime.fromisoformat(f["declared_at"]) < NOW - timedelta(days)]
+
+    def fault(self, fault_id):
+        found = [dict(f, steps=STEPS) for f in FAULTS if f["fault_id"] == fault_id]
+        return found[0] if found else None
+
+    def fault_history(self, asset_id):
+        return [dict(f, steps=STEPS) for f in FAULTS if f["asset_id"] == asset_id]
 
     def faults_since(self, days):
         return self.open_faults()
@@ -225,3 +236,21 @@ def test_the_faults_export_names_equipment_by_serial_kind_and_model(site):
     head = rows[0]
     assert "Équipement" not in head and head[2:5] == ["Numéro de série", "Type", "Modèle"]
     assert rows[1][:5] == ["F2", "S2", "PJ-8", "Vidéoprojecteur", "EB-X"] and len(rows) == 2
+
+
+# ---------------------------------------------------------------- who recorded each step of a fault
+
+
+def test_a_faults_page_and_its_assets_history_say_who_recorded_each_step(site):
+    client, _ = site
+    sign_in(client, "tech")
+    page = html.unescape(page_of(client, "/faults/F1?lang=fr"))
+    history = page[page.index('<ol class="timeline">'):]
+    declared = history[history.index("Panne déclarée : Écran noir"):]
+    assert declared.index("dir1 (Directeur d'établissement)") < declared.index("Réclamation MI-77")
+    assert "tech (Technicien)" in history[history.index("Réclamation MI-77"):]
+    sign_in(client, "coord")
+    page = html.unescape(page_of(client, "/assets?serial=LT-77&lang=fr"))
+    story = page[page.index("Panne déclarée : Écran noir"):]
+    assert story.index("— dir1 (Directeur d'établissement)") < story.index("Réclamation MI-77")
+    assert "— tech (Technicien)" in story
