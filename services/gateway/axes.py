@@ -8,10 +8,18 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Response
 
-from .forms import FORM_BY_PATH, Form
+from datetime import datetime, timezone
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from services.inventory import schemas as inv
+from services.training import schemas as trn
+from shared.calendar import local_date
+
+from .forms import FORM_BY_PATH, Form, school_code_of
 from .http import HttpProblem
 from .lists import heading
-from .queries import current_school_year
+from .queries import CODE, TEXT, current_school_year, dated
 from .templating import query_string
 
 PICKED = {"resource": "resources", "training": "trainings", "session": "sessions", "dysfunction": "dysfunctions",
@@ -58,7 +66,10 @@ def form_extra(page, form: Form, values: dict, pick: dict) -> dict:
     if path == "resources/hold_validation_committee":
         return {"submitted": [r for r in _catalogue(page) if r["status"] == "submitted"]}
     session_id = (values.get("session_id") or "").split("·")[0].strip()
-    if path in ("training/record_attendance", "training/invite_participants") and session_id:
+    if path == "training/invite_participants":
+        return dict(staff_found(page), session=rpc("training", "session", session_id) if session_id else None,
+                    school_by_code={x["school_code"]: x for x in pick["schools"]})
+    if path == "training/record_attendance" and session_id:
         return {"session": rpc("training", "session", session_id)}
     training_id = (values.get("training_id") or "").split("·")[0].strip()
     if path == "training/award_certificates" and training_id:
@@ -77,6 +88,36 @@ def form_extra(page, form: Form, values: dict, pick: dict) -> dict:
         return {"periods": periods, "overlapping": over, "school_year": year, "months": months(periods, shown),
                 "request_args": lambda **kw: query_string(dict(page.request.args), **kw)}
     return {}
+
+
+STAFF_SHOWN = 200  # people listed at once on the invitation form: more, and the search narrows them
+
+
+def staff_found(page) -> dict:
+    """The staff to pick from on the invitation form, searched by name or number, school and role: the people
+    training knows from its invitations (see `staff_directory`), those the reader may see."""
+    args = page.request.args
+    search = {"q": (args.get("staff_q") or "").strip()[:200], "school": school_code_of(args.get("staff_school", "")),
+              "role": args.get("staff_role") if args.get("staff_role") in trn.ROLES else ""}
+    found = page.web.api.rpc("training", "staff", search["q"] or None, search["school"] or None,
+                             search["role"] or None, None, STAFF_SHOWN)
+    staff = page.q.readable_rows(page.user, found["staff"])
+    picked = page.request.form.getlist("staff_ids") if page.request.method == "POST" else []
+    return {"staff": staff, "staff_total": found["total"], "staff_search": search, "staff_roles": trn.ROLES,
+            "staff_picked": picked}
+
+
+def picked_staff(page, staff_ids: list[str]) -> list[dict]:
+    """The participants picked on the invitation form, with the name, role and school training knows them by."""
+    staff_ids = list(dict.fromkeys(i for i in staff_ids if i))
+    if not staff_ids:
+        return []
+    found = page.web.api.rpc("training", "staff", None, None, None, staff_ids, len(staff_ids))["staff"]
+    known = {p["staff_id"]: p for p in page.q.readable_rows(page.user, found)}
+    unknown = [i for i in staff_ids if i not in known]
+    if unknown:
+        raise HttpProblem(400, "Invalid request", errors={"staff_ids": [f"Unknown staff: {', '.join(unknown)}."]})
+    return [{k: v for k, v in known[i].items() if v is not None} for i in staff_ids]
 
 
 def months(periods: list[dict], around: str = "") -> list[dict]:
@@ -191,8 +232,10 @@ def resource(page, resource_id):
         raise HttpProblem(404, "Not found", code="unknown_resource")
     paths = ["resources/distribute_resource"] if found["status"] in ("received", "approved") else []
     paths += ["resources/record_resource_usage"]
-    return page.render("resource.html", found["title"], resource=found, schools=page.school_names(),
-                       actions=_actions(page, paths, resource_id=resource_id))
+    follow_up = page.web.api.rpc("resources", "resource_follow_up", resource_id)
+    usage = page.q.readable_rows(page.user, follow_up["usage"])  # a director, their school's uses only
+    return page.render("resource.html", found["title"], resource=found, schools=page.school_names(), usage=usage,
+                       decisions=follow_up["decisions"], actions=_actions(page, paths, resource_id=resource_id))
 
 
 def committee(page, committee_id):
@@ -202,20 +245,87 @@ def committee(page, committee_id):
                        titles=titles, heading=heading(page))
 
 
+DYSFUNCTION_STATUSES = ("open", "resolved", "all")
+
+
+class ListFilter(Schema):
+    """The filters of the lists of dysfunctions, good practices, research and workshops."""
+    school_code = fields.String(load_default=None, validate=CODE)
+    cycle = fields.String(load_default=None, validate=validate.OneOf(inv.CYCLES))
+    q = fields.String(load_default=None, validate=TEXT)
+    status = fields.String(load_default="open", validate=validate.OneOf(DYSFUNCTION_STATUSES))
+    since = fields.Date(load_default=None)
+    until = fields.Date(load_default=None)
+
+
+# Each list: the instant it is dated by, the fields its search reads, whether it is of schools.
+LISTS = {"dysfunctions": ("reported_at", ("description", "resolution"), True),
+         "practices": ("recorded_at", ("teacher", "description"), True),
+         "research": ("recorded_at", ("title", "findings", "recommendations"), False),
+         "workshops": ("held_at", ("topic",), True)}
+
+
+def _list_filter(page, which) -> tuple[dict, dict]:
+    """The list's filters as asked; a wrong one is said next to its field and the list shows the rest."""
+    wanted = {k: v.strip() for k, v in page.request.args.items() if k in ListFilter._declared_fields and v.strip()}
+    if not LISTS[which][2]:
+        wanted = {k: v for k, v in wanted.items() if k not in ("school_code", "cycle")}
+    if which != "dysfunctions":
+        wanted.pop("status", None)
+    if "school_code" in wanted:
+        wanted["school_code"] = school_code_of(wanted["school_code"])
+    try:
+        return ListFilter().load(wanted), {}
+    except ValidationError as exc:
+        errors = dict(page.messages(exc.messages))
+        return ListFilter().load({k: v for k, v in wanted.items() if k not in errors}), errors
+
+
 def resource_lists(page, which):
-    rpc = page.web.api.rpc
+    rpc, user = page.web.api.rpc, page.user
+    params, errors = _list_filter(page, which)
+    dated_by, searched, of_schools = LISTS[which]
+    school = page.q.own_school(user, params["school_code"]) if of_schools else None
+    schools = page.school_names()
     if which == "dysfunctions":
-        rows = sorted(page.q.dysfunctions(page.user, {}), key=lambda r: r.get("reported_at") or "")
-        title = page._("Open dysfunctions")
+        status = params["status"]
+        rows = rpc("resources", "dysfunctions", school, None if status == "all" else status)
+        title = {"open": page._("Open dysfunctions"), "resolved": page._("Resolved dysfunctions"),
+                 "all": page._("Dysfunctions")}[status]
     elif which == "practices":
-        rows, title = rpc("resources", "good_practices", None), page._("Good practices")
+        rows, title = rpc("resources", "good_practices", school), page._("Good practices")
     elif which == "research":
         rows, title = rpc("resources", "local_research"), page._("Local research")
     else:
-        rows, title = rpc("resources", "workshops", None), page._("Awareness workshops")
+        rows, title = rpc("resources", "workshops", school), page._("Awareness workshops")
+    if of_schools:
+        key = "school_codes" if which == "workshops" else "school_code"
+        rows = [r for r in rows if _of_schools(r.get(key), schools, params["cycle"])]
+    if params["q"]:
+        needle = params["q"].casefold()
+        rows = [r for r in rows if any(needle in (r.get(k) or "").casefold() for k in searched)]
+    rows = dated(rows, dated_by, params)
+    if which == "dysfunctions":
+        today = local_date(datetime.now(timezone.utc))
+        for r in rows:  # how long each open one has waited
+            r["age_days"] = None if r.get("resolved_at") else \
+                (today - local_date(datetime.fromisoformat(r["reported_at"]))).days
+            r["status"] = "resolved" if r.get("resolved_at") else "open"
+        rows.sort(key=lambda r: (r["status"] != "open", r["reported_at"]))  # the oldest open first
+    query = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()
+             if v is not None and not (k == "status" and which != "dysfunctions")}
     if page.request.args.get("export") in ("csv", "xlsx"):
-        return _export(page, which, rows, page.request.args["export"])
-    return page.render("resource_lists.html", title, rows=rows, which=which, schools=page.school_names())
+        return _export(page, which, [dict(r, schools=len(r.get("school_codes") or [])) for r in rows],
+                       page.request.args["export"])
+    return page.render("resource_lists.html", title, rows=rows, which=which, schools=schools, params=params,
+                       errors=errors, of_schools=of_schools, cycles=inv.CYCLES, query=query_string(query),
+                       pick={"schools": list(schools.values())})
+
+
+def _of_schools(codes, schools: dict, cycle) -> bool:
+    """A row of the reader's schools (a regional viewer reads their region's), of the cycle asked."""
+    codes = [c for c in (codes if isinstance(codes, list) else [codes]) if c in schools]
+    return bool(codes) and (cycle is None or any(schools[c].get("cycle") == cycle for c in codes))
 
 
 # ---- training

@@ -175,6 +175,10 @@ def axis_bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
             for _, more in rows:
                 names.update(more)
             names["participants"] = "staff_id-1"
+        # The staff picked from the list come after the file's or typed lines, whose line numbers stay.
+        for p in axes.picked_staff(page, posted.getlist("staff_ids")):
+            names.update({f"participants.{len(body['participants'])}.{k}": "staff_ids" for k in p})
+            body["participants"].append(p)
     elif path == "training/record_attendance":
         body["attendance"] = []
         for n in _numbered(values, "staff-"):

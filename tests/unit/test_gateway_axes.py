@@ -25,7 +25,40 @@ SESSION = {"session_id": "SE1", "training_id": "T1", "starts_on": "2025-11-03", 
                              "attendance": {}}]}
 CALENDAR = {"school_year": "2025-2026", "version": 1, "periods": [
     {"kind": "exam", "name": "Examens du premier semestre", "starts_on": "2026-01-19", "ends_on": "2026-01-24"}]}
+STAFF = [{"staff_id": "E1", "name": "Amal Idrissi", "role": "teacher", "school_code": "S1"},
+         {"staff_id": "E2", "name": "Omar Alaoui", "role": "teacher", "school_code": "S2"},
+         {"staff_id": "E7", "name": "Nadia Berrada", "role": "director", "school_code": "S1"},
+         {"staff_id": "E8", "name": "Youssef Tazi", "role": "teacher", "school_code": "S2"},
+         {"staff_id": "E9", "name": "Hind Amrani", "role": "inspector", "school_code": None}]
+DYSFUNCTIONS = [
+    {"dysfunction_id": "D1", "school_code": "S1", "description": "Pas de son", "reported_at": "2026-01-02T10:00:00+01:00",
+     "resolution": None, "resolved_at": None},
+    {"dysfunction_id": "D2", "school_code": "S2", "description": "Lien mort", "reported_at": "2025-12-01T10:00:00+01:00",
+     "resolution": None, "resolved_at": None},
+    {"dysfunction_id": "D3", "school_code": "S1", "description": "Lecteur absent",
+     "reported_at": "2025-11-03T10:00:00+01:00", "resolution": "Lecteur installé",
+     "resolved_at": "2025-11-20T10:00:00+01:00"}]
+
+
+def _staff(q=None, school=None, role=None, ids=None, limit=200):
+    rows = [p for p in STAFF if (not q or q.lower() in (p["name"] + p["staff_id"]).lower())
+            and (not school or p["school_code"] == school) and (not role or p["role"] == role)
+            and (ids is None or p["staff_id"] in ids)]
+    return {"total": len(rows), "staff": [dict(p) for p in sorted(rows, key=lambda p: p["name"])[:limit]]}
+
+
+def _dysfunctions(school=None, status=None):
+    return [dict(d) for d in DYSFUNCTIONS if (not school or d["school_code"] == school)
+            and (status is None or (status == "open") == (d["resolved_at"] is None))]
+
+
 ANSWERS = {
+    "staff": _staff, "dysfunctions": _dysfunctions,
+    "resource_follow_up": lambda rid: {"resource_id": rid, "usage": [
+        {"school_code": "S1", "period_start": "2025-10-01", "period_end": "2025-10-31", "uses": 12, "teachers": 3},
+        {"school_code": "S2", "period_start": "2025-11-01", "period_end": "2025-11-30", "uses": 5, "teachers": 1}],
+        "decisions": [{"committee_id": "C1", "held_at": "2026-01-10T10:00:00+01:00", "decision": "revision",
+                       "remarks": "Sources à citer"}]},
     "catalogue": lambda *a: [dict(r) for r in CATALOGUE],
     "committees": lambda *a: [{"committee_id": "C1", "held_at": "2026-01-10T10:00:00+01:00"}],
     "committee_minutes": lambda *a: {"committee_id": "C1", "held_at": "2026-01-10T10:00:00+01:00",
