@@ -27,6 +27,8 @@ def year(base: str) -> None:
     import requests
     from playwright.sync_api import expect, sync_playwright
 
+    from tests.helpers import caught_up
+
     def api(path, **params):
         answer = requests.get(base + path, params=params, headers=auth, timeout=30)
         assert answer.status_code == 200, (path, answer.text[:300])
@@ -202,7 +204,11 @@ def year(base: str) -> None:
                 form.locator("[name=new_serial]").fill(f"{tag}-NEW-1")
                 form.locator("button[type=submit]").click()
                 tech.wait_for_url(f"**/faults/{second}?done=*")
-                until(lambda: api("/api/equipment", q=f"{tag}-NEW-1", per_page=0)["total"] == 1, "replacement")
+                # Inventory's reaction has read maintenance's log up to the replacement.
+                replaced_at = api("/api/health")["services"]["maintenance"]["last_position"]
+                caught_up(lambda: api("/api/health")["services"]["inventory"]["reactions"]["positions"],
+                          {"maintenance": replaced_at})
+                assert api("/api/equipment", q=f"{tag}-NEW-1", per_page=0)["total"] == 1, "replacement"
                 assert api("/api/equipment", q=f"{tag}-NEW-1", per_page=0)["items"][0]["school_code"] == "OED001"
                 tech.screenshot(path=str(ARTIFACTS / f"year-replacement-{lang}.png"), full_page=True)
                 for page in people.values():

@@ -94,7 +94,7 @@ def drive(base: str) -> None:
 def test_indicators_in_the_browser_in_both_languages(genie_env, runner_factory, rabbit_config, monkeypatch, rpc):
     import eventlet
 
-    from tests.helpers import wait_for
+    from tests.helpers import caught_up
     from tests.integration.test_gateway_http import SCHOOLS, Client, cheap_argon2, start_system
 
     cheap_argon2(monkeypatch)
@@ -114,7 +114,7 @@ def test_indicators_in_the_browser_in_both_languages(genie_env, runner_factory, 
         assigned = infra.post("/api/inventory/assign_equipment", {"asset_id": asset_id, "school_code": school,
                                                                    "occurred_at": f"{day}T10:00:00+01:00"})
         assert assigned.status_code == 201, assigned.text
-    wait_for(lambda: rpc.reporting.health()["positions"].get("inventory") == 2 + 2 * len(placed))
+    caught_up(lambda: rpc.reporting.health()["positions"], {"inventory": 2 + 2 * len(placed)})
 
     log = ARTIFACTS / "browser-indicators.log"
     ARTIFACTS.mkdir(exist_ok=True)

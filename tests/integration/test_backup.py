@@ -18,7 +18,7 @@ from shared.db import make_engine
 from shared.events import Context, Event
 from shared.store import EventStore
 from tests.conftest import SERVICES, _wipe
-from tests.helpers import wait_for
+from tests.helpers import caught_up, wait_for
 
 
 def _store(url):
@@ -144,13 +144,8 @@ def test_the_command_line_refuses_a_damaged_file_with_its_line(genie_env, tmp_pa
 def _answers(rpc):
     """What people see in every service, once every consumer has read every log."""
     logs = {s: getattr(rpc, s).health()["last_position"] for s in SOURCES}
-
-    def caught_up():
-        reporting = rpc.reporting.health()["positions"]
-        equipment = rpc.maintenance.health()["equipment_view"]["positions"]
-        return all(reporting[s] == logs[s] for s in logs) and equipment["inventory"] == logs["inventory"]
-
-    wait_for(caught_up, timeout=30)
+    caught_up(lambda: rpc.reporting.health()["positions"], logs)
+    caught_up(lambda: rpc.maintenance.health()["equipment_view"]["positions"], {"inventory": logs["inventory"]})
     schools = [s["school_code"] for s in rpc.inventory.schools()]
     return {
         "schools": rpc.inventory.schools(),

@@ -16,7 +16,7 @@ from services.training.service import TrainingService
 from services.gateway.api import current_school_year
 from shared import config
 from shared.catalogue import registry
-from tests.helpers import wait_for
+from tests.helpers import caught_up, wait_for
 
 USERS = [("fatima", "coordinator", None), ("youssef", "infrastructure", None), ("amina", "school_director",
          "school:OED001"), ("karim", "technician", None), ("nadia", "viewer", "region:DOE")]
@@ -140,8 +140,10 @@ def test_the_api_end_to_end_with_roles(system, rpc):
     assert [f["fault_id"] for f in asset["faults"]] == [fault_id]
     assert coord.get("/api/assets", serial="NONE").status_code == 404
 
-    health = wait_for(lambda: (lambda h: h if h["projections"] and all(
-        not any(p["lag"].values()) for p in h["projections"]) else None)(viewer.get("/api/health").json()))
+    # Every command was answered: reporting has read every log up to where it ends now.
+    logs = {s: getattr(rpc, s).health()["last_position"] for s in config.SOURCES}
+    caught_up(lambda: rpc.reporting.health()["positions"], logs)
+    health = viewer.get("/api/health").json()
     reporting = [p for p in health["projections"] if p["service"] == "reporting"][0]
     assert reporting["positions"]["maintenance"] == 3 and reporting["lag"]["maintenance"] == 0
     assert reporting["stalled"] == {}

@@ -9,7 +9,7 @@ from services.inventory.service import InventoryService
 from services.maintenance.service import MaintenanceService
 from shared.catalogue import registry
 from shared.errors import CommandRejected
-from tests.helpers import refused as rejected, wait_for
+from tests.helpers import caught_up, refused as rejected, wait_for
 from tests.integration.test_maintenance import (assign, check_against_catalogue, deliver, inventory_position,
                                                 maintenance_sees, register_school)
 
@@ -202,7 +202,10 @@ def test_a_replacement_reaches_inventory_old_decommissioned_new_assigned_at_the_
         done = {("equipment_decommissioned", "C1"), ("equipment_assigned", new_id)} <= types
         return caused if done else None
 
-    caused = wait_for(reaction, timeout=10)
+    # Inventory's reaction has read maintenance's log up to the replacement: what it caused is recorded.
+    caught_up(lambda: rpc.inventory.health()["reactions"]["positions"], {"maintenance": replaced["position"]})
+    caused = reaction()
+    assert caused, "the replacement did not reach inventory"
     for env in caused:
         registry.read(env)
         assert env["actor"] == {"user": "system", "role": "system"}
@@ -217,7 +220,8 @@ def test_a_replacement_reaches_inventory_old_decommissioned_new_assigned_at_the_
     assert new_id in at_school
 
     # Maintenance's own view follows inventory: the new laptop can have faults, the old one cannot.
-    wait_for(lambda: (rpc.maintenance.asset(new_id) or {}).get("school_code") == "OED002")
+    maintenance_sees(rpc, inventory_position(rpc))
+    assert (rpc.maintenance.asset(new_id) or {}).get("school_code") == "OED002"
     assert rpc.maintenance.asset("C1")["decommissioned"] is True
     rpc.maintenance.declare_fault(fault(new_id, "OED002"))
     rejected("asset_replaced", rpc.maintenance.declare_fault, fault("C1", "OED002"))

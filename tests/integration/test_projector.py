@@ -15,7 +15,7 @@ from shared.events import Context, Event
 from shared.projector import Projection, Projector
 from shared.service import ProjectorDependency, consume_events, source_queue
 from shared.store import EventStore
-from tests.helpers import wait_for
+from tests.helpers import PROJECTION_CEILING, caught_up, wait_for
 
 BROKEN = {"on": True}  # a handler bug that a test can "fix"
 
@@ -197,6 +197,11 @@ SCHOOL = {"school_code": "S1", "name_ar": "م", "name_fr": "E", "cycle": "primar
           "commune": "Bir Gandouz", "region_code": "DOE"}
 
 
+def placements_at(rpc, position):
+    """Wait until the placements have read inventory's log up to `position`; where they stand."""
+    return caught_up(lambda: rpc.placements.status()["positions"], {"inventory": position})["inventory"]
+
+
 def receive_and_assign(rpc, n, prefix):
     items = [{"asset_id": f"{prefix}{i}", "kind": "desktop", "serial": f"SN-{prefix}{i}", "warranty_months": 12}
              for i in range(n)]
@@ -210,9 +215,9 @@ def test_projector_down_while_1000_events_recorded_catches_up_exactly(service_da
     rpc.inventory.register_school(SCHOOL)
     receive_and_assign(rpc, 500, "A")  # 1 + 500 + 500 = 1001 events, the projector not running yet
     run_services(PlacementsService)
-    placements = wait_for(lambda: (lambda p: p if len(p) == 500 else None)(rpc.placements.placements()))
-    assert set(placements.values()) == {"S1"}
-    assert rpc.placements.status()["positions"]["inventory"] == 1001
+    assert placements_at(rpc, 1001) == 1001
+    placements = rpc.placements.placements()
+    assert len(placements) == 500 and set(placements.values()) == {"S1"}
 
 
 def test_restart_goes_on_from_where_it_stood(service_databases, run_services, rpc):
@@ -220,11 +225,13 @@ def test_restart_goes_on_from_where_it_stood(service_databases, run_services, rp
     rpc.inventory.register_school(SCHOOL)
     first = run_services(PlacementsService)
     receive_and_assign(rpc, 20, "A")
-    wait_for(lambda: len(rpc.placements.placements()) == 20)
+    placements_at(rpc, 41)
+    assert len(rpc.placements.placements()) == 20
     first.stop()
     receive_and_assign(rpc, 20, "B")
     run_services(PlacementsService)
-    wait_for(lambda: len(rpc.placements.placements()) == 40)
+    placements_at(rpc, 81)
+    assert len(rpc.placements.placements()) == 40
     status = rpc.placements.status()
     assert status["positions"]["inventory"] == 81 and status["dead_letters"] == 0
 
@@ -239,9 +246,10 @@ def test_malformed_message_on_the_exchange_lands_in_the_dead_letter_queue(servic
         producer.publish({"event_type": "equipment_assigned", "data": "nonsense"}, exchange=exchange,
                          routing_key="equipment_assigned", declare=[exchange])
         producer.publish(json.dumps([1, 2]), exchange=exchange, routing_key="x", content_type="application/json")
-    wait_for(lambda: rpc.placements.status()["dead_letters"] == 2)
+    wait_for(lambda: rpc.placements.status()["dead_letters"] == 2, timeout=PROJECTION_CEILING)
     receive_and_assign(rpc, 3, "A")  # processing goes on
-    wait_for(lambda: len(rpc.placements.placements()) == 3)
+    placements_at(rpc, 7)
+    assert len(rpc.placements.placements()) == 3
     with Connection(rabbit_config["AMQP_URI"]) as conn:
         with conn.SimpleQueue("placements.dead_letters") as q:
             errors = []
@@ -262,9 +270,10 @@ def test_a_body_that_is_not_json_is_dead_lettered_too(run_services, rpc, rabbit_
         exchange = Exchange("inventory.events", type="topic", durable=True)
         conn.Producer().publish(body, exchange=exchange, routing_key="school_registered",
                                 content_type=content_type, content_encoding="binary", declare=[exchange])
-    wait_for(lambda: rpc.placements.status()["dead_letters"] == 1)
+    wait_for(lambda: rpc.placements.status()["dead_letters"] == 1, timeout=PROJECTION_CEILING)
     receive_and_assign(rpc, 2, "A")
-    wait_for(lambda: len(rpc.placements.placements()) == 2)
+    placements_at(rpc, 5)
+    assert len(rpc.placements.placements()) == 2
 
 
 def test_status_and_the_bus_path_go_on_while_a_catch_up_waits_on_a_slow_source(projector, log):
@@ -347,6 +356,6 @@ def test_a_catch_up_of_many_pages_uses_one_client_of_the_source(service_database
     receive_and_assign(rpc, 150, "A")  # 301 events: 16 pages
     runner = run_services(PagedPlacementsService)
     dependency = get_extension(get_container(runner, PagedPlacementsService), ProjectorDependency)
-    wait_for(lambda: len(rpc.placements.placements()) == 150)
-    assert rpc.placements.status()["positions"]["inventory"] == 301
+    assert placements_at(rpc, 301) == 301
+    assert len(rpc.placements.placements()) == 150
     assert dependency.clients.opened == 1

@@ -12,6 +12,7 @@ import pytest
 from kombu import Connection, Exchange
 from nameko.rpc import rpc as rpc_method
 from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.testing.utils import get_container, get_extension
 
 from services.reporting.service import ReportingService
 from genie import cli
@@ -19,7 +20,7 @@ from shared.catalogue import registry
 from shared.config import SOURCES
 from shared.errors import InvalidCommand
 from shared.events import Context, Event
-from shared.service import EventLog, EventSourced
+from shared.service import EventLog, EventSourced, ProjectorDependency
 from tests.helpers import PROJECTION_CEILING, caught_up, wait_for
 from tests.unit.test_indicators_maintenance import maintenance_world
 from tests.unit.test_indicators_resources import resources_world
@@ -62,8 +63,19 @@ class _QuietLog(EventLog):
 
 
 class QuietInventory(Inventory):
+    """Inventory without its relay; each read of its log is noted (the position asked from), so that a test
+    knows when reporting has read it."""
+
     name = "inventory"
     log = _QuietLog()
+    reads: list[int] = []
+
+    @rpc_method
+    def events_since(self, after_position, limit=1000):
+        try:
+            return super().events_since(after_position, limit)
+        finally:
+            QuietInventory.reads.append(after_position)
 
 
 SOURCE_SERVICES = (Inventory, Maintenance, Resources, Training)
@@ -167,9 +179,12 @@ def test_killed_mid_stream_and_restarted_gives_the_same_numbers(service_database
 
 
 def test_duplicates_and_a_gap_on_the_bus(service_databases, run_services, rpc, rabbit_config):
-    run_services(QuietInventory, Maintenance, Resources, Training, ReportingService)
+    QuietInventory.reads.clear()
+    runner = run_services(QuietInventory, Maintenance, Resources, Training, ReportingService)
+    outcomes = get_extension(get_container(runner, ReportingService), ProjectorDependency).projector.outcomes
     wait_for(lambda: rpc.reporting.health()["status"] == "ok")
-    eventlet.sleep(0.5)  # the eager catch-up at start has run: from now on the bus is the only way in
+    # The catch-up at start has read inventory's log while still empty: from now on the bus is the only way in.
+    wait_for(lambda: QuietInventory.reads, timeout=PROJECTION_CEILING)
     w = maintenance_world()
     school, asset, assigned = (items(w, "inventory")[i] for i in (0, 3, 4))
     assert (asset["event_type"], assigned["event_type"]) == ("equipment_received", "equipment_assigned")
@@ -186,7 +201,8 @@ def test_duplicates_and_a_gap_on_the_bus(service_databases, run_services, rpc, r
         reporting_at(rpc, {"inventory": 3, "maintenance": 0, "resources": 0, "training": 0})
         publish(logged[0])  # duplicates
         publish(logged[2])
-    eventlet.sleep(1)
+    # Every message taken from the bus and both duplicates seen, not left waiting in the queue.
+    wait_for(lambda: outcomes["duplicate"] >= 2 and sum(outcomes.values()) >= 3, timeout=PROJECTION_CEILING)
     answer = rpc.reporting.indicators("school:A", "2024-2025")
     assert {i["id"]: i["value"] for i in answer["indicators"]}["INF01"] == 1  # M1 at A, counted once
     logged_once = rpc.reporting.activity("all")
