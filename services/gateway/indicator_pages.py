@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from werkzeug.wrappers import Response
 
-from services.reporting.schemas import AXES, REGISTRY
+from services.reporting.schemas import AXES, REGISTRY, UNITS
 from shared.text import clean_all, csv_cell, xlsx_text_only
 
 from .http import HttpProblem
@@ -74,8 +74,6 @@ class Figures:
         return self.L.number(item["value"])
 
     def unit(self, ident: str) -> str:
-        from services.reporting.registry import UNITS
-
         return UNITS[REGISTRY[ident].unit][self.L.code]
 
     def fraction(self, item: dict) -> str:

@@ -2,11 +2,14 @@
 the gateway's (queries and their answers)."""
 from __future__ import annotations
 
+import json
 import re
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import Schema
+from marshmallow import Schema, fields, validate
+
+from shared import catalogue as events
 
 from .commands import COMMANDS
 from .http import Login, Problem, Token
@@ -22,7 +25,16 @@ ERRORS = {
     "503": "Too many sign-ins at once: try again after `Retry-After`",
 }
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-ANY_JSON = {"application/json": {"schema": {"type": "object"}}}
+OPENAPI_DOCUMENT = {"application/json": {"schema": {
+    "type": "object", "description": "An OpenAPI 3.0 document (https://spec.openapis.org/oas/v3.0.3)",
+    "required": ["openapi", "info", "paths"],
+    "properties": {"openapi": {"type": "string"}, "info": {"type": "object", "properties": {
+        "title": {"type": "string"}, "version": {"type": "string"}, "description": {"type": "string"}}},
+        "paths": {"type": "object", "additionalProperties": {"type": "object", "properties": {
+            "get": {"type": "object", "properties": {"operationId": {"type": "string"}}},
+            "post": {"type": "object", "properties": {"operationId": {"type": "string"}}}}}},
+        "components": {"type": "object", "properties": {"schemas": {"type": "object", "additionalProperties": {
+            "type": "object", "properties": {"type": {"type": "string"}}}}}}}}}}
 FILES = {"text/csv": {"schema": {"type": "string"}},
          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
              "schema": {"type": "string", "format": "binary"}}}
@@ -43,20 +55,90 @@ IDEMPOTENCY_KEY = {
     "schema": {"type": "string", "pattern": "^[!-~]{1,200}$"}}
 
 
+class ServiceHealth(Schema):
+    service = fields.String(required=True)
+    status = fields.String(required=True, metadata={"description": "ok; or stalled, degraded, unreachable"})
+    last_position = fields.Integer(allow_none=True, metadata={"description": "The last position of its log"})
+    error = fields.String(metadata={"description": "Why it did not answer"})
+
+
+class Stalled(Schema):
+    position = fields.Integer(required=True)
+    error = fields.String(required=True)
+
+
+class ProjectionHealth(Schema):
+    service = fields.String(required=True)
+    projection = fields.String(required=True)
+    positions = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    lag = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
+                      metadata={"description": "Events of each source not read yet"})
+    stalled = fields.Dict(keys=fields.String(), values=fields.Nested(Stalled), required=True)
+
+
+class Attention(Schema):
+    replacements_to_resolve = fields.Integer(required=True)
+
+
+class Health(Schema):
+    """Up or down for anyone; with a token, what runs and where each projection stands."""
+    status = fields.String(required=True, validate=validate.OneOf(("ok", "degraded")))
+    gateway = fields.String(validate=validate.OneOf(("ok",)))
+    broker = fields.String(validate=validate.OneOf(("ok", "unreachable")))
+    projections = fields.List(fields.Nested(ProjectionHealth))
+    services = fields.Dict(keys=fields.String(), values=fields.Nested(ServiceHealth))
+    attention = fields.Dict(keys=fields.String(), values=fields.Nested(Attention),
+                            metadata={"description": "What a person must decide, by service"})
+
+
 def _resolver(schema):
-    return re.sub(r"Schema$", "", (schema if isinstance(schema, type) else type(schema)).__name__)
+    cls = schema if isinstance(schema, type) else type(schema)
+    # An event's data is named as the event (`EventFaultDeclared`): a command's parts have the same names.
+    return ("Event" if cls.__module__ == events.__name__ else "") + re.sub(r"Schema$", "", cls.__name__)
+
+
+def _event_data(spec) -> dict:
+    """The fields of any event of the catalogue: one of its event types' data, each a component."""
+    refs = []
+    for name in sorted(events.registry.names()):
+        schema = events.registry.get(name).schema
+        component = _resolver(schema)
+        if component not in spec.components.schemas:
+            spec.components.schema(component, schema=schema)
+        refs.append({"$ref": f"#/components/schemas/{component}"})
+    return {"anyOf": refs}
+
+
+NULL_OBJECT = {"type": "object", "nullable": True}
+
+
+def _typed(node, data: dict):
+    """Every property marked `x-event-data` (queries.EVENT_DATA) becomes the union of the catalogue's events;
+    a nested answer that may be null is that answer or null, not any object (apispec's `anyOf`)."""
+    if isinstance(node, dict):
+        if node.pop("x-event-data", None):
+            node.pop("type", None)
+            node.update(data)
+        union = node.get("anyOf")
+        if isinstance(union, list) and len(union) == 2 and NULL_OBJECT in union:
+            node.pop("anyOf")
+            node.update(allOf=[u for u in union if u != NULL_OBJECT], nullable=True)
+        for value in node.values():
+            _typed(value, data)
+    elif isinstance(node, list):
+        for value in node:
+            _typed(value, data)
 
 
 def _answer(spec, answer) -> dict:
     many = isinstance(answer, tuple) and answer[1] == Many
     schema = answer[0] if many else answer
-    if isinstance(schema, type) and issubclass(schema, Schema):
-        name = _resolver(schema)
-        if name not in spec.components.schemas:
-            spec.components.schema(name, schema=schema)
-        ref = {"$ref": f"#/components/schemas/{name}"}
-    else:
-        ref = {"type": "object"}
+    if not (isinstance(schema, type) and issubclass(schema, Schema)):
+        raise TypeError(f"A read answers a marshmallow schema, not {schema!r}")  # a client needs its fields
+    name = _resolver(schema)
+    if name not in spec.components.schemas:
+        spec.components.schema(name, schema=schema)
+    ref = {"$ref": f"#/components/schemas/{name}"}
     return {"type": "array", "items": ref} if many else ref
 
 
@@ -74,10 +156,11 @@ def build(exports=()) -> dict:
     spec.path("/api/health", operations={"get": {
         "operationId": "health",
         "summary": "Up or down; with a token, every service's health and each projection's lag",
-        "responses": {"200": {"description": "Health", "content": ANY_JSON}}}})
+        "responses": {"200": {"description": "Health", "content": {"application/json": {
+            "schema": _answer(spec, Health)}}}}}})
     spec.path("/api/openapi.json", operations={"get": {
         "operationId": "openapi", "summary": "This description",
-        "responses": {"200": {"description": "OpenAPI 3", "content": ANY_JSON}}}})
+        "responses": {"200": {"description": "OpenAPI 3", "content": OPENAPI_DOCUMENT}}}})
     spec.path("/api/login", operations={"post": {
         "operationId": "login", "summary": "Sign in: a signed token that expires",
         "requestBody": {"required": True, "content": {"application/json": {"schema": "Login"}}},
@@ -134,4 +217,7 @@ def build(exports=()) -> dict:
         "parameters": [{"in": "query", "schema": ReportQuery}],
         "responses": {"200": {"description": "The report file", "content": FILES},
                       **_errors("400", "401", "403", "404")}}})
-    return spec.to_dict()
+    data = _event_data(spec)
+    built = json.loads(json.dumps(spec.to_dict()))  # a copy: apispec keeps its own
+    _typed(built, data)
+    return built

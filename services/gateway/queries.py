@@ -12,14 +12,19 @@ import re
 from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from services.inventory import schemas as inv
+from services.maintenance import schemas as mnt
 from services.maintenance.schemas import CLOSING_RESOLUTIONS
+from services.reporting import schemas as rep
 from services.reporting.schemas import GROUPINGS, parse_day, parse_period
+from services.resources import schemas as res
+from services.training import schemas as trn
 from shared.catalogue import ASSET_KINDS, BUNDLES
 from shared.calendar import local_date
 from shared.catalogue import registry as _catalogue
 from shared.config import SOURCES
 from shared.errors import InvalidCommand
 
+from . import renewal as renewal_rule
 from .access import Refused, check_school_read, check_scope_read
 from .http import HttpProblem
 
@@ -187,6 +192,11 @@ class ResourcesQuery(_Query):
     status = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
 
 
+class SchoolYearQuery(_Query):
+    school_year = fields.String(load_default=None, validate=SCHOOL_YEAR,
+                                metadata={"description": "2025-2026; the current school year if left out"})
+
+
 class ActivityQuery(_Query):
     user = fields.String(load_default=None, validate=validate.Length(min=1, max=80),
                          metadata={"description": "Who did it (a user name)"})
@@ -208,10 +218,30 @@ class _Answer(Schema):
     class Meta:
         unknown = INCLUDE
 
+
+# A fact's own fields: those of its event type in the catalogue (CONTRACT §2); /api/openapi.json names each.
+EVENT_DATA = {"description": "The event's fields (CONTRACT §2), those of its `event_type`", "x-event-data": True}
+
+
 class Me(_Answer):
     user = fields.String(required=True)
     role = fields.String(required=True)
     scope = fields.String(required=True)
+
+
+class Census(_Answer):
+    school_year = fields.String(required=True)
+    pupils = fields.Integer(required=True)
+    teachers = fields.Integer(required=True)
+    recorded_at = fields.String(required=True)
+
+
+class Work(_Answer):
+    work_id = fields.String(required=True)
+    school_code = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("electrical", "cabling", "room_fitting", "other")))
+    status = fields.String(required=True, validate=validate.OneOf(("planned", "in_progress", "done")))
+    updated_at = fields.String(required=True)
 
 
 class School(_Answer):
@@ -232,8 +262,8 @@ class School(_Answer):
     filtering_active = fields.Boolean(allow_none=True)
     filtering_at = fields.String(allow_none=True)
     equipment_in_service = fields.Integer()
-    censuses = fields.List(fields.Dict())
-    infrastructure_works = fields.List(fields.Dict())
+    censuses = fields.List(fields.Nested(Census))
+    infrastructure_works = fields.List(fields.Nested(Work))
 
 
 class Asset(_Answer):
@@ -298,12 +328,19 @@ class Fault(_Answer):
     model = fields.String(allow_none=True)
 
 
+class Actor(_Answer):
+    user = fields.String(required=True)
+    role = fields.String(required=True)
+
+
 class TimelineEntry(_Answer):
     position = fields.Integer()
-    event_type = fields.String(required=True)
+    event_type = fields.String(required=True, validate=validate.OneOf(EVENT_TYPES))
     occurred_at = fields.String(required=True)
-    actor = fields.Dict()
-    data = fields.Dict()
+    recorded_at = fields.String()
+    actor = fields.Nested(Actor)
+    causation_id = fields.String(allow_none=True)
+    data = fields.Dict(metadata=EVENT_DATA)
 
 
 class AssetPage(_Answer):
@@ -312,11 +349,16 @@ class AssetPage(_Answer):
     faults = fields.List(fields.Nested(Fault), required=True)
 
 
+class VisitObservation(_Answer):
+    asset_id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("in_use", "unused", "broken", "missing")))
+
+
 class Visit(_Answer):
     visit_id = fields.String(required=True)
     school_code = fields.String(required=True)
     occurred_at = fields.String(required=True)
-    observations = fields.List(fields.Dict(), required=True)
+    observations = fields.List(fields.Nested(VisitObservation), required=True)
     notes = fields.String()
 
 
@@ -324,9 +366,10 @@ class SchoolPage(_Answer):
     school = fields.Nested(School, required=True)
     equipment = fields.List(fields.Nested(Asset), required=True)
     faults = fields.List(fields.Nested(Fault), required=True)
-    resources = fields.Raw(required=True)
+    resources = fields.List(fields.Nested(res.SchoolResource), required=True)
     visits = fields.List(fields.Nested(Visit), required=True)
-    indicators = fields.Dict(required=True)
+    indicators = fields.Nested(rep.Indicators, required=True, metadata={
+        "description": "The school's indicators for the current school year"})
 
 
 class Transfer(_Answer):
@@ -352,13 +395,25 @@ class UnexpectedSerial(_Answer):
     on_record_at = fields.String(allow_none=True)
 
 
+class AuditLine(_Answer):
+    asset_id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("present", "missing", "damaged")))
+
+
+class KindConformity(_Answer):
+    expected = fields.Integer(required=True)
+    present = fields.Integer(required=True)
+    missing = fields.Integer(required=True)
+    damaged = fields.Integer(required=True)
+
+
 class Audit(_Answer):
     audit_id = fields.String(required=True)
     school_code = fields.String(required=True)
     occasion = fields.String(required=True, validate=validate.OneOf(("handover", "annual", "spot")))
     occurred_at = fields.String(required=True)
     audited_by = fields.String(required=True)
-    findings = fields.List(fields.Dict(), required=True)
+    findings = fields.List(fields.Nested(AuditLine), required=True)
     unexpected_serials = fields.List(fields.Nested(UnexpectedSerial), required=True)
     expected = fields.Integer()
     present = fields.Integer()
@@ -366,7 +421,8 @@ class Audit(_Answer):
     damaged = fields.Integer()
     unexpected = fields.Integer()
     conformity_rate = fields.Float(allow_none=True)
-    by_kind = fields.Dict()
+    by_kind = fields.Dict(keys=fields.String(), values=fields.Nested(KindConformity),
+                          metadata={"description": "The same counts for each kind of equipment"})
     missing_assets = fields.List(fields.String())
     damaged_assets = fields.List(fields.String())
 
@@ -395,12 +451,7 @@ class WarrantyEnding(_Answer):
     open_fault_id = fields.String(allow_none=True)
 
 
-class Indicators(_Answer):
-    scope = fields.String(required=True)
-    period = fields.String(required=True)
-    as_of = fields.String(required=True)
-    positions = fields.Dict(required=True)
-    indicators = fields.List(fields.Dict(), required=True)
+Indicators = rep.Indicators  # reporting's answer, its indicators named from the registry
 
 
 class Report(_Answer):
@@ -436,8 +487,37 @@ class ActivityEntry(_Answer):
     subject = fields.String(allow_none=True, metadata={"description": "What it is about (a transfer, a fault...)"})
     schools = fields.List(fields.Nested(ActivitySchool), required=True)
     transfer = fields.Nested(ActivityTransfer, allow_none=True)
-    data = fields.Dict(required=True, metadata={"description": "The event's fields (CONTRACT §2)"})
+    data = fields.Dict(required=True, metadata=EVENT_DATA)
     text = fields.String(required=True, metadata={"description": "What was done, in words (the `lang` asked)"})
+
+
+class RenewalRow(RegisterRow):
+    faults_12m = fields.Integer(required=True, metadata={"description": "Faults declared in the last 12 months"})
+    days_down = fields.Float(required=True, metadata={"description": "Days out of service in those faults"})
+    score = fields.Float(required=True)
+
+
+class RenewalSchool(_Answer):
+    school_code = fields.String(required=True)
+    items = fields.Integer(required=True, metadata={"description": "Its equipment in service"})
+    total = fields.Float(required=True, metadata={"description": "The sum of their scores"})
+    faults_12m = fields.Integer(required=True)
+    ended = fields.Integer(required=True, metadata={"description": "Items whose warranty has ended"})
+    score = fields.Float(required=True, metadata={"description": "The mean score of its equipment"})
+
+
+class RenewalRule(_Answer):
+    age = fields.Float(required=True, metadata={"description": "Points per year of age"})
+    fault = fields.Float(required=True, metadata={"description": "Points per fault in the last 12 months"})
+    down = fields.Float(required=True, metadata={"description": "Points per 30 days out of service"})
+    ended = fields.Float(required=True, metadata={"description": "Points for a warranty ended"})
+
+
+class RenewalPlan(_Answer):
+    rule = fields.Nested(RenewalRule, required=True)
+    assets = fields.List(fields.Nested(RenewalRow), required=True, metadata={"description": "Highest score first"})
+    schools = fields.List(fields.Nested(RenewalSchool), required=True,
+                          metadata={"description": "By the mean score of their equipment, highest first"})
 
 
 class ActivityLog(_Answer):
@@ -467,18 +547,42 @@ QUERIES = [
     ("/api/transfers/<transfer_id>", "transfer", None, Transfer, "A transfer"),
     ("/api/audits", "audits", AuditsQuery, (Audit, Many), "Inventory audit reports"),
     ("/api/audits/<audit_id>", "audit", None, Audit, "An inventory audit's report"),
-    ("/api/resources", "resources", ResourcesQuery, (fields.Dict, Many), "The resource catalogue"),
-    ("/api/dysfunctions", "dysfunctions", SchoolFilter, (fields.Dict, Many), "Open dysfunctions"),
-    ("/api/trainings", "trainings", TrainingsQuery, (fields.Dict, Many), "Trainings (of a school year, if given)"),
-    ("/api/trainings/<training_id>", "training", None, fields.Dict, "A training"),
-    ("/api/sessions/<session_id>", "session", None, fields.Dict, "A training session"),
+    ("/api/faults/repair-time", "repair_time", SchoolFilter, mnt.RepairTimes,
+     "Mean days to repair (faults closed as repaired or replaced), over all, by supplier and by kind of "
+     "equipment. Roles: coordinator, infrastructure, technician, viewer, school director (own school)"),
+    ("/api/renewal", "renewal", None, RenewalPlan,
+     "The renewal plan: assets and schools ranked by age, faults of the last 12 months, time out of service "
+     "and warranty, with the rule. Roles: coordinator, infrastructure, viewer"),
+    ("/api/resources", "resources", ResourcesQuery, (res.Resource, Many), "The resource catalogue"),
+    ("/api/dysfunctions", "dysfunctions", SchoolFilter, (res.Dysfunction, Many), "Open dysfunctions"),
+    ("/api/committees", "committees", None, (res.Committee, Many),
+     "Validation committees held, oldest first. Roles: coordinator, resources, viewer"),
+    ("/api/committees/<committee_id>", "committee", None, res.CommitteeMinutes,
+     "A validation committee's minutes: members, and each decision with its remarks. "
+     "Roles: coordinator, resources, viewer"),
+    ("/api/practices", "good_practices", SchoolFilter, (res.GoodPractice, Many),
+     "Good practices recorded (a school director: their school's)"),
+    ("/api/workshops", "workshops", SchoolFilter, (res.Workshop, Many),
+     "Awareness workshops held (a school director: those of their school)"),
+    ("/api/research", "research", None, (res.Research, Many),
+     "Local research recorded. Roles: coordinator, resources, viewer"),
+    ("/api/trainings", "trainings", TrainingsQuery, (trn.Training, Many), "Trainings (of a school year, if given)"),
+    ("/api/trainings/summary", "annual_summary", SchoolYearQuery, trn.AnnualSummary,
+     "The annual summary of the training axis for a school year. Roles: coordinator, training, viewer"),
+    ("/api/trainings/<training_id>", "training", None, trn.TrainingDetail, "A training"),
+    ("/api/trainings/<training_id>/certification", "certification", None, trn.CertificationStatus,
+     "Each participant's attendance over their completed session days and whether it allows a certificate "
+     "(a school director: their school's staff). Roles: coordinator, training, viewer, school director"),
+    ("/api/sessions/<session_id>", "session", None, trn.SessionDetail, "A training session"),
+    ("/api/calendar", "school_calendar", SchoolYearQuery, trn.SchoolCalendar,
+     "The school calendar of a school year (exam periods, holidays, its start) as last loaded"),
     ("/api/indicators", "indicators", IndicatorsQuery, Indicators,
      "The contract's indicators for a scope and period"),
-    ("/api/indicators/compare", "compare", CompareQuery, fields.Dict,
+    ("/api/indicators/compare", "compare", CompareQuery, rep.Comparison,
      "The indicators of two periods and their difference"),
-    ("/api/indicators/definitions", "definitions", None, (fields.Dict, Many),
+    ("/api/indicators/definitions", "definitions", None, (rep.Definition, Many),
      "What each indicator is: axis, kind, level, unit, labels and definitions in Arabic and French"),
-    ("/api/breakdown", "breakdown", BreakdownQuery, fields.Dict,
+    ("/api/breakdown", "breakdown", BreakdownQuery, rep.Breakdown,
      "Every indicator by school, commune, cycle, setting or province, numerators and denominators included"),
     ("/api/reports", "reports", None, (Report, Many), "Reports issued"),
     ("/api/activity", "activity", ActivityQuery, ActivityLog,
@@ -814,3 +918,102 @@ class Queries:
         if user["scope"] != "all" and not user["scope"].startswith("province:"):
             rows = [r for r in rows if r.get("scope") == user["scope"]]
         return rows
+
+    # ---- the province's own records: who reads them besides the coordinator
+
+    def province_read(self, user, roles: tuple[str, ...], what: str) -> None:
+        """Records of the province not tied to one school: the coordinator, the roles named, and a viewer of
+        a region only when the province has schools in it."""
+        if user["role"] != "coordinator" and user["role"] not in roles:
+            raise Refused("role_not_allowed", f"The role {user['role']} does not read {what}.")
+        kind, _, code = user["scope"].partition(":")
+        if kind == "school" or (kind == "region" and not self.school_codes(user)):
+            raise Refused("outside_scope", f"{what[0].upper()}{what[1:]} are the province's, not in your scope.")
+
+    # ---- maintenance's repair times and the renewal plan
+
+    def repair_time(self, user, params):
+        if user["role"] not in ("coordinator", *REPAIR_TIME_READERS):
+            raise Refused("role_not_allowed", f"The role {user['role']} does not read repair times.")
+        school = self.own_school(user, params.get("school_code"))
+        # A regional viewer's figures are their region's schools'; a school asked narrows it to one.
+        codes = self.school_codes(user) if school is None else None
+        answer = self.rpc("maintenance", "mean_time_to_repair", school, None, codes)
+        return {**answer, "by_supplier": self.rpc("maintenance", "mean_time_to_repair", school, "supplier", codes),
+                "by_kind": self.rpc("maintenance", "mean_time_to_repair", school, "kind", codes)}
+
+    def renewal(self, user, params=None):
+        if user["role"] not in ("coordinator", *RENEWAL_READERS):
+            raise Refused("role_not_allowed", f"The role {user['role']} does not read the renewal plan.")
+        assets = self.equipment(user, {"per_page": 0})["items"]
+        faults = self.rpc("maintenance", "faults_since", 365)
+        codes = self.school_codes(user)
+        if codes is not None:
+            faults = [f for f in faults if f["school_code"] in set(codes)]
+        ranked = renewal_rule.rank(assets, faults)
+        return {"rule": {"age": renewal_rule.AGE, "fault": renewal_rule.FAULT, "down": renewal_rule.DOWN,
+                         "ended": renewal_rule.ENDED},
+                "assets": ranked, "schools": renewal_rule.schools(ranked)}
+
+    # ---- the digital resources axis
+
+    def committees(self, user, params=None):
+        self.province_read(user, RESOURCES_READERS, "validation committees")
+        return self.rpc("resources", "committees")
+
+    def committee(self, user, params, committee_id):
+        self.province_read(user, RESOURCES_READERS, "validation committees")
+        return self.rpc("resources", "committee_minutes", committee_id)
+
+    def research(self, user, params=None):
+        self.province_read(user, RESOURCES_READERS, "local research")
+        return self.rpc("resources", "local_research")
+
+    def good_practices(self, user, params=None):
+        school = self.own_school(user, (params or {}).get("school_code"))
+        return self.within(user, self.rpc("resources", "good_practices", school))
+
+    def workshops(self, user, params=None):
+        school = self.own_school(user, (params or {}).get("school_code"))
+        rows = self.rpc("resources", "workshops", school)
+        codes = self.school_codes(user)
+        if codes is None:
+            return rows
+        # A director or a regional viewer sees the workshops of their schools, and only their schools in them.
+        mine = set(codes)
+        return [dict(w, school_codes=[c for c in w["school_codes"] if c in mine]) for w in rows
+                if mine & set(w["school_codes"])]
+
+    # ---- the training axis
+
+    def school_calendar(self, user, params=None):
+        year = (params or {}).get("school_year") or current_school_year()
+        found = self.rpc("training", "school_calendar", year)
+        if found is None:
+            raise HttpProblem(404, "Not found", f"No school calendar is loaded for {year}.", code="unknown_calendar")
+        return found
+
+    def annual_summary(self, user, params=None):
+        self.province_read(user, TRAINING_READERS, "the training axis' annual summaries")
+        return self.rpc("training", "annual_summary", (params or {}).get("school_year") or current_school_year())
+
+    def certification(self, user, params, training_id):
+        if user["role"] not in ("coordinator", *CERTIFICATION_READERS):
+            raise Refused("role_not_allowed", f"The role {user['role']} does not read certifications.")
+        status = self.rpc("training", "certification_status", training_id)
+        # Who each participant is: their invitation to the training's sessions, the latest session's last.
+        people = {}
+        for s in (self.rpc("training", "training", training_id) or {}).get("sessions") or []:
+            for person in (self.rpc("training", "session", s["session_id"]) or {}).get("participants") or []:
+                people[person["staff_id"]] = person
+        lines = [dict(line, **{k: people[line["staff_id"]].get(k) for k in ("name", "role", "school_code")})
+                 if line["staff_id"] in people else line for line in status["participants"]]
+        return {**status, "participants": self.readable_rows(user, lines)}
+
+
+# Who reads what besides the coordinator (the rest of the reads: every role, within its scope).
+REPAIR_TIME_READERS = ("infrastructure", "technician", "viewer", "school_director")
+RENEWAL_READERS = ("infrastructure", "viewer")
+RESOURCES_READERS = ("resources", "viewer")
+TRAINING_READERS = ("training", "viewer")
+CERTIFICATION_READERS = ("training", "viewer", "school_director")

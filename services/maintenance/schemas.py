@@ -1,6 +1,7 @@
 """Maintenance's commands and query parameters, validated before anything is decided."""
 from marshmallow import RAISE, Schema, fields, validate
 
+from shared.answers import Answer
 from shared.catalogue import ASSET_KINDS
 from shared.commands import Command
 from shared.text import MULTILINE
@@ -85,7 +86,7 @@ class RepairTimeQuery(Schema):
 
 # ---------------------------------------------------------------- answers (what the queries return)
 
-class RepairTime(Schema):
+class RepairTime(Answer):
     """MNT02's rule: mean days from declaration to closing of the faults closed as repaired or replaced."""
     faults = fields.Integer(required=True)
     total_days = fields.Float(required=True)

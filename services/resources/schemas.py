@@ -2,6 +2,7 @@
 dataclass of the same name."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from shared.answers import Answer
 from shared.commands import Command, Part
 from shared.text import MULTILINE
 
@@ -159,3 +160,95 @@ class RecordLocalResearch(Command):
     title = _text()
     findings = _long_text()
     recommendations = _long_text()
+
+
+# ---------------------------------------------------------------- answers (what the queries return)
+
+STATUSES = ("received", "submitted", "revision", "approved", "rejected")
+
+
+class Resource(Answer):
+    resource_id = fields.String(required=True)
+    title = fields.String(required=True)
+    subject = fields.String(allow_none=True, metadata={"description": "None for a submitted resource"})
+    levels = fields.List(fields.String(), allow_none=True)
+    format = fields.String(allow_none=True, validate=validate.OneOf(FORMATS))
+    origin = fields.String(required=True, validate=validate.OneOf(ORIGINS))
+    project_id = fields.String(allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    catalogued_at = fields.String(required=True)
+    status_at = fields.String(required=True)
+    distributed_to = fields.List(fields.String(), required=True, metadata={"description": "School codes"})
+
+
+class SchoolResource(Answer):
+    """A resource distributed to a school: when first, by which channels, and the uses recorded there."""
+    resource_id = fields.String(required=True)
+    title = fields.String(required=True)
+    subject = fields.String(allow_none=True)
+    format = fields.String(allow_none=True, validate=validate.OneOf(FORMATS))
+    origin = fields.String(required=True, validate=validate.OneOf(ORIGINS))
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    first_distributed_at = fields.String(required=True)
+    channels = fields.List(fields.String(), required=True)
+    uses = fields.Integer(required=True)
+
+
+class Dysfunction(Answer):
+    dysfunction_id = fields.String(required=True)
+    school_code = fields.String(required=True)
+    description = fields.String(required=True)
+    reported_at = fields.String(required=True)
+    resolution = fields.String(allow_none=True)
+    resolved_at = fields.String(allow_none=True)
+
+
+class Committee(Answer):
+    committee_id = fields.String(required=True)
+    held_at = fields.String(required=True)
+
+
+class MinutesDecision(Answer):
+    resource_id = fields.String(required=True)
+    title = fields.String(required=True, allow_none=True)
+    project_id = fields.String(allow_none=True)
+    decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
+    remarks = fields.String(required=True)
+
+
+class DecisionCounts(Answer):
+    approved = fields.Integer(required=True)
+    rejected = fields.Integer(required=True)
+    revision = fields.Integer(required=True)
+
+
+class CommitteeMinutes(Committee):
+    """The minutes (PV) of a validation committee."""
+    members = fields.List(fields.String(), required=True)
+    recorded_by = fields.String(required=True)
+    decisions = fields.List(fields.Nested(MinutesDecision), required=True)
+    summary = fields.Nested(DecisionCounts, required=True)
+
+
+class Workshop(Answer):
+    workshop_id = fields.String(required=True)
+    held_at = fields.String(required=True)
+    school_codes = fields.List(fields.String(), required=True)
+    participants = fields.Integer(required=True)
+    topic = fields.String(required=True)
+
+
+class GoodPractice(Answer):
+    practice_id = fields.String(required=True)
+    school_code = fields.String(required=True)
+    teacher = fields.String(required=True)
+    description = fields.String(required=True)
+    recorded_at = fields.String(required=True)
+
+
+class Research(Answer):
+    research_id = fields.String(required=True)
+    title = fields.String(required=True)
+    findings = fields.String(required=True)
+    recommendations = fields.String(required=True)
+    recorded_at = fields.String(required=True)

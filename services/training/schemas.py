@@ -2,6 +2,7 @@
 the same name."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from shared.answers import Answer
 from shared.catalogue import SCHOOL_YEAR
 from shared.commands import Command, Part, parse
 from shared.text import MULTILINE
@@ -200,3 +201,162 @@ class _SchoolYear(_Part):
 def school_year(value) -> str:
     """A school year given to a query, or InvalidCommand naming it."""
     return parse(_SchoolYear(), {"school_year": value})["school_year"]
+
+
+# ---------------------------------------------------------------- answers (what the queries return)
+
+SESSION_STATUSES = ("scheduled", "completed", "cancelled")
+TRAINING_STATUSES = ("planned", "in_progress", "done", "cancelled")
+
+
+class Training(Answer):
+    training_id = fields.String(required=True)
+    title = fields.String(required=True)
+    modality = fields.String(required=True, validate=validate.OneOf(MODALITIES))
+    audience = fields.String(required=True, validate=validate.OneOf(AUDIENCES))
+    planned_participants = fields.Integer(required=True)
+    school_year = fields.String(required=True)
+    planned_at = fields.String(required=True)
+
+
+class SessionLine(Answer):
+    session_id = fields.String(required=True)
+    training_id = fields.String(required=True)
+    starts_on = fields.String(required=True)
+    ends_on = fields.String(required=True)
+    hours = fields.Float(required=True)
+    venue = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(SESSION_STATUSES))
+    cancel_reason = fields.String(allow_none=True)
+    closed_at = fields.String(allow_none=True)
+    invited = fields.Integer(required=True)
+    present = fields.Integer(required=True, metadata={"description": "Invitees present at least one day"})
+
+
+class Certificate(Answer):
+    staff_id = fields.String(required=True)
+    certificate_no = fields.String(required=True)
+    awarded_at = fields.String(required=True)
+
+
+class TrainingDetail(Training):
+    sessions = fields.List(fields.Nested(SessionLine), required=True)
+    certificates = fields.List(fields.Nested(Certificate), required=True)
+
+
+class Invitee(Answer):
+    staff_id = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    school_code = fields.String(allow_none=True)
+    attendance = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.OneOf(ATTENDANCE_STATUSES)),
+                             metadata={"description": "Each day recorded (YYYY-MM-DD): present, absent or excused"})
+
+
+class SchoolCalendarPeriod(Answer):
+    kind = fields.String(required=True, validate=validate.OneOf(PERIOD_KINDS))
+    name = fields.String(required=True)
+    starts_on = fields.String(required=True)
+    ends_on = fields.String(required=True)
+
+
+class CalendarOverride(Answer):
+    """Why a session overlapping the school calendar was scheduled anyway."""
+    reason = fields.String(required=True)
+    calendar_version = fields.Integer(allow_none=True)
+    periods = fields.List(fields.Nested(SchoolCalendarPeriod), required=True)
+    recorded_at = fields.String(required=True)
+    recorded_by = fields.String(required=True)
+
+
+class SessionDetail(SessionLine):
+    participants = fields.List(fields.Nested(Invitee), required=True)
+    calendar_override = fields.Nested(CalendarOverride, allow_none=True)
+
+
+class SchoolCalendar(Answer):
+    school_year = fields.String(required=True)
+    version = fields.Integer(required=True)
+    loaded_at = fields.String(required=True)
+    loaded_by = fields.String(required=True)
+    periods = fields.List(fields.Nested(SchoolCalendarPeriod), required=True)
+
+
+class CertificationLine(Answer):
+    staff_id = fields.String(required=True)
+    name = fields.String(metadata={"description": "From the person's latest invitation to the training"})
+    role = fields.String(validate=validate.OneOf(ROLES))
+    school_code = fields.String(allow_none=True)
+    present_days = fields.Integer(required=True)
+    session_days = fields.Integer(required=True, metadata={"description": "Days of their completed sessions"})
+    rate = fields.Float(required=True, allow_none=True, metadata={"description": "Percent of those days present"})
+    open_sessions = fields.List(fields.String(), required=True)
+    eligible = fields.Boolean(required=True)
+    certificate_no = fields.String(required=True, allow_none=True)
+
+
+class CertificationStatus(Answer):
+    training_id = fields.String(required=True)
+    modality = fields.String(required=True, validate=validate.OneOf(MODALITIES))
+    required_percent = fields.Float(required=True)
+    participants = fields.List(fields.Nested(CertificationLine), required=True)
+
+
+class PlannedAndDone(Answer):
+    planned = fields.Integer(required=True)
+    done = fields.Integer(required=True)
+
+
+class SummaryTrainings(PlannedAndDone):
+    by_modality = fields.Dict(keys=fields.String(validate=validate.OneOf(MODALITIES)),
+                              values=fields.Nested(PlannedAndDone), required=True)
+    planned_participants = fields.Integer(required=True)
+
+
+class SummarySessions(Answer):
+    scheduled = fields.Integer(required=True)
+    completed = fields.Integer(required=True)
+    cancelled = fields.Integer(required=True)
+    open = fields.Integer(required=True)
+
+
+class SummaryPeople(Answer):
+    invited = fields.Integer(required=True)
+    trained = fields.Integer(required=True)
+    by_role = fields.Dict(keys=fields.String(validate=validate.OneOf(ROLES)), values=fields.Integer(), required=True)
+
+
+class SummaryHours(Answer):
+    sessions = fields.Float(required=True)
+    participant_hours = fields.Float(required=True)
+
+
+class SummaryCertifications(Answer):
+    awarded = fields.Integer(required=True)
+    staff = fields.Integer(required=True)
+
+
+class SummaryLine(Answer):
+    training_id = fields.String(required=True)
+    title = fields.String(required=True)
+    modality = fields.String(required=True, validate=validate.OneOf(MODALITIES))
+    audience = fields.String(required=True, validate=validate.OneOf(AUDIENCES))
+    planned_participants = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(TRAINING_STATUSES))
+    sessions = fields.Integer(required=True)
+    sessions_completed = fields.Integer(required=True)
+    sessions_cancelled = fields.Integer(required=True)
+    trained = fields.Integer(required=True)
+    certified = fields.Integer(required=True)
+    hours = fields.Float(required=True)
+
+
+class AnnualSummary(Answer):
+    """The annual summary (حصيلة سنوية) of the training axis."""
+    school_year = fields.String(required=True)
+    trainings = fields.Nested(SummaryTrainings, required=True)
+    sessions = fields.Nested(SummarySessions, required=True)
+    people = fields.Nested(SummaryPeople, required=True)
+    hours = fields.Nested(SummaryHours, required=True)
+    certifications = fields.Nested(SummaryCertifications, required=True)
+    by_training = fields.List(fields.Nested(SummaryLine), required=True)

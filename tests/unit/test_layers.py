@@ -111,3 +111,12 @@ def test_the_pure_domains_need_no_framework():
 
 def test_the_cycle_finder_finds_a_cycle_through_three_modules():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [frozenset({"a", "b", "c"})]
+
+
+def test_the_gateway_reads_each_service_through_its_public_module_only():
+    """The gateway imports a service's `schemas` (its public face: commands, answers, the indicator registry),
+    never the service's internals."""
+    inside = [(name, target) for name, targets in graph().items() if name.split(".")[:2] == ["services", "gateway"]
+              for target in targets if target.split(".")[0] == "services" and target.split(".")[1] != "gateway"
+              and target.split(".")[2:] != ["schemas"]]
+    assert inside == []
