@@ -29,7 +29,8 @@ def ago(days: int) -> str:
 
 
 PROJECTOR = dict(ASSETS[1], asset_id="A3", serial="PJ-8", model="EB-X", supplier="Sahara PC", delivery_ref="BL-7",
-                 school_code="S2", status="installed", installed=True, commune="Ville")
+                 school_code="S2", status="installed", installed=True, commune="Ville", warranty="ended",
+                 warranty_ends_on="2025-10-03")
 DELIVERIES = [
     {"delivery_ref": "BL-9", "supplier": "Maroc Info", "received_at": "2025-10-03T09:00:00+01:00", "items": 2,
      "assigned": 1, "installed": 1, "kinds": {"laptop": 1, "projector": 1}},
@@ -254,3 +255,26 @@ def test_a_faults_page_and_its_assets_history_say_who_recorded_each_step(site):
     story = page[page.index("Panne déclarée : Écran noir"):]
     assert story.index("— dir1 (Directeur d'établissement)") < story.index("Réclamation MI-77")
     assert "— tech (Technicien)" in story
+
+
+# ---------------------------------------------------------------- declaring a fault: the warranty of the pick
+
+
+def test_declaring_a_fault_says_whether_the_picked_item_is_under_warranty_and_until_when(site):
+    client, services = site
+    sign_in(client, "coord")
+    page = html.unescape(page_of(client, "/forms/maintenance/declare_fault?lang=fr&school_code=S1&serial=LT-77"))
+    # In the list to pick from, and beside the pick (the page says it without its script).
+    assert '<option value="LT-77" data-warranty="Sous garantie, fin le 3 octobre 2027">Ordinateur portable · X1 · ' \
+           'Sous garantie, fin le 3 octobre 2027</option>' in page
+    assert re.search(r'<p class="hint warranty-note" id="warranty-serial" data-for="f-serial" aria-live="polite">'
+                     r'Sous garantie, fin le 3 octobre 2027</p>', page)
+    page = page_of(client, "/forms/maintenance/declare_fault?school_code=S2&serial=PJ-8")
+    assert 'aria-live="polite">انتهى الضمان في 3 أكتوبر 2025</p>' in page
+    # A refused form keeps saying it.
+    resp = client.post("/forms/maintenance/declare_fault?lang=fr", data={
+        "csrf": csrf_of(page), "school_code": "S2", "serial": "PJ-8", "symptom": ""})
+    assert resp.status_code == 400 and "Garantie terminée le 3 octobre 2025</p>" in resp.get_data(as_text=True)
+    # Other forms' lists of equipment stay short.
+    visit = page_of(client, "/forms/maintenance/file_warranty_claim")
+    assert "data-warranty" not in visit and "warranty-note" not in visit

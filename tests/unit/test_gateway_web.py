@@ -324,7 +324,7 @@ def test_a_form_names_the_asset_by_serial_and_the_api_gets_its_id(site):
     client, services = site
     sign_in(client, "coord")
     page = client.get("/forms/maintenance/declare_fault?school_code=S1").get_data(as_text=True)
-    assert 'list="dl-assets"' in page and '<option value="LT-77">' in page  # the school's assets to pick
+    assert 'list="dl-assets"' in page and '<option value="LT-77" ' in page  # the school's assets to pick
     resp = client.post("/forms/maintenance/declare_fault", data={
         "csrf": csrf_of(page), "school_code": "S1 · École Al Amal", "serial": "LT-77", "symptom": "Écran noir"})
     assert resp.status_code == 303 and resp.headers["Location"].startswith("/faults")

@@ -5,14 +5,31 @@
   const summary = document.getElementById('form-errors');
   if (summary) summary.focus();
 
+  // Where the page says it (declaring a fault), whether an item is under warranty and until when.
+  const day = new Intl.DateTimeFormat((document.documentElement.lang || 'ar') + '-MA',
+                                      {day: 'numeric', month: 'long', year: 'numeric'});
+  function warrantyOf(list, a) {
+    const words = list.dataset.warranty ? JSON.parse(list.dataset.warranty) : null;
+    if (!words || !a.warranty_ends_on) return '';
+    const ends = day.format(new Date(a.warranty_ends_on + 'T12:00:00'));
+    return (a.warranty === 'ended' ? words.ended : words.running).replace('%(day)s', ends);
+  }
   function fillAssets(list, rows) {
     const kinds = JSON.parse(list.dataset.kinds || '{}');
     list.replaceChildren(...rows.map(a => {
       const o = document.createElement('option');
       o.value = a.serial;
-      o.textContent = [kinds[a.kind] || a.kind, a.model].filter(Boolean).join(' · ');
+      const warranty = warrantyOf(list, a);
+      if (warranty) o.dataset.warranty = warranty;
+      o.textContent = [kinds[a.kind] || a.kind, a.model, warranty].filter(Boolean).join(' · ');
       return o;
     }));
+  }
+  function showWarranty(input) {
+    const note = document.querySelector('.warranty-note[data-for="' + input.id + '"]');
+    if (!note || !input.list) return;
+    const picked = Array.from(input.list.options).find(o => o.value === input.value.trim());
+    note.textContent = picked && picked.dataset.warranty ? picked.dataset.warranty : '';
   }
   const assetList = document.getElementById('dl-assets');
   let timer = null;
@@ -30,7 +47,9 @@
     });
   });
   document.querySelectorAll('form [data-picker=asset]').forEach(input => {
+    input.addEventListener('change', () => showWarranty(input));
     input.addEventListener('input', () => {
+      showWarranty(input);
       const school = input.form.querySelector('[data-picker=school]');
       if (school && school.value.trim()) return;  // the school's list is already there
       clearTimeout(timer);
