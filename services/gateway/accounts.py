@@ -83,11 +83,14 @@ class Accounts:
         except AccountError as exc:
             raise refusal("scope", "bad_scope", str(exc)) from None
         _check_password(password)
+        if self.get(username):
+            raise refusal("username", "username_taken", f"User {username} already exists.")
+        password_hash = self._hash(password)
         with self.engine.begin() as conn:
             if conn.execute(select(accounts.c.username).where(accounts.c.username == username)).first():
                 raise refusal("username", "username_taken", f"User {username} already exists.")
             conn.execute(insert(accounts).values(
-                username=username, password_hash=_hasher.hash(password), role=role, scope=scope,
+                username=username, password_hash=password_hash, role=role, scope=scope,
                 disabled=False, created_at=datetime.now(timezone.utc).isoformat()))
         return {"username": username, "role": role, "scope": scope}
 
@@ -99,9 +102,12 @@ class Accounts:
 
     def reset_password(self, username: str, password: str, field: str = "password") -> None:
         _check_password(password, field)
+        if self.get(username) is None:
+            raise refusal("username", "no_such_user", f"No user {username}.")
+        password_hash = self._hash(password)
         with self.engine.begin() as conn:
             if not conn.execute(update(accounts).where(accounts.c.username == username)
-                                .values(password_hash=_hasher.hash(password), disabled=False,
+                                .values(password_hash=password_hash, disabled=False,
                                         token_generation=accounts.c.token_generation + 1)).rowcount:
                 raise refusal("username", "no_such_user", f"No user {username}.")
 
@@ -110,13 +116,15 @@ class Accounts:
         row = self.get(username)
         if row is None or row["disabled"]:
             raise refusal("username", "no_such_user", f"No user {username}.")
-        try:
-            self.checks.run(_hasher.verify, row["password_hash"], current or "")
-        except (VerificationError, InvalidHashError):
-            raise refusal("current_password", "wrong_password", "The current password is not right.") from None
+        if not self.checks.run(_password_matches, row["password_hash"], current or "", wait=True):
+            raise refusal("current_password", "wrong_password", "The current password is not right.")
         if new == current:
             raise refusal("new_password", "same_password", "The new password must differ from the current one.")
         self.reset_password(username, new, field="new_password")
+
+    def _hash(self, password: str) -> str:
+        """A new password's hash, made aside (it takes argon2's time) and waiting its turn among the checks."""
+        return self.checks.run(_hasher.hash, password, wait=True)
 
     def listing(self, scopes: tuple[str, ...] | None = None) -> list[dict]:
         """Every account (or those of `scopes`, by prefix), without its password, by user name."""
@@ -143,13 +151,9 @@ class Accounts:
 
         argon2 runs aside (see passwords.py); `Busy` when too many checks are already under way."""
         row = self.get(username) if isinstance(username, str) else None
-        if row is None or row["disabled"]:
-            # Same work either way, so timing does not tell which names exist.
-            self.checks.run(_hasher.hash, password or "x") if row is None else None
-            return None
-        try:
-            self.checks.run(_hasher.verify, row["password_hash"], password or "")
-        except (VerificationError, InvalidHashError):
+        usable = row is not None and not row["disabled"]
+        # An unknown or disabled account is checked against a dummy hash: the same wait, so timing tells nothing.
+        if not self.checks.run(_password_matches, row["password_hash"] if usable else None, password or ""):
             return None
         self.signed_in(row["username"])
         return identity_of(row)
@@ -171,6 +175,27 @@ def identity_of(row) -> dict:
     return {"user": row["username"], "role": row["role"], "scope": row["scope"], "gen": row["token_generation"]}
 
 
+
+
+def _password_matches(stored: str | None, password: str) -> bool:
+    """argon2's verdict on `password` (run aside). Without a stored hash (an unknown or disabled account) a
+    dummy hash of the same costs is verified instead: the answer is no, after the same time."""
+    try:
+        _hasher.verify(stored or _dummy_hash(), password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return stored is not None
+
+
+_dummy: tuple = (None, "")
+
+
+def _dummy_hash() -> str:
+    """A hash of no one's password, made with the costs of the hasher in use."""
+    global _dummy
+    if _dummy[0] is not _hasher:
+        _dummy = (_hasher, _hasher.hash(base64.b64encode(os.urandom(24)).decode()))
+    return _dummy[1]
 
 
 def refusal(field: str, code: str, message: str) -> AccountError:

@@ -3,8 +3,9 @@
 argon2 is meant to be slow. Under eventlet a check in the request's own thread stops every other request while
 it runs, so checks run in operating-system threads (argon2 releases the interpreter lock) at the lowest CPU
 priority: a flood of wrong passwords then uses the cores only when nothing else wants them. Checks run one at a
-time and only a few may wait, so that they never hold all of the gateway's request slots; the others are told
-to come back (`Busy`) at once.
+time and only a few sign-ins may wait, so that they never hold all of the gateway's request slots; the others are
+told to come back (`Busy`) at once. What a signed-in person asks (a new account, a new password) waits its turn
+instead: it cannot come from a flood of strangers, and turning it away would lose what they typed.
 """
 from __future__ import annotations
 
@@ -29,9 +30,10 @@ class PasswordChecks:
         self.count_lock = threading.Lock()
         self.hashing = threading.Semaphore(HASHING_AT_ONCE)
 
-    def run(self, fn, *args):
+    def run(self, fn, *args, wait: bool = False):
+        """`fn(*args)` aside, after the checks before it; `Busy` when too many are under way, unless `wait`."""
         with self.count_lock:
-            if self.in_flight >= self.limit:
+            if self.in_flight >= self.limit and not wait:
                 raise Busy()
             self.in_flight += 1
         try:
