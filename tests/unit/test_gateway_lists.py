@@ -66,7 +66,7 @@ class Lists(Services):
     def __call__(self, service, method, *args):
         if method in ("deliveries", "audit_reports", "transfers", "open_transfers", "open_faults",
                       "overdue_faults", "last_visits", "assets", "warranty_expiring", "faults_since", "fault",
-                      "fault_history"):
+                      "fault_history", "mean_time_to_repair"):
             self.calls.append((service, method, args))
             return getattr(self, method)(*args)
         return super().__call__(service, method, *args)
@@ -96,6 +96,13 @@ class Lists(Services):
 
     def fault_history(self, asset_id):
         return [dict(f, steps=STEPS) for f in FAULTS if f["asset_id"] == asset_id]
+
+    def mean_time_to_repair(self, school=None, by=None, codes=None):
+        return {None: {"faults": 4, "total_days": 15.0, "mean_days": 3.8},
+                "supplier": [{"supplier": "Maroc Info", "faults": 3, "total_days": 12.0, "mean_days": 4.0},
+                             {"supplier": None, "faults": 1, "total_days": 3.0, "mean_days": 3.0}],
+                "kind": [{"kind": "laptop", "faults": 1, "total_days": 1.5, "mean_days": 1.5},
+                         {"kind": "projector", "faults": 3, "total_days": 13.5, "mean_days": 4.5}]}[by]
 
     def faults_since(self, days):
         return self.open_faults()
@@ -278,3 +285,25 @@ def test_declaring_a_fault_says_whether_the_picked_item_is_under_warranty_and_un
     # Other forms' lists of equipment stay short.
     visit = page_of(client, "/forms/maintenance/file_warranty_claim")
     assert "data-warranty" not in visit and "warranty-note" not in visit
+
+
+# ---------------------------------------------------------------- mean time to repair
+
+
+def test_the_faults_page_shows_the_mean_time_to_repair_by_supplier_and_by_kind(site):
+    client, services = site
+    sign_in(client, "tech")
+    page = page_of(client, "/faults?lang=fr")
+    section = page[page.index('id="repair-time"'):]
+    by_supplier = section[section.index('id="repair-time-supplier"'):section.index('id="repair-time-kind"')]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", by_supplier[by_supplier.index("<tbody>"):], re.S)
+    cells = [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S) for r in rows]
+    assert cells == [["Maroc Info", "3", "4"], ["Non connu", "1", "3"], ["Ensemble", "4", "3,8"]]
+    by_kind = section[section.index('id="repair-time-kind"'):]
+    assert re.search(r"<th[^>]*>Ordinateur portable</th>\s*<td[^>]*>1</td><td[^>]*>1,5</td>", by_kind)
+    assert re.search(r"<th[^>]*>Vidéoprojecteur</th>\s*<td[^>]*>3</td><td[^>]*>4,5</td>", by_kind)
+    client.get("/logout")
+    sign_in(client, "dir1")  # a school director reads their school's
+    page_of(client, "/faults")
+    asked = [args for _, method, args in services.calls if method == "mean_time_to_repair"]
+    assert asked[-3:] == [("S1", None, None), ("S1", "supplier", None), ("S1", "kind", None)]
