@@ -55,6 +55,8 @@ class Inventory(UnitOfWork):
 
     The unit of work of inventory's commands, and of its reaction to maintenance."""
 
+    read = None  # an imported file, when it was read aside before the transaction (a part, then)
+
     # ---- loading
 
     def school(self, code: str) -> Loaded:
@@ -80,32 +82,33 @@ class Inventory(UnitOfWork):
 
     # ---- reception, shared by a delivery sent as JSON and an imported list
 
-    def receive_items(self, delivery: dict, items: list[dict], owners: dict[str, str], ctx: Context) -> list[dict]:
+    def receive_items(self, delivery: domain.ReceiveDelivery | domain.ImportDelivery, items: list[domain.DeliveryItem],
+                      owners: dict[str, str], ctx: Context) -> list[dict]:
         """Receive checked items; `owners` are the assets already holding their serials, by serial key."""
         recorded = []
         for item in items:
-            if item.get("asset_id"):
-                loaded = self.asset(item["asset_id"])
+            if item.asset_id:
+                loaded = self.asset(item.asset_id)
             else:
                 # A new id has no history to read.
                 asset_id = new_id()
                 loaded = Loaded(domain.asset_stream(asset_id), domain.Asset(asset_id), 0)
-            owner = owners.get(domain.serial_key(item["serial"]))
+            owner = owners.get(domain.serial_key(item.serial))
             recorded += self.record(loaded, domain.receive_equipment(loaded.state, item, delivery, owner), ctx)
         return recorded
 
-    def serial_owners(self, items: list[dict]) -> dict[str, str]:
-        owners = self.views.serial_owners(self.conn, [i["serial"] for i in items])
+    def serial_owners(self, serials: list[str]) -> dict[str, str]:
+        owners = self.views.serial_owners(self.conn, serials)
         return {key: row["asset_id"] for key, row in owners.items()}
 
-    def receive_delivery(self, cmd: dict, ctx: Context) -> list[dict]:
+    def receive_delivery(self, cmd: domain.ReceiveDelivery, ctx: Context) -> list[dict]:
         """Every item, or none. A serial known in the province is refused, naming the item and its asset."""
-        items = cmd["items"]
-        owners = self.serial_owners(items)
+        items = list(cmd.items)
+        owners = self.serial_owners([i.serial for i in items])
         # Asset ids are checked as each item is received: a repeated one is already received.
-        problems = domain.delivery_problems(items, owners, set())
+        problems = domain.delivery_problems([(i.serial, i.asset_id) for i in items], owners, set())
         repeated = {str(i): {"serial": p["serial"]} for i, p in sorted(problems.items())
-                    if "serial" in p and domain.serial_key(items[i]["serial"]) not in owners}
+                    if "serial" in p and domain.serial_key(items[i].serial) not in owners}
         if repeated:
             raise InvalidCommand({"items": repeated})
         known = [f"Item {i + 1}: {p['serial'][0]}" for i, p in sorted(problems.items()) if "serial" in p]
@@ -113,14 +116,14 @@ class Inventory(UnitOfWork):
             raise CommandRejected("serial_already_known", " ".join(known))
         return self.receive_items(cmd, items, owners, ctx)
 
-    def import_delivery(self, cmd: dict, ctx: Context, read=None) -> dict:
+    def import_delivery(self, cmd: domain.ImportDelivery, ctx: Context, read=None) -> dict:
         """A supplier's list (CSV or XLSX): every line received, or the file refused naming each bad line.
         `read`: the file as `imports.read_deliveries` gives it, when read before the transaction."""
-        lines, errors, ids = read or imports.read_deliveries(base64.b64decode(cmd["content_base64"]), cmd["format"])
-        items = [item for _, item in lines]
-        every = [i for _, i in ids]
-        received = self.views.known_assets(self.conn, [i["asset_id"] for i in every if i.get("asset_id")])
-        owners = self.serial_owners(every)
+        lines, errors, ids = read or imports.read_deliveries(base64.b64decode(cmd.content_base64), cmd.format)
+        items = [domain.DeliveryItem(**item) for _, item in lines]
+        every = [(i["serial"], i.get("asset_id")) for _, i in ids]
+        received = self.views.known_assets(self.conn, [asset_id for _, asset_id in every if asset_id])
+        owners = self.serial_owners([serial for serial, _ in every])
         problems = domain.delivery_problems(every, owners, received, [f"line {line}" for line, _ in ids])
         for i, problem in problems.items():
             line = ids[i][0]
@@ -130,15 +133,15 @@ class Inventory(UnitOfWork):
         if not items:
             raise InvalidCommand({"file": ["The file lists no equipment."]})
         recorded = self.receive_items(cmd, items, owners, ctx)
-        return {"supplier": cmd["supplier"], "delivery_ref": cmd["delivery_ref"], "received": len(recorded),
+        return {"supplier": cmd.supplier, "delivery_ref": cmd.delivery_ref, "received": len(recorded),
                 "first_position": recorded[0]["position"], "last_position": recorded[-1]["position"],
                 "assets": [{"line": line, "asset_id": env["data"]["asset_id"], "serial": env["data"]["serial"]}
                            for (line, _), env in zip(lines, recorded)]}
 
     # ---- schools
 
-    def import_schools(self, cmd: dict, ctx: Context, read=None) -> dict:
-        schools, errors = read or imports.read_schools(base64.b64decode(cmd["content_base64"]), cmd["format"])
+    def import_schools(self, cmd: domain.ImportSchools, ctx: Context, read=None) -> dict:
+        schools, errors = read or imports.read_schools(base64.b64decode(cmd.content_base64), cmd.format)
         registered = self.views.known_schools(self.conn, [s["school_code"] for _, s, _ in schools])
         first: dict[str, int] = {}
         for line, school, _ in schools:
@@ -165,7 +168,8 @@ class Inventory(UnitOfWork):
         positions, censuses = [], 0
         for _, school, census in schools:
             loaded = self.school(school["school_code"])
-            events = domain.register_school(loaded.state, school, self.store.province_code)
+            registration = domain.RegisterSchool(**{k: school[k] for k in ("school_code", *domain.SCHOOL_FIELDS)})
+            events = domain.register_school(loaded.state, registration, self.store.province_code)
             if census is not None:
                 events += domain.record_census(domain.School(loaded.state.code, True, registered_on=registered_on),
                                                census["school_year"], census["pupils"], census["teachers"])

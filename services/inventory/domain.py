@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import Iterable
 
 from shared.calendar import local_date, warranty_ends_on
 from shared.errors import CommandRejected
@@ -85,6 +86,188 @@ def _names(ids) -> str:
     return ", ".join(sorted(ids))
 
 
+# ---------------------------------------------------------------- the commands, as the rules read them
+# Made from the checked fields of `schemas.py`; when the fact happened comes with the command's context.
+
+def _parts(cmd, name: str, part: type) -> None:
+    """The runner hands a command's parts over as the schema checked them: each one made a `part`."""
+    object.__setattr__(cmd, name, tuple(p if isinstance(p, part) else part(**p) for p in getattr(cmd, name)))
+
+
+@dataclass(frozen=True)
+class RegisterSchool:
+    school_code: str
+    name_ar: str
+    name_fr: str
+    cycle: str
+    setting: str
+    commune: str
+    region_code: str
+
+
+@dataclass(frozen=True)
+class UpdateSchool:
+    """The fields to change; None: as registered."""
+    school_code: str
+    name_ar: str | None = None
+    name_fr: str | None = None
+    cycle: str | None = None
+    setting: str | None = None
+    commune: str | None = None
+    region_code: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordCensus:
+    school_code: str
+    school_year: str
+    pupils: int
+    teachers: int
+
+
+@dataclass(frozen=True)
+class ImportSchools:
+    content_base64: str
+    format: str = "csv"  # or xlsx
+
+
+@dataclass(frozen=True)
+class RecordConnectivity:
+    school_code: str
+    status: str
+    link: str
+    bandwidth_mbps: float
+
+
+@dataclass(frozen=True)
+class RecordFiltering:
+    school_code: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class RecordInfrastructureWork:
+    school_code: str
+    kind: str
+    status: str
+    work_id: str | None = None  # None: a new work
+
+
+@dataclass(frozen=True)
+class DeliveryItem:
+    kind: str
+    serial: str
+    warranty_months: int
+    asset_id: str | None = None  # None: a new id
+    model: str = ""
+    bundle: str = "none"
+
+
+@dataclass(frozen=True)
+class ReceiveDelivery:
+    supplier: str
+    delivery_ref: str
+    items: tuple[DeliveryItem, ...]
+
+    def __post_init__(self):
+        _parts(self, "items", DeliveryItem)
+
+
+@dataclass(frozen=True)
+class ImportDelivery:
+    """A supplier's list of items, as a file (its lines are read into `DeliveryItem`s)."""
+    supplier: str
+    delivery_ref: str
+    content_base64: str
+    format: str = "csv"  # or xlsx
+
+
+@dataclass(frozen=True)
+class AssignEquipment:
+    asset_id: str
+    school_code: str
+
+
+@dataclass(frozen=True)
+class ConfirmInstallation:
+    asset_id: str
+    school_code: str
+
+
+@dataclass(frozen=True)
+class DecommissionEquipment:
+    asset_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Observation:
+    asset_id: str
+    status: str  # in_use, unused, broken, missing
+
+
+@dataclass(frozen=True)
+class RecordUsageVisit:
+    school_code: str
+    observations: tuple[Observation, ...]
+    notes: str = ""
+    visit_id: str | None = None  # None: a new visit
+
+    def __post_init__(self):
+        _parts(self, "observations", Observation)
+
+
+@dataclass(frozen=True)
+class ProposeTransfer:
+    asset_ids: list[str]
+    from_school: str
+    to_school: str
+    reason: str
+    report: str
+    transfer_id: str | None = None  # None: a new transfer
+
+
+@dataclass(frozen=True)
+class ApproveTransfer:
+    transfer_id: str
+
+
+@dataclass(frozen=True)
+class RejectTransfer:
+    transfer_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CompleteTransfer:
+    transfer_id: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    asset_id: str
+    status: str  # present, missing, damaged
+
+
+@dataclass(frozen=True)
+class CompleteInventoryAudit:
+    school_code: str
+    occasion: str
+    findings: tuple[Finding, ...]
+    unexpected_serials: list[str] = field(default_factory=list)
+    audit_id: str | None = None  # None: a new audit
+
+    def __post_init__(self):
+        _parts(self, "findings", Finding)
+
+
+@dataclass(frozen=True)
+class ResolveReplacement:
+    """The coordinator's word on a replacement inventory could not apply: what was done about it."""
+    fault_id: str
+    note: str
+
+
 # ---------------------------------------------------------------- school
 
 @dataclass(frozen=True)
@@ -108,18 +291,18 @@ def _registered(school: School) -> None:
         raise CommandRejected("unknown_school", f"School {school.code} is not registered.")
 
 
-def register_school(state: School, cmd: dict, province_code: str) -> list[Event]:
+def register_school(state: School, cmd: RegisterSchool, province_code: str) -> list[Event]:
     if state.registered:
         raise CommandRejected("school_already_registered", f"School {state.code} is already registered.")
-    data = {"school_code": state.code, **{k: cmd[k] for k in SCHOOL_FIELDS}, "province_code": province_code}
+    data = {"school_code": state.code, **{k: getattr(cmd, k) for k in SCHOOL_FIELDS}, "province_code": province_code}
     return [Event("school_registered", data)]
 
 
-def update_school(state: School, changes: dict, province_code: str) -> list[Event]:
+def update_school(state: School, changes: UpdateSchool, province_code: str) -> list[Event]:
     """The school's description, registered again in full; nothing if nothing changes."""
     _registered(state)
     details = dict(state.details)
-    details.update({k: changes[k] for k in SCHOOL_FIELDS if changes.get(k) is not None})
+    details.update({k: getattr(changes, k) for k in SCHOOL_FIELDS if getattr(changes, k) is not None})
     if details == state.details:
         return []
     return [Event("school_registered", {"school_code": state.code, **details, "province_code": province_code})]
@@ -223,28 +406,30 @@ def _in_service(asset: Asset) -> None:
         raise CommandRejected("asset_decommissioned", f"Asset {asset.asset_id} is decommissioned.")
 
 
-def receive_equipment(state: Asset, item: dict, delivery: dict, serial_owner: str | None) -> list[Event]:
+def receive_equipment(state: Asset, item: DeliveryItem, delivery: ReceiveDelivery | ImportDelivery,
+                      serial_owner: str | None) -> list[Event]:
     """Record one delivered item. `serial_owner` is the asset already holding its serial, if any."""
     if state.received:
         raise CommandRejected("asset_already_received", f"Asset {state.asset_id} is already received.")
     if serial_owner is not None:
         raise CommandRejected("serial_already_known",
-                              f"Serial {item['serial']} is already asset {serial_owner}.")
+                              f"Serial {item.serial} is already asset {serial_owner}.")
     return [Event("equipment_received", {
-        "asset_id": state.asset_id, "kind": item["kind"], "serial": item["serial"].strip(),
-        "model": item.get("model") or "", "supplier": delivery["supplier"],
-        "delivery_ref": delivery["delivery_ref"], "warranty_months": item["warranty_months"],
-        "bundle": item.get("bundle") or "none",
+        "asset_id": state.asset_id, "kind": item.kind, "serial": item.serial.strip(),
+        "model": item.model or "", "supplier": delivery.supplier,
+        "delivery_ref": delivery.delivery_ref, "warranty_months": item.warranty_months,
+        "bundle": item.bundle or "none",
     })]
 
 
-def delivery_problems(items: list[dict], serial_owners: dict[str, str], received_ids: set[str],
+def delivery_problems(items: list[tuple[str, str | None]], serial_owners: dict[str, str], received_ids: set[str],
                       labels: list[str] | None = None) -> dict[int, dict[str, list[str]]]:
     """Every item of a delivery that cannot be received, by its index, and why.
 
-    `serial_owners` maps the key of each serial already known in the province
-    to its asset; `received_ids` are the items' asset ids already received;
-    `labels` name the items for a person ("line 12"), item 1, 2 … by default.
+    `items` are the (serial, asset id or None) of each item; `serial_owners`
+    maps the key of each serial already known in the province to its asset;
+    `received_ids` are the items' asset ids already received; `labels` name
+    the items for a person ("line 12"), item 1, 2 … by default.
     """
     labels = labels or [f"item {i + 1}" for i in range(len(items))]
     problems: dict[int, dict[str, list[str]]] = {}
@@ -254,15 +439,14 @@ def delivery_problems(items: list[dict], serial_owners: dict[str, str], received
     def problem(i, name, message):
         problems.setdefault(i, {}).setdefault(name, []).append(message)
 
-    for i, item in enumerate(items):
-        key = serial_key(item["serial"])
+    for i, (serial, asset_id) in enumerate(items):
+        key = serial_key(serial)
         if key in serial_owners:
-            problem(i, "serial", f"Serial {item['serial'].strip()} is already asset {serial_owners[key]}.")
+            problem(i, "serial", f"Serial {serial.strip()} is already asset {serial_owners[key]}.")
         elif key in first_serial:
-            problem(i, "serial", f"Serial {item['serial'].strip()} is repeated: see {labels[first_serial[key]]}.")
+            problem(i, "serial", f"Serial {serial.strip()} is repeated: see {labels[first_serial[key]]}.")
         else:
             first_serial[key] = i
-        asset_id = item.get("asset_id")
         if asset_id:
             if asset_id in received_ids:
                 problem(i, "asset_id", f"Asset {asset_id} is already received.")
@@ -325,7 +509,7 @@ def _whereabouts(asset: Asset) -> str:
 
 # ---------------------------------------------------------------- usage visits
 
-def record_usage_visit(visit_recorded: bool, visit_id: str, school: School, observations: list[dict],
+def record_usage_visit(visit_recorded: bool, visit_id: str, school: School, observations: Iterable[Observation],
                        assets: dict[str, Asset], notes: str) -> list[Event]:
     """Observations only for assets in service at the visited school."""
     if visit_recorded:
@@ -334,7 +518,7 @@ def record_usage_visit(visit_recorded: bool, visit_id: str, school: School, obse
     _at_school(assets, school.code)
     return [Event("usage_visit_recorded", {
         "visit_id": visit_id, "school_code": school.code,
-        "observations": [{"asset_id": o["asset_id"], "status": o["status"]} for o in observations],
+        "observations": [{"asset_id": o.asset_id, "status": o.status} for o in observations],
         "notes": notes})]
 
 
@@ -441,7 +625,7 @@ def complete_transfer(state: Transfer, assets: dict[str, Asset], at: datetime) -
 # ---------------------------------------------------------------- inventory audits
 
 def complete_inventory_audit(audit_recorded: bool, audit_id: str, school: School, occasion: str,
-                             findings: list[dict], unexpected_serials: list[str],
+                             findings: Iterable[Finding], unexpected_serials: list[str],
                              expected: dict[str, Asset], serial_owners: dict[str, str]) -> list[Event]:
     """An audit gives a status to every asset expected at the school, and lists what it found besides.
 
@@ -451,7 +635,7 @@ def complete_inventory_audit(audit_recorded: bool, audit_id: str, school: School
     if audit_recorded:
         raise CommandRejected("audit_already_recorded", f"Audit {audit_id} is already recorded.")
     _registered(school)
-    listed = {f["asset_id"] for f in findings}
+    listed = {f.asset_id for f in findings}
     strangers = listed - set(expected)
     if strangers:
         raise CommandRejected("asset_not_expected_here",
@@ -468,7 +652,7 @@ def complete_inventory_audit(audit_recorded: bool, audit_id: str, school: School
             f"{s} (asset {a})" for s, a in sorted(ours.items())) + ".")
     return [Event("inventory_audit_completed", {
         "audit_id": audit_id, "school_code": school.code, "occasion": occasion,
-        "findings": [{"asset_id": f["asset_id"], "status": f["status"]} for f in findings],
+        "findings": [{"asset_id": f.asset_id, "status": f.status} for f in findings],
         "unexpected_serials": [s.strip() for s in unexpected_serials]})]
 
 
@@ -568,6 +752,19 @@ def react_to_replacement(replacement: dict, at: datetime, old: Asset, new: Asset
     elif new.school_code != old.school_code:
         return plan, "new_asset_at_another_school"
     return plan, "applied" if plan else "already_applied"
+
+
+def resolve_replacement(waiting: dict | None, cmd: ResolveReplacement, actor: dict, at: datetime) -> dict:
+    """The coordinator's word on a fault's latest replacement that could not apply here: the row kept beside the
+    log. `waiting` is that replacement as the reaction kept it (its outcome; who resolved it, and when, if
+    anyone did), or None."""
+    if waiting is None:
+        raise CommandRejected("nothing_to_resolve", f"Fault {cmd.fault_id} has no replacement waiting for a decision.")
+    if waiting["resolved_at"] is not None:
+        raise CommandRejected("already_resolved", f"The replacement of fault {cmd.fault_id} was resolved by "
+                              f"{waiting['resolved_by']} on {waiting['resolved_at']}.")
+    return {"fault_id": cmd.fault_id, "outcome": waiting["outcome"], "note": cmd.note,
+            "resolved_by": actor.get("user", ""), "resolved_at": at.isoformat()}
 
 
 # ---------------------------------------------------------------- warranty

@@ -64,3 +64,7 @@ class ReplacementReaction(Reaction):
             query = query.where(o.c.fault_id == fault_id)
         return [dict(row) for row in conn.execute(query).mappings()
                 if fault_id is not None or row["resolved_at"] is None]
+
+    def resolve(self, conn, resolution: dict) -> None:
+        """Keep the coordinator's word on a replacement (`domain.resolve_replacement` says what it is)."""
+        conn.execute(insert(resolutions).values(**resolution))

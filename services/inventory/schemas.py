@@ -1,4 +1,5 @@
-"""Inventory's commands, validated before anything is decided."""
+"""Inventory's commands, validated before anything is decided; the runner makes each the domain's dataclass of
+the same name."""
 import base64
 import binascii
 from datetime import date

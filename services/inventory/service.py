@@ -8,10 +8,9 @@ import base64
 
 from nameko.rpc import rpc
 
-from shared import db
 from shared.aside import aside
 from shared.calendar import local_date
-from shared.commands import context, execute, parse, parse_command
+from shared.commands import execute, parse, parse_command
 from shared.errors import CommandRejected, found
 from shared.events import now
 from shared.reaction import ReactionDependency
@@ -21,7 +20,7 @@ from . import application as app
 from . import handlers, imports, register, schemas
 from .application import Inventory
 from .domain import serial_key
-from .reactions import ReplacementReaction, resolutions
+from .reactions import ReplacementReaction
 from .reactions import kept_tables as resolution_tables
 from .views import InventoryViews
 
@@ -38,15 +37,16 @@ class InventoryService(EventSourced):
     founded_streams = ("school:",)
 
     unit = Inventory
+    parts = {"replacements": "replacements.projection"}  # what resolve_replacement reads and keeps
 
     # ---------------------------------------------------------------- imports, read aside
 
     def _import(self, handler, reader, command, meta):
         """Read the file aside and before the transaction: a long file holds neither the other commands nor
-        the log; the handler gets what was read as `cmd["read"]`."""
+        the log; the handler gets what was read as `uow.read`."""
         cmd, ctx = parse_command(handler, command, meta)
-        cmd["read"] = aside(reader, base64.b64decode(cmd["content_base64"]), cmd["format"])
-        return execute(self.log, handler, cmd, ctx, self.unit, **self.unit_parts())
+        read = aside(reader, base64.b64decode(cmd.content_base64), cmd.format)
+        return execute(self.log, handler, cmd, ctx, self.unit, read=read, **self.unit_parts())
 
     @rpc
     def import_delivery(self, command, meta=None):
@@ -163,26 +163,6 @@ class InventoryService(EventSourced):
         resolved or not)."""
         with self.replacements.engine.connect() as conn:
             return self.replacements.projection.to_resolve(conn, fault_id)
-
-    @rpc
-    def resolve_replacement(self, command, meta=None):
-        """The coordinator says what was done about a replacement inventory could not apply."""
-        cmd = parse(schemas.ResolveReplacement(), command)
-        ctx = context(meta, cmd)  # the decision is kept beside the log, not in it
-        with self.replacements.engine.begin() as conn:
-            db.lock_writers(conn, "replacement_resolutions")
-            found_ = self.replacements.projection.to_resolve(conn, cmd["fault_id"])
-            if not found_:
-                raise CommandRejected("nothing_to_resolve",
-                                      f"Fault {cmd['fault_id']} has no replacement waiting for a decision.")
-            last = found_[-1]
-            if last["resolved_at"] is not None:
-                raise CommandRejected("already_resolved", f"The replacement of fault {cmd['fault_id']} was "
-                                      f"resolved by {last['resolved_by']} on {last['resolved_at']}.")
-            row = {"fault_id": cmd["fault_id"], "outcome": last["outcome"], "note": cmd["note"],
-                   "resolved_by": ctx.actor.get("user", ""), "resolved_at": now().isoformat()}
-            conn.execute(resolutions.insert().values(**row))
-        return row
 
     # ---------------------------------------------------------------- operations
 

@@ -69,17 +69,17 @@ def asset(asset_id="A1", school_code=None, observation=None, at=T0):
 # ---------------------------------------------------------------- schools
 
 def test_a_school_is_registered_once_with_the_deployment_s_province():
-    events = valid(d.register_school(d.School("S1"), SCHOOL_CMD, "OED"))
+    events = valid(d.register_school(d.School("S1"), d.RegisterSchool("S1", **SCHOOL_CMD), "OED"))
     assert events[0].data == {"school_code": "S1", **SCHOOL_CMD, "province_code": "OED"}
-    rejected("school_already_registered", d.register_school, school(), SCHOOL_CMD, "OED")
+    rejected("school_already_registered", d.register_school, school(), d.RegisterSchool("S1", **SCHOOL_CMD), "OED")
 
 
 def test_updating_a_school_registers_it_again_in_full_and_only_if_something_changes():
-    events = valid(d.update_school(school(), {"name_fr": "École Al Wahda 2", "school_code": "S1"}, "OED"))
+    events = valid(d.update_school(school(), d.UpdateSchool("S1", name_fr="École Al Wahda 2"), "OED"))
     assert events[0].type == "school_registered"
     assert events[0].data == {"school_code": "S1", **SCHOOL_CMD, "name_fr": "École Al Wahda 2", "province_code": "OED"}
-    assert d.update_school(school(), {"name_fr": "École Al Wahda"}, "OED") == []
-    rejected("unknown_school", d.update_school, d.School("S9"), {"name_fr": "X"}, "OED")
+    assert d.update_school(school(), d.UpdateSchool("S1", name_fr="École Al Wahda"), "OED") == []
+    rejected("unknown_school", d.update_school, d.School("S9"), d.UpdateSchool("S9", name_fr="X"), "OED")
 
 
 def test_the_latest_registration_is_the_school_s_description():
@@ -112,8 +112,8 @@ def test_a_census_is_of_a_school_year_not_over_when_the_school_was_registered():
 
 # ---------------------------------------------------------------- reception
 
-ITEM = {"kind": "laptop", "serial": " LT-1 ", "model": "HP", "warranty_months": 24, "bundle": "vmm"}
-DELIVERY = {"supplier": "Maroc Info", "delivery_ref": "BL-17"}
+ITEM = d.DeliveryItem(kind="laptop", serial=" LT-1 ", model="HP", warranty_months=24, bundle="vmm")
+DELIVERY = d.ReceiveDelivery(supplier="Maroc Info", delivery_ref="BL-17", items=(ITEM,))
 
 
 def test_an_item_is_received_with_its_delivery_and_its_serial_trimmed():
@@ -129,8 +129,7 @@ def test_an_asset_is_received_once_and_a_known_serial_is_refused_naming_its_asse
 
 
 def test_delivery_problems_name_every_bad_item_known_serials_repeats_and_received_ids():
-    items = [{"serial": "S-1"}, {"serial": "s-1 "}, {"serial": "OLD"}, {"serial": "S-4", "asset_id": "A1"},
-             {"serial": "S-5", "asset_id": "A9"}, {"serial": "S-6", "asset_id": "A9"}, {"serial": "S-7"}]
+    items = [("S-1", None), ("s-1 ", None), ("OLD", None), ("S-4", "A1"), ("S-5", "A9"), ("S-6", "A9"), ("S-7", None)]
     problems = d.delivery_problems(items, {"OLD": "A-old"}, {"A1"}, [f"line {n}" for n in range(2, 9)])
     assert problems == {
         1: {"serial": ["Serial s-1 is repeated: see line 2."]},
@@ -190,15 +189,16 @@ def events_env(events, at):
 def test_a_visit_observes_assets_at_that_school_only():
     assets = {"A1": asset("A1", "S1"), "A2": asset("A2", "S1")}
     obs = [{"asset_id": "A1", "status": "in_use"}, {"asset_id": "A2", "status": "unused"}]
-    events = valid(d.record_usage_visit(False, "V1", school(), obs, assets, "room locked"))
+    seen = [d.Observation(**o) for o in obs]
+    events = valid(d.record_usage_visit(False, "V1", school(), seen, assets, "room locked"))
     assert events[0].data == {"visit_id": "V1", "school_code": "S1", "observations": obs, "notes": "room locked"}
     elsewhere = {"A1": asset("A1", "S1"), "A3": asset("A3", "S2")}
-    message = rejected("asset_not_at_school", d.record_usage_visit, False, "V1", school(), obs, elsewhere, "")
+    message = rejected("asset_not_at_school", d.record_usage_visit, False, "V1", school(), seen, elsewhere, "")
     assert "A3 (at S2)" in message
-    message = rejected("unknown_asset", d.record_usage_visit, False, "V1", school(), obs,
+    message = rejected("unknown_asset", d.record_usage_visit, False, "V1", school(), seen,
                        {"A1": asset("A1", "S1"), "A7": d.Asset("A7")}, "")
     assert "A7" in message
-    rejected("visit_already_recorded", d.record_usage_visit, True, "V1", school(), obs, assets, "")
+    rejected("visit_already_recorded", d.record_usage_visit, True, "V1", school(), seen, assets, "")
     rejected("unknown_school", d.record_usage_visit, False, "V1", d.School("S9"), [], {}, "")
 
 
@@ -315,8 +315,8 @@ def test_a_transfer_of_other_assets_does_not_move_this_one():
 
 def audit(findings, unexpected=(), expected=None, owners=None, recorded=False, s=None):
     expected = expected if expected is not None else {"A1": asset("A1", "S1"), "A2": asset("A2", "S1")}
-    return d.complete_inventory_audit(recorded, "AU1", s or school(), "handover", findings, list(unexpected),
-                                      expected, owners or {})
+    return d.complete_inventory_audit(recorded, "AU1", s or school(), "handover", [d.Finding(**f) for f in findings],
+                                      list(unexpected), expected, owners or {})
 
 
 def test_an_audit_gives_a_finding_for_every_expected_asset_and_lists_unexpected_serials():
