@@ -220,6 +220,8 @@ def after(page, form: Form, sent: list[dict], answers: list) -> str:
         return _go(f"/forms/inventory/assign_equipment?done={done}&assigned={len(answers)}")
     if form.path == "inventory/decommission_equipment":
         return _go(f"/assets?serial={quote(body.get('serial', ''))}&done={done}")
+    if form.path == "inventory/resolve_replacement":
+        return _go(f"/faults/{quote(body.get('fault_id', ''), safe='')}?done=replacement_settled")
     if form.path == "inventory/import_schools":
         return _go("/schools?done=school_registered")
     school = body.get("school_code") or data.get("school_code")

@@ -17,6 +17,7 @@ from .vocabulary import N_
 class Field:
     name: str
     widget: str = "text"  # text textarea number decimal select school asset fault transfer delivery checkbox lines
+    #                       replacement (a pick among those waiting to be settled)
     vocab: str | None = None
     choices: tuple = ()
     required: bool = True
@@ -79,7 +80,7 @@ FORMS = [
         F("transfer_id", "transfer", choices=("approved",)),)),
     Form("inventory/complete_inventory_audit", N_("Inventory audit"), (SCHOOL,), template="form_audit.html"),
     Form("inventory/resolve_replacement", N_("Settle a replacement inventory could not apply"), (
-        F("fault_id"), F("note", "textarea"))),
+        F("fault_id", "replacement"), F("note", "textarea")), template="form_replacement.html"),
     Form("maintenance/declare_fault", N_("Declare a fault"), (SCHOOL, F("serial", "asset"), F("symptom", "textarea"))),
     Form("maintenance/file_warranty_claim", N_("File a warranty claim"), (FAULT, F("claim_ref"))),
     Form("maintenance/record_repair", N_("Record a repair"), (

@@ -68,8 +68,12 @@ def fault(page, fault_id):
             paths.append("maintenance/file_warranty_claim")
         paths += ["maintenance/record_repair", "maintenance/replace_equipment", "maintenance/close_fault",
                   "maintenance/cancel_fault"]
+    # A replacement inventory could not apply leaves the records apart: said here until it is settled.
+    waiting = page.q.replacements_waiting(page.user, {"fault_id": fault_id}) if found.get("new_asset_id") else []
+    settle = _actions(page, ["inventory/resolve_replacement"], fault_id=fault_id) if waiting else []
     return page.render("fault.html", page._("Fault"), fault=found, asset=asset, story=page.fault_story(found),
-                       schools=page.school_names(), actions=_actions(page, paths, fault_id=fault_id))
+                       schools=page.school_names(), actions=_actions(page, paths, fault_id=fault_id),
+                       waiting=waiting[0] if waiting else None, settle=settle[0][0] if settle else None)
 
 
 # ---- equipment

@@ -128,6 +128,8 @@ class Pages:
             return self.asset()
         if path == "/equipment":
             return self.equipment()
+        if path == "/replacements":
+            return self.replacements()
         for more in (people, axes):
             found = more.route(self, path)
             if found is not None:
@@ -181,6 +183,10 @@ class Pages:
                 {"href": "/warranties", "count": len(self.q.warranty_expiring(user, {})),
                  "label": _("Warranties ending within 60 days")},
             ]})
+            if role == "coordinator":
+                waiting = self.q.replacements_waiting(user, {})
+                queues[-1]["entries"].append({"href": "/replacements", "count": len(waiting),
+                                              "label": _("Replacements inventory could not apply, to settle")})
         if role == "school_director":
             code = user["scope"].partition(":")[2]
             page = self.q.school(user, {}, code)
@@ -246,6 +252,14 @@ class Pages:
 
     def school_names(self) -> dict:
         return {s["school_code"]: s for s in self.q.schools(self.user, {})}
+
+    # ---- replacements inventory could not apply
+
+    def replacements(self):
+        rows = self.q.replacements_waiting(self.user, {})
+        may_settle = self.web.may(self.user, "inventory/resolve_replacement")
+        return self.render("replacements.html", self._("Replacements to settle"), rows=rows,
+                           schools=self.school_names(), can_settle=may_settle)
 
     # ---- equipment
 
@@ -394,6 +408,10 @@ class Pages:
                 key = "-".join(f.choices)
                 pick["transfers"][key] = [t for t in self.q.transfers(user, {"status": "open"})
                                           if t.get("status") in f.choices]
+        if "replacement" in widgets:
+            names = {s["school_code"]: s["name_ar" if self.L.code == "ar" else "name_fr"] for s in pick["schools"]}
+            pick["replacements"] = [dict(r, school_name=names.get(r["school_code"]))
+                                    for r in self.q.replacements_waiting(user, {})]
         if form.path == "inventory/assign_equipment" or "delivery" in widgets:
             pick["deliveries"] = self.q.deliveries(user)
         pick.update(axes.picks(self, form))

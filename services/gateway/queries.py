@@ -12,6 +12,7 @@ import re
 from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from services.inventory import schemas as inv
+from services.inventory.domain import NOT_APPLIED
 from services.maintenance import schemas as mnt
 from services.maintenance.schemas import CLOSING_RESOLUTIONS
 from services.reporting import schemas as rep
@@ -162,6 +163,10 @@ class FaultsQuery(SchoolFilter):
 
 class DaysQuery(SchoolFilter):
     days = fields.Integer(load_default=None, validate=validate.Range(min=0, max=3650))
+
+
+class ReplacementsQuery(SchoolFilter):
+    fault_id = fields.String(validate=CODE, load_default=None)
 
 
 class IndicatorsQuery(_Query):
@@ -451,6 +456,19 @@ class WarrantyEnding(_Answer):
     open_fault_id = fields.String(allow_none=True)
 
 
+class WaitingReplacement(_Answer):
+    fault_id = fields.String(required=True)
+    school_code = fields.String(allow_none=True, metadata={"description": "Where the fault was declared"})
+    old_asset_id = fields.String(required=True)
+    old_serial = fields.String(allow_none=True, metadata={"description": "None if inventory never received it"})
+    new_asset_id = fields.String(required=True)
+    new_serial = fields.String(allow_none=True)
+    reason = fields.String(required=True, validate=validate.OneOf(NOT_APPLIED),
+                           metadata={"description": "Why inventory could not apply it"})
+    since = fields.String(required=True, metadata={"description": "When inventory found it could not"})
+    replaced_at = fields.String(allow_none=True, metadata={"description": "When maintenance recorded it"})
+
+
 Indicators = rep.Indicators  # reporting's answer, its indicators named from the registry
 
 
@@ -543,6 +561,8 @@ QUERIES = [
     ("/api/faults/<fault_id>", "fault", None, Fault, "A fault"),
     ("/api/warranties/ending", "warranty_expiring", DaysQuery, (WarrantyEnding, Many),
      "Assets whose warranty ends within 60 days"),
+    ("/api/replacements/waiting", "replacements_waiting", ReplacementsQuery, (WaitingReplacement, Many),
+     "Replacements inventory could not apply, waiting for the coordinator to settle them, oldest first"),
     ("/api/transfers", "transfers", TransfersQuery, (Transfer, Many), "Transfers (open ones unless asked)"),
     ("/api/transfers/<transfer_id>", "transfer", None, Transfer, "A transfer"),
     ("/api/audits", "audits", AuditsQuery, (Audit, Many), "Inventory audit reports"),
@@ -834,6 +854,23 @@ class Queries:
 
     def fault(self, user, params, fault_id):
         return self.one(user, self.rpc("maintenance", "fault", fault_id), "fault")
+
+    def replacements_waiting(self, user, params=None):
+        """Replacements inventory could not apply that nobody has settled yet, with what maintenance recorded."""
+        params = params or {}
+        school = self.own_school(user, params.get("school_code"))
+        rows = []
+        for r in self.rpc("inventory", "replacements_to_resolve", params.get("fault_id")):
+            if r.get("resolved_at") is not None:
+                continue
+            fault = self.rpc("maintenance", "fault", r["fault_id"]) or {}
+            rows.append({"fault_id": r["fault_id"], "school_code": fault.get("school_code"),
+                         "old_asset_id": r["old_asset_id"], "old_serial": r.get("old_serial"),
+                         "new_asset_id": r["new_asset_id"], "new_serial": fault.get("new_serial"),
+                         "reason": r["outcome"], "since": r["handled_at"], "replaced_at": fault.get("replaced_at")})
+        if school:
+            rows = [r for r in rows if r["school_code"] == school]
+        return self.within(user, rows)
 
     # ---- the other axes
 

@@ -282,6 +282,18 @@ RULE.update({
     "workshop_already_recorded": N_("This workshop is already recorded."),
 })
 
+# ---- replacements inventory could not apply: why, in words
+VOCABULARIES["replacement_outcome"] = {
+    "new_asset_unfit": N_("The new equipment's reference or serial number cannot be recorded."),
+    "old_asset_unknown": N_("The replaced equipment was never received."),
+    "new_serial_is_another_asset": N_("The new serial number is already that of another piece of equipment."),
+    "new_asset_decommissioned": N_("The new equipment is decommissioned."),
+    "old_asset_not_assigned": N_("The replaced equipment was at no school."),
+    "new_asset_at_another_school": N_("The new equipment is at another school."),
+}
+FIELD.update({"note": N_("What was done")})
+EVENT.update({"replacement_settled": N_("Replacement settled")})
+
 # ---- the lists' filters
 VOCABULARIES.update({
     "school_visit": {"none": N_("Not visited this semester")},

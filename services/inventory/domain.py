@@ -713,6 +713,12 @@ def record_infrastructure_work(state: Work, school: School, kind: str, status: s
 
 # ---------------------------------------------------------------- reaction to maintenance
 
+# Why a replacement could not be applied here: the records of inventory and maintenance stay apart until the
+# coordinator settles it.
+NOT_APPLIED = ("new_asset_unfit", "old_asset_unknown", "new_serial_is_another_asset", "new_asset_decommissioned",
+               "old_asset_not_assigned", "new_asset_at_another_school")
+
+
 def react_to_replacement(replacement: dict, at: datetime, old: Asset, new: Asset,
                          new_serial_owner: str | None) -> tuple[list[tuple[str, Event]], str]:
     """What `equipment_replaced` means here: (stream, event) pairs to record, and why.

@@ -160,9 +160,11 @@ class InventoryService(EventSourced):
     @rpc
     def replacements_to_resolve(self, fault_id=None):
         """Replacements that could not be applied here and await the coordinator (one fault's, if given,
-        resolved or not)."""
+        resolved or not), each with the replaced asset's serial (`old_serial`, None if it was never received)."""
         with self.replacements.engine.connect() as conn:
-            return self.replacements.projection.to_resolve(conn, fault_id)
+            rows = self.replacements.projection.to_resolve(conn, fault_id)
+        serials = self.read(self.views.serials_of, [r["old_asset_id"] for r in rows]) if rows else {}
+        return [dict(r, old_serial=serials.get(r["old_asset_id"])) for r in rows]
 
     # ---------------------------------------------------------------- operations
 

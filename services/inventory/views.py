@@ -386,6 +386,13 @@ class InventoryViews(Projection):
         t = self.placements
         return list(conn.execute(select(t.c.asset_id).where(t.c.school_code == code)).scalars())
 
+    def serials_of(self, conn, asset_ids) -> dict[str, str]:
+        """{asset_id: serial} of the assets received among `asset_ids`."""
+        t, out = self.assets, {}
+        for chunk in chunks(list(dict.fromkeys(asset_ids)), CHUNK):
+            out.update(conn.execute(select(t.c.asset_id, t.c.serial).where(t.c.asset_id.in_(chunk))).all())
+        return out
+
     def asset(self, conn, asset_id: str) -> dict | None:
         row = conn.execute(select(self.assets).where(self.assets.c.asset_id == asset_id)).mappings().first()
         return _asset_row(row) if row else None

@@ -1,5 +1,6 @@
 """The web pages over a fake service layer: language and direction, sign-in, each role's work queue and
 forms, errors said next to the field in the page's language, serial numbers instead of ids."""
+import html
 import re
 from datetime import date
 
@@ -47,11 +48,16 @@ FAULT = {"fault_id": "F1", "asset_id": "A1", "school_code": "S1", "symptom": "<�
 class Services(FakeServices):
     """A province of two schools, two assets, an open fault and a proposed transfer."""
 
+    fault_replaced: dict = {}  # what a replacement of F1 set on the fault
+    waiting: list = []  # inventory's replacements_to_resolve
+
     def __call__(self, service, method, *args):
         self.calls.append((service, method, args))
         if self.raise_next:
             exc, self.raise_next = self.raise_next, None
             raise exc
+        if method == "replacements_to_resolve":
+            return [dict(r) for r in self.waiting if args[0] in (None, r["fault_id"])]
         if method == "schools":
             return [dict(s) for s in SCHOOLS]
         if method == "school":
@@ -86,7 +92,7 @@ class Services(FakeServices):
         if method in ("open_faults", "fault_history"):
             return [dict(FAULT)]
         if method == "fault":
-            return dict(FAULT) if args[0] == "F1" else None
+            return dict(FAULT, **self.fault_replaced) if args[0] == "F1" else None
         if method in ("open_transfers", "transfers"):
             return [{"transfer_id": "TR-9", "status": "proposed", "asset_ids": ["A1"], "from_school": "S1",
                      "to_school": "S2", "reason": "<unused>", "report": "r", "proposed_at": "2026-01-02T09:00:00+01:00",
@@ -473,3 +479,70 @@ def test_every_inventory_and_maintenance_command_has_a_form_for_a_role_allowed(s
         if f'data-command="{command}"' not in page or f'href="/forms/{command}"' not in home:
             missing.append((command, role))
     assert not missing
+
+
+# F1's laptop replaced by a new serial that a delivery had just given to another asset: inventory could not apply it.
+REPLACED = {"new_asset_id": "A1-NEW", "new_serial": "SN-RACE", "replaced_at": "2026-01-20T10:00:00+01:00"}
+RACE = {"event_id": "e-1", "fault_id": "F1", "old_asset_id": "A1", "new_asset_id": "A1-NEW",
+        "outcome": "new_serial_is_another_asset", "recorded": "41", "handled_at": "2026-01-20T10:00:02+01:00",
+        "note": None, "resolved_by": None, "resolved_at": None, "old_serial": "LT-77"}
+
+
+@pytest.fixture
+def raced(site):
+    client, services = site
+    services.fault_replaced, services.waiting = REPLACED, [RACE]
+    return client, services
+
+
+def test_a_replacement_inventory_could_not_apply_is_counted_listed_and_said_on_its_fault(raced):
+    client, services = raced
+    sign_in(client, "coord")
+    home = client.get("/").get_data(as_text=True)
+    entry = re.search(r'<a href="/replacements"><span class="count">([^<]+)</span> <span>([^<]+)</span>', home)
+    assert entry and entry.group(1) == "1" and entry.group(2) != "Replacements inventory could not apply, to settle"
+    page = client.get("/replacements?lang=fr").get_data(as_text=True)
+    row = page[page.index('<tr data-fault="F1">'):]
+    row = html.unescape(row[:row.index("</tr>")])
+    assert "École Al Amal" in row and 'href="/assets?serial=LT-77"' in row and "SN-RACE" in row
+    assert "Le nouveau numéro de série est déjà celui d'un autre matériel." in row and "20 janvier 2026" in row
+    assert 'href="/forms/inventory/resolve_replacement?fault_id=F1"' in row
+    fault = client.get("/faults/F1?lang=fr").get_data(as_text=True)
+    notice = fault[fault.index('id="replacement-waiting"'):]
+    assert notice.index("L'inventaire n'a pas encore appliqué ce remplacement") < notice.index("</div>")
+    assert 'href="/forms/inventory/resolve_replacement?fault_id=F1"' in notice[:notice.index("</div>")]
+    # the API's read, what the pages show
+    [listed] = client.get("/api/replacements/waiting").json
+    assert listed == {"fault_id": "F1", "school_code": "S1", "old_asset_id": "A1", "old_serial": "LT-77",
+                      "new_asset_id": "A1-NEW", "new_serial": "SN-RACE", "reason": "new_serial_is_another_asset",
+                      "since": "2026-01-20T10:00:02+01:00", "replaced_at": "2026-01-20T10:00:00+01:00"}
+
+
+def test_the_coordinator_settles_a_replacement_picked_from_those_waiting(raced):
+    client, services = raced
+    sign_in(client, "coord")
+    page = client.get("/forms/inventory/resolve_replacement?fault_id=F1").get_data(as_text=True)
+    assert '<select id="f-fault_id" name="fault_id"' in page and 'type="text" id="f-fault_id"' not in page
+    option = re.search(r'<option value="F1" selected>([^<]+)</option>', page)
+    assert option and "مدرسة الأمل" in option.group(1) and "LT-77 → SN-RACE" in option.group(1)
+    resp = client.post("/forms/inventory/resolve_replacement", data={
+        "csrf": csrf_of(page), "fault_id": "F1", "note": "SN-RACE est le projecteur posé ; affecté à S1."})
+    assert resp.status_code == 303 and resp.headers["Location"] == "/faults/F1?done=replacement_settled"
+    assert commands_sent(services)[-1] == ("inventory", "resolve_replacement", {
+        "fault_id": "F1", "note": "SN-RACE est le projecteur posé ; affecté à S1."})
+    services.waiting = []  # settled: nothing to say any more, nothing to pick
+    assert 'id="replacement-waiting"' not in client.get("/faults/F1").get_data(as_text=True)
+    page = client.get("/forms/inventory/resolve_replacement?lang=fr").get_data(as_text=True)
+    assert "Aucun remplacement n'attend d'être réglé." in page and "<select" not in page
+
+
+def test_who_may_not_settle_reads_the_waiting_replacement_without_the_link(raced):
+    client, _ = raced
+    sign_in(client, "tech")
+    assert 'href="/replacements"' not in client.get("/").get_data(as_text=True)
+    fault = client.get("/faults/F1").get_data(as_text=True)
+    assert 'id="replacement-waiting"' in fault and "resolve_replacement" not in fault
+    client.get("/logout")
+    sign_in(client, "view")
+    listing = client.get("/replacements").get_data(as_text=True)
+    assert '<tr data-fault="F1">' in listing and "resolve_replacement" not in listing
