@@ -2,9 +2,9 @@
 
 A service that exits is started again after a delay that doubles with each exit
 (1 s, 2 s, 4 s … at most 30 s) and goes back to 1 s once it has stayed up a
-minute. Stopping the supervisor (SIGTERM, SIGINT) stops every service; if the
-supervisor itself dies, even by SIGKILL, each service is told by the kernel
-(PR_SET_PDEATHSIG) and stops too. The services inherit a lock on
+minute. Stopping the supervisor (SIGTERM, SIGINT) stops every service before it
+exits; if the supervisor itself dies, even by SIGKILL, each service is told by
+the Linux kernel (PR_SET_PDEATHSIG) and stops too. The services inherit a lock on
 `<GENIE_VAR_DIR>/genie-up.lock`, so a second supervisor on the same files
 refuses while any of them is alive.
 """
@@ -61,7 +61,7 @@ def _die_with_parent(parent: int) -> None:
     """In the child, before it runs the service: the kernel sends SIGTERM when the supervisor dies."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):  # not Linux: the service's own watch of its parent remains
+    except (OSError, AttributeError):  # not Linux: a supervisor killed outright leaves its services running
         pass
     if os.getppid() != parent:  # the supervisor died before the line above
         os._exit(1)

@@ -1,5 +1,6 @@
 """`genie up` supervises: a service that exits is started again after a growing delay, a second `genie up`
-on the same files or port refuses, and killing `genie up` leaves no service behind."""
+on the same files or port refuses, and stopping `genie up` (SIGTERM, SIGINT) or killing it leaves no service
+behind."""
 import os
 import re
 import signal
@@ -30,6 +31,22 @@ def services_of(pid: int) -> dict[str, int]:
             continue
         if b"run" in argv:
             out[argv[argv.index(b"run") + 1].decode()] = int(child)
+    return out
+
+
+def in_session(sid: int) -> list[int]:
+    """Every live process of the session `genie up` leads (it was started in a session of its own): the
+    services and anything they started, wherever they were moved to once their parent was gone."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    state, _, _, session = f.read().rsplit(") ", 1)[1].split()[:4]
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                continue
+            if int(session) == sid and state != "Z":
+                out.append(int(entry))
     return out
 
 
@@ -98,6 +115,28 @@ def test_genie_up_killed_leaves_no_service_running(system):
     killed = time.monotonic()
     wait_for(lambda: not any(alive(pid) for pid in running.values()), timeout=60, interval=0.2)
     print(f"\nevery service stopped {time.monotonic() - killed:.1f}s after `genie up` was killed")
+    # Its files and port are free again: a new `genie up` starts.
+    system.up()
+    assert system.health()["status"] == "ok"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_genie_up_stopped_stops_every_service_before_it_exits(system, sig):
+    if system.procs["up"].poll() is not None:
+        system.up()
+    up = system.procs["up"]
+    running = wait_for(lambda: (lambda s: s if len(s) == 6 else None)(services_of(up.pid)))
+    up.send_signal(sig)  # genie up alone, as `kill` or a service manager does, not its process group
+    sent = time.monotonic()
+    assert up.wait(timeout=120) == 0
+    # Nothing waited for after it exits: it stopped every service itself (the kernel's word to the services
+    # when their parent dies would come only now).
+    left = in_session(up.pid)
+    assert left == [], f"left running after `genie up` stopped: {left}"
+    assert not any(alive(pid) for pid in running.values())
+    print(f"\n`genie up` stopped every service {time.monotonic() - sent:.1f}s after {sig.name}")
+    log = system.log_tail("up", 200_000)
+    assert f"genie: {sig.name} received: stopping every service" in log
     # Its files and port are free again: a new `genie up` starts.
     system.up()
     assert system.health()["status"] == "ok"
