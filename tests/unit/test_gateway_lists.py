@@ -307,3 +307,89 @@ def test_the_faults_page_shows_the_mean_time_to_repair_by_supplier_and_by_kind(s
     page_of(client, "/faults")
     asked = [args for _, method, args in services.calls if method == "mean_time_to_repair"]
     assert asked[-3:] == [("S1", None, None), ("S1", "supplier", None), ("S1", "kind", None)]
+
+
+# ---------------------------------------------------------------- every list as a file, as its page shows it
+
+FILES = [  # (page, its headings and first line in French, a heading and a value in Arabic)
+    ("/equipment?kind=laptop",
+     ["Numéro de série", "Type", "Modèle", "Dotation", "Code de l'établissement", "Commune", "État", "Fournisseur",
+      "Bon de livraison", "Reçu le", "Fin de garantie", "Garantie"],
+     ["LT-77", "Ordinateur portable", "X1", "Mallette multimédia (VMM)", "S1", "Oued", "Installé", "Maroc Info",
+      "BL-9", "2025-10-03", "2027-10-03", "Sous garantie"], ("الرقم التسلسلي", "مثبت")),
+    ("/schools?q=Amal",
+     ["Code de l'établissement", "Nom en arabe", "Nom en français", "Commune", "Cycle", "Milieu", "Connexion",
+      "Code de la région"],
+     ["S1", "مدرسة الأمل", "École Al Amal", "Oued", "Primaire", "Rural", "", "R11"], ("رمز المؤسسة", "ابتدائي")),
+    ("/deliveries?supplier=Maroc+Info",
+     ["Bon de livraison", "Fournisseur", "Reçu le", "Articles", "Affecté", "Installé"],
+     ["BL-9", "Maroc Info", "2025-10-03T09:00:00+01:00", "2", "1", "1"], ("وصل التسليم", "BL-9")),
+    ("/transfers?status=proposed",
+     ["Transfert", "État", "De l'établissement", "Vers l'établissement", "Motif", "Proposé le"],
+     ["TR-9", "Proposé", "S1", "S2", "Unused", "2026-01-02T09:00:00+01:00"], ("التحويل", "مقترح")),
+    ("/audits?school_code=S1",
+     ["Inventaire", "Code de l'établissement", "Occasion", "Date", "Réalisé par"],
+     ["AU-1", "S1", "Inventaire annuel", "2025-11-10T10:00:00+01:00", "youssef"], ("الجرد", "جرد سنوي")),
+    ("/faults?warranty=under",
+     ["Panne", "Code de l'établissement", "Numéro de série", "Type", "Modèle", "Symptôme", "Déclarée le",
+      "Sous garantie", "Fournisseur", "Référence de la réclamation"],
+     ["F1", "S1", "LT-77", "Ordinateur portable", "X1", "Écran noir", FAULTS[0]["declared_at"], "Oui", "Maroc Info",
+      "MI-77"], ("العطل", "نعم")),
+    ("/warranties",
+     ["Numéro de série", "Type", "Code de l'établissement", "Fournisseur", "Fin de garantie", "Jours restants"],
+     ["LT-77", "Ordinateur portable", "S1", "Maroc Info", "2027-01-03", "28"], ("الرقم التسلسلي", "حاسوب محمول")),
+]
+
+
+@pytest.mark.parametrize("url,head,first,arabic", FILES, ids=[f[0].split("?")[0] for f in FILES])
+def test_each_list_exports_what_its_page_shows_in_the_pages_language(site, url, head, first, arabic):
+    client, _ = site
+    sign_in(client, "coord")
+    links = exports_of(page_of(client, url + "&lang=fr" if "?" in url else url + "?lang=fr"))
+    rows = csv_rows(client, links["csv"])
+    assert rows[0] == head and rows[1] == first and len(rows) == 2
+    links = exports_of(page_of(client, url))  # Arabic, the default
+    rows = xlsx_rows(client, links["xlsx"])
+    assert rows[0][0] == arabic[0] and arabic[1] in rows[1] and len(rows) == 2
+    assert [str(v) for v in rows[1][:1]] == first[:1]
+
+
+def test_the_renewal_plan_as_a_workbook(site):
+    client, _ = site
+    sign_in(client, "coord")
+    resp = client.get("/renewal.xlsx?lang=fr")
+    assert resp.headers["Content-Disposition"] == 'attachment; filename="renewal-plan-fr.xlsx"'
+    rows = xlsx_rows(client, "/renewal.xlsx?lang=fr")
+    assert rows[0] == ["Numéro de série", "Type", "Code de l'établissement", "Âge (ans)", "Pannes sur 12 mois",
+                       "Jours hors service", "Garantie", "Score"]
+    # The projector: a fault 3 days open and its warranty ended; the laptop: a fault open 40 days.
+    assert rows[1] == ["PJ-8", "Vidéoprojecteur", "S2", 0, 1, 3, "Garantie terminée", 5.1]
+    assert rows[2] == ["LT-77", "Ordinateur portable", "S1", 0, 1, 40, "Sous garantie", 4.3]
+    assert [r[0] for r in rows[1:]] == ["PJ-8", "LT-77", "PJ-5"]
+    sheet = load_workbook(io.BytesIO(client.get("/renewal.xlsx").data)).active
+    assert sheet.sheet_view.rightToLeft and sheet["A1"].value == "الرقم التسلسلي"
+
+
+# ---------------------------------------------------------------- the faults' filters
+
+
+@pytest.mark.parametrize("query,shown", [
+    ("", ["F1", "F2"]), ("claim=awaiting", ["F1"]), ("warranty=under", ["F1"]), ("warranty=out", ["F2"]),
+    ("supplier=Maroc+Info", ["F1"]), ("kind=projector", ["F2"]), ("kind=laptop&warranty=out", []),
+    ("older_than=15", ["F1"]), ("older_than=2", ["F1", "F2"]), ("school_code=S2", ["F2"]),
+])
+def test_the_fault_lists_filters(site, query, shown):
+    client, _ = site
+    sign_in(client, "tech")
+    body = body_of(page_of(client, f"/faults?{query}"))
+    assert re.findall(r'href="/faults/(F\d)"', body) == shown
+    assert [f["fault_id"] for f in client.get(f"/api/faults?{query}").json] == shown  # the API reads the same
+
+
+def test_faults_open_for_long_say_for_how_long_and_a_bad_filter_is_said_at_it(site):
+    client, _ = site
+    sign_in(client, "tech")
+    body = body_of(page_of(client, "/faults?older_than=15&lang=fr"))
+    assert "40 jours" in body
+    page = page_of(client, "/faults?older_than=-1&kind=projector&lang=fr")
+    assert 'id="err-older_than"' in page and re.findall(r'href="/faults/(F\d)"', body_of(page)) == ["F2"]
