@@ -90,12 +90,18 @@ def test_the_runner_gives_the_handler_a_typed_command_and_its_parts():
     assert cmd.periods == (CalendarPeriod("holiday", "Vacances", date(2025, 12, 20), date(2026, 1, 4)),)
 
 
-def test_a_certifying_training_from_its_plan_to_its_certificate(log, calendars):
+def planned(log, calendars, modality, period):
+    """Training T1 of the year planned, once the year's calendar (one period) is loaded."""
+    kind, name, starts_on, ends_on = period
     run(log, calendars, handlers.load_school_calendar, {"school_year": YEAR, "periods": [
-        {"kind": "holiday", "name": "Vacances", "starts_on": "2025-12-20", "ends_on": "2026-01-04"}]})
+        {"kind": kind, "name": name, "starts_on": starts_on, "ends_on": ends_on}]})
     run(log, calendars, handlers.plan_training, {
-        "training_id": "T1", "title": "Intégration des TICE", "modality": "certifying", "audience": "teachers",
+        "training_id": "T1", "title": "Intégration des TICE", "modality": modality, "audience": "teachers",
         "planned_participants": 20, "school_year": YEAR})
+
+
+def test_a_certifying_training_from_its_plan_to_its_certificate(log, calendars):
+    planned(log, calendars, "certifying", ("holiday", "Vacances", "2025-12-20", "2026-01-04"))
     [scheduled] = run(log, calendars, handlers.schedule_session, {
         "training_id": "T1", "starts_on": "2025-12-22", "ends_on": "2025-12-23", "hours": 12, "venue": "CRMEF",
         "calendar_override_reason": "Formateurs nationaux disponibles ces jours-là"})
@@ -115,11 +121,7 @@ def test_a_certifying_training_from_its_plan_to_its_certificate(log, calendars):
 
 
 def test_a_handler_refused_by_the_rules_records_nothing(log, calendars):
-    run(log, calendars, handlers.load_school_calendar, {"school_year": YEAR, "periods": [
-        {"kind": "exam", "name": "Examen régional", "starts_on": "2026-06-01", "ends_on": "2026-06-05"}]})
-    run(log, calendars, handlers.plan_training, {
-        "training_id": "T1", "title": "Tableaux interactifs", "modality": "in_person", "audience": "teachers",
-        "planned_participants": 20, "school_year": YEAR})
+    planned(log, calendars, "in_person", ("exam", "Examen régional", "2026-06-01", "2026-06-05"))
     before = log.events()
     message = refused("session_overlaps_school_calendar", run, log, calendars, handlers.schedule_session, {
         "session_id": "S1", "training_id": "T1", "starts_on": "2026-06-04", "ends_on": "2026-06-05", "hours": 6,
