@@ -29,7 +29,7 @@ up: setup services
 
 test: setup services
 	bash scripts/browser.sh
-	$(BIN)/python -m pytest -p no:warnings -q
+	$(BIN)/python -m pytest -p no:warnings -q --durations=25
 
 # The production topology in Docker containers, broken on purpose (installs Docker if it is missing).
 test-compose: setup
