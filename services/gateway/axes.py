@@ -379,8 +379,10 @@ def certificate(page, training_id, staff_id):
 
 
 def convocation_csv(page, session_id):
-    page.q.session(page.user, {}, session_id)  # the same scope as the page
-    content = page.web.api.rpc("training", "convocation_list", session_id, "csv", page.L.code)
+    # The people the page shows: a director's list holds their school's staff, not other schools'.
+    shown = page.q.session(page.user, {}, session_id).get("participants") or []
+    content = page.web.api.rpc("training", "convocation_list", session_id, "csv", page.L.code,
+                               [p["staff_id"] for p in shown])
     text = content if isinstance(content, str) else content.get("content", "")
     return Response(("\ufeff" + text).encode(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="convocation-{session_id}.csv"'})

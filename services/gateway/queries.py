@@ -885,7 +885,13 @@ class Queries:
         return self.rpc("training", "trainings", params["school_year"])
 
     def training(self, user, params, training_id):
-        return self._found(self.rpc("training", "training", training_id), "training")
+        training = self._found(self.rpc("training", "training", training_id), "training")
+        if user["scope"].partition(":")[0] in ("school", "region") and training.get("certificates"):
+            # A certificate names its holder: a reader of some schools sees their people's only.
+            shown = {p["staff_id"] for s in training.get("sessions") or []
+                     for p in self.session(user, {}, s["session_id"]).get("participants") or []}
+            training["certificates"] = [c for c in training["certificates"] if c["staff_id"] in shown]
+        return training
 
     def session(self, user, params, session_id):
         session = self.rpc("training", "session", session_id)

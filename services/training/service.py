@@ -100,8 +100,9 @@ class TrainingService(EventSourced):
                 "participants": answer}
 
     @rpc
-    def convocation_list(self, session_id, format="csv", lang="fr"):
-        """The session's convocation list: CSV, or a printable HTML page; Arabic or French."""
+    def convocation_list(self, session_id, format="csv", lang="fr", staff_ids=None):
+        """The session's convocation list: CSV, or a printable HTML page; Arabic or French. With `staff_ids`,
+        only those participants: the ones a reader limited to some schools may see."""
         asked = parse(schemas.DocumentRequest(), {"format": format, "lang": lang})
         with db.reading(self.log.engine) as conn:
             session = self.views.session(conn, session_id)
@@ -109,6 +110,9 @@ class TrainingService(EventSourced):
                 raise CommandRejected("unknown_session", f"Session {session_id} was never scheduled.")
             training = self.views.training(conn, session["training_id"])
             participants = session["participants"]
+            if staff_ids is not None:
+                shown = set(staff_ids)
+                participants = [p for p in participants if p["staff_id"] in shown]
             schools = self.schools.projection.by_code(conn, {p["school_code"] for p in participants})
         if asked["format"] == "csv":
             return documents.convocation_csv(session, participants, schools, asked["lang"])
