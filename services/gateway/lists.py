@@ -145,13 +145,8 @@ def heading(page) -> dict:
 def renewal_plan(page):
     from . import renewal
 
-    assets = page.q.equipment(page.user, {"per_page": 0})["items"]
-    faults = page.web.api.rpc("maintenance", "faults_since", 365)
-    codes = page.q.school_codes(page.user)
-    if codes is not None:
-        faults = [f for f in faults if f["school_code"] in codes]
-    ranked = renewal.rank(assets, faults)
-    return ranked, renewal.schools(ranked), renewal
+    plan = page.q.renewal(page.user)  # the API's read: the same ranking, roles and scope
+    return plan["assets"], plan["schools"], renewal
 
 
 def renewal(page):

@@ -10,6 +10,7 @@ from services.resources import schemas as res
 from services.training import schemas as trn
 from shared.errors import CommandRejected
 from tests.unit.test_gateway_api import FakeServices, cheap_hashing, login, world  # noqa: F401
+from tests.unit.test_gateway_web import sign_in, site  # noqa: F401
 
 HELD = "2026-01-10T10:00:00+01:00"
 MINUTES = {"committee_id": "C1", "held_at": HELD, "members": ["Fatima", "Hassan"], "recorded_by": "res",
@@ -250,3 +251,15 @@ def test_the_renewal_plan_ranks_the_readers_equipment_with_its_rule(reads):
     # A regional viewer: their region's equipment, and faults at other regions' schools not counted.
     regional = client.get("/api/renewal", headers=login(client, "viewr")).json
     assert [(a["serial"], a["faults_12m"]) for a in regional["assets"]] == [("SN-0", 0), ("SN-2", 0)]
+
+
+def test_the_renewal_page_is_the_api_s_plan_for_the_same_roles(site):  # noqa: F811
+    client, services = site
+    sign_in(client, "coord")
+    page = client.get("/renewal?lang=fr")
+    assert page.status_code == 200 and "LT-77" in page.get_data(as_text=True)
+    assert ("maintenance", "faults_since", (365,)) in services.calls
+    client.get("/logout")
+    sign_in(client, "tech")
+    refused = client.get("/renewal?lang=fr")
+    assert refused.status_code == 403 and "LT-77" not in refused.get_data(as_text=True)
