@@ -133,6 +133,12 @@ RULE = {
     "read_only": N_("You may read but not record."),
     "role_not_allowed": N_("Your role may not do this."),
     "outside_scope": N_("This is outside your scope."),
+    # reporting's and the gateway's own
+    "unknown_scope": N_("No school, province or region is known by this code."),
+    "not_found": N_("This page does not exist."),
+    "unknown_calendar": N_("No school calendar is loaded for this year."),
+    "too_many_failures": N_("Too many failed sign-ins: try again in a moment."),
+    "sign_in_busy": N_("Too many sign-ins at once; try again in a moment."),
 }
 FIELD_RULE = {
     "required": N_("Required."), "unknown_field": N_("Not expected here."),

@@ -37,21 +37,37 @@ def test_every_message_of_the_code_and_templates_is_translated(lang):
         assert set(re.findall(r"%\(\w+\)s", msgid)) == set(re.findall(r"%\(\w+\)s", translated[msgid])), msgid
 
 
-def rejection_codes(*services) -> set[str]:
-    codes = set()
-    for service in services:
-        for path in (ROOT / "services" / service).glob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text())):
-                if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "CommandRejected"
-                        and node.args and isinstance(node.args[0], ast.Constant)):
-                    codes.add(node.args[0].value)
+def refusal_codes(where: Path) -> dict[str, set[str]]:
+    """Every stable code a refusal may carry, with the services that raise it: `CommandRejected(code, …)` and
+    `found(…, code, …)` in the services and what they share, `Refused(code, …)` and `HttpProblem(…, code=…)`
+    in the gateway."""
+    codes: dict[str, set[str]] = {}
+    for path in where.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            given = {"CommandRejected": node.args[:1], "Refused": node.args[:1], "found": node.args[1:2]}.get(name, [])
+            given += [k.value for k in node.keywords if k.arg == "code" and name == "HttpProblem"]
+            for arg in given:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    codes.setdefault(arg.value, set()).add(path.relative_to(ROOT).parts[1])
     return codes
 
 
-def test_every_refusal_of_inventory_and_maintenance_is_said_in_words():
-    codes = rejection_codes("inventory", "maintenance")
-    assert len(codes) > 30
-    assert not sorted(codes - set(vocabulary.RULE))
+def test_every_refusal_of_every_service_is_said_in_words():
+    codes = {**refusal_codes(ROOT / "shared"), **refusal_codes(ROOT / "services")}
+    raised_by = {service for found in codes.values() for service in found}
+    assert {"inventory", "maintenance", "resources", "training", "reporting", "gateway"} <= raised_by
+    assert len(codes) > 90
+    missing = {code: sorted(found) for code, found in codes.items() if code not in vocabulary.RULE}
+    assert missing == {}
+
+
+@pytest.mark.parametrize("lang,expected", [("ar", "لا توجد مؤسسة أو مديرية إقليمية أو جهة بهذا الرمز."),
+                                           ("fr", "Aucun établissement, aucune province ni aucune région n'a ce code.")])
+def test_reportings_refusal_of_an_unknown_scope_is_said_in_words(lang, expected):
+    assert Lang(lang).term("rule", "unknown_scope") == expected
 
 
 def test_every_event_and_every_kind_has_its_words():
