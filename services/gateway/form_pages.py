@@ -16,6 +16,7 @@ from shared.errors import InvalidCommand
 from .forms import LINE_FIELDS, Form, body_of, delivery_lines, picked_schools, school_code_of
 from . import axes
 from .http import HttpProblem
+from .i18n import file_rows
 
 MAX_FILE = 20 * 1024 * 1024
 
@@ -41,7 +42,7 @@ def _numbered(values: dict, prefix: str) -> list[str]:
 
 
 def read_table(page, name="file") -> list[dict]:
-    """The rows of an uploaded CSV or XLSX file, as dicts of its header's columns (in lower case).
+    """The rows of an uploaded CSV or XLSX file, as dicts by column code, whichever language heads them.
 
     Read by inventory's rules for its imports (`shared.tables`: at most its line limit, a workbook's unpacked
     size bounded) and in a thread of its own, so that the gateway's other requests go on meanwhile."""
@@ -50,8 +51,7 @@ def read_table(page, name="file") -> list[dict]:
         header, body = aside(tables.read_table, raw, fmt)
     except InvalidCommand as exc:
         raise HttpProblem(400, "Invalid request", errors={name: exc.errors["file"]}) from None
-    head = ["" if h is None else str(h).strip().lower() for h in header]
-    return [dict(zip(head, ("" if c is None else str(c) for c in cells))) for _, cells in body]
+    return file_rows(header, [cells for _, cells in body])
 
 
 def bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:

@@ -7,6 +7,8 @@ and a missing or older `.mo` is compiled here in memory from the `.po`, so a che
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -102,3 +104,42 @@ class Lang:
         if isinstance(value, float):
             return format_decimal(round(value, digits), locale=self.locale)
         return format_decimal(value, locale=self.locale)
+
+
+# ---- the files people bring
+
+# A column whose values are words of a vocabulary: a template gives them in the page's language too.
+COLUMN_VALUES = {"role": "staff_role"}
+
+
+def _said(text) -> str:
+    """`Numéro de série ` → `numero de serie`: no case, no accents (nor Arabic's hamza and short vowels), one
+    space between words, so that a heading typed again by hand still reads."""
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+@lru_cache(maxsize=None)
+def _aliases(vocabulary: str) -> dict[str, str]:
+    """Every way a code of `vocabulary` is said (itself, in English, Arabic and French) → the code."""
+    out = {}
+    for code, message in VOCABULARIES[vocabulary].items():
+        for said in (code, message, Lang("ar").term(vocabulary, code), Lang("fr").term(vocabulary, code)):
+            out.setdefault(_said(said), code)
+    return out
+
+
+def file_rows(header: list, body: list) -> list[dict]:
+    """The rows of a file as dicts by column code, whichever language heads the columns; a column of words
+    (a role) in codes. An unknown column keeps its heading, in lower case."""
+    columns = _aliases("column")
+    head = [columns.get(_said(h), str(h).strip().lower()) if h is not None else "" for h in header]
+    rows = []
+    for cells in body:
+        row = dict(zip(head, ("" if c is None else str(c) for c in cells)))
+        for name, vocabulary in COLUMN_VALUES.items():
+            if row.get(name):
+                row[name] = _aliases(vocabulary).get(_said(row[name]), row[name])
+        rows.append(row)
+    return rows

@@ -188,18 +188,17 @@ TEMPLATES = {
 
 
 def file_template(page, name, fmt):
-    """An empty file with the expected columns (in the page's language when the import reads them) and one
-    example line."""
+    """An empty file with the expected columns, headed in the page's language, and one example line."""
     columns = TEMPLATES.get(name)
     if columns is None or fmt not in ("csv", "xlsx"):
         raise HttpProblem(404, "Not found", code="not_found")
     import csv
     import io
 
-    arabic = {"serial": "الرقم التسلسلي", "kind": "النوع", "model": "الطراز", "warranty_months": "الضمان بالأشهر",
-              "bundle": "الحزمة"}
-    head = [arabic.get(c, c) if page.L.code == "ar" and name == "delivery" else c for c, _, _ in columns]
-    example = [e for _, _, e in columns]
+    from .i18n import COLUMN_VALUES
+
+    head = [page.L.term("column", c) for c, _, _ in columns]
+    example = [page.L.term(COLUMN_VALUES[c], e) if c in COLUMN_VALUES else e for c, _, e in columns]
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)

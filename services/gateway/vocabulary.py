@@ -179,7 +179,13 @@ FIELD = {
     "connectivity": N_("Connectivity"), "filtering": N_("Filtering"), "claim": N_("Warranty claim"),
     "username": N_("User name"), "password": N_("Password"), "desc": N_("Descending"),
 }
+# The columns of the files people bring: a template heads them in the page's language, and a file is read
+# whichever language (or code) heads them.
+COLUMN = {"serial": N_("Serial number"), "kind": N_("Kind"), "model": N_("Model"),
+          "warranty_months": N_("Warranty (months)"), "bundle": N_("Bundle"), "school_code": N_("School code"),
+          "staff_id": N_("Staff number"), "name": N_("Name"), "role": N_("Role")}
 VOCABULARIES = {
+    "column": COLUMN,
     "kind": KIND, "bundle": BUNDLE, "asset_status": ASSET_STATUS, "warranty": WARRANTY, "cycle": CYCLE,
     "setting": SETTING, "connectivity": CONNECTIVITY, "filtering": FILTERING, "link": LINK,
     "work_kind": WORK_KIND, "work_status": WORK_STATUS, "observation": OBSERVATION, "finding": FINDING,

@@ -66,7 +66,7 @@ class Lists(Services):
     def __call__(self, service, method, *args):
         if method in ("deliveries", "audit_reports", "transfers", "open_transfers", "open_faults",
                       "overdue_faults", "last_visits", "assets", "warranty_expiring", "faults_since", "fault",
-                      "fault_history", "mean_time_to_repair"):
+                      "fault_history", "mean_time_to_repair", "transfer"):
             self.calls.append((service, method, args))
             return getattr(self, method)(*args)
         return super().__call__(service, method, *args)
@@ -79,6 +79,10 @@ class Lists(Services):
 
     def transfers(self, school=None):
         return [dict(t) for t in TRANSFERS if school in (None, t["from_school"], t["to_school"])]
+
+    def transfer(self, transfer_id):
+        return next(dict(t, approved_by=None, decided_at=None, rejection_reason=None, completed_at=None)
+                    for t in TRANSFERS if t["transfer_id"] == transfer_id)
 
     def open_transfers(self, school=None):
         return [t for t in self.transfers(school) if t["status"] in ("proposed", "approved")]
@@ -393,3 +397,105 @@ def test_faults_open_for_long_say_for_how_long_and_a_bad_filter_is_said_at_it(si
     assert "40 jours" in body
     page = page_of(client, "/faults?older_than=-1&kind=projector&lang=fr")
     assert 'id="err-older_than"' in page and re.findall(r'href="/faults/(F\d)"', body_of(page)) == ["F2"]
+
+
+# ---------------------------------------------------------------- printed things: labels, documents, files to fill in
+
+
+def qr_modules(svg: str) -> list[list[bool]]:
+    """The dark modules of a QR code drawn by segno as one SVG path (rows of `h` runs, relative moves)."""
+    size = int(re.search(r'width="(\d+)"', svg).group(1))
+    scale = int(re.search(r'transform="scale\((\d+)\)"', svg).group(1))
+    path = re.search(r' d="([^"]+)"', svg).group(1)
+    x, y, dark = 0.0, 0.0, set()
+    for op, args in re.findall(r"([Mmh])([-\d. ]+)", path):
+        numbers = [float(n) for n in args.split()]
+        if op == "M":
+            x, y = numbers
+        elif op == "m":
+            x, y = x + numbers[0], y + numbers[1]
+        else:
+            dark.update((int(y), int(x) + i) for i in range(int(numbers[0])))
+            x += numbers[0]
+    border = min(c for _, c in dark)
+    n = size // scale - 2 * border
+    return [[(r + border, c + border) in dark for c in range(n)] for r in range(n)]
+
+
+def test_each_label_has_a_qr_code_of_its_assets_page(site):
+    client, _ = site
+    sign_in(client, "infra")
+    page = page_of(client, "/labels?lang=fr&school_code=S1")
+    labels = re.findall(r'<div class="label">(.*?)</div>\s*</div>', page, re.S)
+    assert len(labels) == 1 and "LT-77" in labels[0] and "École Al Amal" in labels[0]
+    svg = re.search(r"<svg.*?</svg>", labels[0], re.S).group(0)
+    wanted = "http://localhost/assets?serial=LT-77"
+    assert any(qr_modules(svg) == [[bool(v) for v in row] for row in segno.make(wanted, error=level).matrix]
+               for level in "lmqh")
+    assert not any(qr_modules(svg) == [[bool(v) for v in row] for row in segno.make(other, error=level).matrix]
+                   for level in "lmqh" for other in ("http://localhost/assets?serial=PJ-8", "LT-77"))
+    assert len(re.findall(r'<div class="label">', page_of(client, "/labels"))) == 3  # every item in service
+
+
+def document(page: str) -> str:
+    """A printed document's page: the unit's heading in both languages, a print button, the print stylesheet."""
+    assert '<body class="document">' in page and 'href="/static/print.css" media="print"' in page
+    assert "Direction provinciale <bdi>OED</bdi>" in page and "المديرية الإقليمية <bdi>OED</bdi>" in page
+    assert '<button type="button" data-print>' in page
+    return html.unescape(page)
+
+
+def test_the_transfer_report_is_a_printable_document_naming_its_items(site):
+    client, _ = site
+    sign_in(client, "coord")
+    page = document(page_of(client, "/transfers/TR-9?lang=fr"))
+    assert "<h1>Rapport de transfert</h1>" in page
+    assert "École Al Amal" in page and "Collège Annour" in page and "Unused" in page
+    items = page[page.index("<tbody>"):page.index("</tbody>")]
+    assert '<bdi dir="ltr">LT-77</bdi>' in items and "Ordinateur portable" in items and "X1" in items
+    assert "L'établissement cédant" in page[page.index('class="signatures"'):]
+    assert 'href="/forms/inventory/approve_transfer?transfer_id=TR-9"' in page  # it is awaiting a decision
+
+
+def test_the_delivery_reception_record_is_a_printable_document_of_every_item(site):
+    client, _ = site
+    sign_in(client, "coord")
+    page = document(page_of(client, "/deliveries/BL-9?lang=fr"))
+    assert "<h1>Procès-verbal de réception</h1>" in page and "Maroc Info" in page and "3 octobre 2025" in page
+    items = page[page.index("<tbody>"):page.index("</tbody>")]
+    assert re.findall(r'<bdi dir="ltr">([^<]+)</bdi>', items) == ["LT-77", "PJ-5"]
+    assert "3 octobre 2027" in items and "École Al Amal" in items
+    assert client.get("/deliveries/BL-404").status_code == 404
+
+
+def test_the_files_to_fill_in_have_the_expected_columns_and_an_example(site):
+    client, _ = site
+    sign_in(client, "infra")
+    rows = csv_rows(client, "/templates/assignment.csv")
+    assert len(rows) == 2 and len(rows[0]) == 2 and rows[1] == ["SN-0001", "S0001"]
+    rows = csv_rows(client, "/templates/delivery.csv?lang=fr")
+    assert len(rows) == 2 and len(rows[0]) == 5 and rows[1][0] == "SN-0001"
+    resp = client.get("/templates/delivery.xlsx")  # Arabic headings, right to left
+    sheet = load_workbook(io.BytesIO(resp.data)).active
+    assert sheet.sheet_view.rightToLeft and [c.value for c in sheet[1]][:2] == ["الرقم التسلسلي", "النوع"]
+    assert resp.headers["Content-Disposition"] == 'attachment; filename="delivery-ar.xlsx"'
+    assert client.get("/templates/delivery.pdf").status_code == 404
+    assert client.get("/templates/nothing.csv").status_code == 404
+
+
+def test_equipment_is_assigned_from_the_downloaded_file_filled_in(site):
+    client, services = site
+    sign_in(client, "infra")
+    sheet = load_workbook(io.BytesIO(client.get("/templates/assignment.xlsx?lang=fr").data))
+    sheet.active.delete_rows(2)
+    sheet.active.append(["LT-77", "S2"])
+    sheet.active.append(["PJ-5", "S1 · École Al Amal"])
+    filled = io.BytesIO()
+    sheet.save(filled)
+    page = page_of(client, "/forms/inventory/assign_equipment?lang=fr")
+    resp = client.post("/forms/inventory/assign_equipment?lang=fr", data={
+        "csrf": csrf_of(page), "file": (io.BytesIO(filled.getvalue()), "affectations.xlsx")},
+        content_type="multipart/form-data")
+    assert resp.status_code == 303 and "assigned=2" in resp.headers["Location"]
+    assert [body for _, command, body in commands_sent(services) if command == "assign_equipment"] == [
+        {"asset_id": "A1", "school_code": "S2"}, {"asset_id": "A2", "school_code": "S1"}]
