@@ -209,7 +209,7 @@ def test_dashboard_by_axis_with_a_trend(site):
     sign_in(client, "coord")
     page = client.get("/dashboard?period=2025-2026").get_data(as_text=True)
     assert "البنية التحتية والتجهيزات" in page and "الموارد الرقمية" in page and "التكوين" in page
-    assert 'data-indicator="INF01"' in page and '<td class="value">12</td>' in page
+    assert 'data-indicator="INF01"' in page and '<td class="value" data-label="القيمة">12</td>' in page
     assert page.count('<svg class="spark" role="img" aria-label="') == len(INDICATORS)
     asked = [args for service, method, args in services.calls if method == "indicators"]
     assert ("province:OED", "2025-2026") in asked and ("province:OED", "2024-2025-S1") in asked
@@ -225,12 +225,13 @@ def test_the_dashboard_picks_says_units_compares_and_drills_down(site):
     assert '<input type="date" id="f-as_of" name="as_of"' in page
     row = page[page.index('data-indicator="INF01"'):page.index('data-indicator="INF02"') if 'data-indicator="INF02"'
                in page else page.index('data-indicator="MNT01"')]
-    assert '<td class="unit">équipements</td>' in row and '<td class="with">10</td>' in row
+    assert '<td class="unit" data-label="Unité">équipements</td>' in row
+    assert '<td class="with" data-label="2024-2025">10</td>' in row
     assert "▲" in row and "+2" in row and 'class="change better"' in row
     mnt = page[page.index('data-indicator="MNT01"'):]
     assert "▼" in mnt[:600] and 'class="change better"' in mnt[:600]  # fewer open faults is better
     res = page[page.index('data-indicator="RES01"'):]
-    assert 'data-state="no_data"' in res[:100] and '<td class="value">Pas de données</td>' in res[:800]
+    assert 'data-state="no_data"' in res[:100] and 'data-label="Valeur">Pas de données</td>' in res[:800]
     # Drill-down from the province to its communes' schools; reports for this very choice.
     assert '/pivot?scope=province%3AOED&amp;period=2025-2026&amp;by=school&amp;commune=Oued' in page
     assert '/api/reports/download?scope=province%3AOED&amp;period=2025-2026&amp;format=xlsx' in page
