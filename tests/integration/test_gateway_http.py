@@ -1,6 +1,7 @@
 """The gateway in front of the real services, over RabbitMQ: what a client of the HTTP API sees."""
 import csv
 import io
+import re
 import socket
 
 import pytest
@@ -226,3 +227,147 @@ def test_the_real_gateway_sends_its_security_headers_and_replays_a_retried_comma
     assert [r.status_code for r in retried] == [201, 201] and retried[1].json() == retried[0].json()
     recorded = [e for e in rpc.inventory.events_since(0, 100) if e["event_type"] == "connectivity_recorded"]
     assert len(recorded) == 1
+
+
+def conforms(spec: dict, schema: dict, answer) -> list[str]:
+    """Where `answer` breaks `schema` of the published description (OpenAPI 3.0's `nullable` read as JSON
+    Schema's null)."""
+    import jsonschema_rs
+
+    def plain(node):
+        if isinstance(node, list):
+            return [plain(n) for n in node]
+        if not isinstance(node, dict):
+            return node
+        node = {k: plain(v) for k, v in node.items() if not k.startswith("x-")}
+        if node.pop("nullable", False):
+            return {"anyOf": [node, {"type": "null"}]}
+        return node
+
+    root = {"components": plain(spec["components"]), "allOf": [plain(schema)]}
+    return [str(e) for e in jsonschema_rs.Draft7Validator(root).iter_errors(answer)]
+
+
+def test_the_reads_of_every_axis_on_the_real_services_answer_their_description(system):
+    """Committees and minutes, practices, workshops, research, the calendar, a certification, the annual
+    summary, repair times and the renewal plan: what a client of /api/openapi.json gets, read by role."""
+    from datetime import date, timedelta
+
+    coord, director, tech, viewer = (Client(system, u) for u in ("fatima", "amina", "karim", "nadia"))
+    day = date.today() - timedelta(days=30)
+    day -= timedelta(days=1) if (day.month, day.day) == (8, 31) else timedelta(0)  # a session of two days
+    year = current_school_year(day)
+
+    def at(days, hour=9):
+        return f"{day + timedelta(days=days)}T{hour:02d}:00:00+01:00"
+
+    def ok(path, body):
+        resp = coord.post(path, dict(body))
+        assert resp.status_code == 201, (path, resp.text)
+        return resp.json()
+
+    def eventually(path, body):  # a service that learns of schools or assets from inventory's events
+        return wait_for(lambda: (lambda r: r.json() if r.status_code == 201 else None)(coord.post(path, body)))
+
+    for school in SCHOOLS:
+        ok("/api/inventory/register_school", dict(school, occurred_at=at(-60)))
+    delivery = ok("/api/inventory/receive_delivery", {
+        "supplier": "Maroc Info", "delivery_ref": "BL-7", "occurred_at": at(-20), "items": [
+            {"kind": "laptop", "serial": "LT-1", "warranty_months": 24},
+            {"kind": "projector", "serial": "PJ-1", "warranty_months": 12}]})
+    ids = [e["data"]["asset_id"] for e in delivery["events"]]
+    for asset_id in ids:
+        ok("/api/inventory/assign_equipment", {"asset_id": asset_id, "school_code": "OED001", "occurred_at": at(-19)})
+    for asset_id, days in zip(ids, (2, 4)):  # the laptop repaired in 2 days, the projector in 4
+        declared = eventually("/api/maintenance/declare_fault", {"asset_id": asset_id, "school_code": "OED001",
+                                                                 "symptom": "en panne", "occurred_at": at(-10)})
+        fault_id = declared["events"][0]["data"]["fault_id"]
+        ok("/api/maintenance/record_repair", {"fault_id": fault_id, "action": "réparé", "occurred_at": at(-10 + days)})
+        ok("/api/maintenance/close_fault", {"fault_id": fault_id, "resolution": "repaired",
+                                            "occurred_at": at(-10 + days, 9)})
+
+    ok("/api/resources/start_production_project", {"project_id": "P1", "title": "Atlas", "subject": "Histoire",
+                                                   "members": ["Amal", "Omar"], "occurred_at": at(-12)})
+    ok("/api/resources/submit_resource", {"resource_id": "R2", "project_id": "P1", "title": "Atlas local",
+                                          "occurred_at": at(-11)})
+    ok("/api/resources/hold_validation_committee", {
+        "committee_id": "C1", "members": ["Fatima", "Hassan"], "occurred_at": at(-10),
+        "decisions": [{"resource_id": "R2", "decision": "revision", "remarks": "Sources à citer"}]})
+    eventually("/api/resources/record_good_practice", {"practice_id": "G1", "school_code": "OED001",
+                                                       "teacher": "Amal", "description": "Quiz en ligne",
+                                                       "occurred_at": at(-9)})
+    eventually("/api/resources/hold_awareness_workshop", {"workshop_id": "W1", "school_codes": ["OED001", "OED002"],
+                                                          "participants": 25, "topic": "Ressources",
+                                                          "occurred_at": at(-9)})
+    ok("/api/resources/record_local_research", {"research_id": "L1", "title": "Tablettes", "findings": "Peu",
+                                                "recommendations": "Former", "occurred_at": at(-8)})
+
+    ok("/api/training/load_school_calendar", {"school_year": year, "periods": [
+        {"kind": "exam", "name": "Examen local", "starts_on": str(day), "ends_on": str(day)}]})
+    ok("/api/training/plan_training", {"training_id": "T1", "title": "TICE", "modality": "certifying",
+                                       "audience": "teachers", "planned_participants": 2, "school_year": year,
+                                       "occurred_at": at(-5)})
+    ok("/api/training/schedule_session", {"session_id": "SE1", "training_id": "T1", "starts_on": str(day),
+                                          "ends_on": str(day + timedelta(days=1)), "hours": 12, "venue": "CRMEF",
+                                          "calendar_override_reason": "Seule semaine du formateur",
+                                          "occurred_at": at(-4)})
+    ok("/api/training/invite_participants", {"session_id": "SE1", "occurred_at": at(-3), "participants": [
+        {"staff_id": "E1", "name": "Amal Idrissi", "role": "teacher", "school_code": "OED001"},
+        {"staff_id": "E2", "name": "Omar Alaoui", "role": "teacher", "school_code": "OED002"}]})
+    for n, e2 in enumerate(("present", "absent")):
+        ok("/api/training/record_attendance", {"session_id": "SE1", "day": str(day + timedelta(days=n)),
+                                               "occurred_at": at(n, 17), "attendance": [
+                                                   {"staff_id": "E1", "status": "present"},
+                                                   {"staff_id": "E2", "status": e2}]})
+    ok("/api/training/complete_session", {"session_id": "SE1", "occurred_at": at(1, 18)})
+    ok("/api/training/award_certificates", {"training_id": "T1", "occurred_at": at(2)})
+
+    spec = Client(system).get("/api/openapi.json").json()
+
+    def read(client, path, **params):
+        resp = client.get(path, **params)
+        assert resp.status_code == 200, (path, resp.text)
+        described = min(((p.count("{"), ops["get"]) for p, ops in spec["paths"].items()  # /faults/overdue, not
+                         if "get" in ops and re.fullmatch(re.sub(r"\{\w+\}", "[^/]+", p), path)),  # /faults/{id}
+                        key=lambda found: found[0])[1]
+        assert conforms(spec, described["responses"]["200"]["content"]["application/json"]["schema"],
+                        resp.json()) == [], path
+        return resp.json()
+
+    times = read(coord, "/api/faults/repair-time")
+    assert (times["faults"], times["mean_days"]) == (2, 3.0)
+    assert [(r["supplier"], r["mean_days"]) for r in times["by_supplier"]] == [("Maroc Info", 3.0)]
+    assert [(r["kind"], r["mean_days"]) for r in times["by_kind"]] == [("laptop", 2.0), ("projector", 4.0)]
+    assert read(director, "/api/faults/repair-time")["faults"] == 2
+    assert read(coord, "/api/faults/repair-time", school_code="OED002")["faults"] == 0
+
+    plan = read(coord, "/api/renewal")
+    assert {a["serial"]: a["faults_12m"] for a in plan["assets"]} == {"LT-1": 1, "PJ-1": 1}
+    assert [s["school_code"] for s in plan["schools"]] == ["OED001"]
+    assert tech.get("/api/renewal").json()["code"] == "role_not_allowed"
+
+    assert read(coord, "/api/committees") == [{"committee_id": "C1", "held_at": at(-10)}]
+    minutes = read(viewer, "/api/committees/C1")
+    assert minutes["members"] == ["Fatima", "Hassan"] and minutes["summary"]["revision"] == 1
+    assert minutes["decisions"][0]["title"] == "Atlas local"
+    assert tech.get("/api/committees/C1").json()["code"] == "role_not_allowed"
+    assert coord.get("/api/committees/NOPE").status_code == 404
+    assert [p["practice_id"] for p in read(director, "/api/practices")] == ["G1"]
+    assert [w["school_codes"] for w in read(director, "/api/workshops")] == [["OED001"]]
+    assert [w["school_codes"] for w in read(coord, "/api/workshops")] == [["OED001", "OED002"]]
+    assert [r["research_id"] for r in read(viewer, "/api/research")] == ["L1"]
+
+    calendar = read(director, "/api/calendar", school_year=year)
+    assert [p["name"] for p in calendar["periods"]] == ["Examen local"]
+    session = read(coord, "/api/sessions/SE1")
+    assert session["calendar_override"]["reason"] == "Seule semaine du formateur"
+    assert read(coord, "/api/trainings/T1")["certificates"][0]["staff_id"] == "E1"
+    status = read(coord, "/api/trainings/T1/certification")
+    assert [(p["staff_id"], p["name"], p["eligible"], p["rate"]) for p in status["participants"]] == [
+        ("E1", "Amal Idrissi", True, 100.0), ("E2", "Omar Alaoui", False, 50.0)]
+    assert status["participants"][0]["certificate_no"]
+    assert [p["staff_id"] for p in read(director, "/api/trainings/T1/certification")["participants"]] == ["E1"]
+    summary = read(viewer, "/api/trainings/summary", school_year=year)
+    assert (summary["trainings"]["planned"], summary["people"]["trained"], summary["certifications"]["awarded"]) \
+        == (1, 2, 1)
+    assert tech.get("/api/trainings/summary").json()["code"] == "role_not_allowed"
