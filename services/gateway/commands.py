@@ -152,7 +152,8 @@ def resolve_serials(rpc, route: CommandRoute, body: dict) -> tuple[dict, dict]:
         unknown = [v for v in values if owners.get(v.strip()) is None]
         if unknown:
             fail(path, serial_field, f"No asset has serial {', '.join(unknown)}.")
-        ids = [owners.get(v.strip()) or UNKNOWN for v in values]
+        # Each unknown serial stands apart, so that two of them are not also refused as the same asset twice.
+        ids = [owners.get(v.strip()) or f"{UNKNOWN}-{n}" for n, v in enumerate(values, 1)]
         holder[id_field] = ids if many else ids[0]
     return body, errors
 

@@ -421,3 +421,68 @@ def test_a_broker_out_of_reach_is_a_503_problem_not_a_500():
         response = failure(exc)
         assert response.status_code == 503
         assert response.mimetype == "application/problem+json"
+
+
+class KnownSerials(FakeServices):
+    """Inventory knows two serials."""
+
+    SERIALS = {"SN-1": "A1", "SN-2": "A2"}
+
+    def __call__(self, service, method, *args):
+        if method == "asset_ids_of_serials":
+            self.calls.append((service, method, args))
+            return {s: self.SERIALS.get(s) for s in args[0]}
+        return super().__call__(service, method, *args)
+
+
+@pytest.fixture
+def serials(world):
+    client, _, accounts = world
+    services = KnownSerials()
+    api = Api(services, accounts, KEY)
+    return Client(lambda environ, start: api.handle(Request(environ))(environ, start)), services
+
+
+def sent(services, command):
+    return [args[0] for _, method, args in services.calls if method == command]
+
+
+@pytest.mark.parametrize("command,body,expected", [
+    ("maintenance/declare_fault", {"serial": "SN-1", "school_code": "S1", "symptom": "Noir"},
+     {"asset_id": "A1", "school_code": "S1", "symptom": "Noir"}),
+    ("inventory/assign_equipment", {"serial": " SN-2 ", "school_code": "S2"}, {"asset_id": "A2", "school_code": "S2"}),
+    ("inventory/confirm_installation", {"serial": "SN-1", "school_code": "S1"}, {"asset_id": "A1", "school_code": "S1"}),
+    ("inventory/decommission_equipment", {"serial": "SN-2", "reason": "Cassé"}, {"asset_id": "A2", "reason": "Cassé"}),
+    ("inventory/propose_transfer", {"serials": ["SN-1", "SN-2"], "from_school": "S1", "to_school": "S2",
+                                    "reason": "Inutilisé", "report": "R"},
+     {"asset_ids": ["A1", "A2"], "from_school": "S1", "to_school": "S2", "reason": "Inutilisé", "report": "R"}),
+    ("inventory/record_usage_visit", {"school_code": "S1", "observations": [
+        {"serial": "SN-1", "status": "in_use"}, {"asset_id": "A2", "status": "unused"}]},
+     {"school_code": "S1", "observations": [{"asset_id": "A1", "status": "in_use"},
+                                            {"asset_id": "A2", "status": "unused"}]}),
+    ("inventory/complete_inventory_audit", {"school_code": "S1", "occasion": "annual", "findings": [
+        {"serial": "SN-2", "status": "missing"}], "unexpected_serials": []},
+     {"school_code": "S1", "occasion": "annual", "findings": [{"asset_id": "A2", "status": "missing"}],
+      "unexpected_serials": []}),
+])
+def test_a_serial_stands_for_an_asset_id_in_every_command_naming_equipment(serials, command, body, expected):
+    client, services = serials
+    resp = client.post(f"/api/{command}", json=body, headers=login(client, "coord"))
+    assert resp.status_code == 201, resp.json
+    assert sent(services, command.split("/")[1]) == [expected]
+
+
+def test_an_unknown_serial_is_a_400_naming_it_where_it_was_given_and_nothing_is_sent(serials):
+    client, services = serials
+    auth = login(client, "coord")
+    resp = client.post("/api/maintenance/declare_fault", headers=auth,
+                       json={"serial": "SN-404", "school_code": "S1", "symptom": "Noir"})
+    assert resp.status_code == 400 and resp.json["errors"] == {"serial": ["No asset has serial SN-404."]}
+    resp = client.post("/api/inventory/record_usage_visit", headers=auth, json={"school_code": "S1", "observations": [
+        {"serial": "SN-1", "status": "in_use"}, {"serial": "SN-9", "status": "unused"}]})
+    assert resp.status_code == 400 and resp.json["errors"] == {"observations": {"1": {"serial": [
+        "No asset has serial SN-9."]}}}
+    resp = client.post("/api/inventory/propose_transfer", headers=auth, json={
+        "serials": ["SN-1", "SN-8", "SN-9"], "from_school": "S1", "to_school": "S2", "reason": "x", "report": "R"})
+    assert resp.status_code == 400 and resp.json["errors"] == {"serials": ["No asset has serial SN-8, SN-9."]}
+    assert not [c for c in services.calls if c[1] in ("declare_fault", "record_usage_visit", "propose_transfer")]
