@@ -107,6 +107,23 @@
     });
   });
 })();
+// A distribution says how many schools it reaches before it is sent: those picked, or else those of the cycle
+// and setting chosen.
+document.querySelectorAll('#reach[data-template]').forEach(out => {
+  const form = out.closest('form');
+  function count() {
+    const picked = form.querySelectorAll('#f-school_codes option:checked').length;
+    const cycle = form.querySelector('#f-cycle').value, setting = form.querySelector('#f-setting').value;
+    let n = picked;
+    if (!picked && (cycle || setting)) {
+      n = [...form.querySelectorAll('#f-school_codes option')].filter(o =>
+        (!cycle || o.dataset.cycle === cycle) && (!setting || o.dataset.setting === setting)).length;
+    }
+    out.textContent = out.dataset.template.replace('N', n);
+  }
+  form.addEventListener('change', count);
+  count();
+});
 document.querySelectorAll('[data-print]').forEach(b => b.addEventListener('click', () => window.print()));
 // A region that scrolls sideways can be reached and scrolled from the keyboard.
 document.querySelectorAll('.table-wrap, .card').forEach(el => {
