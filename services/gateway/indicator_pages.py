@@ -135,7 +135,9 @@ def scope_choices(page, scope: str) -> list[dict]:
         by_commune.setdefault(s.get("commune") or "—", []).append(
             (f"school:{s['school_code']}", f"{s.get(name) or s['school_code']} ({s['school_code']})"))
     for commune, options in by_commune.items():
-        groups.append({"label": commune, "options": options})
+        # A commune is no scope of the indicators (CONTRACT §7): picking it opens the table of its schools.
+        whole = (f"{COMMUNE}{province}:{commune}", _("All schools of %(commune)s, in a table", commune=commune))
+        groups.append({"label": commune, "options": [whole, *options]})
     if not any(value == scope for g in groups for value, _label in g["options"]):
         groups[0]["options"].insert(0, (scope, scope))
     return groups
@@ -156,6 +158,21 @@ def period_choices(page) -> list[tuple[str, str]]:
     return out
 
 
+COMMUNE = "commune:"
+
+
+def commune_table(args: dict) -> Response | None:
+    """Where a commune picked in the scope list leads: the pivot of its schools, beside the commune's own
+    total (the indicators are answered for a school, a province, a region or all, not for a commune)."""
+    scope = args.get("scope") or ""
+    if not scope.startswith(COMMUNE):
+        return None
+    province, _, commune = scope[len(COMMUNE):].partition(":")
+    keep = {k: args[k] for k in ("period", "as_of", "axis") if args.get(k)}
+    where = "/pivot?" + query_string({"scope": f"province:{province}", **keep}, by="school", commune=commune)
+    return Response("", status=303, headers={"Location": where})
+
+
 def _picked(page, allowed=("scope", "period", "as_of", "with", "by", "axis", "indicator", "commune", "sort",
                            "desc")):
     return {k: v for k, v in page.request.args.items() if k in allowed and v != ""}
@@ -170,6 +187,8 @@ def _load(page, endpoint: str, values: dict) -> dict:
 def dashboard(page) -> Response:
     user, _ = page.user, page._
     args = _picked(page)
+    if (table := commune_table(args)) is not None:
+        return table
     scope = args.get("scope") or page.web.default_scope(user)
     period = args.get("period") or current_school_year()
     base = {"scope": scope, "period": period, **({"as_of": args["as_of"]} if args.get("as_of") else {})}
@@ -263,6 +282,8 @@ def _drill_href(row: dict, by: str, scope: str, base: dict) -> str:
 def pivot(page) -> Response:
     user, _ = page.user, page._
     args = _picked(page)
+    if (table := commune_table(args)) is not None:
+        return table
     scope = args.get("scope") or page.web.default_scope(user)
     period = args.get("period") or current_school_year()
     base = {"scope": scope, "period": period, **({"as_of": args["as_of"]} if args.get("as_of") else {})}
@@ -302,7 +323,7 @@ def pivot(page) -> Response:
     return page.render(
         "pivot.html", _("Pivot table"), scope=scope, period=period, as_of=args.get("as_of") or "", by=by, axis=axis,
         groupings=[(g, _group_word(page, g)) for g in groupings], axes=[(a, n[page.L.code]) for a, n in AXES.items()],
-        commune=commune,
+        commune=commune, picked_scope=f"{COMMUNE}{scope.partition(':')[2]}:{commune}" if commune else scope,
         columns=[{"id": i, "label": REGISTRY[i].label[page.L.code], "unit": say.unit(i),
                   "sort": query_string({**base, "by": by, "axis": axis, **({"commune": commune} if commune else {})},
                                        sort=i, desc="" if sort == i and args.get("desc") == "1" else "1"),

@@ -254,6 +254,22 @@ def test_the_pivot_has_totals_sorts_and_exports(site):
     assert xlsx.data[:2] == b"PK" and xlsx.headers["Content-Disposition"].endswith('-commune.xlsx"')
 
 
+def test_a_commune_is_picked_as_the_table_of_its_schools(site):
+    """A commune is no scope of the indicators (CONTRACT §7): the picker offers it, and it opens the pivot of
+    its schools beside the commune's own total."""
+    client, _ = site
+    sign_in(client, "coord")
+    page = client.get("/dashboard?lang=fr&period=2025-2026").get_data(as_text=True)
+    group = page[page.index('<optgroup label="Oued">'):]
+    group = group[:group.index("</optgroup>")]
+    assert '<option value="commune:OED:Oued">Tous les établissements de Oued, en tableau</option>' in group
+    for where in ("/dashboard", "/pivot"):
+        picked = client.get(f"{where}?scope=commune%3AOED%3AOued&period=2025-2026&as_of=2026-01-31")
+        assert picked.status_code == 303
+        assert picked.headers["Location"] == ("/pivot?scope=province%3AOED&period=2025-2026&as_of=2026-01-31"
+                                              "&by=school&commune=Oued")
+
+
 def test_semesters_of_the_trend_are_those_begun():
     assert semesters("2025-2026", date(2025, 10, 1)) == ["2024-2025-S1", "2024-2025-S2", "2025-2026-S1"]
     assert semesters("2025-2026", date(2026, 6, 1)) == ["2024-2025-S1", "2024-2025-S2", "2025-2026-S1",
