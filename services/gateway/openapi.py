@@ -10,6 +10,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields, validate
 
 from shared import catalogue as events
+from shared.answers import Answer
 
 from .commands import COMMANDS
 from .http import Login, Problem, Token
@@ -55,19 +56,19 @@ IDEMPOTENCY_KEY = {
     "schema": {"type": "string", "pattern": "^[!-~]{1,200}$"}}
 
 
-class ServiceHealth(Schema):
+class ServiceHealth(Answer):
     service = fields.String(required=True)
     status = fields.String(required=True, metadata={"description": "ok; or stalled, degraded, unreachable"})
     last_position = fields.Integer(allow_none=True, metadata={"description": "The last position of its log"})
     error = fields.String(metadata={"description": "Why it did not answer"})
 
 
-class Stalled(Schema):
+class Stalled(Answer):
     position = fields.Integer(required=True)
     error = fields.String(required=True)
 
 
-class ProjectionHealth(Schema):
+class ProjectionHealth(Answer):
     service = fields.String(required=True)
     projection = fields.String(required=True)
     positions = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
@@ -76,11 +77,11 @@ class ProjectionHealth(Schema):
     stalled = fields.Dict(keys=fields.String(), values=fields.Nested(Stalled), required=True)
 
 
-class Attention(Schema):
+class Attention(Answer):
     replacements_to_resolve = fields.Integer(required=True)
 
 
-class Health(Schema):
+class Health(Answer):
     """Up or down for anyone; with a token, what runs and where each projection stands."""
     status = fields.String(required=True, validate=validate.OneOf(("ok", "degraded")))
     gateway = fields.String(validate=validate.OneOf(("ok",)))
