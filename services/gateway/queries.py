@@ -12,7 +12,7 @@ import re
 from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from services.inventory import schemas as inv
-from services.inventory.domain import NOT_APPLIED
+from services.inventory.schemas import NOT_APPLIED
 from services.maintenance import schemas as mnt
 from services.maintenance.schemas import CLOSING_RESOLUTIONS
 from services.reporting import schemas as rep

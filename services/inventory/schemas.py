@@ -10,6 +10,8 @@ from shared.catalogue import ASSET_KINDS, BUNDLES
 from shared.commands import Command, Part
 from shared.text import MULTILINE
 
+from .domain import NOT_APPLIED  # noqa: F401  (why a replacement could not apply: said by the gateway)
+
 CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$", error="Letters, digits, '-' and '_' only, 1 to 40.")
 CYCLES = ("primary", "middle", "secondary")
 SETTINGS = ("urban", "rural")
