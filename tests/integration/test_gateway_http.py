@@ -220,6 +220,7 @@ def test_the_real_gateway_sends_its_security_headers_and_replays_a_retried_comma
         assert resp.headers["X-Content-Type-Options"] == "nosniff" and resp.headers["X-Frame-Options"] == "DENY"
         assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
         assert resp.headers["Cache-Control"] == "no-store"
+        assert re.fullmatch(r"app;dur=\d+\.\d", resp.headers["Server-Timing"])  # the time spent at the server
     assert infra.post("/api/inventory/register_school", SCHOOLS[0]).status_code == 201
     link = {"school_code": "OED001", "status": "connected", "link": "adsl", "bandwidth_mbps": 20}
     retried = [infra.session.post(system + "/api/inventory/record_connectivity", json=link, timeout=30,
