@@ -73,8 +73,9 @@ def check_school_read(user: dict, school: dict | None, school_code: str) -> None
         raise Refused("outside_scope", f"You read only the schools of region {code}.")
 
 
-def check_scope_read(user: dict, scope: str, school_region=None) -> None:
-    """May the user read indicators at `scope`? `school_region(code)` gives a school's region."""
+def check_scope_read(user: dict, scope: str, school_region=None, province_region=None) -> None:
+    """May the user read indicators at `scope`? `school_region(code)` gives a school's region,
+    `province_region(code)` a province's."""
     kind, _, code = user["scope"].partition(":")
     if kind in ("", "all") and user["scope"] == "all":
         return
@@ -90,7 +91,9 @@ def check_scope_read(user: dict, scope: str, school_region=None) -> None:
             return
         if asked_kind == "school" and school_region is not None and school_region(asked) == code:
             return
-        raise Refused("outside_scope", f"You read only region {code} and its schools.")
+        if asked_kind == "province" and province_region is not None and province_region(asked) == code:
+            return  # the region's provinces, where its dashboard drills down to
+        raise Refused("outside_scope", f"You read only region {code}, its provinces and its schools.")
     raise Refused("outside_scope", "Not in your scope.")
 
 

@@ -680,7 +680,11 @@ class Queries:
             except CommandRejected:
                 return None
 
-        check_scope_read(user, scope, region_of)
+        def province_region(code):
+            return next((s.get("region_code") for s in self.rpc("inventory", "schools")
+                         if s.get("province_code") == code), None)
+
+        check_scope_read(user, scope, region_of, province_region)
 
     # ---- identity
 
