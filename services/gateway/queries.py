@@ -307,6 +307,18 @@ class AssetRegister(_Answer):
     items = fields.List(fields.Nested(RegisterRow), required=True)
 
 
+class Actor(_Answer):
+    user = fields.String(required=True)
+    role = fields.String(required=True)
+
+
+class FaultStep(_Answer):
+    event_type = fields.String(required=True, validate=validate.OneOf((
+        "fault_declared", "warranty_claim_filed", "repair_completed", "equipment_replaced", "fault_closed")))
+    occurred_at = fields.String(required=True)
+    actor = fields.Nested(Actor, required=True, metadata={"description": "Who recorded it"})
+
+
 class Fault(_Answer):
     fault_id = fields.String(required=True)
     asset_id = fields.String(required=True)
@@ -331,11 +343,8 @@ class Fault(_Answer):
     serial = fields.String(allow_none=True)
     kind = fields.String(allow_none=True)
     model = fields.String(allow_none=True)
-
-
-class Actor(_Answer):
-    user = fields.String(required=True)
-    role = fields.String(required=True)
+    steps = fields.List(fields.Nested(FaultStep), metadata={
+        "description": "Each step of the fault's life, when and by whom (a fault and an asset's faults)"})
 
 
 class TimelineEntry(_Answer):
