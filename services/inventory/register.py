@@ -26,16 +26,27 @@ def warranty_of(ends_on: date, today: date) -> str:
     return "ending" if ends_on <= today + timedelta(days=ENDING_DAYS) else "running"
 
 
-def described(asset: dict, schools: dict, today: date) -> dict:
-    received = datetime.fromisoformat(asset["received_at"])
-    ends = warranty_ends_on(received, asset["warranty_months"])
+def _dates(received_at: str, months: int, today: date) -> dict:
+    received = datetime.fromisoformat(received_at)
+    ends = warranty_ends_on(received, months)
+    return {"received_on": local_date(received).isoformat(), "warranty_ends_on": ends.isoformat(),
+            "warranty": warranty_of(ends, today), "age_years": (today - local_date(received)).days // 365}
+
+
+def described(asset: dict, schools: dict, today: date, dates: dict | None = None) -> dict:
+    """An asset's line of the register; `dates` keeps the dates worked out for each reception and warranty,
+    shared by the items of a delivery."""
+    key = (asset["received_at"], asset["warranty_months"])
+    known = dates.get(key) if dates is not None else None
+    if known is None:
+        known = _dates(*key, today)
+        if dates is not None:
+            dates[key] = known
     school = schools.get(asset["school_code"]) or {}
-    return {**{k: v for k, v in asset.items() if k not in ("observation",)},
-            "status": status_of(asset), "received_on": local_date(received).isoformat(),
-            "warranty_ends_on": ends.isoformat(), "warranty": warranty_of(ends, today),
-            "age_years": (today - local_date(received)).days // 365,
-            "commune": school.get("commune"), "school_name_ar": school.get("name_ar"),
-            "school_name_fr": school.get("name_fr"), "last_observation": asset.get("observation")}
+    line = {k: v for k, v in asset.items() if k != "observation"}
+    line.update(known, status=status_of(asset), commune=school.get("commune"), school_name_ar=school.get("name_ar"),
+                school_name_fr=school.get("name_fr"), last_observation=asset.get("observation"))
+    return line
 
 
 _ORDER = {"serial": lambda a: a["serial"].upper(), "kind": lambda a: (a["kind"], a["serial"].upper()),
@@ -45,21 +56,26 @@ _ORDER = {"serial": lambda a: a["serial"].upper(), "kind": lambda a: (a["kind"],
 
 
 def register(assets: list[dict], schools: dict, query: dict, today: date) -> dict:
-    rows = [described(a, schools, today) for a in assets]
-    exact = ("school_code", "commune", "kind", "bundle", "status", "delivery_ref", "supplier", "warranty")
-    for key in exact:
+    # What an asset's own row says is filtered first; the rest is worked out only for the rows kept.
+    rows = assets
+    for key in ("school_code", "kind", "bundle", "delivery_ref", "supplier"):
         if query.get(key) is not None:
             rows = [r for r in rows if r.get(key) == query[key]]
     if query.get("school_codes") is not None:
         allowed = set(query["school_codes"])
         rows = [r for r in rows if r["school_code"] in allowed]
+    if query.get("q"):
+        needle = query["q"].strip().upper()
+        rows = [r for r in rows if needle in r["serial"].upper() or needle in (r["model"] or "").upper()]
+    dates: dict = {}
+    rows = [described(a, schools, today, dates) for a in rows]
+    for key in ("commune", "status", "warranty"):
+        if query.get(key) is not None:
+            rows = [r for r in rows if r.get(key) == query[key]]
     if query.get("age_min") is not None:
         rows = [r for r in rows if r["age_years"] >= query["age_min"]]
     if query.get("age_max") is not None:
         rows = [r for r in rows if r["age_years"] <= query["age_max"]]
-    if query.get("q"):
-        needle = query["q"].strip().upper()
-        rows = [r for r in rows if needle in r["serial"].upper() or needle in (r["model"] or "").upper()]
     rows.sort(key=_ORDER[query.get("sort") or "serial"], reverse=bool(query.get("desc")))
     per_page, page = query.get("per_page", 50), query.get("page", 1)
     total = len(rows)
