@@ -17,6 +17,8 @@ cannot() { echo "compose-test: cannot run the compose suite on this machine: $*"
 say() { echo "compose-test: $*"; }
 
 [ "$(id -u)" = 0 ] || docker info >/dev/null 2>&1 || cannot "not root, and no Docker engine this user may use"
+# The image is built from the sources as `make setup` leaves them (the charting library fetched, the words compiled).
+[ -e .venv/.installed ] && [ -s services/gateway/static/vendor/chart.umd.min.js ] || make setup
 
 exec 9>/tmp/genie-compose-test.lock  # one run at a time on a machine: they would share dockerd and images
 flock 9

@@ -10,7 +10,10 @@ if docker image inspect "$IMAGE" >/dev/null 2>&1; then
   echo "base image $IMAGE: already made"
   exit 0
 fi
-command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+if ! command -v debootstrap >/dev/null; then
+  apt-get update -qq >/dev/null  # a new machine's package lists may be empty or old
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+fi
 
 root="$CACHE/rootfs"
 if [ ! -e "$root/.complete" ]; then  # a debootstrap cut short is started again

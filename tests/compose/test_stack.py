@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import tarfile
 import time
@@ -105,15 +106,18 @@ def test_the_broker_killed_for_30_s_commands_503_then_everything_comes_back(stac
     burst(stack, USER, mixed_commands(TAG + "B", schools, 20), before, workers=2)
     assert before.ok == 20, before.statuses
     subprocess.run(["docker", "kill", rabbit], check=True, capture_output=True)
-    outage = Acks()
+    outage, unanswered = Acks(), []
     start = time.monotonic()
     while time.monotonic() - start < 30:
         burst(stack, USER, mixed_commands(f"{TAG}O{int(time.monotonic() - start):02d}", schools, 2), outage,
-              workers=1, timeout=10)
+              workers=1, timeout=10, errors=unanswered)
         time.sleep(1)
     subprocess.run(["docker", "start", rabbit], check=True, capture_output=True)
     print(f"\nduring the 30 s without RabbitMQ the gateway answered {outage.statuses}")
+    # Every command sent meanwhile is answered, and answered 503: none hangs, none is taken.
+    assert not unanswered, unanswered
     assert outage.ok == 0 and set(outage.statuses) == {503}, outage.statuses
+    assert sum(outage.statuses.values()) >= 20, outage.statuses
     waited = stack.wait_healthy(timeout=180)
     print(f"every container healthy again {waited:.0f} s after RabbitMQ came back")
     after = Acks()
@@ -153,6 +157,10 @@ def test_down_v_then_the_readme_restore_gives_the_same_indicators(stack):
 
     stack.shell(readme_block("To back them up with compose"))
     backups = stack.tmp / "backups"
+    # The folder the README makes is its owner's only, and the files in it are the user's who ran the commands.
+    assert stat.S_IMODE(backups.stat().st_mode) == 0o700
+    for path in backups.iterdir():
+        assert path.stat().st_uid == os.getuid(), path
     for source in SOURCES:
         lines = (backups / f"{source}.jsonl").read_text().splitlines()
         assert len(lines) == len(logs_before[source]), source
