@@ -843,9 +843,16 @@ class Queries:
         """The register's line of each asset of `rows`."""
         if not rows:
             return {}
-        found = self.rpc("inventory", "assets", {"per_page": 0, **({"school_codes": self.school_codes(user)}
-                                                                   if self.school_codes(user) is not None else {})})
-        return {a["asset_id"]: a for a in found["items"]}
+        # The equipment of the rows' schools (read from the whole scope only for an item moved since).
+        schools = sorted({r.get("school_code") for r in rows if r.get("school_code")})
+        found = {a["asset_id"]: a for a in self.rpc("inventory", "assets", {"per_page": 0,
+                                                                            "school_codes": schools})["items"]}
+        if any(r.get("asset_id") not in found for r in rows):
+            codes = self.school_codes(user)
+            everything = self.rpc("inventory", "assets", {"per_page": 0, **({"school_codes": codes}
+                                                                            if codes is not None else {})})
+            found = {a["asset_id"]: a for a in everything["items"]}
+        return found
 
     def with_assets(self, user, rows):
         """Faults with their asset's serial, kind and model, for people who know assets by serial."""

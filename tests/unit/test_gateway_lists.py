@@ -499,3 +499,14 @@ def test_equipment_is_assigned_from_the_downloaded_file_filled_in(site):
     assert resp.status_code == 303 and "assigned=2" in resp.headers["Location"]
     assert [body for _, command, body in commands_sent(services) if command == "assign_equipment"] == [
         {"asset_id": "A1", "school_code": "S2"}, {"asset_id": "A2", "school_code": "S1"}]
+
+
+def test_faults_are_named_by_serial_from_their_schools_equipment_only(site):
+    """A province's whole register is a large read: the serials of a few faults come from their schools'."""
+    client, services = site
+    sign_in(client, "tech")
+    found = client.get("/api/faults").json
+    assert [(f["serial"], f["kind"], f["model"]) for f in found] == [("LT-77", "laptop", "X1"), ("PJ-8", "projector",
+                                                                                               "EB-X")]
+    asked = [args[0] for _, method, args in services.calls if method == "assets"]
+    assert asked == [{"per_page": 0, "school_codes": ["S1", "S2"]}]
