@@ -29,6 +29,28 @@ def wait_for(predicate, timeout=CEILING, interval=0.05):
     raise AssertionError(f"condition not met within {timeout}s")
 
 
+def ticks_during(call, *args):
+    """`call(*args)`'s result, and how many times another green thread ran while it did: a call made aside
+    (in a thread of its own) leaves the event loop free, and the count shows it."""
+    import eventlet
+
+    ticks = []
+
+    def ticker():
+        while True:
+            ticks.append(1)
+            eventlet.sleep(0.001)
+
+    thread = eventlet.spawn(ticker)
+    eventlet.sleep(0)
+    try:
+        before = len(ticks)
+        result = call(*args)
+        return result, len(ticks) - before
+    finally:
+        thread.kill()
+
+
 def refused(code, call, *args, error=CommandRejected):
     """`call(*args)` is refused by a business rule with `code` (a CommandRejected, or the `error` given, which
     carries a `code` too); the refusal."""

@@ -16,6 +16,7 @@ from services.gateway.headers import protect
 from services.gateway.idempotency import KEEP_SECONDS, Remembered
 from services.gateway.throttle import LoginThrottle
 from services.gateway.web import Web, _safe_next
+from tests.helpers import ticks_during
 from tests.unit.test_gateway_api import KEY, FakeServices, cheap_hashing, login  # noqa: F401  (fixture)
 
 SESSION = {"session_id": "X1", "training_id": "T1", "participants": [
@@ -111,24 +112,9 @@ def test_password_checks_leave_the_event_loop_free(tmp_path):
 
     module._hasher = PasswordHasher()  # the production costs, restored by the autouse fixture
     accounts.add("coord", "password-coord", "coordinator", None)
-    ticks = []
-
-    def ticker():
-        while True:
-            ticks.append(1)
-            eventlet.sleep(0.001)
-
-    thread = eventlet.spawn(ticker)
-    eventlet.sleep(0)
-    try:
-        before = len(ticks)
-        assert accounts.authenticate("coord", "wrong-password") is None
-        during_wrong = len(ticks) - before
-        before = len(ticks)
-        assert accounts.authenticate("nobody", "wrong-password") is None
-        during_unknown = len(ticks) - before
-    finally:
-        thread.kill()
+    wrong, during_wrong = ticks_during(accounts.authenticate, "coord", "wrong-password")
+    unknown, during_unknown = ticks_during(accounts.authenticate, "nobody", "wrong-password")
+    assert wrong is None and unknown is None
     assert during_wrong >= 3 and during_unknown >= 3, (during_wrong, during_unknown)
 
 

@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 
 import services.gateway.accounts as module
 from services.gateway.accounts import Accounts
+from tests.helpers import ticks_during
 from tests.unit.test_gateway_api import cheap_hashing  # noqa: F401  (fixture: restores the hasher after each test)
 
 
@@ -21,29 +22,10 @@ def accounts(tmp_path, monkeypatch):
     return store
 
 
-def ticks_during(action) -> int:
-    """How many times another green thread ran while `action` did."""
-    ticks = []
-
-    def ticker():
-        while True:
-            ticks.append(1)
-            eventlet.sleep(0.001)
-
-    thread = eventlet.spawn(ticker)
-    eventlet.sleep(0)
-    try:
-        before = len(ticks)
-        action()
-        return len(ticks) - before
-    finally:
-        thread.kill()
-
-
 def test_adding_an_account_and_setting_a_password_leave_the_event_loop_free(accounts):
-    added = ticks_during(lambda: accounts.add("amal", "password-amal", "training", None))
-    reset = ticks_during(lambda: accounts.reset_password("amal", "another-password"))
-    changed = ticks_during(lambda: accounts.change_password("amal", "another-password", "a third password"))
+    _, added = ticks_during(accounts.add, "amal", "password-amal", "training", None)
+    _, reset = ticks_during(accounts.reset_password, "amal", "another-password")
+    _, changed = ticks_during(accounts.change_password, "amal", "another-password", "a third password")
     assert added >= 3 and reset >= 3 and changed >= 3, (added, reset, changed)
     assert accounts.authenticate("amal", "a third password")["user"] == "amal"
 

@@ -5,10 +5,10 @@ import io
 import time
 import zipfile
 
-import eventlet
 from openpyxl import Workbook
 
 from shared import tables
+from tests.helpers import ticks_during
 from tests.unit.test_gateway_api import cheap_hashing  # noqa: F401  (fixture)
 from tests.unit.test_gateway_web import commands_sent, csrf_of, sign_in, site  # noqa: F401  (fixture)
 
@@ -72,21 +72,7 @@ def test_a_workbook_over_the_line_limit_is_refused_while_other_requests_go_on(si
 
     monkeypatch.setattr(tables, "xlsx_rows", counted)
     content = workbook([["serial", "school_code"]] + [[f"SN-{i}", "S1"] for i in range(20_000)])
-    ticks = []
-
-    def ticker():
-        while True:
-            ticks.append(1)
-            eventlet.sleep(0.001)
-
-    thread = eventlet.spawn(ticker)
-    eventlet.sleep(0)
-    try:
-        before = len(ticks)
-        resp, _ = send(client, "inventory/assign_equipment", "lots.xlsx", content)
-        during = len(ticks) - before
-    finally:
-        thread.kill()
+    (resp, _), during = ticks_during(send, client, "inventory/assign_equipment", "lots.xlsx", content)
     assert resp.status_code == 400 and TOO_LONG_FR in resp.get_data(as_text=True)
     assert len(read) <= 1002  # the header, the limit, and the line that tells
     assert during >= 3, during  # the file was read aside: the event loop went on meanwhile
