@@ -11,9 +11,7 @@ from sqlalchemy import select, update
 
 from services.inventory.service import InventoryService
 from services.inventory.views import InventoryViews
-from shared.catalogue import registry
 from shared.db import make_engine
-from shared.store import EventStore
 
 COORDINATOR = {"actor": {"user": "fatima", "role": "coordinator"}}
 
@@ -23,13 +21,10 @@ def at(day, hour=9):
 
 
 @pytest.fixture
-def store(database):
-    s = EventStore(make_engine(database), "inventory", "OED", registry)
-    s.create_schema()
-    s.views = InventoryViews()
-    s.views.create(s.engine)
-    yield s
-    s.engine.dispose()
+def store(store):
+    store.views = InventoryViews()
+    store.views.create(store.engine)
+    return store
 
 
 @pytest.fixture

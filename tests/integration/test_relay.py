@@ -3,23 +3,12 @@ import json
 import subprocess
 import threading
 
-import pytest
 from kombu import Connection, Exchange, Queue
 
 from shared.catalogue import registry
-from shared.db import make_engine
 from shared.events import Context, Event
 from shared.relay import Relay
-from shared.store import EventStore
 from tests.helpers import wait_for
-
-
-@pytest.fixture
-def store(database):
-    s = EventStore(make_engine(database), "inventory", "OED", registry)
-    s.create_schema()
-    yield s
-    s.engine.dispose()
 
 
 def record(store, n, start=0):

@@ -15,14 +15,6 @@ def assigned(asset="A1", school="S1"):
     return Event("equipment_assigned", {"asset_id": asset, "school_code": school})
 
 
-@pytest.fixture
-def store(database):
-    s = EventStore(make_engine(database), "inventory", "OED", registry)
-    s.create_schema()
-    yield s
-    s.engine.dispose()
-
-
 def test_append_gives_positions_and_stream_versions(store):
     with store.transaction() as tx:
         first = tx.append("asset:A1", 0, [assigned(), assigned(school="S2")], Context())

@@ -7,24 +7,18 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from shared.catalogue import registry
-from shared.db import make_engine
 from shared.errors import CommandRejected, InvalidCommand
 from shared.events import Context, Event
-from shared.store import EventStore
 from tests.helpers import refused, wait_for
 
 CASA = timezone(timedelta(hours=1))
 
 
 @pytest.fixture
-def store(database):
-    s = EventStore(make_engine(database), "inventory", "OED", registry)
-    s.ordered_streams = ("asset:",)
-    s.founded_streams = ("school:",)
-    s.create_schema()
-    yield s
-    s.engine.dispose()
+def store(store):
+    store.ordered_streams = ("asset:",)
+    store.founded_streams = ("school:",)
+    return store
 
 
 def connectivity(school="S1"):
