@@ -12,7 +12,19 @@ from sqlalchemy.engine import Connection
 
 from .projector import Projection
 
-_DETAILS = ("name_ar", "name_fr", "cycle", "setting", "commune", "province_code", "region_code")
+# A school's details as `school_registered` carries them, and how long each may be where it is kept.
+DETAILS = {"name_ar": 300, "name_fr": 300, "cycle": 20, "setting": 20, "commune": 300,
+           "province_code": 40, "region_code": 40}
+
+
+def details(data: dict) -> dict:
+    """The school's details in a `school_registered` event's data."""
+    return {k: data[k] for k in DETAILS}
+
+
+def detail_columns() -> list[Column]:
+    """The columns of a table that keeps a school's registered details."""
+    return [Column(name, String(length), nullable=False) for name, length in DETAILS.items()]
 
 
 class KnownSchools(Projection):
@@ -24,19 +36,13 @@ class KnownSchools(Projection):
         self.schools = Table(
             "known_schools", metadata,
             Column("school_code", String(40), primary_key=True),
-            Column("name_ar", String(300), nullable=False),
-            Column("name_fr", String(300), nullable=False),
-            Column("cycle", String(20), nullable=False),
-            Column("setting", String(20), nullable=False),
-            Column("commune", String(300), nullable=False),
-            Column("province_code", String(40), nullable=False),
-            Column("region_code", String(40), nullable=False),
+            *detail_columns(),
             Column("registered_at", String(40), nullable=False),
         )
 
     def on_school_registered(self, conn: Connection, env: dict) -> None:
         d = env["data"]
-        values = {k: d[k] for k in _DETAILS}
+        values = details(d)
         t = self.schools
         if not conn.execute(update(t).where(t.c.school_code == d["school_code"]).values(**values)).rowcount:
             conn.execute(insert(t).values(school_code=d["school_code"], registered_at=env["occurred_at"], **values))

@@ -18,6 +18,7 @@ from sqlalchemy import (Boolean, Column, Float, Integer, MetaData, String, Table
 from shared.catalogue import registry
 from shared.db import chunks, insert_many, lock_writers
 from shared.projector import Projection
+from shared.schools import detail_columns, details
 from shared.store import replay
 
 from .domain import conformity_report, serial_key
@@ -47,13 +48,7 @@ class InventoryViews(Projection):
         self.schools = Table(
             "schools", metadata,
             Column("school_code", String(40), primary_key=True),
-            Column("name_ar", String(300), nullable=False),
-            Column("name_fr", String(300), nullable=False),
-            Column("cycle", String(20), nullable=False),
-            Column("setting", String(20), nullable=False),
-            Column("commune", String(300), nullable=False),
-            Column("region_code", String(40), nullable=False),
-            Column("province_code", String(40), nullable=False),
+            *detail_columns(),
             Column("registered_at", String(40), nullable=False),
             Column("updated_at", String(40), nullable=False),
             Column("connectivity", String(20)),
@@ -180,8 +175,7 @@ class InventoryViews(Projection):
 
     def on_school_registered(self, conn, env):
         d = env["data"]
-        values = {k: d[k] for k in ("name_ar", "name_fr", "cycle", "setting", "commune", "region_code",
-                                    "province_code")}
+        values = details(d)
         t = self.schools
         done = conn.execute(update(t).where(t.c.school_code == d["school_code"])
                             .values(updated_at=env["occurred_at"], **values)).rowcount

@@ -25,6 +25,8 @@ from typing import Callable
 
 from sqlalchemy import Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text
 
+from shared.schools import detail_columns
+
 from .periods import CASABLANCA
 
 NEVER = 1e18  # the end of a state nothing has replaced yet
@@ -85,13 +87,7 @@ class IndicatorsModel:
         self.schools = Table(
             "schools", md,
             Column("school_code", _code(), primary_key=True),
-            Column("name_ar", String(300), nullable=False),
-            Column("name_fr", String(300), nullable=False),
-            Column("cycle", _code(20), nullable=False),
-            Column("setting", _code(20), nullable=False),
-            Column("commune", String(300), nullable=False),
-            Column("province_code", _code(), nullable=False),
-            Column("region_code", _code(), nullable=False),
+            *detail_columns(),
             Column("registered_at", Float, nullable=False),
             Index("ix_schools_province", "province_code"),
             Index("ix_schools_region", "region_code"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from shared.schools import details
+
 from .model import NEVER
 
 
@@ -74,9 +76,7 @@ class InventoryHandlers:
 
 def _register_school(b, school, d, at):
     first = at if school is None else min(school["registered_at"], at)
-    return {"school_code": d["school_code"], "name_ar": d["name_ar"], "name_fr": d["name_fr"],
-            "cycle": d["cycle"], "setting": d["setting"], "commune": d["commune"],
-            "province_code": d["province_code"], "region_code": d["region_code"], "registered_at": first}
+    return {"school_code": d["school_code"], **details(d), "registered_at": first}
 
 
 def _receive_asset(b, asset, d):
