@@ -41,6 +41,15 @@ class Context:
                    causation_id=envelope["event_id"])
 
 
+def stream(kind: str) -> Callable[..., str]:
+    """How the aggregates of one kind name their streams: `stream("school")("S1")` is `school:S1`; an
+    aggregate known by several ids (a resource's use at a school) gives them in order."""
+    def stream_of(*ids: str) -> str:
+        return ":".join((kind, *ids))
+    stream_of.__name__ = f"{kind}_stream"
+    return stream_of
+
+
 def now() -> datetime:
     return datetime.now(timezone.utc)
 

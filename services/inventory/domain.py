@@ -33,7 +33,7 @@ from typing import Iterable
 
 from shared.calendar import local_date, warranty_ends_on
 from shared.errors import CommandRejected
-from shared.events import Event
+from shared.events import Event, stream
 
 SCHOOL_FIELDS = ("name_ar", "name_fr", "cycle", "setting", "commune", "region_code")
 COORDINATOR = "coordinator"
@@ -42,28 +42,12 @@ OPEN_TRANSFER = ("proposed", "approved")
 WORK_STATUSES = ("planned", "in_progress", "done")
 
 
-def school_stream(code: str) -> str:
-    return f"school:{code}"
-
-
-def asset_stream(asset_id: str) -> str:
-    return f"asset:{asset_id}"
-
-
-def transfer_stream(transfer_id: str) -> str:
-    return f"transfer:{transfer_id}"
-
-
-def visit_stream(visit_id: str) -> str:
-    return f"visit:{visit_id}"
-
-
-def audit_stream(audit_id: str) -> str:
-    return f"audit:{audit_id}"
-
-
-def work_stream(work_id: str) -> str:
-    return f"work:{work_id}"
+school_stream = stream("school")
+asset_stream = stream("asset")
+transfer_stream = stream("transfer")
+visit_stream = stream("visit")
+audit_stream = stream("audit")
+work_stream = stream("work")
 
 
 def occurred(envelope: dict) -> datetime:

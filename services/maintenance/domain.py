@@ -19,15 +19,14 @@ from datetime import datetime
 
 from shared.calendar import is_under_warranty
 from shared.errors import CommandRejected, InvalidCommand
-from shared.events import Event
+from shared.events import Event, stream
 
 OPEN, CLOSED = "open", "closed"
 # How a fault may be closed by `close_fault`; `cancelled` is `cancel_fault`'s.
 CLOSING_RESOLUTIONS = ("repaired", "replaced", "not_reproducible")
 
 
-def fault_stream(fault_id: str) -> str:
-    return f"fault:{fault_id}"
+fault_stream = stream("fault")
 
 
 # ---------------------------------------------------------------- the equipment, as maintenance sees it

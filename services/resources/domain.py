@@ -20,7 +20,7 @@ from datetime import date
 from typing import Iterable, Mapping
 
 from shared.errors import CommandRejected
-from shared.events import Event
+from shared.events import Event, stream
 
 # A resource's status in the catalogue.
 RECEIVED = "received"      # received from the directorate or collected: ready to distribute
@@ -31,36 +31,14 @@ REJECTED = "rejected"      # a committee rejected it: final
 DISTRIBUTABLE = (RECEIVED, APPROVED)
 
 
-def resource_stream(resource_id: str) -> str:
-    return f"resource:{resource_id}"
-
-
-def project_stream(project_id: str) -> str:
-    return f"project:{project_id}"
-
-
-def committee_stream(committee_id: str) -> str:
-    return f"committee:{committee_id}"
-
-
-def workshop_stream(workshop_id: str) -> str:
-    return f"workshop:{workshop_id}"
-
-
-def usage_stream(school_code: str, resource_id: str) -> str:
-    return f"usage:{school_code}:{resource_id}"
-
-
-def practice_stream(practice_id: str) -> str:
-    return f"practice:{practice_id}"
-
-
-def dysfunction_stream(dysfunction_id: str) -> str:
-    return f"dysfunction:{dysfunction_id}"
-
-
-def research_stream(research_id: str) -> str:
-    return f"research:{research_id}"
+resource_stream = stream("resource")
+project_stream = stream("project")
+committee_stream = stream("committee")
+workshop_stream = stream("workshop")
+usage_stream = stream("usage")  # usage:<school_code>:<resource_id>
+practice_stream = stream("practice")
+dysfunction_stream = stream("dysfunction")
+research_stream = stream("research")
 
 
 # ---------------------------------------------------------------- schools (from inventory)

@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Iterable, Mapping, Sequence
 
 from shared.errors import CommandRejected
-from shared.events import Event
+from shared.events import Event, stream
 
 MODALITIES = ("in_person", "remote", "certifying")
 AUDIENCES = ("teachers", "directors", "inspectors", "trainers", "other")
@@ -31,8 +31,7 @@ DEFAULT_CERTIFICATION_PERCENT = 80
 PERIOD_WORDS = {"school_start": "school-start period", "exam": "exam period", "holiday": "holiday"}
 
 
-def training_stream(training_id: str) -> str:
-    return f"training:{training_id}"
+training_stream = stream("training")
 
 
 def school_year_bounds(school_year: str) -> tuple[date, date]:
