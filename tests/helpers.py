@@ -6,8 +6,11 @@ there fails.
 """
 import dataclasses
 import time
+import uuid
+from contextlib import contextmanager
 
 import pytest
+from kombu import Connection, Exchange, Queue
 
 from shared.catalogue import registry
 from shared.commands import UnitOfWork, parse_command
@@ -79,6 +82,55 @@ def caught_up(read_positions, expected: dict, timeout=PROJECTION_CEILING) -> dic
     except AssertionError:
         raise AssertionError(f"the projection stands at {last}, not at {expected}, after {timeout}s") from None
     return dict(last)
+
+
+class BusTap:
+    """A queue bound to `source`'s exchange, made before the services publish: what really went on the bus, in the
+    order it came, each message as RabbitMQ delivered it."""
+
+    def __init__(self, amqp_uri, source):
+        self.conn = Connection(amqp_uri)
+        exchange = Exchange(f"{source}.events", type="topic", durable=True)
+        self.queue = self.conn.SimpleQueue(Queue(f"test-tap.{source}.{uuid.uuid4().hex[:8]}", exchange=exchange,
+                                                 routing_key="#", durable=False, auto_delete=True))
+        self.received = []
+
+    def take(self, wait=0.05) -> list:
+        """Every message come by now, waiting at most `wait` seconds for each; they are added to `received`."""
+        taken = []
+        while True:
+            try:
+                message = self.queue.get(timeout=wait)
+            except self.queue.Empty:
+                break
+            message.ack()
+            taken.append(message.payload)
+        self.received.extend(taken)
+        return taken
+
+    def drain(self, at_least=0, timeout=CEILING) -> list:
+        """Every message received so far, once there are at least `at_least` of them."""
+
+        def enough():
+            self.take()
+            return len(self.received) >= at_least
+
+        wait_for(enough, timeout=timeout)
+        return self.received
+
+    def close(self):
+        self.queue.close()
+        self.conn.release()
+
+
+@contextmanager
+def bus_tap(amqp_uri, source):
+    """A `BusTap` on `source`'s events for the time of the block."""
+    tap = BusTap(amqp_uri, source)
+    try:
+        yield tap
+    finally:
+        tap.close()
 
 
 # ---------------------------------------------------------------- a service's handlers without nameko or a database

@@ -7,13 +7,12 @@ import base64
 import io
 
 import pytest
-from kombu import Connection, Exchange, Queue
 from openpyxl import Workbook
 
 from services.inventory.service import InventoryService
 from shared.catalogue import registry
 from shared.errors import CommandRejected, InvalidCommand
-from tests.helpers import refused_message as refused, wait_for
+from tests.helpers import bus_tap, refused_message as refused, wait_for
 
 COORDINATOR = {"actor": {"user": "fatima", "role": "coordinator"}}
 MEMBER = {"actor": {"user": "omar", "role": "infrastructure"}}
@@ -25,21 +24,8 @@ S2 = dict(S1, school_code="OED002", name_ar="مدرسة النهضة", name_fr="
 @pytest.fixture
 def bus(rabbit_config):
     """Everything published on `inventory.events`, from before the first command."""
-    with Connection(rabbit_config["AMQP_URI"]) as conn:
-        queue = Queue("test.inventory.tap", Exchange("inventory.events", type="topic", durable=True),
-                      routing_key="#", durable=False)
-        tap = conn.SimpleQueue(queue)
-
-        def drain(count, timeout=20):
-            got = []
-            while len(got) < count:
-                message = tap.get(timeout=timeout)
-                message.ack()
-                got.append(message.payload)
-            return got
-
-        yield drain
-        tap.close()
+    with bus_tap(rabbit_config["AMQP_URI"], "inventory") as tap:
+        yield tap
 
 
 def b64(raw: bytes) -> str:
@@ -183,7 +169,7 @@ def test_a_year_of_equipment_from_delivery_to_audit(service_databases, run_servi
 
     # what reached the bus is the log, in order, and it is the contract
     log = inv.events_since(0, 5000)
-    published = bus(len(log))
+    published = bus.drain(len(log))
     assert [e["event_id"] for e in published] == [e["event_id"] for e in log]
     assert [e["position"] for e in log] == list(range(1, len(log) + 1))
     for env in published:

@@ -1,14 +1,11 @@
 """Maintenance over the real RabbitMQ with the real inventory: commands, warranty, queries, the bus."""
-import queue
-
 import pytest
-from kombu import Connection, Exchange, Queue
 
 from services.inventory.service import InventoryService
 from services.maintenance.service import MaintenanceService
 from shared.catalogue import registry
 from shared.errors import CommandRejected, InvalidCommand
-from tests.helpers import caught_up, refused as rejected, wait_for
+from tests.helpers import bus_tap, caught_up, refused as rejected, wait_for
 
 SCHOOL = {"name_ar": "مدرسة الوحدة", "name_fr": "École Al Wahda", "cycle": "primary", "setting": "urban",
           "commune": "Dakhla", "region_code": "DOE"}
@@ -40,40 +37,10 @@ def inventory_position(rpc):
     return rpc.inventory.health()["last_position"]
 
 
-class BusTap:
-    """A queue bound to an exchange before the services publish: what really went on the bus."""
-
-    def __init__(self, amqp_uri, source):
-        self.conn = Connection(amqp_uri)
-        exchange = Exchange(f"{source}.events", type="topic", durable=True)
-        self.queue = self.conn.SimpleQueue(Queue(f"test-tap.{source}", exchange=exchange, routing_key="#",
-                                                 durable=False, auto_delete=True))
-        self.received = []
-
-    def drain(self, at_least=0, timeout=15):
-        def enough():
-            while True:
-                try:
-                    message = self.queue.get(timeout=0.05)
-                except queue.Empty:
-                    break
-                message.ack()
-                self.received.append(message.payload)
-            return len(self.received) >= at_least
-
-        wait_for(enough, timeout=timeout)
-        return self.received
-
-    def close(self):
-        self.queue.close()
-        self.conn.release()
-
-
 @pytest.fixture
 def maintenance_bus(rabbit_config):
-    tap = BusTap(rabbit_config["AMQP_URI"], "maintenance")
-    yield tap
-    tap.close()
+    with bus_tap(rabbit_config["AMQP_URI"], "maintenance") as tap:
+        yield tap
 
 
 def check_against_catalogue(envelopes):

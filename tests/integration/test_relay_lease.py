@@ -9,13 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
-from kombu import Connection, Exchange, Queue
 
 from shared.db import make_engine
 from shared.lease import Lease
 from shared.store import EventStore
 from shared.catalogue import registry
-from tests.helpers import wait_for
+from tests.helpers import bus_tap, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 COORDINATOR = {"actor": {"user": "fatima", "role": "coordinator"}}
@@ -80,31 +79,19 @@ class Instance:
 
 @pytest.fixture
 def tap(rabbit_config):
-    """Every message published on `inventory.events`, from before the services start."""
-    with Connection(rabbit_config["AMQP_URI"]) as conn:
-        queue = Queue("test.inventory.tap", Exchange("inventory.events", type="topic", durable=True),
-                      routing_key="#", durable=True)
-        simple = conn.SimpleQueue(queue)
+    """Every message published on `inventory.events`, from before the services start: tap(positions) waits for
+    those positions (60 s at most), then takes anything more that came (a second publisher would show here)."""
+    with bus_tap(rabbit_config["AMQP_URI"], "inventory") as bus:
 
         def drain(until_positions, timeout=60):
-            got, deadline = [], time.monotonic() + timeout
-            while not until_positions <= {m["position"] for m in got} and time.monotonic() < deadline:
-                try:
-                    message = simple.get(timeout=1)
-                except simple.Empty:
-                    continue
-                message.ack()
-                got.append(message.payload)
-            while True:  # and anything more that came (a second publisher would show here)
-                try:
-                    message = simple.get(timeout=2)
-                except simple.Empty:
-                    return got
-                message.ack()
-                got.append(message.payload)
+            start, deadline = len(bus.received), time.monotonic() + timeout
+            while (not until_positions <= {m["position"] for m in bus.received[start:]}
+                   and time.monotonic() < deadline):
+                bus.take(wait=1)
+            bus.take(wait=2)
+            return bus.received[start:]
 
         yield drain
-        simple.close()
 
 
 def healthy(rpc) -> bool:

@@ -1,16 +1,12 @@
 """Resources over RPC with the real RabbitMQ: the axis end to end, and its view of inventory's schools."""
-import json
-import uuid
-from contextlib import contextmanager
-
 import pytest
-from kombu import Connection, Exchange, Queue
+from kombu import Connection, Exchange
 
 from services.inventory.service import InventoryService
 from services.resources.service import ResourcesService
 from shared.catalogue import registry
 from shared.errors import CommandRejected, InvalidCommand
-from tests.helpers import refused, wait_for
+from tests.helpers import bus_tap, refused, wait_for
 
 SALMA = {"actor": {"user": "salma", "role": "resources_member"}}
 
@@ -28,30 +24,8 @@ def known(rpc):
     return [s["school_code"] for s in rpc.resources.known_schools()]
 
 
-@contextmanager
-def tap(amqp_uri, source):
-    """A queue receiving every event `source` publishes from now on."""
-    with Connection(amqp_uri) as conn:
-        exchange = Exchange(f"{source}.events", type="topic", durable=True)
-        queue = Queue(f"tap-{uuid.uuid4().hex[:8]}", exchange=exchange, routing_key="#", exclusive=True)
-        bound = queue(conn.channel())
-        bound.declare()
-        received = []
-
-        def drain(count):
-            def more():
-                message = bound.get(no_ack=True)
-                if message is not None:
-                    received.append(json.loads(message.body))
-                return len(received) >= count
-            wait_for(more)
-            return received
-
-        yield drain
-
-
 def test_the_resources_axis_over_rpc(service_databases, run_services, rpc, rabbit_config):
-    with tap(rabbit_config["AMQP_URI"], "resources") as bus:
+    with bus_tap(rabbit_config["AMQP_URI"], "resources") as bus:
         inventory = run_services(InventoryService)
         run_services(ResourcesService)
         for s in (P1, P2, M1):
@@ -190,7 +164,7 @@ def test_the_resources_axis_over_rpc(service_databases, run_services, rpc, rabbi
             assert e["source"] == "resources" and e["province_code"] == "OED"
         assert {e["event_type"] for e in log} == set(registry.names("resources"))
         assert all(e["actor"] == SALMA["actor"] for e in log)
-        published = bus(len(log))
+        published = bus.drain(len(log))
         for e in published:
             registry.read(e)
         assert [e["event_id"] for e in published] == [e["event_id"] for e in log]

@@ -2,18 +2,14 @@
 calendar to the annual summary, the schools coming from inventory."""
 import csv
 import io
-import json
-import uuid
-from contextlib import contextmanager
 
 import pytest
-from kombu import Connection, Exchange, Queue
 
 from services.inventory.service import InventoryService
 from services.training.service import TrainingService
 from shared.catalogue import registry
 from shared.errors import CommandRejected, InvalidCommand
-from tests.helpers import refused_message as refused, wait_for
+from tests.helpers import bus_tap, refused_message as refused, wait_for
 
 COORDINATOR = {"actor": {"user": "fatima", "role": "coordinator"}}
 TRAINER = {"actor": {"user": "karima", "role": "training_member"}}
@@ -32,32 +28,9 @@ CALENDAR = {"school_year": "2025-2026", "periods": [
 WEEK = ["2025-11-10", "2025-11-11", "2025-11-12", "2025-11-13", "2025-11-14"]
 
 
-@contextmanager
-def listening(amqp_uri, source):
-    """Every message `source` publishes from now on, as decoded JSON."""
-    with Connection(amqp_uri) as conn:
-        channel = conn.channel()
-        exchange = Exchange(f"{source}.events", type="topic", durable=True)
-        queue = Queue(f"listen-{uuid.uuid4().hex[:8]}", exchange=exchange, routing_key="#", exclusive=True)(channel)
-        exchange(channel).declare()
-        queue.declare()
-        received = []
-
-        def until(count):
-            def more():
-                while (message := queue.get(no_ack=True)) is not None:
-                    received.append(json.loads(message.body))
-                return len(received) >= count
-
-            wait_for(more)
-            return received
-
-        yield until
-
-
 def test_a_certifying_training_from_calendar_to_annual_summary(service_databases, run_services, rpc, rabbit_config):
     run_services(InventoryService, TrainingService)
-    with listening(rabbit_config["AMQP_URI"], "training") as bus:
+    with bus_tap(rabbit_config["AMQP_URI"], "training") as bus:
         training = rpc.training
         rpc.inventory.register_school(school("OED001", "مدرسة الوحدة", "École Al Wahda"), COORDINATOR)
         rpc.inventory.register_school(school("OED002", "مدرسة النهضة", "École Annahda"), COORDINATOR)
@@ -159,7 +132,7 @@ def test_a_certifying_training_from_calendar_to_annual_summary(service_databases
         assert {e["event_type"] for e in log} == set(registry.names("training"))
         for env in log:
             assert registry.read(env) == env
-        published = bus(len(log))
+        published = bus.drain(len(log))
         assert [e["event_id"] for e in published] == [e["event_id"] for e in log]
         for env in published:
             registry.read(env)
