@@ -11,61 +11,77 @@ from shared.text import csv_cell
 
 from .domain import days
 
-LABELS = {
-    "fr": {
-        "programme": "Programme GENIE — Coordination provinciale",
-        "directorate": "Direction provinciale",
-        "convocation": "Liste des participants convoqués",
-        "training": "Formation", "modality": "Modalité", "school_year": "Année scolaire", "dates": "Dates",
-        "venue": "Lieu", "hours": "Volume horaire", "session": "Session",
-        "from_to": "du {start} au {end}", "hours_value": "{hours} h",
-        "count": "Nombre de convoqués : {n}", "cancelled": "Session annulée : {reason}",
-        "no": "N°", "staff_id": "Identifiant", "name": "Nom et prénom", "role": "Fonction",
-        "school_code": "Code établissement", "school": "Établissement", "signature": "Émargement",
-        "summary": "Bilan annuel de la formation", "trainings": "Formations", "planned": "Planifiées",
-        "done": "Réalisées", "sessions": "Sessions", "scheduled": "Programmées", "completed": "Réalisées",
-        "open": "En cours", "session_cancelled": "Annulées", "people": "Personnes formées",
-        "invited": "Convoquées", "trained": "Formées", "session_hours": "Heures de formation",
-        "participant_hours": "Heures-participants", "certifications": "Certifications",
-        "awarded": "Certificats délivrés", "planned_participants": "Participants prévus",
-        "status": "État", "by_role": "Par fonction", "total": "Total",
-    },
-    "ar": {
-        "programme": "برنامج جيني — المنسقية الإقليمية",
-        "directorate": "المديرية الإقليمية",
-        "convocation": "لائحة المستدعين",
-        "training": "التكوين", "modality": "الصيغة", "school_year": "السنة الدراسية", "dates": "التاريخ",
-        "venue": "المكان", "hours": "الغلاف الزمني", "session": "الدورة",
-        "from_to": "من {start} إلى {end}", "hours_value": "{hours} ساعة",
-        "count": "عدد المستدعين: {n}", "cancelled": "دورة ملغاة: {reason}",
-        "no": "ر.ت", "staff_id": "المعرف", "name": "الاسم الكامل", "role": "الصفة",
-        "school_code": "رمز المؤسسة", "school": "المؤسسة", "signature": "التوقيع",
-        "summary": "الحصيلة السنوية للتكوين", "trainings": "التكوينات", "planned": "المبرمجة",
-        "done": "المنجزة", "sessions": "الدورات", "scheduled": "المبرمجة", "completed": "المنجزة",
-        "open": "قيد الإنجاز", "session_cancelled": "الملغاة", "people": "المستفيدون",
-        "invited": "المستدعون", "trained": "المستفيدون فعليا", "session_hours": "ساعات التكوين",
-        "participant_hours": "ساعات المستفيدين", "certifications": "الإشهاد",
-        "awarded": "الشهادات الممنوحة", "planned_participants": "العدد المتوقع",
-        "status": "الحالة", "by_role": "حسب الصفة", "total": "المجموع",
-    },
-}
 
-ROLE_LABELS = {
-    "fr": {"teacher": "Enseignant(e)", "director": "Directeur(trice)", "inspector": "Inspecteur(trice)",
-           "trainer": "Formateur(trice)", "other": "Autre"},
-    "ar": {"teacher": "أستاذ(ة)", "director": "مدير(ة)", "inspector": "مفتش(ة)", "trainer": "مكون(ة)",
-           "other": "آخر"},
-}
+def _in_both(words: dict[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
+    """{lang: {key: word}} from each key's (Arabic, French) words, side by side so that neither goes missing."""
+    return {lang: {key: pair[i] for key, pair in words.items()} for i, lang in enumerate(("ar", "fr"))}
 
-MODALITY_LABELS = {
-    "fr": {"in_person": "Présentielle", "remote": "À distance", "certifying": "Certifiante"},
-    "ar": {"in_person": "حضوري", "remote": "عن بعد", "certifying": "إشهادي"},
-}
 
-STATUS_LABELS = {
-    "fr": {"planned": "Planifiée", "in_progress": "En cours", "done": "Réalisée", "cancelled": "Annulée"},
-    "ar": {"planned": "مبرمج", "in_progress": "قيد الإنجاز", "done": "منجز", "cancelled": "ملغى"},
-}
+# The documents' words, in Arabic and in French.
+LABELS = _in_both({
+    "programme": ("برنامج جيني — المنسقية الإقليمية", "Programme GENIE — Coordination provinciale"),
+    "directorate": ("المديرية الإقليمية", "Direction provinciale"),
+    "convocation": ("لائحة المستدعين", "Liste des participants convoqués"),
+    "training": ("التكوين", "Formation"),
+    "modality": ("الصيغة", "Modalité"),
+    "school_year": ("السنة الدراسية", "Année scolaire"),
+    "dates": ("التاريخ", "Dates"),
+    "venue": ("المكان", "Lieu"),
+    "hours": ("الغلاف الزمني", "Volume horaire"),
+    "session": ("الدورة", "Session"),
+    "from_to": ("من {start} إلى {end}", "du {start} au {end}"),
+    "hours_value": ("{hours} ساعة", "{hours} h"),
+    "count": ("عدد المستدعين: {n}", "Nombre de convoqués : {n}"),
+    "cancelled": ("دورة ملغاة: {reason}", "Session annulée : {reason}"),
+    "no": ("ر.ت", "N°"),
+    "staff_id": ("المعرف", "Identifiant"),
+    "name": ("الاسم الكامل", "Nom et prénom"),
+    "role": ("الصفة", "Fonction"),
+    "school_code": ("رمز المؤسسة", "Code établissement"),
+    "school": ("المؤسسة", "Établissement"),
+    "signature": ("التوقيع", "Émargement"),
+    "summary": ("الحصيلة السنوية للتكوين", "Bilan annuel de la formation"),
+    "trainings": ("التكوينات", "Formations"),
+    "planned": ("المبرمجة", "Planifiées"),
+    "done": ("المنجزة", "Réalisées"),
+    "sessions": ("الدورات", "Sessions"),
+    "scheduled": ("المبرمجة", "Programmées"),
+    "completed": ("المنجزة", "Réalisées"),
+    "open": ("قيد الإنجاز", "En cours"),
+    "session_cancelled": ("الملغاة", "Annulées"),
+    "people": ("المستفيدون", "Personnes formées"),
+    "invited": ("المستدعون", "Convoquées"),
+    "trained": ("المستفيدون فعليا", "Formées"),
+    "session_hours": ("ساعات التكوين", "Heures de formation"),
+    "participant_hours": ("ساعات المستفيدين", "Heures-participants"),
+    "certifications": ("الإشهاد", "Certifications"),
+    "awarded": ("الشهادات الممنوحة", "Certificats délivrés"),
+    "planned_participants": ("العدد المتوقع", "Participants prévus"),
+    "status": ("الحالة", "État"),
+    "by_role": ("حسب الصفة", "Par fonction"),
+    "total": ("المجموع", "Total"),
+})
+
+ROLE_LABELS = _in_both({
+    "teacher": ("أستاذ(ة)", "Enseignant(e)"),
+    "director": ("مدير(ة)", "Directeur(trice)"),
+    "inspector": ("مفتش(ة)", "Inspecteur(trice)"),
+    "trainer": ("مكون(ة)", "Formateur(trice)"),
+    "other": ("آخر", "Autre"),
+})
+
+MODALITY_LABELS = _in_both({
+    "in_person": ("حضوري", "Présentielle"),
+    "remote": ("عن بعد", "À distance"),
+    "certifying": ("إشهادي", "Certifiante"),
+})
+
+STATUS_LABELS = _in_both({
+    "planned": ("مبرمج", "Planifiée"),
+    "in_progress": ("قيد الإنجاز", "En cours"),
+    "done": ("منجز", "Réalisée"),
+    "cancelled": ("ملغى", "Annulée"),
+})
 
 # Up to this many days, the printed list has one signature column per day.
 MAX_DAY_COLUMNS = 6
