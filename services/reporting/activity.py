@@ -31,12 +31,14 @@ class ActivityTables:
     """Mixed into reporting's projection: its two tables, and the rows one event makes."""
 
     def define_activity(self, md: MetaData) -> None:
+        def of_an_event():
+            """Which event a row comes from (its source and position), which of its rows, and when."""
+            return [Column("source", String(20), primary_key=True), Column("position", Integer, primary_key=True),
+                    Column("seq", Integer, primary_key=True, default=0), Column("at", Float, nullable=False)]
+
         self.activity = Table(
             "activity", md,
-            Column("source", String(20), primary_key=True),
-            Column("position", Integer, primary_key=True),
-            Column("seq", Integer, primary_key=True, default=0),
-            Column("at", Float, nullable=False),
+            *of_an_event(),
             Column("event_type", String(60), nullable=False),
             Column("actor", String(80), nullable=False),
             Column("role", String(40), nullable=False),
@@ -51,10 +53,7 @@ class ActivityTables:
         # `school`, not `school_code`: these rows change no indicator, so they must not empty its caches.
         self.activity_schools = Table(
             "activity_schools", md,
-            Column("source", String(20), primary_key=True),
-            Column("position", Integer, primary_key=True),
-            Column("seq", Integer, primary_key=True, default=0),
-            Column("at", Float, nullable=False),
+            *of_an_event(),
             Column("school", String(40), nullable=False),
             Index("ix_activity_schools_school", "school", "at"),
         )
