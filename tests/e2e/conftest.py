@@ -454,6 +454,31 @@ def province(tag: str, schools: int = 4) -> tuple[list[str], list[tuple[str, dic
     return codes, cmds
 
 
+def with_coordinator(system: System) -> System:
+    """`system` with the province's coordinator, "coord", as whom the scenarios work."""
+    system.add_user("coord", "coordinator", "province:OED")
+    return system
+
+
+def registered_province(system: System, tag: str, schools: int = 4):
+    """A small province registered by the coordinator, one command at a time: its schools, the commands that
+    registered them, and the answers so far (an Acks the scenario goes on adding to)."""
+    codes, setup = province(tag, schools)
+    acks = Acks()
+    burst(system, "coord", setup, acks, workers=1)
+    return codes, setup, acks
+
+
+def one_of_two_wins(answers: list, acks: Acks, refusal: str):
+    """Of two answers to the same change sent at once, one is 201 and the other 409, refused with `refusal` or as
+    a concurrent change; both are counted in `acks`."""
+    assert sorted(a.status_code for a in answers) == [201, 409], [a.text for a in answers]
+    loser = next(a for a in answers if a.status_code == 409).json()
+    assert loser["code"] in (refusal, "concurrent_change"), loser
+    for a in answers:
+        acks.add(a)
+
+
 def mixed_commands(tag: str, schools: list[str], n: int) -> list[tuple[str, dict]]:
     """`n` independent commands touching many indicators, half dated last school year, half now."""
     cmds = []

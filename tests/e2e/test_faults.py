@@ -9,7 +9,8 @@ import signal
 import eventlet
 import pytest
 
-from .conftest import Acks, burst, check_indicators_equal_rebuild, check_logs, mixed_commands, province
+from .conftest import (burst, check_indicators_equal_rebuild, check_logs, mixed_commands, registered_province,
+                       with_coordinator)
 
 pytestmark = pytest.mark.e2e
 
@@ -19,14 +20,11 @@ COMMANDS = 1000
 
 @pytest.fixture(scope="module")
 def system(genie_each):
-    genie_each.add_user("coord", "coordinator", "province:OED")
-    return genie_each
+    return with_coordinator(genie_each)
 
 
 def test_reporting_killed_while_commands_run_ends_with_the_rebuilt_figures(system):
-    schools, setup = province("K1")
-    acks = Acks()
-    burst(system, "coord", setup, acks, workers=1)
+    schools, setup, acks = registered_province(system, "K1")
     assert acks.ok == len(setup)
     commands = mixed_commands("K1", schools, COMMANDS)
     killed, restarted = eventlet.event.Event(), eventlet.event.Event()
@@ -54,9 +52,7 @@ def test_reporting_killed_while_commands_run_ends_with_the_rebuilt_figures(syste
 
 
 def test_a_source_killed_in_a_burst_keeps_every_acknowledged_command_and_no_half_delivery(system):
-    schools, setup = province("K2")
-    acks = Acks()
-    burst(system, "coord", setup, acks, workers=1)
+    schools, setup, acks = registered_province(system, "K2")
     # Deliveries of 5 items each: one command, five events, one transaction.
     commands = [("/api/inventory/receive_delivery", {
         "supplier": "Sahara", "delivery_ref": f"K2BL{k:04d}",

@@ -22,7 +22,8 @@ import eventlet
 import pytest
 from kombu import Connection, Exchange, Queue
 
-from .conftest import SOURCES, Acks, burst, check_indicators_equal_rebuild, check_logs, mixed_commands, province
+from .conftest import (SOURCES, Acks, burst, check_indicators_equal_rebuild, check_logs, mixed_commands,
+                       registered_province, with_coordinator)
 
 pytestmark = pytest.mark.e2e
 
@@ -31,8 +32,7 @@ OUTAGE = 15
 
 @pytest.fixture(scope="module")
 def system(genie_each_behind_door):
-    genie_each_behind_door.add_user("coord", "coordinator", "province:OED")
-    return genie_each_behind_door
+    return with_coordinator(genie_each_behind_door)
 
 
 def witness_queues(system):
@@ -78,9 +78,7 @@ def supervise(system, timeout=120) -> list[str]:
 
 def test_broker_out_of_reach_then_back_every_event_arrives_in_order(system, broker_door):
     witness_queues(system)
-    schools, setup = province("R1", 3)
-    acks = Acks()
-    burst(system, "coord", setup, acks, workers=1)
+    schools, setup, acks = registered_province(system, "R1", 3)
     during: dict[int, int] = {}
 
     def outage():

@@ -10,15 +10,14 @@ import requests
 from kombu import Connection, Exchange
 
 from .conftest import (MGMT, MGMT_AUTH, Acks, burst, check_indicators_equal_rebuild, check_logs, events_of,
-                       indicator_views, mixed_commands, province)
+                       indicator_views, mixed_commands, province, registered_province, with_coordinator)
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def system(genie_each):
-    genie_each.add_user("coord", "coordinator", "province:OED")
-    return genie_each
+    return with_coordinator(genie_each)
 
 
 def publish(system, source: str, bodies: list[bytes], routing_key="x"):
@@ -86,9 +85,7 @@ def test_duplicates_out_of_order_and_malformed_messages_count_nothing_twice(syst
 
 
 def test_new_events_delivered_out_of_order_and_twice_are_counted_once(system):
-    schools, setup = province("B2", 2)
-    acks = Acks()
-    burst(system, "coord", setup, acks, workers=1)
+    schools, setup, acks = registered_province(system, "B2", 2)
     system.settle()
     # Reporting is down while new events are recorded; the bus then hands them over reversed and doubled.
     system.kill("reporting", signal.SIGKILL)
