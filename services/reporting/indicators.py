@@ -148,12 +148,8 @@ class Question:
             stmt = stmt.select_from(from_)
         stmt = stmt.where(self.in_s(school), *where)
         if self.per_school:
-            out = [{} for _ in exprs]
-            for row in self.conn.execute(stmt.group_by(school)):
-                for i, v in enumerate(row[1:]):
-                    out[i][row[0]] = v or 0
-            return out
-        return [v or 0 for v in self.conn.execute(stmt).one()]
+            return self._grouped(stmt.group_by(school), len(exprs))
+        return self.one(stmt)
 
     def one(self, stmt) -> list:
         return [v or 0 for v in self.conn.execute(stmt).one()]
@@ -167,6 +163,19 @@ class Question:
         if self.by_province:
             return self._grouped(stmt.group_by(province), len(exprs))
         return self.one(stmt)
+
+    def of_staff(self, staff_id, province, exprs, *where, from_) -> list:
+        """Each aggregate over facts about members of staff: by the school of their latest invitation at T
+        where staff count by their school, else by the province of the event."""
+        if self.by_staff:
+            st, joined = self.staff_at(from_, staff_id)
+            return self.tally(st.c.school_code, exprs, *where, from_=joined)
+        return self.provincial(province, exprs, *where, from_=from_)
+
+    def staff_at(self, joined, staff_id):
+        """`joined` with each member of staff's latest invitation at T: their school and role."""
+        st = self.p.invitations
+        return st, joined.join(st, and_(st.c.staff_id == staff_id, self.live(st)))
 
     def _grouped(self, stmt, n) -> list:
         out = [{} for _ in range(n)]
@@ -559,11 +568,6 @@ def trn02_sessions_completed(q: Question) -> Figure:
     return Figure(completed, sessions)
 
 
-def _staff_at(q: Question, joined, staff_id):
-    st = q.p.invitations
-    return st, joined.join(st, and_(st.c.staff_id == staff_id, q.live(st)))
-
-
 @declare("TRN03", axis="training", kind="flow", figure="count", unit="staff", higher_is_better=True,
          label=("المستفيدون من التكوين",
                 "Personnels formés"),
@@ -572,13 +576,8 @@ def _staff_at(q: Question, joined, staff_id):
 def trn03_staff_trained(q: Question) -> Figure:
     """Distinct staff present at least once at a session completed inside the period."""
     pr, c = q.p.presences, q.p.completions
-    joined = pr.join(c, c.c.session_id == pr.c.session_id)
-    where = (q.during(c.c.completed_at),)
-    if q.by_staff:
-        st, joined = _staff_at(q, joined, pr.c.staff_id)
-        n, = q.tally(st.c.school_code, [func.count(distinct(pr.c.staff_id))], *where, from_=joined)
-    else:
-        n, = q.provincial(pr.c.province_code, [func.count(distinct(pr.c.staff_id))], *where, from_=joined)
+    n, = q.of_staff(pr.c.staff_id, pr.c.province_code, [func.count(distinct(pr.c.staff_id))],
+                    q.during(c.c.completed_at), from_=pr.join(c, c.c.session_id == pr.c.session_id))
     return Figure(n)
 
 
@@ -592,7 +591,7 @@ def trn03_staff_trained(q: Question) -> Figure:
 def trn04_teachers_trained(q: Question) -> Figure:
     """% of teachers of S (census) present at a session of the school year completed by T."""
     pr, c, cs = q.p.presences, q.p.completions, q.p.censuses
-    st, joined = _staff_at(q, pr.join(c, c.c.session_id == pr.c.session_id), pr.c.staff_id)
+    st, joined = q.staff_at(pr.join(c, c.c.session_id == pr.c.session_id), pr.c.staff_id)
     trained, = q.tally(st.c.school_code, [func.count(distinct(st.c.staff_id))],
                        c.c.completed_at >= q.year_start, c.c.completed_at < q.t, st.c.role == "teacher", from_=joined)
     teachers, = q.tally(cs.c.school_code, [func.sum(cs.c.teachers)], q.live(cs),
@@ -610,14 +609,9 @@ def trn04_teachers_trained(q: Question) -> Figure:
 def trn05_attendance_rate(q: Question) -> Figure:
     """present / all attendance records of sessions starting inside the period."""
     a, sc = q.p.attendance, q.p.schedules
-    joined = a.join(sc, and_(sc.c.session_id == a.c.session_id, q.live(sc)))
-    where = (q.during(sc.c.starts_at),)
-    exprs = [_count_if(a.c.status == "present"), func.count()]
-    if q.by_staff:
-        st, joined = _staff_at(q, joined, a.c.staff_id)
-        present, records = q.tally(st.c.school_code, exprs, *where, from_=joined)
-    else:
-        present, records = q.provincial(a.c.province_code, exprs, *where, from_=joined)
+    present, records = q.of_staff(a.c.staff_id, a.c.province_code,
+                                  [_count_if(a.c.status == "present"), func.count()], q.during(sc.c.starts_at),
+                                  from_=a.join(sc, and_(sc.c.session_id == a.c.session_id, q.live(sc))))
     return Figure(present, records)
 
 
@@ -629,11 +623,8 @@ def trn05_attendance_rate(q: Question) -> Figure:
 def trn06_staff_certified(q: Question) -> Figure:
     """Distinct staff certified inside the period."""
     ce = q.p.certifications
-    if q.by_staff:
-        st, joined = _staff_at(q, ce, ce.c.staff_id)
-        n, = q.tally(st.c.school_code, [func.count(distinct(ce.c.staff_id))], q.during(ce.c.at), from_=joined)
-    else:
-        n, = q.provincial(ce.c.province_code, [func.count(distinct(ce.c.staff_id))], q.during(ce.c.at))
+    n, = q.of_staff(ce.c.staff_id, ce.c.province_code, [func.count(distinct(ce.c.staff_id))], q.during(ce.c.at),
+                    from_=ce)
     return Figure(n)
 
 
@@ -648,12 +639,8 @@ def trn07_training_hours(q: Question) -> Figure:
     pr, c, sc = q.p.presences, q.p.completions, q.p.schedules
     joined = (pr.join(c, c.c.session_id == pr.c.session_id)
               .join(sc, and_(sc.c.session_id == pr.c.session_id, q.live(sc))))
-    where = (q.during(c.c.completed_at),)
-    if q.by_staff:
-        st, joined = _staff_at(q, joined, pr.c.staff_id)
-        hours, = q.tally(st.c.school_code, [func.sum(sc.c.hours)], *where, from_=joined)
-    else:
-        hours, = q.provincial(pr.c.province_code, [func.sum(sc.c.hours)], *where, from_=joined)
+    hours, = q.of_staff(pr.c.staff_id, pr.c.province_code, [func.sum(sc.c.hours)], q.during(c.c.completed_at),
+                        from_=joined)
     return Figure(hours)
 
 
