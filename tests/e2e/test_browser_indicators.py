@@ -2,98 +2,87 @@
 semester, compare with the year before, read the charts' values against the API, drill down to a commune, open
 the pivot by school and export it. Screenshots go to test-artifacts/.
 
-As in test_browser_web.py, the browser runs in a child process, away from the services' eventlet hub.
+As in the other browser tests, the browser runs in a child process, away from the services' eventlet hub.
 """
 import json
-import os
-import subprocess
-import sys
-import time
 
 import pytest
 
-from tests.e2e.test_browser_web import ARGS, ARTIFACTS, CHROMIUM, ROOT, sign_in
+from tests.e2e.browser import ARTIFACTS, chromium, needs_chromium, run_in_child, sign_in
 
 # Two schools of the integration scenario, in two communes; the facts dated in two school years.
 FIRST_YEAR, SECOND_YEAR = "2024-2025", "2025-2026"
 
 
 def drive(base: str) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(15000)
-            sign_in(page, base, "fatima", "/dashboard")
-            for lang in ("ar", "fr"):
-                if lang == "fr":
-                    page.click("#lang-switch")
-                assert page.get_attribute("html", "lang") == lang
-                # Pick the school year, then its first semester, and the same semester a year before.
-                page.select_option("#f-period", SECOND_YEAR)
-                page.click("#indicator-filters button[type=submit]")
-                expect(page.locator("#f-period")).to_have_value(SECOND_YEAR)
-                page.select_option("#f-period", f"{SECOND_YEAR}-S1")
-                page.select_option("#f-with", f"{FIRST_YEAR}-S1")
-                page.click("#indicator-filters button[type=submit]")
-                inf01 = page.locator("tr[data-indicator=INF01]")
-                expect(inf01.locator(".value")).to_have_text("3")
-                expect(inf01.locator(".with")).to_have_text("1")
-                api = page.request.get(f"{base}/api/indicators/compare?scope=province:OED&period={SECOND_YEAR}-S1"
-                                       f"&with={FIRST_YEAR}-S1").json()
-                figures = {i["id"]: i for i in api["indicators"]}
-                assert figures["INF01"]["value"] == 3 and figures["INF01"]["with"]["value"] == 1, figures["INF01"]
-                assert inf01.get_attribute("data-state") == "value"
-                assert "▲" in inf01.locator(".change").inner_text()
-                assert inf01.locator(".unit").inner_text() == ("تجهيزات" if lang == "ar" else "équipements")
-                no_data = page.locator("tr[data-indicator=INF08]")
-                assert no_data.get_attribute("data-state") == "no_data"
-                # The charts are drawn by the library and their values are the API's.
-                page.wait_for_function("window.Chart !== undefined && document.querySelector('#chart-trend')"
-                                       ".dataset.values !== undefined")
-                page.select_option("#f-indicator", "INF01")
-                periods = json.loads(page.locator("#chart-trend").get_attribute("data-labels"))
-                drawn = json.loads(page.locator("#chart-trend").get_attribute("data-values"))
-                assert periods[-1] == f"{SECOND_YEAR}-S1" and len(periods) == 6
-                for period, value in zip(periods, drawn):
-                    got = page.request.get(f"{base}/api/indicators?scope=province:OED&period={period}").json()
-                    assert {i["id"]: i["value"] for i in got["indicators"]}["INF01"] == value, period
-                bars = json.loads(page.locator("#chart-groups").get_attribute("data-values"))
-                assert bars == sorted(bars, reverse=True) and sum(bars) == 3
-                assert page.evaluate("Chart.getChart('chart-groups').options.scales.x.reverse") == (lang == "ar")
-                page.screenshot(path=str(ARTIFACTS / f"indicators-dashboard-{lang}.png"), full_page=True)
-                # Drill down to a commune: its schools in the pivot.
-                page.click("#drill a:has-text('Dakhla')")
-                expect(page.locator("#pivot tbody tr")).to_have_count(1)
-                expect(page.locator("#pivot tbody tr").first).to_have_attribute("data-group", "OED001")
-                # The pivot by school of the whole province, with its total, exported.
-                page.go_back()
-                page.click("#open-pivot")
-                page.select_option("#f-by", "school")
-                page.click("#pivot-filters button[type=submit]")
-                expect(page.locator("#pivot tbody tr")).to_have_count(2)
-                total = page.locator("#pivot tfoot td[data-value]").first.get_attribute("data-value")
-                cells = [page.locator(f"#pivot tbody tr:nth-child({n}) td[data-value]").first.get_attribute(
-                    "data-value") for n in (1, 2)]
-                assert sum(int(c or 0) for c in cells) == int(total) == 3
-                page.screenshot(path=str(ARTIFACTS / f"indicators-pivot-{lang}.png"), full_page=True)
-                with page.expect_download() as download:
-                    page.click("#export-csv")
-                text = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
-                assert len(text) == 4 and text[1].split(",")[0].endswith("(OED001)"), text
-                page.goto(base + "/dashboard")
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(15000)
+        sign_in(page, base, "fatima", "/dashboard")
+        for lang in ("ar", "fr"):
+            if lang == "fr":
+                page.click("#lang-switch")
+            assert page.get_attribute("html", "lang") == lang
+            # Pick the school year, then its first semester, and the same semester a year before.
+            page.select_option("#f-period", SECOND_YEAR)
+            page.click("#indicator-filters button[type=submit]")
+            expect(page.locator("#f-period")).to_have_value(SECOND_YEAR)
+            page.select_option("#f-period", f"{SECOND_YEAR}-S1")
+            page.select_option("#f-with", f"{FIRST_YEAR}-S1")
+            page.click("#indicator-filters button[type=submit]")
+            inf01 = page.locator("tr[data-indicator=INF01]")
+            expect(inf01.locator(".value")).to_have_text("3")
+            expect(inf01.locator(".with")).to_have_text("1")
+            api = page.request.get(f"{base}/api/indicators/compare?scope=province:OED&period={SECOND_YEAR}-S1"
+                                   f"&with={FIRST_YEAR}-S1").json()
+            figures = {i["id"]: i for i in api["indicators"]}
+            assert figures["INF01"]["value"] == 3 and figures["INF01"]["with"]["value"] == 1, figures["INF01"]
+            assert inf01.get_attribute("data-state") == "value"
+            assert "▲" in inf01.locator(".change").inner_text()
+            assert inf01.locator(".unit").inner_text() == ("تجهيزات" if lang == "ar" else "équipements")
+            no_data = page.locator("tr[data-indicator=INF08]")
+            assert no_data.get_attribute("data-state") == "no_data"
+            # The charts are drawn by the library and their values are the API's.
+            page.wait_for_function("window.Chart !== undefined && document.querySelector('#chart-trend')"
+                                   ".dataset.values !== undefined")
+            page.select_option("#f-indicator", "INF01")
+            periods = json.loads(page.locator("#chart-trend").get_attribute("data-labels"))
+            drawn = json.loads(page.locator("#chart-trend").get_attribute("data-values"))
+            assert periods[-1] == f"{SECOND_YEAR}-S1" and len(periods) == 6
+            for period, value in zip(periods, drawn):
+                got = page.request.get(f"{base}/api/indicators?scope=province:OED&period={period}").json()
+                assert {i["id"]: i["value"] for i in got["indicators"]}["INF01"] == value, period
+            bars = json.loads(page.locator("#chart-groups").get_attribute("data-values"))
+            assert bars == sorted(bars, reverse=True) and sum(bars) == 3
+            assert page.evaluate("Chart.getChart('chart-groups').options.scales.x.reverse") == (lang == "ar")
+            page.screenshot(path=str(ARTIFACTS / f"indicators-dashboard-{lang}.png"), full_page=True)
+            # Drill down to a commune: its schools in the pivot.
+            page.click("#drill a:has-text('Dakhla')")
+            expect(page.locator("#pivot tbody tr")).to_have_count(1)
+            expect(page.locator("#pivot tbody tr").first).to_have_attribute("data-group", "OED001")
+            # The pivot by school of the whole province, with its total, exported.
+            page.go_back()
+            page.click("#open-pivot")
+            page.select_option("#f-by", "school")
+            page.click("#pivot-filters button[type=submit]")
+            expect(page.locator("#pivot tbody tr")).to_have_count(2)
+            total = page.locator("#pivot tfoot td[data-value]").first.get_attribute("data-value")
+            cells = [page.locator(f"#pivot tbody tr:nth-child({n}) td[data-value]").first.get_attribute(
+                "data-value") for n in (1, 2)]
+            assert sum(int(c or 0) for c in cells) == int(total) == 3
+            page.screenshot(path=str(ARTIFACTS / f"indicators-pivot-{lang}.png"), full_page=True)
+            with page.expect_download() as download:
+                page.click("#export-csv")
+            text = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
+            assert len(text) == 4 and text[1].split(",")[0].endswith("(OED001)"), text
+            page.goto(base + "/dashboard")
 
 
 @pytest.mark.e2e
-@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+@needs_chromium
 def test_indicators_in_the_browser_in_both_languages(genie_env, runner_factory, rabbit_config, monkeypatch, rpc):
-    import eventlet
-
     from tests.helpers import caught_up
     from tests.integration.test_gateway_http import SCHOOLS, Client, cheap_argon2, start_system
 
@@ -115,16 +104,4 @@ def test_indicators_in_the_browser_in_both_languages(genie_env, runner_factory, 
                                                                    "occurred_at": f"{day}T10:00:00+01:00"})
         assert assigned.status_code == 201, assigned.text
     caught_up(lambda: rpc.reporting.health()["positions"], {"inventory": 2 + 2 * len(placed)})
-
-    log = ARTIFACTS / "browser-indicators.log"
-    ARTIFACTS.mkdir(exist_ok=True)
-    with open(log, "w") as out:
-        child = subprocess.Popen([sys.executable, "-c", f"from tests.e2e.test_browser_indicators import drive; "
-                                                        f"drive({base!r})"],
-                                 cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 180
-        while child.poll() is None and time.monotonic() < deadline:
-            eventlet.sleep(0.2)
-        if child.poll() is None:
-            child.kill()
-    assert child.returncode == 0, log.read_text()[-4000:]
+    run_in_child("tests.e2e.test_browser_indicators", "drive", base, log="browser-indicators.log", timeout=180)

@@ -1,0 +1,80 @@
+"""What the browser tests share: Debian's Chromium and its flags, where screenshots go, signing in, a fault declared
+through its form, and the browser run in a child process (Playwright's own event loop and the eventlet hub of the
+services under test must not share one thread)."""
+import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+
+
+@contextmanager
+def chromium():
+    """Debian's Chromium, headless, for the time of the block."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def sign_in(page, base, user, next_="/"):
+    page.goto(base + "/login?next=" + next_)
+    page.fill("#u", user)
+    page.fill("#p", f"secret-{user}")
+    page.click("button[type=submit]")
+
+
+def signed_in(browser, base, user, lang):
+    """A new page of a desktop's width in `lang`, `user` signed in and at their home."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(60000)
+    page.goto(f"{base}/lang/{lang}?next=/login")
+    page.fill("#u", user)
+    page.fill("#p", f"secret-{user}")
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+    return page
+
+
+def declare_fault(page, base, serial, symptom, query=""):
+    """A fault declared through its form, naming the item by its serial; its id, from the fault's page it leads to."""
+    page.goto(base + "/forms/maintenance/declare_fault" + query)
+    form = page.locator("form[data-command='maintenance/declare_fault']")
+    form.locator("[name=serial]").fill(serial)
+    form.locator("[name=symptom]").fill(symptom)
+    form.locator("button[type=submit]").click()
+    page.wait_for_url("**/faults/**")
+    return page.url.split("/faults/")[1].split("?")[0]
+
+
+def run_in_child(module: str, function: str, *args, log: str, timeout: float):
+    """`function(*args)` of `module` in a child process, its output in test-artifacts/`log`; the services under
+    test keep answering meanwhile. It must end well, within `timeout` seconds."""
+    import eventlet
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / log
+    call = f"from {module} import {function}; {function}({', '.join(repr(a) for a in args)})"
+    with open(path, "w") as out:
+        child = subprocess.Popen([sys.executable, "-c", call], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while child.poll() is None and time.monotonic() < deadline:
+            eventlet.sleep(0.2)
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 0, path.read_text()[-4000:]
