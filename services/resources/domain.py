@@ -208,14 +208,18 @@ def receive_resource(state: Resource, cmd: ReceiveResource) -> list[Event]:
         "levels": list(cmd.levels), "format": cmd.format, "origin": cmd.origin})]
 
 
+def _for_schools(resource: Resource, otherwise: str) -> None:
+    """Refused unless the resource is in the catalogue and may go to schools (received or approved)."""
+    if not resource.known:
+        raise CommandRejected("unknown_resource", f"Resource {resource.resource_id} is not in the catalogue.")
+    if resource.status not in DISTRIBUTABLE:
+        raise CommandRejected("resource_not_approved",
+                              f"Resource {resource.resource_id} is {resource.status}: {otherwise}")
+
+
 def distribute_resource(state: Resource, school_codes: list[str], channel: str) -> list[Event]:
     """`school_codes`: the targeted schools, already checked as registered."""
-    if not state.known:
-        raise CommandRejected("unknown_resource", f"Resource {state.resource_id} is not in the catalogue.")
-    if state.status not in DISTRIBUTABLE:
-        raise CommandRejected("resource_not_approved",
-                              f"Resource {state.resource_id} is {state.status}: only a received or an "
-                              f"approved resource may be distributed.")
+    _for_schools(state, "only a received or an approved resource may be distributed.")
     return [Event("resource_distributed", {"resource_id": state.resource_id,
                                            "school_codes": list(school_codes), "channel": channel})]
 
@@ -341,11 +345,7 @@ def record_resource_usage(state: Usage, cmd: RecordResourceUsage, resource: Reso
                           schools: Mapping[str, School]) -> list[Event]:
     """Uses over a period; periods of one resource at one school never overlap, so no use counts twice."""
     require_known_schools([state.school_code], schools)
-    if not resource.known:
-        raise CommandRejected("unknown_resource", f"Resource {resource.resource_id} is not in the catalogue.")
-    if resource.status not in DISTRIBUTABLE:
-        raise CommandRejected("resource_not_approved",
-                              f"Resource {resource.resource_id} is {resource.status}: not available to schools.")
+    _for_schools(resource, "not available to schools.")
     start, end = cmd.period_start, cmd.period_end
     if end < start:  # the schema refuses it too; the rule belongs here
         raise CommandRejected("period_ends_before_start", "period_end is before period_start.")
