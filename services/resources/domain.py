@@ -173,6 +173,13 @@ class RecordLocalResearch:
     research_id: str | None = None
 
 
+def _once(flag: str, *event_types: str):
+    """The fold of a thing that happens once (a project started, a committee held…): its event sets `flag`."""
+    def evolve(state, envelope: dict):
+        return replace(state, **{flag: True}) if envelope["event_type"] in event_types else state
+    return evolve
+
+
 # ---------------------------------------------------------------- resource
 
 @dataclass(frozen=True)
@@ -253,10 +260,7 @@ class Project:
     started: bool = False
 
 
-def evolve_project(state: Project, envelope: dict) -> Project:
-    if envelope["event_type"] == "production_project_started":
-        return replace(state, started=True)
-    return state
+evolve_project = _once("started", "production_project_started")
 
 
 def start_production_project(state: Project, cmd: StartProductionProject) -> list[Event]:
@@ -275,10 +279,7 @@ class Committee:
     held: bool = False
 
 
-def evolve_committee(state: Committee, envelope: dict) -> Committee:
-    if envelope["event_type"] == "validation_committee_held":
-        return replace(state, held=True)
-    return state
+evolve_committee = _once("held", "validation_committee_held")
 
 
 def hold_validation_committee(state: Committee, cmd: HoldValidationCommittee,
@@ -310,10 +311,7 @@ class Workshop:
     held: bool = False
 
 
-def evolve_workshop(state: Workshop, envelope: dict) -> Workshop:
-    if envelope["event_type"] == "awareness_workshop_held":
-        return replace(state, held=True)
-    return state
+evolve_workshop = _once("held", "awareness_workshop_held")
 
 
 def hold_awareness_workshop(state: Workshop, cmd: HoldAwarenessWorkshop, schools: Mapping[str, School]) -> list[Event]:
@@ -370,10 +368,7 @@ class Record:
     recorded: bool = False
 
 
-def evolve_record(state: Record, envelope: dict) -> Record:
-    if envelope["event_type"] in ("good_practice_recorded", "local_research_recorded"):
-        return replace(state, recorded=True)
-    return state
+evolve_record = _once("recorded", "good_practice_recorded", "local_research_recorded")
 
 
 def record_good_practice(state: Record, cmd: RecordGoodPractice, schools: Mapping[str, School]) -> list[Event]:
