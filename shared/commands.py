@@ -138,6 +138,12 @@ class UnitOfWork:
         return self.record(Loaded(stream, None, 0), events, ctx)
 
 
+def typed_parts(cmd, name: str, part: type) -> None:
+    """For a typed command's `__post_init__`: the runner hands its parts (`name`) over as the schema checked
+    them, each one is made a `part` (the domain's dataclass of an item, a participant…)."""
+    object.__setattr__(cmd, name, tuple(p if isinstance(p, part) else part(**p) for p in getattr(cmd, name)))
+
+
 def command(schema: type[Schema], typed: type | None = None):
     """Mark `handler(cmd, uow)` as the handler of the command `schema` validates; with `typed` (a
     dataclass of the domain, a field for each of the schema's but `occurred_at`) the handler gets

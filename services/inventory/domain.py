@@ -32,6 +32,7 @@ from datetime import date, datetime
 from typing import Iterable
 
 from shared.calendar import local_date, warranty_ends_on
+from shared.commands import typed_parts
 from shared.errors import CommandRejected
 from shared.events import Event, stream
 
@@ -72,11 +73,6 @@ def _names(ids) -> str:
 
 # ---------------------------------------------------------------- the commands, as the rules read them
 # Made from the checked fields of `schemas.py`; when the fact happened comes with the command's context.
-
-def _parts(cmd, name: str, part: type) -> None:
-    """The runner hands a command's parts over as the schema checked them: each one made a `part`."""
-    object.__setattr__(cmd, name, tuple(p if isinstance(p, part) else part(**p) for p in getattr(cmd, name)))
-
 
 @dataclass(frozen=True)
 class RegisterSchool:
@@ -154,7 +150,7 @@ class ReceiveDelivery:
     items: tuple[DeliveryItem, ...]
 
     def __post_init__(self):
-        _parts(self, "items", DeliveryItem)
+        typed_parts(self, "items", DeliveryItem)
 
 
 @dataclass(frozen=True)
@@ -198,7 +194,7 @@ class RecordUsageVisit:
     visit_id: str | None = None  # None: a new visit
 
     def __post_init__(self):
-        _parts(self, "observations", Observation)
+        typed_parts(self, "observations", Observation)
 
 
 @dataclass(frozen=True)
@@ -242,7 +238,7 @@ class CompleteInventoryAudit:
     audit_id: str | None = None  # None: a new audit
 
     def __post_init__(self):
-        _parts(self, "findings", Finding)
+        typed_parts(self, "findings", Finding)
 
 
 @dataclass(frozen=True)

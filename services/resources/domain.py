@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Iterable, Mapping
 
+from shared.commands import typed_parts
 from shared.errors import CommandRejected
 from shared.events import Event, stream
 
@@ -129,9 +130,7 @@ class HoldValidationCommittee:
     committee_id: str | None = None
 
     def __post_init__(self):
-        # The runner hands the decisions over as the schema checked them.
-        object.__setattr__(self, "decisions", tuple(d if isinstance(d, Decision) else Decision(**d)
-                                                    for d in self.decisions))
+        typed_parts(self, "decisions", Decision)
 
 
 @dataclass(frozen=True)

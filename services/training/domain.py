@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Iterable, Mapping, Sequence
 
+from shared.commands import typed_parts
 from shared.errors import CommandRejected
 from shared.events import Event, stream
 
@@ -70,18 +71,13 @@ def calendar_conflicts(periods: Iterable[CalendarPeriod], starts_on: date, ends_
 # ---------------------------------------------------------------- the commands, as the rules read them
 # Made from the checked fields of `schemas.py`; when the fact happened comes with the command's context.
 
-def _parts(cmd, name: str, part: type) -> None:
-    """The runner hands a command's parts over as the schema checked them: each one made a `part`."""
-    object.__setattr__(cmd, name, tuple(p if isinstance(p, part) else part(**p) for p in getattr(cmd, name)))
-
-
 @dataclass(frozen=True)
 class LoadSchoolCalendar:
     school_year: str
     periods: tuple[CalendarPeriod, ...]
 
     def __post_init__(self):
-        _parts(self, "periods", CalendarPeriod)
+        typed_parts(self, "periods", CalendarPeriod)
 
 
 @dataclass(frozen=True)
@@ -119,7 +115,7 @@ class InviteParticipants:
     participants: tuple[Participant, ...]
 
     def __post_init__(self):
-        _parts(self, "participants", Participant)
+        typed_parts(self, "participants", Participant)
 
 
 @dataclass(frozen=True)
@@ -135,7 +131,7 @@ class RecordAttendance:
     attendance: tuple[AttendanceMark, ...]
 
     def __post_init__(self):
-        _parts(self, "attendance", AttendanceMark)
+        typed_parts(self, "attendance", AttendanceMark)
 
 
 @dataclass(frozen=True)
