@@ -54,6 +54,20 @@ def ticks_during(call, *args):
         thread.kill()
 
 
+def answering(monkeypatch, services, answers: dict):
+    """Let a fake service layer (the class `services`) answer the methods named in `answers` (a method's name ->
+    a function of the call's arguments), each call recorded as the others are; any other call answered as before."""
+    answered = services.__call__
+
+    def call(self, service, method, *args):
+        if method in answers:
+            self.calls.append((service, method, args))
+            return answers[method](*args)
+        return answered(self, service, method, *args)
+
+    monkeypatch.setattr(services, "__call__", call)
+
+
 def refused(code, call, *args, error=CommandRejected):
     """`call(*args)` is refused by a business rule with `code` (a CommandRejected, or the `error` given, which
     carries a `code` too); the refusal."""

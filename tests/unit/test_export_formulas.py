@@ -8,6 +8,7 @@ import pytest
 
 from services.gateway import exports
 from shared.text import FORMULA_PREFIXES
+from tests.helpers import answering
 from tests.unit.test_gateway_api import cheap_hashing  # noqa: F401  (fixture)
 from tests.unit.test_gateway_web import INDICATORS, Services, sign_in, site  # noqa: F401  (fixture)
 
@@ -53,17 +54,10 @@ def test_every_list_export_writes_formula_like_text_as_text(listing, lang):
 
 def test_the_pivot_table_writes_formula_like_names_as_text(site, monkeypatch):  # noqa: F811
     client, _ = site
-    answered = Services.__call__
-
-    def call(self, service, method, *args):
-        if method == "breakdown":
-            self.calls.append((service, method, args))
-            return {"scope": args[0], "period": args[1], "by": args[2], "as_of": "2026-01-31T23:59:59+01:00",
-                    "positions": {}, "rows": [{"commune": text, "schools": 1, "indicators": [
-                        dict(INDICATORS[0], value=n, numerator=n)]} for n, text in enumerate(FORMULAS, start=1)]}
-        return answered(self, service, method, *args)
-
-    monkeypatch.setattr(Services, "__call__", call)
+    answering(monkeypatch, Services, {"breakdown": lambda scope, period, by, *_: {
+        "scope": scope, "period": period, "by": by, "as_of": "2026-01-31T23:59:59+01:00", "positions": {},
+        "rows": [{"commune": text, "schools": 1, "indicators": [dict(INDICATORS[0], value=n, numerator=n)]}
+                 for n, text in enumerate(FORMULAS, start=1)]}})
     sign_in(client, "coord")
     for lang in ("fr", "ar"):
         got = client.get(f"/pivot?lang={lang}&period=2025-2026&by=commune&format=csv")

@@ -3,6 +3,7 @@ import re
 
 import pytest
 
+from tests.helpers import answering
 from tests.unit.test_gateway_web import Services, csrf_of, sign_in, site  # noqa: F401  (fixture)
 
 ENTRIES = [
@@ -22,18 +23,9 @@ ENTRIES = [
 
 @pytest.fixture
 def logged(site, monkeypatch):  # noqa: F811
-    client, services = site
-    answered = Services.__call__
-
-    def call(self, service, method, *args):
-        if method == "activity":
-            self.calls.append((service, method, args))
-            return {"total": len(ENTRIES), "offset": args[3], "people": ["dir1", "fatima"],
-                    "entries": [dict(e) for e in ENTRIES]}
-        return answered(self, service, method, *args)
-
-    monkeypatch.setattr(Services, "__call__", call)
-    return client, services
+    answering(monkeypatch, Services, {"activity": lambda scope, filters, limit, offset, *_: {
+        "total": len(ENTRIES), "offset": offset, "people": ["dir1", "fatima"], "entries": [dict(e) for e in ENTRIES]}})
+    return site
 
 
 def test_the_activity_log_says_who_did_what_in_the_pages_language(logged):
