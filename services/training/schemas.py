@@ -209,12 +209,16 @@ SESSION_STATUSES = ("scheduled", "completed", "cancelled")
 TRAINING_STATUSES = ("planned", "in_progress", "done", "cancelled")
 
 
-class Training(Answer):
+class PlannedTraining(Answer):
+    """A training as it was planned: the part of it every answer about it gives."""
     training_id = fields.String(required=True)
     title = fields.String(required=True)
     modality = fields.String(required=True, validate=validate.OneOf(MODALITIES))
     audience = fields.String(required=True, validate=validate.OneOf(AUDIENCES))
     planned_participants = fields.Integer(required=True)
+
+
+class Training(PlannedTraining):
     school_year = fields.String(required=True)
     planned_at = fields.String(required=True)
 
@@ -336,12 +340,7 @@ class SummaryCertifications(Answer):
     staff = fields.Integer(required=True)
 
 
-class SummaryLine(Answer):
-    training_id = fields.String(required=True)
-    title = fields.String(required=True)
-    modality = fields.String(required=True, validate=validate.OneOf(MODALITIES))
-    audience = fields.String(required=True, validate=validate.OneOf(AUDIENCES))
-    planned_participants = fields.Integer(required=True)
+class SummaryLine(PlannedTraining):
     status = fields.String(required=True, validate=validate.OneOf(TRAINING_STATUSES))
     sessions = fields.Integer(required=True)
     sessions_completed = fields.Integer(required=True)
