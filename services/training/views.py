@@ -50,13 +50,15 @@ class TrainingViews(Projection):
             Column("cancel_reason", Text),
             Column("closed_at", String(40)),
         )
+        def member_of_staff():
+            """A member of staff as an invitation names them."""
+            return [Column("staff_id", String(40), primary_key=True), Column("name", String(200), nullable=False),
+                    Column("role", String(20), nullable=False), Column("school_code", String(40))]
+
         self.invitations = Table(
             "invitations", metadata,
             Column("session_id", String(40), primary_key=True),
-            Column("staff_id", String(40), primary_key=True),
-            Column("name", String(200), nullable=False),
-            Column("role", String(20), nullable=False),
-            Column("school_code", String(40)),
+            *member_of_staff(),
             Column("position", Integer, nullable=False),
         )
         self.attendance = Table(
@@ -69,10 +71,7 @@ class TrainingViews(Projection):
         # A member of staff has the role and school of their latest invitation (CONTRACT §4).
         self.staff = Table(
             "staff", metadata,
-            Column("staff_id", String(40), primary_key=True),
-            Column("name", String(200), nullable=False),
-            Column("role", String(20), nullable=False),
-            Column("school_code", String(40)),
+            *member_of_staff(),
             Column("at", Float, nullable=False),
             Column("position", Integer, nullable=False),
         )
