@@ -190,12 +190,8 @@ def year(base: str) -> None:
 @needs_chromium
 def test_an_equipment_year_in_the_browser_in_arabic_and_in_french(genie_env, runner_factory, rabbit_config,
                                                                   monkeypatch):
-    from tests.integration.test_gateway_http import SCHOOLS, Client, cheap_argon2, start_system
+    from tests.integration.test_gateway_http import SCHOOLS, start_with_schools
 
-    cheap_argon2(monkeypatch)
-    base = start_system(runner_factory, rabbit_config)
-    infra = Client(base, "youssef")
     third = dict(SCHOOLS[0], school_code="OED003", name_ar="مدرسة الأمل", name_fr="École Al Amal")
-    for school in [*SCHOOLS, third]:
-        assert infra.post("/api/inventory/register_school", school).status_code == 201
+    base, _ = start_with_schools(runner_factory, rabbit_config, monkeypatch, "youssef", [*SCHOOLS, third])
     run_in_child("tests.e2e.test_browser_equipment_year", "year", base, log="browser-year.log", timeout=600)

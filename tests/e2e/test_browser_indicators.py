@@ -84,14 +84,10 @@ def drive(base: str) -> None:
 @needs_chromium
 def test_indicators_in_the_browser_in_both_languages(genie_env, runner_factory, rabbit_config, monkeypatch, rpc):
     from tests.helpers import caught_up
-    from tests.integration.test_gateway_http import SCHOOLS, Client, cheap_argon2, start_system
+    from tests.integration.test_gateway_http import start_with_schools
 
-    cheap_argon2(monkeypatch)
-    base = start_system(runner_factory, rabbit_config)
-    infra = Client(base, "youssef")
-    for school in SCHOOLS:
-        assert infra.post("/api/inventory/register_school",
-                          dict(school, occurred_at="2024-08-20T09:00:00+01:00")).status_code == 201
+    base, infra = start_with_schools(runner_factory, rabbit_config, monkeypatch, "youssef",
+                                     occurred_at="2024-08-20T09:00:00+01:00")
     # One laptop at OED001 in the first year; two more in the second, one at each school.
     placed = [("OED001", "2024-10-01"), ("OED001", "2025-10-01"), ("OED002", "2025-10-02")]
     for n, (school, day) in enumerate(placed):

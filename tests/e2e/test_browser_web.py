@@ -122,13 +122,9 @@ def drive(base: str, asset_id: str) -> None:
 @needs_chromium
 def test_a_school_director_in_the_browser(genie_env, runner_factory, rabbit_config, monkeypatch, rpc):
     from tests.helpers import caught_up, wait_for
-    from tests.integration.test_gateway_http import SCHOOLS, Client, cheap_argon2, start_system
+    from tests.integration.test_gateway_http import start_with_schools
 
-    cheap_argon2(monkeypatch)
-    base = start_system(runner_factory, rabbit_config)
-    infra = Client(base, "youssef")
-    for school in SCHOOLS:
-        assert infra.post("/api/inventory/register_school", school).status_code == 201
+    base, infra = start_with_schools(runner_factory, rabbit_config, monkeypatch, "youssef")
     delivery = infra.post("/api/inventory/receive_delivery", {
         "supplier": "Maroc Info", "delivery_ref": "BL-9",
         "items": [{"kind": "laptop", "serial": "LT-77", "warranty_months": 24, "bundle": "vmm"}]})

@@ -16,7 +16,7 @@ from services.gateway.api import EXPORTS, current_school_year
 from services.gateway.queries import QUERIES
 from shared.text import FORMULA_PREFIXES
 from tests.helpers import wait_for
-from tests.integration.test_gateway_http import SCHOOLS, Client, cheap_argon2, start_system
+from tests.integration.test_gateway_http import SCHOOLS, Client, start_with_schools
 from tests.integration.test_web_axes import Browser
 from tests.unit.test_free_text import FIELDS, body_with
 
@@ -95,11 +95,7 @@ def formula_like_records(coord: Client) -> None:
 
 
 def test_no_generated_text_breaks_a_command_or_an_export(genie_env, runner_factory, rabbit_config, monkeypatch, rpc):
-    cheap_argon2(monkeypatch)
-    base = start_system(runner_factory, rabbit_config)
-    coord = Client(base, "fatima")
-    for school in SCHOOLS:
-        assert coord.post("/api/inventory/register_school", school).status_code == 201
+    base, coord = start_with_schools(runner_factory, rabbit_config, monkeypatch, "fatima")
     training = coord.post("/api/training/plan_training", {
         "title": "Usage du TBI", "modality": "in_person", "audience": "teachers", "planned_participants": 30,
         "school_year": YEAR}).json()["events"][0]["data"]["training_id"]

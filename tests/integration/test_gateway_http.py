@@ -71,6 +71,18 @@ class Client:
         return self.session.get(self.base + path, params=params, timeout=30)
 
 
+def start_with_schools(runner_factory, rabbit_config, monkeypatch, user, schools=SCHOOLS, **given):
+    """The system started (password hashing made cheap) and `schools` registered through the API by `user`, each
+    with the `given` fields (its date, say): the gateway's base URL, and `user`'s client."""
+    cheap_argon2(monkeypatch)
+    base = start_system(runner_factory, rabbit_config)
+    client = Client(base, user)
+    for school in schools:
+        answer = client.post("/api/inventory/register_school", dict(school, **given))
+        assert answer.status_code == 201, answer.text
+    return base, client
+
+
 @pytest.fixture
 def system(genie_env, runner_factory, rabbit_config, monkeypatch):
     cheap_argon2(monkeypatch)

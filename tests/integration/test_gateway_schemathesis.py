@@ -7,7 +7,7 @@ from pathlib import Path
 
 import eventlet
 
-from tests.integration.test_gateway_http import SCHOOLS, Client, cheap_argon2, start_system
+from tests.integration.test_gateway_http import start_with_schools
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
@@ -15,11 +15,7 @@ CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
 
 
 def test_the_api_keeps_to_its_description(genie_env, runner_factory, rabbit_config, monkeypatch):
-    cheap_argon2(monkeypatch)
-    base = start_system(runner_factory, rabbit_config)
-    coord = Client(base, "fatima")
-    for school in SCHOOLS:
-        assert coord.post("/api/inventory/register_school", school).status_code == 201
+    base, coord = start_with_schools(runner_factory, rabbit_config, monkeypatch, "fatima")
     token = coord.session.headers["Authorization"]
 
     out_dir = ROOT / "test-artifacts"

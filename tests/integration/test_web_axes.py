@@ -5,7 +5,7 @@ import re
 import requests
 
 from tests.helpers import wait_for
-from tests.integration.test_gateway_http import SCHOOLS, YEAR, Client, cheap_argon2, start_system
+from tests.integration.test_gateway_http import YEAR, start_with_schools
 
 
 class Browser:
@@ -28,11 +28,7 @@ class Browser:
 
 def test_the_resources_team_and_the_coordinator_in_the_browser(genie_env, runner_factory, rabbit_config,
                                                                monkeypatch, rpc):
-    cheap_argon2(monkeypatch)
-    base = start_system(runner_factory, rabbit_config)
-    coord = Client(base, "fatima")
-    for school in SCHOOLS:
-        assert coord.post("/api/inventory/register_school", school).status_code == 201
+    base, coord = start_with_schools(runner_factory, rabbit_config, monkeypatch, "fatima")
     web = Browser(base, "fatima")
     made = web.submit("/forms/resources/receive_resource", title="Fractions en vidéo", subject="Maths",
                       levels="CE5, CE6", format="video", origin="directorate")
