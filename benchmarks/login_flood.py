@@ -199,6 +199,21 @@ def verdict(results) -> bool:
     return passed
 
 
+def floods(system, args, how: str, sources: list) -> tuple[float, list]:
+    """A quiet baseline, then a paced and an unpaced flood from each of `sources` (its words, and the client
+    addresses it comes from: none for this machine's own); the quiet median and each flood's result."""
+    quiet_latencies = phase(system, args.seconds)[0]
+    quiet = statistics.median(quiet_latencies) * 1000
+    report(f"quiet (baseline), {how}", quiet_latencies, quiet)
+    results = []
+    for where, addresses in sources:
+        for rate in (args.rate, 0):
+            name = f"flood {rate or 'unpaced'}/s, {where}, {how}"
+            lat, statuses, elapsed = phase(system, args.seconds, args.flooders, rate, addresses)
+            results.append((name, *report(name, lat, quiet, statuses, elapsed)))
+    return quiet, results
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=8)
@@ -216,28 +231,13 @@ def main():
     try:
         system = start(tmp / "throttled", vhost, throttle=True)
         try:
-            quiet_latencies = phase(system, args.seconds)[0]
-            quiet = statistics.median(quiet_latencies) * 1000
-            report("quiet (baseline), throttled", quiet_latencies, quiet)
-            for rate in (args.rate, 0):
-                name = f"flood {rate or 'unpaced'}/s, 1 address, throttled"
-                lat, statuses, elapsed = phase(system, args.seconds, args.flooders, rate)
-                results.append((name, *report(name, lat, quiet, statuses, elapsed)))
-            for rate in (args.rate, 0):
-                name = f"flood {rate or 'unpaced'}/s, {len(spread)} addresses, throttled"
-                lat, statuses, elapsed = phase(system, args.seconds, args.flooders, rate, spread)
-                results.append((name, *report(name, lat, quiet, statuses, elapsed)))
+            results += floods(system, args, "throttled", [("1 address", ()), (f"{len(spread)} addresses", spread)])[1]
         finally:
             system.stop()
         system = start(tmp / "open", vhost, throttle=False)
         try:
-            quiet_latencies = phase(system, args.seconds)[0]
-            quiet = statistics.median(quiet_latencies) * 1000
-            report("quiet (baseline), no throttle", quiet_latencies, quiet)
-            for rate in (args.rate, 0):
-                name = f"flood {rate or 'unpaced'}/s, 1 address, no throttle"
-                lat, statuses, elapsed = phase(system, args.seconds, args.flooders, rate)
-                results.append((name, *report(name, lat, quiet, statuses, elapsed)))
+            quiet, found = floods(system, args, "no throttle", [("1 address", ())])
+            results += found
             report("quiet again, no throttle", phase(system, args.seconds)[0], quiet)
         finally:
             system.stop()
