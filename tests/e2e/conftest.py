@@ -339,6 +339,13 @@ def genie_each_behind_door(tmp_path_factory, rabbit_vhost, broker_door):
     yield from _system(tmp_path_factory, rabbit_vhost, "each", broker_door.uri(rabbit_vhost))
 
 
+@pytest.fixture(scope="module")
+def system(genie_each):
+    """The scenarios' system: the services one `genie run` each, so that a test may kill one, and the coordinator
+    as whom the scenarios work. A module that needs another start has a `system` of its own."""
+    return with_coordinator(genie_each)
+
+
 # ---- what the scenarios send and check
 
 def events_of(system: System, source: str) -> list[dict]:

@@ -9,18 +9,12 @@ import signal
 import eventlet
 import pytest
 
-from .conftest import (burst, check_indicators_equal_rebuild, check_logs, mixed_commands, registered_province,
-                       with_coordinator)
+from .conftest import burst, check_indicators_equal_rebuild, check_logs, mixed_commands, registered_province
 
 pytestmark = pytest.mark.e2e
 
 # The issue asks for 5,000; 1,000 keeps the whole e2e suite within a few minutes on a 2-core machine.
 COMMANDS = 1000
-
-
-@pytest.fixture(scope="module")
-def system(genie_each):
-    return with_coordinator(genie_each)
 
 
 def test_reporting_killed_while_commands_run_ends_with_the_rebuilt_figures(system):

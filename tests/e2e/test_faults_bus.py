@@ -10,14 +10,9 @@ import requests
 from kombu import Connection, Exchange
 
 from .conftest import (MGMT, MGMT_AUTH, Acks, burst, check_indicators_equal_rebuild, check_logs, events_of,
-                       indicator_views, mixed_commands, province, registered_province, with_coordinator)
+                       indicator_views, mixed_commands, province, registered_province)
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def system(genie_each):
-    return with_coordinator(genie_each)
 
 
 def publish(system, source: str, bodies: list[bytes], routing_key="x"):
