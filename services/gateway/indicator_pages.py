@@ -182,6 +182,13 @@ def _load(page, endpoint: str, values: dict) -> dict:
     return page.web.api.query_params(endpoint, values)
 
 
+def _asked(page, args: dict) -> tuple[str, str, dict]:
+    """The scope, the period and the moment both indicator pages ask reporting about."""
+    scope = args.get("scope") or page.web.default_scope(page.user)
+    period = args.get("period") or current_school_year()
+    return scope, period, {"scope": scope, "period": period, **({"as_of": args["as_of"]} if args.get("as_of") else {})}
+
+
 # ---------------------------------------------------------------------- dashboard
 
 def dashboard(page) -> Response:
@@ -189,9 +196,7 @@ def dashboard(page) -> Response:
     args = _picked(page)
     if (table := commune_table(args)) is not None:
         return table
-    scope = args.get("scope") or page.web.default_scope(user)
-    period = args.get("period") or current_school_year()
-    base = {"scope": scope, "period": period, **({"as_of": args["as_of"]} if args.get("as_of") else {})}
+    scope, period, base = _asked(page, args)
     params = _load(page, "indicators", base)
     other = args.get("with") or previous_period(period)
     compared = page.q.compare(user, _load(page, "compare", {**base, "with": other}))
@@ -284,9 +289,7 @@ def pivot(page) -> Response:
     args = _picked(page)
     if (table := commune_table(args)) is not None:
         return table
-    scope = args.get("scope") or page.web.default_scope(user)
-    period = args.get("period") or current_school_year()
-    base = {"scope": scope, "period": period, **({"as_of": args["as_of"]} if args.get("as_of") else {})}
+    scope, period, base = _asked(page, args)
     groupings = GROUPS_OF[_level(scope)] or ("school",)
     by = args.get("by") if args.get("by") in groupings else groupings[0]
     axis = args.get("axis") if args.get("axis") in AXES else next(iter(AXES))
