@@ -359,6 +359,15 @@ class Pages:
             return "—"
         return f"{actor['user']} ({self.L.term('role', actor.get('role'))})"
 
+    def warranty_words(self, warranty, ends_on) -> str:
+        """An item's warranty said in words: running (or ending soon) until a day, or ended on a day."""
+        if not ends_on:
+            return ""
+        day = self.L.date(ends_on)
+        if warranty == "ended":
+            return self._("Warranty ended on %(day)s", day=day)
+        return self._("Under warranty, ending on %(day)s", day=day)
+
     def fault_story(self, f) -> list[dict]:
         """A fault's life in words, each step with who recorded it (from maintenance's steps of the fault)."""
         _ = self._
@@ -412,6 +421,13 @@ class Pages:
             names = {s["school_code"]: s["name_ar" if self.L.code == "ar" else "name_fr"] for s in pick["schools"]}
             pick["replacements"] = [dict(r, school_name=names.get(r["school_code"]))
                                     for r in self.q.replacements_waiting(user, {})]
+        if form.path == "maintenance/declare_fault":  # whether each item is under warranty, and until when
+            said: dict = {}
+            for a in pick["assets"]:
+                key = (a.get("warranty"), a.get("warranty_ends_on"))
+                if key not in said:  # a delivery's items share their dates: said once
+                    said[key] = self.warranty_words(*key)
+                a["warranty_text"] = said[key]
         if form.path == "inventory/assign_equipment" or "delivery" in widgets:
             pick["deliveries"] = self.q.deliveries(user)
         pick.update(axes.picks(self, form))
