@@ -761,9 +761,13 @@ class Memo:
         # (period, scope) -> the schools summed so far and their sums
         self.sums: dict[tuple, dict] = {}
         self.latest = float("-inf")  # the latest occurred_at applied
+        # Whole answers of ended periods (T fixed), forgotten at every stored batch: a fact of any school
+        # or province, dated before T or counted whenever recorded, may change them.
+        self.answers: dict[tuple, list] = {}
 
     def on_change(self, changes) -> None:
         self.latest = max(self.latest, changes.latest)
+        self.answers.clear()
         if changes.everything:
             self.clear()
             return
@@ -782,6 +786,18 @@ class Memo:
     def clear(self) -> None:
         self.tables.clear()
         self.sums.clear()
+        self.answers.clear()
+
+    def answered(self, key: tuple, period: Period, t: float, make) -> list[dict]:
+        """`make()`, kept until the next stored batch if the period has ended; a copy each time."""
+        if _ongoing(period, t):
+            return make()
+        key = (period.name, t, *key)
+        if key not in self.answers:
+            while len(self.answers) >= 8 * self.periods:
+                del self.answers[next(iter(self.answers))]
+            self.answers[key] = make()
+        return [_copied(row) for row in self.answers[key]]
 
     def total(self, conn, p, period: Period, t: float, scope: Scope, codes: list, ids: tuple) -> dict:
         """{id: Sum} over the schools `codes` (the scope's S)."""
@@ -826,6 +842,11 @@ def _exact(n):
     return Fraction(n) if isinstance(n, float) else n
 
 
+def _copied(row: dict) -> dict:
+    return {k: [dict(i) for i in v] if k == "indicators" else dict(v) if isinstance(v, dict) else v
+            for k, v in row.items()}
+
+
 def _ongoing(period: Period, t: float) -> bool:
     return t < period.end.timestamp()
 
@@ -849,6 +870,12 @@ def _items(q: Question, known: dict) -> list[dict]:
 def compute(conn: Connection, p: IndicatorsProjection, scope: Scope, period: Period, t: float,
             memo: Memo | None = None) -> list[dict]:
     """Every indicator for a scope and period at T, in the contract's shape."""
+    if memo is not None and memo.usable(period, t):
+        return memo.answered(("indicators", scope.name), period, t, lambda: _computed(conn, p, scope, period, t, memo))
+    return _computed(conn, p, scope, period, t)
+
+
+def _computed(conn, p, scope, period, t, memo: Memo | None = None) -> list[dict]:
     q = Question(conn, p, scope, period, t)
     summed = {}
     if memo is not None and memo.usable(period, t):
@@ -900,6 +927,12 @@ def breakdown(conn: Connection, p: IndicatorsProjection, scope: Scope, period: P
     """
     if by == "school":
         return per_school(conn, p, scope, period, t, memo)
+    if memo is not None and memo.usable(period, t):
+        return memo.answered(("by", by, scope.name), period, t, lambda: _grouped(conn, p, scope, period, t, by, memo))
+    return _grouped(conn, p, scope, period, t, by)
+
+
+def _grouped(conn, p, scope, period, t, by, memo: Memo | None = None) -> list[dict]:
     schools = Question(conn, p, scope, period, t).schools()
     groups: dict[str, list] = {}
     for school in schools:
@@ -909,7 +942,7 @@ def breakdown(conn: Connection, p: IndicatorsProjection, scope: Scope, period: P
         ids = tuple(i for i in _memo_ids(period, t) if REGISTRY[i].additive)
         table = memo.figures(conn, p, period, t, [s["school_code"] for s in schools], _memo_ids(period, t))
     if by == "province":
-        return _by_province(conn, p, scope, period, t, groups, table, ids)
+        return _by_province(conn, p, scope, period, t, groups, memo if ids else None, ids)
     rows = []
     for value, codes in sorted(groups.items()):
         known = {}
@@ -923,19 +956,18 @@ def breakdown(conn: Connection, p: IndicatorsProjection, scope: Scope, period: P
     return rows
 
 
-def _by_province(conn, p, scope, period, t, groups, table, ids) -> list[dict]:
-    """Every province of the scope in one grouped pass per indicator (the memo's sums for the additive)."""
+def _by_province(conn, p, scope, period, t, groups, memo, ids) -> list[dict]:
+    """Every province of the scope in one grouped pass per indicator (the memo's sums for the additive,
+    the same it keeps for `indicators(province:<code>)`)."""
     q = Question(conn, p, scope, period, t, by_province=True)
     figures = {ident: d.compute(q) for ident, d in REGISTRY.items() if ident not in ids}
     rows = []
     for code, codes in sorted(groups.items()):
+        sums = memo.total(conn, p, period, t, Scope(f"province:{code}", "province", code), codes, ids) if ids else {}
         items = []
         for ident, d in REGISTRY.items():
             if ident in ids:
-                acc = Sum()
-                for school in codes:
-                    acc.add(table[school][ident])
-                fig = acc.figure()
+                fig = sums[ident].figure()
                 num, den = fig.num, fig.den
             else:
                 num, den = figures[ident].of(code)
