@@ -6,6 +6,7 @@ changes commit in one transaction: `with store.transaction() as tx`.
 """
 from __future__ import annotations
 
+import hashlib
 import orjson
 import logging
 import uuid
@@ -80,6 +81,23 @@ class EventStore:
     def create_schema(self) -> None:
         self.metadata.create_all(self.engine)
 
+    def views_in_shape(self) -> int | None:
+        """At start: make the service's own read models again from its log when their tables are no longer
+        those they were made with (an upgrade added a column or a table, which would otherwise stay empty for
+        what was recorded before it). Returns the events replayed, or None when nothing changed."""
+        _SHAPE.metadata.create_all(self.engine)
+        shape = views_shape(self.views)
+        with self.transaction() as tx:  # under the writer lock: no command, and no other instance, in between
+            kept = tx.conn.execute(select(_SHAPE.c.shape)).scalar()
+            if kept == shape:
+                return None
+            if kept is None and _last_position(tx.conn, self.events) == 0:
+                _keep_shape(tx.conn, shape)  # a new database: the views are made as the log grows
+                return None
+            applied = tx.rebuild_views()
+        log.warning("%s: its read models changed shape; made again from its log (%d events)", self.source, applied)
+        return applied
+
     @contextmanager
     def transaction(self) -> Iterator["Transaction"]:
         """One command: read, decide, append, update read models; all or nothing."""
@@ -142,7 +160,9 @@ class Transaction:
     def rebuild_views(self) -> int:
         """Drop the service's own read models and make them again from its log; return the events read."""
         self.store.views.drop(self.conn)
-        return replay(self.conn, self.store.views, self.store.registry)
+        applied = replay(self.conn, self.store.views, self.store.registry)
+        _keep_shape(self.conn, views_shape(self.store.views))
+        return applied
 
     def read_stream(self, stream_id: str) -> list[dict]:
         """The stream's events in order, each at its type's current schema version."""
@@ -221,6 +241,24 @@ class Transaction:
                     log.info("recorded %s at position %s", env["event_type"], env["position"],
                              extra={"event_id": env["event_id"], "correlation_id": env["correlation_id"]})
         return envelopes
+
+
+# What the service's own read models looked like when they were last made from the log.
+_SHAPE = Table("views_shape", MetaData(),
+               Column("id", Integer, primary_key=True, autoincrement=False),
+               Column("shape", String(64), nullable=False))
+
+
+def views_shape(views) -> str:
+    """A fingerprint of the read models' tables, columns and types: it changes when an upgrade changes them."""
+    tables = sorted((t.name, [(c.name, str(c.type)) for c in t.columns]) for t in views.metadata.sorted_tables)
+    return hashlib.sha256(orjson.dumps(tables)).hexdigest()
+
+
+def _keep_shape(conn: Connection, shape: str) -> None:
+    _SHAPE.metadata.create_all(conn)
+    if not conn.execute(update(_SHAPE).where(_SHAPE.c.id == 1).values(shape=shape)).rowcount:
+        conn.execute(_SHAPE.insert().values(id=1, shape=shape))
 
 
 def _last_position(conn: Connection, events: Table) -> int:

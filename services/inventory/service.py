@@ -180,4 +180,4 @@ class InventoryService(EventSourced):
     def rebuild(self):
         """Drop the read models and make them again from the log."""
         with self.log.transaction() as tx:
-            return {"applied": self.views.rebuild(tx.conn)}
+            return {"applied": tx.rebuild_views()}

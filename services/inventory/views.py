@@ -12,18 +12,15 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import (Boolean, Column, Float, Integer, MetaData, String, Table, Text, bindparam, delete,
+from sqlalchemy import (Boolean, Column, Float, Integer, MetaData, String, Table, Text, bindparam,
                         func, insert, select, update)
 
-from shared.catalogue import registry
-from shared.db import chunks, insert_many, lock_writers
+from shared.db import chunks, insert_many
 from shared.projector import Projection
 from shared.schools import detail_columns, details
-from shared.store import replay
 
 from .domain import conformity_report, serial_key
 
-VIEWS_VERSION = 2
 CHUNK = 500
 
 
@@ -40,11 +37,6 @@ class InventoryViews(Projection):
     name = "inventory_views"
 
     def define_tables(self, metadata: MetaData) -> None:
-        self.version_table = Table(
-            "inventory_views_version", metadata,
-            Column("id", Integer, primary_key=True, autoincrement=False),
-            Column("version", Integer, nullable=False),
-        )
         self.schools = Table(
             "schools", metadata,
             Column("school_code", String(40), primary_key=True),
@@ -149,27 +141,6 @@ class InventoryViews(Projection):
         super().__init__()
         self._assign_asset = (update(self.assets).where(self.assets.c.asset_id == bindparam("a_id"))
                               .values(school_code=bindparam("school_code"), installed=False))
-
-    # ---- set-up: made again from the log when their shape changed
-
-    def create(self, engine) -> None:
-        with engine.begin() as conn:
-            lock_writers(conn, "events:inventory")
-            self.metadata.create_all(conn, tables=[self.version_table])
-            version = conn.execute(select(self.version_table.c.version)).scalar()
-            if version == VIEWS_VERSION:
-                return
-            self.rebuild(conn)
-
-    def rebuild(self, conn) -> int:
-        """Drop the read models and apply the whole log again; return the events applied."""
-        tables = [t for t in self.metadata.sorted_tables if t is not self.version_table]
-        self.metadata.drop_all(conn, tables=tables)
-        self.metadata.create_all(conn)
-        applied = replay(conn, self, registry)
-        conn.execute(delete(self.version_table))
-        conn.execute(insert(self.version_table).values(id=1, version=VIEWS_VERSION))
-        return applied
 
     # ---- schools
 

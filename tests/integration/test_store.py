@@ -4,10 +4,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from sqlalchemy import Column, Integer, String, Table, select
+
 from shared.catalogue import registry
 from shared.db import make_engine
 from shared.errors import ConcurrencyError, InvalidCommand
 from shared.events import Context, Event
+from shared.projector import Projection
 from shared.store import EventStore
 
 
@@ -128,3 +131,60 @@ def test_concurrent_writers_positions_contiguous_and_reader_never_skips(postgres
     assert [e["position"] for e in store.events_since(0, 5000)] == list(range(1, total + 1))
     assert seen == list(range(1, total + 1))  # in order, no skip, no repeat
     store.engine.dispose()
+
+
+class Placements(Projection):
+    """A service's own read model, as first made: where each asset is."""
+
+    def define_tables(self, metadata):
+        self.placements = Table("placements", metadata, Column("asset_id", String(40), primary_key=True),
+                                Column("school_code", String(40)))
+
+    def on_equipment_assigned(self, conn, env):
+        d = env["data"]
+        conn.execute(self.placements.delete().where(self.placements.c.asset_id == d["asset_id"]))
+        conn.execute(self.placements.insert().values(asset_id=d["asset_id"], school_code=d["school_code"]))
+
+
+class PlacementsWithHistory(Placements):
+    """The same read model after an upgrade: a new table that the events already recorded must fill."""
+
+    def define_tables(self, metadata):
+        super().define_tables(metadata)
+        self.moves = Table("moves", metadata, Column("position", Integer, primary_key=True),
+                           Column("asset_id", String(40)))
+
+    def on_equipment_assigned(self, conn, env):
+        super().on_equipment_assigned(conn, env)
+        conn.execute(self.moves.insert().values(position=env["position"], asset_id=env["data"]["asset_id"]))
+
+
+def test_read_models_of_a_new_shape_are_made_again_from_the_log_at_start(store):
+    store.views = Placements()
+    store.views.create(store.engine)
+    assert store.views_in_shape() is None  # a new database: nothing to make again
+    with store.transaction() as tx:
+        tx.append("asset:A1", 0, [assigned(), assigned(school="S2")], Context())
+    with store.transaction() as tx:
+        tx.append("asset:A2", 0, [assigned("A2")], Context())
+    assert store.views_in_shape() is None  # the same shape: left as it is
+
+    store.views = PlacementsWithHistory()  # the service upgraded, then started again
+    store.views.create(store.engine)
+    assert store.views_in_shape() == 3
+    with store.engine.connect() as conn:
+        assert conn.execute(select(store.views.moves.c.asset_id).order_by("position")).scalars().all() == \
+            ["A1", "A1", "A2"]
+        assert dict(conn.execute(select(store.views.placements)).all()) == {"A1": "S2", "A2": "S1"}
+    assert store.views_in_shape() is None  # made once
+
+
+def test_read_models_made_before_their_shape_was_kept_are_made_again_once(store):
+    with store.transaction() as tx:  # a log recorded by a version that kept no shape of its views
+        tx.append("asset:A1", 0, [assigned()], Context())
+    store.views = Placements()
+    store.views.create(store.engine)
+    assert store.views_in_shape() == 1
+    with store.engine.connect() as conn:
+        assert dict(conn.execute(select(store.views.placements)).all()) == {"A1": "S1"}
+    assert store.views_in_shape() is None
