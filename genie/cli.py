@@ -68,6 +68,8 @@ def cmd_run(args) -> None:
 
     from shared import config, logs
 
+    from .supervise import start_service
+
     logs.configure(args.service)  # JSON lines with the service, correlation and event ids
     require_broker()
     overrides = {}
@@ -85,7 +87,7 @@ def cmd_run(args) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    runner.start()
+    start_service(runner, args.service)
     print(f"genie: {args.service} running on {without_password(config.amqp_uri())}", flush=True)
     runner.wait()
 

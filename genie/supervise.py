@@ -67,6 +67,32 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def start_service(runner, name: str, out=None) -> None:
+    """`runner.start()` in a supervised service's process; a container that dies before it has started ends
+    the process at once (status 1), so that its supervisor starts it again.
+
+    nameko 2.14 leaves `start()` waiting for ever when the broker goes away while a consumer connects (the
+    consumer's thread ends before it is ready and its waiter is never woken): the process would live on with
+    a dead container, never started again.
+    """
+    import eventlet
+
+    started = eventlet.event.Event()
+
+    def watch():
+        try:
+            runner.wait()  # raises once the container has died (a stop is the signal handler's to finish)
+        except BaseException as exc:
+            if not started.ready():
+                print(f"genie: {name} died while starting ({type(exc).__name__}: {exc}); exiting to be started "
+                      f"again", file=out or sys.stderr, flush=True)
+                os._exit(1)
+
+    eventlet.spawn_n(watch)
+    runner.start()
+    started.send()
+
+
 def describe_exit(returncode: int) -> str:
     if returncode < 0:
         try:
