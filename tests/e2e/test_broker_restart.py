@@ -169,16 +169,25 @@ class Stream:
         self.pool.waitall()
 
 
-def page_says_unavailable(system, lang) -> bool:
+UNAVAILABLE = {"fr": "Le système est momentanément indisponible", "ar": "النظام غير متاح مؤقتا"}
+
+
+def page_says_unavailable(system, lang, seen: dict) -> bool:
     r = requests.get(system.base + f"/?lang={lang}", timeout=10, cookies={COOKIE: system.tokens["coord"]})
-    words = {"fr": "Le système est momentanément indisponible", "ar": "النظام غير متاح مؤقتا"}[lang]
-    return r.status_code == 503 and words in r.text and f'lang="{lang}"' in r.text and "Retry-After" in r.headers
+    seen[lang] = (r.status_code, r.headers.get("Retry-After"), r.text[:2000])
+    return (r.status_code == 503 and UNAVAILABLE[lang] in r.text and f'lang="{lang}"' in r.text
+            and "Retry-After" in r.headers)
 
 
 def outage_checks(system, stream, start, seconds):
     """While the broker is down: pages and health say so; return the answers to commands sent meanwhile."""
-    assert wait_for(lambda: page_says_unavailable(system, "fr") and page_says_unavailable(system, "ar"),
-                    timeout=10, interval=0.5)
+    seen = {}
+    try:
+        wait_for(lambda: page_says_unavailable(system, "fr", seen) and page_says_unavailable(system, "ar", seen),
+                 timeout=10, interval=0.5)
+    except AssertionError:
+        raise AssertionError(f"the pages do not say the system is unavailable: {seen}") from None
+    print(f"\nthe pages say the system is unavailable {time.monotonic() - start:.1f}s into the outage")
     health = system.get("coord", "/api/health", timeout=10).json()
     assert health["broker"] == "unreachable" and health["status"] == "degraded", health
     assert all(s["status"] == "unreachable" for s in health["services"].values())
