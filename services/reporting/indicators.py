@@ -792,12 +792,15 @@ class Memo:
         """`make()`, kept until the next stored batch if the period has ended; a copy each time."""
         if _ongoing(period, t):
             return make()
-        key = (period.name, t, *key)
+        return [_copied(row) for row in self.kept((period.name, t, *key), make)]
+
+    def kept(self, key: tuple, make):
+        """`make()`, kept until the next stored batch."""
         if key not in self.answers:
             while len(self.answers) >= 8 * self.periods:
                 del self.answers[next(iter(self.answers))]
             self.answers[key] = make()
-        return [_copied(row) for row in self.answers[key]]
+        return self.answers[key]
 
     def total(self, conn, p, period: Period, t: float, scope: Scope, codes: list, ids: tuple) -> dict:
         """{id: Sum} over the schools `codes` (the scope's S)."""
@@ -976,14 +979,10 @@ def _by_province(conn, p, scope, period, t, groups, memo, ids) -> list[dict]:
     return rows
 
 
-def school_years(conn: Connection, p: IndicatorsProjection, now: datetime | None = None) -> list[str]:
+def school_years(conn: Connection, p: IndicatorsProjection, now: datetime | None = None,
+                 memo: Memo | None = None) -> list[str]:
     """The school years from the first fact in the model to the current one, latest first."""
-    first = None
-    for table in p.metadata.sorted_tables:
-        if "at" in table.c:
-            value = conn.execute(select(func.min(table.c.at))).scalar()
-            if value is not None and (first is None or value < first):
-                first = value
+    first = memo.kept(("first fact",), lambda: _first_fact(conn, p)) if memo is not None else _first_fact(conn, p)
     today = (now or datetime.now(timezone.utc)).astimezone(CASABLANCA).date()
     last = today.year if today.month >= 9 else today.year - 1
     if first is None:
@@ -991,6 +990,16 @@ def school_years(conn: Connection, p: IndicatorsProjection, now: datetime | None
     day = datetime.fromtimestamp(first, timezone.utc).astimezone(CASABLANCA).date()
     start = max(FIRST_YEAR, min(last, day.year if day.month >= 9 else day.year - 1))
     return [f"{y}-{y + 1}" for y in range(last, start - 1, -1)]
+
+
+def _first_fact(conn: Connection, p: IndicatorsProjection):
+    first = None
+    for table in p.metadata.sorted_tables:
+        if "at" in table.c:
+            value = conn.execute(select(func.min(table.c.at))).scalar()
+            if value is not None and (first is None or value < first):
+                first = value
+    return first
 
 
 def known_scope(conn: Connection, p: IndicatorsProjection, scope: Scope, own_province: str | None = None) -> bool:

@@ -120,7 +120,7 @@ class ReportingService:
         """The school years that have facts, latest first (the current one always)."""
         projector = self.projector
         with projector.lock, projector.engine.connect() as conn:
-            return ind.school_years(conn, projector.projection)
+            return ind.school_years(conn, projector.projection, memo=projector.memo)
 
     @rpc
     def definitions(self):
