@@ -299,7 +299,7 @@ def pct(samples, q):
     return samples[min(len(samples) - 1, int(round(q / 100 * (len(samples) - 1))))]
 
 
-def measure(workdir: Path, database: str, queries: int, live_sample: int) -> None:
+def measure(workdir: Path, database: str, queries: int, live_sample: int, only: str = "all") -> None:
     from shared.projector import Projector
     from services.reporting import indicators as ind
     from services.reporting import replay
@@ -316,7 +316,7 @@ def measure(workdir: Path, database: str, queries: int, live_sample: int) -> Non
     print(f"memory before: {rss()} MiB")
 
     # The live path: the projector catching up page by page (1000 events a transaction), on a sample.
-    if live_sample:
+    if live_sample and only == "all":
         url = database if database.startswith("sqlite") else None
         if url:
             live_db = f"sqlite:///{workdir / 'live.db'}"
@@ -342,13 +342,16 @@ def measure(workdir: Path, database: str, queries: int, live_sample: int) -> Non
 
     projector = Projector(IndicatorsProjection(), make_engine(database), registry, fetch, page_size=replay.PAGE)
     projector.setup()
-    stats = {}
-    started = time.perf_counter()
-    applied = replay.rebuild(projector, stats)
-    took = time.perf_counter() - started
-    print(f"rebuild: {applied:,} of {total:,} events in {took:.1f} s = {applied / took:,.0f} events/s "
-          f"(deriving states {stats['derive_seconds']:.1f} s, indexes {stats['index_seconds']:.1f} s)")
-    print(f"memory after rebuild: {rss()} MiB")
+    if only == "all":
+        stats = {}
+        started = time.perf_counter()
+        applied = replay.rebuild(projector, stats)
+        took = time.perf_counter() - started
+        print(f"rebuild: {applied:,} of {total:,} events in {took:.1f} s = {applied / took:,.0f} events/s "
+              f"(deriving states {stats['derive_seconds']:.1f} s, indexes {stats['index_seconds']:.1f} s)")
+        print(f"memory after rebuild: {rss()} MiB")
+    else:
+        print(f"read model as built before: {sum(projector.positions.values()):,} of {total:,} events")
 
     with projector.engine.connect() as conn:
         s = projector.projection.schools
@@ -374,7 +377,7 @@ def measure(workdir: Path, database: str, queries: int, live_sample: int) -> Non
               f"(n={len(times)}; e.g. INF01={first['INF01']} INF02={first['INF02']} TRN05={first['TRN05']})")
 
     print("indicators, read afresh (no memo):")
-    for period in ("2025-2026", "2026-2027"):
+    for period in ("2025-2026", "2026-2027") if only == "all" else ():
         for label, pick in (("all", lambda: "all"), ("school", lambda: f"school:{rng.choice(codes)}")):
             results = [ask(pick(), period, use_memo=False) for _ in range(2 if label == "all" else queries)]
             line(label, period, [r[0] for r in results], results[-1][1])
@@ -382,7 +385,7 @@ def measure(workdir: Path, database: str, queries: int, live_sample: int) -> Non
     for period in ("2025-2026", "2026-2027"):
         took, _ = ask("all", period)
         print(f"  first question after the rebuild, scope all, {period}: {took:.0f} ms (fills every school)")
-    for period in ("2025-2026", "2025-2026-S1", "2026-2027"):
+    for period in ("2025-2026", "2025-2026-S1", "2026-2027") if only == "all" else ():
         for label, pick in (("all", lambda: "all"), ("region", lambda: f"region:{rng.choice(regions)}"),
                             ("province", lambda: f"province:{rng.choice(provinces)}"),
                             ("school", lambda: f"school:{rng.choice(codes)}")):
@@ -426,6 +429,9 @@ def measure(workdir: Path, database: str, queries: int, live_sample: int) -> Non
                   f"p95 {pct(samples, 95):7.1f} ms  (n={len(samples)}"
                   + (f"; {len(resp.data) // 1024} KiB)" if label == "dashboard" else ")"))
 
+    if only != "all":
+        print(f"memory at the end: {rss()} MiB")
+        return
     # Events keep arriving: 10 faults declared at random schools, then the question again.
     maintenance = stores["maintenance"]
     position = projector.positions["maintenance"]
@@ -517,6 +523,9 @@ def main() -> None:
     parser.add_argument("--workdir", help="where the generated logs are kept (default: a temporary folder)")
     parser.add_argument("--queries", type=int, default=30, help="timed calls per scope and period")
     parser.add_argument("--live-sample", type=int, default=100_000, help="events for the live-path rate")
+    parser.add_argument("--only", choices=["all", "dashboard"], default="all",
+                        help="dashboard: only the breakdown and the dashboard beside indicators, on the read "
+                             "model already built in --database (no rebuild)")
     args = parser.parse_args()
     workdir = Path(args.workdir or Path(tempfile.gettempdir()) / f"genie-national-{args.schools}-{args.events}")
     workdir.mkdir(parents=True, exist_ok=True)
@@ -535,15 +544,15 @@ def main() -> None:
             print(f"logs already in {workdir}")
     if args.step in ("all", "measure"):
         database = args.database or f"sqlite:///{workdir / 'reporting.db'}"
-        if database.startswith("sqlite"):
+        if database.startswith("sqlite") and args.only == "all":
             Path(database.split("///", 1)[1]).unlink(missing_ok=True)
         if args.step == "all":
             cmd = [sys.executable, __file__, "measure", "--events", str(args.events), "--schools", str(args.schools),
                    "--workdir", str(workdir), "--database", database, "--queries", str(args.queries),
-                   "--live-sample", str(args.live_sample)]
+                   "--live-sample", str(args.live_sample), "--only", args.only]
             subprocess.run(cmd, check=True)
         else:
-            measure(workdir, database, args.queries, args.live_sample)
+            measure(workdir, database, args.queries, args.live_sample, args.only)
 
 
 if __name__ == "__main__":
