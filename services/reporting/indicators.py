@@ -936,14 +936,18 @@ def breakdown(conn: Connection, p: IndicatorsProjection, scope: Scope, period: P
 
 
 def _grouped(conn, p, scope, period, t, by, memo: Memo | None = None) -> list[dict]:
-    schools = Question(conn, p, scope, period, t).schools()
+    s = p.schools
+    column = s.c.province_code if by == "province" else s.c[by]
+    # Only each school's group: the names and the rest of a school's details are not needed here.
+    members = conn.execute(select(s.c.school_code, column).where(*Question(conn, p, scope, period, t).school_filter)
+                           .order_by(s.c.school_code)).all()
     groups: dict[str, list] = {}
-    for school in schools:
-        groups.setdefault(school[by if by != "province" else "province_code"], []).append(school["school_code"])
+    for code, value in members:
+        groups.setdefault(value, []).append(code)
     table, ids = {}, ()
     if memo is not None and memo.usable(period, t):
         ids = tuple(i for i in _memo_ids(period, t) if REGISTRY[i].additive)
-        table = memo.figures(conn, p, period, t, [s["school_code"] for s in schools], _memo_ids(period, t))
+        table = memo.figures(conn, p, period, t, [code for code, _ in members], _memo_ids(period, t))
     if by == "province":
         return _by_province(conn, p, scope, period, t, groups, memo if ids else None, ids)
     rows = []
