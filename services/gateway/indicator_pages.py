@@ -98,11 +98,11 @@ class Figures:
 
 # ---------------------------------------------------------------------- choices
 
-def scope_choices(page, scope: str) -> list[dict]:
-    """The scopes the reader may open, as option groups: all, regions, provinces, then schools by commune."""
+def scope_choices(page, scope: str, schools: list[dict]) -> list[dict]:
+    """The scopes the reader may open, as option groups: all, regions, provinces, then schools by commune
+    (`schools`: the reader's schools)."""
     user, _ = page.user, page._
     level = _level(user["scope"])
-    schools = page.q.schools(user, {})
     name = "name_ar" if page.L.code == "ar" else "name_fr"
     groups = []
     if level == "school":
@@ -228,7 +228,8 @@ def dashboard(page) -> Response:
                 "chart": sparkline(series, trend_periods, declared.label[page.L.code])})
         axes.append({"name": names[page.L.code], "rows": lines})
 
-    name_of = _names(page)
+    schools = _schools(page)
+    name_of = _names(page, schools)
     chart = {"periods": trend_periods, "lang": page.L.code, "rtl": page.L.dir == "rtl",
              "indicators": [{"id": i, "label": d.label[page.L.code], "unit": say.unit(i)} for i, d in REGISTRY.items()],
              "trend": {i: [trends[p].get(i, {}).get("value") for p in trend_periods] for i in REGISTRY},
@@ -244,7 +245,7 @@ def dashboard(page) -> Response:
     return page.render(
         "dashboard.html", _("Indicators"), scope=scope, period=period, as_of=args.get("as_of") or "",
         as_of_said=page.L.datetime(now["as_of"]), other=other, axes=axes, trend_periods=trend_periods,
-        scopes=scope_choices(page, scope), periods=period_choices(page),
+        scopes=scope_choices(page, scope, schools), periods=period_choices(page),
         groupings=[(g, _group_word(page, g)) for g in groupings], by=by, chart_json=Markup(json.dumps(chart, ensure_ascii=False).replace("</", "<\\/")), chart=chart,
         picked=picked, drill=drill, with_as_of=page.L.datetime(compared["with_as_of"]),
         report_query=report_query, pivot_query=query_string(base, by=by or "school"),
@@ -252,9 +253,14 @@ def dashboard(page) -> Response:
         group_word=_group_word(page, by) if by else "")
 
 
-def _names(page) -> dict:
+def _names(page, schools: list[dict]) -> dict:
     name = "name_ar" if page.L.code == "ar" else "name_fr"
-    return {s["school_code"]: s.get(name) or s["school_code"] for s in page.q.schools(page.user, {})}
+    return {s["school_code"]: s.get(name) or s["school_code"] for s in schools}
+
+
+def _schools(page) -> list[dict]:
+    """The reader's schools, asked once a page: the scope list and the groups' names both read them."""
+    return page.q.schools(page.user, {})
 
 
 def _group_key(row: dict, by: str) -> str:
@@ -304,7 +310,8 @@ def pivot(page) -> Response:
     else:
         totals = page.q.indicators(user, _load(page, "indicators", base))["indicators"]
     ids = [i for i, d in REGISTRY.items() if d.axis == axis and (by == "province" or d.level == "school")]
-    names = _names(page)
+    schools = _schools(page)
+    names = _names(page, schools)
     say = Figures(page)
     table = []
     for r in rows:
@@ -333,7 +340,7 @@ def pivot(page) -> Response:
                   "sorted": ("descending" if args.get("desc") == "1" else "ascending") if sort == i else None}
                  for i in ids],
         rows=table, totals=[total_by_id.get(i, {}) for i in ids], say=say,
-        scopes=scope_choices(page, scope), periods=period_choices(page), group_word=_group_word(page, by),
+        scopes=scope_choices(page, scope, schools), periods=period_choices(page), group_word=_group_word(page, by),
         export=query_string({**base, "by": by, "axis": axis, **({"commune": commune} if commune else {})}))
 
 
