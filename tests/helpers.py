@@ -17,7 +17,7 @@ from shared.commands import UnitOfWork, parse_command
 from shared.errors import CommandRejected
 from shared.events import now
 
-CEILING = 60.0  # seconds, for a condition that an idle machine meets in well under one
+CEILING = 120.0  # seconds, for a condition that an idle machine meets in well under one
 PROJECTION_CEILING = 120.0  # seconds, for a projection to read what was recorded
 
 

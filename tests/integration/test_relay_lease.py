@@ -14,7 +14,7 @@ from shared.db import make_engine
 from shared.lease import Lease
 from shared.store import EventStore
 from shared.catalogue import registry
-from tests.helpers import bus_tap, wait_for
+from tests.helpers import CEILING, bus_tap, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 COORDINATOR = {"actor": {"user": "fatima", "role": "coordinator"}}
@@ -83,7 +83,7 @@ def tap(rabbit_config):
     those positions (60 s at most), then takes anything more that came (a second publisher would show here)."""
     with bus_tap(rabbit_config["AMQP_URI"], "inventory") as bus:
 
-        def drain(until_positions, timeout=60):
+        def drain(until_positions, timeout=CEILING):
             start, deadline = len(bus.received), time.monotonic() + timeout
             while (not until_positions <= {m["position"] for m in bus.received[start:]}
                    and time.monotonic() < deadline):
@@ -113,8 +113,8 @@ def test_two_instances_publish_the_log_once_and_the_standby_takes_over_when_the_
     env = dict(os.environ, AMQP_URI=rabbit_config["AMQP_URI"], LOG_LEVEL="INFO")
     instances = [Instance(tmp_path, name, env) for name in ("first", "second")]
     try:
-        wait_for(lambda: healthy(rpc), timeout=60, interval=0.5)
-        publisher = wait_for(lambda: next((i for i in instances if i.publishes()), None), timeout=60)
+        wait_for(lambda: healthy(rpc), timeout=CEILING, interval=0.5)
+        publisher = wait_for(lambda: next((i for i in instances if i.publishes()), None), timeout=CEILING)
         standby = next(i for i in instances if i is not publisher)
         register(rpc, 1, 20)
         got = tap({*range(1, 21)})
