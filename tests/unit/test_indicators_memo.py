@@ -52,6 +52,11 @@ def test_memo_answers_equal_fresh_answers_as_events_arrive(database):
                 t = p.as_of(NOW).timestamp()
                 assert ind.per_school(conn, projector.projection, s, p, t, memo) == \
                     ind.per_school(conn, projector.projection, s, p, t)
+                # an ended period's whole answers are kept too, and forgotten when a late fact arrives
+                everywhere = parse_scope("all")
+                for by in ("province", "cycle"):
+                    assert ind.breakdown(conn, projector.projection, everywhere, p, t, by, memo) == \
+                        ind.breakdown(conn, projector.projection, everywhere, p, t, by), (delivered, by)
         assert memo.tables  # it was used
     finally:
         projector.engine.dispose()
