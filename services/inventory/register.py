@@ -67,9 +67,11 @@ def register(assets: list[dict], schools: dict, query: dict, today: date) -> dic
     if query.get("q"):
         needle = query["q"].strip().upper()
         rows = [r for r in rows if needle in r["serial"].upper() or needle in (r["model"] or "").upper()]
+    if query.get("status") is not None:
+        rows = [r for r in rows if status_of(r) == query["status"]]
     dates: dict = {}
     rows = [described(a, schools, today, dates) for a in rows]
-    for key in ("commune", "status", "warranty"):
+    for key in ("commune", "warranty"):
         if query.get(key) is not None:
             rows = [r for r in rows if r.get(key) == query[key]]
     if query.get("age_min") is not None:

@@ -386,13 +386,16 @@ class InventoryViews(Projection):
                             .order_by(t.c.asset_id)).mappings()
         return [_asset_row(r) for r in rows]
 
-    def all_assets(self, conn) -> list[dict]:
-        """Every asset the province ever received, with its last observation at a visit."""
+    def all_assets(self, conn, school_codes: list[str] | None = None) -> list[dict]:
+        """Every asset the province ever received (or those now at these schools), with its last observation
+        at a visit."""
         t = self.assets
-        return [dict(r) for r in conn.execute(select(
-            t.c.asset_id, t.c.serial, t.c.kind, t.c.model, t.c.bundle, t.c.supplier, t.c.delivery_ref,
-            t.c.received_at, t.c.warranty_months, t.c.school_code, t.c.installed, t.c.in_service,
-            t.c.transfer_id, t.c.observation)).mappings()]
+        q = select(t.c.asset_id, t.c.serial, t.c.kind, t.c.model, t.c.bundle, t.c.supplier, t.c.delivery_ref,
+                   t.c.received_at, t.c.warranty_months, t.c.school_code, t.c.installed, t.c.in_service,
+                   t.c.transfer_id, t.c.observation)
+        if school_codes is not None:
+            q = q.where(t.c.school_code.in_(school_codes))
+        return [dict(r) for r in conn.execute(q).mappings()]
 
     def transfers_list(self, conn, open_only: bool = True, school_code: str | None = None) -> list[dict]:
         t = self.transfers
