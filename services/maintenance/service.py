@@ -77,6 +77,7 @@ class MaintenanceService(EventSourced):
         with db.reading(self.log.engine) as conn:
             rows = self.equipment.projection.warranty_ending(conn, today, today + timedelta(days=query["days"]),
                                                query["school_code"], excluded=self.views.replaced_asset_ids())
+            open_faults = self.views.open_faults_of(conn, [row["asset_id"] for row in rows])
             answer = []
             for row in rows:
                 ends_on = date.fromisoformat(row["warranty_ends_on"])
@@ -86,7 +87,7 @@ class MaintenanceService(EventSourced):
                     "warranty_months": row["warranty_months"], "warranty_ends_on": ends_on.isoformat(),
                     "last_covered_day": (ends_on - timedelta(days=1)).isoformat(),
                     "days_left": (ends_on - today).days,
-                    "open_fault_id": self.views.open_fault_of(conn, row["asset_id"]),
+                    "open_fault_id": open_faults.get(row["asset_id"]),
                 })
             return answer
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import (Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text, and_, func, insert,
                         select, update)
 
+from shared.db import chunks
 from shared.projector import Projection
 
 DAY = 86_400.0
@@ -120,6 +121,15 @@ class FaultViews(Projection):
     def open_fault_of(self, conn, asset_id: str) -> str | None:
         t = self.faults
         return conn.execute(select(t.c.fault_id).where(t.c.asset_id == asset_id, t.c.status == "open")).scalar()
+
+    def open_faults_of(self, conn, asset_ids) -> dict[str, str]:
+        """The open fault of each of these assets that has one, in one query a thousand assets."""
+        t, found = self.faults, {}
+        for some in chunks(asset_ids, 1000):
+            for asset_id, fault_id in conn.execute(select(t.c.asset_id, t.c.fault_id).where(
+                    t.c.asset_id.in_(some), t.c.status == "open")):
+                found.setdefault(asset_id, fault_id)
+        return found
 
     def replacement_of(self, conn, old_asset_id: str) -> str | None:
         t = self.replacements

@@ -155,6 +155,7 @@ def test_faults_declared_at_the_same_instant_are_listed_in_the_order_they_were_r
         assert [f["fault_id"] for f in faults.open_faults(conn)] == ["F3", "F0"]
         assert faults.open_fault_of(conn, "A4") == "F0"
         assert faults.open_fault_of(conn, "A1") is None
+        assert faults.open_faults_of(conn, ["A4", "A1"]) == {"A4": "F0"}  # the warranty list's, in one query
 
 
 def test_time_to_repair_by_supplier_and_by_kind_of_the_equipment(engine):
