@@ -2,6 +2,7 @@
 printed from them. Each is `name(page, ...)` over the `Pages` of one request."""
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import quote
 
 from werkzeug.wrappers import Response
@@ -21,8 +22,10 @@ def _actions(page, paths, **args):
             for p in paths if page.web.may(page.user, p)]
 
 
-def _serials(page):
-    return {a["asset_id"]: a for a in page.q.equipment(page.user, {"per_page": 0})["items"]}
+def _serials(page, asset_ids, *schools):
+    """The register's lines of these assets, read at the schools named (and from the whole scope only for an
+    item moved since)."""
+    return page.q.assets_of(page.user, [{"asset_id": a, "school_code": s} for a in asset_ids for s in schools if s])
 
 
 def shown(params: dict) -> str:
@@ -59,7 +62,7 @@ def warranties(page):
 
 def fault(page, fault_id):
     found = page.q.fault(page.user, {}, fault_id)
-    assets = _serials(page)
+    assets = _serials(page, [found["asset_id"]], found.get("school_code"))
     asset = assets.get(found["asset_id"], {})
     open_ = found["status"] == "open"
     paths = []
@@ -107,7 +110,7 @@ def transfers(page):
 
 def transfer(page, transfer_id):
     found = page.q.transfer(page.user, {}, transfer_id)
-    assets = _serials(page)
+    assets = _serials(page, found["asset_ids"], found["from_school"], found["to_school"])
     paths = {"proposed": ["inventory/approve_transfer", "inventory/reject_transfer"],
              "approved": ["inventory/complete_transfer"]}.get(found["status"], [])
     return page.render("transfer.html", page._("Transfer report"), transfer=found,
@@ -127,7 +130,7 @@ def audits(page):
 
 def audit(page, audit_id):
     found = page.q.audit(page.user, {}, audit_id)
-    assets = _serials(page)
+    assets = _serials(page, [f["asset_id"] for f in found["findings"]], found["school_code"])
     findings = [dict(f, asset=assets.get(f["asset_id"], {})) for f in found["findings"]]
     return page.render("audit.html", page._("Audit discrepancy report"), audit=found, findings=findings,
                        schools=page.school_names(), heading=heading(page))
@@ -162,16 +165,21 @@ def renewal_file(page):
                     headers={"Content-Disposition": f'attachment; filename="renewal-plan-{page.L.code}.xlsx"'})
 
 
-def labels(page):
-    """A4 sheets of labels: each asset's QR code opens its page, from which a visit or a fault is recorded."""
+@lru_cache(maxsize=8192)
+def qr_svg(base: str, serial: str) -> str:
+    """An asset's QR code, drawn once: an asset's label does not change while its serial does not."""
     import segno
 
+    return segno.make(f"{base}/assets?serial={quote(serial)}", error="m").svg_inline(scale=2, border=1, title=serial)
+
+
+def labels(page):
+    """A4 sheets of labels: each asset's QR code opens its page, from which a visit or a fault is recorded."""
     params, errors = page._params("equipment")
-    items = page.q.equipment(page.user, {**params, "per_page": 0})["items"][:240]
+    # Ten sheets at most: the register's first 240 lines, not the whole province's.
+    items = page.q.equipment(page.user, {**params, "page": 1, "per_page": 240})["items"]
     base = page.request.host_url.rstrip("/")
-    shown = [dict(a, qr=segno.make(f"{base}/assets?serial={quote(a['serial'])}", error="m")
-                  .svg_inline(scale=2, border=1, title=a["serial"])) for a in items
-             if a["status"] != "decommissioned"]
+    shown = [dict(a, qr=qr_svg(base, a["serial"])) for a in items if a["status"] != "decommissioned"]
     return page.render("labels.html", page._("Equipment labels"), items=shown, schools=page.school_names(),
                        heading=heading(page))
 

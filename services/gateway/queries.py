@@ -820,7 +820,8 @@ class Queries:
 
     # ---- maintenance
 
-    def faults(self, user, params=None):
+    def faults(self, user, params=None, described=True):
+        """Open faults; `described=False` leaves out each asset's serial, kind and model (a count needs none)."""
         params = params or {}
         school = self.own_school(user, params.get("school_code"))
         rows = self.within(user, self.rpc("maintenance", "open_faults", school))
@@ -834,21 +835,25 @@ class Queries:
             rows = [r for r in rows if r.get("supplier") == params["supplier"]]
         if params.get("claim") == "awaiting":
             rows = [r for r in rows if r.get("claim_ref") and not r.get("repaired_at") and not r.get("replaced_at")]
+        if not described:
+            return rows
         rows = self.with_assets(user, rows)
         if params.get("kind"):
             rows = [r for r in rows if r["kind"] == params["kind"]]
         return rows
 
-    def _kinds(self, user, rows):
-        """The register's line of each asset of `rows`."""
+    def assets_of(self, user, rows):
+        """The register's line of each asset of `rows` (each with its `asset_id` and `school_code`), by asset id."""
         if not rows:
             return {}
         # The equipment of the rows' schools (read from the whole scope only for an item moved since).
         schools = sorted({r.get("school_code") for r in rows if r.get("school_code")})
+        codes = self.school_codes(user)
+        if codes is not None:
+            schools = [s for s in schools if s in codes]
         found = {a["asset_id"]: a for a in self.rpc("inventory", "assets", {"per_page": 0,
                                                                             "school_codes": schools})["items"]}
         if any(r.get("asset_id") not in found for r in rows):
-            codes = self.school_codes(user)
             everything = self.rpc("inventory", "assets", {"per_page": 0, **({"school_codes": codes}
                                                                             if codes is not None else {})})
             found = {a["asset_id"]: a for a in everything["items"]}
@@ -856,7 +861,7 @@ class Queries:
 
     def with_assets(self, user, rows):
         """Faults with their asset's serial, kind and model, for people who know assets by serial."""
-        assets = self._kinds(user, rows)
+        assets = self.assets_of(user, rows)
         return [dict(r, **{k: assets.get(r["asset_id"], {}).get(k) for k in ("serial", "kind", "model")})
                 for r in rows]
 
