@@ -171,7 +171,7 @@ class Pages:
                 {"href": "/equipment?status=in_stock", "count": stock, "label": _("Equipment in stock")},
             ]})
         if role in ("coordinator", "infrastructure", "technician"):
-            faults = self.q.faults(user, {})
+            faults = self.q.faults(user, {}, described=False)
             queues.append({"title": _("Maintenance"), "entries": [
                 {"href": "/faults", "count": len(faults), "label": _("Open faults")},
                 {"href": "/faults?claim=awaiting", "count": len([f for f in faults if f.get("claim_ref")
@@ -269,7 +269,11 @@ class Pages:
             params["school_code"] = school_code_of(params["school_code"])
         result = self.q.equipment(self.user, params)
         schools = self.school_names()
-        everything = self.q.equipment(self.user, {"per_page": 0})["items"]
+        deliveries = self.q.deliveries(self.user)
+        if self.user["scope"].partition(":")[0] in ("school", "region"):  # no deliveries: their items' suppliers
+            suppliers = {a["supplier"] for a in self.q.equipment(self.user, {"per_page": 0})["items"]}
+        else:  # every item came in a delivery, each from one supplier
+            suppliers = {d["supplier"] for d in deliveries}
         shown = {k: v for k, v in params.items() if k not in ("page", "per_page") and v not in (None, False)}
         if shown.get("sort") == "serial":
             shown.pop("sort")
@@ -278,9 +282,9 @@ class Pages:
         return self.render("equipment.html", self._("Register of equipment"), result=result, params=params,
                            errors=errors, schools=schools, selects=ASSET_SELECTS, sorts=sorts,
                            communes=sorted({s["commune"] for s in schools.values()}),
-                           suppliers=sorted({a["supplier"] for a in everything}),
+                           suppliers=sorted(suppliers),
                            query=query_string(shown), args=lambda **kw: query_string(shown, **kw),
-                           pick={"schools": list(schools.values()), "deliveries": self.q.deliveries(self.user)})
+                           pick={"schools": list(schools.values()), "deliveries": deliveries})
 
     def asset(self):
         serial = self.request.args.get("serial", "").strip()
@@ -409,9 +413,7 @@ class Pages:
             except (HttpProblem, Refused):
                 pick["assets"] = []
         if "fault" in widgets:
-            assets = {a["asset_id"]: a for a in self.q.equipment(user, {"per_page": 0})["items"]}
-            pick["faults"] = [dict(f, serial=assets.get(f["asset_id"], {}).get("serial"))
-                              for f in self.q.faults(user, {})]
+            pick["faults"] = self.q.faults(user, {})  # each with its asset's serial
         for f in form.fields:
             if f.widget == "transfer":
                 key = "-".join(f.choices)
