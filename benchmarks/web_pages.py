@@ -2,7 +2,7 @@
 server (its `Server-Timing`) and as the client waited, beside a bare `/api/health` measured in the same run;
 then the pages over 300 ms at the server.
 
-    python benchmarks/web_pages.py [--schools 60] [--assets-per-school 50] [--requests 20] [--only /forms]
+    python benchmarks/web_pages.py [--schools 60] [--assets-per-school 50] [--requests 20] [--only /forms --only =/]
     python benchmarks/web_pages.py --serve 1800   # keep it up to look at the pages in a browser
 
 Starts the whole system with `genie up` on a vhost of its own, SQLite files in a temporary directory,
@@ -74,7 +74,8 @@ def main() -> None:
     parser.add_argument("--schools", type=int, default=60)
     parser.add_argument("--assets-per-school", type=int, default=50)
     parser.add_argument("--requests", type=int, default=20)
-    parser.add_argument("--only", default="", help="only the pages whose address holds this text")
+    parser.add_argument("--only", action="append", default=[],
+                        help="only the pages whose address holds this text (again for more; =/ is exactly /)")
     parser.add_argument("--serve", type=float, default=0, help="keep the system up this many seconds, then stop")
     args = parser.parse_args()
 
@@ -101,7 +102,7 @@ def main() -> None:
                 things = things_of(rpc, school)
             more = [m.format(prefix=things["serial"][:4]) for m in MORE]
             plan = [(user, path) for user in ROLES for path in pages_of(user, things) + more
-                    if args.only in path]
+                    if not args.only or any(path == o[1:] if o.startswith("=") else o in path for o in args.only)]
             if args.serve:
                 print(f"the demo province is up at {system.base} (users {', '.join(ROLES)}, password {PASSWORD}); "
                       f"school {school}, serial {things['serial']}", flush=True)
