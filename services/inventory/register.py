@@ -70,7 +70,11 @@ def register(assets: list[dict], schools: dict, query: dict, today: date) -> dic
     if query.get("status") is not None:
         rows = [r for r in rows if status_of(r) == query["status"]]
     dates: dict = {}
-    rows = [described(a, schools, today, dates) for a in rows]
+    sort = query.get("sort") or "serial"
+    # Lines are worked out for every row only when a filter or the order needs them; else for one page.
+    whole = sort == "warranty" or any(query.get(k) is not None for k in ("commune", "warranty", "age_min", "age_max"))
+    if whole:
+        rows = [described(a, schools, today, dates) for a in rows]
     for key in ("commune", "warranty"):
         if query.get(key) is not None:
             rows = [r for r in rows if r.get(key) == query[key]]
@@ -78,11 +82,13 @@ def register(assets: list[dict], schools: dict, query: dict, today: date) -> dic
         rows = [r for r in rows if r["age_years"] >= query["age_min"]]
     if query.get("age_max") is not None:
         rows = [r for r in rows if r["age_years"] <= query["age_max"]]
-    rows.sort(key=_ORDER[query.get("sort") or "serial"], reverse=bool(query.get("desc")))
+    rows.sort(key=_ORDER[sort], reverse=bool(query.get("desc")))
     per_page, page = query.get("per_page", 50), query.get("page", 1)
     total = len(rows)
     if per_page:
         rows = rows[(page - 1) * per_page:page * per_page]
+    if not whole:
+        rows = [described(a, schools, today, dates) for a in rows]
     return {"total": total, "page": page, "per_page": per_page, "items": rows}
 
 
