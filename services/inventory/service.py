@@ -103,9 +103,9 @@ class InventoryService(EventSourced):
     def assets(self, query=None):
         """The register of equipment: `schemas.AssetRegisterQuery`'s filters, order and page."""
         query = parse(schemas.AssetRegisterQuery(), query or {})
-        # One school or a scope's schools are picked in SQL; register's own filters keep the rest.
+        # One school or a scope's schools, and the rows a status can be, are picked in SQL; the register decides.
         codes = [query["school_code"]] if query.get("school_code") is not None else query.get("school_codes")
-        assets = self.read(self.views.all_assets, codes)
+        assets = self.read(self.views.all_assets, codes, query.get("status"))
         schools = {s["school_code"]: s for s in self.read(self.views.schools_list)}
         return register.register(assets, schools, query, local_date(now()))
 

@@ -386,15 +386,23 @@ class InventoryViews(Projection):
                             .order_by(t.c.asset_id)).mappings()
         return [_asset_row(r) for r in rows]
 
-    def all_assets(self, conn, school_codes: list[str] | None = None) -> list[dict]:
+    def all_assets(self, conn, school_codes: list[str] | None = None, status: str | None = None) -> list[dict]:
         """Every asset the province ever received (or those now at these schools), with its last observation
-        at a visit."""
+        at a visit. `status` narrows them to the rows that can have it (the register's `status_of` decides)."""
         t = self.assets
         q = select(t.c.asset_id, t.c.serial, t.c.kind, t.c.model, t.c.bundle, t.c.supplier, t.c.delivery_ref,
                    t.c.received_at, t.c.warranty_months, t.c.school_code, t.c.installed, t.c.in_service,
                    t.c.transfer_id, t.c.observation)
         if school_codes is not None:
             q = q.where(t.c.school_code.in_(school_codes))
+        if status == "decommissioned":
+            q = q.where(t.c.in_service.is_(False))
+        elif status == "in_stock":
+            q = q.where(t.c.in_service.is_(True), t.c.school_code.is_(None))
+        elif status in ("unused", "broken"):
+            q = q.where(t.c.in_service.is_(True), t.c.school_code.is_not(None), t.c.observation == status)
+        elif status is not None:
+            q = q.where(t.c.in_service.is_(True), t.c.school_code.is_not(None))
         return [dict(r) for r in conn.execute(q).mappings()]
 
     def transfers_list(self, conn, open_only: bool = True, school_code: str | None = None) -> list[dict]:
