@@ -55,6 +55,16 @@ _ORDER = {"serial": lambda a: a["serial"].upper(), "kind": lambda a: (a["kind"],
           "warranty": lambda a: (a["warranty_ends_on"], a["serial"].upper())}
 
 
+def _warranty_order(dates: dict, today: date):
+    """The warranty order of rows not yet worked out: each reception's and warranty's dates worked out once."""
+    def order(a):
+        key = (a["received_at"], a["warranty_months"])
+        if key not in dates:
+            dates[key] = _dates(*key, today)
+        return dates[key]["warranty_ends_on"], a["serial"].upper()
+    return order
+
+
 def register(assets: list[dict], schools: dict, query: dict, today: date) -> dict:
     # What an asset's own row says is filtered first; the rest is worked out only for the rows kept.
     rows = assets
@@ -71,10 +81,11 @@ def register(assets: list[dict], schools: dict, query: dict, today: date) -> dic
         rows = [r for r in rows if status_of(r) == query["status"]]
     dates: dict = {}
     sort = query.get("sort") or "serial"
-    # Lines are worked out for every row only when a filter or the order needs them; else for one page.
-    whole = sort == "warranty" or any(query.get(k) is not None for k in ("commune", "warranty", "age_min", "age_max"))
+    # Lines are worked out for every row only when a filter needs them; else for one page.
+    whole = any(query.get(k) is not None for k in ("commune", "warranty", "age_min", "age_max"))
     if whole:
         rows = [described(a, schools, today, dates) for a in rows]
+    order = _warranty_order(dates, today) if sort == "warranty" and not whole else _ORDER[sort]
     for key in ("commune", "warranty"):
         if query.get(key) is not None:
             rows = [r for r in rows if r.get(key) == query[key]]
@@ -82,7 +93,7 @@ def register(assets: list[dict], schools: dict, query: dict, today: date) -> dic
         rows = [r for r in rows if r["age_years"] >= query["age_min"]]
     if query.get("age_max") is not None:
         rows = [r for r in rows if r["age_years"] <= query["age_max"]]
-    rows.sort(key=_ORDER[sort], reverse=bool(query.get("desc")))
+    rows.sort(key=order, reverse=bool(query.get("desc")))
     per_page, page = query.get("per_page", 50), query.get("page", 1)
     total = len(rows)
     if per_page:
