@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, time, timedelta, timezone
 from fractions import Fraction
 from typing import Any
 
@@ -553,7 +553,7 @@ def trn01_trainings_planned(q: Question) -> Figure:
 
 
 @declare("TRN02", axis="training", kind="flow", level="province", figure="rate", unit="percent",
-         higher_is_better=True,
+         higher_is_better=True, moves_with_now=True,
          label=("نسبة إنجاز الحصص",
                 "Taux de réalisation des sessions"),
          definition=("نسبة الحصص التي يقع تاريخ بدايتها داخل الفترة والمنجزة في تاريخ الحصر",
@@ -665,6 +665,25 @@ def trn08_mean_evaluation_score(q: Question) -> Figure:
     if q.by_province:
         return Figure({k: Fraction(v, 10) for k, v in tenths.items()}, respondents)
     return Figure(Fraction(tenths, 10), respondents)
+
+
+def _first_from(q: Question, column, shift: float = 0.0, *where) -> float:
+    """The first instant from T on at which `column + shift` is reached (a count by that date may turn
+    there), over every row: a superset of the rows counted, so never later than the figure's next turn."""
+    first = q.conn.execute(select(func.min(column)).where(column >= q.t - shift, *where)).scalar()
+    return math.inf if first is None else first + shift
+
+
+# The figures that move with now turn only when T reaches one of these dates (while no event arrives):
+# a fault's fifteenth day open, the end day of a usage period, the start day of a session.
+TURNS = {
+    "MNT04": lambda q: _first_from(q, q.p.faults.c.declared_at, 15 * DAY, q.p.faults.c.closed_at >= q.t),
+    "RES06": lambda q: _first_from(q, q.p.usages.c.period_end_at),
+    "TRN02": lambda q: _first_from(q, q.p.schedules.c.starts_at),
+    "TRN05": lambda q: _first_from(q, q.p.schedules.c.starts_at),
+}
+MOVING = tuple(i for i, d in REGISTRY.items() if d.moves_with_now)
+assert set(TURNS) == set(MOVING), "each figure that moves with now says when it turns"
 
 
 # ---------------------------------------------------------------------- numbers
@@ -797,10 +816,24 @@ class Memo:
     def kept(self, key: tuple, make):
         """`make()`, kept until the next stored batch."""
         if key not in self.answers:
-            while len(self.answers) >= 8 * self.periods:
-                del self.answers[next(iter(self.answers))]
-            self.answers[key] = make()
+            self._keep(key, make())
         return self.answers[key]
+
+    def until_turn(self, key: tuple, t: float, make, turn) -> Figure:
+        """`make()`, a figure that moves with now read at T, kept while T stays before `turn()` (the first
+        date from T on where it may change), on the same day, and until the next stored batch."""
+        kept = self.answers.get(key)
+        if kept is not None and kept[0] <= t < kept[1]:
+            return kept[2]
+        value = make()
+        self._keep(key, (t, min(turn(), _next_day(t)), value))
+        return value
+
+    def _keep(self, key: tuple, value) -> None:
+        self.answers.pop(key, None)
+        while len(self.answers) >= 8 * self.periods:
+            del self.answers[next(iter(self.answers))]
+        self.answers[key] = value
 
     def total(self, conn, p, period: Period, t: float, scope: Scope, codes: list, ids: tuple) -> dict:
         """{id: Sum} over the schools `codes` (the scope's S)."""
@@ -854,16 +887,30 @@ def _ongoing(period: Period, t: float) -> bool:
     return t < period.end.timestamp()
 
 
+def _next_day(t: float) -> float:
+    """The first instant of the day after T's, in Casablanca."""
+    day = datetime.fromtimestamp(t, timezone.utc).astimezone(CASABLANCA).date() + timedelta(days=1)
+    return datetime.combine(day, time(0), CASABLANCA).timestamp()
+
+
+def _applies(q: Question, d) -> bool:
+    return not (d.level == "province" and (q.scope.level == "school" or q.by_staff))
+
+
 def _memo_ids(period: Period, t: float) -> tuple:
     return tuple(i for i in SCHOOL_LEVEL if not (_ongoing(period, t) and REGISTRY[i].moves_with_now))
 
 
-def _items(q: Question, known: dict) -> list[dict]:
-    """Every indicator in registry order: what `known` holds, the rest computed for `q`."""
+def _items(q: Question, known: dict, shown: dict | None = None) -> list[dict]:
+    """Every indicator in registry order: what `shown` holds already in the contract's shape, what `known`
+    holds, the rest computed for `q`."""
     out = []
+    shown = shown or {}
     for ident, d in REGISTRY.items():
-        if d.level == "province" and (q.scope.level == "school" or q.by_staff):
+        if not _applies(q, d):
             out.append({"id": ident, **NOT_APPLICABLE})
+        elif ident in shown:
+            out.append({"id": ident, **shown[ident]})
         else:
             fig = known.get(ident) or d.compute(q)
             out.append({"id": ident, **entry(d.figure, fig.num, fig.den)})
@@ -880,19 +927,51 @@ def compute(conn: Connection, p: IndicatorsProjection, scope: Scope, period: Per
 
 def _computed(conn, p, scope, period, t, memo: Memo | None = None) -> list[dict]:
     q = Question(conn, p, scope, period, t)
-    summed = {}
-    if memo is not None and memo.usable(period, t):
-        ids = _memo_ids(period, t)
-        codes = q.codes()
-        if scope.level == "school":
-            table = memo.figures(conn, p, period, t, codes, ids)
-            for ident in ids:
-                num, den = table[codes[0]][ident] if codes else (0, 0)
-                summed[ident] = Figure(num, den)
-        else:
-            sums = memo.total(conn, p, period, t, scope, codes, tuple(i for i in ADDITIVE if i in ids))
-            summed = {ident: acc.figure() for ident, acc in sums.items()}
-    return _items(q, summed)
+    if memo is None or not memo.usable(period, t):
+        return _items(q, {})
+    if not _ongoing(period, t):
+        return _items(q, _summed(q, memo))
+    # Going on, read at now: what does not move with now stays as it is until the next stored batch;
+    # what moves with now, until T reaches its next turn.
+    still = memo.kept(("still", period.name, scope.name), lambda: _shown(_still(q, _summed(q, memo))))
+    return _items(q, _moving(q, memo, ("moving", period.name, scope.name)), still)
+
+
+def _summed(q: Question, memo: Memo) -> dict:
+    """The memo's figures of the scope: a school's own, or the sums of the additive ones over S."""
+    conn, p, period, t, scope = q.conn, q.p, q.period, q.t, q.scope
+    ids = _memo_ids(period, t)
+    codes = q.codes()
+    if scope.level == "school":
+        table = memo.figures(conn, p, period, t, codes, ids)
+        return {ident: Figure(*(table[codes[0]][ident] if codes else (0, 0))) for ident in ids}
+    sums = memo.total(conn, p, period, t, scope, codes, tuple(i for i in ADDITIVE if i in ids))
+    return {ident: acc.figure() for ident, acc in sums.items()}
+
+
+def _still(q: Question, known: dict) -> dict:
+    """`known` and every other figure of `q` that does not move with now."""
+    return {**known, **{ident: d.compute(q) for ident, d in REGISTRY.items()
+                        if ident not in known and not d.moves_with_now and _applies(q, d)}}
+
+
+def _shown(figures: dict) -> dict:
+    """Each figure in the contract's shape."""
+    return {ident: entry(REGISTRY[ident].figure, fig.num, fig.den) for ident, fig in figures.items()}
+
+
+def _moving(q: Question, memo: Memo, key: tuple, groups: dict | None = None) -> dict:
+    """The figures of `q` that move with now, exact at T (group by group: {group: {id: Figure}} for the
+    Questions `groups`)."""
+    def make():
+        if groups is None:
+            return _figures(q, MOVING)
+        return {group: _figures(g, MOVING) for group, g in groups.items()}
+    return memo.until_turn(key, q.t, make, lambda: min(TURNS[ident](q) for ident in MOVING))
+
+
+def _figures(q: Question, ids) -> dict:
+    return {ident: REGISTRY[ident].compute(q) for ident in ids if _applies(q, REGISTRY[ident])}
 
 
 def per_school(conn: Connection, p: IndicatorsProjection, scope: Scope, period: Period, t: float,
@@ -936,6 +1015,32 @@ def breakdown(conn: Connection, p: IndicatorsProjection, scope: Scope, period: P
 
 
 def _grouped(conn, p, scope, period, t, by, memo: Memo | None = None) -> list[dict]:
+    if memo is None or not memo.usable(period, t) or not _ongoing(period, t):
+        return _grouped_at(conn, p, scope, period, t, by, memo)
+    # Going on, read at now: each group's figures that do not move with now stay as they are until the
+    # next stored batch; those that move with now are exact at T.
+    rows = memo.kept(("still", "by", by, period.name, scope.name),
+                     lambda: _grouped_at(conn, p, scope, period, t, by, memo, still=True))
+    field = "province_code" if by == "province" else by
+    key = ("moving", "by", by, period.name, scope.name)
+    whole = Question(conn, p, scope, period, t)
+    if by == "province":  # every province in one grouped pass
+        moving = _moving(Question(conn, p, scope, period, t, by_province=True), memo, key)
+    else:
+        questions = {row[field]: Question(conn, p, scope, period, t, only=row["codes"], by_staff=True)
+                     for row in rows}
+        moving = _moving(whole, memo, key, questions)
+    out = []
+    for row in rows:
+        if by == "province":
+            q, known = whole, {ident: Figure(*fig.of(row[field])) for ident, fig in moving.items()}
+        else:
+            q, known = questions[row[field]], moving[row[field]]
+        out.append({field: row[field], "schools": row["schools"], "indicators": _items(q, known, row["shown"])})
+    return out
+
+
+def _grouped_at(conn, p, scope, period, t, by, memo: Memo | None = None, still: bool = False) -> list[dict]:
     s = p.schools
     column = s.c.province_code if by == "province" else s.c[by]
     # Only each school's group: the names and the rest of a school's details are not needed here.
@@ -949,7 +1054,7 @@ def _grouped(conn, p, scope, period, t, by, memo: Memo | None = None) -> list[di
         ids = tuple(i for i in _memo_ids(period, t) if REGISTRY[i].additive)
         table = memo.figures(conn, p, period, t, [code for code, _ in members], _memo_ids(period, t))
     if by == "province":
-        return _by_province(conn, p, scope, period, t, groups, memo if ids else None, ids)
+        return _by_province(conn, p, scope, period, t, groups, memo if ids else None, ids, still)
     rows = []
     for value, codes in sorted(groups.items()):
         known = {}
@@ -959,18 +1064,27 @@ def _grouped(conn, p, scope, period, t, by, memo: Memo | None = None) -> list[di
                 acc.add(table[code][ident])
             known[ident] = acc.figure()
         q = Question(conn, p, scope, period, t, only=codes, by_staff=True)
-        rows.append({by: value, "schools": len(codes), "indicators": _items(q, known)})
+        if still:  # the group's figures that do not move with now, for `_grouped`
+            rows.append({by: value, "schools": len(codes), "codes": codes, "shown": _shown(_still(q, known))})
+        else:
+            rows.append({by: value, "schools": len(codes), "indicators": _items(q, known)})
     return rows
 
 
-def _by_province(conn, p, scope, period, t, groups, memo, ids) -> list[dict]:
+def _by_province(conn, p, scope, period, t, groups, memo, ids, still=False) -> list[dict]:
     """Every province of the scope in one grouped pass per indicator (the memo's sums for the additive,
     the same it keeps for `indicators(province:<code>)`)."""
     q = Question(conn, p, scope, period, t, by_province=True)
-    figures = {ident: d.compute(q) for ident, d in REGISTRY.items() if ident not in ids}
+    figures = {ident: d.compute(q) for ident, d in REGISTRY.items()
+               if ident not in ids and not (still and d.moves_with_now)}
     rows = []
     for code, codes in sorted(groups.items()):
         sums = memo.total(conn, p, period, t, Scope(f"province:{code}", "province", code), codes, ids) if ids else {}
+        if still:  # the province's figures that do not move with now, for `_grouped`
+            known = {ident: Figure(*fig.of(code)) for ident, fig in figures.items()}
+            known.update({ident: sums[ident].figure() for ident in ids})
+            rows.append({"province_code": code, "schools": len(codes), "shown": _shown(known)})
+            continue
         items = []
         for ident, d in REGISTRY.items():
             if ident in ids:

@@ -1,6 +1,6 @@
 """The per-school memo never answers differently from reading the model afresh, whatever arrives."""
 import random
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from services.reporting import indicators as ind
 from services.reporting.periods import parse_period, parse_scope
@@ -81,5 +81,59 @@ def test_a_going_period_is_not_kept_while_something_is_dated_after_now(database)
             assert memo.usable(year, datetime(2026, 3, 2, tzinfo=timezone.utc).timestamp())
             assert not memo.usable(year, datetime(2026, 2, 15, tzinfo=timezone.utc).timestamp())
             assert projector.projection.latest_at(conn) == datetime(2026, 3, 1, 9, tzinfo=timezone.utc).timestamp()
+    finally:
+        projector.engine.dispose()
+
+
+GOING = [("all", "2025-2026"), ("all", "2025-2026-S2"), ("province:OED", "2025-2026-S2"),
+         ("region:DOE", "2025-2026"), ("school:A", "2025-2026-S2"), ("school:B", "2025-2026")]
+
+
+def test_a_going_periods_kept_figures_equal_fresh_ones_as_now_moves_and_facts_arrive(database):
+    """While a period goes on, its figures that do not move with now are kept until the next stored batch and
+    those that move with now until now reaches their next turn (a fault's fifteenth day open, the end day of a
+    usage period, a session's start day): at every moment, from day to day and within a day, kept equals
+    fresh, indicators and breakdowns alike."""
+    w = world()
+    w.usage("A", "R-LATE", "2026-03-01", "2026-04-10", 7, "2026-03-20 09:00")
+    w.usage("B", "R-LATE", "2026-03-01", "2026-04-22", 3, "2026-03-20 09:05")
+    w.plan_training("TR-LATE", "2025-2026", "2026-03-20 10:00")
+    for n, day in enumerate(("2026-04-08", "2026-04-15", "2026-04-29")):
+        w.schedule(f"SE-LATE{n}", "TR-LATE", day, day, 3.0, "2026-03-20 11:00")
+        w.invite(f"SE-LATE{n}", f"ST-LATE{n}", "AB"[n % 2], "teacher", "2026-03-20 11:05")
+        w.attend(f"SE-LATE{n}", f"ST-LATE{n}", day, "present" if n % 2 else "absent", "2026-03-20 11:10")
+    held = [w.declare_fault(f"F-LATE{n}", f"L-LATE{n}", "AB"[n % 2], f"2026-03-{21 + n} {8 + n:02d}:30") for n in range(6)]
+    held += [w.close_fault("F-LATE1", "2026-03-27 16:00"), w.usage("A", "R-LATE", "2026-03-01", "2026-05-02", 5,
+                                                                    "2026-03-27 17:00")]
+    projector = projector_over(w, database)
+    memo = ind.Memo()
+    projector.projection.listeners.append(memo.on_change)
+    for env in held:
+        w.logs[env["source"]].remove(env)
+    projector.catch_up()
+    rng = random.Random(5)
+    moment = datetime(2026, 3, 28, 0, 0, tzinfo=timezone.utc)
+    everywhere = parse_scope("all")
+    try:
+        while moment < datetime(2026, 5, 12, tzinfo=timezone.utc):
+            if held and rng.random() < 0.3:  # a late fact arrives, dated before now
+                env = held.pop(0)
+                w.logs[env["source"]].append(dict(env, position=len(w.logs[env["source"]]) + 1))
+                projector.catch_up()
+            with projector.engine.connect() as conn:
+                for scope, period in GOING:
+                    s, p = parse_scope(scope), parse_period(period)
+                    assert memo.usable(p, moment.timestamp())
+                    kept = ind.answer(conn, projector.projection, s, p, {}, now=moment, memo=memo)
+                    fresh = ind.answer(conn, projector.projection, s, p, {}, now=moment)
+                    assert kept == fresh, (moment, scope, period)
+                p = parse_period("2025-2026-S2")
+                t = p.as_of(moment).timestamp()
+                for by in ("province", "commune"):
+                    assert ind.breakdown(conn, projector.projection, everywhere, p, t, by, memo) == \
+                        ind.breakdown(conn, projector.projection, everywhere, p, t, by), (moment, by)
+            moment += timedelta(hours=rng.choice((3, 7, 17, 29)), minutes=rng.randint(0, 59))
+        assert not held
+        assert any(k[0] == "still" for k in memo.answers) and any(k[0] == "moving" for k in memo.answers)
     finally:
         projector.engine.dispose()
