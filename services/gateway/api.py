@@ -73,7 +73,7 @@ class Api:
         """The same API reaching the services through `call` (one worker's RPC proxies)."""
         other = copy.copy(self)
         other.call = call
-        other.queries = Queries(other.rpc, other._plain_call)
+        other.queries = Queries(other.rpc, other._plain_call, one_request=True)
         return other
 
     # ---- plumbing

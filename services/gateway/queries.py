@@ -623,8 +623,18 @@ QUERIES = [
 class Queries:
     """The reads, over `rpc(service, method, *args)` (which turns refusals into HTTP problems)."""
 
-    def __init__(self, rpc, call=None):
+    def __init__(self, rpc, call=None, one_request=False):
         self.rpc, self.call = rpc, call or rpc
+        # Reads for one request (a page) ask inventory for the schools once, however many parts need them.
+        self._schools = None if one_request else False
+
+    def all_schools(self) -> list[dict]:
+        """Every school of the province (inventory's `schools`), each a fresh copy."""
+        if self._schools is False:
+            return self.rpc("inventory", "schools")
+        if self._schools is None:
+            self._schools = self.rpc("inventory", "schools")
+        return [dict(s) for s in self._schools]
 
     # ---- scope
 
@@ -634,7 +644,7 @@ class Queries:
         if kind == "school":
             return [code]
         if kind == "region":
-            return [s["school_code"] for s in self.rpc("inventory", "schools") if s.get("region_code") == code]
+            return [s["school_code"] for s in self.all_schools() if s.get("region_code") == code]
         return None
 
     def own_school(self, user, school_code):
@@ -690,7 +700,7 @@ class Queries:
                 return None
 
         def province_region(code):
-            return next((s.get("region_code") for s in self.rpc("inventory", "schools")
+            return next((s.get("region_code") for s in self.all_schools()
                          if s.get("province_code") == code), None)
 
         check_scope_read(user, scope, region_of, province_region)
@@ -704,7 +714,7 @@ class Queries:
 
     def schools(self, user, params=None):
         params = params or {}
-        rows = self.rpc("inventory", "schools")
+        rows = self.all_schools()
         kind, _, code = user["scope"].partition(":")
         if kind == "school":
             rows = [r for r in rows if r.get("school_code") == code]
@@ -808,7 +818,7 @@ class Queries:
         school = self.own_school(user, params.get("school_code"))
         rows = self.within(user, self.rpc("inventory", "audit_reports", school))
         if params.get("commune"):
-            codes = {s["school_code"] for s in self.rpc("inventory", "schools") if s["commune"] == params["commune"]}
+            codes = {s["school_code"] for s in self.all_schools() if s["commune"] == params["commune"]}
             rows = [a for a in rows if a["school_code"] in codes]
         if params.get("discrepancies") is not None:
             rows = [a for a in rows if bool(len(a["unexpected_serials"]) or any(

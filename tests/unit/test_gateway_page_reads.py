@@ -31,3 +31,33 @@ def test_labels_read_one_page_of_the_register_and_the_home_none(site):
     services.calls.clear()
     page_of(client, "/?lang=fr")
     assert [q["per_page"] for q in register_reads(services)] == [1, 1]  # two counts, no item listed
+
+
+def test_a_regional_viewers_register_asks_for_the_schools_once(tmp_path, monkeypatch):
+    from werkzeug.test import Client
+    from werkzeug.wrappers import Request
+
+    from services.gateway.accounts import Accounts
+    from services.gateway.api import Api
+    from services.gateway.web import Web
+    from tests.unit.test_gateway_api import KEY
+    from tests.unit.test_gateway_lists import Lists
+
+    monkeypatch.setenv("PROVINCE_CODE", "OED")
+    accounts = Accounts(f"sqlite:///{tmp_path / 'gateway.db'}")
+    accounts.add("region", "password-region", "viewer", "region:R11")
+    services = Lists()
+    api = Api(services, accounts, KEY)
+
+    def app(environ, start_response):  # as the gateway serves: the reads bound to one request
+        request = Request(environ)
+        return Web(api.bound(services)).handle(request)(environ, start_response)
+
+    client = Client(app)
+    sign_in(client, "region")
+    services.calls.clear()
+    page = html.unescape(page_of(client, "/equipment?lang=fr"))
+    assert "LT-77" in page and "École Al Amal" in page
+    assert [m for _, m, _ in services.calls if m == "schools"] == ["schools"]
+    page_of(client, "/equipment?lang=fr")  # the next page asks again: a school registered meanwhile is listed
+    assert [m for _, m, _ in services.calls if m == "schools"] == ["schools", "schools"]
