@@ -133,6 +133,10 @@ class Relay:
             except Exception as exc:  # broker away: the events wait in the log
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.warning("relay %s cannot publish: %s", self.exchange, self.last_error)
+                # A standby that reaches the broker may publish meanwhile: the lease is not kept by one that
+                # cannot (it takes the lease again after its wait if nobody else did).
+                self.close()
+                self.lease.release()
                 stopping.wait(backoff)
                 backoff = min(backoff * 2, max_backoff)
                 continue

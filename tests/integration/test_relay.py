@@ -101,3 +101,27 @@ def test_a_relay_restarted_before_it_marked_a_batch_republishes_it_and_consumers
     got = drain(uri, "watcher", 6)
     assert [e["position"] for e in got] == [1, 2, 3, 4, 3, 4]
     assert got[2]["event_id"] == got[4]["event_id"]
+
+
+def test_a_publisher_that_cannot_reach_the_broker_lets_a_standby_that_can_publish(store, rabbit_config):
+    uri = rabbit_config["AMQP_URI"]
+    bind_queue(uri)
+    record(store, 5)
+    # The first instance holds the lease but reaches no broker (a vhost that is not there).
+    cut_off = Relay(store, uri.rsplit("/", 1)[0] + "/no-such-vhost", confirm_timeout=2)
+    assert cut_off.lease.hold()
+    standby = Relay(store, uri, confirm_timeout=2)
+    stopping = threading.Event()
+    runners = [threading.Thread(target=relay.run, args=(threading.Event(), stopping),
+                                kwargs={"idle_wait": 0.05, "max_backoff": 0.5, "standby_wait": 0.1})
+               for relay in (cut_off, standby)]
+    for runner in runners:
+        runner.start()
+    try:
+        wait_for(lambda: store.published_position() == 5)
+        assert cut_off.last_error is not None
+    finally:
+        stopping.set()
+        for runner in runners:
+            runner.join()
+    assert [e["position"] for e in drain(uri, "watcher", 5)] == [1, 2, 3, 4, 5]
