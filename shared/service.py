@@ -46,7 +46,6 @@ class EventLog(DependencyProvider):
         self.store.create_schema()
         if self.views_cls is not None:
             self.store.views = self.views_cls()
-            self.store.views.create(self.store.engine)
             self.store.views_in_shape()
         self.relay = self.store.relay = Relay(self.store, self.container.config["AMQP_URI"])
         self._wake, self._stopping = threading.Event(), threading.Event()

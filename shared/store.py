@@ -82,12 +82,15 @@ class EventStore:
         self.metadata.create_all(self.engine)
 
     def views_in_shape(self) -> int | None:
-        """At start: make the service's own read models again from its log when their tables are no longer
-        those they were made with (an upgrade added a column or a table, which would otherwise stay empty for
-        what was recorded before it). Returns the events replayed, or None when nothing changed."""
-        _SHAPE.metadata.create_all(self.engine)
+        """At start: make the service's own read models' tables, and make the read models again from its log
+        when their tables are no longer those they were made with (an upgrade added a column or a table, which
+        would otherwise stay empty for what was recorded before it). Returns the events replayed, or None when
+        nothing changed."""
         shape = views_shape(self.views)
         with self.transaction() as tx:  # under the writer lock: no command, and no other instance, in between
+            # Made here, under the lock: two instances starting together would race to create the same tables.
+            self.views.metadata.create_all(tx.conn)
+            _SHAPE.metadata.create_all(tx.conn)
             kept = tx.conn.execute(select(_SHAPE.c.shape)).scalar()
             if kept == shape:
                 return None

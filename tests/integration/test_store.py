@@ -188,3 +188,29 @@ def test_read_models_made_before_their_shape_was_kept_are_made_again_once(store)
     with store.engine.connect() as conn:
         assert dict(conn.execute(select(store.views.placements)).all()) == {"A1": "S1"}
     assert store.views_in_shape() is None
+
+
+def test_two_instances_starting_together_make_the_read_models_once(database):
+    """Both make their views at start on the same new database: the tables are created under the writer lock,
+    so neither trips on the other's CREATE TABLE."""
+    stores = [EventStore(make_engine(database), "inventory", "OED", registry) for _ in range(2)]
+    for s in stores:
+        s.create_schema()
+        s.views = PlacementsWithHistory()
+    barrier, outcomes = threading.Barrier(2), []
+
+    def start(s):
+        barrier.wait()
+        try:
+            outcomes.append(s.views_in_shape())
+        except Exception as exc:  # what the second instance met before the tables were made under the lock
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=start, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes == [None, None]
+    for s in stores:
+        s.engine.dispose()
