@@ -106,9 +106,11 @@ class Projector:
     # ---- set-up and state
 
     def setup(self) -> None:
-        self._tracking_meta.create_all(self.engine)
-        self.projection.create(self.engine)
         with self.engine.begin() as conn:
+            # Instances starting together make the tables once (PostgreSQL would race on CREATE TABLE).
+            db.lock_writers(conn, f"projection:{self.projection.name}")
+            self._tracking_meta.create_all(conn)
+            self.projection.metadata.create_all(conn)
             self._load_positions(conn)
 
     def _load_positions(self, conn: Connection) -> None:
