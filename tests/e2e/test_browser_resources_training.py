@@ -14,13 +14,12 @@ with the coordinator's token. Waits for a projection wait on its positions, from
 """
 import json
 import os
-import subprocess
-import sys
-import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.browser import run_in_child
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -397,8 +396,6 @@ def teams(base: str, made: dict) -> None:
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
 def test_the_resources_and_training_teams_in_the_browser_in_arabic_and_in_french(genie_env, runner_factory,
                                                                                   rabbit_config, monkeypatch):
-    import eventlet
-
     from services.gateway.accounts import Accounts
     from shared import config
     from tests.integration.test_gateway_http import cheap_argon2, start_system
@@ -409,15 +406,5 @@ def test_the_resources_and_training_teams_in_the_browser_in_arabic_and_in_french
     for name, role in TEAM:
         accounts.add(name, f"secret-{name}", role, None)
     made = prepare(base)
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = ARTIFACTS / "browser-teams.log"
-    with open(log, "w") as out:
-        child = subprocess.Popen([sys.executable, "-c", "from tests.e2e.test_browser_resources_training import teams; "
-                                                        f"teams({base!r}, {made!r})"],
-                                 cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 600
-        while child.poll() is None and time.monotonic() < deadline:
-            eventlet.sleep(0.2)  # the services under test keep answering meanwhile
-        if child.poll() is None:
-            child.kill()
-    assert child.returncode == 0, log.read_text()[-4000:]
+    run_in_child("tests.e2e.test_browser_resources_training", "teams", base, made, log="browser-teams.log",
+                 timeout=600)

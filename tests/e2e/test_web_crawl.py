@@ -21,13 +21,13 @@ import ast
 import json
 import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+
+from tests.e2e.browser import run_in_child
 
 ROOT = Path(__file__).resolve().parents[2]
 GATEWAY = ROOT / "services" / "gateway"
@@ -319,8 +319,6 @@ def test_every_page_route_of_the_gateway_is_crawled():
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
 def test_every_page_for_every_role_in_both_languages(genie_env, runner_factory, rabbit_config, monkeypatch, rpc,
                                                      tmp_path):
-    import eventlet
-
     from genie.demo import DemoProvince, Seeder
     from services.gateway.accounts import Accounts
     from shared import config
@@ -339,18 +337,8 @@ def test_every_page_for_every_role_in_both_languages(genie_env, runner_factory, 
     plan_file = tmp_path / "plan.json"
     plan_file.write_text(json.dumps(plan))
     found = tmp_path / "found.json"
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = ARTIFACTS / "crawl.log"
-    with open(log, "w") as out:
-        child = subprocess.Popen([sys.executable, "-c", "from tests.e2e.test_web_crawl import crawl; "
-                                                        f"crawl({base!r}, {str(plan_file)!r}, {str(found)!r})"],
-                                 cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 1500
-        while child.poll() is None and time.monotonic() < deadline:
-            eventlet.sleep(0.2)  # the services under test keep answering meanwhile
-        if child.poll() is None:
-            child.kill()
-    assert child.returncode == 0, log.read_text()[-4000:]
+    run_in_child("tests.e2e.test_web_crawl", "crawl", base, str(plan_file), str(found), log="crawl.log",
+                 timeout=1500)
     result = json.loads(found.read_text())
     print(f"crawled {len(result['visits'])} pages in {result['seconds']} s")
     assert result["problems"] == [], "\n".join(result["problems"][:80])
