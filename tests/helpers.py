@@ -11,6 +11,12 @@ from contextlib import contextmanager
 
 import pytest
 from kombu import Connection, Exchange, Queue
+from werkzeug.test import Client
+from werkzeug.wrappers import Request
+
+from services.gateway.accounts import Accounts
+from services.gateway.api import Api
+from services.gateway.web import Web
 
 from shared.catalogue import registry
 from shared.commands import UnitOfWork, parse_command
@@ -210,3 +216,49 @@ def untyped_commands(handlers) -> dict:
             if given != typed:
                 found[name] = given ^ typed
     return found
+
+
+# ---------------------------------------------------------------- the gateway over a fake service layer
+
+def gateway_site(tmp_path, services, people, key: bytes) -> Client:
+    """The gateway's API and pages over `services` (a fake service layer), as one test client. Each of
+    `people` (name, role, scope) signs in with the password `password-<name>`."""
+    accounts = Accounts(f"sqlite:///{tmp_path / 'gateway.db'}")
+    for name, role, scope in people:
+        accounts.add(name, "password-" + name, role, scope)
+    api = Api(services, accounts, key)
+
+    def app(environ, start_response):
+        request = Request(environ)
+        handler = api if request.path.startswith("/api/") else Web(api)
+        return handler.handle(request)(environ, start_response)
+
+    return Client(app)
+
+
+def sign_in(client, name, next_="/"):
+    """Signs `name` in through the page's form, and expects to be sent on to `next_`."""
+    resp = client.post(f"/login?next={next_}", data={"username": name, "password": f"password-{name}"})
+    assert resp.status_code == 303 and resp.headers["Location"] == next_
+    return resp
+
+
+def commands_without_a_form(client, tags: tuple, people: dict, query: str) -> tuple[list, list]:
+    """The commands of /api/openapi.json tagged with one of `tags`, and those of them (with the role tried)
+    that no form carrying their data-command reaches from the home page, signed in as a role that may run
+    them: the first role of `people` (role -> user) named in the command's description that is not the
+    coordinator. `query` fills the forms that first ask which school, session…"""
+    spec = client.get("/api/openapi.json").json
+    wanted = [path[len("/api/"):] for path, ops in spec["paths"].items()
+              if "post" in ops and ops["post"].get("tags", [""])[0] in tags]
+    missing = []
+    for command in wanted:
+        roles = spec["paths"][f"/api/{command}"]["post"]["description"].split(".")[0]
+        role = next((r for r in people if r != "coordinator" and r in roles), "coordinator")
+        client.get("/logout")
+        sign_in(client, people[role])
+        home = client.get("/").get_data(as_text=True)
+        page = client.get(f"/forms/{command}?{query}").get_data(as_text=True)
+        if f'data-command="{command}"' not in page or f'href="/forms/{command}"' not in home:
+            missing.append((command, role))
+    return wanted, missing

@@ -21,10 +21,14 @@ class FakeServices:
         self.raise_next = None
 
     def __call__(self, service, method, *args):
+        """Every call is kept; `raise_next`, when set, is what the next call raises instead of answering."""
         self.calls.append((service, method, args))
         if self.raise_next:
             exc, self.raise_next = self.raise_next, None
             raise exc
+        return self.answer(service, method, *args)
+
+    def answer(self, service, method, *args):
         if method == "school":
             if args[0] not in SCHOOLS:
                 raise CommandRejected("unknown_school", f"School {args[0]} is not registered.")

@@ -5,6 +5,7 @@ import pytest
 
 from services.gateway.accounts import Accounts
 from shared.errors import CommandRejected
+from tests.helpers import commands_without_a_form
 from tests.unit.test_gateway_web import Services, commands_sent, csrf_of, sign_in, site  # noqa: F401
 
 CATALOGUE = [
@@ -117,20 +118,9 @@ def axes(site, monkeypatch, tmp_path):  # noqa: F811
 
 def test_every_resources_and_training_command_has_a_form_for_a_role_allowed(axes):
     client, _ = axes
-    spec = client.get("/api/openapi.json").json
-    wanted = [path[len("/api/"):] for path, ops in spec["paths"].items()
-              if "post" in ops and ops["post"].get("tags", [""])[0] in ("resources", "training")]
+    wanted, missing = commands_without_a_form(client, ("resources", "training"), ROLES,
+                                              "session_id=SE1&training_id=T1")
     assert len(wanted) >= 20
-    missing = []
-    for command in wanted:
-        roles = spec["paths"][f"/api/{command}"]["post"]["description"].split(".")[0]
-        role = next((r for r in ROLES if r != "coordinator" and r in roles), "coordinator")
-        client.get("/logout")
-        sign_in(client, ROLES[role])
-        home = client.get("/").get_data(as_text=True)
-        page = client.get(f"/forms/{command}?session_id=SE1&training_id=T1").get_data(as_text=True)
-        if f'data-command="{command}"' not in page or f'href="/forms/{command}"' not in home:
-            missing.append((command, role))
     assert not missing
 
 

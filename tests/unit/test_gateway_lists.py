@@ -10,13 +10,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import segno
 from openpyxl import load_workbook
-from werkzeug.test import Client
-from werkzeug.wrappers import Request
-
-from services.gateway.accounts import Accounts
-from services.gateway.api import Api
-from services.gateway.web import Web
 from services.inventory.register import register
+from tests.helpers import gateway_site
 from tests.unit.test_gateway_api import KEY, cheap_hashing, login  # noqa: F401  (fixture)
 from tests.unit.test_gateway_web import ASSETS, SCHOOLS, Services, commands_sent, csrf_of, sign_in
 
@@ -128,20 +123,10 @@ class Lists(Services):
 @pytest.fixture
 def site(tmp_path, monkeypatch):
     monkeypatch.setenv("PROVINCE_CODE", "OED")
-    accounts = Accounts(f"sqlite:///{tmp_path / 'gateway.db'}")
-    accounts.add("coord", "password-coord", "coordinator")
-    accounts.add("infra", "password-infra", "infrastructure")
-    accounts.add("tech", "password-tech", "technician")
-    accounts.add("dir1", "password-dir1", "school_director", "school:S1")
     services = Lists()
-    api = Api(services, accounts, KEY)
-
-    def app(environ, start_response):
-        request = Request(environ)
-        handler = api if request.path.startswith("/api/") else Web(api)
-        return handler.handle(request)(environ, start_response)
-
-    return Client(app), services
+    people = [("coord", "coordinator", None), ("infra", "infrastructure", None), ("tech", "technician", None),
+              ("dir1", "school_director", "school:S1")]
+    return gateway_site(tmp_path, services, people, KEY), services
 
 
 def page_of(client, url) -> str:
