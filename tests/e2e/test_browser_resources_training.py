@@ -13,19 +13,12 @@ The browser runs in a child process (see test_browser_equipment_year.py); the AP
 with the coordinator's token. Waits for a projection wait on its positions, from the API's health.
 """
 import json
-import os
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.browser import run_in_child
+from tests.e2e.browser import ARTIFACTS, chromium, needs_chromium, run_in_child, signed_in
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 TEAM = [("rachid", "resources"), ("laila", "training")]  # besides the users of test_gateway_http
 RURAL_PRIMARY = ["OED011", "OED012", "OED013"]
 SCHOOLS = [dict(code=code, cycle=cycle, setting=setting, ar=ar, fr=fr) for code, cycle, setting, ar, fr in (
@@ -134,7 +127,7 @@ def prepare(base) -> dict:
 
 def teams(base: str, made: dict) -> None:
     import requests
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     from tests.helpers import caught_up
 
@@ -158,242 +151,225 @@ def teams(base: str, made: dict) -> None:
         page.pdf(path=str(ARTIFACTS / f"{name}.pdf"), format="A4")
         page.emulate_media(media="screen")
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            for lang in ("ar", "fr"):
-                w, tag = WORDS[lang], lang.upper()
-                people = {}
-                for user in ("rachid", "laila", "fatima"):
-                    page = browser.new_page(viewport={"width": 1280, "height": 900})
-                    page.set_default_timeout(60000)
-                    page.goto(f"{base}/lang/{lang}?next=/login")
-                    page.fill("#u", user)
-                    page.fill("#p", f"secret-{user}")
-                    page.click("button[type=submit]")
-                    page.wait_for_url(base + "/")
-                    people[user] = page
-                res, trn, coord = people["rachid"], people["laila"], people["fatima"]
+    with chromium() as browser:
+        for lang in ("ar", "fr"):
+            w, tag = WORDS[lang], lang.upper()
+            people = {}
+            for user in ("rachid", "laila", "fatima"):
+                people[user] = signed_in(browser, base, user, lang)
+            res, trn, coord = people["rachid"], people["laila"], people["fatima"]
 
-                # ---- digital resources: a resource received ...
-                res.goto(base + "/forms/resources/receive_resource")
-                form = res.locator("form[data-command='resources/receive_resource']")
-                form.locator("[name=title]").fill(w["resource"])
-                form.locator("[name=subject]").fill(w["subject"])
-                form.locator("[name=levels]").fill("CE5\nCE6")
-                form.locator("[name=format]").select_option("video")
-                form.locator("[name=origin]").select_option("directorate")
-                resource = submit(res, "resources/receive_resource", "**/resources/*?done=resource_received")
-                found = next(r for r in api("/api/resources") if r["resource_id"] == resource)
-                assert (found["title"], found["status"], found["levels"]) == (w["resource"], "received", ["CE5", "CE6"])
+            # ---- digital resources: a resource received ...
+            res.goto(base + "/forms/resources/receive_resource")
+            form = res.locator("form[data-command='resources/receive_resource']")
+            form.locator("[name=title]").fill(w["resource"])
+            form.locator("[name=subject]").fill(w["subject"])
+            form.locator("[name=levels]").fill("CE5\nCE6")
+            form.locator("[name=format]").select_option("video")
+            form.locator("[name=origin]").select_option("directorate")
+            resource = submit(res, "resources/receive_resource", "**/resources/*?done=resource_received")
+            found = next(r for r in api("/api/resources") if r["resource_id"] == resource)
+            assert (found["title"], found["status"], found["levels"]) == (w["resource"], "received", ["CE5", "CE6"])
 
-                # ... and distributed to every rural primary school, the form saying how many first.
-                res.click("a[href^='/forms/resources/distribute_resource']")
-                form = res.locator("form[data-command='resources/distribute_resource']")
-                expect(form.locator("[data-count='primary-rural']")).to_have_text("3")
-                form.locator("[name=cycle]").select_option("primary")
-                form.locator("[name=setting]").select_option("rural")
-                expect(res.locator("#reach")).to_have_text(w["reach"])
-                form.locator("[name=channel]").fill(w["channel"])
-                submit(res, "resources/distribute_resource", f"**/resources/{resource}?done=resource_distributed")
-                found = next(r for r in api("/api/resources") if r["resource_id"] == resource)
-                assert found["distributed_to"] == RURAL_PRIMARY
+            # ... and distributed to every rural primary school, the form saying how many first.
+            res.click("a[href^='/forms/resources/distribute_resource']")
+            form = res.locator("form[data-command='resources/distribute_resource']")
+            expect(form.locator("[data-count='primary-rural']")).to_have_text("3")
+            form.locator("[name=cycle]").select_option("primary")
+            form.locator("[name=setting]").select_option("rural")
+            expect(res.locator("#reach")).to_have_text(w["reach"])
+            form.locator("[name=channel]").fill(w["channel"])
+            submit(res, "resources/distribute_resource", f"**/resources/{resource}?done=resource_distributed")
+            found = next(r for r in api("/api/resources") if r["resource_id"] == resource)
+            assert found["distributed_to"] == RURAL_PRIMARY
 
-                # A committee approves one submitted resource and sends the other back for revision.
-                res.goto(base + "/forms/resources/hold_validation_committee")
-                form = res.locator("form[data-command='resources/hold_validation_committee']")
-                form.locator("[name=members]").fill(f"Rachid\nHassan {tag}")
-                form.locator("[name=occurred_at]").fill(date.today().isoformat())
-                form.locator("#decisions tr", has_text=w["approve"]).locator("select").select_option("approved")
-                revise = form.locator("#decisions tr", has_text=w["revise"])
-                revise.locator("select").select_option("revision")
-                revise.locator("textarea").fill(w["remarks"])
-                submit(res, "resources/hold_validation_committee", "**/committees/*?done=validation_committee_held")
-                expect(res.locator("h1")).to_have_text(w["minutes"])
-                expect(res.locator("#decisions")).to_contain_text(w["remarks"])
-                expect(res.locator("#decisions")).to_contain_text(w["approve"])
-                printed(res, f"resources-minutes-{lang}")
-                statuses = {r["resource_id"]: r["status"] for r in api("/api/resources")}
-                assert (statuses[made[lang]["approve"]], statuses[made[lang]["revise"]]) == ("approved", "revision")
-                res.goto(f"{base}/resources/{made[lang]['revise']}")  # the decision and its remarks, on its page
-                expect(res.locator("#decisions")).to_contain_text(w["remarks"])
+            # A committee approves one submitted resource and sends the other back for revision.
+            res.goto(base + "/forms/resources/hold_validation_committee")
+            form = res.locator("form[data-command='resources/hold_validation_committee']")
+            form.locator("[name=members]").fill(f"Rachid\nHassan {tag}")
+            form.locator("[name=occurred_at]").fill(date.today().isoformat())
+            form.locator("#decisions tr", has_text=w["approve"]).locator("select").select_option("approved")
+            revise = form.locator("#decisions tr", has_text=w["revise"])
+            revise.locator("select").select_option("revision")
+            revise.locator("textarea").fill(w["remarks"])
+            submit(res, "resources/hold_validation_committee", "**/committees/*?done=validation_committee_held")
+            expect(res.locator("h1")).to_have_text(w["minutes"])
+            expect(res.locator("#decisions")).to_contain_text(w["remarks"])
+            expect(res.locator("#decisions")).to_contain_text(w["approve"])
+            printed(res, f"resources-minutes-{lang}")
+            statuses = {r["resource_id"]: r["status"] for r in api("/api/resources")}
+            assert (statuses[made[lang]["approve"]], statuses[made[lang]["revise"]]) == ("approved", "revision")
+            res.goto(f"{base}/resources/{made[lang]['revise']}")  # the decision and its remarks, on its page
+            expect(res.locator("#decisions")).to_contain_text(w["remarks"])
 
-                # ---- training: a certifying training of last school year ...
-                trn.goto(base + "/forms/training/plan_training")
-                form = trn.locator("form[data-command='training/plan_training']")
-                form.locator("[name=title]").fill(w["training"])
-                form.locator("[name=modality]").select_option("certifying")
-                form.locator("[name=audience]").select_option("teachers")
-                form.locator("[name=planned_participants]").fill("12")
-                form.locator("[name=school_year]").fill(last_year)
-                training = submit(trn, "training/plan_training", "**/trainings/*?done=training_planned")
-                found = api(f"/api/trainings/{training}")
-                assert (found["title"], found["school_year"], found["sessions"]) == (w["training"], last_year, [])
+            # ---- training: a certifying training of last school year ...
+            trn.goto(base + "/forms/training/plan_training")
+            form = trn.locator("form[data-command='training/plan_training']")
+            form.locator("[name=title]").fill(w["training"])
+            form.locator("[name=modality]").select_option("certifying")
+            form.locator("[name=audience]").select_option("teachers")
+            form.locator("[name=planned_participants]").fill("12")
+            form.locator("[name=school_year]").fill(last_year)
+            training = submit(trn, "training/plan_training", "**/trainings/*?done=training_planned")
+            found = api(f"/api/trainings/{training}")
+            assert (found["title"], found["school_year"], found["sessions"]) == (w["training"], last_year, [])
 
-                # ... a session on exam days refused, naming the exam period, then accepted with a reason ...
-                trn.click("a[href^='/forms/training/schedule_session']")
-                form = trn.locator("form[data-command='training/schedule_session']")
-                form.locator("[name=starts_on]").fill(f"{first}-01-20")
-                form.locator("[name=ends_on]").fill(f"{first}-01-21")
-                form.locator("[name=hours]").fill("12")
-                form.locator("[name=venue]").fill(w["venue"])
-                form.locator("button[type=submit]").click()
-                expect(trn.locator("#overlap")).to_contain_text(EXAMS)
-                assert api(f"/api/trainings/{training}")["sessions"] == []
-                form.locator("[name=calendar_override_reason]").fill(w["override"])
-                first_session = submit(trn, "training/schedule_session", "**/sessions/*?done=session_scheduled")
-                found = api(f"/api/sessions/{first_session}")
-                assert (found["starts_on"], found["ends_on"], found["status"]) == (f"{first}-01-20", f"{first}-01-21",
-                                                                                   "scheduled")
-                assert w["override"] in json.dumps(found["calendar_override"], ensure_ascii=False)
+            # ... a session on exam days refused, naming the exam period, then accepted with a reason ...
+            trn.click("a[href^='/forms/training/schedule_session']")
+            form = trn.locator("form[data-command='training/schedule_session']")
+            form.locator("[name=starts_on]").fill(f"{first}-01-20")
+            form.locator("[name=ends_on]").fill(f"{first}-01-21")
+            form.locator("[name=hours]").fill("12")
+            form.locator("[name=venue]").fill(w["venue"])
+            form.locator("button[type=submit]").click()
+            expect(trn.locator("#overlap")).to_contain_text(EXAMS)
+            assert api(f"/api/trainings/{training}")["sessions"] == []
+            form.locator("[name=calendar_override_reason]").fill(w["override"])
+            first_session = submit(trn, "training/schedule_session", "**/sessions/*?done=session_scheduled")
+            found = api(f"/api/sessions/{first_session}")
+            assert (found["starts_on"], found["ends_on"], found["status"]) == (f"{first}-01-20", f"{first}-01-21",
+                                                                               "scheduled")
+            assert w["override"] in json.dumps(found["calendar_override"], ensure_ascii=False)
 
-                # ... and a second one, a school day, accepted as it is.
-                trn.goto(f"{base}/forms/training/schedule_session?training_id={training}")
-                form = trn.locator("form[data-command='training/schedule_session']")
-                form.locator("[name=starts_on]").fill(f"{first}-02-10")
-                form.locator("[name=ends_on]").fill(f"{first}-02-10")
-                form.locator("[name=hours]").fill("6")
-                form.locator("[name=venue]").fill(w["venue"])
-                second_session = submit(trn, "training/schedule_session", "**/sessions/*?done=session_scheduled")
-                assert [s["session_id"] for s in api(f"/api/trainings/{training}")["sessions"]] == [
-                    first_session, second_session]
+            # ... and a second one, a school day, accepted as it is.
+            trn.goto(f"{base}/forms/training/schedule_session?training_id={training}")
+            form = trn.locator("form[data-command='training/schedule_session']")
+            form.locator("[name=starts_on]").fill(f"{first}-02-10")
+            form.locator("[name=ends_on]").fill(f"{first}-02-10")
+            form.locator("[name=hours]").fill("6")
+            form.locator("[name=venue]").fill(w["venue"])
+            second_session = submit(trn, "training/schedule_session", "**/sessions/*?done=session_scheduled")
+            assert [s["session_id"] for s in api(f"/api/trainings/{training}")["sessions"]] == [
+                first_session, second_session]
 
-                # Twelve teachers invited to the first session from a file ...
-                staff = [(f"{tag}-T{n:02d}", name, RURAL_PRIMARY[n % 3]) for n, name in enumerate(w["names"], 1)]
-                trn.goto(f"{base}/sessions/{first_session}")
-                trn.click("a[href^='/forms/training/invite_participants']")
-                form = trn.locator("form[data-command='training/invite_participants']")
-                lines = "staff_id,name,role,school_code\n" + "".join(f"{i},{n},teacher,{s}\n" for i, n, s in staff)
-                form.locator("[name=file]").set_input_files(
-                    {"name": "enseignants.csv", "mimeType": "text/csv", "buffer": lines.encode()})
-                submit(trn, "training/invite_participants", f"**/sessions/{first_session}?done=participant_invited")
-                invited = api(f"/api/sessions/{first_session}")["participants"]
-                assert [(p["staff_id"], p["name"], p["school_code"]) for p in invited] == staff
+            # Twelve teachers invited to the first session from a file ...
+            staff = [(f"{tag}-T{n:02d}", name, RURAL_PRIMARY[n % 3]) for n, name in enumerate(w["names"], 1)]
+            trn.goto(f"{base}/sessions/{first_session}")
+            trn.click("a[href^='/forms/training/invite_participants']")
+            form = trn.locator("form[data-command='training/invite_participants']")
+            lines = "staff_id,name,role,school_code\n" + "".join(f"{i},{n},teacher,{s}\n" for i, n, s in staff)
+            form.locator("[name=file]").set_input_files(
+                {"name": "enseignants.csv", "mimeType": "text/csv", "buffer": lines.encode()})
+            submit(trn, "training/invite_participants", f"**/sessions/{first_session}?done=participant_invited")
+            invited = api(f"/api/sessions/{first_session}")["participants"]
+            assert [(p["staff_id"], p["name"], p["school_code"]) for p in invited] == staff
 
-                # ... and the same twelve picked from the staff list (searched by their number) for the second.
-                trn.goto(f"{base}/forms/training/invite_participants?session_id={second_session}")
-                trn.locator("#staff_q").fill(f"{tag}-T")
-                trn.locator("#staff-search button[type=submit]").click()
-                trn.wait_for_url("**staff_q=*")
-                boxes = trn.locator("#staff input[name=staff_ids]")
-                expect(boxes).to_have_count(12)
-                for box in boxes.all():
-                    box.check()
-                submit(trn, "training/invite_participants", f"**/sessions/{second_session}?done=participant_invited")
-                invited = api(f"/api/sessions/{second_session}")["participants"]
-                assert sorted((p["staff_id"], p["name"], p["role"], p["school_code"]) for p in invited) == sorted(
-                    (i, n, "teacher", s) for i, n, s in staff)
+            # ... and the same twelve picked from the staff list (searched by their number) for the second.
+            trn.goto(f"{base}/forms/training/invite_participants?session_id={second_session}")
+            trn.locator("#staff_q").fill(f"{tag}-T")
+            trn.locator("#staff-search button[type=submit]").click()
+            trn.wait_for_url("**staff_q=*")
+            boxes = trn.locator("#staff input[name=staff_ids]")
+            expect(boxes).to_have_count(12)
+            for box in boxes.all():
+                box.check()
+            submit(trn, "training/invite_participants", f"**/sessions/{second_session}?done=participant_invited")
+            invited = api(f"/api/sessions/{second_session}")["participants"]
+            assert sorted((p["staff_id"], p["name"], p["role"], p["school_code"]) for p in invited) == sorted(
+                (i, n, "teacher", s) for i, n, s in staff)
 
-                # Each day's attendance in one submit: everyone present but the last teacher, absent each day.
-                absent = staff[-1][0]
-                days = [(first_session, f"{first}-01-20"), (first_session, f"{first}-01-21"),
-                        (second_session, f"{first}-02-10")]
-                for session, day in days:
-                    trn.goto(f"{base}/forms/training/record_attendance?session_id={session}")
-                    form = trn.locator("form[data-command='training/record_attendance']")
-                    form.locator("[name=day]").fill(day)
-                    form.locator("#sheet tr", has=trn.locator(f"input[value='{absent}']")).locator(
-                        "input[value=absent]").check()
-                    submit(trn, "training/record_attendance", f"**/sessions/{session}?done=attendance_recorded")
-                    marks = {p["staff_id"]: p["attendance"].get(day) for p in api(f"/api/sessions/{session}")[
-                        "participants"]}
-                    assert marks == {i: "absent" if i == absent else "present" for i, _, _ in staff}, (session, day)
+            # Each day's attendance in one submit: everyone present but the last teacher, absent each day.
+            absent = staff[-1][0]
+            days = [(first_session, f"{first}-01-20"), (first_session, f"{first}-01-21"),
+                    (second_session, f"{first}-02-10")]
+            for session, day in days:
+                trn.goto(f"{base}/forms/training/record_attendance?session_id={session}")
+                form = trn.locator("form[data-command='training/record_attendance']")
+                form.locator("[name=day]").fill(day)
+                form.locator("#sheet tr", has=trn.locator(f"input[value='{absent}']")).locator(
+                    "input[value=absent]").check()
+                submit(trn, "training/record_attendance", f"**/sessions/{session}?done=attendance_recorded")
+                marks = {p["staff_id"]: p["attendance"].get(day) for p in api(f"/api/sessions/{session}")[
+                    "participants"]}
+                assert marks == {i: "absent" if i == absent else "present" for i, _, _ in staff}, (session, day)
 
-                # Both sessions completed, from their pages.
-                for session in (first_session, second_session):
-                    trn.goto(f"{base}/sessions/{session}")
-                    trn.click("a[href^='/forms/training/complete_session']")
-                    submit(trn, "training/complete_session", f"**/sessions/{session}?done=session_completed")
-                    assert api(f"/api/sessions/{session}")["status"] == "completed"
+            # Both sessions completed, from their pages.
+            for session in (first_session, second_session):
+                trn.goto(f"{base}/sessions/{session}")
+                trn.click("a[href^='/forms/training/complete_session']")
+                submit(trn, "training/complete_session", f"**/sessions/{session}?done=session_completed")
+                assert api(f"/api/sessions/{session}")["status"] == "completed"
 
-                # The certificates: the eleven present every day, awarded in one submit.
-                trn.goto(f"{base}/trainings/{training}")
-                trn.click("a[href^='/forms/training/award_certificates']")
-                form = trn.locator("form[data-command='training/award_certificates']")
-                expect(form.locator("input[name=staff_ids]:checked")).to_have_count(11)
-                submit(trn, "training/award_certificates", f"**/trainings/{training}?done=certification_awarded")
-                certificates = api(f"/api/trainings/{training}")["certificates"]
-                assert sorted(c["staff_id"] for c in certificates) == sorted(i for i, _, _ in staff if i != absent)
+            # The certificates: the eleven present every day, awarded in one submit.
+            trn.goto(f"{base}/trainings/{training}")
+            trn.click("a[href^='/forms/training/award_certificates']")
+            form = trn.locator("form[data-command='training/award_certificates']")
+            expect(form.locator("input[name=staff_ids]:checked")).to_have_count(11)
+            submit(trn, "training/award_certificates", f"**/trainings/{training}?done=certification_awarded")
+            certificates = api(f"/api/trainings/{training}")["certificates"]
+            assert sorted(c["staff_id"] for c in certificates) == sorted(i for i, _, _ in staff if i != absent)
 
-                # The participants' evaluation.
-                respondents, score = SCORES[lang]
-                trn.click("a[href^='/forms/training/evaluate_training']")
-                form = trn.locator("form[data-command='training/evaluate_training']")
-                form.locator("[name=respondents]").fill(str(respondents))
-                form.locator("[name=mean_score]").fill(str(score))
-                form.locator("[name=remarks]").fill(w["evaluation"])
-                submit(trn, "training/evaluate_training", f"**/trainings/{training}?done=training_evaluated")
+            # The participants' evaluation.
+            respondents, score = SCORES[lang]
+            trn.click("a[href^='/forms/training/evaluate_training']")
+            form = trn.locator("form[data-command='training/evaluate_training']")
+            form.locator("[name=respondents]").fill(str(respondents))
+            form.locator("[name=mean_score]").fill(str(score))
+            form.locator("[name=remarks]").fill(w["evaluation"])
+            submit(trn, "training/evaluate_training", f"**/trainings/{training}?done=training_evaluated")
 
-                # The convocation list and a certificate, printed.
-                trn.goto(f"{base}/sessions/{first_session}")
-                for _, name, _ in staff:
-                    expect(trn.locator("#convocation")).to_contain_text(name)
-                printed(trn, f"training-convocation-{lang}")
-                trn.goto(f"{base}/trainings/{training}/certificates/{staff[0][0]}")
-                number = next(c["certificate_no"] for c in certificates if c["staff_id"] == staff[0][0])
-                expect(trn.locator(".cert")).to_contain_text(number)
-                expect(trn.locator(".cert")).to_contain_text(staff[0][1])
-                printed(trn, f"training-certificate-{lang}")
+            # The convocation list and a certificate, printed.
+            trn.goto(f"{base}/sessions/{first_session}")
+            for _, name, _ in staff:
+                expect(trn.locator("#convocation")).to_contain_text(name)
+            printed(trn, f"training-convocation-{lang}")
+            trn.goto(f"{base}/trainings/{training}/certificates/{staff[0][0]}")
+            number = next(c["certificate_no"] for c in certificates if c["staff_id"] == staff[0][0])
+            expect(trn.locator(".cert")).to_contain_text(number)
+            expect(trn.locator(".cert")).to_contain_text(staff[0][1])
+            printed(trn, f"training-certificate-{lang}")
 
-                # ---- the coordinator finds each of those actions in the activity log, once reporting has read
-                # what was recorded.
-                at = last_positions(base, coord_auth)
-                caught_up(lambda: positions(base, coord_auth, "reporting"),
-                          {"resources": at["resources"], "training": at["training"]})
-                expected = {("rachid", "resource_received"): 1, ("rachid", "resource_distributed"): 1,
-                            ("rachid", "validation_committee_held"): 1, ("laila", "training_planned"): 1,
-                            ("laila", "session_scheduled"): 2, ("laila", "participant_invited"): 24,
-                            ("laila", "attendance_recorded"): 36, ("laila", "session_completed"): 2,
-                            ("laila", "certification_awarded"): 11, ("laila", "training_evaluated"): 1}
-                said = {("rachid", "resource_received"): w["resource"], ("rachid", "resource_distributed"): "3",
-                        ("rachid", "validation_committee_held"): "2", ("laila", "training_planned"): w["training"],
-                        ("laila", "session_scheduled"): w["venue"], ("laila", "participant_invited"): staff[0][1],
-                        ("laila", "attendance_recorded"): "laila", ("laila", "session_completed"): "laila",
-                        ("laila", "certification_awarded"): number,
-                        ("laila", "training_evaluated"): str(score)}
-                for (user, kind), n in expected.items():
-                    counts[(user, kind)] = counts.get((user, kind), 0) + n
-                    log = api("/api/activity", user=user, kind=kind, lang=lang, per_page=1)
-                    assert log["total"] == counts[(user, kind)], (kind, log["total"], counts[(user, kind)])
-                    coord.goto(f"{base}/activity?user={user}&kind={kind}")
-                    expect(coord.locator("#activity")).to_contain_text(said[(user, kind)])
-                coord.goto(f"{base}/activity?axis=training")
-                coord.screenshot(path=str(ARTIFACTS / f"teams-activity-{lang}.png"), full_page=True)
-                # The evaluations through the API too: the province's mean score of this school year.
-                figure = next(i for i in api("/api/indicators", scope="province:OED", period=this_year)["indicators"]
-                              if i["id"] == "TRN08")
-                done = [SCORES[x] for x in ("ar", "fr")[:("ar", "fr").index(lang) + 1]]
-                assert (figure["numerator"], figure["denominator"]) == (
-                    pytest.approx(sum(r * s for r, s in done)), sum(r for r, _ in done)), figure
+            # ---- the coordinator finds each of those actions in the activity log, once reporting has read
+            # what was recorded.
+            at = last_positions(base, coord_auth)
+            caught_up(lambda: positions(base, coord_auth, "reporting"),
+                      {"resources": at["resources"], "training": at["training"]})
+            expected = {("rachid", "resource_received"): 1, ("rachid", "resource_distributed"): 1,
+                        ("rachid", "validation_committee_held"): 1, ("laila", "training_planned"): 1,
+                        ("laila", "session_scheduled"): 2, ("laila", "participant_invited"): 24,
+                        ("laila", "attendance_recorded"): 36, ("laila", "session_completed"): 2,
+                        ("laila", "certification_awarded"): 11, ("laila", "training_evaluated"): 1}
+            said = {("rachid", "resource_received"): w["resource"], ("rachid", "resource_distributed"): "3",
+                    ("rachid", "validation_committee_held"): "2", ("laila", "training_planned"): w["training"],
+                    ("laila", "session_scheduled"): w["venue"], ("laila", "participant_invited"): staff[0][1],
+                    ("laila", "attendance_recorded"): "laila", ("laila", "session_completed"): "laila",
+                    ("laila", "certification_awarded"): number,
+                    ("laila", "training_evaluated"): str(score)}
+            for (user, kind), n in expected.items():
+                counts[(user, kind)] = counts.get((user, kind), 0) + n
+                log = api("/api/activity", user=user, kind=kind, lang=lang, per_page=1)
+                assert log["total"] == counts[(user, kind)], (kind, log["total"], counts[(user, kind)])
+                coord.goto(f"{base}/activity?user={user}&kind={kind}")
+                expect(coord.locator("#activity")).to_contain_text(said[(user, kind)])
+            coord.goto(f"{base}/activity?axis=training")
+            coord.screenshot(path=str(ARTIFACTS / f"teams-activity-{lang}.png"), full_page=True)
+            # The evaluations through the API too: the province's mean score of this school year.
+            figure = next(i for i in api("/api/indicators", scope="province:OED", period=this_year)["indicators"]
+                          if i["id"] == "TRN08")
+            done = [SCORES[x] for x in ("ar", "fr")[:("ar", "fr").index(lang) + 1]]
+            assert (figure["numerator"], figure["denominator"]) == (
+                pytest.approx(sum(r * s for r, s in done)), sum(r for r, _ in done)), figure
 
-                # The coordinator adds an account for a rural school's director, who then signs in.
-                director = f"directeur-{lang}"
-                coord.goto(base + "/accounts")
-                form = coord.locator("#form-accounts-add")
-                form.locator("[name=username]").fill(director)
-                form.locator("[name=role]").select_option("school_director")
-                form.locator("[name=school_code]").fill(RURAL_PRIMARY[0])
-                form.locator("[name=password]").fill(f"secret-{director}")
-                form.locator("button[type=submit]").click()
-                coord.wait_for_url("**/accounts?done=account_added*")
-                expect(coord.locator("#accounts")).to_contain_text(director)
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                page.goto(f"{base}/lang/{lang}?next=/login")
-                page.fill("#u", director)
-                page.fill("#p", f"secret-{director}")
-                page.click("button[type=submit]")
-                page.wait_for_url(base + "/")
-                people[director] = page
-                assert requests.get(f"{base}/api/schools/{RURAL_PRIMARY[1]}", headers=login(base, director),
-                                    timeout=30).status_code == 403  # their school only
-                for page in people.values():
-                    page.close()
-        finally:
-            browser.close()
+            # The coordinator adds an account for a rural school's director, who then signs in.
+            director = f"directeur-{lang}"
+            coord.goto(base + "/accounts")
+            form = coord.locator("#form-accounts-add")
+            form.locator("[name=username]").fill(director)
+            form.locator("[name=role]").select_option("school_director")
+            form.locator("[name=school_code]").fill(RURAL_PRIMARY[0])
+            form.locator("[name=password]").fill(f"secret-{director}")
+            form.locator("button[type=submit]").click()
+            coord.wait_for_url("**/accounts?done=account_added*")
+            expect(coord.locator("#accounts")).to_contain_text(director)
+            people[director] = signed_in(browser, base, director, lang)
+            assert requests.get(f"{base}/api/schools/{RURAL_PRIMARY[1]}", headers=login(base, director),
+                                timeout=30).status_code == 403  # their school only
+            for page in people.values():
+                page.close()
 
 
 @pytest.mark.e2e
-@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+@needs_chromium
 def test_the_resources_and_training_teams_in_the_browser_in_arabic_and_in_french(genie_env, runner_factory,
                                                                                   rabbit_config, monkeypatch):
     from services.gateway.accounts import Accounts

@@ -19,7 +19,6 @@ thread); it writes what it found to a JSON file that the test reads.
 """
 import ast
 import json
-import os
 import re
 import time
 from pathlib import Path
@@ -27,33 +26,27 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.e2e.browser import run_in_child
+from tests.e2e.browser import ARTIFACTS, ROOT, chromium, needs_chromium, run_in_child
 
-ROOT = Path(__file__).resolve().parents[2]
 GATEWAY = ROOT / "services" / "gateway"
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 PHONE = 390
 
-# One page of each route the gateway serves, made from the demo's first things of each kind (see plan_of).
+# Routes that are a page as they are; and one page of each other route the gateway serves, made from the
+# demo's first things of each kind (see plan_of).
+PLAIN = (
+    "/", "/work", "/dashboard", "/pivot", "/schools", "/assets", "/equipment", "/faults", "/warranties",
+    "/deliveries", "/transfers", "/audits", "/renewal", "/resources", "/dysfunctions", "/practices", "/research",
+    "/workshops", "/trainings", "/trainings/summary", "/activity", "/accounts", "/password", "/replacements",
+)
 PAGES = {
-    "/": "/", "/work": "/work", "/dashboard": "/dashboard", "/pivot": "/pivot",
-    "/schools": "/schools", "/schools/<code>": "/schools/{school}",
-    "/assets": "/assets", "/assets?serial=": "/assets?serial={serial}", "/equipment": "/equipment",
-    "/faults": "/faults", "/faults/<id>": "/faults/{fault}", "/warranties": "/warranties",
-    "/deliveries": "/deliveries", "/deliveries/<ref>": "/deliveries/{delivery}",
-    "/transfers": "/transfers", "/transfers/<id>": "/transfers/{transfer}",
-    "/audits": "/audits", "/audits/<id>": "/audits/{audit}",
-    "/renewal": "/renewal", "/labels": "/labels?school_code={school}",
-    "/resources": "/resources", "/resources/<id>": "/resources/{resource}",
-    "/committees/<id>": "/committees/{committee}",
-    "/dysfunctions": "/dysfunctions", "/practices": "/practices", "/research": "/research", "/workshops": "/workshops",
-    "/trainings": "/trainings", "/trainings/summary": "/trainings/summary", "/trainings/<id>": "/trainings/{training}",
+    **{route: route for route in PLAIN},
+    "/schools/<code>": "/schools/{school}", "/assets?serial=": "/assets?serial={serial}",
+    "/faults/<id>": "/faults/{fault}", "/deliveries/<ref>": "/deliveries/{delivery}",
+    "/transfers/<id>": "/transfers/{transfer}", "/audits/<id>": "/audits/{audit}",
+    "/labels": "/labels?school_code={school}", "/resources/<id>": "/resources/{resource}",
+    "/committees/<id>": "/committees/{committee}", "/trainings/<id>": "/trainings/{training}",
     "/trainings/<id>/certificates/<staff>": "/trainings/{training}/certificates/{staff}",
     "/sessions/<id>": "/sessions/{session}", "/sessions/<id>?sheet=blank": "/sessions/{session}?sheet=blank",
-    "/activity": "/activity", "/accounts": "/accounts", "/password": "/password", "/replacements": "/replacements",
     "/forms/<command>": None,  # every form, for each role that may fill it
 }
 # Routed paths that are not pages: files, the language switch, signing out, posts.
@@ -140,7 +133,6 @@ READ_PAGE = """() => ({
 
 def crawl(base: str, plan_file: str, out_file: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import sync_playwright
 
     plan = json.loads(Path(plan_file).read_text())
     codes = re.compile(r"(?<![\w/.-])(" + "|".join(map(re.escape, raw_codes())) + r")(?![\w-])")
@@ -171,68 +163,64 @@ def crawl(base: str, plan_file: str, out_file: str) -> None:
             timing["axe"] += time.monotonic() - began
         return seen["links"]
 
+    def on_a_phone(browser, lang):
+        """A phone's context and its page at the sign-in page in `lang`."""
+        context = browser.new_context(viewport={"width": PHONE, "height": 844}, is_mobile=True, bypass_csp=True)
+        page = context.new_page()
+        page.set_default_timeout(30000)
+        page.goto(f"{base}/lang/{lang}?next=/login")
+        return context, page
+
     started = time.monotonic()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
+    with chromium() as browser:
+        for lang in ("ar", "fr"):
+            context, page = on_a_phone(browser, lang)
+            check(page, "-", lang, "/login", 200, "home")
+            context.close()
+        for user, plan_of_user in plan["users"].items():
+            refused = []  # the refusals this account reads in both languages
             for lang in ("ar", "fr"):
-                context = browser.new_context(viewport={"width": PHONE, "height": 844}, is_mobile=True,
-                                              bypass_csp=True)
-                page = context.new_page()
-                page.set_default_timeout(30000)
-                page.goto(f"{base}/lang/{lang}?next=/login")
-                check(page, "-", lang, "/login", 200, "home")
+                context, page = on_a_phone(browser, lang)
+                page.fill("#u", user)
+                page.fill("#p", f"secret-{user}")
+                page.click("button[type=submit]")
+                page.wait_for_load_state()
+                seeds = plan_of_user["seeds"]
+                queue = [(url, "home" if url == "/" else "known") for url in seeds]
+                queue += [(url, "refused") for url in refused]
+                kinds = {kind_of(url) for url in seeds}
+                # The other known pages, asked without a browser (once): each answers or refuses in words,
+                # and the first refusal of each kind is read in the browser too.
+                for url in plan_of_user["probe"] if lang == "ar" else []:
+                    status = context.request.get(base + url, max_redirects=0).status
+                    visits.append({"user": user, "lang": lang, "url": url, "status": status, "why": "probe"})
+                    if status not in (200, 403, 404):
+                        problems.append(f"{user} {url}: status {status} (asked by its address)")
+                    elif status != 200 and status not in refusals:
+                        refusals.add(status)
+                        refused.append(url)
+                        queue.append((url, "refused"))
+                while queue:
+                    url, why = queue.pop(0)
+                    began = time.monotonic()
+                    answer = page.goto(base + url)
+                    timing["load"] += time.monotonic() - began
+                    status = answer.status if answer else None
+                    visits.append({"user": user, "lang": lang, "url": url, "status": status, "why": why})
+                    if status != 200 and not (why == "refused" and status in (403, 404)):
+                        problems.append(f"{user} {lang} {url}: status {status} ({why})")
+                        continue
+                    for href in check(page, user, lang, url, status, why):
+                        target = followed(href)
+                        if target and kind_of(target) not in kinds:
+                            kinds.add(kind_of(target))
+                            queue.append((target, "link"))
+                            if len(kinds) == MAX_PAGES:
+                                problems.append(f"{user} {lang}: more than {MAX_PAGES} kinds of page; stopped")
+                                queue.clear()
+                                break
+                page.screenshot(path=str(ARTIFACTS / f"crawl-{user}-{lang}-last.png"), full_page=True)
                 context.close()
-            for user, plan_of_user in plan["users"].items():
-                refused = []  # the refusals this account reads in both languages
-                for lang in ("ar", "fr"):
-                    context = browser.new_context(viewport={"width": PHONE, "height": 844}, is_mobile=True,
-                                                  bypass_csp=True)
-                    page = context.new_page()
-                    page.set_default_timeout(30000)
-                    page.goto(f"{base}/lang/{lang}?next=/login")
-                    page.fill("#u", user)
-                    page.fill("#p", f"secret-{user}")
-                    page.click("button[type=submit]")
-                    page.wait_for_load_state()
-                    seeds = plan_of_user["seeds"]
-                    queue = [(url, "home" if url == "/" else "known") for url in seeds]
-                    queue += [(url, "refused") for url in refused]
-                    kinds = {kind_of(url) for url in seeds}
-                    # The other known pages, asked without a browser (once): each answers or refuses in words,
-                    # and the first refusal of each kind is read in the browser too.
-                    for url in plan_of_user["probe"] if lang == "ar" else []:
-                        status = context.request.get(base + url, max_redirects=0).status
-                        visits.append({"user": user, "lang": lang, "url": url, "status": status, "why": "probe"})
-                        if status not in (200, 403, 404):
-                            problems.append(f"{user} {url}: status {status} (asked by its address)")
-                        elif status != 200 and status not in refusals:
-                            refusals.add(status)
-                            refused.append(url)
-                            queue.append((url, "refused"))
-                    while queue:
-                        url, why = queue.pop(0)
-                        began = time.monotonic()
-                        answer = page.goto(base + url)
-                        timing["load"] += time.monotonic() - began
-                        status = answer.status if answer else None
-                        visits.append({"user": user, "lang": lang, "url": url, "status": status, "why": why})
-                        if status != 200 and not (why == "refused" and status in (403, 404)):
-                            problems.append(f"{user} {lang} {url}: status {status} ({why})")
-                            continue
-                        for href in check(page, user, lang, url, status, why):
-                            target = followed(href)
-                            if target and kind_of(target) not in kinds:
-                                kinds.add(kind_of(target))
-                                queue.append((target, "link"))
-                                if len(kinds) == MAX_PAGES:
-                                    problems.append(f"{user} {lang}: more than {MAX_PAGES} kinds of page; stopped")
-                                    queue.clear()
-                                    break
-                    page.screenshot(path=str(ARTIFACTS / f"crawl-{user}-{lang}-last.png"), full_page=True)
-                    context.close()
-        finally:
-            browser.close()
     Path(out_file).write_text(json.dumps({"visits": visits, "problems": problems,
                                           "seconds": round(time.monotonic() - started),
                                           "timing": {k: round(v) for k, v in timing.items()}},
@@ -316,7 +304,7 @@ def test_every_page_route_of_the_gateway_is_crawled():
 
 
 @pytest.mark.e2e
-@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+@needs_chromium
 def test_every_page_for_every_role_in_both_languages(genie_env, runner_factory, rabbit_config, monkeypatch, rpc,
                                                      tmp_path):
     from genie.demo import DemoProvince, Seeder
