@@ -286,14 +286,24 @@ def test_periods_of_one_resource_at_one_school_do_not_overlap():
 
 # ---------------------------------------------------------------- good practices, research
 
-def test_a_good_practice_at_a_registered_school_is_recorded_once():
-    cmd = {"school_code": "M-RUR", "teacher": "Amina", "description": "Capsules vidéo en classe inversée"}
-    [e] = valid(d.record_good_practice(d.Record("GP1"), d.RecordGoodPractice(**cmd), SCHOOLS))
-    assert e.data == dict(cmd, practice_id="GP1")
-    done = fold(d.evolve_record, d.Record("GP1"), env(e.type, **e.data))
-    refused("practice_already_recorded", d.record_good_practice, done, d.RecordGoodPractice(**cmd), SCHOOLS)
-    elsewhere = d.RecordGoodPractice(**dict(cmd, school_code="X"))
-    refused("unknown_school", d.record_good_practice, d.Record("GP2"), elsewhere, SCHOOLS)
+@pytest.mark.parametrize("decide, evolve, initial, typed, id_field, again, cmd", [
+    pytest.param(d.record_good_practice, d.evolve_record, d.Record, d.RecordGoodPractice, "practice_id",
+                 "practice_already_recorded",
+                 {"school_code": "M-RUR", "teacher": "Amina", "description": "Capsules vidéo en classe inversée"},
+                 id="good_practice"),
+    pytest.param(d.report_dysfunction, d.evolve_dysfunction, d.Dysfunction, d.ReportDysfunction, "dysfunction_id",
+                 "dysfunction_already_reported",
+                 {"school_code": "P-RUR", "description": "Les vidéos ne se lisent pas"},
+                 id="dysfunction"),
+])
+def test_a_good_practice_or_a_dysfunction_at_a_registered_school_is_recorded_once(decide, evolve, initial, typed,
+                                                                                  id_field, again, cmd):
+    [e] = valid(decide(initial("X1"), typed(**cmd), SCHOOLS))
+    assert e.data == dict(cmd, **{id_field: "X1"})
+    done = fold(evolve, initial("X1"), env(e.type, **e.data))
+    refused(again, decide, done, typed(**cmd), SCHOOLS)
+    elsewhere = typed(**dict(cmd, school_code="X"))
+    refused("unknown_school", decide, initial("X2"), elsewhere, SCHOOLS)
 
 
 def test_local_research_is_recorded_once():
@@ -305,16 +315,6 @@ def test_local_research_is_recorded_once():
 
 
 # ---------------------------------------------------------------- dysfunctions
-
-def test_a_dysfunction_is_reported_at_a_registered_school_once():
-    cmd = {"school_code": "P-RUR", "description": "Les vidéos ne se lisent pas"}
-    [e] = valid(d.report_dysfunction(d.Dysfunction("D1"), d.ReportDysfunction(**cmd), SCHOOLS))
-    assert e.data == dict(cmd, dysfunction_id="D1")
-    reported = fold(d.evolve_dysfunction, d.Dysfunction("D1"), env(e.type, **e.data))
-    refused("dysfunction_already_reported", d.report_dysfunction, reported, d.ReportDysfunction(**cmd), SCHOOLS)
-    elsewhere = d.ReportDysfunction(**dict(cmd, school_code="X"))
-    refused("unknown_school", d.report_dysfunction, d.Dysfunction("D2"), elsewhere, SCHOOLS)
-
 
 def test_a_reported_dysfunction_is_resolved_once():
     reported = fold(d.evolve_dysfunction, d.Dysfunction("D1"),

@@ -17,6 +17,12 @@ class History:
                                      "occurred_at": AT.format(day), "actor": {"user": user, "role": "resources"}})
 
 
+def used(record, school_code, resource_id, period, uses, teachers):
+    """A school's uses of a resource over `period` (its first and last days)."""
+    record("resource_usage_recorded", school_code=school_code, resource_id=resource_id, period_start=period[0],
+           period_end=period[1], uses=uses, teachers=teachers)
+
+
 @pytest.fixture
 def given():
     engine = create_engine("sqlite://")
@@ -63,12 +69,9 @@ def test_a_schools_resources_with_channels_and_uses(given):
     record("resource_distributed", day=2, resource_id="R2", school_codes=["S1"], channel="usb")
     record("resource_distributed", day=3, resource_id="R1", school_codes=["S1", "S2"], channel="platform")
     record("resource_distributed", day=4, resource_id="R2", school_codes=["S1"], channel="platform")
-    record("resource_usage_recorded", school_code="S1", resource_id="R2", period_start="2025-10-01",
-           period_end="2025-10-15", uses=7, teachers=2)
-    record("resource_usage_recorded", school_code="S1", resource_id="R2", period_start="2025-10-16",
-           period_end="2025-10-31", uses=5, teachers=2)
-    record("resource_usage_recorded", school_code="S2", resource_id="R1", period_start="2025-10-16",
-           period_end="2025-10-31", uses=40, teachers=9)
+    used(record, "S1", "R2", ("2025-10-01", "2025-10-15"), uses=7, teachers=2)
+    used(record, "S1", "R2", ("2025-10-16", "2025-10-31"), uses=5, teachers=2)
+    used(record, "S2", "R1", ("2025-10-16", "2025-10-31"), uses=40, teachers=9)
 
     s1 = views.school_resources(conn, "S1")
     assert [(r["resource_id"], r["channels"], r["uses"]) for r in s1] == [
@@ -109,14 +112,10 @@ def test_a_resources_uses_by_school_and_period_and_its_decisions_with_remarks(gi
     record("resource_submitted", day=4, resource_id="R2", project_id="P1", title="Quiz v2")
     record("validation_committee_held", day=5, committee_id="C2", members=["M1"], decisions=[
         {"resource_id": "R2", "decision": "approved", "remarks": ""}])
-    record("resource_usage_recorded", school_code="S2", resource_id="R2", period_start="2025-10-01",
-           period_end="2025-10-31", uses=4, teachers=2)
-    record("resource_usage_recorded", school_code="S1", resource_id="R2", period_start="2025-11-01",
-           period_end="2025-11-30", uses=7, teachers=1)
-    record("resource_usage_recorded", school_code="S1", resource_id="R2", period_start="2025-10-01",
-           period_end="2025-10-31", uses=3, teachers=1)
-    record("resource_usage_recorded", school_code="S1", resource_id="R9", period_start="2025-10-01",
-           period_end="2025-10-31", uses=9, teachers=1)
+    used(record, "S2", "R2", ("2025-10-01", "2025-10-31"), uses=4, teachers=2)
+    used(record, "S1", "R2", ("2025-11-01", "2025-11-30"), uses=7, teachers=1)
+    used(record, "S1", "R2", ("2025-10-01", "2025-10-31"), uses=3, teachers=1)
+    used(record, "S1", "R9", ("2025-10-01", "2025-10-31"), uses=9, teachers=1)
     found = views.resource_follow_up(conn, "R2")
     assert [(u["school_code"], u["period_start"], u["uses"], u["teachers"]) for u in found["usage"]] == [
         ("S1", "2025-10-01", 3, 1), ("S1", "2025-11-01", 7, 1), ("S2", "2025-10-01", 4, 2)]
