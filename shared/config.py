@@ -6,6 +6,11 @@ from pathlib import Path
 SOURCES = ("inventory", "maintenance", "resources", "training")
 SERVICES = SOURCES + ("reporting",)
 
+# A province records; an academy and the national tier read their provinces' events (CONTRACT §7.4).
+TIERS = ("province", "academy", "national")
+READING_TIERS = ("academy", "national")
+READING_SERVICES = ("reporting", "gateway")  # what runs at an academy or the national tier
+
 DEFAULT_AMQP_URI = "amqp://guest:guest@localhost:5672/"
 DEFAULT_PROVINCE = "OED"  # Oued Ed-Dahab
 
@@ -16,6 +21,48 @@ def amqp_uri() -> str:
 
 def province_code() -> str:
     return os.environ.get("PROVINCE_CODE", DEFAULT_PROVINCE)
+
+
+class ConfigError(ValueError):
+    """A setting of the environment that cannot work, said with its name and the rule."""
+
+
+def tier() -> str:
+    value = os.environ.get("GENIE_TIER", "province") or "province"
+    if value not in TIERS:
+        raise ConfigError(f"GENIE_TIER must be one of {', '.join(TIERS)}, not {value!r}.")
+    return value
+
+
+def upstreams() -> dict[str, str]:
+    """GENIE_UPSTREAMS: `CODE=AMQP_URI,…`, each province (for an academy) or academy (for the national tier)
+    and its broker. Required at those tiers, refused at a province."""
+    raw = os.environ.get("GENIE_UPSTREAMS", "").strip()
+    found: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        code, sep, uri = item.partition("=")
+        code, uri = code.strip(), uri.strip()
+        if not sep or not code or not uri.startswith(("amqp://", "amqps://")):
+            raise ConfigError(f"GENIE_UPSTREAMS: {item!r} is not CODE=amqp://user:password@host:port/vhost.")
+        if code in found:
+            raise ConfigError(f"GENIE_UPSTREAMS names {code} twice.")
+        found[code] = uri
+    reading = tier() in READING_TIERS
+    if reading and not found:
+        raise ConfigError(f"GENIE_TIER={tier()} needs GENIE_UPSTREAMS: CODE=AMQP_URI of each upstream broker.")
+    if found and not reading:
+        raise ConfigError("GENIE_UPSTREAMS is for an academy or the national tier (GENIE_TIER); a province has none.")
+    return found
+
+
+def management_uri() -> str:
+    """The management API of this deployment's own broker (where an upper tier declares its federation)."""
+    if "RABBITMQ_MANAGEMENT_URI" in os.environ:
+        return os.environ["RABBITMQ_MANAGEMENT_URI"]
+    from urllib.parse import urlsplit
+
+    uri = urlsplit(amqp_uri())
+    return f"http://{uri.username or 'guest'}:{uri.password or 'guest'}@{uri.hostname or 'localhost'}:15672"
 
 
 def var_dir() -> Path:

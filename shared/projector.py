@@ -6,6 +6,10 @@
 - An event beyond the next position means something was missed: the gap is
   fetched from the source's `events_since` first.
 - A message that is not a valid envelope is dead-lettered and processing goes on.
+- Positions are kept per feed: a source at a province (`inventory`), or, where
+  one read model is fed by several provinces (an academy, the country), each
+  province's source apart (`OED/inventory`), so one province's events are never
+  taken for duplicates or gaps of another's.
 - A valid event whose handler keeps failing stalls its source at that
   position (visible in `status()`); the other sources go on, and the next
   catch-up tries it again.
@@ -27,7 +31,18 @@ from .events import InvalidEvent, Registry, now
 
 log = logging.getLogger(__name__)
 
-Fetch = Callable[[str, int, int], list]  # (source, after_position, limit) -> envelopes
+Fetch = Callable[[str, int, int], list]  # (feed, after_position, limit) -> envelopes
+
+
+def feed_key(province_code: str, source: str) -> str:
+    """The feed of a province's source in a read model fed by several provinces."""
+    return f"{province_code}/{source}"
+
+
+def split_feed(feed: str) -> tuple[str | None, str]:
+    """(province_code, source) of a feed; the province is None for a feed keyed by source alone."""
+    province, _, source = feed.rpartition("/")
+    return province or None, source
 
 
 class Projection:
@@ -85,7 +100,11 @@ def tracking_tables(metadata: MetaData) -> tuple[Table, Table]:
 class Projector:
     def __init__(self, projection: Projection, engine: Engine, registry: Registry, fetch: Fetch,
                  retry_delays: Iterable[float] = (0.1, 0.3, 1.0, 3.0), page_size: int = 5000,
-                 on_dead_letter: Callable[[object, str], None] | None = None):
+                 on_dead_letter: Callable[[object, str], None] | None = None,
+                 provinces: Callable[[], Iterable[str]] | None = None):
+        """`provinces`: where one read model is fed by several provinces, what tells which provinces
+        there are (each has a feed per source, also found when its first event arrives); None for
+        a read model of one province, fed by source."""
         self.projection = projection
         self.engine = engine
         self.registry = registry
@@ -93,6 +112,7 @@ class Projector:
         self.retry_delays = tuple(retry_delays)
         self.page_size = page_size
         self.on_dead_letter = on_dead_letter
+        self.provinces = provinces
         self._tracking_meta = MetaData()
         self.positions_table, self.dead_table = tracking_tables(self._tracking_meta)
         self.lock = threading.RLock()
@@ -100,8 +120,30 @@ class Projector:
         self.stalled: dict[str, tuple[int, str]] = {}
         self._waiting: dict[str, dict[int, dict]] = {}
         self._applied_with_others: dict[str, bool] = {}
-        # Taken before `lock`, never after it.
-        self._catching_up = {s: threading.Lock() for s in projection.sources}
+        # Taken before `lock`, never after it; one per feed.
+        self._catching_up: dict[str, threading.Lock] = {}
+
+    @property
+    def by_province(self) -> bool:
+        return self.provinces is not None
+
+    def feed_of(self, envelope: dict) -> str | None:
+        """The feed an event belongs to, None for a source this read model does not follow."""
+        if envelope["source"] not in self.projection.sources:
+            return None
+        return feed_key(envelope["province_code"], envelope["source"]) if self.by_province else envelope["source"]
+
+    def _feed_lock(self, feed: str) -> threading.Lock:
+        return self._catching_up.setdefault(feed, threading.Lock())
+
+    def add_feeds(self, provinces: Iterable[str]) -> None:
+        """Follow each source of these provinces too, from the start of their logs."""
+        new = [feed_key(p, s) for p in provinces for s in self.projection.sources]
+        new = [f for f in new if f not in self.positions]
+        if not new:
+            return
+        with self.lock, self.engine.begin() as conn:
+            self._load_positions(conn, new)
 
     # ---- set-up and state
 
@@ -113,15 +155,20 @@ class Projector:
             self.projection.metadata.create_all(conn)
             self._load_positions(conn)
 
-    def _load_positions(self, conn: Connection) -> None:
+    def _load_positions(self, conn: Connection, more: Iterable[str] = ()) -> None:
+        """Read every feed's position (making the rows of those not yet followed): the sources, or
+        where fed by province, each province's sources already followed and those of `more`."""
         t = self.positions_table
         name = self.projection.name
-        rows = {r.source: r for r in conn.execute(select(t).where(t.c.projection == name))}
-        for source in self.projection.sources:
-            if source not in rows:
-                conn.execute(insert(t).values(projection=name, source=source, last_position=0))
-        self.positions = {s: (rows[s].last_position if s in rows else 0) for s in self.projection.sources}
-        self.stalled = {s: (r.stalled_position, r.stalled_error) for s, r in rows.items()
+        rows = {r.source: r for r in conn.execute(select(t).where(t.c.projection == name))
+                if (split_feed(r.source)[0] is not None) == self.by_province}
+        feeds = list(rows) if self.by_province else list(self.projection.sources)
+        feeds += [f for f in more if f not in feeds]
+        for feed in feeds:
+            if feed not in rows:
+                conn.execute(insert(t).values(projection=name, source=feed, last_position=0))
+        self.positions = {f: (rows[f].last_position if f in rows else 0) for f in feeds}
+        self.stalled = {f: (r.stalled_position, r.stalled_error) for f, r in rows.items()
                         if r.stalled_position is not None}
 
     def _refresh(self) -> None:
@@ -151,10 +198,14 @@ class Projector:
         except InvalidEvent as exc:
             self._dead_letter(body, json.dumps(exc.errors, default=str))
             return "dead_letter"
-        source, position = envelope["source"], envelope["position"]
+        source, position = self.feed_of(envelope), envelope["position"]
         logs.bind_event(envelope)  # this worker's logs are about this event
-        if source not in self.positions:
+        if source is None:
             return "ignored"
+        if source not in self.positions:
+            if not self.by_province:
+                return "ignored"
+            self.add_feeds([envelope["province_code"]])  # a province heard of for the first time
         # Messages waiting for the lock are applied together with the one that
         # holds it (one transaction for many), then acknowledged by their own worker.
         self._waiting.setdefault(source, {})[position] = envelope
@@ -174,7 +225,7 @@ class Projector:
 
     def _take(self, envelope: dict, gap_filled: bool) -> str | None:
         """Apply `envelope` and the run waiting after it (lock held); None if a gap comes first."""
-        source, position = envelope["source"], envelope["position"]
+        source, position = self.feed_of(envelope), envelope["position"]
         waiting = self._waiting[source]
         if self._applied_with_others.pop(envelope["event_id"], False):
             return "applied"
@@ -198,9 +249,14 @@ class Projector:
     # ---- the slow path: reading the sources' logs
 
     def catch_up(self, sources: Iterable[str] | None = None) -> int:
-        """Read every source's log from where this projection stands; return events applied."""
+        """Read every feed's log from where this projection stands; return events applied."""
         applied = 0
-        for source in sources or self.projection.sources:
+        if sources is None and self.by_province:
+            try:
+                self.add_feeds(self.provinces())
+            except Exception as exc:
+                log.warning("%s cannot tell which provinces feed it: %s", self.projection.name, exc)
+        for source in sources or list(self.positions):
             try:
                 applied += self._catch_up_source(source)
             except Exception as exc:
@@ -211,7 +267,7 @@ class Projector:
         """Fetch pages from the source (without holding the lock, so the bus path goes on
         while a slow source answers) and apply each under the lock. One catch-up of a
         source at a time: a second one waits, then finds the work done."""
-        with self._catching_up[source]:
+        with self._feed_lock(source):
             return self._fill(source, until)
 
     def _fill(self, source: str, until: int | None) -> int:
@@ -316,8 +372,9 @@ class Projector:
     def rebuild(self) -> int:
         """Drop the read model and make it again from the sources' logs."""
         with ExitStack() as held:
-            for source in self.projection.sources:
-                held.enter_context(self._catching_up[source])
+            feeds = list(self.positions)
+            for source in feeds:
+                held.enter_context(self._feed_lock(source))
             held.enter_context(self.lock)
             t = self.positions_table
             with self.engine.begin() as conn:
@@ -326,7 +383,7 @@ class Projector:
                              .values(last_position=0, stalled_position=None, stalled_error=None,
                                      stalled_since=None))
                 self._load_positions(conn)
-            return sum(self._fill(source, None) for source in self.projection.sources)
+            return sum(self._fill(source, None) for source in feeds)
 
 
 class _Moved(Exception):

@@ -3,6 +3,7 @@ the catch-up RPC every event-sourced service answers."""
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import Counter
 from functools import partial
@@ -11,18 +12,21 @@ from operator import attrgetter
 import migrations
 from kombu import Connection, Exchange, Queue
 from nameko.extensions import DependencyProvider
-from nameko.messaging import Consumer, QueueConsumer
+from nameko.messaging import Consumer
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.timer import timer
 
-from . import config, db, remote  # noqa: F401  (remote: refusals cross the bus as themselves)
+from . import config, db, federation, remote  # noqa: F401  (remote: refusals cross the bus as themselves)
 from .catalogue import registry
 from .commands import UnitOfWork, run
 from .db import make_engine
-from .projector import Projection, Projector
+from .projector import Projection, Projector, split_feed
 from .relay import Relay, event_exchange
+from .remote import SteadyQueueConsumer, answer_steadily
 from .store import EventStore
+
+log = logging.getLogger(__name__)
 
 
 def migrate(container, engine) -> None:
@@ -36,6 +40,10 @@ class EventLog(DependencyProvider):
 
     def __init__(self, views: type[Projection] | None = None):
         self.views_cls = views
+
+    def bind(self, container, attr_name):
+        answer_steadily(container)  # a broker that goes away ends no RPC answer of the service
+        return super().bind(container, attr_name)
 
     def setup(self):
         name = self.container.service_name
@@ -178,7 +186,7 @@ def source_queue(consumer: str, source: str) -> Queue:
                  queue_arguments={"x-single-active-consumer": True})
 
 
-class _EventQueueConsumer(QueueConsumer):
+class _EventQueueConsumer(SteadyQueueConsumer):
     """Hands every message to its handler, even one whose body is not JSON,
     so that the projector can dead-letter it instead of it being dropped."""
 
@@ -206,9 +214,9 @@ consume_events = _EventConsumer.decorator
 """Entrypoint for a projector's queue: `@consume_events(source_queue("reporting", "inventory"))`."""
 
 
-class SourceClients:
-    """The RPC clients a projector reads its sources' logs with: one per source, kept across pages
-    and catch-ups, and made again after a failure (the broker or the source may have gone)."""
+class RpcClients:
+    """RPC clients kept across pages and catch-ups, one per key (a source, an upstream's service), each
+    on the broker its key names, and made again after a failure (the broker or the service may have gone)."""
 
     def __init__(self, config: dict, timeout: float):
         self.config, self.timeout = config, timeout
@@ -216,21 +224,22 @@ class SourceClients:
         self._locks: dict[str, threading.Lock] = {}
         self.opened = 0
 
-    def events_since(self, source: str, after: int, limit: int) -> list:
+    def call(self, key: str, amqp_uri: str | None, service: str, method: str, *args):
         # One call at a time on a client: its replies come back on its one connection.
-        with self._locks.setdefault(source, threading.Lock()):
-            if source not in self._clients:
-                proxy = ClusterRpcProxy(self.config, timeout=self.timeout)
-                self._clients[source] = (proxy, proxy.start())
+        with self._locks.setdefault(key, threading.Lock()):
+            if key not in self._clients:
+                cfg = dict(self.config, AMQP_URI=amqp_uri) if amqp_uri else self.config
+                proxy = ClusterRpcProxy(cfg, timeout=self.timeout)
+                self._clients[key] = (proxy, proxy.start())
                 self.opened += 1
             try:
-                return getattr(self._clients[source][1], source).events_since(after, limit)
+                return getattr(getattr(self._clients[key][1], service), method)(*args)
             except Exception:
-                self._close(source)
+                self._close(key)
                 raise
 
-    def _close(self, source: str) -> None:
-        proxy, _ = self._clients.pop(source, (None, None))
+    def _close(self, key: str) -> None:
+        proxy, _ = self._clients.pop(key, (None, None))
         if proxy is not None:
             try:
                 proxy.stop()
@@ -238,8 +247,81 @@ class SourceClients:
                 pass
 
     def close(self) -> None:
-        for source in list(self._clients):
-            self._close(source)
+        for key in list(self._clients):
+            self._close(key)
+
+
+class SourceClients(RpcClients):
+    """The sources' logs on this deployment's broker: one client per source."""
+
+    def events_since(self, source: str, after: int, limit: int) -> list:
+        return self.call(source, None, source, "events_since", after, limit)
+
+
+class UpstreamClients(RpcClients):
+    """Each province's logs, read across the link: an academy asks the province's own service on the
+    province's broker; the national tier asks the academy that follows the province, which asks the
+    province (`reporting.events_of`), so a gap is filled wherever the link carries RPC."""
+
+    def __init__(self, config: dict, timeout: float, tier: str, upstreams: dict[str, str]):
+        super().__init__(config, timeout)
+        self.tier, self.upstreams = tier, upstreams
+        self._academy_of: dict[str, str] = {}  # national tier: province -> region code of its academy
+
+    def provinces(self) -> list[str]:
+        if self.tier == "academy":
+            return list(self.upstreams)
+        found = []
+        for region, uri in self.upstreams.items():
+            try:
+                for province in self.call(f"{region}/reporting", uri, "reporting", "provinces"):
+                    self._academy_of[province] = region
+                    found.append(province)
+            except Exception as exc:  # one academy out of reach leaves the others
+                log.warning("cannot ask the academy %s for its provinces: %s", region, exc)
+        return found
+
+    def events_since(self, feed: str, after: int, limit: int) -> list:
+        province, source = split_feed(feed)
+        if self.tier == "academy":
+            if province not in self.upstreams:
+                raise LookupError(f"{province} is not an upstream of this academy (GENIE_UPSTREAMS)")
+            return self.call(feed, self.upstreams[province], source, "events_since", after, limit)
+        if province not in self._academy_of:
+            self.provinces()
+        region = self._academy_of.get(province)
+        if region is None:
+            raise LookupError(f"no academy of GENIE_UPSTREAMS follows the province {province}")
+        return self.call(feed, self.upstreams[region], "reporting", "events_of", province, source, after, limit)
+
+
+class Federation(DependencyProvider):
+    """At an academy or the national tier: the federation of its upstreams' event exchanges, declared on its
+    own broker when it starts (and again until that worked), and the links' state for health."""
+
+    def setup(self):
+        self.tier = config.tier()
+        self.upstreams = config.upstreams()
+        self.declared = self.tier not in config.READING_TIERS  # a province federates nothing
+        if not self.declared:
+            self.management = federation.Management(config.management_uri())
+            self.ensure()
+
+    def ensure(self) -> None:
+        if not self.declared:
+            self.declared = federation.declare_quietly(self.management, self.container.config["AMQP_URI"],
+                                                       self.tier, self.upstreams)
+
+    def links(self) -> dict | None:
+        if self.tier not in config.READING_TIERS:
+            return None
+        try:
+            return federation.links(self.management, self.container.config["AMQP_URI"])
+        except Exception as exc:
+            return {"error": str(exc)[:200]}
+
+    def get_dependency(self, worker_ctx):
+        return self
 
 
 class ProjectorDependency(DependencyProvider):
@@ -251,13 +333,23 @@ class ProjectorDependency(DependencyProvider):
 
     projector_cls = Projector
 
+    def bind(self, container, attr_name):
+        answer_steadily(container)  # a broker that goes away ends no RPC answer of the service
+        return super().bind(container, attr_name)
+
     def setup(self):
         self.amqp_uri = self.container.config["AMQP_URI"]
-        self.clients = SourceClients(self.container.config, self.rpc_timeout)
+        tier = config.tier()
+        if tier in config.READING_TIERS:  # fed by several provinces, read across the links
+            self.clients = UpstreamClients(self.container.config, self.rpc_timeout, tier, config.upstreams())
+            provinces = self.clients.provinces
+        else:
+            self.clients, provinces = SourceClients(self.container.config, self.rpc_timeout), None
         projection = self.make_projection()
+        projection.by_province = provinces is not None
         self.projector = self.projector_cls(projection, make_engine(config.database_url(self.container.service_name)),
                                             registry, self.clients.events_since,
-                                            on_dead_letter=self._publish_dead_letter)
+                                            on_dead_letter=self._publish_dead_letter, provinces=provinces)
         migrate(self.container, self.projector.engine)
         self.projector.setup()
         self.projector.outcomes = Counter()  # what became of each message from the bus since start

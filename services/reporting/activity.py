@@ -11,12 +11,15 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, Text, and_, func, or_, select
+from sqlalchemy import BigInteger, Column, Float, Index, Integer, MetaData, String, Table, Text, and_, func, or_, select
 from sqlalchemy.engine import Connection
 
 from shared.errors import InvalidCommand
 
+from .model import PLACE_BITS
 from .periods import CASABLANCA
+
+PLACE_MASK = (1 << PLACE_BITS) - 1  # a row's position in its own log
 
 # The field that names what an event is about, in the order they are looked for.
 SUBJECTS = ("transfer_id", "fault_id", "audit_id", "visit_id", "committee_id", "workshop_id", "project_id",
@@ -33,7 +36,7 @@ class ActivityTables:
     def define_activity(self, md: MetaData) -> None:
         def of_an_event():
             """Which event a row comes from (its source and position), which of its rows, and when."""
-            return [Column("source", String(20), primary_key=True), Column("position", Integer, primary_key=True),
+            return [Column("source", String(20), primary_key=True), Column("position", BigInteger, primary_key=True),
                     Column("seq", Integer, primary_key=True, default=0), Column("at", Float, nullable=False)]
 
         self.activity = Table(
@@ -203,7 +206,8 @@ def _described(conn, p, rows: list[dict]) -> list[dict]:
             codes += [c for c in (transfer["from_school"], transfer["to_school"]) if c and c not in codes]
         if r["source"] == "maintenance" and faults.get(r["subject"]) and faults[r["subject"]] not in codes:
             codes.append(faults[r["subject"]])
-        out.append({"source": r["source"], "position": r["position"], "occurred_at": r["occurred_at"],
+        out.append({"source": r["source"], "province_code": r["province_code"],
+                    "position": r["position"] & PLACE_MASK, "occurred_at": r["occurred_at"],
                     "event_type": r["event_type"], "actor": {"user": r["actor"], "role": r["role"]},
                     "subject": r["subject"], "school_codes": codes, "transfer": transfer, "data": d})
     names = _school_names(conn, p, {c for e in out for c in e["school_codes"]})

@@ -19,11 +19,13 @@ model (one small batch per delivery) field for field.
 """
 from __future__ import annotations
 
+import zlib
+
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Callable
 
-from sqlalchemy import Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text
 
 from shared.schools import detail_columns
 
@@ -34,6 +36,30 @@ NEVER = 1e18  # the end of a state nothing has replaced yet
 
 def epoch(iso: str) -> float:
     return datetime.fromisoformat(iso).timestamp()
+
+
+PLACE_BITS = 31  # a log's positions stay below 2**31 (an INTEGER column)
+_CODE_SYMBOLS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
+
+
+def place(env: dict, by_province: bool) -> int:
+    """Where an event stands among the facts of the model: its position in its log, made unique across
+    provinces where several feed the model (`position` is part of every table's key)."""
+    if not by_province:
+        return env["position"]
+    return (province_number(env["province_code"]) << PLACE_BITS) + env["position"]
+
+
+def province_number(code: str) -> int:
+    """A number of its own for each province code, the same on every machine and in every rebuild: the code
+    itself in base 38 when it is short (as they are), else a checksum of it above those."""
+    code = code.upper()
+    if len(code) <= 5 and all(c in _CODE_SYMBOLS for c in code):
+        n = 0
+        for c in code:
+            n = n * 38 + _CODE_SYMBOLS.index(c) + 1
+        return n
+    return 38 ** 5 + (zlib.crc32(code.encode()) & 0x3FFFFFFF)
 
 
 def day_start(iso_date: str) -> float:
@@ -76,7 +102,7 @@ class IndicatorsModel:
 
     def define_tables(self, md: MetaData) -> None:
         def ordered():
-            return [Column("at", Float, nullable=False), Column("position", Integer, primary_key=True),
+            return [Column("at", Float, nullable=False), Column("position", BigInteger, primary_key=True),
                     Column("seq", Integer, primary_key=True, default=0)]
 
         def history(name, *columns, key=()):

@@ -11,7 +11,7 @@ from shared.projector import Projection
 
 from .activity import ActivityTables
 from .cache import Changes
-from .model import IndicatorsModel, epoch
+from .model import IndicatorsModel, epoch, place
 from .on_inventory import InventoryHandlers
 from .on_maintenance import MaintenanceHandlers
 from .on_resources import ResourcesHandlers
@@ -28,6 +28,7 @@ class IndicatorsProjection(InventoryHandlers, MaintenanceHandlers, ResourcesHand
 
     name = "reporting"
     sources = SOURCES
+    by_province = False  # fed by several provinces (an academy, the country): see `model.place`
 
     def define_tables(self, md: MetaData) -> None:
         IndicatorsModel.define_tables(self, md)
@@ -50,7 +51,7 @@ class IndicatorsProjection(InventoryHandlers, MaintenanceHandlers, ResourcesHand
 
     def add(self, batch: Batch, env: dict) -> None:
         """Turn one event into rows and folds (no I/O)."""
-        batch.at, batch.position = epoch(env["occurred_at"]), env["position"]
+        batch.at, batch.position = epoch(env["occurred_at"]), place(env, self.by_province)
         if batch.at > batch.latest:
             batch.latest = batch.at
         self.note_activity(batch, env)  # every event, whether or not an indicator counts it

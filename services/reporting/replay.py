@@ -17,7 +17,7 @@ from sqlalchemy.pool import StaticPool
 
 from shared.catalogue import registry
 from shared.events import InvalidEvent
-from shared.projector import Projector
+from shared.projector import Projector, split_feed
 
 from .projections import Batch, IndicatorsProjection
 
@@ -26,24 +26,25 @@ PAGE = 5000  # the most `events_since` gives at once
 
 
 def load(conn: Connection, projection: IndicatorsProjection, fetch: Callable, until: dict | None = None,
-         stats: dict | None = None) -> dict:
-    """Fill empty tables from the logs, up to `until[source]` if given; return the last position per source."""
+         stats: dict | None = None, feeds=None) -> dict:
+    """Fill empty tables from the logs of `feeds` (the sources, or each province's: see Projector), up to
+    `until[feed]` if given; return the last position per feed."""
     # Millions of short-lived rows and no cycles among them: the cycle collector would only rescan them.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load(conn, projection, fetch, until, stats)
+        return _load(conn, projection, fetch, until, stats, feeds or projection.sources)
     finally:
         if collecting:
             gc.enable()
 
 
-def _load(conn, projection, fetch, until, stats):
+def _load(conn, projection, fetch, until, stats, feeds):
     last = {}
     stats = stats if stats is not None else {}
     stats.setdefault("derive_seconds", 0.0)
-    for source in projection.sources:
-        # Each source's states depend on its own events only: one batch per source keeps less in memory.
+    for source in feeds:
+        # Each feed's states depend on its own events only: one batch per feed keeps less in memory.
         batch = Batch()
         after, stop = 0, (until or {}).get(source)
         while stop is None or after < stop:
@@ -81,7 +82,7 @@ def rebuild(projector: Projector, stats: dict | None = None) -> int:
         t = projector.positions_table
         with projector.engine.begin() as conn:
             projection.create_bare(conn)
-            last = load(conn, projection, projector.fetch, stats=stats)
+            last = load(conn, projection, projector.fetch, stats=stats, feeds=list(projector.positions))
             started = time.perf_counter()
             projection.create_indexes(conn)
             stats["index_seconds"] = time.perf_counter() - started
@@ -99,11 +100,14 @@ def scratch_engine() -> Engine:
 
 
 def model_at(fetch: Callable, positions: dict) -> tuple[IndicatorsProjection, Engine]:
-    """The read model as it stood when each source's log ended at `positions`."""
+    """The read model as it stood when each feed's log ended at `positions`."""
     projection = IndicatorsProjection()
+    by_province = any(split_feed(f)[0] for f in positions)
+    projection.by_province = by_province
+    feeds = list(positions) if by_province else list(projection.sources)
     engine = scratch_engine()
     with engine.begin() as conn:
         projection.create_bare(conn)
-        load(conn, projection, fetch, until={s: positions.get(s, 0) for s in projection.sources})
+        load(conn, projection, fetch, until={f: positions.get(f, 0) for f in feeds}, feeds=feeds)
         projection.create_indexes(conn)
     return projection, engine

@@ -8,9 +8,10 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 
 from shared.commands import context
-from shared.config import province_code
+from shared.config import READING_TIERS, province_code, tier
 from shared.errors import CommandRejected, InvalidCommand
-from shared.service import ProjectorDependency, following
+from shared.projector import feed_key
+from shared.service import Federation, ProjectorDependency, following
 
 from . import activity
 from . import indicators as ind
@@ -41,6 +42,7 @@ class ReportingService:
     name = "reporting"
     kept_tables = ReportLog(None).metadata  # migrated, not rebuilt from the logs
     projector = ReportingProjector(IndicatorsProjection)
+    federation = Federation()
 
     on_inventory_event = following("reporting", "inventory", "projector")
     on_maintenance_event = following("reporting", "maintenance", "projector")
@@ -50,6 +52,7 @@ class ReportingService:
     @timer(interval=10, eager=True)
     def catch_up(self):
         """The bus is the fast path; this reads what it missed from the sources' logs."""
+        self.federation.ensure()
         self.projector.catch_up()
         self._warm()
 
@@ -73,7 +76,8 @@ class ReportingService:
         scope_, period_ = parse_scope(scope), parse_period(period)
         now = datetime.now(timezone.utc)
         t = period_.cut(parse_day(as_of), now)
-        if not ind.known_scope(conn, self.projector.projection, scope_, province_code()):
+        own = province_code() if tier() not in READING_TIERS else None
+        if not ind.known_scope(conn, self.projector.projection, scope_, own):
             raise CommandRejected("unknown_scope", f"No school, province or region is known as {scope_.name}.")
         # The memo keeps figures at each period's own T only.
         memo = self.projector.memo if t == period_.as_of(now) else None
@@ -206,10 +210,31 @@ class ReportingService:
 
     # ---- operations
 
+    # ---- across the tiers
+
+    @rpc
+    def provinces(self):
+        """The provinces whose events this reporting follows (an academy's; the national tier asks)."""
+        if not self.projector.by_province:
+            return [province_code()]
+        return sorted({feed.partition("/")[0] for feed in self.projector.positions})
+
+    @rpc
+    def events_of(self, province_code, source, after_position, limit=1000):
+        """A province's log read across this academy's link to it: how the national tier fills a gap."""
+        if not self.projector.by_province:
+            raise InvalidCommand({"province_code": ["Only an academy or the national tier reads other provinces."]})
+        return self.projector.fetch(feed_key(province_code, source), after_position, limit)
+
     @rpc
     def health(self):
         status = self.projector.status()
-        return {"service": "reporting", "status": "stalled" if status["stalled"] else "ok", **status}
+        answer = {"service": "reporting", "tier": tier(), "status": "stalled" if status["stalled"] else "ok",
+                  **status}
+        links = self.federation.links()
+        if links is not None:
+            answer["upstreams"] = links
+        return answer
 
     @rpc
     def rebuild(self):
