@@ -118,6 +118,31 @@ def bench_append(url, n, per_tx):
     return n, elapsed
 
 
+def bench_append_writers(url, n, writers):
+    """`writers` threads, each its own streams, 1 event a transaction: what the log takes from many at once."""
+    store = new_store(url)
+    ctx = Context()
+    each = n // writers
+    barrier = threading.Barrier(writers + 1)
+
+    def write(w):
+        barrier.wait()
+        for t in range(each):
+            with store.transaction() as tx:
+                tx.append(f"asset:W{w}-{t}", 0, [event(w * each + t)], ctx)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    store.engine.dispose()
+    return each * writers, elapsed
+
+
 def _eventsourcing_asset():
     """The same aggregate in the `eventsourcing` library (defined once: it registers its topic)."""
     from eventsourcing.domain import Aggregate, event as es_event
@@ -293,6 +318,8 @@ def main():
         for label, url in (("SQLite", f"sqlite:///{tmp / 'a1.db'}"), ("PostgreSQL", pg)):
             line(f"{label}, 1 event per transaction", rate(*bench_append(url, n, 1)),
                  "eventsourcing SQLite, 1 event/tx", baseline)
+        with PgDatabase() as pgw:
+            line("PostgreSQL, 1 event per transaction, 8 writers", rate(*bench_append_writers(pgw, n, 8)))
         with PgDatabase() as pg100:
             for label, url in (("SQLite", f"sqlite:///{tmp / 'a100.db'}"), ("PostgreSQL", pg100)):
                 line(f"{label}, 100 events per transaction", rate(*bench_append(url, n, 100)))

@@ -1,6 +1,7 @@
 """Commands through the gateway at increasing rates, beside the raw kombu baseline measured in the same run.
 
     python benchmarks/gateway_load.py [--rates 10,25,50,100] [--seconds 10] [--max-commands 1500]
+                                      [--databases sqlite,postgresql]
 
 Starts the whole system with `genie up` on a vhost of its own (made and removed through the management API),
 SQLite files in a temporary directory, the gateway on a free loopback port. For each rate it sends commands
@@ -8,6 +9,8 @@ SQLite files in a temporary directory, the gateway on a free loopback port. For 
 than `--max-commands`), and reports the throughput achieved, p50/p99 latency of the 2xx answers, and the
 projection lag: how long after the last command reporting had read every event. The baseline publishes the
 same number of messages of the same size straight to RabbitMQ with kombu (persistent, publisher confirms).
+With `--databases sqlite,postgresql` the same run is made again with every service on a PostgreSQL database
+of its own (made and dropped here), printed beside.
 """
 from __future__ import annotations
 
@@ -22,14 +25,18 @@ import statistics  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+import os  # noqa: E402
+import uuid  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import requests  # noqa: E402
 from kombu import Connection, Exchange, Queue  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+PG_ADMIN = os.environ.get("GENIE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 sys.path.insert(0, str(ROOT))
 
+from shared.config import SERVICES  # noqa: E402
 from tests.e2e.conftest import System, Vhost, mixed_commands, province  # noqa: E402
 
 
@@ -106,14 +113,35 @@ def main():
     parser.add_argument("--rates", default="25,50,100,200")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--max-commands", type=int, default=1500)
+    parser.add_argument("--databases", default="sqlite", help="sqlite, postgresql or both (comma-separated)")
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
 
     print(f"machine: {platform.processor() or platform.machine()}, {eventlet.patcher.original('os').cpu_count()} "
           f"cores, Python {platform.python_version()}, {platform.system()} {platform.release()}")
+    sent, size, log = 0, 700, 0
+    for database in args.databases.split(","):
+        results, size, log = run_system(database.strip(), rates, args)
+        sent = max([sent] + [r["sent"] for r in results])
+    vhost = Vhost()
+    vhost.create()
+    try:
+        base = baseline(vhost, sent, size)
+    finally:
+        vhost.delete()
+    print(f"kombu baseline: {base['sent']} persistent messages of {size} B with confirms: "
+          f"{base['throughput']:7.1f} msg/s, p50 {base['p50_ms']:.2f} ms, p99 {base['p99_ms']:.2f} ms "
+          f"(inventory's log: {log} events)")
+
+
+def run_system(database, rates, args):
+    """The whole system on `database` (sqlite or postgresql), each rate in turn."""
     vhost = Vhost()
     vhost.create()
     system = System(Path(tempfile.mkdtemp(prefix="genie-load-")), vhost)
+    pg = PgDatabases() if database == "postgresql" else None
+    if pg is not None:
+        system.env.update(pg.create())
     results = []
     try:
         system.up()
@@ -121,23 +149,48 @@ def main():
         schools, setup = province("L", 8)
         for path, body in setup:
             assert system.post("coord", path, body).status_code == 201
-        sizes = []
         for i, rate in enumerate(rates):
             result = run_rate(system, rate, args.seconds, args.max_commands, f"L{i}", schools)
             results.append(result)
-            print(f"gateway  {rate:6.0f}/s offered: {result['ok']:5d} ok of {result['sent']:5d} "
+            print(f"gateway {database:<10} {rate:6.0f}/s offered: {result['ok']:5d} ok of {result['sent']:5d} "
                   f"({result['statuses']}), {result['throughput']:6.1f} cmd/s, p50 {result['p50_ms']:7.1f} ms, "
                   f"p99 {result['p99_ms']:7.1f} ms, projection lag {result['lag_s']:5.2f} s", flush=True)
         log = system.health()["services"]["inventory"]["last_position"]
         sizes = [len(json.dumps(e)) for e in _sample(system)]
         size = int(statistics.mean(sizes)) if sizes else 700
-        base = baseline(vhost, max(r["sent"] for r in results), size)
-        print(f"kombu baseline: {base['sent']} persistent messages of {size} B with confirms: "
-              f"{base['throughput']:7.1f} msg/s, p50 {base['p50_ms']:.2f} ms, p99 {base['p99_ms']:.2f} ms "
-              f"(inventory's log: {log} events)")
     finally:
         system.stop()
         vhost.delete()
+        if pg is not None:
+            pg.drop()
+    return results, size, log
+
+
+class PgDatabases:
+    """A PostgreSQL database of its own for each service, as `DATABASE_URL_<SERVICE>`."""
+
+    def __init__(self):
+        from sqlalchemy import create_engine
+
+        self.admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        self.names = {s: f"genie_load_{s}_{uuid.uuid4().hex[:6]}" for s in SERVICES}
+
+    def create(self) -> dict:
+        from sqlalchemy import text
+
+        with self.admin.connect() as c:
+            for name in self.names.values():
+                c.execute(text(f'CREATE DATABASE "{name}"'))
+        base = PG_ADMIN.rsplit("/", 1)[0]
+        return {f"DATABASE_URL_{s.upper()}": f"{base}/{name}" for s, name in self.names.items()}
+
+    def drop(self):
+        from sqlalchemy import text
+
+        with self.admin.connect() as c:
+            for name in self.names.values():
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
 
 
 def _sample(system):
