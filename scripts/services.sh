@@ -9,7 +9,7 @@ if ! rabbitmqctl -q status >/dev/null 2>&1; then
 fi
 rabbitmqctl -q await_startup --timeout 120 >/dev/null
 # Federation: an academy or the national tier is fed by its provinces' brokers (README, "Regional and national reporting").
-rabbitmq-plugins -q enable rabbitmq_management rabbitmq_federation >/dev/null
+rabbitmq-plugins -q enable rabbitmq_management rabbitmq_federation rabbitmq_federation_management >/dev/null
 for _ in $(seq 1 60); do
   curl -sf -u guest:guest http://127.0.0.1:15672/api/overview >/dev/null && break
   sleep 1
