@@ -8,7 +8,7 @@ from datetime import datetime
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
 from . import logs, text
-from .errors import InvalidCommand
+from .errors import ConcurrencyError, InvalidCommand
 from .events import SYSTEM_ACTOR, Context, now
 
 
@@ -106,11 +106,17 @@ class UnitOfWork:
 
     def __init__(self, tx, ctx: Context | None, **parts):
         self.tx = tx
-        self.conn = tx.conn
         self.store = tx.store
         self.views = tx.store.views
         self.ctx = ctx
         vars(self).update(parts)
+
+    @property
+    def conn(self):
+        """The transaction's connection. A decision that reads through it (the read models, not only its
+        streams) relies on the whole log staying where it was until the command appends."""
+        self.tx.reads_widely()
+        return self.tx.conn
 
     @property
     def at(self) -> datetime:
@@ -164,7 +170,13 @@ def parse_command(handler, command, meta) -> tuple[object, Context]:
 
 
 def execute(store, handler, cmd: dict, ctx: Context, unit: type[UnitOfWork] = UnitOfWork, **parts):
-    """Run a parsed command's handler in one transaction of `store`."""
+    """Run a parsed command's handler in one transaction of `store`: it reads and decides without the
+    writer lock; if what it read moved before it appended, it decides once more, under the lock."""
+    try:
+        with store.transaction(deciding=True) as tx:
+            return handler(cmd, unit(tx, ctx, **parts))
+    except ConcurrencyError:
+        pass
     with store.transaction() as tx:
         return handler(cmd, unit(tx, ctx, **parts))
 

@@ -39,7 +39,9 @@ def make_engine(url: str) -> Engine:
         def _sqlite_begin(conn):
             # Writers take the lock at BEGIN, so two writers queue instead of
             # failing halfway with "database is locked".
-            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("readonly") else "BEGIN IMMEDIATE")
+            options = conn.get_execution_options()
+            deferred = options.get("readonly") or options.get("deciding")
+            conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
         return engine
     _cooperative_psycopg()
@@ -61,6 +63,18 @@ def lock_writers(conn: Connection, name: str) -> None:
 def reading(engine: Engine):
     """A connection for reads only (no writer lock on SQLite)."""
     return engine.connect().execution_options(readonly=True)
+
+
+def deciding(engine: Engine):
+    """A connection whose transaction reads without the writer lock and takes it at its first write (SQLite:
+    a deferred BEGIN; PostgreSQL: `lock_writers` when the log is appended to)."""
+    return engine.connect().execution_options(deciding=True)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """The database refused a write of a transaction that read without the writer lock: on SQLite another
+    writer holds the lock or wrote since it read; on PostgreSQL it waited for a row another writer had."""
+    return any(m in str(exc) for m in ("database is locked", "database is busy", "deadlock detected"))
 
 
 COPY_FROM = 50  # rows from which PostgreSQL takes them through COPY rather than INSERTs

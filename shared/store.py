@@ -3,6 +3,12 @@
 Positions are 1, 2, 3 … with no gap and commit in that order because writers
 are serialised (see `db.lock_writers`). A command's events and its read-model
 changes commit in one transaction: `with store.transaction() as tx`.
+
+A command reads and decides before it takes the writer lock
+(`store.transaction(deciding=True)`): the lock is taken at its first append,
+and held to the commit. What it read is checked then: a stream it read that
+moved, or the log itself when it read anything but its streams (the read
+models), refuses with ConcurrencyError, and the runner decides once more.
 """
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ from typing import Iterable, Iterator
 from sqlalchemy import (Column, Integer, MetaData, String, Table, Text, UniqueConstraint, func, select,
                         update)
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from . import db
 from .lease import lease_table
@@ -76,6 +82,7 @@ class EventStore:
         # Streams (by prefix) whose history may be filled in later, but never before their first fact.
         self.founded_streams: tuple[str, ...] = ()
         self.after_commit: list = []  # callables told that new events are committed
+        self._driver_errors = (engine.dialect.dbapi.OperationalError, engine.dialect.dbapi.IntegrityError)
         self.relay = None  # the relay of this process, where one runs (health tells its lease)
 
     def create_schema(self) -> None:
@@ -102,12 +109,31 @@ class EventStore:
         return applied
 
     @contextmanager
-    def transaction(self) -> Iterator["Transaction"]:
-        """One command: read, decide, append, update read models; all or nothing."""
-        with self.engine.begin() as conn:
-            db.lock_writers(conn, f"events:{self.source}")
-            tx = Transaction(self, conn)
-            yield tx
+    def transaction(self, deciding: bool = False) -> Iterator["Transaction"]:
+        """One command: read, decide, append, update read models; all or nothing.
+
+        Under the writer lock from the start; with `deciding`, the reads and the decision run without it and
+        the lock is taken at the first append (ConcurrencyError if what was read moved meanwhile)."""
+        if not deciding:
+            with self.engine.begin() as conn:
+                db.lock_writers(conn, f"events:{self.source}")
+                tx = Transaction(self, conn)
+                yield tx
+        else:
+            try:
+                with db.deciding(self.engine) as conn, conn.begin():
+                    tx = Transaction(self, conn, locked=False)
+                    yield tx
+                    tx.before_commit()
+            except (OperationalError, self._driver_errors[0]) as exc:
+                # SQLite: a transaction that read cannot write once another one wrote since it read.
+                if not db.is_busy(exc):
+                    raise
+                raise ConcurrencyError(f"log of {self.source}", "the one read", "written since") from None
+            except (IntegrityError, self._driver_errors[1]):
+                # A row the decision wrote (a read model's) that another command wrote meanwhile: decided again
+                # under the lock, it sees that row (and a real fault raises again there).
+                raise ConcurrencyError(f"log of {self.source}", "the one read", "written since") from None
         if tx.appended:
             for notify in self.after_commit:
                 notify()
@@ -148,10 +174,41 @@ class EventStore:
 
 
 class Transaction:
-    def __init__(self, store: EventStore, conn: Connection):
+    def __init__(self, store: EventStore, conn: Connection, locked: bool = True):
         self.store = store
         self.conn = conn
         self.appended: list[dict] = []
+        self.locked = locked
+        self.streams_read: dict[str, int] = {}  # before the lock: each stream read, at the version read
+        self.log_read_at: int | None = None  # before the lock: the log's last position when read otherwise
+
+    def reads_widely(self) -> None:
+        """The command reads more than its streams (the read models): the whole log must not move until its
+        first append."""
+        if not self.locked and self.log_read_at is None:
+            self.log_read_at = _last_position(self.conn, self.store.events)
+
+    def _lock(self) -> None:
+        """Take the writer lock, then check that nothing the decision read has moved since."""
+        db.lock_writers(self.conn, f"events:{self.store.source}")
+        self.locked = True
+        if self.log_read_at is not None:
+            last = _last_position(self.conn, self.store.events)
+            if last != self.log_read_at:
+                raise ConcurrencyError(f"log of {self.store.source}", self.log_read_at, last)
+        if self.streams_read:
+            t = self.store.events
+            now_at = dict(self.conn.execute(
+                select(t.c.stream_id, func.max(t.c.stream_version))
+                .where(t.c.stream_id.in_(list(self.streams_read))).group_by(t.c.stream_id)).all())
+            for stream_id, version in self.streams_read.items():
+                if now_at.get(stream_id, 0) != version:
+                    raise ConcurrencyError(stream_id, version, now_at.get(stream_id, 0))
+
+    def before_commit(self) -> None:
+        """A decision that wrote the read models without appending still checks what it read."""
+        if not self.locked and self.log_read_at is not None:
+            self._lock()
 
     def load(self, stream_id: str, evolve, state):
         """Fold the stream into `state`; return (state, version) for a later append."""
@@ -173,13 +230,19 @@ class Transaction:
         rows = self.conn.execute(
             select(t.c.envelope).where(t.c.stream_id == stream_id).order_by(t.c.stream_version)
         ).scalars()
-        return [self.store.registry.read(orjson.loads(r), check=False) for r in rows]
+        history = [self.store.registry.read(orjson.loads(r), check=False) for r in rows]
+        if not self.locked:
+            self.streams_read.setdefault(stream_id, len(history))
+        return history
 
     def stream_version(self, stream_id: str) -> int:
         t = self.store.events
-        return self.conn.execute(
+        version = self.conn.execute(
             select(func.coalesce(func.max(t.c.stream_version), 0)).where(t.c.stream_id == stream_id)
         ).scalar_one()
+        if not self.locked:
+            self.streams_read.setdefault(stream_id, version)
+        return version
 
     def append(self, stream_id: str, expected_version: int, events: Iterable[Event],
                context: Context) -> list[dict]:
@@ -193,6 +256,8 @@ class Transaction:
         events = list(events)
         for e in events:
             store.registry.check_new(store.source, e)
+        if not self.locked:
+            self._lock()
         cursor = self.conn.connection.driver_connection.cursor()
         cursor.execute(store._heads, {"stream_id": stream_id})
         actual, position, last, first = cursor.fetchone()

@@ -173,6 +173,9 @@ class MemoryLog:
     def stream_version(self, stream: str) -> int:
         return len(self.streams.get(stream, []))
 
+    def reads_widely(self) -> None:
+        """Nothing to check in memory: one command at a time."""
+
     def load(self, stream: str, evolve, state):
         history = self.read_stream(stream)
         for env in history:
