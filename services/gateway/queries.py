@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import re
 
-from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from services.inventory import schemas as inv
 from services.inventory.schemas import NOT_APPLIED
@@ -20,6 +20,7 @@ from services.reporting.schemas import GROUPINGS, parse_day, parse_period
 from services.resources import schemas as res
 from services.training import schemas as trn
 from shared.catalogue import ASSET_KINDS, BUNDLES
+from shared.answers import Answer
 from shared.calendar import local_date
 from shared.catalogue import registry as _catalogue
 from shared.config import SOURCES
@@ -217,31 +218,24 @@ class ActivityQuery(_Query):
 
 # ---------------------------------------------------------------- answers
 
-class _Answer(Schema):
-    """What a read answers: the fields named here, and perhaps more that a service adds later."""
-
-    class Meta:
-        unknown = INCLUDE
-
-
 # A fact's own fields: those of its event type in the catalogue (CONTRACT §2); /api/openapi.json names each.
 EVENT_DATA = {"description": "The event's fields (CONTRACT §2), those of its `event_type`", "x-event-data": True}
 
 
-class Me(_Answer):
+class Me(Answer):
     user = fields.String(required=True)
     role = fields.String(required=True)
     scope = fields.String(required=True)
 
 
-class Census(_Answer):
+class Census(Answer):
     school_year = fields.String(required=True)
     pupils = fields.Integer(required=True)
     teachers = fields.Integer(required=True)
     recorded_at = fields.String(required=True)
 
 
-class Work(_Answer):
+class Work(Answer):
     work_id = fields.String(required=True)
     school_code = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(("electrical", "cabling", "room_fitting", "other")))
@@ -249,7 +243,7 @@ class Work(_Answer):
     updated_at = fields.String(required=True)
 
 
-class School(_Answer):
+class School(Answer):
     school_code = fields.String(required=True)
     name_ar = fields.String(required=True)
     name_fr = fields.String(required=True)
@@ -271,7 +265,7 @@ class School(_Answer):
     infrastructure_works = fields.List(fields.Nested(Work))
 
 
-class Asset(_Answer):
+class Asset(Answer):
     asset_id = fields.String(required=True)
     serial = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(ASSET_KINDS))
@@ -300,26 +294,26 @@ class RegisterRow(Asset):
     last_observation = fields.String(allow_none=True)
 
 
-class AssetRegister(_Answer):
+class AssetRegister(Answer):
     total = fields.Integer(required=True)
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
     items = fields.List(fields.Nested(RegisterRow), required=True)
 
 
-class Actor(_Answer):
+class Actor(Answer):
     user = fields.String(required=True)
     role = fields.String(required=True)
 
 
-class FaultStep(_Answer):
+class FaultStep(Answer):
     event_type = fields.String(required=True, validate=validate.OneOf((
         "fault_declared", "warranty_claim_filed", "repair_completed", "equipment_replaced", "fault_closed")))
     occurred_at = fields.String(required=True)
     actor = fields.Nested(Actor, required=True, metadata={"description": "Who recorded it"})
 
 
-class Fault(_Answer):
+class Fault(Answer):
     fault_id = fields.String(required=True)
     asset_id = fields.String(required=True)
     school_code = fields.String(required=True)
@@ -347,7 +341,7 @@ class Fault(_Answer):
         "description": "Each step of the fault's life, when and by whom (a fault and an asset's faults)"})
 
 
-class TimelineEntry(_Answer):
+class TimelineEntry(Answer):
     position = fields.Integer()
     event_type = fields.String(required=True, validate=validate.OneOf(EVENT_TYPES))
     occurred_at = fields.String(required=True)
@@ -357,18 +351,18 @@ class TimelineEntry(_Answer):
     data = fields.Dict(metadata=EVENT_DATA)
 
 
-class AssetPage(_Answer):
+class AssetPage(Answer):
     asset = fields.Nested(Asset, required=True)
     timeline = fields.List(fields.Nested(TimelineEntry), required=True)
     faults = fields.List(fields.Nested(Fault), required=True)
 
 
-class VisitObservation(_Answer):
+class VisitObservation(Answer):
     asset_id = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(("in_use", "unused", "broken", "missing")))
 
 
-class Visit(_Answer):
+class Visit(Answer):
     visit_id = fields.String(required=True)
     school_code = fields.String(required=True)
     occurred_at = fields.String(required=True)
@@ -376,7 +370,7 @@ class Visit(_Answer):
     notes = fields.String()
 
 
-class SchoolPage(_Answer):
+class SchoolPage(Answer):
     school = fields.Nested(School, required=True)
     equipment = fields.List(fields.Nested(Asset), required=True)
     faults = fields.List(fields.Nested(Fault), required=True)
@@ -386,7 +380,7 @@ class SchoolPage(_Answer):
         "description": "The school's indicators for the current school year"})
 
 
-class Transfer(_Answer):
+class Transfer(Answer):
     transfer_id = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(("proposed", "approved", "rejected",
                                                                    "completed")))
@@ -403,25 +397,25 @@ class Transfer(_Answer):
     completed_at = fields.String(allow_none=True)
 
 
-class UnexpectedSerial(_Answer):
+class UnexpectedSerial(Answer):
     serial = fields.String(required=True)
     known_as = fields.String(allow_none=True)
     on_record_at = fields.String(allow_none=True)
 
 
-class AuditLine(_Answer):
+class AuditLine(Answer):
     asset_id = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(("present", "missing", "damaged")))
 
 
-class KindConformity(_Answer):
+class KindConformity(Answer):
     expected = fields.Integer(required=True)
     present = fields.Integer(required=True)
     missing = fields.Integer(required=True)
     damaged = fields.Integer(required=True)
 
 
-class Audit(_Answer):
+class Audit(Answer):
     audit_id = fields.String(required=True)
     school_code = fields.String(required=True)
     occasion = fields.String(required=True, validate=validate.OneOf(("handover", "annual", "spot")))
@@ -441,7 +435,7 @@ class Audit(_Answer):
     damaged_assets = fields.List(fields.String())
 
 
-class Delivery(_Answer):
+class Delivery(Answer):
     delivery_ref = fields.String(required=True)
     supplier = fields.String(required=True)
     received_at = fields.String(required=True)
@@ -451,7 +445,7 @@ class Delivery(_Answer):
     kinds = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
-class WarrantyEnding(_Answer):
+class WarrantyEnding(Answer):
     asset_id = fields.String(required=True)
     school_code = fields.String(allow_none=True)
     kind = fields.String(required=True)
@@ -465,7 +459,7 @@ class WarrantyEnding(_Answer):
     open_fault_id = fields.String(allow_none=True)
 
 
-class WaitingReplacement(_Answer):
+class WaitingReplacement(Answer):
     fault_id = fields.String(required=True)
     school_code = fields.String(allow_none=True, metadata={"description": "Where the fault was declared"})
     old_asset_id = fields.String(required=True)
@@ -481,31 +475,31 @@ class WaitingReplacement(_Answer):
 Indicators = rep.Indicators  # reporting's answer, its indicators named from the registry
 
 
-class Report(_Answer):
+class Report(Answer):
     report_id = fields.String()
     scope = fields.String()
     period = fields.String()
     issued_at = fields.String()
 
 
-class ActivityActor(_Answer):
+class ActivityActor(Answer):
     user = fields.String(required=True)
     role = fields.String(required=True)
 
 
-class ActivitySchool(_Answer):
+class ActivitySchool(Answer):
     school_code = fields.String(required=True)
     name_ar = fields.String(allow_none=True)
     name_fr = fields.String(allow_none=True)
 
 
-class ActivityTransfer(_Answer):
+class ActivityTransfer(Answer):
     from_school = fields.String(allow_none=True)
     to_school = fields.String(allow_none=True)
     items = fields.Integer(required=True)
 
 
-class ActivityEntry(_Answer):
+class ActivityEntry(Answer):
     source = fields.String(required=True, metadata={"description": "The axis: the service that recorded it"})
     position = fields.Integer(required=True)
     occurred_at = fields.String(required=True)
@@ -524,7 +518,7 @@ class RenewalRow(RegisterRow):
     score = fields.Float(required=True)
 
 
-class RenewalSchool(_Answer):
+class RenewalSchool(Answer):
     school_code = fields.String(required=True)
     items = fields.Integer(required=True, metadata={"description": "Its equipment in service"})
     total = fields.Float(required=True, metadata={"description": "The sum of their scores"})
@@ -533,21 +527,21 @@ class RenewalSchool(_Answer):
     score = fields.Float(required=True, metadata={"description": "The mean score of its equipment"})
 
 
-class RenewalRule(_Answer):
+class RenewalRule(Answer):
     age = fields.Float(required=True, metadata={"description": "Points per year of age"})
     fault = fields.Float(required=True, metadata={"description": "Points per fault in the last 12 months"})
     down = fields.Float(required=True, metadata={"description": "Points per 30 days out of service"})
     ended = fields.Float(required=True, metadata={"description": "Points for a warranty ended"})
 
 
-class RenewalPlan(_Answer):
+class RenewalPlan(Answer):
     rule = fields.Nested(RenewalRule, required=True)
     assets = fields.List(fields.Nested(RenewalRow), required=True, metadata={"description": "Highest score first"})
     schools = fields.List(fields.Nested(RenewalSchool), required=True,
                           metadata={"description": "By the mean score of their equipment, highest first"})
 
 
-class ActivityLog(_Answer):
+class ActivityLog(Answer):
     total = fields.Integer(required=True)
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
