@@ -5,6 +5,7 @@ import argparse
 import base64
 import logging
 import os
+import re
 import signal
 import sys
 
@@ -30,6 +31,20 @@ def without_password(uri: str) -> str:
     return Connection(uri).as_uri()  # the password as **
 
 
+def tier_runs(service: str) -> bool:
+    """Whether this deployment's tier runs `service` (an academy or the country: reporting and the gateway);
+    a setting that cannot work stops here, said with its name."""
+    from shared import config
+
+    try:
+        tier = config.tier()
+        config.upstreams()
+    except config.ConfigError as exc:
+        print(f"genie: {exc}", file=sys.stderr)
+        sys.exit(2)
+    return tier == "province" or service in config.READING_SERVICES
+
+
 def require_broker() -> None:
     from shared import config
 
@@ -39,6 +54,12 @@ def require_broker() -> None:
         print(f"genie: RabbitMQ is not reachable at {without_password(uri)} ({why}); start it with "
               f"`rabbitmq-server -detached` or set AMQP_URI.", file=sys.stderr)
         sys.exit(2)
+
+
+def _code(value: str) -> str:
+    if not re.fullmatch(r"[A-Z0-9]{2,10}", value):
+        raise argparse.ArgumentTypeError(f"{value!r}: 2 to 10 capital letters or digits, e.g. OED")
+    return value
 
 
 def cmd_up(args) -> None:
@@ -56,7 +77,8 @@ def cmd_up(args) -> None:
         print(f"genie: {exc}", file=sys.stderr)
         sys.exit(2)
     require_broker()
-    commands = {name: [sys.executable, "-m", "genie.cli", "run", name] for name in SERVICE_CLASSES}
+    names = [n for n in SERVICE_CLASSES if tier_runs(n)]
+    commands = {name: [sys.executable, "-m", "genie.cli", "run", name] for name in names}
     sys.exit(Supervisor(commands, env=dict(os.environ), keep_fds=(lock,)).run())
 
 
@@ -71,6 +93,10 @@ def cmd_run(args) -> None:
     from .supervise import start_service
 
     logs.configure(args.service)  # JSON lines with the service, correlation and event ids
+    if not tier_runs(args.service):
+        print(f"genie: {args.service} records a province's events; GENIE_TIER={config.tier()} runs "
+              f"{' and '.join(config.READING_SERVICES)} only", file=sys.stderr)
+        sys.exit(2)
     require_broker()
     overrides = {}
     if args.service == "gateway":
@@ -142,8 +168,9 @@ def cmd_seed(args) -> None:
 
     require_broker()
     with ClusterRpcProxy(config.nameko_config(), timeout=args.timeout) as cluster:
-        outcome = Seeder(cluster, DemoProvince(args.schools, args.assets_per_school), out=sys.stderr).run()
-    print(f"genie: demo province: {outcome.sent} commands recorded, {outcome.already} already there, "
+        province = DemoProvince(args.schools, args.assets_per_school, province=args.province, region=args.region)
+        outcome = Seeder(cluster, province, out=sys.stderr).run()
+    print(f"genie: demo province {args.province or 'OED'}: {outcome.sent} commands recorded, {outcome.already} already there, "
           f"{len(outcome.refused)} refused")
     for where, code, message in outcome.refused:
         print(f"genie:   {where} refused ({code}): {message}", file=sys.stderr)
@@ -278,6 +305,9 @@ def main(argv=None) -> None:
     seed.add_argument("--schools", type=int, default=60)
     seed.add_argument("--assets-per-school", type=int, default=50)
     seed.add_argument("--timeout", type=float, default=120)
+    seed.add_argument("--province", type=_code, help="a province of its own beside others: its school codes "
+                      "and ids begin with CODE- (by default the province OED, codes as OEDP001)")
+    seed.add_argument("--region", type=_code, default="DOE", help="the region (academy) of its schools")
     seed.set_defaults(func=cmd_seed)
     report = sub.add_parser("report", help="issue an indicators report (xlsx or csv), recorded so it can be made again")
     report.add_argument("--scope", help="all, region:<code>, province:<code> or school:<code>")

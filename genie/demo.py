@@ -27,6 +27,10 @@ from shared.errors import CommandRejected
 META = {"actor": {"user": "demo.coordinateur", "role": "coordinator"}}
 REGION = "DOE"
 YEARS = ("2024-2025", "2025-2026")
+# The ids a demo province of its own makes its own (school codes and asset ids are made so from the start).
+TAGGED = {"fault_id", "claim_ref", "transfer_id", "visit_id", "audit_id", "work_id", "resource_id", "project_id",
+          "committee_id", "workshop_id", "practice_id", "research_id", "dysfunction_id", "training_id", "session_id",
+          "staff_id", "decisions", "participants", "attendance"}
 
 NAMES = [
     ("الوحدة", "Al Wahda"), ("النهضة", "Annahda"), ("الأمل", "Al Amal"), ("المسيرة الخضراء", "Al Massira Al Khadra"),
@@ -119,8 +123,13 @@ class Progress:
 class DemoProvince:
     """The demo plan for `schools` schools and about `assets_per_school` assets each."""
 
-    def __init__(self, schools: int = 60, assets_per_school: int = 50, seed: int = 2024):
+    def __init__(self, schools: int = 60, assets_per_school: int = 50, seed: int = 2024,
+                 province: str | None = None, region: str = REGION):
+        """`province`: a demo province of that code beside others (an academy's, the country's): its school
+        codes and every other id begin with `<province>-`, so that none is another province's too."""
         self.rng = random.Random(seed)
+        self.province, self.region = province, region
+        self.prefix = f"{province}-" if province else "OED"
         self.schools = self._schools(schools)
         self.assets: list[Asset] = []
         self.assets_per_school = assets_per_school
@@ -133,10 +142,22 @@ class DemoProvince:
             round_ = i // len(NAMES)
             suffix_ar, suffix_fr = (f" {round_ + 1}", f" {round_ + 1}") if round_ else ("", "")
             commune = COMMUNES[i % len(COMMUNES)]
-            schools.append(School(f"OED{letter}{i + 1:03d}", f"{word_ar} {name_ar}{suffix_ar}",
+            schools.append(School(f"{self.prefix}{letter}{i + 1:03d}", f"{word_ar} {name_ar}{suffix_ar}",
                                   f"{word_fr} {name_fr}{suffix_fr}", cycle,
                                   "urban" if commune == "Dakhla" else "rural", commune))
         return schools
+
+    def tag(self, value):
+        """An id of this province's own (see `__init__`); ids, lists and records of ids alike."""
+        if not self.province:
+            return value
+        if isinstance(value, list):
+            return [self.tag(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.tag(v) if k in TAGGED else v for k, v in value.items()}
+        if isinstance(value, str) and not value.startswith(f"{self.province}-"):
+            return f"{self.province}-{value}"
+        return value
 
 
 class Seeder:
@@ -177,6 +198,7 @@ class Seeder:
         """Send `command` unless its first event (`expect` with `key` in its data) is already recorded."""
         if self.progress is not None:
             self.progress.step(f"{service}.{method}")
+        command, key = self.p.tag(command), self.p.tag(key)
         if self.recorded(expect, command["occurred_at"], **key):
             self.outcome.already += 1
             return False
@@ -243,7 +265,7 @@ class Seeder:
         for i, s in enumerate(self.p.schools):
             self.send(inv, "register_school", {
                 "school_code": s.code, "name_ar": s.name_ar, "name_fr": s.name_fr, "cycle": s.cycle,
-                "setting": s.setting, "commune": s.commune, "region_code": REGION,
+                "setting": s.setting, "commune": s.commune, "region_code": self.p.region,
                 "occurred_at": at("2024-09-02", 8, i % 60)}, "school_registered", school_code=s.code)
         for y, year in enumerate(YEARS):
             for s in self.p.schools:
@@ -283,7 +305,7 @@ class Seeder:
         weights = [w for _, _, w in KINDS]
         for n in range(1, total + 1):
             kind, prefix, _ = rng.choices(KINDS, weights)[0]
-            self.p.assets.append(Asset(f"OED-A{n:05d}", kind, f"{prefix}-{24 + (n > total // 2)}{n:05d}"))
+            self.p.assets.append(Asset(self.p.tag(f"A{n:05d}") if self.p.province else f"OED-A{n:05d}", kind, f"{prefix}-{24 + (n > total // 2)}{n:05d}"))
         # Three deliveries: two the first year, one the second.
         third = max(1, total // 3)
         self.batches = [("BL-2024-0917", "2024-09-17", self.p.assets[:third], SUPPLIERS[0]),
@@ -448,7 +470,7 @@ class Seeder:
                 self.send(mnt, "close_fault", {"fault_id": fid, "resolution": "repaired",
                                                "occurred_at": later(13)}, "fault_closed", fault_id=fid)
             elif story == "replace":
-                new = f"OED-R{n + 1:04d}"
+                new = self.p.tag(f"R{n + 1:04d}") if self.p.province else f"OED-R{n + 1:04d}"
                 self.send(mnt, "file_warranty_claim", {"fault_id": fid, "claim_ref": f"GAR-{fid}",
                                                        "occurred_at": later(1)}, "warranty_claim_filed", fault_id=fid)
                 self.send(mnt, "replace_equipment", {"fault_id": fid, "new_serial": f"REMP-{a.serial}",
@@ -622,6 +644,7 @@ class Seeder:
                   session_id="ATELIER-2026-S1")
 
 
-def seed(cluster, schools: int = 60, assets_per_school: int = 50, out: TextIO | None = sys.stderr) -> Outcome:
+def seed(cluster, schools: int = 60, assets_per_school: int = 50, out: TextIO | None = sys.stderr,
+         province: str | None = None, region: str = REGION) -> Outcome:
     """Enter the demo province through `cluster`; return what was sent, already there, or refused."""
-    return Seeder(cluster, DemoProvince(schools, assets_per_school), out).run()
+    return Seeder(cluster, DemoProvince(schools, assets_per_school, province=province, region=region), out).run()
