@@ -108,8 +108,10 @@ def failure_status(exc: Exception) -> tuple[int, str, str]:
     """A service down, slow or failing: (status, title, detail), logged."""
     from amqp.exceptions import ChannelError
     from kombu.exceptions import OperationalError
-    from nameko.exceptions import RemoteError, UnknownService
+    from nameko.exceptions import ContainerBeingKilled, RemoteError, UnknownService
 
+    if isinstance(exc, ContainerBeingKilled):
+        return 503, "The gateway is starting again", "it answers again in a few seconds"
     if isinstance(exc, (UnknownService, ChannelError)):
         return 503, "A service is not running", str(exc)
     if isinstance(exc, (BrokerDown, OperationalError, ConnectionError)):

@@ -6,18 +6,18 @@ import socket
 import time
 
 import eventlet
+from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer
 from werkzeug.routing import Map, PathConverter
 
-import shared.remote  # noqa: F401  (remote errors arrive as our exceptions)
 from shared import config
+from shared.remote import SteadyRpcProxy  # remote errors arrive as our exceptions, a lost broker ends no request
 
 from .accounts import Accounts, secret
 from .api import Api
-from .http import BrokerDown
+from .http import BrokerDown, failure
 from .headers import protect
 from .web import Web
 
@@ -48,6 +48,12 @@ class DoorServer(WebServer):
 
 class GatewayHttp(HttpRequestHandler):
     server = DoorServer()
+
+    def response_from_exception(self, exc):
+        # A request arriving while the service is going down (its supervisor starts it again): try again soon.
+        if isinstance(exc, ContainerBeingKilled):
+            return failure(exc)
+        return super().response_from_exception(exc)
 
 
 gateway_http = GatewayHttp.decorator
@@ -113,11 +119,11 @@ class GatewayService:
     name = "gateway"
     door = Door()
     broker = BrokerWatch()
-    inventory = RpcProxy("inventory")
-    maintenance = RpcProxy("maintenance")
-    resources = RpcProxy("resources")
-    training = RpcProxy("training")
-    reporting = RpcProxy("reporting")
+    inventory = SteadyRpcProxy("inventory")
+    maintenance = SteadyRpcProxy("maintenance")
+    resources = SteadyRpcProxy("resources")
+    training = SteadyRpcProxy("training")
+    reporting = SteadyRpcProxy("reporting")
 
     def _call(self, service, method, *args):
         # A service that is down must not hold the request for ever, nor a broker that went away.
