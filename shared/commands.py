@@ -1,6 +1,7 @@
 """What every command carries besides its own fields, how it is validated, and how it runs."""
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -67,9 +68,18 @@ def parse(schema: Schema, command) -> dict:
         raise InvalidCommand(exc.messages) from None
 
 
+_META = _Meta()
+
+
+@functools.lru_cache(maxsize=None)
+def schema_of(schema: type[Schema]) -> Schema:
+    """One instance of a command's schema, made once: making it costs more than a load."""
+    return schema()
+
+
 def context(meta: dict | None, command: dict | None = None) -> Context:
     """The context of a command: who, in which request, and when it happened."""
-    meta = parse(_Meta(), meta or {})
+    meta = parse(_META, meta or {})
     actor = meta["actor"] or dict(SYSTEM_ACTOR)
     if not actor.get("user") or not actor.get("role"):
         raise InvalidCommand({"actor": ["Needs a user and a role."]})
@@ -161,7 +171,7 @@ def command(schema: type[Schema], typed: type | None = None):
 
 
 def parse_command(handler, command, meta) -> tuple[object, Context]:
-    cmd = parse(handler.schema(), command)
+    cmd = parse(schema_of(handler.schema), command)
     ctx = context(meta, cmd)
     if handler.typed is None:
         return cmd, ctx

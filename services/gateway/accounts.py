@@ -58,10 +58,22 @@ def token_ttl() -> int:
     return int(os.environ.get("GATEWAY_TOKEN_TTL", TOKEN_TTL))
 
 
+ACCOUNT_CACHE_SECONDS = 2.0
+
+
+def account_cache_seconds() -> float:
+    """How long a request may go on an account as read a moment ago, rather than read it again."""
+    return float(os.environ.get("GATEWAY_ACCOUNT_CACHE_SECONDS", ACCOUNT_CACHE_SECONDS))
+
+
 class Accounts:
     def __init__(self, url: str):
         self.engine = db.make_engine(url)
         self.checks = PasswordChecks()
+        # Every request names its account: kept a moment (username -> (until, row)). A change made here
+        # forgets it at once; one made elsewhere (`genie user`, another gateway) is seen within the moment.
+        self._recent: dict[str, tuple[float, dict]] = {}
+        self.cache_seconds = account_cache_seconds()
         metadata.create_all(self.engine)
         self._add_later_columns()
 
@@ -99,6 +111,7 @@ class Accounts:
             if not conn.execute(update(accounts).where(accounts.c.username == username)
                                 .values(disabled=True, token_generation=accounts.c.token_generation + 1)).rowcount:
                 raise refusal("username", "no_such_user", f"No user {username}.")
+        self._recent.pop(username, None)  # after the commit: a request meanwhile may have kept the old row
 
     def reset_password(self, username: str, password: str, field: str = "password") -> None:
         _check_password(password, field)
@@ -110,6 +123,7 @@ class Accounts:
                                 .values(password_hash=password_hash, disabled=False,
                                         token_generation=accounts.c.token_generation + 1)).rowcount:
                 raise refusal("username", "no_such_user", f"No user {username}.")
+        self._recent.pop(username, None)
 
     def change_password(self, username: str, current: str, new: str) -> None:
         """A user's own change: the current password first, then the same rule as every password."""
@@ -161,10 +175,25 @@ class Accounts:
     def current(self, claims: dict) -> dict | None:
         """Who a valid token's holder is now: role and scope from the account, not from the token; None if
         the account is gone, disabled, or its tokens were revoked since this one was issued."""
-        row = self.get(claims.get("user")) if isinstance(claims.get("user"), str) else None
+        row = self.recent(claims.get("user")) if isinstance(claims.get("user"), str) else None
         if row is None or row["disabled"] or claims.get("gen", 0) != row["token_generation"]:
             return None
         return {k: v for k, v in identity_of(row).items() if k != "gen"}
+
+    def recent(self, username: str) -> dict | None:
+        """The account as read at most `cache_seconds` ago."""
+        kept = self._recent.get(username)
+        at = time.monotonic()
+        if kept is not None and kept[0] > at:
+            return kept[1]
+        row = self.get(username)
+        if row is None:
+            self._recent.pop(username, None)
+        elif self.cache_seconds > 0:
+            if len(self._recent) > 10000:
+                self._recent.clear()
+            self._recent[username] = (at + self.cache_seconds, row)
+        return row
 
     def active(self, username: str) -> bool:
         row = self.get(username)

@@ -13,6 +13,8 @@ from services.maintenance import schemas as mnt
 from services.resources import schemas as res
 from services.training import schemas as trn
 
+from shared.commands import schema_of
+
 from .access import check_command
 from .http import HttpProblem
 
@@ -172,7 +174,7 @@ def prepare(rpc, user: dict, route: CommandRoute, body: dict) -> dict:
     check_command(user, route.roles, {}, ())  # the role first: a viewer learns nothing from validation
     body, unknown = resolve_serials(rpc, route, body)
     try:
-        route.schema().load(body)
+        schema_of(route.schema).load(body)
     except ValidationError as exc:
         raise HttpProblem(400, "Invalid request", "Some fields are wrong.", errors=_merge(unknown, exc.messages))
     except (KeyError, TypeError, AttributeError):
