@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
+import weakref
+from collections import OrderedDict
 from datetime import date
 
 from markupsafe import Markup
@@ -96,9 +99,82 @@ class Figures:
                 "tone": "better" if better else "worse", "shown": shown}
 
 
+# ---------------------------------------------------------------------- the reader's schools
+
+class Directory:
+    """The reader's schools as the indicator pages use them: the regions and provinces of the scope list, each
+    province's schools, and every school's name in both languages."""
+
+    def __init__(self, schools: list[dict]):
+        self.regions = sorted({s.get("region_code") for s in schools if s.get("region_code")})
+        self.provinces = sorted({s.get("province_code") for s in schools if s.get("province_code")})
+        self.province_of: dict[str, str | None] = {}
+        # A school without a province (a province's own inventory need not say it) is of whichever is read.
+        self._of_province: dict[str | None, list[dict]] = {}
+        self._names = {"ar": {}, "fr": {}}
+        for s in schools:
+            code = s["school_code"]
+            self.province_of[code] = s.get("province_code")
+            self._of_province.setdefault(s.get("province_code"), []).append(
+                {"school_code": code, "commune": s.get("commune"), "name_ar": s.get("name_ar"),
+                 "name_fr": s.get("name_fr")})
+            self._names["ar"][code] = s.get("name_ar") or code
+            self._names["fr"][code] = s.get("name_fr") or code
+
+    def of_province(self, province: str | None) -> list[dict]:
+        if province is None:
+            return []
+        return self._of_province.get(province, []) + self._of_province.get(None, [])
+
+    def names(self, lang: str) -> dict[str, str]:
+        return self._names["ar" if lang == "ar" else "fr"]
+
+
+# The directories made, kept per gateway while reporting has read no new inventory event: the scope list and the
+# names then stand as they were, and a national page need not ask for and sort 11,000 schools each time.
+_KEPT: "weakref.WeakKeyDictionary[object, OrderedDict]" = weakref.WeakKeyDictionary()
+_KEPT_LOCK = threading.Lock()
+KEPT_AT_MOST = 16
+
+
+def forget_directories() -> None:
+    """Every kept directory dropped (the next page asks inventory again)."""
+    with _KEPT_LOCK:
+        _KEPT.clear()
+
+
+def _inventory_read(positions) -> tuple | None:
+    """How far reporting has read the inventory (a school registered or renamed moves it); None if unsaid."""
+    if not isinstance(positions, dict):
+        return None
+    read = tuple(sorted((feed, at) for feed, at in positions.items() if feed.rpartition("/")[2] == "inventory"))
+    return read or None
+
+
+def directory(page, positions=None) -> Directory:
+    """The reader's schools, asked of inventory once while reporting's inventory position stays the same."""
+    read = _inventory_read(positions)
+    if read is None:
+        return Directory(page.q.schools(page.user, {}))
+    key = (page.user["scope"], read)
+    # Kept by the gateway's accounts: they outlive the copies of the API and of the pages made for each request.
+    with _KEPT_LOCK:
+        kept = _KEPT.setdefault(page.web.api.accounts, OrderedDict())
+        found = kept.get(key)
+        if found is not None:
+            kept.move_to_end(key)
+            return found
+    found = Directory(page.q.schools(page.user, {}))
+    with _KEPT_LOCK:
+        kept[key] = found
+        while len(kept) > KEPT_AT_MOST:
+            kept.popitem(last=False)
+    return found
+
+
 # ---------------------------------------------------------------------- choices
 
-def scope_choices(page, scope: str, schools: list[dict]) -> list[dict]:
+def scope_choices(page, scope: str, schools: Directory) -> list[dict]:
     """The scopes the reader may open, as option groups: all, regions, provinces, then schools by commune
     (`schools`: the reader's schools)."""
     user, _ = page.user, page._
@@ -111,10 +187,9 @@ def scope_choices(page, scope: str, schools: list[dict]) -> list[dict]:
     top = []
     if level == "all":
         top.append(("all", _("All provinces")))
-    regions = sorted({s.get("region_code") for s in schools if s.get("region_code")})
-    provinces = sorted({s.get("province_code") for s in schools if s.get("province_code")})
+    provinces = list(schools.provinces)
     if level in ("all",):
-        top += [(f"region:{r}", _("Region %(code)s", code=r)) for r in regions]
+        top += [(f"region:{r}", _("Region %(code)s", code=r)) for r in schools.regions]
     if level == "region":
         top.append((user["scope"], _("Region %(code)s", code=user["scope"].partition(":")[2])))
     own = page.web.default_scope(user)
@@ -126,12 +201,11 @@ def scope_choices(page, scope: str, schools: list[dict]) -> list[dict]:
     if _level(scope) == "province":
         province = scope.partition(":")[2]
     elif _level(scope) == "school":
-        province = next((s.get("province_code") for s in schools if f"school:{s['school_code']}" == scope), None)
+        province = schools.province_of.get(scope.partition(":")[2])
     else:
         province = None
-    nearby = [s for s in schools if province is not None and s.get("province_code", province) == province]
     by_commune: dict[str, list] = {}
-    for s in sorted(nearby, key=lambda s: (s.get("commune") or "", s.get(name) or "")):
+    for s in sorted(schools.of_province(province), key=lambda s: (s.get("commune") or "", s.get(name) or "")):
         by_commune.setdefault(s.get("commune") or "—", []).append(
             (f"school:{s['school_code']}", f"{s.get(name) or s['school_code']} ({s['school_code']})"))
     for commune, options in by_commune.items():
@@ -228,8 +302,8 @@ def dashboard(page) -> Response:
                 "chart": sparkline(series, trend_periods, declared.label[page.L.code])})
         axes.append({"name": names[page.L.code], "rows": lines})
 
-    schools = _schools(page)
-    name_of = _names(page, schools)
+    schools = directory(page, now.get("positions"))
+    name_of = schools.names(page.L.code)
     chart = {"periods": trend_periods, "lang": page.L.code, "rtl": page.L.dir == "rtl",
              "indicators": [{"id": i, "label": d.label[page.L.code], "unit": say.unit(i)} for i, d in REGISTRY.items()],
              "trend": {i: [trends[p].get(i, {}).get("value") for p in trend_periods] for i in REGISTRY},
@@ -251,16 +325,6 @@ def dashboard(page) -> Response:
         report_query=report_query, pivot_query=query_string(base, by=by or "school"),
         today=date.today().isoformat(), school_page=scope.partition(":")[2] if _level(scope) == "school" else None,
         group_word=_group_word(page, by) if by else "")
-
-
-def _names(page, schools: list[dict]) -> dict:
-    name = "name_ar" if page.L.code == "ar" else "name_fr"
-    return {s["school_code"]: s.get(name) or s["school_code"] for s in schools}
-
-
-def _schools(page) -> list[dict]:
-    """The reader's schools, asked once a page: the scope list and the groups' names both read them."""
-    return page.q.schools(page.user, {})
 
 
 def _group_key(row: dict, by: str) -> str:
@@ -310,8 +374,8 @@ def pivot(page) -> Response:
     else:
         totals = page.q.indicators(user, _load(page, "indicators", base))["indicators"]
     ids = [i for i, d in REGISTRY.items() if d.axis == axis and (by == "province" or d.level == "school")]
-    schools = _schools(page)
-    names = _names(page, schools)
+    schools = directory(page, answer.get("positions"))
+    names = schools.names(page.L.code)
     say = Figures(page)
     table = []
     for r in rows:

@@ -1,0 +1,75 @@
+"""The indicator pages keep the reader's schools (scope list, names) while reporting has read no new inventory
+event: inventory is asked once, asked again when the position moves, and each reader's scope keeps its own."""
+import pytest
+from tests.helpers import gateway_site, sign_in
+from tests.unit.test_gateway_api import KEY, cheap_hashing  # noqa: F401  (fixture)
+from tests.unit.test_gateway_web import Services
+
+SCHOOLS = [{"school_code": "A1", "name_ar": "مدرسة الأمل", "name_fr": "École Al Amal", "commune": "Oued",
+            "cycle": "primary", "setting": "rural", "province_code": "OED", "region_code": "R11"},
+           {"school_code": "B1", "name_ar": "إعدادية النور", "name_fr": "Collège Annour", "commune": "Ville",
+            "cycle": "middle", "setting": "urban", "province_code": "SAL", "region_code": "R04"}]
+PEOPLE = [("view", "viewer", "all"), ("viewr", "viewer", "region:R11")]
+
+
+class Kingdom(Services):
+    """Two provinces of two regions; reporting's answers say how far it has read the inventory."""
+
+    inventory_at = 7
+    schools = SCHOOLS
+
+    def answer(self, service, method, *args):
+        if method == "schools":
+            return [dict(s) for s in self.schools]
+        if method == "school":
+            found = [s for s in self.schools if s["school_code"] == args[0]]
+            return dict(found[0]) if found else super().answer(service, method, *args)
+        answer = super().answer(service, method, *args)
+        if method == "breakdown":
+            key = {"province": "province_code", "school": "school_code"}.get(args[2], args[2])
+            answer = dict(answer, rows=[dict(r, **{key: r["commune"]}) for r in answer["rows"]])
+        if method in ("indicators", "compare", "breakdown"):
+            answer = dict(answer, positions={"inventory": self.inventory_at, "maintenance": 3})
+        return answer
+
+
+@pytest.fixture
+def kingdom(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROVINCE_CODE", "OED")
+    services = Kingdom()
+    return gateway_site(tmp_path, services, PEOPLE, KEY), services
+
+
+def schools_asked(services):
+    return sum(1 for _s, method, _a in services.calls if method == "schools")
+
+
+def test_the_schools_are_asked_once_while_reporting_reads_no_new_inventory_event(kingdom):
+    client, services = kingdom
+    sign_in(client, "view", "/dashboard")
+    first = client.get("/dashboard?lang=fr&scope=all&period=2025-2026").get_data(as_text=True)
+    assert '<option value="province:SAL">Direction provinciale SAL</option>' in first
+    asked = schools_asked(services)
+    assert asked == 1
+    again = client.get("/dashboard?lang=fr&scope=province:OED&period=2025-2026").get_data(as_text=True)
+    client.get("/pivot?lang=fr&scope=province:OED&period=2025-2026&by=school")
+    assert schools_asked(services) == asked
+    assert '<option value="school:A1">École Al Amal (A1)</option>' in again
+
+    # A school registered (and renamed) moves reporting's inventory position: the list is made again.
+    services.schools = SCHOOLS + [dict(SCHOOLS[0], school_code="A2", name_fr="École Nouvelle")]
+    services.inventory_at = 8
+    page = client.get("/dashboard?lang=fr&scope=province:OED&period=2025-2026").get_data(as_text=True)
+    assert schools_asked(services) == asked + 1
+    assert '<option value="school:A2">École Nouvelle (A2)</option>' in page
+
+
+def test_each_readers_scope_keeps_its_own_list(kingdom):
+    client, services = kingdom
+    sign_in(client, "view", "/dashboard")
+    assert "province:SAL" in client.get("/dashboard?scope=all&period=2025-2026").get_data(as_text=True)
+    client.post("/logout")
+    sign_in(client, "viewr", "/dashboard")
+    page = client.get("/dashboard?lang=fr&scope=region:R11&period=2025-2026").get_data(as_text=True)
+    assert '<option value="province:OED">Direction provinciale OED</option>' in page
+    assert "SAL" not in page and "R04" not in page
