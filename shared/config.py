@@ -103,6 +103,19 @@ def database_url(service: str) -> str:
     return f"sqlite:///{path}"
 
 
+SQLITE_SYNCHRONOUS = ("NORMAL", "FULL", "EXTRA")
+
+
+def sqlite_synchronous() -> str:
+    """`GENIE_SQLITE_SYNCHRONOUS`: NORMAL (the default: a commit survives a crash of the process, and may be
+    lost, with those just before it, if the machine loses power) or FULL (survives power loss too, at an
+    fsync each commit)."""
+    value = os.environ.get("GENIE_SQLITE_SYNCHRONOUS", "NORMAL").strip().upper()
+    if value not in SQLITE_SYNCHRONOUS:
+        raise ValueError(f"GENIE_SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS)}, not {value!r}.")
+    return value
+
+
 def nameko_config(**overrides) -> dict:
     config = {"AMQP_URI": amqp_uri(), "max_workers": 10, "serializer": "json"}
     config.update(overrides)

@@ -21,6 +21,9 @@ _cooperative_psycopg()
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        from .config import sqlite_synchronous
+
+        synchronous = sqlite_synchronous()
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -29,9 +32,9 @@ def make_engine(url: str) -> Engine:
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
-            # WAL + NORMAL: a committed transaction survives a process crash;
-            # readers never block the writer.
-            cur.execute("PRAGMA synchronous=NORMAL")
+            # WAL: readers never block the writer. NORMAL (the default): a committed transaction survives a
+            # process crash, not always a power loss; FULL survives both (see config.sqlite_synchronous).
+            cur.execute(f"PRAGMA synchronous={synchronous}")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
