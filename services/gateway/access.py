@@ -25,8 +25,11 @@ class Refused(Exception):
 
 
 def validate_scope(role: str, scope: str | None) -> str:
-    from shared.config import province_code
+    from shared.config import READING_TIERS, province_code, tier
 
+    if tier() in READING_TIERS and role != "viewer":
+        raise AccountError(f"This {tier()} system reads its provinces' figures and records nothing: "
+                           f"its accounts are viewers (--role viewer).")
     if role in PROVINCE_ROLES:
         want = f"province:{province_code()}"
         if scope not in (None, "", want):

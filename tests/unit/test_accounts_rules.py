@@ -72,3 +72,13 @@ def test_accounts_made_before_last_sign_in_get_its_column(tmp_path):
     assert accounts.authenticate("amal", "a long password") is not None
     assert accounts.listing()[0]["last_signed_in_at"]
     accounts.engine.dispose()
+
+
+def test_an_academys_system_takes_viewers_only(accounts, monkeypatch):
+    monkeypatch.setenv("GENIE_TIER", "academy")
+    monkeypatch.setenv("GENIE_UPSTREAMS", "OED=amqp://guest:guest@127.0.0.1:5672/oed")
+    for role, scope in (("coordinator", None), ("school_director", "school:OED-001"), ("technician", None)):
+        assert "viewers" in str(refused("bad_scope", accounts.add, "omar", "a long password", role, scope,
+                                        error=AccountError))
+    accounts.add("amina", "a long password", "viewer", "region:DLO")
+    assert [(a["username"], a["scope"]) for a in accounts.listing()] == [("amina", "region:DLO")]
