@@ -124,3 +124,19 @@ def test_the_image_gets_no_settings_data_or_history():
     assert ignored[0] == "*", "the build context is an allow-list"
     allowed = [line[1:] for line in ignored if line.startswith("!")]
     assert not any(a.startswith((".env", "var", ".git", ".venv", "tests")) for a in allowed), allowed
+
+
+def test_the_academy_runs_reporting_and_the_gateway_only_with_its_upstreams_required():
+    from shared.config import READING_SERVICES
+
+    academy = yaml.safe_load((ROOT / "deploy" / "academy.compose.yml").read_text())
+    app = {name: spec for name, spec in academy["services"].items() if spec.get("image") == "genie-coordination"}
+    assert set(app) == set(READING_SERVICES)
+    for name, spec in app.items():
+        assert spec["command"] == ["run", name]
+        env = spec["environment"]
+        assert env["GENIE_TIER"] == "${GENIE_TIER:-academy}"
+        assert filled(env["GENIE_UPSTREAMS"]) == "x"  # nothing starts without it
+        for variable in env:
+            assert code_reads(variable), f"{name} sets {variable}, which nothing reads"
+    assert "rabbitmq_federation" in " ".join(academy["services"]["rabbitmq"]["command"])
