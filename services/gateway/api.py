@@ -199,10 +199,11 @@ class Api:
         return as_json(health)
 
     def health(self) -> dict:
-        from shared.config import SERVICES
+        from shared.config import READING_SERVICES, READING_TIERS, SERVICES, tier
 
         services, ok, broker = {}, True, "ok"
-        for name in SERVICES:
+        running = SERVICES if tier() not in READING_TIERS else [s for s in SERVICES if s in READING_SERVICES]
+        for name in running:
             try:
                 services[name] = self.call(name, "health")
             except Exception as exc:  # a service down is what health reports, not an error of health

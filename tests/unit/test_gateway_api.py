@@ -107,6 +107,14 @@ def test_health_and_openapi_are_public(world):
     assert "/api/indicators" in spec["paths"] and "/api/reports/download" in spec["paths"]
 
 
+def test_an_academys_health_asks_only_what_runs_there(world, monkeypatch):
+    client, _, _ = world
+    monkeypatch.setenv("GENIE_TIER", "academy")
+    monkeypatch.setenv("GENIE_UPSTREAMS", "OED=amqp://guest:guest@127.0.0.1:5672/oed")
+    health = client.get("/api/health", headers=login(client, "view"))
+    assert set(health.json["services"]) == {"reporting"}  # no province service runs at an academy
+
+
 def test_login_gives_an_expiring_signed_token(world):
     client, _, accounts = world
     resp = client.post("/api/login", json={"username": "coord", "password": "password-coord"})
