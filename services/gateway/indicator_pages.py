@@ -8,19 +8,21 @@ import json
 import threading
 import weakref
 from collections import OrderedDict
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from werkzeug.wrappers import Response
 
 from services.reporting.schemas import AXES, REGISTRY, UNITS
+from shared.calendar import CASABLANCA
 from shared.text import clean_all, csv_cell, xlsx_text_only
 
 from .http import HttpProblem
 from .queries import current_school_year
-from .templating import query_string, sparkline
+from .templating import query_string
+from .vocabulary import N_
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GROUPS_OF = {"all": ("province", "commune", "cycle", "setting", "school"),
@@ -60,6 +62,68 @@ def _data_state(item: dict) -> str:
     if item.get("value") is not None:
         return "value"
     return "not_applicable" if item.get("reason") == "not_applicable" else "no_data"
+
+
+def period_label(page, period: str) -> str:
+    """A period in words ("2025-2026, first semester"): a code such as 2025-2026-S1 reads backwards in Arabic."""
+    _ = page._
+    if period.endswith("-S1"):
+        return _("%(year)s, first semester", year=period[:9])
+    if period.endswith("-S2"):
+        return _("%(year)s, second semester", year=period[:9])
+    return period
+
+
+def period_tick(page, period: str) -> list[str]:
+    """A period on a chart's axis, on two lines: the semester's name, then its school year."""
+    _ = page._
+    if period.endswith(("-S1", "-S2")):
+        return [_("First semester") if period.endswith("-S1") else _("Second semester"), period[:9]]
+    return [period]
+
+
+def moment(page, instant: str, at_day: str, at_time: str, **words) -> Markup:
+    """When figures stand, in a sentence: midnight in Casablanca is said as the end of the day before (a period
+    ends on its last day, not on the first of the next). `at_day` takes %(day)s, `at_time` %(when)s; each of
+    `words` and the day are kept whole on one line (a school year must not break at its hyphen)."""
+    def whole(text: str) -> Markup:
+        return Markup('<span class="whole">%s</span>') % text
+
+    words = {k: whole(v) for k, v in words.items()}
+    try:
+        at = datetime.fromisoformat(instant)
+    except (TypeError, ValueError):
+        return escape(page._(at_time)) % {"when": whole(page.L.datetime(instant)), **words}
+    local = at.astimezone(CASABLANCA) if at.tzinfo else at
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        day = page.L.date(local.date() - timedelta(days=1))
+        return escape(page._(at_day)) % {"day": whole(day), **words}
+    return escape(page._(at_time)) % {"when": whole(page.L.datetime(instant)), **words}
+
+
+def trend_bars(page, values: list, periods: list[str], name: str) -> Markup:
+    """The trend of one indicator as a small inline SVG: a bar per semester, and where a semester has no
+    figure a hollow dashed box, so that no data is not read as 0."""
+    nums = [v for v in values if isinstance(v, (int, float))]
+    top = max(nums) if nums and max(nums) > 0 else 1
+    width, height, bar = 120, 36, 16
+    no_data = page._("No data")
+    said = ["%s: %s" % (period_label(page, p), no_data if v is None else page.L.number(v))
+            for v, p in zip(values, periods)]
+    parts = [f'<svg class="spark" role="img" aria-label="{escape(name)} — {escape("; ".join(said))}" '
+             f'viewBox="0 0 {width} {height + 2}" width="{width}" height="{height + 2}">']
+    step = width / max(1, len(values))
+    for i, (value, words) in enumerate(zip(values, said)):
+        x = round(i * step + (step - bar) / 2, 1)
+        if not isinstance(value, (int, float)):
+            parts.append(f'<rect class="none" x="{x}" y="{height - 12}" width="{bar}" height="12" rx="2">'
+                         f'<title>{escape(words)}</title></rect>')
+            continue
+        h = max(1, round(value / top * height)) if value > 0 else 0
+        parts.append(f'<rect x="{x}" y="{height - h}" width="{bar}" height="{h}" rx="2">'
+                     f'<title>{escape(words)}</title></rect>')
+    parts.append(f'<line x1="0" y1="{height + 1}" x2="{width}" y2="{height + 1}" class="axis"/></svg>')
+    return Markup("".join(parts))
 
 
 class Figures:
@@ -299,18 +363,21 @@ def dashboard(page) -> Response:
                 "fraction": say.fraction(item), "with_shown": say.value(before.get("with") or {}),
                 "with_fraction": say.fraction(before.get("with") or {}),
                 "change": say.change(ident, before.get("difference")),
-                "chart": sparkline(series, trend_periods, declared.label[page.L.code])})
+                "chart": trend_bars(page, series, trend_periods, declared.label[page.L.code])})
         axes.append({"name": names[page.L.code], "rows": lines})
 
     schools = directory(page, now.get("positions"))
     name_of = schools.names(page.L.code)
-    chart = {"periods": trend_periods, "lang": page.L.code, "rtl": page.L.dir == "rtl",
+    chart = {"periods": trend_periods, "ticks": [period_tick(page, p) for p in trend_periods],
+             "period_labels": [period_label(page, p) for p in trend_periods],
+             "lang": page.L.code, "rtl": page.L.dir == "rtl",
              "indicators": [{"id": i, "label": d.label[page.L.code], "unit": say.unit(i)} for i, d in REGISTRY.items()],
              "trend": {i: [trends[p].get(i, {}).get("value") for p in trend_periods] for i in REGISTRY},
              "groups": [{"key": _group_key(r, by), "label": _group_label(r, by, name_of),
                          "values": {x["id"]: x["value"] for x in r["indicators"]}} for r in rows],
              "labels": {"trend": _("Trend over the last six semesters"), "by": _("By %(group)s", group=_group_word(
-                 page, by)) if by else "", "no_data": _("No data")}}
+                 page, by)) if by else "", "no_data": _("No data"), "period": _("Period"),
+                 "group": _group_word(page, by).capitalize() if by else ""}}
     drill = [{"label": _group_label(r, by, name_of), "href": _drill_href(r, by, scope, base),
               "schools": r.get("schools", 1)} for r in rows]
     picked = args.get("indicator") if args.get("indicator") in REGISTRY else next(
@@ -318,10 +385,13 @@ def dashboard(page) -> Response:
     report_query = query_string(base)
     return page.render(
         "dashboard.html", _("Indicators"), scope=scope, period=period, as_of=args.get("as_of") or "",
-        as_of_said=page.L.datetime(now["as_of"]), other=other, axes=axes, trend_periods=trend_periods,
+        as_of_said=moment(page, now["as_of"], N_("Figures as of the end of %(day)s"), N_("Figures as of %(when)s")),
+        with_said=moment(page, compared["with_as_of"], N_("compared with %(period)s as of the end of %(day)s"),
+                         N_("compared with %(period)s as of %(when)s"), period=period_label(page, other)),
+        other=other, other_said=period_label(page, other), axes=axes, trend_periods=trend_periods,
         scopes=scope_choices(page, scope, schools), periods=period_choices(page),
         groupings=[(g, _group_word(page, g)) for g in groupings], by=by, chart_json=Markup(json.dumps(chart, ensure_ascii=False).replace("</", "<\\/")), chart=chart,
-        picked=picked, drill=drill, with_as_of=page.L.datetime(compared["with_as_of"]),
+        picked=picked, drill=drill,
         report_query=report_query, pivot_query=query_string(base, by=by or "school"),
         today=date.today().isoformat(), school_page=scope.partition(":")[2] if _level(scope) == "school" else None,
         group_word=_group_word(page, by) if by else "")

@@ -1,5 +1,7 @@
 """The indicator pages keep the reader's schools (scope list, names) while reporting has read no new inventory
 event: inventory is asked once, asked again when the position moves, and each reader's scope keeps its own."""
+import json
+
 import pytest
 from tests.helpers import gateway_site, sign_in
 from tests.unit.test_gateway_api import KEY, cheap_hashing  # noqa: F401  (fixture)
@@ -73,3 +75,52 @@ def test_each_readers_scope_keeps_its_own_list(kingdom):
     page = client.get("/dashboard?lang=fr&scope=region:R11&period=2025-2026").get_data(as_text=True)
     assert '<option value="province:OED">Direction provinciale OED</option>' in page
     assert "SAL" not in page and "R04" not in page
+
+
+class Midnight(Kingdom):
+    """Reporting's figures standing at the end of a day: midnight in Casablanca."""
+
+    def answer(self, service, method, *args):
+        answer = super().answer(service, method, *args)
+        if method in ("indicators", "compare"):
+            answer = dict(answer, as_of="2026-02-01T00:00:00+01:00")
+        if method == "compare":
+            answer = dict(answer, with_as_of="2025-02-01T00:00:00+01:00")
+        return answer
+
+
+def test_periods_are_said_in_words_and_figures_stand_at_the_end_of_a_day(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROVINCE_CODE", "OED")
+    client = gateway_site(tmp_path, Midnight(), PEOPLE, KEY)
+    sign_in(client, "view", "/dashboard")
+    page = client.get("/dashboard?lang=fr&scope=province:OED&period=2025-2026-S1&with=2024-2025-S1").get_data(
+        as_text=True)
+    # The period compared with heads its column in words, not as a code that reads backwards in Arabic.
+    assert '<th scope="col">2024-2025, premier semestre</th>' in page
+    assert 'data-label="2024-2025, premier semestre"' in page
+    # Midnight is the end of the day before, and a school year is kept whole on its line.
+    said = page[page.index('id="as-of"'):]
+    said = said[:said.index("</p>")]
+    assert 'Chiffres arrêtés à la fin du <span class="whole">31 janvier 2026</span>' in said
+    assert 'comparés à <span class="whole">2024-2025, premier semestre</span>' in said
+    assert "00:00" not in said
+    # The charts' axis says semesters in words; the page's data keeps their codes.
+    chart = json.loads(page[page.index('id="chart-data">') + 16:page.index("</script>", page.index('id="chart-data"'))])
+    assert chart["periods"][-1] == "2025-2026-S1" and chart["ticks"][-1] == ["1er semestre", "2025-2026"]
+    assert chart["period_labels"][-1] == "2025-2026, premier semestre"
+
+
+def test_a_semester_without_data_is_not_drawn_as_zero(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROVINCE_CODE", "OED")
+    client = gateway_site(tmp_path, Kingdom(), PEOPLE, KEY)
+    sign_in(client, "view", "/dashboard")
+    page = client.get("/dashboard?lang=fr&scope=province:OED&period=2025-2026").get_data(as_text=True)
+
+    def row(ident):
+        part = page[page.index(f'data-indicator="{ident}"'):]
+        return part[:part.index("</tr>")]
+
+    assert 'class="none"' in row("RES01") and "Pas de données" in row("RES01")  # no figure in any semester
+    assert 'class="none"' not in row("INF01")
+    # The indicator's name is no equipment label: its cell is not boxed like one.
+    assert '<td class="name">' in row("INF01") and '<td class="label">' not in page

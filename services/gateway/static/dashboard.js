@@ -20,27 +20,33 @@
   var data = JSON.parse(holder.textContent);
   var picker = document.getElementById('f-indicator');
   var values = document.querySelector('#chart-values tbody');
+  var groupValues = document.querySelector('#chart-group-values tbody');
   var charts = {};
   var number = new Intl.NumberFormat(data.lang === 'ar' ? 'ar-MA' : 'fr-MA', {maximumFractionDigits: 1});
 
-  function unitOf(id) {
+  // An axis and the legend name the indicator in words with its unit, not by its code alone.
+  function titleOf(id) {
     var found = data.indicators.filter(function (i) { return i.id === id; })[0];
-    return found ? found.unit : '';
+    return found ? found.label + ' (' + found.unit + ')' : id;
   }
 
-  function draw(canvas, kind, labels, series, horizontal, title) {
+  // `labels` are what the page's data says (period codes, group names); `shown`, the words on the axis.
+  function draw(canvas, kind, labels, shown, series, horizontal, title) {
     if (!canvas) return;
     canvas.dataset.labels = JSON.stringify(labels);
     canvas.dataset.values = JSON.stringify(series);
     if (typeof Chart === 'undefined') return;  // the figures stay in the table below
     if (charts[canvas.id]) charts[canvas.id].destroy();
+    // In Arabic the values' axis stands on the right of a column chart, and a bar chart grows leftwards.
     var valueAxis = {beginAtZero: true, title: {display: true, text: title}, reverse: horizontal && data.rtl,
+                     position: horizontal ? 'bottom' : (data.rtl ? 'right' : 'left'),
                      ticks: {callback: function (v) { return number.format(v); }}};
     var labelAxis = {reverse: !horizontal && data.rtl, position: horizontal ? (data.rtl ? 'right' : 'left') : 'bottom',
-                     ticks: {autoSkip: false}};
+                     // Semesters side by side where they fit; turned on a phone's width, so that none overlaps.
+                     ticks: {autoSkip: false, maxRotation: horizontal || canvas.parentElement.clientWidth >= 560 ? 0 : 90}};
     charts[canvas.id] = new Chart(canvas, {
       type: kind,
-      data: {labels: labels, datasets: [{label: title, data: series, backgroundColor: '#0b7a4f', borderColor: '#0b5d3b'}]},
+      data: {labels: shown, datasets: [{label: title, data: series, backgroundColor: '#0b7a4f', borderColor: '#0b5d3b'}]},
       options: {
         indexAxis: horizontal ? 'y' : 'x', animation: false, responsive: true, maintainAspectRatio: false,
         locale: data.lang === 'ar' ? 'ar-MA' : 'fr-MA',
@@ -64,17 +70,21 @@
   }
 
   function show(id) {
-    var unit = unitOf(id);
+    var title = titleOf(id);
     var trend = data.trend[id] || [];
-    draw(document.getElementById('chart-trend'), 'bar', data.periods, trend, false, id + ' (' + unit + ')');
+    draw(document.getElementById('chart-trend'), 'bar', data.periods, data.ticks, trend, false, title);
     var groups = data.groups.map(function (g) { return {label: g.label, value: g.values[id]}; })
       .filter(function (g) { return g.value !== null && g.value !== undefined; })
       .sort(function (a, b) { return b.value - a.value; });
-    draw(document.getElementById('chart-groups'), 'bar', groups.map(function (g) { return g.label; }),
-         groups.map(function (g) { return g.value; }), true, id + ' (' + unit + ')');
+    var names = groups.map(function (g) { return g.label; });
+    draw(document.getElementById('chart-groups'), 'bar', names, names,
+         groups.map(function (g) { return g.value; }), true, title);
     values.replaceChildren();
-    data.periods.forEach(function (p, i) { values.append(row(p, trend[i])); });
-    groups.forEach(function (g) { var r = row(g.label, g.value); r.classList.add('group'); values.append(r); });
+    data.periods.forEach(function (p, i) { values.append(row(data.period_labels[i], trend[i])); });
+    if (groupValues) {
+      groupValues.replaceChildren();
+      groups.forEach(function (g) { groupValues.append(row(g.label, g.value)); });
+    }
     var groupsCanvas = document.getElementById('chart-groups');
     if (groupsCanvas) groupsCanvas.parentElement.style.height = Math.max(160, 28 * groups.length + 60) + 'px';
   }
