@@ -103,7 +103,7 @@ def moment(page, instant: str, at_day: str, at_time: str, **words) -> Markup:
 
 def trend_bars(page, values: list, periods: list[str], name: str) -> Markup:
     """The trend of one indicator as a small inline SVG: a bar per semester, and where a semester has no
-    figure a hollow dashed box, so that no data is not read as 0."""
+    figure a hollow dashed box, so that no data is not read as 0. Time runs right to left in Arabic."""
     nums = [v for v in values if isinstance(v, (int, float))]
     top = max(nums) if nums and max(nums) > 0 else 1
     width, height, bar = 120, 36, 16
@@ -113,8 +113,9 @@ def trend_bars(page, values: list, periods: list[str], name: str) -> Markup:
     parts = [f'<svg class="spark" role="img" aria-label="{escape(name)} — {escape("; ".join(said))}" '
              f'viewBox="0 0 {width} {height + 2}" width="{width}" height="{height + 2}">']
     step = width / max(1, len(values))
+    rtl = page.L.dir == "rtl"
     for i, (value, words) in enumerate(zip(values, said)):
-        x = round(i * step + (step - bar) / 2, 1)
+        x = round((len(values) - 1 - i if rtl else i) * step + (step - bar) / 2, 1)
         if not isinstance(value, (int, float)):
             parts.append(f'<rect class="none" x="{x}" y="{height - 12}" width="{bar}" height="12" rx="2">'
                          f'<title>{escape(words)}</title></rect>')

@@ -124,3 +124,16 @@ def test_a_semester_without_data_is_not_drawn_as_zero(tmp_path, monkeypatch):
     assert 'class="none"' not in row("INF01")
     # The indicator's name is no equipment label: its cell is not boxed like one.
     assert '<td class="name">' in row("INF01") and '<td class="label">' not in page
+
+
+def test_the_trend_bars_run_right_to_left_in_arabic(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROVINCE_CODE", "OED")
+    client = gateway_site(tmp_path, Kingdom(), PEOPLE, KEY)
+    sign_in(client, "view", "/dashboard")
+
+    def first_bar_x(lang):
+        page = client.get(f"/dashboard?lang={lang}&scope=province:OED&period=2025-2026").get_data(as_text=True)
+        row = page[page.index('data-indicator="INF01"'):]
+        return float(row[row.index("<rect"):].split('x="')[1].split('"')[0])
+
+    assert first_bar_x("fr") < 20 < first_bar_x("ar")  # the oldest semester: left in French, right in Arabic
