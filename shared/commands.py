@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -179,14 +180,26 @@ def parse_command(handler, command, meta) -> tuple[object, Context]:
     return handler.typed(**{k: v for k, v in cmd.items() if k != "occurred_at"}), ctx
 
 
+CONTENDED_SECONDS = (1.0, 30.0)  # how long a command that met a conflict decides under the lock: first, at most
+
+
 def execute(store, handler, cmd: dict, ctx: Context, unit: type[UnitOfWork] = UnitOfWork, **parts):
     """Run a parsed command's handler in one transaction of `store`: it reads and decides without the
-    writer lock; if what it read moved before it appended, it decides once more, under the lock."""
-    try:
-        with store.transaction(deciding=True) as tx:
-            return handler(cmd, unit(tx, ctx, **parts))
-    except ConcurrencyError:
-        pass
+    writer lock; if what it read moved before it appended, it decides once more, under the lock. A command
+    that met such a conflict a moment ago decides under the lock from the start: where commands keep crossing
+    (one school's stream, a delivery reading the read models) deciding twice costs more than waiting."""
+    contended = store.contended
+    until, moment = contended.get(handler, (0.0, 0.0))
+    if until <= time.monotonic():
+        try:
+            with store.transaction(deciding=True) as tx:
+                answer = handler(cmd, unit(tx, ctx, **parts))
+            contended.pop(handler, None)
+            return answer
+        except ConcurrencyError:
+            # Longer each time the conflicts go on, up to half a minute.
+            moment = min(2 * moment, CONTENDED_SECONDS[1]) if moment else CONTENDED_SECONDS[0]
+            contended[handler] = (time.monotonic() + moment, moment)
     with store.transaction() as tx:
         return handler(cmd, unit(tx, ctx, **parts))
 

@@ -84,6 +84,7 @@ class EventStore:
         self.after_commit: list = []  # callables told that new events are committed
         self._driver_errors = (engine.dialect.dbapi.OperationalError, engine.dialect.dbapi.IntegrityError)
         self.one_snapshot = engine.dialect.name == "sqlite"  # a transaction reads one snapshot of the database
+        self.contended: dict = {}  # command handler -> (until when, for how long) it decides under the lock
         self.relay = None  # the relay of this process, where one runs (health tells its lease)
 
     def create_schema(self) -> None:

@@ -151,3 +151,19 @@ def test_a_read_model_row_written_meanwhile_is_a_conflict_not_a_fault(store):
             late.conn.execute(table.insert().values(asset_id="A1", school_code="S2"))
     with store.engine.connect() as conn:
         assert dict(conn.execute(select(table)).all()) == {"A1": "S1"}
+
+
+def test_a_command_that_met_a_conflict_decides_under_the_lock_for_a_moment(store):
+    """Deciding twice costs more than waiting where commands keep crossing: after a conflict, the same command
+    takes the lock first for a moment, then decides without it again."""
+    _racing(store, assign_again)
+    locked = []
+
+    def noting(uow):
+        locked.append(uow.tx.locked)
+
+    execute(store, assign_again, {"school": "S2", "together": noting}, Context(), UnitOfWork)
+    store.contended.clear()  # the moment has passed
+    execute(store, assign_again, {"school": "S3", "together": noting}, Context(), UnitOfWork)
+    assert locked == [True, False]
+    assert len(store.read_stream("asset:A1")) == 4
