@@ -101,14 +101,14 @@ def moment(page, instant: str, at_day: str, at_time: str, **words) -> Markup:
     return escape(page._(at_time)) % {"when": whole(page.L.datetime(instant)), **words}
 
 
-def trend_bars(page, values: list, periods: list[str], name: str) -> Markup:
+def trend_bars(page, say: "Figures", values: list, periods: list[str], name: str) -> Markup:
     """The trend of one indicator as a small inline SVG: a bar per semester, and where a semester has no
     figure a hollow dashed box, so that no data is not read as 0. Time runs right to left in Arabic."""
     nums = [v for v in values if isinstance(v, (int, float))]
     top = max(nums) if nums and max(nums) > 0 else 1
     width, height, bar = 120, 36, 16
     no_data = page._("No data")
-    said = ["%s: %s" % (period_label(page, p), no_data if v is None else page.L.number(v))
+    said = ["%s: %s" % (period_label(page, p), no_data if v is None else say.number(v))
             for v, p in zip(values, periods)]
     parts = [f'<svg class="spark" role="img" aria-label="{escape(name)} — {escape("; ".join(said))}" '
              f'viewBox="0 0 {width} {height + 2}" width="{width}" height="{height + 2}">']
@@ -132,6 +132,14 @@ class Figures:
 
     def __init__(self, page):
         self.page, self.L, self._ = page, page.L, page._
+        self._numbers: dict = {}
+
+    def number(self, value) -> str:
+        """A number in the page's language, each said once a page (a dashboard says a few hundred, many alike)."""
+        key = (type(value), value)
+        if key not in self._numbers:
+            self._numbers[key] = self.L.number(value)
+        return self._numbers[key]
 
     def value(self, item: dict) -> str:
         state = _data_state(item)
@@ -139,7 +147,7 @@ class Figures:
             return self._("Not applicable")
         if state == "no_data":
             return self._("No data")
-        return self.L.number(item["value"])
+        return self.number(item["value"])
 
     def unit(self, ident: str) -> str:
         return UNITS[REGISTRY[ident].unit][self.L.code]
@@ -148,18 +156,18 @@ class Figures:
         if item.get("numerator") is None and item.get("denominator") is None:
             return ""
         if item.get("denominator") is None:
-            return self.L.number(item["numerator"])
-        return f"{self.L.number(item['numerator'])} / {self.L.number(item['denominator'])}"
+            return self.number(item["numerator"])
+        return f"{self.number(item['numerator'])} / {self.number(item['denominator'])}"
 
     def change(self, ident: str, difference) -> dict:
         """The arrow, its words, and whether the change is for the better."""
         if difference is None:
             return {"arrow": "", "said": self._("No comparison"), "tone": "none", "shown": "—"}
         if difference == 0:
-            return {"arrow": "=", "said": self._("Unchanged"), "tone": "same", "shown": self.L.number(0)}
+            return {"arrow": "=", "said": self._("Unchanged"), "tone": "same", "shown": self.number(0)}
         up = difference > 0
         better = up == REGISTRY[ident].higher_is_better
-        shown = ("+" if up else "−") + self.L.number(abs(difference))
+        shown = ("+" if up else "−") + self.number(abs(difference))
         return {"arrow": "▲" if up else "▼", "said": self._("Up") if up else self._("Down"),
                 "tone": "better" if better else "worse", "shown": shown}
 
@@ -364,7 +372,7 @@ def dashboard(page) -> Response:
                 "fraction": say.fraction(item), "with_shown": say.value(before.get("with") or {}),
                 "with_fraction": say.fraction(before.get("with") or {}),
                 "change": say.change(ident, before.get("difference")),
-                "chart": trend_bars(page, series, trend_periods, declared.label[page.L.code])})
+                "chart": trend_bars(page, say, series, trend_periods, declared.label[page.L.code])})
         axes.append({"name": names[page.L.code], "rows": lines})
 
     schools = directory(page, now.get("positions"))
