@@ -15,9 +15,13 @@ from pathlib import Path
 import eventlet
 import pytest
 from kombu import Connection, Queue
+from nameko.containers import ServiceContainer
 from nameko.messaging import QueueConsumer
+from nameko.rpc import Rpc
 
-from shared.remote import SteadyQueueConsumer
+from genie.system import SERVICE_CLASSES, service_class
+from shared import config
+from shared.remote import SteadyQueueConsumer, SteadyRpcConsumer
 from tests.helpers import wait_for
 
 from .conftest import System, check_logs, mixed_commands, province
@@ -61,6 +65,17 @@ def deaths(system: System) -> dict[str, list[str]]:
         if lines:
             found[name] = lines
     return found
+
+
+@pytest.mark.parametrize("name", sorted(SERVICE_CLASSES))
+def test_every_service_receives_through_steady_consumers(name):
+    """Every RPC method (whichever `rpc` decorated it), every event consumer and every RPC proxy's answers."""
+    container = ServiceContainer(service_class(name), config.nameko_config())
+    extensions = container.entrypoints | container.subextensions
+    answering = {type(e.rpc_consumer) for e in extensions if isinstance(e, Rpc)}
+    receiving = {type(e) for e in extensions if isinstance(e, QueueConsumer)}
+    assert answering <= {SteadyRpcConsumer} and receiving
+    assert all(issubclass(kind, SteadyQueueConsumer) for kind in receiving), receiving
 
 
 def test_a_message_whose_connection_is_gone_is_left_to_the_broker(node):
