@@ -191,6 +191,8 @@ def execute(store, handler, cmd: dict, ctx: Context, unit: type[UnitOfWork] = Un
     contended = store.contended
     until, moment = contended.get(handler, (0.0, 0.0))
     if until <= time.monotonic():
+        if moment:  # the moment is over: this command tries without the lock, the others still wait for it
+            contended[handler] = (time.monotonic() + moment, moment)
         try:
             with store.transaction(deciding=True) as tx:
                 answer = handler(cmd, unit(tx, ctx, **parts))
