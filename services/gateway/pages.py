@@ -2,6 +2,7 @@
 reads, with the same scope filters) and run commands through `commands.run`."""
 from __future__ import annotations
 
+from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 from services.inventory import schemas as inv
@@ -35,6 +36,16 @@ def flatten(errors, prefix=""):
     return out
 
 
+# What an academy's or the country's gateway shows: its provinces' figures, and who did what.
+READING_PAGES = ("/dashboard", "/pivot", "/activity", "/password", "/forms/accounts/password")
+
+
+def reading_tier() -> bool:
+    from shared.config import READING_TIERS, tier
+
+    return tier() in READING_TIERS
+
+
 class Pages:
     def __init__(self, web, request, lang):
         self.web, self.request = web, request
@@ -56,6 +67,8 @@ class Pages:
         if user is None:
             return []
         role, _ = user["role"], self._
+        if reading_tier():
+            return [("/dashboard", _("Indicators")), ("/activity", _("Activity log"))]
         items = [("/", _("My work"))]
         if role in ("coordinator", "infrastructure", "viewer"):
             items += [("/equipment", _("Equipment")), ("/schools", _("Schools"))]
@@ -112,6 +125,13 @@ class Pages:
     # ---- routing
 
     def route(self, path: str) -> Response:
+        if reading_tier() and path not in READING_PAGES:
+            if path in ("/", "/work"):
+                return redirect("/dashboard")
+            # Lists and records are the provinces' own: an academy reads their figures.
+            return self.error(self._("This system reads its provinces' indicators; equipment, faults, resources "
+                                     "and trainings are kept by each province's own system."), 404,
+                              title=self._("Not found"))
         if path == "/":
             return self.home()
         if path == "/dashboard":

@@ -623,11 +623,15 @@ class Queries:
         self._schools = None if one_request else False
 
     def all_schools(self) -> list[dict]:
-        """Every school of the province (inventory's `schools`), each a fresh copy."""
+        """Every school of the province (inventory's `schools`), or of an academy's or the country's provinces
+        (reporting's), each a fresh copy."""
+        from shared.config import READING_TIERS, tier
+
+        keeper = "reporting" if tier() in READING_TIERS else "inventory"
         if self._schools is False:
-            return self.rpc("inventory", "schools")
+            return self.rpc(keeper, "schools")
         if self._schools is None:
-            self._schools = self.rpc("inventory", "schools")
+            self._schools = self.rpc(keeper, "schools")
         return [dict(s) for s in self._schools]
 
     # ---- scope

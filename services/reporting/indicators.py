@@ -35,6 +35,8 @@ from typing import Any
 from sqlalchemy import and_, case, distinct, func, or_, select, true, union_all
 from sqlalchemy.engine import Connection
 
+from shared.schools import DETAILS
+
 from .periods import CASABLANCA, FIRST_YEAR, Period, Scope
 from .projections import IndicatorsProjection
 from .registry import REGISTRY, declare
@@ -1118,6 +1120,13 @@ def _first_fact(conn: Connection, p: IndicatorsProjection):
             if value is not None and (first is None or value < first):
                 first = value
     return first
+
+
+def school_directory(conn: Connection, p: IndicatorsProjection) -> list[dict]:
+    """Every school with its registered details (code, names, cycle, setting, commune, province, region)."""
+    s = p.schools
+    columns = [s.c.school_code] + [s.c[name] for name in DETAILS]
+    return [dict(r) for r in conn.execute(select(*columns).order_by(s.c.school_code)).mappings()]
 
 
 def known_scope(conn: Connection, p: IndicatorsProjection, scope: Scope, own_province: str | None = None) -> bool:

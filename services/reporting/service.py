@@ -213,6 +213,14 @@ class ReportingService:
     # ---- across the tiers
 
     @rpc
+    def schools(self):
+        """Every school the model knows, with its registered details: an academy's or the country's list of
+        schools to pick from (a province's gateway asks inventory)."""
+        projector = self.projector
+        with projector.engine.connect() as conn:
+            return ind.school_directory(conn, projector.projection)
+
+    @rpc
     def provinces(self):
         """The provinces whose events this reporting follows (an academy's; the national tier asks)."""
         if not self.projector.by_province:

@@ -109,8 +109,10 @@ class Services(FakeServices):
         if method == "breakdown":
             return {"scope": args[0], "period": args[1], "by": args[2], "as_of": "2026-01-31T23:59:59+01:00",
                     "positions": {}, "rows": [
-                        {"commune": "Oued", "schools": 1, "indicators": [dict(INDICATORS[0], value=5, numerator=5)]},
-                        {"commune": "Ville", "schools": 1, "indicators": [dict(INDICATORS[0], value=7, numerator=7)]}]}
+                        {"commune": "Oued", "province_code": "OED", "schools": 1,
+                         "indicators": [dict(INDICATORS[0], value=5, numerator=5)]},
+                        {"commune": "Ville", "province_code": "AUS", "schools": 1,
+                         "indicators": [dict(INDICATORS[0], value=7, numerator=7)]}]}
         if method == "school_years":
             return ["2025-2026", "2024-2025"]
         if len(args) == 2 and isinstance(args[1], dict) and "actor" in args[1]:
@@ -529,3 +531,22 @@ def test_who_may_not_settle_reads_the_waiting_replacement_without_the_link(raced
     sign_in(client, "view")
     listing = client.get("/replacements").get_data(as_text=True)
     assert '<tr data-fault="F1">' in listing and "resolve_replacement" not in listing
+
+
+def test_an_academys_pages_are_its_provinces_figures_and_nothing_a_province_keeps(tmp_path, monkeypatch):
+    monkeypatch.setenv("GENIE_TIER", "academy")
+    monkeypatch.setenv("GENIE_UPSTREAMS", "OED=amqp://guest:guest@127.0.0.1:5672/oed")
+    services = Services()
+    client = gateway_site(tmp_path, services, [("amina", "viewer", "region:R11")], KEY)
+    sign_in(client, "amina")
+    assert client.get("/").headers["Location"] == "/dashboard"
+    page = client.get("/dashboard?lang=fr")
+    assert page.status_code == 200
+    menu = re.search(r'<nav aria-label="[^"]*" class="menu">(.*?)</nav>', page.get_data(as_text=True), re.S).group(1)
+    assert re.findall(r'href="([^"]+)"', menu) == ["/dashboard", "/activity"]
+    assert ("reporting", "schools", ()) in services.calls  # the schools to pick from: reporting's, all provinces
+    assert not [c for c in services.calls if c[0] == "inventory"]
+    for path in ("/equipment", "/faults", "/trainings", "/schools/S1"):
+        for lang, words in (("fr", "tenus par le système de chaque province"), ("ar", "نظام كل مديرية إقليمية")):
+            refused = client.get(f"{path}?lang={lang}")
+            assert refused.status_code == 404 and words in refused.get_data(as_text=True), (path, lang)
