@@ -1,11 +1,13 @@
 """Engines for SQLite (the embedded default) and PostgreSQL, set up for event logs."""
 import os
 import sys
+import time
 import zlib
 from operator import itemgetter
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DisconnectionError
 
 
 def _cooperative_psycopg() -> None:
@@ -50,7 +52,33 @@ def make_engine(url: str) -> Engine:
     _cooperative_psycopg()
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=10, max_overflow=20, pool_use_lifo=True)
+    _ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE = 1.0  # seconds a pooled connection waits unused before it is checked at its next use
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """A pooled connection is checked (SELECT 1) before use only when it has waited unused a while: a
+    database restarted since then gives a fresh one instead of an error, and a busy service (every
+    transaction a checkout) pays no round trip for it."""
+    @event.listens_for(engine, "checkin")
+    def _idle_since(dbapi_conn, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn, record, proxy):
+        if time.monotonic() - record.info.get("idle_since", 0.0) < PING_AFTER_IDLE:
+            return
+        try:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+            dbapi_conn.rollback()
+        except Exception:
+            raise DisconnectionError() from None  # the pool opens another connection
 
 
 def lock_writers(conn: Connection, name: str) -> None:
