@@ -20,7 +20,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 import shared.remote  # noqa: F401  (refusals arrive as themselves)
 from shared import federation
 from shared.config import SOURCES
-from tests.e2e.conftest import MGMT, MGMT_AUTH, System, Vhost, genie
+from tests.e2e.conftest import MGMT, MGMT_AUTH, PASSWORD, System, Vhost, genie
 from tests.helpers import CEILING, wait_for
 
 PROVINCES = {"OED": "DLO", "AUS": "DLO", "RAB": "RSK"}
@@ -105,7 +105,8 @@ def tiers(tmp_path_factory):
             made[code].start()
         for region in sorted(set(PROVINCES.values())):
             upstreams = ",".join(f"{c}={made[c].vhost.amqp_uri}" for c, r in PROVINCES.items() if r == region)
-            made[region] = Tier(tmp, region, {"GENIE_TIER": "academy", "GENIE_UPSTREAMS": upstreams}, ("reporting",))
+            made[region] = Tier(tmp, region, {"GENIE_TIER": "academy", "GENIE_UPSTREAMS": upstreams},
+                                ("reporting", "gateway") if region == "DLO" else ("reporting",))
         made["national"] = Tier(tmp, "national", {"GENIE_TIER": "national", "GENIE_UPSTREAMS": ",".join(
             f"{r}={made[r].vhost.amqp_uri}" for r in sorted(set(PROVINCES.values())))}, ("reporting",))
         for code in PROVINCES:
@@ -180,6 +181,17 @@ def test_academies_and_the_country_answer_the_sum_of_their_provinces(tiers):
     assert links["OED"]["running"] == links["OED"]["links"] == len(SOURCES)
 
     check_sums(tiers)
+
+    # What the academy's viewer reads in the browser and through the API: the region, province by province.
+    dlo = tiers["DLO"].system
+    dlo.add_user("amina", "viewer", "region:DLO")
+    answer = dlo.get("amina", "/api/indicators", {"scope": "region:DLO", "period": PERIODS[1]}).json()
+    assert set(answer["positions"]) == {f"{c}/{s}" for c in ("OED", "AUS") for s in SOURCES}
+    browser = requests.Session()
+    assert browser.post(dlo.base + "/login", data={"username": "amina", "password": PASSWORD},
+                        allow_redirects=False, timeout=30).status_code == 303
+    page = browser.get(dlo.base + f"/dashboard?scope=region:DLO&period={PERIODS[1]}&lang=fr", timeout=60)
+    assert page.status_code == 200 and "province:AUS" in page.text and "province:OED" in page.text
 
     before = tiers["DLO"].call("reporting", "indicators", "region:DLO", PERIODS[1])
     tiers["DLO"].call("reporting", "rebuild", timeout=300)
