@@ -3,6 +3,7 @@ figure with its unit, numerator and denominator; charts; drill-down) and the piv
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import threading
@@ -336,14 +337,23 @@ def _asked(page, args: dict) -> tuple[str, str, dict]:
     return scope, period, {"scope": scope, "period": period, **({"as_of": args["as_of"]} if args.get("as_of") else {})}
 
 
+def _indicator_page(show):
+    """A page of indicators: a commune picked in the scope list leads to its pivot; anything else is
+    `show(page, args, scope, period, base)`, with what `_asked` reads."""
+    @functools.wraps(show)
+    def page_of(page) -> Response:
+        args = _picked(page)
+        if (table := commune_table(args)) is not None:
+            return table
+        return show(page, args, *_asked(page, args))
+    return page_of
+
+
 # ---------------------------------------------------------------------- dashboard
 
-def dashboard(page) -> Response:
+@_indicator_page
+def dashboard(page, args: dict, scope: str, period: str, base: dict) -> Response:
     user, _ = page.user, page._
-    args = _picked(page)
-    if (table := commune_table(args)) is not None:
-        return table
-    scope, period, base = _asked(page, args)
     params = _load(page, "indicators", base)
     other = args.get("with") or previous_period(period)
     compared = page.q.compare(user, _load(page, "compare", {**base, "with": other}))
@@ -433,12 +443,9 @@ def _drill_href(row: dict, by: str, scope: str, base: dict) -> str:
 
 # ---------------------------------------------------------------------- pivot
 
-def pivot(page) -> Response:
+@_indicator_page
+def pivot(page, args: dict, scope: str, period: str, base: dict) -> Response:
     user, _ = page.user, page._
-    args = _picked(page)
-    if (table := commune_table(args)) is not None:
-        return table
-    scope, period, base = _asked(page, args)
     groupings = GROUPS_OF[_level(scope)] or ("school",)
     by = args.get("by") if args.get("by") in groupings else groupings[0]
     axis = args.get("axis") if args.get("axis") in AXES else next(iter(AXES))
