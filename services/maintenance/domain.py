@@ -59,35 +59,37 @@ class DeclareFault:
 
 
 @dataclass(frozen=True)
-class FileWarrantyClaim:
+class OnAFault:
+    """What every command after a fault's declaration names: the fault."""
     fault_id: str
+
+
+@dataclass(frozen=True)
+class FileWarrantyClaim(OnAFault):
     claim_ref: str
 
 
 @dataclass(frozen=True)
-class RecordRepair:
-    fault_id: str
+class RecordRepair(OnAFault):
     action: str
     cost_mad: float | None = None
 
 
 @dataclass(frozen=True)
-class ReplaceEquipment:
-    fault_id: str
+class ReplaceEquipment(OnAFault):
     new_serial: str
     new_kind: str | None = None  # None: the old asset's kind
     new_asset_id: str | None = None  # None: a new id
 
 
 @dataclass(frozen=True)
-class CloseFault:
-    fault_id: str
+class CloseFault(OnAFault):
     resolution: str
 
 
 @dataclass(frozen=True)
-class CancelFault:
-    fault_id: str
+class CancelFault(OnAFault):
+    pass
 
 
 # ---------------------------------------------------------------- fault
