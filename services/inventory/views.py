@@ -33,6 +33,12 @@ def _later(env: dict, ts: float | None, position: int | None) -> bool:
     return ts is None or (_ts(env), env["position"]) > (ts, position)
 
 
+def _latest(record: str) -> list[Column]:
+    """When a school's latest `record` happened (as given, and as a number) and its position: a record
+    replaces it only if later (`_later`)."""
+    return [Column(f"{record}_at", String(40)), Column(f"{record}_ts", Float), Column(f"{record}_pos", Integer)]
+
+
 class InventoryViews(Projection):
     name = "inventory_views"
 
@@ -46,13 +52,9 @@ class InventoryViews(Projection):
             Column("connectivity", String(20)),
             Column("link", String(20)),
             Column("bandwidth_mbps", Float),
-            Column("connectivity_at", String(40)),
-            Column("connectivity_ts", Float),
-            Column("connectivity_pos", Integer),
+            *_latest("connectivity"),
             Column("filtering_active", Boolean),
-            Column("filtering_at", String(40)),
-            Column("filtering_ts", Float),
-            Column("filtering_pos", Integer),
+            *_latest("filtering"),
         )
         self.censuses = Table(
             "school_censuses", metadata,

@@ -11,14 +11,18 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _listed(key: str) -> list[Column]:
+    """The id of a row the lists show, and the position of its first event: their order."""
+    return [Column(key, String(64), primary_key=True), Column("position", Integer, nullable=False)]
+
+
 class ResourcesViews(Projection):
     name = "resources_views"
 
     def define_tables(self, metadata: MetaData) -> None:
         self.resources = Table(
             "catalogue", metadata,
-            Column("resource_id", String(64), primary_key=True),
-            Column("position", Integer, nullable=False),  # of the first event: listing order
+            *_listed("resource_id"),
             Column("title", String(300), nullable=False),
             Column("subject", String(100)),      # a submitted resource has only a title
             Column("levels", Text),               # JSON list
@@ -41,8 +45,7 @@ class ResourcesViews(Projection):
         )
         self.projects = Table(
             "production_projects", metadata,
-            Column("project_id", String(64), primary_key=True),
-            Column("position", Integer, nullable=False),  # of the first event: listing order
+            *_listed("project_id"),
             Column("title", String(300), nullable=False),
             Column("subject", String(100), nullable=False),
             Column("members", Text, nullable=False),
@@ -67,8 +70,7 @@ class ResourcesViews(Projection):
         )
         self.workshops = Table(
             "workshops", metadata,
-            Column("workshop_id", String(64), primary_key=True),
-            Column("position", Integer, nullable=False),  # of the first event: listing order
+            *_listed("workshop_id"),
             Column("held_at", String(40), nullable=False),
             Column("school_codes", Text, nullable=False),
             Column("participants", Integer, nullable=False),
@@ -87,8 +89,7 @@ class ResourcesViews(Projection):
         )
         self.practices = Table(
             "good_practices", metadata,
-            Column("practice_id", String(64), primary_key=True),
-            Column("position", Integer, nullable=False),  # of the first event: listing order
+            *_listed("practice_id"),
             Column("school_code", String(40), nullable=False),
             Column("teacher", String(300), nullable=False),
             Column("description", Text, nullable=False),
@@ -96,8 +97,7 @@ class ResourcesViews(Projection):
         )
         self.dysfunctions = Table(
             "dysfunctions", metadata,
-            Column("dysfunction_id", String(64), primary_key=True),
-            Column("position", Integer, nullable=False),  # of the first event: listing order
+            *_listed("dysfunction_id"),
             Column("school_code", String(40), nullable=False),
             Column("description", Text, nullable=False),
             Column("reported_at", String(40), nullable=False),
@@ -106,8 +106,7 @@ class ResourcesViews(Projection):
         )
         self.research = Table(
             "local_research", metadata,
-            Column("research_id", String(64), primary_key=True),
-            Column("position", Integer, nullable=False),  # of the first event: listing order
+            *_listed("research_id"),
             Column("title", String(300), nullable=False),
             Column("findings", Text, nullable=False),
             Column("recommendations", Text, nullable=False),
