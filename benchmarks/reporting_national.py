@@ -9,6 +9,11 @@
    then times `indicators` for scope all, a province, a school, a region, and the per-school
    breakdown of a province, and prints the process's resident memory.
 Also times the live path (the projector catching up page by page) on the first events.
+
+`--tier national` measures the national tier instead: the same events split into each province's own logs
+(80 provinces x 4 sources, positions per province, as the provinces record them), read by a projector that
+keeps its positions per province and source; it prints the rebuild rate beside the raw read rate of the same
+rows in the same run, and the p95 of `indicators` for all, a region and a province, asked afresh and memoised.
 Prints numbers; asserts nothing about time.
 """
 from __future__ import annotations
@@ -282,6 +287,121 @@ def _write(workdir: Path, logs: Logs, rng) -> None:
         print(f"  {source}: {len(ordered)} events", flush=True)
 
 
+def split_by_province(workdir: Path) -> Path:
+    """Each province's own logs (`<province>-<source>.db`), made once from the four logs: the events of one
+    province in the order of its source's log, numbered 1, 2, 3 … as that province recorded them."""
+    folder = workdir / "provinces"
+    if (folder / "done").exists():
+        return folder
+    folder.mkdir(exist_ok=True)
+    for source in SOURCES:
+        store = EventStore(make_engine(f"sqlite:///{workdir / (source + '.db')}"), source, "MA", registry)
+        pending: dict[str, list] = {}
+        after = 0
+        while True:
+            page = store.events_since(after, 5000)
+            for env in page:
+                pending.setdefault(env["province_code"], []).append(env)
+            if len(page) < 5000:
+                break
+            after = page[-1]["position"]
+        store.engine.dispose()
+        for province, envelopes in pending.items():
+            target = EventStore(make_engine(f"sqlite:///{folder / f'{province}-{source}.db'}"), source, province,
+                                registry)
+            target.create_schema()
+            rows = []
+            for position, env in enumerate(envelopes, start=1):
+                env["position"] = position
+                rows.append({"position": position, "event_id": env["event_id"], "event_type": env["event_type"],
+                             "stream_id": env["stream_id"], "stream_version": env["stream_version"],
+                             "occurred_at": env["occurred_at"],
+                             "envelope": json.dumps(env, ensure_ascii=False, separators=(",", ":"))})
+            with target.engine.begin() as conn:
+                conn.execute(target.events.insert(), rows)
+            target.engine.dispose()
+        print(f"  {source}: split into {len(pending)} provinces", flush=True)
+    (folder / "done").touch()
+    return folder
+
+
+def measure_national(workdir: Path, database: str, queries: int) -> None:
+    """The national tier: a projector fed by every province's logs, positions per province and source."""
+    from sqlalchemy import select
+
+    from shared.projector import Projector, feed_key, split_feed
+    from services.reporting import indicators as ind
+    from services.reporting import replay
+    from services.reporting.periods import parse_period, parse_scope
+    from services.reporting.projections import IndicatorsProjection
+
+    folder = split_by_province(workdir)
+    stores = {}
+    for path in sorted(folder.glob("*.db")):
+        province, source = path.stem.split("-", 1)
+        stores[feed_key(province, source)] = EventStore(make_engine(f"sqlite:///{path}"), source, province, registry)
+    provinces = sorted({split_feed(f)[0] for f in stores})
+
+    def fetch(feed, after, limit):
+        return stores[feed].events_since(after, limit) if feed in stores else []
+
+    # The raw read rate: the same pages of the same rows, read and parsed, nothing applied.
+    started, read = time.perf_counter(), 0
+    for feed in stores:
+        after = 0
+        while True:
+            page = fetch(feed, after, replay.PAGE)
+            read += len(page)
+            if len(page) < replay.PAGE:
+                break
+            after = page[-1]["position"]
+    raw = read / (time.perf_counter() - started)
+    print(f"national tier: {len(provinces)} provinces, {len(stores)} logs, {read:,} events")
+    print(f"reporting database: {database.split('@')[-1]}")
+    print(f"raw read of the same rows (events_since pages, parsed): {raw:,.0f} events/s")
+
+    projection = IndicatorsProjection()
+    projection.by_province = True
+    projector = Projector(projection, make_engine(database), registry, fetch, page_size=replay.PAGE,
+                          provinces=lambda: provinces)
+    projector.setup()
+    projector.add_feeds(provinces)
+    stats = {}
+    started = time.perf_counter()
+    applied = replay.rebuild(projector, stats)
+    took = time.perf_counter() - started
+    print(f"rebuild: {applied:,} events in {took:.1f} s = {applied / took:,.0f} events/s, "
+          f"{applied / took / raw:.2f}x the raw read (deriving states {stats['derive_seconds']:.1f} s, "
+          f"indexes {stats['index_seconds']:.1f} s); memory {rss()} MiB")
+    assert sum(projector.positions.values()) == read, "the rebuild read every province's log to its end"
+
+    with projector.engine.connect() as conn:
+        s = projection.schools
+        regions = sorted({r[0] for r in conn.execute(select(s.c.region_code))})
+    memo = ind.Memo()
+    projection.listeners.append(memo.on_change)
+    rng = random.Random(1)
+    now = datetime.now(timezone.utc)
+
+    def ask(scope, period, use_memo):
+        started = time.perf_counter()
+        with projector.engine.connect() as conn:
+            ind.answer(conn, projection, parse_scope(scope), parse_period(period), projector.positions, now=now,
+                       memo=memo if use_memo else None)
+        return (time.perf_counter() - started) * 1000
+
+    print("indicators, p50 / p95 (target: each p95 under 200 ms):")
+    for period in ("2025-2026", "2026-2027"):
+        ask("all", period, True)  # the memo's first question fills it; not counted
+        for label, pick in (("all", lambda: "all"), ("region", lambda: f"region:{rng.choice(regions)}"),
+                            ("province", lambda: f"province:{rng.choice(provinces)}")):
+            for how, use_memo in (("afresh", False), ("memoised", True)):
+                times = [ask(pick(), period, use_memo) for _ in range(queries if use_memo or label != "all" else 5)]
+                print(f"  {label:8} {period:10} {how:9} p50 {statistics.median(times):7.1f} ms  "
+                      f"p95 {pct(times, 95):7.1f} ms  (n={len(times)})", flush=True)
+    print(f"memory at the end: {rss()} MiB")
+
+
 # ---------------------------------------------------------------------- measuring
 
 def rss() -> dict:
@@ -536,6 +656,8 @@ def main() -> None:
     parser.add_argument("--only", choices=["all", "dashboard"], default="all",
                         help="dashboard: only the breakdown and the dashboard beside indicators, on the read "
                              "model already built in --database (no rebuild)")
+    parser.add_argument("--tier", choices=["province", "national"], default="province",
+                        help="national: the events as each province's own logs, read by the national tier")
     args = parser.parse_args()
     workdir = Path(args.workdir or Path(tempfile.gettempdir()) / f"genie-national-{args.schools}-{args.events}")
     workdir.mkdir(parents=True, exist_ok=True)
@@ -553,14 +675,17 @@ def main() -> None:
         elif args.step == "generate":
             print(f"logs already in {workdir}")
     if args.step in ("all", "measure"):
-        database = args.database or f"sqlite:///{workdir / 'reporting.db'}"
+        default = "reporting.db" if args.tier == "province" else "national.db"
+        database = args.database or f"sqlite:///{workdir / default}"
         if database.startswith("sqlite") and args.only == "all":
             Path(database.split("///", 1)[1]).unlink(missing_ok=True)
         if args.step == "all":
             cmd = [sys.executable, __file__, "measure", "--events", str(args.events), "--schools", str(args.schools),
                    "--workdir", str(workdir), "--database", database, "--queries", str(args.queries),
-                   "--live-sample", str(args.live_sample), "--only", args.only]
+                   "--live-sample", str(args.live_sample), "--only", args.only, "--tier", args.tier]
             subprocess.run(cmd, check=True)
+        elif args.tier == "national":
+            measure_national(workdir, database, args.queries)
         else:
             measure(workdir, database, args.queries, args.live_sample, args.only)
 

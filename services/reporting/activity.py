@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+import orjson
 from sqlalchemy import BigInteger, Column, Float, Index, Integer, MetaData, String, Table, Text, and_, func, or_, select
 from sqlalchemy.engine import Connection
 
@@ -67,7 +68,7 @@ class ActivityTables:
         b.flow(self.activity, source=env["source"], event_type=env["event_type"],
                actor=str(actor.get("user", "system")), role=str(actor.get("role", "system")),
                subject=subject_of(d), province_code=env["province_code"], occurred_at=env["occurred_at"],
-               data=json.dumps(d, ensure_ascii=False, sort_keys=True, default=str))
+               data=orjson.dumps(d, option=orjson.OPT_SORT_KEYS, default=str).decode())
         for seq, code in enumerate(schools_named(d)):
             b.flow(self.activity_schools, source=env["source"], school=code, seq=seq)
 

@@ -20,6 +20,7 @@ model (one small batch per delivery) field for field.
 from __future__ import annotations
 
 import zlib
+from functools import lru_cache
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -50,6 +51,7 @@ def place(env: dict, by_province: bool) -> int:
     return (province_number(env["province_code"]) << PLACE_BITS) + env["position"]
 
 
+@lru_cache(maxsize=None)
 def province_number(code: str) -> int:
     """A number of its own for each province code, the same on every machine and in every rebuild: the code
     itself in base 38 when it is short (as they are), else a checksum of it above those."""
