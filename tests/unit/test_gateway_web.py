@@ -550,3 +550,11 @@ def test_an_academys_pages_are_its_provinces_figures_and_nothing_a_province_keep
         for lang, words in (("fr", "tenus par le système de chaque province"), ("ar", "نظام كل مديرية إقليمية")):
             refused = client.get(f"{path}?lang={lang}")
             assert refused.status_code == 404 and words in refused.get_data(as_text=True), (path, lang)
+
+
+def test_the_deliveries_to_pick_from_say_their_supplier_and_number_of_items(site):
+    client, _ = site
+    sign_in(client, "coord")
+    page = client.get("/equipment?lang=fr").get_data(as_text=True)
+    assert '<option value="BL-9">Maroc Info · 2</option>' in page
+    assert "built-in method" not in page
