@@ -115,6 +115,10 @@ class Projector:
         self.provinces = provinces
         self._tracking_meta = MetaData()
         self.positions_table, self.dead_table = tracking_tables(self._tracking_meta)
+        mark = (lambda n: f":{n}") if engine.dialect.name == "sqlite" else (lambda n: f"%({n})s")
+        self._advance = (f"UPDATE projection_positions SET last_position = {mark('new')}, stalled_position = NULL, "
+                         f"stalled_error = NULL, stalled_since = NULL WHERE projection = {mark('name')} "
+                         f"AND source = {mark('source')} AND last_position = {mark('last')}")
         self.lock = threading.RLock()
         self.positions: dict[str, int] = {}
         self.stalled: dict[str, tuple[int, str]] = {}
@@ -339,13 +343,11 @@ class Projector:
         new = envelopes[-1]["position"]
         with self.engine.begin() as conn:
             # Tracking first: it locks the row, and a second instance that got
-            # here before us makes this update match nothing.
-            moved = conn.execute(
-                update(t).where(t.c.projection == self.projection.name, t.c.source == source,
-                                t.c.last_position == last)
-                .values(last_position=new, stalled_position=None, stalled_error=None, stalled_since=None)
-            ).rowcount
-            if not moved:
+            # here before us makes this update match nothing. Plain SQL on the
+            # driver's cursor: the bus path runs it for every message.
+            cursor = conn.connection.driver_connection.cursor()
+            cursor.execute(self._advance, {"new": new, "name": self.projection.name, "source": source, "last": last})
+            if not cursor.rowcount:
                 raise _Moved()
             self.projection.apply_many(conn, envelopes)
         self.positions[source] = new
