@@ -43,18 +43,18 @@ class SteadyQueueConsumer(QueueConsumer):
     gone, is left to the broker instead of ending the service."""
 
     def ack_message(self, message):
-        try:
-            super().ack_message(message)
-        except LOST_CONNECTION as exc:
-            log.warning("message %s not acknowledged, the broker connection is lost (%s: %s); the broker "
-                        "gives it again", _routing(message), type(exc).__name__, exc)
+        _or_left_to_broker(super().ack_message, message, "acknowledged")
 
     def requeue_message(self, message):
-        try:
-            super().requeue_message(message)
-        except LOST_CONNECTION as exc:
-            log.warning("message %s not given back, the broker connection is lost (%s: %s); the broker "
-                        "gives it again", _routing(message), type(exc).__name__, exc)
+        _or_left_to_broker(super().requeue_message, message, "given back")
+
+
+def _or_left_to_broker(settle, message, what: str) -> None:
+    try:
+        settle(message)
+    except LOST_CONNECTION as exc:
+        log.warning("message %s not %s, the broker connection is lost (%s: %s); the broker gives it again",
+                    _routing(message), what, type(exc).__name__, exc)
 
 
 class SteadyRpcConsumer(RpcConsumer):

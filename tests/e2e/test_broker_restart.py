@@ -91,7 +91,7 @@ class OwnVhost:
 
 
 @pytest.fixture(scope="module")
-def node(tmp_path_factory):
+def node():
     node = BrokerNode(Path("/tmp") / f"genie-broker-{uuid.uuid4().hex[:8]}")
     try:
         node.start()

@@ -10,7 +10,6 @@ is in its log.
 """
 import time
 import uuid
-from pathlib import Path
 
 import eventlet
 import pytest
@@ -25,23 +24,13 @@ from shared.remote import SteadyQueueConsumer, SteadyRpcConsumer
 from tests.helpers import wait_for
 
 from .conftest import System, check_logs, mixed_commands, province
-from .test_broker_restart import BrokerNode, OwnVhost, Stream
+from .test_broker_restart import OwnVhost, Stream, node  # noqa: F401  (node: a fixture)
 
 pytestmark = pytest.mark.e2e
 
 STOPS = 3
 OUTAGE = 15  # seconds: longer than an answer's retries, so that one in flight when the broker stops fails
 DEATH = ("thread exited with error", "killing")  # what nameko logs when a container dies
-
-
-@pytest.fixture(scope="module")
-def node():
-    node = BrokerNode(Path("/tmp") / f"genie-broker-{uuid.uuid4().hex[:8]}")
-    try:
-        node.start()
-        yield node
-    finally:
-        node.remove()
 
 
 @pytest.fixture(scope="module")
