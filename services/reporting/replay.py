@@ -43,35 +43,45 @@ def _load(conn, projection, fetch, until, stats, feeds):
     last = {}
     stats = stats if stats is not None else {}
     stats.setdefault("derive_seconds", 0.0)
-    for source in feeds:
-        # Each feed's states depend on its own events only: one batch per feed keeps less in memory.
+    of_source: dict[str, list[str]] = {}
+    for feed in feeds:
+        of_source.setdefault(split_feed(feed)[1], []).append(feed)
+    for source_feeds in of_source.values():
+        # A source's states depend on its own events only, and no state spans two provinces: one batch per
+        # source, each province's events in their log's order, keeps less in memory and derives once.
         batch = Batch()
-        after, stop = 0, (until or {}).get(source)
-        while stop is None or after < stop:
-            limit = PAGE if stop is None else min(PAGE, stop - after)
-            page = fetch(source, after, limit)
-            if not page:
-                break
-            unreadable = False
-            for raw in page:
-                try:
-                    env = registry.read(raw, check=False)
-                except InvalidEvent as exc:
-                    # Unreadable here: stop before it; the live projector stalls on it visibly.
-                    log.error("rebuild stops %s before position %s: %s", source, raw.get("position"), exc.errors)
-                    unreadable = True
-                    break
-                projection.add(batch, env)
-                after = env["position"]
-                stats["events"] = stats.get("events", 0) + 1
-            projection.store_flows(conn, batch)
-            if unreadable or len(page) < limit:
-                break
-        last[source] = after
+        for feed in source_feeds:
+            last[feed] = _read(conn, projection, fetch, feed, (until or {}).get(feed), batch, stats)
         started = time.perf_counter()
         projection.store(conn, batch, empty=True)
         stats["derive_seconds"] += time.perf_counter() - started
     return last
+
+
+def _read(conn, projection, fetch, feed, stop, batch, stats) -> int:
+    """Add a feed's events to `batch` up to position `stop` (its end if None); return the last one read."""
+    after = 0
+    while stop is None or after < stop:
+        limit = PAGE if stop is None else min(PAGE, stop - after)
+        page = fetch(feed, after, limit)
+        if not page:
+            break
+        unreadable = False
+        for raw in page:
+            try:
+                env = registry.read(raw, check=False)
+            except InvalidEvent as exc:
+                # Unreadable here: stop before it; the live projector stalls on it visibly.
+                log.error("rebuild stops %s before position %s: %s", feed, raw.get("position"), exc.errors)
+                unreadable = True
+                break
+            projection.add(batch, env)
+            after = env["position"]
+            stats["events"] = stats.get("events", 0) + 1
+        projection.store_flows(conn, batch)
+        if unreadable or len(page) < limit:
+            break
+    return after
 
 
 def rebuild(projector: Projector, stats: dict | None = None) -> int:
