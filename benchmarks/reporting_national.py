@@ -361,7 +361,6 @@ def measure_national(workdir: Path, database: str, queries: int) -> None:
     print(f"raw read of the same rows (events_since pages, parsed): {raw:,.0f} events/s")
 
     projection = IndicatorsProjection()
-    projection.by_province = True
     projector = Projector(projection, make_engine(database), registry, fetch, page_size=replay.PAGE,
                           provinces=lambda: provinces)
     projector.setup()

@@ -1,6 +1,7 @@
 """Configuration from the environment, with defaults that work on one machine."""
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # The services that keep an event log (the contract's `source`); reporting only reads theirs.
 SOURCES = ("inventory", "maintenance", "resources", "training")
@@ -59,8 +60,6 @@ def management_uri() -> str:
     """The management API of this deployment's own broker (where an upper tier declares its federation)."""
     if "RABBITMQ_MANAGEMENT_URI" in os.environ:
         return os.environ["RABBITMQ_MANAGEMENT_URI"]
-    from urllib.parse import urlsplit
-
     uri = urlsplit(amqp_uri())
     return f"http://{uri.username or 'guest'}:{uri.password or 'guest'}@{uri.hostname or 'localhost'}:15672"
 
@@ -112,7 +111,7 @@ def sqlite_synchronous() -> str:
     fsync each commit)."""
     value = os.environ.get("GENIE_SQLITE_SYNCHRONOUS", "NORMAL").strip().upper()
     if value not in SQLITE_SYNCHRONOUS:
-        raise ValueError(f"GENIE_SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS)}, not {value!r}.")
+        raise ConfigError(f"GENIE_SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS)}, not {value!r}.")
     return value
 
 

@@ -50,6 +50,7 @@ class Projection:
 
     name: str = ""
     sources: tuple[str, ...] = ()
+    by_province = False  # fed by several provinces, each source apart (set by its Projector)
 
     def __init__(self):
         self.metadata = MetaData()
@@ -106,6 +107,7 @@ class Projector:
         there are (each has a feed per source, also found when its first event arrives); None for
         a read model of one province, fed by source."""
         self.projection = projection
+        projection.by_province = provinces is not None
         self.engine = engine
         self.registry = registry
         self.fetch = fetch

@@ -346,7 +346,6 @@ class ProjectorDependency(DependencyProvider):
         else:
             self.clients, provinces = SourceClients(self.container.config, self.rpc_timeout), None
         projection = self.make_projection()
-        projection.by_province = provinces is not None
         self.projector = self.projector_cls(projection, make_engine(config.database_url(self.container.service_name)),
                                             registry, self.clients.events_since,
                                             on_dead_letter=self._publish_dead_letter, provinces=provinces)

@@ -28,7 +28,6 @@ class IndicatorsProjection(InventoryHandlers, MaintenanceHandlers, ResourcesHand
 
     name = "reporting"
     sources = SOURCES
-    by_province = False  # fed by several provinces (an academy, the country): see `model.place`
 
     def define_tables(self, md: MetaData) -> None:
         IndicatorsModel.define_tables(self, md)

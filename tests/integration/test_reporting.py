@@ -153,6 +153,12 @@ def test_live_over_the_bus_equals_rebuilt_and_matches_the_hand_figures(service_d
     assert rebuilt == live
     health = rpc.reporting.health()
     assert health["status"] == "ok" and health["dead_letters"] == 0
+    # A province's reporting: its own province, the schools it knows, and no other province's log to read.
+    assert health["tier"] == "province" and rpc.reporting.provinces() == ["OED"]
+    assert [s["school_code"] for s in rpc.reporting.schools()] == ["A", "B", "C", "D"]
+    with pytest.raises(InvalidCommand) as refused:
+        rpc.reporting.events_of("AUS", "inventory", 0, 10)
+    assert list(refused.value.errors) == ["province_code"]
 
 
 def test_killed_mid_stream_and_restarted_gives_the_same_numbers(service_databases, run_services, rpc,
