@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Column, MetaData, String, Table, insert, select, update
 from sqlalchemy.engine import Connection
 
+from .columns import instant, key
 from .projector import Projection
 
 # A school's details as `school_registered` carries them, and how long each may be where it is kept.
@@ -27,18 +28,18 @@ def detail_columns() -> list[Column]:
     return [Column(name, String(length), nullable=False) for name, length in DETAILS.items()]
 
 
+def registered_school() -> list[Column]:
+    """A school as its registration tells: its code (the key), its details, when it was first registered."""
+    return [key("school_code"), *detail_columns(), instant("registered_at")]
+
+
 class KnownSchools(Projection):
     """Subclasses name the projection; the table and its upkeep are the same everywhere."""
 
     sources = ("inventory",)
 
     def define_tables(self, metadata: MetaData) -> None:
-        self.schools = Table(
-            "known_schools", metadata,
-            Column("school_code", String(40), primary_key=True),
-            *detail_columns(),
-            Column("registered_at", String(40), nullable=False),
-        )
+        self.schools = Table("known_schools", metadata, *registered_school())
 
     def on_school_registered(self, conn: Connection, env: dict) -> None:
         d = env["data"]

@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import (Boolean, Column, Float, Integer, MetaData, String, Table, Text, bindparam,
-                        func, insert, select, update)
+from sqlalchemy import Boolean, Column, Float, MetaData, String, Table, bindparam, func, insert, select, update
 
+from shared.columns import YEAR, count, instant, key, label, position, ref, text, timestamp, user
 from shared.db import chunks, insert_many
 from shared.projector import Projection
-from shared.schools import detail_columns, details
+from shared.schools import details, registered_school
 
 from .domain import conformity_report, serial_key
 
@@ -33,10 +33,14 @@ def _later(env: dict, ts: float | None, position: int | None) -> bool:
     return ts is None or (_ts(env), env["position"]) > (ts, position)
 
 
+def _order(fact: str) -> list[Column]:
+    """When the fact kept last happened (as a number) and its position: a later one replaces it (`_later`)."""
+    return [timestamp(f"{fact}_ts", optional=True), count(f"{fact}_pos", optional=True)]
+
+
 def _latest(record: str) -> list[Column]:
-    """When a school's latest `record` happened (as given, and as a number) and its position: a record
-    replaces it only if later (`_later`)."""
-    return [Column(f"{record}_at", String(40)), Column(f"{record}_ts", Float), Column(f"{record}_pos", Integer)]
+    """When a school's latest `record` happened, as given and as `_order` keeps it."""
+    return [instant(f"{record}_at", optional=True), *_order(record)]
 
 
 class InventoryViews(Projection):
@@ -45,12 +49,10 @@ class InventoryViews(Projection):
     def define_tables(self, metadata: MetaData) -> None:
         self.schools = Table(
             "schools", metadata,
-            Column("school_code", String(40), primary_key=True),
-            *detail_columns(),
-            Column("registered_at", String(40), nullable=False),
-            Column("updated_at", String(40), nullable=False),
-            Column("connectivity", String(20)),
-            Column("link", String(20)),
+            *registered_school(),
+            instant("updated_at"),
+            label("connectivity", optional=True),
+            label("link", optional=True),
             Column("bandwidth_mbps", Float),
             *_latest("connectivity"),
             Column("filtering_active", Boolean),
@@ -58,85 +60,74 @@ class InventoryViews(Projection):
         )
         self.censuses = Table(
             "school_censuses", metadata,
-            Column("school_code", String(40), primary_key=True),
-            Column("school_year", String(9), primary_key=True),
-            Column("pupils", Integer, nullable=False),
-            Column("teachers", Integer, nullable=False),
-            Column("recorded_at", String(40), nullable=False),
-            Column("ts", Float, nullable=False),
-            Column("pos", Integer, nullable=False),
+            key("school_code"),
+            key("school_year", YEAR),
+            count("pupils"),
+            count("teachers"),
+            instant("recorded_at"),
+            timestamp("ts"),
+            count("pos"),
         )
         self.assets = Table(
             "assets", metadata,
-            Column("asset_id", String(40), primary_key=True),
-            Column("serial", String(100), nullable=False),
-            Column("serial_key", String(100), nullable=False, unique=True),
-            Column("kind", String(40), nullable=False),
+            key("asset_id"),
+            ref("serial", 100),
+            ref("serial_key", 100, unique=True),
+            label("kind", 40),
             Column("model", String(200), nullable=False),
-            Column("bundle", String(10), nullable=False),
+            label("bundle", 10),
             Column("supplier", String(300), nullable=False),
             Column("delivery_ref", String(300), nullable=False),
-            Column("received_at", String(40), nullable=False),
-            Column("warranty_months", Integer, nullable=False),
-            Column("school_code", String(40), index=True),
+            instant("received_at"),
+            count("warranty_months"),
+            ref("school_code", optional=True, index=True),
             Column("installed", Boolean, nullable=False),
             Column("in_service", Boolean, nullable=False),
-            Column("decommission_reason", Text),
-            Column("transfer_id", String(40)),
-            Column("observation", String(20)),
-            Column("observation_ts", Float),
-            Column("observation_pos", Integer),
+            text("decommission_reason", optional=True),
+            ref("transfer_id", optional=True),
+            label("observation", optional=True),
+            *_order("observation"),
         )
-        self.asset_events = Table(
-            "asset_events", metadata,
-            Column("asset_id", String(40), primary_key=True),
-            Column("position", Integer, primary_key=True, autoincrement=False),
-        )
-        self.placements = Table(
-            "asset_placements", metadata,
-            Column("school_code", String(40), primary_key=True),
-            Column("asset_id", String(40), primary_key=True),
-        )
+        self.asset_events = Table("asset_events", metadata, key("asset_id"), position(primary=True))
+        self.placements = Table("asset_placements", metadata, key("school_code"), key("asset_id"))
         self.transfers = Table(
             "transfers", metadata,
-            Column("transfer_id", String(40), primary_key=True),
-            Column("status", String(20), nullable=False, index=True),
-            Column("asset_ids", Text, nullable=False),
-            Column("from_school", String(40), nullable=False),
-            Column("to_school", String(40), nullable=False),
-            Column("reason", Text, nullable=False),
-            Column("report", Text, nullable=False),
-            Column("proposed_at", String(40), nullable=False),
-            Column("proposed_by", String(200), nullable=False),
-            Column("approved_by", String(200)),
-            Column("decided_at", String(40)),
-            Column("rejection_reason", Text),
-            Column("completed_at", String(40)),
+            key("transfer_id"),
+            label("status", index=True),
+            text("asset_ids"),
+            ref("from_school"),
+            ref("to_school"),
+            text("reason"),
+            text("report"),
+            instant("proposed_at"),
+            user("proposed_by"),
+            user("approved_by", optional=True),
+            instant("decided_at", optional=True),
+            text("rejection_reason", optional=True),
+            instant("completed_at", optional=True),
         )
-        self.visits = Table(
-            "usage_visits", metadata,
-            Column("visit_id", String(40), primary_key=True),
-            Column("school_code", String(40), nullable=False, index=True),
-            Column("occurred_at", String(40), nullable=False),
-            Column("observations", Text, nullable=False),
-            Column("notes", Text, nullable=False),
+        def of_a_school(name, record_id, *columns):
+            """A table of records each about one school (a visit, an audit, a work), read by school."""
+            return Table(name, metadata, key(record_id), ref("school_code", index=True), *columns)
+
+        self.visits = of_a_school(
+            "usage_visits", "visit_id",
+            instant("occurred_at"),
+            text("observations"),
+            text("notes"),
         )
-        self.audits = Table(
-            "inventory_audits", metadata,
-            Column("audit_id", String(40), primary_key=True),
-            Column("school_code", String(40), nullable=False, index=True),
-            Column("occasion", String(20), nullable=False),
-            Column("occurred_at", String(40), nullable=False),
-            Column("audited_by", String(200), nullable=False),
-            Column("report", Text, nullable=False),
+        self.audits = of_a_school(
+            "inventory_audits", "audit_id",
+            label("occasion"),
+            instant("occurred_at"),
+            user("audited_by"),
+            text("report"),
         )
-        self.works = Table(
-            "infrastructure_works", metadata,
-            Column("work_id", String(40), primary_key=True),
-            Column("school_code", String(40), nullable=False, index=True),
-            Column("kind", String(20), nullable=False),
-            Column("status", String(20), nullable=False),
-            Column("updated_at", String(40), nullable=False),
+        self.works = of_a_school(
+            "infrastructure_works", "work_id",
+            label("kind"),
+            label("status"),
+            instant("updated_at"),
         )
 
     def __init__(self):
@@ -331,18 +322,10 @@ class InventoryViews(Projection):
                             .where(self.assets.c.serial_key == serial_key(serial))).scalar()
 
     def known_assets(self, conn, asset_ids) -> set[str]:
-        found = set()
-        for chunk in chunks(set(asset_ids), CHUNK):
-            found.update(conn.execute(select(self.assets.c.asset_id)
-                                      .where(self.assets.c.asset_id.in_(chunk))).scalars())
-        return found
+        return _held(conn, self.assets.c.asset_id, asset_ids)
 
     def known_schools(self, conn, codes) -> set[str]:
-        found = set()
-        for chunk in chunks(set(codes), CHUNK):
-            found.update(conn.execute(select(self.schools.c.school_code)
-                                      .where(self.schools.c.school_code.in_(chunk))).scalars())
-        return found
+        return _held(conn, self.schools.c.school_code, codes)
 
     def asset_ids_in_service_at(self, conn, code: str) -> list[str]:
         t = self.assets
@@ -458,6 +441,14 @@ class InventoryViews(Projection):
         if code:
             q = q.where(t.c.school_code == code)
         return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def _held(conn, column, values) -> set:
+    """Those of `values` that `column` holds, asked a chunk at a time."""
+    found = set()
+    for chunk in chunks(set(values), CHUNK):
+        found.update(conn.execute(select(column).where(column.in_(chunk))).scalars())
+    return found
 
 
 def _asset_row(row) -> dict:
