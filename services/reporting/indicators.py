@@ -40,6 +40,7 @@ from shared.schools import DETAILS
 from .periods import CASABLANCA, FIRST_YEAR, Period, Scope
 from .projections import IndicatorsProjection
 from .registry import REGISTRY, declare
+from .wording import WORDING
 
 DAY = 86400
 COMPUTERS = ("desktop", "laptop")
@@ -187,6 +188,12 @@ class Question:
         return out
 
 
+def indicator(ident: str, **traits):
+    """Declare the decorated formula as indicator `ident` (`declare`), named and defined as `WORDING` words it."""
+    label, definition = WORDING[ident]
+    return declare(ident, label=label, definition=definition, **traits)
+
+
 def _open(q: Question, f):
     """A fault declared before T and not closed before T."""
     return and_(f.c.declared_at < q.t, f.c.closed_at >= q.t)
@@ -198,12 +205,8 @@ def _count_if(condition):
 
 # ---------------------------------------------------------------------- infrastructure
 
-@declare("INF01", axis="infrastructure", kind="stock", figure="count", unit="assets", higher_is_better=True,
-         additive=True,
-         label=("التجهيزات في الخدمة",
-                "Équipements en service"),
-         definition=("التجهيزات المخصصة لمؤسسة من النطاق وغير المسحوبة من الخدمة في تاريخ الحصر",
-                     "Équipements affectés à un établissement du périmètre et non réformés à la date d'arrêté."))
+@indicator("INF01", axis="infrastructure", kind="stock", figure="count", unit="assets", higher_is_better=True,
+           additive=True)
 def inf01_equipment_in_service(q: Question) -> Figure:
     """Assets at a school of S and not decommissioned, at T."""
     pl = q.p.placements
@@ -211,14 +214,8 @@ def inf01_equipment_in_service(q: Question) -> Figure:
     return Figure(n)
 
 
-@declare("INF02", axis="infrastructure", kind="stock", figure="ratio", unit="pupils_per_computer",
-         higher_is_better=False, additive=True,
-         label=("عدد المتعلمين لكل حاسوب",
-                "Élèves par ordinateur"),
-         definition=("متعلمو مؤسسات النطاق (إحصاء السنة الدراسية للفترة) مقسومين على الحواسيب المكتبية والمحمولة في"
-                     " الخدمة بها",
-                     "Élèves des établissements du périmètre (recensement de l'année scolaire de la période) "
-                     "divisés par les ordinateurs fixes et portables en service."))
+@indicator("INF02", axis="infrastructure", kind="stock", figure="ratio", unit="pupils_per_computer",
+           higher_is_better=False, additive=True)
 def inf02_learners_per_computer(q: Question) -> Figure:
     """Pupils of S (census of the period's school year at T) / in-service desktops and laptops at S."""
     c, pl = q.p.censuses, q.p.placements
@@ -231,14 +228,8 @@ def inf02_learners_per_computer(q: Question) -> Figure:
     return Figure(pupils, computers, absent=None)
 
 
-@declare("INF03", axis="infrastructure", kind="stock", figure="rate", unit="percent", higher_is_better=True,
-         additive=True,
-         label=("نسبة المؤسسات المجهزة بقاعة متعددة الوسائط أو حقيبة متنقلة",
-                "% d'établissements dotés d'une SMM ou d'une VMM"),
-         definition=("نسبة مؤسسات النطاق التي لها تجهيز واحد على الأقل في الخدمة من قاعة متعددة الوسائط أو حقيبة "
-                     "متنقلة",
-                     "Part des établissements du périmètre ayant au moins un équipement en service d'une dotation "
-                     "SMM ou VMM."))
+@indicator("INF03", axis="infrastructure", kind="stock", figure="rate", unit="percent", higher_is_better=True,
+           additive=True)
 def inf03_schools_with_multimedia(q: Question) -> Figure:
     """% of S with at least one in-service asset of bundle smm or vmm."""
     pl = q.p.placements
@@ -247,13 +238,8 @@ def inf03_schools_with_multimedia(q: Question) -> Figure:
     return Figure(equipped, q.school_count())
 
 
-@declare("INF04", axis="infrastructure", kind="stock", figure="rate", unit="percent", higher_is_better=True,
-         additive=True,
-         label=("نسبة المؤسسات المرتبطة بالإنترنت",
-                "% d'établissements connectés"),
-         definition=("نسبة مؤسسات النطاق التي يفيد آخر تسجيل لربطها في تاريخ الحصر بأنها مرتبطة",
-                     "Part des établissements du périmètre dont le dernier relevé de connectivité à la date "
-                     "d'arrêté est « connecté »."))
+@indicator("INF04", axis="infrastructure", kind="stock", figure="rate", unit="percent", higher_is_better=True,
+           additive=True)
 def inf04_schools_connected(q: Question) -> Figure:
     """% of S whose latest connectivity record at T is connected."""
     cn = q.p.connectivity
@@ -261,13 +247,8 @@ def inf04_schools_connected(q: Question) -> Figure:
     return Figure(connected, q.school_count())
 
 
-@declare("INF05", axis="infrastructure", kind="stock", figure="rate", unit="percent", higher_is_better=True,
-         additive=True,
-         label=("نسبة المؤسسات المرتبطة ذات تصفية مفعلة",
-                "% d'établissements connectés avec filtrage actif"),
-         definition=("نسبة المؤسسات المرتبطة في تاريخ الحصر التي يفيد آخر تسجيل لها بأن التصفية مفعلة",
-                     "Part des établissements connectés à la date d'arrêté dont le dernier relevé de filtrage est "
-                     "actif."))
+@indicator("INF05", axis="infrastructure", kind="stock", figure="rate", unit="percent", higher_is_better=True,
+           additive=True)
 def inf05_connected_schools_filtered(q: Question) -> Figure:
     """% of connected schools of S (at T) whose latest filtering record at T is active."""
     cn, fl = q.p.connectivity, q.p.filtering
@@ -277,13 +258,8 @@ def inf05_connected_schools_filtered(q: Question) -> Figure:
     return Figure(filtered, connected)
 
 
-@declare("INF06", axis="infrastructure", kind="flow", figure="rate", unit="percent", higher_is_better=True,
-         additive=True,
-         label=("نسبة استعمال التجهيزات",
-                "Taux d'utilisation des équipements"),
-         definition=("من آخر ملاحظة لكل تجهيز خلال الفترة: المستعمل مقسوما على المستعمل وغير المستعمل",
-                     "Sur la dernière observation de chaque équipement pendant la période : en usage / (en usage + "
-                     "non utilisé)."))
+@indicator("INF06", axis="infrastructure", kind="flow", figure="rate", unit="percent", higher_is_better=True,
+           additive=True)
 def inf06_equipment_use_rate(q: Question) -> Figure:
     """Over each asset's latest observation inside the period at S: in_use / (in_use + unused)."""
     o = q.p.observations
@@ -293,12 +269,8 @@ def inf06_equipment_use_rate(q: Question) -> Figure:
     return Figure(in_use, observed)
 
 
-@declare("INF07", axis="infrastructure", kind="stock", figure="count", unit="assets", higher_is_better=False,
-         additive=True,
-         label=("التجهيزات غير المستعملة",
-                "Équipements non utilisés"),
-         definition=("التجهيزات في الخدمة التي تفيد آخر ملاحظة لها في تاريخ الحصر بأنها غير مستعملة",
-                     "Équipements en service dont la dernière observation à la date d'arrêté est « non utilisé »."))
+@indicator("INF07", axis="infrastructure", kind="stock", figure="count", unit="assets", higher_is_better=False,
+           additive=True)
 def inf07_unused_equipment(q: Question) -> Figure:
     """In-service assets at S whose latest observation at T is unused."""
     pl, o = q.p.placements, q.p.observations
@@ -307,13 +279,8 @@ def inf07_unused_equipment(q: Question) -> Figure:
     return Figure(n)
 
 
-@declare("INF08", axis="infrastructure", kind="flow", figure="rate", unit="percent", higher_is_better=True,
-         additive=True,
-         label=("نسبة مطابقة الجرد",
-                "Taux de conformité des inventaires"),
-         definition=("من آخر جرد لكل مؤسسة خلال الفترة: التجهيزات الموجودة مقسومة على مجموع المعاينات",
-                     "Sur le dernier inventaire de chaque établissement pendant la période : équipements présents /"
-                     " ensemble des constats."))
+@indicator("INF08", axis="infrastructure", kind="flow", figure="rate", unit="percent", higher_is_better=True,
+           additive=True)
 def inf08_audit_conformity(q: Question) -> Figure:
     """Over the latest audit of each school of S inside the period: present / all findings."""
     au = q.p.audits
@@ -322,12 +289,7 @@ def inf08_audit_conformity(q: Question) -> Figure:
     return Figure(present, findings)
 
 
-@declare("INF09", axis="infrastructure", kind="flow", figure="count", unit="transfers", higher_is_better=True,
-         label=("التحويلات المنجزة",
-                "Transferts réalisés"),
-         definition=("التحويلات المنجزة خلال الفترة من مؤسسة من النطاق أو إليها (يحسب التحويل مرة واحدة)",
-                     "Transferts réalisés pendant la période depuis ou vers un établissement du périmètre (chacun "
-                     "compté une fois)."))
+@indicator("INF09", axis="infrastructure", kind="flow", figure="count", unit="transfers", higher_is_better=True)
 def inf09_transfers_completed(q: Question) -> Figure:
     """Transfers completed inside the period from or to a school of S."""
     tr = q.p.transfers
@@ -349,12 +311,8 @@ def _closed_inside(q: Question, f):
     return and_(q.during(f.c.closed_at), f.c.resolution.in_(("repaired", "replaced")), f.c.declared_at.isnot(None))
 
 
-@declare("MNT01", axis="infrastructure", kind="stock", figure="count", unit="faults", higher_is_better=False,
-         additive=True,
-         label=("الأعطال المفتوحة",
-                "Pannes ouvertes"),
-         definition=("الأعطال المصرح بها في مؤسسات النطاق وغير المغلقة في تاريخ الحصر",
-                     "Pannes déclarées dans les établissements du périmètre et non clôturées à la date d'arrêté."))
+@indicator("MNT01", axis="infrastructure", kind="stock", figure="count", unit="faults", higher_is_better=False,
+           additive=True)
 def mnt01_open_faults(q: Question) -> Figure:
     """Faults at S declared and not closed at T."""
     f = q.p.faults
@@ -362,13 +320,8 @@ def mnt01_open_faults(q: Question) -> Figure:
     return Figure(n)
 
 
-@declare("MNT02", axis="infrastructure", kind="flow", figure="mean_days", unit="days", higher_is_better=False,
-         additive=True,
-         label=("متوسط مدة معالجة الأعطال (بالأيام)",
-                "Délai moyen de résolution des pannes (jours)"),
-         definition=("متوسط الأيام بين التصريح والإغلاق للأعطال المغلقة خلال الفترة بالإصلاح أو الاستبدال",
-                     "Nombre moyen de jours entre déclaration et clôture des pannes clôturées pendant la période, "
-                     "réparées ou remplacées."))
+@indicator("MNT02", axis="infrastructure", kind="flow", figure="mean_days", unit="days", higher_is_better=False,
+           additive=True)
 def mnt02_mean_days_to_close(q: Question) -> Figure:
     """Mean days from declaration to closing (repaired or replaced) of faults closed inside the period."""
     f = q.p.faults
@@ -377,12 +330,8 @@ def mnt02_mean_days_to_close(q: Question) -> Figure:
     return Figure(seconds, faults)
 
 
-@declare("MNT03", axis="infrastructure", kind="flow", figure="rate", unit="percent", higher_is_better=True,
-         additive=True,
-         label=("نسبة الأعطال المعالجة في إطار الضمان",
-                "% de pannes traitées sous garantie"),
-         definition=("نسبة الأعطال المعتمدة في حساب متوسط مدة المعالجة التي صرح بها في إطار الضمان",
-                     "Part des pannes retenues pour le délai moyen (MNT02) déclarées sous garantie."))
+@indicator("MNT03", axis="infrastructure", kind="flow", figure="rate", unit="percent", higher_is_better=True,
+           additive=True)
 def mnt03_closed_under_warranty(q: Question) -> Figure:
     """% of the faults of MNT02 declared under warranty."""
     f = q.p.faults
@@ -391,12 +340,8 @@ def mnt03_closed_under_warranty(q: Question) -> Figure:
     return Figure(warranty, faults)
 
 
-@declare("MNT04", axis="infrastructure", kind="stock", figure="count", unit="faults", higher_is_better=False,
-         additive=True, moves_with_now=True,
-         label=("الأعطال المفتوحة منذ أكثر من 15 يوما",
-                "Pannes ouvertes depuis plus de 15 jours"),
-         definition=("الأعطال المفتوحة في تاريخ الحصر والمصرح بها قبله بأكثر من 15 يوما",
-                     "Pannes ouvertes à la date d'arrêté et déclarées plus de 15 jours auparavant."))
+@indicator("MNT04", axis="infrastructure", kind="stock", figure="count", unit="faults", higher_is_better=False,
+           additive=True, moves_with_now=True)
 def mnt04_faults_open_over_15_days(q: Question) -> Figure:
     """Open faults at S at T declared more than 15 days before T."""
     f = q.p.faults
@@ -404,12 +349,8 @@ def mnt04_faults_open_over_15_days(q: Question) -> Figure:
     return Figure(n)
 
 
-@declare("MNT05", axis="infrastructure", kind="stock", figure="rate", unit="percent", higher_is_better=False,
-         additive=True,
-         label=("نسبة التجهيزات ذات عطل مفتوح",
-                "% d'équipements avec une panne ouverte"),
-         definition=("نسبة التجهيزات في الخدمة بمؤسسات النطاق التي لها عطل مفتوح في تاريخ الحصر",
-                     "Part des équipements en service du périmètre ayant une panne ouverte à la date d'arrêté."))
+@indicator("MNT05", axis="infrastructure", kind="stock", figure="rate", unit="percent", higher_is_better=False,
+           additive=True)
 def mnt05_equipment_with_open_fault(q: Question) -> Figure:
     """% of in-service assets at S (INF01) with an open fault at T."""
     pl, f = q.p.placements, q.p.faults
@@ -421,12 +362,8 @@ def mnt05_equipment_with_open_fault(q: Question) -> Figure:
 
 # ---------------------------------------------------------------------- resources
 
-@declare("RES01", axis="resources", kind="flow", level="province", figure="count", unit="resources",
-         higher_is_better=True,
-         label=("الموارد الرقمية المتوصل بها",
-                "Ressources numériques reçues"),
-         definition=("الموارد المتوصل بها خلال الفترة (على مستوى المديرية الإقليمية فما فوق)",
-                     "Ressources reçues pendant la période (direction provinciale et au-dessus)."))
+@indicator("RES01", axis="resources", kind="flow", level="province", figure="count", unit="resources",
+           higher_is_better=True)
 def res01_resources_received(q: Question) -> Figure:
     """Resources received inside the period (province scope and above)."""
     r = q.p.resources_received
@@ -434,13 +371,8 @@ def res01_resources_received(q: Question) -> Figure:
     return Figure(n)
 
 
-@declare("RES02", axis="resources", kind="flow", figure="count", unit="distributions", higher_is_better=True,
-         additive=True,
-         label=("الموارد الموزعة على المؤسسات",
-                "Ressources distribuées aux établissements"),
-         definition=("الأزواج المختلفة (مورد، مؤسسة) الموزعة خلال الفترة على مؤسسات النطاق",
-                     "Couples distincts (ressource, établissement) distribués pendant la période aux établissements"
-                     " du périmètre."))
+@indicator("RES02", axis="resources", kind="flow", figure="count", unit="distributions", higher_is_better=True,
+           additive=True)
 def res02_resources_distributed(q: Question) -> Figure:
     """Distinct (resource, school) pairs distributed inside the period to schools of S."""
     d = q.p.distributions
@@ -456,12 +388,7 @@ def res02_resources_distributed(q: Question) -> Figure:
     return Figure(n)
 
 
-@declare("RES03", axis="resources", kind="stock", figure="rate", unit="percent", higher_is_better=True,
-         additive=True,
-         label=("نسبة المؤسسات المستفيدة من الموارد",
-                "% d'établissements ayant reçu une ressource"),
-         definition=("نسبة مؤسسات النطاق التي توصلت بمورد واحد على الأقل قبل تاريخ الحصر",
-                     "Part des établissements du périmètre ayant reçu au moins une ressource à la date d'arrêté."))
+@indicator("RES03", axis="resources", kind="stock", figure="rate", unit="percent", higher_is_better=True, additive=True)
 def res03_schools_reached(q: Question) -> Figure:
     """% of S that received at least one resource by T."""
     fr = q.p.first_resources
@@ -469,13 +396,8 @@ def res03_schools_reached(q: Question) -> Figure:
     return Figure(reached, q.school_count())
 
 
-@declare("RES04", axis="resources", kind="flow", level="province", figure="count", unit="resources",
-         higher_is_better=True,
-         label=("الموارد المصادق عليها",
-                "Ressources validées"),
-         definition=("الموارد التي صادقت عليها لجنة التحقق خلال الفترة (على مستوى المديرية الإقليمية فما فوق)",
-                     "Ressources validées par un comité de validation pendant la période (direction provinciale et "
-                     "au-dessus)."))
+@indicator("RES04", axis="resources", kind="flow", level="province", figure="count", unit="resources",
+           higher_is_better=True)
 def res04_resources_approved(q: Question) -> Figure:
     """Resources approved by a validation committee inside the period (province scope and above)."""
     d = q.p.decisions
@@ -484,12 +406,8 @@ def res04_resources_approved(q: Question) -> Figure:
     return Figure(n)
 
 
-@declare("RES05", axis="resources", kind="flow", level="province", figure="rate", unit="percent",
-         higher_is_better=True,
-         label=("نسبة المصادقة",
-                "Taux de validation"),
-         definition=("نسبة المصادقات من مجموع قرارات لجان التحقق خلال الفترة",
-                     "Part des validations parmi toutes les décisions des comités de validation pendant la période."))
+@indicator("RES05", axis="resources", kind="flow", level="province", figure="rate", unit="percent",
+           higher_is_better=True)
 def res05_approval_rate(q: Question) -> Figure:
     """% approved over all committee decisions inside the period (province scope and above)."""
     d = q.p.decisions
@@ -498,13 +416,8 @@ def res05_approval_rate(q: Question) -> Figure:
     return Figure(approved, decisions)
 
 
-@declare("RES06", axis="resources", kind="flow", figure="count", unit="uses", higher_is_better=True, additive=True,
-         moves_with_now=True,
-         label=("عدد مرات استعمال الموارد",
-                "Utilisations des ressources"),
-         definition=("الاستعمالات المسجلة بمؤسسات النطاق لفترات استعمال ينتهي تاريخها داخل الفترة",
-                     "Utilisations enregistrées dans les établissements du périmètre pour des périodes d'usage qui "
-                     "se terminent pendant la période."))
+@indicator("RES06", axis="resources", kind="flow", figure="count", unit="uses", higher_is_better=True, additive=True,
+           moves_with_now=True)
 def res06_resource_uses(q: Question) -> Figure:
     """Uses recorded at S for usage periods that end inside the period."""
     u = q.p.usages
@@ -512,12 +425,7 @@ def res06_resource_uses(q: Question) -> Figure:
     return Figure(n)
 
 
-@declare("RES07", axis="resources", kind="flow", figure="count", unit="workshops", higher_is_better=True,
-         label=("ورشات التحسيس",
-                "Ateliers de sensibilisation"),
-         definition=("ورشات التحسيس المنظمة خلال الفترة التي تشمل مؤسسة من النطاق (تحسب الورشة مرة واحدة)",
-                     "Ateliers de sensibilisation tenus pendant la période avec au moins un établissement du "
-                     "périmètre (chacun compté une fois)."))
+@indicator("RES07", axis="resources", kind="flow", figure="count", unit="workshops", higher_is_better=True)
 def res07_awareness_workshops(q: Question) -> Figure:
     """Awareness workshops inside the period that include a school of S."""
     w = q.p.workshop_schools
@@ -525,13 +433,8 @@ def res07_awareness_workshops(q: Question) -> Figure:
     return Figure(n)
 
 
-@declare("RES08", axis="resources", kind="stock", figure="count", unit="dysfunctions", higher_is_better=False,
-         additive=True,
-         label=("الاختلالات غير المعالجة",
-                "Dysfonctionnements non résolus"),
-         definition=("الاختلالات المبلغ عنها بمؤسسات النطاق وغير المعالجة في تاريخ الحصر",
-                     "Dysfonctionnements signalés dans les établissements du périmètre et non résolus à la date "
-                     "d'arrêté."))
+@indicator("RES08", axis="resources", kind="stock", figure="count", unit="dysfunctions", higher_is_better=False,
+           additive=True)
 def res08_open_dysfunctions(q: Question) -> Figure:
     """Dysfunctions at S reported and not resolved at T."""
     d = q.p.dysfunctions
@@ -541,12 +444,8 @@ def res08_open_dysfunctions(q: Question) -> Figure:
 
 # ---------------------------------------------------------------------- training
 
-@declare("TRN01", axis="training", kind="stock", level="province", figure="count", unit="trainings",
-         higher_is_better=True,
-         label=("التكوينات المبرمجة",
-                "Formations planifiées"),
-         definition=("التكوينات المبرمجة قبل تاريخ الحصر برسم السنة الدراسية للفترة",
-                     "Formations planifiées à la date d'arrêté pour l'année scolaire de la période."))
+@indicator("TRN01", axis="training", kind="stock", level="province", figure="count", unit="trainings",
+           higher_is_better=True)
 def trn01_trainings_planned(q: Question) -> Figure:
     """Trainings planned by T for the period's school year (province scope and above)."""
     tr = q.p.trainings
@@ -555,13 +454,8 @@ def trn01_trainings_planned(q: Question) -> Figure:
     return Figure(n)
 
 
-@declare("TRN02", axis="training", kind="flow", level="province", figure="rate", unit="percent",
-         higher_is_better=True, moves_with_now=True,
-         label=("نسبة إنجاز الحصص",
-                "Taux de réalisation des sessions"),
-         definition=("نسبة الحصص التي يقع تاريخ بدايتها داخل الفترة والمنجزة في تاريخ الحصر",
-                     "Part des sessions dont la date de début tombe dans la période qui sont réalisées à la date "
-                     "d'arrêté."))
+@indicator("TRN02", axis="training", kind="flow", level="province", figure="rate", unit="percent",
+           higher_is_better=True, moves_with_now=True)
 def trn02_sessions_completed(q: Question) -> Figure:
     """% of sessions starting inside the period that are completed at T (province scope and above)."""
     sc, c = q.p.schedules, q.p.completions
@@ -571,11 +465,7 @@ def trn02_sessions_completed(q: Question) -> Figure:
     return Figure(completed, sessions)
 
 
-@declare("TRN03", axis="training", kind="flow", figure="count", unit="staff", higher_is_better=True,
-         label=("المستفيدون من التكوين",
-                "Personnels formés"),
-         definition=("الأشخاص المختلفون الحاضرون مرة على الأقل في حصة منجزة خلال الفترة",
-                     "Personnes distinctes présentes au moins une fois à une session réalisée pendant la période."))
+@indicator("TRN03", axis="training", kind="flow", figure="count", unit="staff", higher_is_better=True)
 def trn03_staff_trained(q: Question) -> Figure:
     """Distinct staff present at least once at a session completed inside the period."""
     pr, c = q.p.presences, q.p.completions
@@ -584,13 +474,7 @@ def trn03_staff_trained(q: Question) -> Figure:
     return Figure(n)
 
 
-@declare("TRN04", axis="training", kind="stock", figure="rate", unit="percent", higher_is_better=True, additive=True,
-         label=("نسبة الأساتذة المكونين",
-                "% d'enseignants formés"),
-         definition=("الأساتذة المختلفون بمؤسسات النطاق الحاضرون في حصة منجزة من السنة الدراسية مقسومين على أساتذة "
-                     "النطاق حسب الإحصاء",
-                     "Enseignants distincts du périmètre présents à une session réalisée de l'année scolaire, "
-                     "rapportés aux enseignants du recensement."))
+@indicator("TRN04", axis="training", kind="stock", figure="rate", unit="percent", higher_is_better=True, additive=True)
 def trn04_teachers_trained(q: Question) -> Figure:
     """% of teachers of S (census) present at a session of the school year completed by T."""
     pr, c, cs = q.p.presences, q.p.completions, q.p.censuses
@@ -602,13 +486,8 @@ def trn04_teachers_trained(q: Question) -> Figure:
     return Figure(trained, teachers)
 
 
-@declare("TRN05", axis="training", kind="flow", figure="rate", unit="percent", higher_is_better=True,
-         moves_with_now=True,
-         label=("نسبة الحضور",
-                "Taux de présence"),
-         definition=("الحضور مقسوما على مجموع تسجيلات الحضور للحصص التي يقع تاريخ بدايتها داخل الفترة",
-                     "Présences sur l'ensemble des relevés de présence des sessions dont la date de début tombe "
-                     "dans la période."))
+@indicator("TRN05", axis="training", kind="flow", figure="rate", unit="percent", higher_is_better=True,
+           moves_with_now=True)
 def trn05_attendance_rate(q: Question) -> Figure:
     """present / all attendance records of sessions starting inside the period."""
     a, sc = q.p.attendance, q.p.schedules
@@ -618,11 +497,7 @@ def trn05_attendance_rate(q: Question) -> Figure:
     return Figure(present, records)
 
 
-@declare("TRN06", axis="training", kind="flow", figure="count", unit="staff", higher_is_better=True,
-         label=("المستفيدون من الإشهاد",
-                "Personnels certifiés"),
-         definition=("الأشخاص المختلفون الحاصلون على إشهاد خلال الفترة",
-                     "Personnes distinctes certifiées pendant la période."))
+@indicator("TRN06", axis="training", kind="flow", figure="count", unit="staff", higher_is_better=True)
 def trn06_staff_certified(q: Question) -> Figure:
     """Distinct staff certified inside the period."""
     ce = q.p.certifications
@@ -631,12 +506,7 @@ def trn06_staff_certified(q: Question) -> Figure:
     return Figure(n)
 
 
-@declare("TRN07", axis="training", kind="flow", figure="count", unit="person_hours", higher_is_better=True,
-         label=("ساعات التكوين",
-                "Heures de formation"),
-         definition=("مجموع ساعات الحصص المنجزة خلال الفترة مضروبة في عدد الحاضرين المختلفين في كل حصة",
-                     "Somme, sur les sessions réalisées pendant la période, des heures × personnes présentes "
-                     "distinctes."))
+@indicator("TRN07", axis="training", kind="flow", figure="count", unit="person_hours", higher_is_better=True)
 def trn07_training_hours(q: Question) -> Figure:
     """Sum over sessions completed inside the period of hours × distinct staff present."""
     pr, c, sc = q.p.presences, q.p.completions, q.p.schedules
@@ -651,14 +521,7 @@ SCHOOL_LEVEL = tuple(i for i, d in REGISTRY.items() if d.level == "school")
 
 
 
-@declare("TRN08", axis="training", kind="flow", level="province", figure="ratio", unit="score",
-         higher_is_better=True,
-         label=("متوسط تقييم التكوينات",
-                "Note moyenne d'évaluation des formations"),
-         definition=("من آخر تقييم لكل تكوين خلال الفترة: مجموع (متوسط النقطة × عدد المستجوبين) مقسوما على مجموع "
-                     "المستجوبين، من 1 إلى 5",
-                     "Sur la dernière évaluation de chaque formation pendant la période : somme (note moyenne × "
-                     "répondants) / somme des répondants, de 1 à 5."))
+@indicator("TRN08", axis="training", kind="flow", level="province", figure="ratio", unit="score", higher_is_better=True)
 def trn08_mean_evaluation_score(q: Question) -> Figure:
     """Over each training's latest evaluation, if made inside the period: Σ(score × respondents) / Σ respondents
     (province scope and above)."""
