@@ -1,8 +1,10 @@
 """The resources axis' commands, validated before anything is decided; the runner makes each the domain's
 dataclass of the same name."""
+from typing import Literal
+
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.answers import Answer
+from shared.answers import Answer, Maybe, doc
 from shared.commands import Command, Part
 from shared.text import MULTILINE
 
@@ -168,87 +170,87 @@ STATUSES = ("received", "submitted", "revision", "approved", "rejected")
 
 
 class Resource(Answer):
-    resource_id = fields.String(required=True)
-    title = fields.String(required=True)
-    subject = fields.String(allow_none=True, metadata={"description": "None for a submitted resource"})
-    levels = fields.List(fields.String(), allow_none=True)
-    format = fields.String(allow_none=True, validate=validate.OneOf(FORMATS))
-    origin = fields.String(required=True, validate=validate.OneOf(ORIGINS))
-    project_id = fields.String(allow_none=True)
-    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
-    catalogued_at = fields.String(required=True)
-    status_at = fields.String(required=True)
-    distributed_to = fields.List(fields.String(), required=True, metadata={"description": "School codes"})
+    resource_id: str
+    title: str
+    subject: Maybe[str] = doc("None for a submitted resource")
+    levels: Maybe[list[str]]
+    format: Maybe[Literal[*FORMATS]]
+    origin: Literal[*ORIGINS]
+    project_id: Maybe[str]
+    status: Literal[*STATUSES]
+    catalogued_at: str
+    status_at: str
+    distributed_to: list[str] = doc("School codes")
 
 
 class SchoolResource(Answer):
     """A resource distributed to a school: when first, by which channels, and the uses recorded there."""
-    resource_id = fields.String(required=True)
-    title = fields.String(required=True)
-    subject = fields.String(allow_none=True)
-    format = fields.String(allow_none=True, validate=validate.OneOf(FORMATS))
-    origin = fields.String(required=True, validate=validate.OneOf(ORIGINS))
-    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
-    first_distributed_at = fields.String(required=True)
-    channels = fields.List(fields.String(), required=True)
-    uses = fields.Integer(required=True)
+    resource_id: str
+    title: str
+    subject: Maybe[str]
+    format: Maybe[Literal[*FORMATS]]
+    origin: Literal[*ORIGINS]
+    status: Literal[*STATUSES]
+    first_distributed_at: str
+    channels: list[str]
+    uses: int
 
 
 class Dysfunction(Answer):
-    dysfunction_id = fields.String(required=True)
-    school_code = fields.String(required=True)
-    description = fields.String(required=True)
-    reported_at = fields.String(required=True)
-    resolution = fields.String(allow_none=True)
-    resolved_at = fields.String(allow_none=True)
+    dysfunction_id: str
+    school_code: str
+    description: str
+    reported_at: str
+    resolution: Maybe[str]
+    resolved_at: Maybe[str]
 
 
 class Committee(Answer):
-    committee_id = fields.String(required=True)
-    held_at = fields.String(required=True)
+    committee_id: str
+    held_at: str
 
 
 class MinutesDecision(Answer):
-    resource_id = fields.String(required=True)
-    title = fields.String(required=True, allow_none=True)
-    project_id = fields.String(allow_none=True)
-    decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
-    remarks = fields.String(required=True)
+    resource_id: str
+    title: str | None
+    project_id: Maybe[str]
+    decision: Literal[*DECISIONS]
+    remarks: str
 
 
 class DecisionCounts(Answer):
-    approved = fields.Integer(required=True)
-    rejected = fields.Integer(required=True)
-    revision = fields.Integer(required=True)
+    approved: int
+    rejected: int
+    revision: int
 
 
 class CommitteeMinutes(Committee):
     """The minutes (PV) of a validation committee."""
-    members = fields.List(fields.String(), required=True)
-    recorded_by = fields.String(required=True)
-    decisions = fields.List(fields.Nested(MinutesDecision), required=True)
-    summary = fields.Nested(DecisionCounts, required=True)
+    members: list[str]
+    recorded_by: str
+    decisions: list[MinutesDecision]
+    summary: DecisionCounts
 
 
 class Workshop(Answer):
-    workshop_id = fields.String(required=True)
-    held_at = fields.String(required=True)
-    school_codes = fields.List(fields.String(), required=True)
-    participants = fields.Integer(required=True)
-    topic = fields.String(required=True)
+    workshop_id: str
+    held_at: str
+    school_codes: list[str]
+    participants: int
+    topic: str
 
 
 class GoodPractice(Answer):
-    practice_id = fields.String(required=True)
-    school_code = fields.String(required=True)
-    teacher = fields.String(required=True)
-    description = fields.String(required=True)
-    recorded_at = fields.String(required=True)
+    practice_id: str
+    school_code: str
+    teacher: str
+    description: str
+    recorded_at: str
 
 
 class Research(Answer):
-    research_id = fields.String(required=True)
-    title = fields.String(required=True)
-    findings = fields.String(required=True)
-    recommendations = fields.String(required=True)
-    recorded_at = fields.String(required=True)
+    research_id: str
+    title: str
+    findings: str
+    recommendations: str
+    recorded_at: str

@@ -1,8 +1,10 @@
 """Training's commands, validated before anything is decided; the runner makes each the domain's dataclass of
 the same name."""
+from typing import Literal, NotRequired
+
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.answers import Answer
+from shared.answers import Answer, Maybe, doc
 from shared.catalogue import SCHOOL_YEAR
 from shared.commands import Command, Part, parse
 from shared.text import MULTILINE
@@ -211,151 +213,150 @@ TRAINING_STATUSES = ("planned", "in_progress", "done", "cancelled")
 
 class PlannedTraining(Answer):
     """A training as it was planned: the part of it every answer about it gives."""
-    training_id = fields.String(required=True)
-    title = fields.String(required=True)
-    modality = fields.String(required=True, validate=validate.OneOf(MODALITIES))
-    audience = fields.String(required=True, validate=validate.OneOf(AUDIENCES))
-    planned_participants = fields.Integer(required=True)
+    training_id: str
+    title: str
+    modality: Literal[*MODALITIES]
+    audience: Literal[*AUDIENCES]
+    planned_participants: int
 
 
 class Training(PlannedTraining):
-    school_year = fields.String(required=True)
-    planned_at = fields.String(required=True)
+    school_year: str
+    planned_at: str
 
 
 class SessionLine(Answer):
-    session_id = fields.String(required=True)
-    training_id = fields.String(required=True)
-    starts_on = fields.String(required=True)
-    ends_on = fields.String(required=True)
-    hours = fields.Float(required=True)
-    venue = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(SESSION_STATUSES))
-    cancel_reason = fields.String(allow_none=True)
-    closed_at = fields.String(allow_none=True)
-    invited = fields.Integer(required=True)
-    present = fields.Integer(required=True, metadata={"description": "Invitees present at least one day"})
+    session_id: str
+    training_id: str
+    starts_on: str
+    ends_on: str
+    hours: float
+    venue: str
+    status: Literal[*SESSION_STATUSES]
+    cancel_reason: Maybe[str]
+    closed_at: Maybe[str]
+    invited: int
+    present: int = doc("Invitees present at least one day")
 
 
 class Certificate(Answer):
-    staff_id = fields.String(required=True)
-    certificate_no = fields.String(required=True)
-    awarded_at = fields.String(required=True)
+    staff_id: str
+    certificate_no: str
+    awarded_at: str
 
 
 class TrainingDetail(Training):
-    sessions = fields.List(fields.Nested(SessionLine), required=True)
-    certificates = fields.List(fields.Nested(Certificate), required=True)
+    sessions: list[SessionLine]
+    certificates: list[Certificate]
 
 
 class Invitee(Answer):
-    staff_id = fields.String(required=True)
-    name = fields.String(required=True)
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    school_code = fields.String(allow_none=True)
-    attendance = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.OneOf(ATTENDANCE_STATUSES)),
-                             metadata={"description": "Each day recorded (YYYY-MM-DD): present, absent or excused"})
+    staff_id: str
+    name: str
+    role: Literal[*ROLES]
+    school_code: Maybe[str]
+    attendance: NotRequired[dict[str, Literal[*ATTENDANCE_STATUSES]]] = doc(
+        "Each day recorded (YYYY-MM-DD): present, absent or excused")
 
 
 class SchoolCalendarPeriod(Answer):
-    kind = fields.String(required=True, validate=validate.OneOf(PERIOD_KINDS))
-    name = fields.String(required=True)
-    starts_on = fields.String(required=True)
-    ends_on = fields.String(required=True)
+    kind: Literal[*PERIOD_KINDS]
+    name: str
+    starts_on: str
+    ends_on: str
 
 
 class CalendarOverride(Answer):
     """Why a session overlapping the school calendar was scheduled anyway."""
-    reason = fields.String(required=True)
-    calendar_version = fields.Integer(allow_none=True)
-    periods = fields.List(fields.Nested(SchoolCalendarPeriod), required=True)
-    recorded_at = fields.String(required=True)
-    recorded_by = fields.String(required=True)
+    reason: str
+    calendar_version: Maybe[int]
+    periods: list[SchoolCalendarPeriod]
+    recorded_at: str
+    recorded_by: str
 
 
 class SessionDetail(SessionLine):
-    participants = fields.List(fields.Nested(Invitee), required=True)
-    calendar_override = fields.Nested(CalendarOverride, allow_none=True)
+    participants: list[Invitee]
+    calendar_override: Maybe[CalendarOverride]
 
 
 class SchoolCalendar(Answer):
-    school_year = fields.String(required=True)
-    version = fields.Integer(required=True)
-    loaded_at = fields.String(required=True)
-    loaded_by = fields.String(required=True)
-    periods = fields.List(fields.Nested(SchoolCalendarPeriod), required=True)
+    school_year: str
+    version: int
+    loaded_at: str
+    loaded_by: str
+    periods: list[SchoolCalendarPeriod]
 
 
 class CertificationLine(Answer):
-    staff_id = fields.String(required=True)
-    name = fields.String(metadata={"description": "From the person's latest invitation to the training"})
-    role = fields.String(validate=validate.OneOf(ROLES))
-    school_code = fields.String(allow_none=True)
-    present_days = fields.Integer(required=True)
-    session_days = fields.Integer(required=True, metadata={"description": "Days of their completed sessions"})
-    rate = fields.Float(required=True, allow_none=True, metadata={"description": "Percent of those days present"})
-    open_sessions = fields.List(fields.String(), required=True)
-    eligible = fields.Boolean(required=True)
-    certificate_no = fields.String(required=True, allow_none=True)
+    staff_id: str
+    name: NotRequired[str] = doc("From the person's latest invitation to the training")
+    role: NotRequired[Literal[*ROLES]]
+    school_code: Maybe[str]
+    present_days: int
+    session_days: int = doc("Days of their completed sessions")
+    rate: float | None = doc("Percent of those days present")
+    open_sessions: list[str]
+    eligible: bool
+    certificate_no: str | None
 
 
 class CertificationStatus(Answer):
-    training_id = fields.String(required=True)
-    modality = fields.String(required=True, validate=validate.OneOf(MODALITIES))
-    required_percent = fields.Float(required=True)
-    participants = fields.List(fields.Nested(CertificationLine), required=True)
+    training_id: str
+    modality: Literal[*MODALITIES]
+    required_percent: float
+    participants: list[CertificationLine]
 
 
 class PlannedAndDone(Answer):
-    planned = fields.Integer(required=True)
-    done = fields.Integer(required=True)
+    planned: int
+    done: int
 
 
 class SummaryTrainings(PlannedAndDone):
-    by_modality = fields.Dict(keys=fields.String(validate=validate.OneOf(MODALITIES)),
-                              values=fields.Nested(PlannedAndDone), required=True)
-    planned_participants = fields.Integer(required=True)
+    by_modality: dict[Literal[*MODALITIES], PlannedAndDone]
+    planned_participants: int
 
 
 class SummarySessions(Answer):
-    scheduled = fields.Integer(required=True)
-    completed = fields.Integer(required=True)
-    cancelled = fields.Integer(required=True)
-    open = fields.Integer(required=True)
+    scheduled: int
+    completed: int
+    cancelled: int
+    open: int
 
 
 class SummaryPeople(Answer):
-    invited = fields.Integer(required=True)
-    trained = fields.Integer(required=True)
-    by_role = fields.Dict(keys=fields.String(validate=validate.OneOf(ROLES)), values=fields.Integer(), required=True)
+    invited: int
+    trained: int
+    by_role: dict[Literal[*ROLES], int]
 
 
 class SummaryHours(Answer):
-    sessions = fields.Float(required=True)
-    participant_hours = fields.Float(required=True)
+    sessions: float
+    participant_hours: float
 
 
 class SummaryCertifications(Answer):
-    awarded = fields.Integer(required=True)
-    staff = fields.Integer(required=True)
+    awarded: int
+    staff: int
 
 
 class SummaryLine(PlannedTraining):
-    status = fields.String(required=True, validate=validate.OneOf(TRAINING_STATUSES))
-    sessions = fields.Integer(required=True)
-    sessions_completed = fields.Integer(required=True)
-    sessions_cancelled = fields.Integer(required=True)
-    trained = fields.Integer(required=True)
-    certified = fields.Integer(required=True)
-    hours = fields.Float(required=True)
+    status: Literal[*TRAINING_STATUSES]
+    sessions: int
+    sessions_completed: int
+    sessions_cancelled: int
+    trained: int
+    certified: int
+    hours: float
 
 
 class AnnualSummary(Answer):
     """The annual summary (حصيلة سنوية) of the training axis."""
-    school_year = fields.String(required=True)
-    trainings = fields.Nested(SummaryTrainings, required=True)
-    sessions = fields.Nested(SummarySessions, required=True)
-    people = fields.Nested(SummaryPeople, required=True)
-    hours = fields.Nested(SummaryHours, required=True)
-    certifications = fields.Nested(SummaryCertifications, required=True)
-    by_training = fields.List(fields.Nested(SummaryLine), required=True)
+    school_year: str
+    trainings: SummaryTrainings
+    sessions: SummarySessions
+    people: SummaryPeople
+    hours: SummaryHours
+    certifications: SummaryCertifications
+    by_training: list[SummaryLine]
