@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import time
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote, unquote, urlsplit
 from urllib.request import Request, urlopen
@@ -84,6 +85,25 @@ def links(management: Management, amqp_uri: str) -> dict[str, dict]:
         elif link.get("error"):
             entry["errors"].append(str(link["error"])[:200])
     return found
+
+
+class LinkState:
+    """The links' state as health shows it: asked with a short timeout and kept a few seconds, so that health
+    answers at once however often it is asked, and within the timeout when the management API hangs."""
+
+    def __init__(self, management: Management, amqp_uri: str, fresh: float = 5.0):
+        self.management, self.amqp_uri, self.fresh = management, amqp_uri, fresh
+        self._read: tuple[float, dict] | None = None
+
+    def read(self) -> dict:
+        if self._read is not None and time.monotonic() - self._read[0] < self.fresh:
+            return self._read[1]
+        try:
+            found = links(self.management, self.amqp_uri)
+        except Exception as exc:  # health says what is wrong rather than failing
+            found = {"error": str(exc)[:200]}
+        self._read = (time.monotonic(), found)
+        return found
 
 
 def declare_quietly(management: Management, amqp_uri: str, tier: str, upstreams: dict[str, str]) -> bool:

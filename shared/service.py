@@ -305,6 +305,8 @@ class Federation(DependencyProvider):
         self.declared = self.tier not in config.READING_TIERS  # a province federates nothing
         if not self.declared:
             self.management = federation.Management(config.management_uri())
+            self.link_state = federation.LinkState(federation.Management(config.management_uri(), timeout=2),
+                                                   self.container.config["AMQP_URI"])
             self.ensure()
 
     def ensure(self) -> None:
@@ -315,10 +317,7 @@ class Federation(DependencyProvider):
     def links(self) -> dict | None:
         if self.tier not in config.READING_TIERS:
             return None
-        try:
-            return federation.links(self.management, self.container.config["AMQP_URI"])
-        except Exception as exc:
-            return {"error": str(exc)[:200]}
+        return self.link_state.read()
 
     def get_dependency(self, worker_ctx):
         return self

@@ -45,3 +45,15 @@ def test_a_declaration_the_management_api_cannot_take_is_said_and_left_for_later
     assert federation.declare_quietly(management, "amqp://guest:guest@127.0.0.1:5672/dlo", "academy",
                                       {"OED": URI}) is False
     assert "cannot declare the federation from OED" in caplog.text
+
+
+def test_health_reads_the_links_within_a_short_timeout_when_the_management_api_hangs():
+    with socket.socket() as silent:  # takes the connection, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        state = federation.LinkState(federation.Management(f"http://guest:guest@127.0.0.1:{port}", timeout=1),
+                                     "amqp://guest:guest@127.0.0.1:5672/dlo", fresh=60)
+        first = state.read()
+        assert "timed out" in first["error"]
+        assert state.read() is first  # asked again at once: the same answer, not another wait
