@@ -9,15 +9,12 @@ D (OED) registered 2025-03-10, so D is in S for S2 and the year, not for S1.
 """
 import pytest
 
-from tests.unit.test_indicators_world import World, ask, caught_up, fractions, values  # noqa: F401
-
-YEAR, S1, S2 = "2024-2025", "2024-2025-S1", "2024-2025-S2"
+from tests.unit.test_indicators_world import (S1, S2, YEAR, World, ask, assert_fractions, assert_rates,  # noqa: F401
+                                              assert_values, caught_up, fractions, three_schools)
 
 
 def infrastructure_world():
-    w = World()
-    for code, province in (("A", "OED"), ("B", "OED"), ("C", "AUS")):
-        w.school(code, "2024-08-20 09:00", province=province)
+    w = three_schools()
     w.school("D", "2025-03-10 09:00")
 
     # Census: A corrected (latest wins), a previous year ignored, D counted once registered.
@@ -95,123 +92,92 @@ def infra(caught_up):  # noqa: F811
 
 def test_inf01_equipment_in_service(infra):
     # S1, T = 1 Feb: A {L1} (L2 left for B on 10 Dec); B {L2, D1, D2}; C {P1, D4 (backdated 15 Jan)} -> 6
-    assert values(infra, "all", S1, "INF01") == {"INF01": 6}
-    assert values(infra, "school:A", S1, "INF01") == {"INF01": 1}
-    assert values(infra, "school:B", S1, "INF01") == {"INF01": 3}
+    assert_values(infra, "INF01", S1, {"all": 6, "school:A": 1, "school:B": 3})
     # Year, T = 1 Sep: D2 and P1 decommissioned, D3 at A; L1 goes to D only on 15 Sep.
-    # A {L1, D3}, B {L2, D1} (T3 completes on 5 Sep), C {D4}, D {} -> 5
-    assert values(infra, "all", YEAR, "INF01") == {"INF01": 5}
-    assert values(infra, "province:OED", YEAR, "INF01") == {"INF01": 4}  # A 2 + B 2 + D 0
-    assert values(infra, "province:AUS", YEAR, "INF01") == {"INF01": 1}
-    assert values(infra, "school:D", YEAR, "INF01") == {"INF01": 0}
+    # A {L1, D3}, B {L2, D1} (T3 completes on 5 Sep), C {D4}, D {} -> 5; OED: A 2 + B 2 + D 0
+    assert_values(infra, "INF01", YEAR, {"all": 5, "province:OED": 4, "province:AUS": 1, "school:D": 0})
     # The year after, T = 1 Sep 2026: L1 at D, D1 at C (T3) -> A {D3}, B {L2}, C {D1, D4}, D {L1} -> 5
-    assert values(infra, "school:C", "2025-2026", "INF01") == {"INF01": 2}
-    assert values(infra, "school:D", "2025-2026", "INF01") == {"INF01": 1}
+    assert_values(infra, "INF01", "2025-2026", {"school:C": 2, "school:D": 1})
     # The year before, T = 1 Sep 2024: nothing assigned yet.
-    assert values(infra, "all", "2023-2024", "INF01") == {"INF01": 0}
+    assert_values(infra, "INF01", "2023-2024", {"all": 0})
 
 
 def test_inf02_learners_per_computer(infra):
     # S1: S = {A, B, C}; pupils (latest 2024-2025 census) 620 + 300 + 450 = 1370;
     # desktops and laptops in service: L1, L2, D1, D2, D4 = 5 (P1 is a projector) -> 1370 / 5 = 274.0
-    assert fractions(infra, "all", S1, "INF02") == {"INF02": (1370, 5)}
-    assert values(infra, "all", S1, "INF02") == {"INF02": 274.0}
+    assert_rates(infra, "INF02", S1, {"all": (1370, 5, 274.0)})
+    # A: S1 620 / {L1} = 620.0
+    assert_values(infra, "INF02", S1, {"school:A": 620.0})
     # Year: S = {A, B, C, D}; pupils 620 + 300 (999 came after T) + 450 + 80 = 1450;
-    # computers L1, D3, L2, D1, D4 = 5 -> 290.0
-    assert fractions(infra, "all", YEAR, "INF02") == {"INF02": (1450, 5)}
-    assert values(infra, "all", YEAR, "INF02") == {"INF02": 290.0}
-    # A: S1 620 / {L1} = 620.0; year 620 / {L1, D3} = 310.0
-    assert values(infra, "school:A", S1, "INF02") == {"INF02": 620.0}
-    assert values(infra, "school:A", YEAR, "INF02") == {"INF02": 310.0}
-    # OED year: (620 + 300 + 80) / {L1, D3, L2, D1} = 1000 / 4 = 250.0
-    assert values(infra, "province:OED", YEAR, "INF02") == {"INF02": 250.0}
-    # D has pupils but no computer: denominator 0 -> null
-    assert fractions(infra, "school:D", YEAR, "INF02") == {"INF02": (80, 0)}
-    assert values(infra, "school:D", YEAR, "INF02") == {"INF02": None}
+    # computers L1, D3, L2, D1, D4 = 5 -> 290.0. D has pupils but no computer: denominator 0 -> null
+    assert_rates(infra, "INF02", YEAR, {"all": (1450, 5, 290.0), "school:D": (80, 0, None)})
+    # A: 620 / {L1, D3} = 310.0; OED: (620 + 300 + 80) / {L1, D3, L2, D1} = 1000 / 4 = 250.0
+    assert_values(infra, "INF02", YEAR, {"school:A": 310.0, "province:OED": 250.0})
 
 
 def test_inf03_schools_with_a_multimedia_bundle(infra):
     # S1: A has L1 (vmm), B has D1, D2 (smm), C has P1 (vmm) -> 3 / 3 = 100.0
-    assert fractions(infra, "all", S1, "INF03") == {"INF03": (3, 3)}
-    assert values(infra, "all", S1, "INF03") == {"INF03": 100.0}
+    assert_rates(infra, "INF03", S1, {"all": (3, 3, 100.0)})
+    assert_values(infra, "INF03", S1, {"school:C": 100.0})
     # Year: A (L1) yes; B (D1) yes; C (P1 decommissioned, D4 has none) no; D nothing -> 2 / 4 = 50.0
-    assert fractions(infra, "all", YEAR, "INF03") == {"INF03": (2, 4)}
-    assert values(infra, "all", YEAR, "INF03") == {"INF03": 50.0}
-    assert values(infra, "school:C", S1, "INF03") == {"INF03": 100.0}
-    assert values(infra, "school:C", YEAR, "INF03") == {"INF03": 0.0}
+    assert_rates(infra, "INF03", YEAR, {"all": (2, 4, 50.0)})
+    assert_values(infra, "INF03", YEAR, {"school:C": 0.0})
 
 
 def test_inf04_schools_connected(infra):
     # S1: A connected; B connected on 1 Oct (the backdated "disconnected" is dated 20 Sep, older);
     # C connected at 23:30 on 31 Jan, before T -> 3 / 3 = 100.0
-    assert fractions(infra, "all", S1, "INF04") == {"INF04": (3, 3)}
+    assert_fractions(infra, "INF04", S1, {"all": (3, 3)})
     # Year: A disconnected on 1 Apr; B, C, D connected -> 3 / 4 = 75.0
-    assert fractions(infra, "all", YEAR, "INF04") == {"INF04": (3, 4)}
-    assert values(infra, "all", YEAR, "INF04") == {"INF04": 75.0}
-    assert values(infra, "school:A", YEAR, "INF04") == {"INF04": 0.0}
+    assert_rates(infra, "INF04", YEAR, {"all": (3, 4, 75.0)})
+    assert_values(infra, "INF04", YEAR, {"school:A": 0.0})
 
 
 def test_inf05_connected_schools_with_filtering(infra):
     # S1: connected {A, B, C}: A active; B made inactive on 10 Jan; C no record -> 1 / 3 = 33.3
-    assert fractions(infra, "all", S1, "INF05") == {"INF05": (1, 3)}
-    assert values(infra, "all", S1, "INF05") == {"INF05": 33.3}
+    assert_rates(infra, "INF05", S1, {"all": (1, 3, 33.3)})
     # Year: connected {B, C, D}: B inactive; C active since 5 May; D active -> 2 / 3 = 66.7
-    assert fractions(infra, "all", YEAR, "INF05") == {"INF05": (2, 3)}
-    assert values(infra, "all", YEAR, "INF05") == {"INF05": 66.7}
     # A is not connected at the year's T: no connected school -> null
-    assert fractions(infra, "school:A", YEAR, "INF05") == {"INF05": (0, 0)}
-    assert values(infra, "school:A", YEAR, "INF05") == {"INF05": None}
+    assert_rates(infra, "INF05", YEAR, {"all": (2, 3, 66.7), "school:A": (0, 0, None)})
 
 
 def test_inf06_equipment_use_rate(infra):
     # Latest observation of each asset inside S1: L1 in_use (V1 at A); L2 in_use (V3 at B, after V1's
     # unused); D1 unused (V3); D2 broken (neither); P1's V5 is before S1 -> in_use 2 / (2 + 1) = 66.7
-    assert fractions(infra, "all", S1, "INF06") == {"INF06": (2, 3)}
-    assert values(infra, "all", S1, "INF06") == {"INF06": 66.7}
-    assert fractions(infra, "school:A", S1, "INF06") == {"INF06": (1, 1)}  # L1
-    assert fractions(infra, "school:B", S1, "INF06") == {"INF06": (1, 2)}  # L2 in use, D1 unused
+    assert_rates(infra, "INF06", S1, {"all": (2, 3, 66.7)})
+    # A: L1; B: L2 in use, D1 unused
+    assert_fractions(infra, "INF06", S1, {"school:A": (1, 1), "school:B": (1, 2)})
     # S2: only V4 (L1 unused at A) -> 0 / 1 = 0.0; B observed nothing in S2 -> null
-    assert values(infra, "all", S2, "INF06") == {"INF06": 0.0}
-    assert values(infra, "school:B", S2, "INF06") == {"INF06": None}
+    assert_values(infra, "INF06", S2, {"all": 0.0, "school:B": None})
     # Year: L1 unused (V4), L2 in_use (V3), D1 unused (V3), D2 broken -> 1 / 3 = 33.3
-    assert fractions(infra, "all", YEAR, "INF06") == {"INF06": (1, 3)}
-    assert values(infra, "all", YEAR, "INF06") == {"INF06": 33.3}
+    assert_rates(infra, "INF06", YEAR, {"all": (1, 3, 33.3)})
 
 
 def test_inf07_unused_equipment(infra):
-    # S1: in service L1 (in_use), L2 (in_use), D1 (unused), D2 (broken), P1 (in_use), D4 (never seen) -> 1
-    assert values(infra, "all", S1, "INF07") == {"INF07": 1}
-    assert values(infra, "school:B", S1, "INF07") == {"INF07": 1}
+    # S1: in service L1 (in_use), L2 (in_use), D1 (unused, at B), D2 (broken), P1 (in_use), D4 (never seen) -> 1
+    assert_values(infra, "INF07", S1, {"all": 1, "school:B": 1})
     # Year: L1 unused since V4 (at A, in service), D1 unused -> 2
-    assert values(infra, "all", YEAR, "INF07") == {"INF07": 2}
-    assert values(infra, "school:A", YEAR, "INF07") == {"INF07": 1}
+    assert_values(infra, "INF07", YEAR, {"all": 2, "school:A": 1})
 
 
 def test_inf08_audit_conformity(infra):
     # S1: A's latest audit inside S1 is AU2: 1 present of 2 findings; B and C none -> 1 / 2 = 50.0
-    assert fractions(infra, "all", S1, "INF08") == {"INF08": (1, 2)}
-    assert values(infra, "all", S1, "INF08") == {"INF08": 50.0}
+    assert_rates(infra, "INF08", S1, {"all": (1, 2, 50.0)})
     # S2: only AU3 at B: 2 present of 3 -> 66.7
-    assert values(infra, "all", S2, "INF08") == {"INF08": 66.7}
-    # Year: AU2 (1 of 2) + AU3 (2 of 3) -> 3 / 5 = 60.0
-    assert fractions(infra, "all", YEAR, "INF08") == {"INF08": (3, 5)}
-    assert values(infra, "all", YEAR, "INF08") == {"INF08": 60.0}
-    assert values(infra, "school:C", YEAR, "INF08") == {"INF08": None}  # never audited: denominator 0
+    assert_values(infra, "INF08", S2, {"all": 66.7})
+    # Year: AU2 (1 of 2) + AU3 (2 of 3) -> 3 / 5 = 60.0; C never audited: denominator 0
+    assert_rates(infra, "INF08", YEAR, {"all": (3, 5, 60.0)})
+    assert_values(infra, "INF08", YEAR, {"school:C": None})
 
 
 def test_inf09_transfers_completed(infra):
     # T1 (A -> B) completed 10 Dec; T2 rejected; T3 completed 5 Sep 2025, after the year.
-    assert values(infra, "all", S1, "INF09") == {"INF09": 1}
-    assert values(infra, "all", S2, "INF09") == {"INF09": 0}
-    assert values(infra, "all", YEAR, "INF09") == {"INF09": 1}
+    assert_values(infra, "INF09", S1, {"all": 1})
+    assert_values(infra, "INF09", S2, {"all": 0})
     # From or to: A and B each see T1; the province holding both counts it once.
-    assert values(infra, "school:A", YEAR, "INF09") == {"INF09": 1}
-    assert values(infra, "school:B", YEAR, "INF09") == {"INF09": 1}
-    assert values(infra, "province:OED", YEAR, "INF09") == {"INF09": 1}
-    assert values(infra, "school:C", YEAR, "INF09") == {"INF09": 0}
+    assert_values(infra, "INF09", YEAR, {"all": 1, "school:A": 1, "school:B": 1, "province:OED": 1, "school:C": 0})
     # 2025-2026: T3 (B -> C) -> C 1, province AUS 1
-    assert values(infra, "school:C", "2025-2026", "INF09") == {"INF09": 1}
-    assert values(infra, "province:AUS", "2025-2026", "INF09") == {"INF09": 1}
+    assert_values(infra, "INF09", "2025-2026", {"school:C": 1, "province:AUS": 1})
 
 
 def test_inf02_is_unknown_not_zero_for_a_school_year_without_census(caught_up):  # noqa: F811

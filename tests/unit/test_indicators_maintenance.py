@@ -17,15 +17,12 @@ Faults (all times +01:00):
 """
 import pytest
 
-from tests.unit.test_indicators_world import World, caught_up, fractions, values  # noqa: F401
-
-YEAR, S1, S2 = "2024-2025", "2024-2025-S1", "2024-2025-S2"
+from tests.unit.test_indicators_world import (S1, S2, YEAR, assert_rates, assert_values, caught_up,  # noqa: F401
+                                              three_schools, values)
 
 
 def maintenance_world(w=None):
-    w = w or World()
-    for code, province in (("A", "OED"), ("B", "OED"), ("C", "AUS")):
-        w.school(code, "2024-08-20 09:00", province=province)
+    w = three_schools(w)
     w.equip("M1", "A", "2024-09-05 10:00", kind="desktop")
     w.equip("M2", "A", "2024-09-05 10:00", kind="laptop")
     w.equip("M3", "B", "2024-09-05 10:00", kind="desktop", bundle="smm")
@@ -55,62 +52,46 @@ def mnt(caught_up):  # noqa: F811
 
 
 def test_mnt01_open_faults(mnt):
-    # S1: F2 (closed only on 4 Feb), F4, F8 (backdated to 10 Jan) -> 3; F1, F3, F5 closed before T
-    assert values(mnt, "all", S1, "MNT01") == {"MNT01": 3}
-    assert [values(mnt, f"school:{s}", S1, "MNT01")["MNT01"] for s in "ABC"] == [1, 1, 1]
-    # Year: F4 (its asset is gone, the fault is not closed), F7, F8 -> 3
-    assert values(mnt, "all", YEAR, "MNT01") == {"MNT01": 3}
-    assert values(mnt, "province:OED", YEAR, "MNT01") == {"MNT01": 2}  # F7 at A, F8 at B
-    assert values(mnt, "province:AUS", YEAR, "MNT01") == {"MNT01": 1}  # F4 at C
+    # S1: F2 (closed only on 4 Feb, at A), F4 (at C), F8 (backdated to 10 Jan, at B) -> 3; F1, F3, F5 closed before T
+    assert_values(mnt, "MNT01", S1, {"all": 3, "school:A": 1, "school:B": 1, "school:C": 1})
+    # Year: F4 (its asset is gone, the fault is not closed), F7, F8 -> 3; OED F7 at A, F8 at B; AUS F4 at C
+    assert_values(mnt, "MNT01", YEAR, {"all": 3, "province:OED": 2, "province:AUS": 1})
 
 
 def test_mnt02_mean_days_to_close(mnt):
     # S1: F1 2.5 + F3 4.1667 = 6.6667 days over 2 faults -> 3.3 (F5 is not_reproducible)
-    assert fractions(mnt, "all", S1, "MNT02") == {"MNT02": (6.6667, 2)}
-    assert values(mnt, "all", S1, "MNT02") == {"MNT02": 3.3}
+    assert_rates(mnt, "MNT02", S1, {"all": (6.6667, 2, 3.3)})
     # S2: F2, opened in S1 and closed in S2: 15 days -> 15.0 (F6 cancelled)
-    assert fractions(mnt, "all", S2, "MNT02") == {"MNT02": (15, 1)}
-    assert values(mnt, "all", S2, "MNT02") == {"MNT02": 15.0}
-    # Year: 2.5 + 4.1667 + 15 = 21.6667 over 3 -> 7.2222 -> 7.2
-    assert fractions(mnt, "all", YEAR, "MNT02") == {"MNT02": (21.6667, 3)}
-    assert values(mnt, "all", YEAR, "MNT02") == {"MNT02": 7.2}
-    # A: (2.5 + 15) / 2 = 8.75 -> 8.8 (a half rounds up); B: 4.1667 -> 4.2; C closed nothing -> null
-    assert values(mnt, "school:A", YEAR, "MNT02") == {"MNT02": 8.8}
-    assert fractions(mnt, "school:B", YEAR, "MNT02") == {"MNT02": (4.1667, 1)}
-    assert values(mnt, "school:B", YEAR, "MNT02") == {"MNT02": 4.2}
-    assert values(mnt, "school:C", YEAR, "MNT02") == {"MNT02": None}
+    assert_rates(mnt, "MNT02", S2, {"all": (15, 1, 15.0)})
+    # Year: 2.5 + 4.1667 + 15 = 21.6667 over 3 -> 7.2222 -> 7.2; B: 4.1667 -> 4.2
+    assert_rates(mnt, "MNT02", YEAR, {"all": (21.6667, 3, 7.2), "school:B": (4.1667, 1, 4.2)})
+    # A: (2.5 + 15) / 2 = 8.75 -> 8.8 (a half rounds up); C closed nothing -> null
+    assert_values(mnt, "MNT02", YEAR, {"school:A": 8.8, "school:C": None})
 
 
 def test_mnt03_closed_under_warranty(mnt):
     # S1: F1 and F3 were declared under warranty -> 2 / 2 = 100.0
-    assert fractions(mnt, "all", S1, "MNT03") == {"MNT03": (2, 2)}
-    assert values(mnt, "all", S1, "MNT03") == {"MNT03": 100.0}
+    assert_rates(mnt, "MNT03", S1, {"all": (2, 2, 100.0)})
     # S2: F2, not under warranty -> 0 / 1 = 0.0
-    assert values(mnt, "all", S2, "MNT03") == {"MNT03": 0.0}
-    # Year: 2 / 3 = 66.7
-    assert values(mnt, "all", YEAR, "MNT03") == {"MNT03": 66.7}
-    assert values(mnt, "school:C", YEAR, "MNT03") == {"MNT03": None}
+    assert_values(mnt, "MNT03", S2, {"all": 0.0})
+    # Year: 2 / 3 = 66.7; C closed nothing -> null
+    assert_values(mnt, "MNT03", YEAR, {"all": 66.7, "school:C": None})
 
 
 def test_mnt04_faults_open_for_more_than_15_days(mnt):
     # S1: T - 15 days = 2025-01-17 00:00: F4 (10 Sep) and F8 (10 Jan) yes, F2 (20 Jan) no -> 2
-    assert values(mnt, "all", S1, "MNT04") == {"MNT04": 2}
-    # Year: T - 15 days = 2025-08-17 00:00: F4, F8 yes; F7 (20 Aug) no -> 2
-    assert values(mnt, "all", YEAR, "MNT04") == {"MNT04": 2}
-    assert values(mnt, "school:A", YEAR, "MNT04") == {"MNT04": 0}
+    assert_values(mnt, "MNT04", S1, {"all": 2})
+    # Year: T - 15 days = 2025-08-17 00:00: F4, F8 yes; F7 (20 Aug, at A) no -> 2
+    assert_values(mnt, "MNT04", YEAR, {"all": 2, "school:A": 0})
 
 
 def test_mnt05_equipment_with_an_open_fault(mnt):
     # S1: in service M1, M2, M3b (M3 replaced on 5 Dec), M4 = 4; open faults on M2 (F2), M3b (F8), M4 (F4)
     # -> 3 / 4 = 75.0
-    assert fractions(mnt, "all", S1, "MNT05") == {"MNT05": (3, 4)}
-    assert values(mnt, "all", S1, "MNT05") == {"MNT05": 75.0}
+    assert_rates(mnt, "MNT05", S1, {"all": (3, 4, 75.0)})
     # Year: M4 decommissioned -> M1, M2, M3b = 3; open faults on M1 (F7), M3b (F8) -> 2 / 3 = 66.7
-    assert fractions(mnt, "all", YEAR, "MNT05") == {"MNT05": (2, 3)}
-    assert values(mnt, "all", YEAR, "MNT05") == {"MNT05": 66.7}
     # C has no equipment in service at the year's T: denominator 0 -> null
-    assert fractions(mnt, "school:C", YEAR, "MNT05") == {"MNT05": (0, 0)}
-    assert values(mnt, "school:C", YEAR, "MNT05") == {"MNT05": None}
+    assert_rates(mnt, "MNT05", YEAR, {"all": (2, 3, 66.7), "school:C": (0, 0, None)})
 
 
 def test_a_replacement_keeps_the_school_equipped(mnt):

@@ -6,15 +6,12 @@ D (OED) registered 2025-05-01. Province-level events carry their province_code (
 """
 import pytest
 
-from tests.unit.test_indicators_world import World, ask, caught_up, fractions, values  # noqa: F401
-
-YEAR, S1, S2 = "2024-2025", "2024-2025-S1", "2024-2025-S2"
+from tests.unit.test_indicators_world import (S1, S2, YEAR, ask, assert_rates, assert_values, caught_up,  # noqa: F401
+                                              three_schools)
 
 
 def resources_world(w=None):
-    w = w or World()
-    for code, province in (("A", "OED"), ("B", "OED"), ("C", "AUS")):
-        w.school(code, "2024-08-20 09:00", province=province)
+    w = three_schools(w)
     w.school("D", "2025-05-01 09:00")
 
     w.resource("R0", "2024-06-01 10:00")
@@ -53,89 +50,69 @@ def res(caught_up):  # noqa: F811
 
 def test_res01_resources_received(res):
     # S1: R1 (10 Sep), R2 (1 Dec); S2: R3 (OED), R4 (AUS); R0 was before the year.
-    assert values(res, "province:OED", S1, "RES01") == {"RES01": 2}
-    assert values(res, "province:OED", S2, "RES01") == {"RES01": 1}
-    assert values(res, "all", S2, "RES01") == {"RES01": 2}
-    assert values(res, "province:OED", YEAR, "RES01") == {"RES01": 3}
-    assert values(res, "province:AUS", YEAR, "RES01") == {"RES01": 1}
-    assert values(res, "all", YEAR, "RES01") == {"RES01": 4}
+    assert_values(res, "RES01", S1, {"province:OED": 2})
+    assert_values(res, "RES01", S2, {"province:OED": 1, "all": 2})
     # Region DOE holds the provinces of its schools, OED and AUS -> 4; a region without schools -> 0
-    assert values(res, "region:DOE", YEAR, "RES01") == {"RES01": 4}
-    assert values(res, "region:XYZ", YEAR, "RES01") == {"RES01": 0}
+    assert_values(res, "RES01", YEAR, {"province:OED": 3, "province:AUS": 1, "all": 4, "region:DOE": 4,
+                                       "region:XYZ": 0})
 
 
 def test_res02_resource_school_pairs_distributed(res):
     # S1: (R1, A), (R1, B); A's second copy of R1 is the same pair -> 2
-    assert values(res, "all", S1, "RES02") == {"RES02": 2}
-    # S2: (R2, A), (R2, C) -> 2; year -> 4
-    assert values(res, "all", S2, "RES02") == {"RES02": 2}
-    assert values(res, "all", YEAR, "RES02") == {"RES02": 4}
-    assert values(res, "school:A", YEAR, "RES02") == {"RES02": 2}  # R1, R2
-    assert values(res, "province:OED", YEAR, "RES02") == {"RES02": 3}  # (R1,A), (R1,B), (R2,A)
+    assert_values(res, "RES02", S1, {"all": 2})
+    # S2: (R2, A), (R2, C) -> 2; year -> 4; A: R1, R2; OED: (R1,A), (R1,B), (R2,A)
+    assert_values(res, "RES02", S2, {"all": 2})
+    assert_values(res, "RES02", YEAR, {"all": 4, "school:A": 2, "province:OED": 3})
 
 
 def test_res03_schools_reached(res):
     # S1: S = {A, B, C}; A (20 Sep), B (R0 in July 2024) yes; C only on 15 Feb -> 2 / 3 = 66.7
-    assert fractions(res, "all", S1, "RES03") == {"RES03": (2, 3)}
-    assert values(res, "all", S1, "RES03") == {"RES03": 66.7}
+    assert_rates(res, "RES03", S1, {"all": (2, 3, 66.7)})
+    assert_values(res, "RES03", S1, {"school:C": 0.0})
     # Year: S = {A, B, C, D}; D never -> 3 / 4 = 75.0
-    assert values(res, "all", YEAR, "RES03") == {"RES03": 75.0}
-    assert values(res, "school:C", S1, "RES03") == {"RES03": 0.0}
-    assert values(res, "school:C", YEAR, "RES03") == {"RES03": 100.0}
+    assert_values(res, "RES03", YEAR, {"all": 75.0, "school:C": 100.0})
 
 
 def test_res04_resources_approved(res):
     # S1 (OED): K1 approves R1 -> 1. S2 (OED): K2 R5, R6; K4 R5 again -> 2 distinct
-    assert values(res, "province:OED", S1, "RES04") == {"RES04": 1}
-    assert values(res, "province:OED", S2, "RES04") == {"RES04": 2}
-    assert values(res, "province:OED", YEAR, "RES04") == {"RES04": 3}  # R1, R5, R6
-    assert values(res, "all", YEAR, "RES04") == {"RES04": 4}  # + R7 (AUS)
+    assert_values(res, "RES04", S1, {"province:OED": 1})
+    assert_values(res, "RES04", S2, {"province:OED": 2})
+    # Year: OED R1, R5, R6; all adds R7 (AUS)
+    assert_values(res, "RES04", YEAR, {"province:OED": 3, "all": 4})
 
 
 def test_res05_approval_rate(res):
-    # S1 (OED): 1 approved of 3 decisions -> 33.3
-    assert fractions(res, "province:OED", S1, "RES05") == {"RES05": (1, 3)}
-    assert values(res, "province:OED", S1, "RES05") == {"RES05": 33.3}
+    # S1 (OED): 1 approved of 3 decisions -> 33.3; no committee in AUS during S1: denominator 0 -> null
+    assert_rates(res, "RES05", S1, {"province:OED": (1, 3, 33.3), "province:AUS": (0, 0, None)})
     # S2 (OED): K2 2 of 3 + K4 1 of 1 -> 3 / 4 = 75.0
-    assert values(res, "province:OED", S2, "RES05") == {"RES05": 75.0}
+    assert_values(res, "RES05", S2, {"province:OED": 75.0})
     # Year: OED 4 / 7 = 57.14 -> 57.1; all 5 / 8 = 62.5
-    assert values(res, "province:OED", YEAR, "RES05") == {"RES05": 57.1}
-    assert values(res, "all", YEAR, "RES05") == {"RES05": 62.5}
-    # No committee in AUS during S1: denominator 0 -> null
-    assert fractions(res, "province:AUS", S1, "RES05") == {"RES05": (0, 0)}
-    assert values(res, "province:AUS", S1, "RES05") == {"RES05": None}
+    assert_values(res, "RES05", YEAR, {"province:OED": 57.1, "all": 62.5})
 
 
 def test_res06_uses_by_the_end_of_the_usage_period(res):
-    # S1: usage periods ending 31 Jan (40, reported on 3 Feb) and 30 Sep (10) -> 50
-    assert values(res, "all", S1, "RES06") == {"RES06": 50}
-    # S2: ending 28 Feb (25) and 31 Aug (7, reported on 3 Sep) -> 32; year 82
-    assert values(res, "all", S2, "RES06") == {"RES06": 32}
-    assert values(res, "all", YEAR, "RES06") == {"RES06": 82}
-    assert values(res, "school:A", S1, "RES06") == {"RES06": 40}
-    assert values(res, "school:A", YEAR, "RES06") == {"RES06": 65}
+    # S1: usage periods ending 31 Jan (40, reported on 3 Feb, at A) and 30 Sep (10) -> 50
+    assert_values(res, "RES06", S1, {"all": 50, "school:A": 40})
+    # S2: ending 28 Feb (25, at A) and 31 Aug (7, reported on 3 Sep) -> 32; year 82, A 65
+    assert_values(res, "RES06", S2, {"all": 32})
+    assert_values(res, "RES06", YEAR, {"all": 82, "school:A": 65})
     # The summer of 2024 ended on 31 Aug 2024: the year before.
-    assert values(res, "all", "2023-2024", "RES06") == {"RES06": 99}
+    assert_values(res, "RES06", "2023-2024", {"all": 99})
 
 
 def test_res07_awareness_workshops(res):
     # S1: W1 (A, B); S2: W2 (C); W3 names no school.
-    assert values(res, "all", S1, "RES07") == {"RES07": 1}
-    assert values(res, "all", S2, "RES07") == {"RES07": 1}
-    assert values(res, "all", YEAR, "RES07") == {"RES07": 2}
-    assert values(res, "province:OED", YEAR, "RES07") == {"RES07": 1}  # W1 once, though A and B both attend
-    assert values(res, "school:A", YEAR, "RES07") == {"RES07": 1}
-    assert values(res, "school:C", S1, "RES07") == {"RES07": 0}
+    assert_values(res, "RES07", S1, {"all": 1, "school:C": 0})
+    assert_values(res, "RES07", S2, {"all": 1})
+    # OED: W1 once, though A and B both attend
+    assert_values(res, "RES07", YEAR, {"all": 2, "province:OED": 1, "school:A": 1})
 
 
 def test_res08_open_dysfunctions(res):
-    # S1: Y1 (resolved only on 1 Mar) open; Y2 resolved on 20 Jan -> 1
-    assert values(res, "all", S1, "RES08") == {"RES08": 1}
-    assert values(res, "school:A", S1, "RES08") == {"RES08": 1}
+    # S1: Y1 (at A, resolved only on 1 Mar) open; Y2 resolved on 20 Jan -> 1
+    assert_values(res, "RES08", S1, {"all": 1, "school:A": 1})
     # Year: Y1 resolved; Y3 at C open -> 1
-    assert values(res, "all", YEAR, "RES08") == {"RES08": 1}
-    assert values(res, "school:A", YEAR, "RES08") == {"RES08": 0}
-    assert values(res, "school:C", YEAR, "RES08") == {"RES08": 1}
+    assert_values(res, "RES08", YEAR, {"all": 1, "school:A": 0, "school:C": 1})
 
 
 def test_province_level_resource_indicators_do_not_apply_to_a_school(res):

@@ -13,8 +13,8 @@ from tests.unit.test_indicators_infrastructure import infrastructure_world
 from tests.unit.test_indicators_maintenance import maintenance_world
 from tests.unit.test_indicators_resources import resources_world
 from tests.unit.test_indicators_training import training_world
-from tests.unit.test_indicators_world import (World, ask, caught_up, fractions, projector_over,  # noqa: F401
-                                              values)
+from tests.unit.test_indicators_world import (World, ask, assert_values, caught_up, fractions,  # noqa: F401
+                                              projector_over, values)
 
 WORLDS = {"infrastructure": infrastructure_world, "maintenance": maintenance_world,
           "resources": resources_world, "training": training_world}
@@ -31,10 +31,10 @@ def test_an_instant_falls_in_a_period_by_casablanca_time(caught_up):  # noqa: F8
     w.resource("utc-late-august", "2024-08-31T23:30:00Z")  # 00:30 on 1 Sep: S1 of 2024-2025
     w.resource("local-late-august", "2024-08-31T23:30:00+01:00")  # still 2023-2024
     p = caught_up(w)
-    assert values(p, "province:OED", "2024-2025-S1", "RES01") == {"RES01": 2}
-    assert values(p, "province:OED", "2024-2025-S2", "RES01") == {"RES01": 2}
-    assert values(p, "province:OED", "2024-2025", "RES01") == {"RES01": 4}
-    assert values(p, "province:OED", "2023-2024", "RES01") == {"RES01": 1}
+    assert_values(p, "RES01", "2024-2025-S1", {"province:OED": 2})
+    assert_values(p, "RES01", "2024-2025-S2", {"province:OED": 2})
+    assert_values(p, "RES01", "2024-2025", {"province:OED": 4})
+    assert_values(p, "RES01", "2023-2024", {"province:OED": 1})
 
 
 def test_the_latest_is_the_greatest_occurred_at_then_the_greatest_position(caught_up):  # noqa: F811
@@ -50,11 +50,8 @@ def test_the_latest_is_the_greatest_occurred_at_then_the_greatest_position(caugh
     w.connectivity("C", "connected", "2024-10-05 09:00")
     w.connectivity("C", "disconnected", "2024-10-02 09:00")
     p = caught_up(w)
-    assert values(p, "school:A", "2024-2025", "INF04") == {"INF04": 0.0}
-    assert values(p, "school:B", "2024-2025", "INF04") == {"INF04": 100.0}
-    assert values(p, "school:C", "2024-2025", "INF04") == {"INF04": 100.0}
-    # 2 connected of 3 -> 66.7
-    assert values(p, "all", "2024-2025", "INF04") == {"INF04": 66.7}
+    # B and C connected, A not: 2 connected of 3 -> 66.7
+    assert_values(p, "INF04", "2024-2025", {"school:A": 0.0, "school:B": 100.0, "school:C": 100.0, "all": 66.7})
 
 
 def test_an_ongoing_period_is_read_now(caught_up):  # noqa: F811

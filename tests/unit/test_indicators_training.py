@@ -23,15 +23,12 @@ TR2 5 x 3.3 (2025-02-10); TR5 (AUS) 2 x 5.0 (2025-05-10); TR3 1 x 2.0 (2025-09-0
 """
 import pytest
 
-from tests.unit.test_indicators_world import World, ask, caught_up, fractions, values  # noqa: F401
-
-YEAR, S1, S2 = "2024-2025", "2024-2025-S1", "2024-2025-S2"
+from tests.unit.test_indicators_world import (S1, S2, YEAR, ask, assert_fractions, assert_rates,  # noqa: F401
+                                              assert_values, caught_up, three_schools)
 
 
 def training_world(w=None):
-    w = w or World()
-    for code, province in (("A", "OED"), ("B", "OED"), ("C", "AUS")):
-        w.school(code, "2024-08-20 09:00", province=province)
+    w = three_schools(w)
     for code, teachers in (("A", 10), ("B", 8), ("C", 5)):
         w.census(code, YEAR, 100, teachers, "2024-09-15 10:00")
 
@@ -99,92 +96,69 @@ def trn(caught_up):  # noqa: F811
 
 def test_trn01_trainings_planned_for_the_school_year(trn):
     # S1 (T = 1 Feb): TR1, TR2 (OED); TR5 (AUS); TR3 is planned only on 15 Feb.
-    assert values(trn, "province:OED", S1, "TRN01") == {"TRN01": 2}
-    assert values(trn, "all", S1, "TRN01") == {"TRN01": 3}
-    assert values(trn, "province:OED", YEAR, "TRN01") == {"TRN01": 3}
-    assert values(trn, "all", YEAR, "TRN01") == {"TRN01": 4}
-    assert values(trn, "province:OED", "2025-2026", "TRN01") == {"TRN01": 1}  # TR4
+    assert_values(trn, "TRN01", S1, {"province:OED": 2, "all": 3})
+    assert_values(trn, "TRN01", YEAR, {"province:OED": 3, "all": 4})
+    assert_values(trn, "TRN01", "2025-2026", {"province:OED": 1})  # TR4
 
 
 def test_trn02_sessions_completed(trn):
     # S1 (OED): SE1 completed; SE2 starts on 30 Jan but completes on 2 Feb, after T -> 1 / 2 = 50.0
-    assert fractions(trn, "province:OED", S1, "TRN02") == {"TRN02": (1, 2)}
-    assert values(trn, "province:OED", S1, "TRN02") == {"TRN02": 50.0}
+    assert_rates(trn, "TRN02", S1, {"province:OED": (1, 2, 50.0)})
     # S2 (OED): SE3 not completed, SE4 cancelled, SE6 completed on 3 Sep, after T -> 0 / 3 = 0.0
-    assert fractions(trn, "province:OED", S2, "TRN02") == {"TRN02": (0, 3)}
+    assert_fractions(trn, "TRN02", S2, {"province:OED": (0, 3)})
     # Year (OED): SE1, SE2 of 5 -> 40.0; all adds SE5 (AUS, completed) -> 3 / 6 = 50.0
-    assert values(trn, "province:OED", YEAR, "TRN02") == {"TRN02": 40.0}
-    assert values(trn, "all", YEAR, "TRN02") == {"TRN02": 50.0}
+    assert_values(trn, "TRN02", YEAR, {"province:OED": 40.0, "all": 50.0})
     # No session starts inside 2025-2026 (SE6 started on 28 Aug 2025) -> null
-    assert values(trn, "province:OED", "2025-2026", "TRN02") == {"TRN02": None}
+    assert_values(trn, "TRN02", "2025-2026", {"province:OED": None})
 
 
 def test_trn03_staff_trained(trn):
     # S1: SE1 completed inside -> t1, t2, t3, d1 = 4
-    assert values(trn, "all", S1, "TRN03") == {"TRN03": 4}
-    # S2: SE2 (t4, t5, i1) and SE5 (t4) -> 3
-    assert values(trn, "all", S2, "TRN03") == {"TRN03": 3}
-    assert values(trn, "province:OED", S2, "TRN03") == {"TRN03": 3}
-    assert values(trn, "province:AUS", S2, "TRN03") == {"TRN03": 1}
-    assert values(trn, "all", YEAR, "TRN03") == {"TRN03": 7}
-    # School scope: staff of the school at T. Year: A = {t1, t2, d1} -> 3; B = {t3, t5} -> 2; C = {t4} -> 1
-    assert [values(trn, f"school:{s}", YEAR, "TRN03")["TRN03"] for s in "ABC"] == [3, 2, 1]
-    # S2 at A: nobody of A (t5 has moved to B) was at SE2 or SE5 -> 0; at B: t5 -> 1
-    assert values(trn, "school:A", S2, "TRN03") == {"TRN03": 0}
-    assert values(trn, "school:B", S2, "TRN03") == {"TRN03": 1}
+    assert_values(trn, "TRN03", S1, {"all": 4})
+    # S2: SE2 (t4, t5, i1) and SE5 (t4) -> 3, OED 3, AUS 1. School scope: staff of the school at T.
+    # At A: nobody of A (t5 has moved to B) was at SE2 or SE5 -> 0; at B: t5 -> 1
+    assert_values(trn, "TRN03", S2, {"all": 3, "province:OED": 3, "province:AUS": 1, "school:A": 0, "school:B": 1})
+    # Year: 7; A = {t1, t2, d1} -> 3; B = {t3, t5} -> 2; C = {t4} -> 1
+    assert_values(trn, "TRN03", YEAR, {"all": 7, "school:A": 3, "school:B": 2, "school:C": 1})
 
 
 def test_trn04_teachers_trained(trn):
     # S1: teachers present at SE1: t1, t2 (A), t3 (B); d1 is a director -> 3 / 23 = 13.04 -> 13.0
-    assert fractions(trn, "all", S1, "TRN04") == {"TRN04": (3, 23)}
-    assert values(trn, "all", S1, "TRN04") == {"TRN04": 13.0}
+    assert_rates(trn, "TRN04", S1, {"all": (3, 23, 13.0)})
     # Year: SE1, SE2, SE5 completed -> t1, t2, t3, t4, t5 -> 5 / 23 = 21.74 -> 21.7 (SE6 ends after T)
-    assert fractions(trn, "all", YEAR, "TRN04") == {"TRN04": (5, 23)}
-    assert values(trn, "all", YEAR, "TRN04") == {"TRN04": 21.7}
+    assert_rates(trn, "TRN04", YEAR, {"all": (5, 23, 21.7)})
     # A: t1, t2 of 10 -> 20.0; B: t3, t5 of 8 -> 25.0; C: t4 of 5 -> 20.0; OED: 4 / 18 = 22.2
-    assert [values(trn, f"school:{s}", YEAR, "TRN04")["TRN04"] for s in "ABC"] == [20.0, 25.0, 20.0]
-    assert values(trn, "province:OED", YEAR, "TRN04") == {"TRN04": 22.2}
+    assert_values(trn, "TRN04", YEAR, {"school:A": 20.0, "school:B": 25.0, "school:C": 20.0, "province:OED": 22.2})
 
 
 def test_trn05_attendance_rate(trn):
     # S1: SE1 (5 present of 8) and SE2, which starts inside S1, with both its days (4 of 6) -> 9 / 14 = 64.3
-    assert fractions(trn, "all", S1, "TRN05") == {"TRN05": (9, 14)}
-    assert values(trn, "all", S1, "TRN05") == {"TRN05": 64.3}
-    # S2: SE3 (1 of 2), SE5 (1 of 1), SE6 (1 of 1) -> 3 / 4 = 75.0; OED 2 / 3 = 66.7
-    assert values(trn, "all", S2, "TRN05") == {"TRN05": 75.0}
-    assert values(trn, "province:OED", S2, "TRN05") == {"TRN05": 66.7}
-    # Year: 12 / 18 = 66.7
-    assert fractions(trn, "all", YEAR, "TRN05") == {"TRN05": (12, 18)}
     # A at T(S1) = {t1, t2, d1, t5}: SE1 6 records, 4 present; SE2 t5 1 of 2 -> 5 / 8 = 62.5
-    assert fractions(trn, "school:A", S1, "TRN05") == {"TRN05": (5, 8)}
-    assert values(trn, "school:A", S1, "TRN05") == {"TRN05": 62.5}
+    assert_rates(trn, "TRN05", S1, {"all": (9, 14, 64.3), "school:A": (5, 8, 62.5)})
+    # S2: SE3 (1 of 2), SE5 (1 of 1), SE6 (1 of 1) -> 3 / 4 = 75.0; OED 2 / 3 = 66.7
+    assert_values(trn, "TRN05", S2, {"all": 75.0, "province:OED": 66.7})
+    # Year: 12 / 18 = 66.7
+    assert_fractions(trn, "TRN05", YEAR, {"all": (12, 18)})
     # A at the year's T = {t1, t2, d1}: SE1 4 of 6, SE3 t1 1 of 1, SE6 t2 1 of 1 -> 6 / 8 = 75.0
-    assert values(trn, "school:A", YEAR, "TRN05") == {"TRN05": 75.0}
+    assert_values(trn, "TRN05", YEAR, {"school:A": 75.0})
 
 
 def test_trn06_staff_certified(trn):
     # S1: t1, t2 and d1 (dated 15 Jan, recorded last) -> 3
-    assert values(trn, "all", S1, "TRN06") == {"TRN06": 3}
-    # S2: t5, t1, t4 -> 3; year: t1, t2, d1, t5, t4 -> 5; OED year -> 4
-    assert values(trn, "all", S2, "TRN06") == {"TRN06": 3}
-    assert values(trn, "all", YEAR, "TRN06") == {"TRN06": 5}
-    assert values(trn, "province:OED", YEAR, "TRN06") == {"TRN06": 4}
-    # A at the year's T = {t1, t2, d1} -> 3; B = {t3, t5} -> 1; A in S2: t1 -> 1
-    assert values(trn, "school:A", YEAR, "TRN06") == {"TRN06": 3}
-    assert values(trn, "school:B", YEAR, "TRN06") == {"TRN06": 1}
-    assert values(trn, "school:A", S2, "TRN06") == {"TRN06": 1}
+    assert_values(trn, "TRN06", S1, {"all": 3})
+    # S2: t5, t1, t4 -> 3; A in S2: t1 -> 1
+    assert_values(trn, "TRN06", S2, {"all": 3, "school:A": 1})
+    # Year: t1, t2, d1, t5, t4 -> 5; OED -> 4; A at the year's T = {t1, t2, d1} -> 3; B = {t3, t5} -> 1
+    assert_values(trn, "TRN06", YEAR, {"all": 5, "province:OED": 4, "school:A": 3, "school:B": 1})
 
 
 def test_trn07_training_hours(trn):
     # S1: SE1 12 h x 4 present = 48
-    assert values(trn, "all", S1, "TRN07") == {"TRN07": 48}
+    assert_values(trn, "TRN07", S1, {"all": 48})
     # S2: SE2 15 h x 3 = 45 (OED) + SE5 10 h x 1 = 10 (AUS) -> 55
-    assert values(trn, "all", S2, "TRN07") == {"TRN07": 55}
-    assert values(trn, "province:OED", S2, "TRN07") == {"TRN07": 45}
-    assert values(trn, "province:AUS", S2, "TRN07") == {"TRN07": 10}
-    assert values(trn, "all", YEAR, "TRN07") == {"TRN07": 103}
-    # A {t1, t2, d1}: SE1 3 x 12 = 36; B {t3, t5}: 12 + 15 = 27; C {t4}: 15 + 10 = 25 (i1 has no school)
-    assert [values(trn, f"school:{s}", YEAR, "TRN07")["TRN07"] for s in "ABC"] == [36, 27, 25]
+    assert_values(trn, "TRN07", S2, {"all": 55, "province:OED": 45, "province:AUS": 10})
+    # Year 103. A {t1, t2, d1}: SE1 3 x 12 = 36; B {t3, t5}: 12 + 15 = 27; C {t4}: 15 + 10 = 25 (i1 has no school)
+    assert_values(trn, "TRN07", YEAR, {"all": 103, "school:A": 36, "school:B": 27, "school:C": 25})
 
 
 def test_province_level_training_indicators_do_not_apply_to_a_school(trn):
@@ -196,19 +170,15 @@ def test_province_level_training_indicators_do_not_apply_to_a_school(trn):
 
 def test_trn08_mean_evaluation_score_over_each_trainings_latest_evaluation(trn):
     # S1 (OED): TR1's latest at T is 4 x 4.5 = 18 -> 18 / 4 = 4.5
-    assert fractions(trn, "province:OED", S1, "TRN08") == {"TRN08": (18, 4)}
-    assert values(trn, "province:OED", S1, "TRN08") == {"TRN08": 4.5}
+    assert_rates(trn, "TRN08", S1, {"province:OED": (18, 4, 4.5)})
     # S2 (OED): TR1's evaluation was in S1; TR2 5 x 3.3 = 16.5 -> 3.3
-    assert fractions(trn, "province:OED", S2, "TRN08") == {"TRN08": (16.5, 5)}
+    assert_fractions(trn, "TRN08", S2, {"province:OED": (16.5, 5)})
     # Year (OED): 18 + 16.5 = 34.5 over 9 respondents = 3.83 -> 3.8; all adds AUS 2 x 5.0: 44.5 / 11 = 4.05 -> 4.0
-    assert fractions(trn, "province:OED", YEAR, "TRN08") == {"TRN08": (34.5, 9)}
-    assert values(trn, "province:OED", YEAR, "TRN08") == {"TRN08": 3.8}
-    assert values(trn, "all", YEAR, "TRN08") == {"TRN08": 4.0}
-    assert values(trn, "province:AUS", YEAR, "TRN08") == {"TRN08": 5.0}
+    assert_rates(trn, "TRN08", YEAR, {"province:OED": (34.5, 9, 3.8)})
+    assert_values(trn, "TRN08", YEAR, {"all": 4.0, "province:AUS": 5.0})
     # TR3 was evaluated in the next school year; no evaluation at all: null over 0.
-    assert fractions(trn, "province:OED", "2025-2026-S1", "TRN08") == {"TRN08": (2, 1)}
-    assert fractions(trn, "province:OED", "2023-2024", "TRN08") == {"TRN08": (0, 0)}
-    assert values(trn, "province:OED", "2023-2024", "TRN08") == {"TRN08": None}
+    assert_fractions(trn, "TRN08", "2025-2026-S1", {"province:OED": (2, 1)})
+    assert_rates(trn, "TRN08", "2023-2024", {"province:OED": (0, 0, None)})
     # Not tied to a school.
     assert ask(trn, "school:A", YEAR)["TRN08"]["reason"] == "not_applicable"
 

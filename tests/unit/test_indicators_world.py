@@ -19,6 +19,7 @@ from shared.events import Event
 from shared.projector import Projector
 
 MA = "+01:00"  # Moroccan standard time, written out on every instant of the tests
+YEAR, S1, S2 = "2024-2025", "2024-2025-S1", "2024-2025-S2"  # the school year the scenarios are worked out on
 
 
 def ma(text: str) -> str:
@@ -202,6 +203,15 @@ class World:
                            remarks="bien organisée")
 
 
+def three_schools(w=None):
+    """`w` (a new world if none) with the schools every scenario starts from, all of region DOE and registered on
+    20 Aug 2024: A and B of province OED, C of province AUS."""
+    w = w or World()
+    for code, province in (("A", "OED"), ("B", "OED"), ("C", "AUS")):
+        w.school(code, "2024-08-20 09:00", province=province)
+    return w
+
+
 def projector_over(world, url, page_size=1000):
     projector = Projector(IndicatorsProjection(), make_engine(url), registry, world.fetch, retry_delays=(),
                           page_size=page_size)
@@ -226,6 +236,27 @@ def fractions(projector, scope, period, *ids, now=None):
     """{id: (numerator, denominator)}."""
     answer = ask(projector, scope, period, now)
     return {i: (answer[i]["numerator"], answer[i]["denominator"]) for i in ids}
+
+
+def assert_values(projector, ident, period, expected: dict, now=None):
+    """`ident`'s value over `period` is, in each scope of `expected` (scope -> value), the one worked out by hand."""
+    assert {scope: values(projector, scope, period, ident, now=now)[ident] for scope in expected} == expected, ident
+
+
+def assert_rates(projector, ident, period, expected: dict):
+    """`ident`'s numerator, denominator and (rounded) value over `period` are, in each scope of `expected`
+    (scope -> (numerator, denominator, value)), the ones worked out by hand."""
+
+    def rate(scope):
+        item = ask(projector, scope, period)[ident]
+        return item["numerator"], item["denominator"], item["value"]
+
+    assert {scope: rate(scope) for scope in expected} == expected, ident
+
+
+def assert_fractions(projector, ident, period, expected: dict):
+    """`ident`'s (numerator, denominator) over `period` is, in each scope of `expected`, the one worked out by hand."""
+    assert {scope: fractions(projector, scope, period, ident)[ident] for scope in expected} == expected, ident
 
 
 @pytest.fixture
