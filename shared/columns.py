@@ -6,12 +6,35 @@ a changed schema, see `migrations`).
 """
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, Integer, String, Text
+from sqlalchemy import Boolean, Column, Float, Integer, String, Text
 
 ID = 40  # an id `new_id()` makes, a school or a province code
-INSTANT = 40  # an ISO 8601 instant, as the event gave it
-USER = 200  # a user, as an event's actor names them
 YEAR = 9  # a school year: 2025-2026
+DAY = 10  # a calendar day, ISO: 2025-10-06
+
+
+class Kind:
+    """A kind of column: its SQL type, and the usual length of a string kind."""
+
+    def __init__(self, sql_type, length: int | None = None):
+        self.sql_type, self.length = sql_type, length
+
+    def __call__(self, name: str, length: int | None = None, *, optional: bool = False, **options) -> Column:
+        length = length or self.length
+        return Column(name, self.sql_type(length) if length else self.sql_type, nullable=optional, **options)
+
+
+ref = Kind(String, ID)  # an id or a code that names a thing: a school, an asset, a training
+label = Kind(String, 20)  # a short word of a known list: a status, a kind, a role
+words = Kind(String, 300)  # a few words people wrote: a title, a name, a place
+user = Kind(String, 200)  # who did something, as an event's actor names them
+instant = Kind(String, 40)  # when something happened, as the event said it (ISO 8601)
+day = Kind(String, DAY)  # a calendar day, as the event said it
+timestamp = Kind(Float)  # an instant as epoch seconds: one comparison orders instants of any offset
+text = Kind(Text)  # free text, or a list or a record kept as JSON
+count = Kind(Integer)  # a whole number: a count, a rank, a number of months
+amount = Kind(Float)  # a measure: hours, dirhams, megabits a second
+flag = Kind(Boolean)  # whether something is so
 
 
 def key(name: str, length: int = ID) -> Column:
@@ -19,44 +42,8 @@ def key(name: str, length: int = ID) -> Column:
     return Column(name, String(length), primary_key=True)
 
 
-def ref(name: str, length: int = ID, *, optional: bool = False, **options) -> Column:
-    """An id or code that names a thing: a school, an asset, a training."""
-    return Column(name, String(length), nullable=optional, **options)
-
-
-def label(name: str, length: int = 20, *, optional: bool = False, **options) -> Column:
-    """A short word of a known list: a status, a kind, a role."""
-    return Column(name, String(length), nullable=optional, **options)
-
-
-def instant(name: str, *, optional: bool = False) -> Column:
-    """When something happened, as the event said it (ISO 8601)."""
-    return Column(name, String(INSTANT), nullable=optional)
-
-
-def timestamp(name: str, *, optional: bool = False) -> Column:
-    """An instant as epoch seconds: one comparison orders instants recorded with any offset."""
-    return Column(name, Float, nullable=optional)
-
-
-def user(name: str, *, optional: bool = False) -> Column:
-    """Who did something."""
-    return Column(name, String(USER), nullable=optional)
-
-
-def text(name: str, *, optional: bool = False) -> Column:
-    """Free text, or a list or a record kept as JSON."""
-    return Column(name, Text, nullable=optional)
-
-
-def count(name: str, *, optional: bool = False) -> Column:
-    """A whole number: a count, a rank, a number of months."""
-    return Column(name, Integer, nullable=optional)
-
-
-def position(*, primary: bool = False) -> Column:
+def log_position(*, primary: bool = False) -> Column:
     """The position in its log of the event a row comes from: the order of the rows, or their key."""
     if primary:
         return Column("position", Integer, primary_key=True, autoincrement=False)
     return Column("position", Integer, nullable=False)
-

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, Float, MetaData, String, Table, bindparam, func, insert, select, update
+from sqlalchemy import Column, MetaData, Table, bindparam, func, insert, select, update
 
-from shared.columns import YEAR, count, instant, key, label, position, ref, text, timestamp, user
+from shared.columns import (YEAR, amount, count, flag, instant, key, label, log_position, ref, text, timestamp, user,
+                            words)
 from shared.db import chunks, insert_many
 from shared.projector import Projection
 from shared.schools import details, registered_school
@@ -53,9 +54,9 @@ class InventoryViews(Projection):
             instant("updated_at"),
             label("connectivity", optional=True),
             label("link", optional=True),
-            Column("bandwidth_mbps", Float),
+            amount("bandwidth_mbps", optional=True),
             *_latest("connectivity"),
-            Column("filtering_active", Boolean),
+            flag("filtering_active", optional=True),
             *_latest("filtering"),
         )
         self.censuses = Table(
@@ -74,21 +75,21 @@ class InventoryViews(Projection):
             ref("serial", 100),
             ref("serial_key", 100, unique=True),
             label("kind", 40),
-            Column("model", String(200), nullable=False),
+            words("model", 200),
             label("bundle", 10),
-            Column("supplier", String(300), nullable=False),
-            Column("delivery_ref", String(300), nullable=False),
+            words("supplier"),
+            words("delivery_ref"),
             instant("received_at"),
             count("warranty_months"),
             ref("school_code", optional=True, index=True),
-            Column("installed", Boolean, nullable=False),
-            Column("in_service", Boolean, nullable=False),
+            flag("installed"),
+            flag("in_service"),
             text("decommission_reason", optional=True),
             ref("transfer_id", optional=True),
             label("observation", optional=True),
             *_order("observation"),
         )
-        self.asset_events = Table("asset_events", metadata, key("asset_id"), position(primary=True))
+        self.asset_events = Table("asset_events", metadata, key("asset_id"), log_position(primary=True))
         self.placements = Table("asset_placements", metadata, key("school_code"), key("asset_id"))
         self.transfers = Table(
             "transfers", metadata,

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table, Text, delete, insert, select, update
+from sqlalchemy import Index, MetaData, Table, delete, insert, select, update
 
+from shared.columns import count, day, flag, instant, key, label, ref, text, words
 from shared.projector import Projection
 
 from shared.calendar import local_date, warranty_ends_on
@@ -26,26 +27,26 @@ class EquipmentView(Projection):
     def define_tables(self, metadata: MetaData) -> None:
         self.equipment = Table(
             "equipment", metadata,
-            Column("asset_id", String(40), primary_key=True),
-            Column("serial", String(100), nullable=False),
-            Column("kind", String(40), nullable=False),
-            Column("bundle", String(10), nullable=False),
-            Column("supplier", String(300), nullable=False),
-            Column("received_at", String(40), nullable=False),  # occurred_at of equipment_received
-            Column("received_on", String(10), nullable=False),  # its local date
-            Column("warranty_months", Integer, nullable=False),
-            Column("warranty_ends_on", String(10), nullable=False),  # first day not covered
-            Column("school_code", String(40)),
-            Column("decommissioned", Boolean, nullable=False),
+            key("asset_id"),
+            ref("serial", 100),
+            label("kind", 40),
+            label("bundle", 10),
+            words("supplier"),
+            instant("received_at"),  # occurred_at of equipment_received
+            day("received_on"),  # its local date
+            count("warranty_months"),
+            day("warranty_ends_on"),  # first day not covered
+            ref("school_code", optional=True),
+            flag("decommissioned"),
             Index("ix_equipment_serial", "serial"),
             Index("ix_equipment_warranty", "warranty_ends_on"),
         )
         # transfer_completed names only the transfer: remember what it moves where.
         self.transfers = Table(
             "equipment_transfers", metadata,
-            Column("transfer_id", String(40), primary_key=True),
-            Column("asset_ids", Text, nullable=False),
-            Column("to_school", String(40), nullable=False),
+            key("transfer_id"),
+            text("asset_ids"),
+            ref("to_school"),
         )
 
     # ---- inventory's events

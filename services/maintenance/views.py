@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text, and_, func, insert,
-                        select, update)
+from sqlalchemy import Column, Index, MetaData, String, Table, and_, func, insert, select, update
 
+from shared.columns import amount, count, flag, instant, key, label, log_position, ref, text, timestamp, words
 from shared.db import chunks
 from shared.projector import Projection
 
@@ -24,53 +24,53 @@ def epoch(iso: str) -> float:
     return datetime.fromisoformat(iso).timestamp()
 
 
+def _later_step(*fields: Column, at: str) -> list[Column]:
+    """What a step after the declaration records, and when: unknown (null) until the step is taken."""
+    for field in fields:
+        field.nullable = True
+    return [*fields, instant(at, optional=True)]
+
+
 class FaultViews(Projection):
     name = "maintenance_views"
 
     def define_tables(self, metadata: MetaData) -> None:
         self.faults = Table(
             "faults", metadata,
-            Column("fault_id", String(40), primary_key=True),
-            Column("asset_id", String(40), nullable=False),
-            Column("school_code", String(40), nullable=False),
-            Column("symptom", Text, nullable=False),
-            Column("under_warranty", Boolean, nullable=False),
-            Column("status", String(10), nullable=False),  # open, closed
-            Column("declared_at", String(40), nullable=False),
-            Column("declared_epoch", Float, nullable=False),
-            Column("declared_position", Integer, nullable=False),  # breaks ties between equal instants
-            Column("supplier", String(300)),
-            Column("claim_ref", String(100)),
-            Column("claimed_at", String(40)),
-            Column("repair_action", Text),
-            Column("repair_cost_mad", Float),
-            Column("repaired_at", String(40)),
-            Column("new_asset_id", String(40)),
-            Column("new_serial", String(100)),
-            Column("replaced_at", String(40)),
-            Column("resolution", String(20)),
-            Column("closed_at", String(40)),
-            Column("closed_epoch", Float),
+            key("fault_id"),
+            ref("asset_id"),
+            ref("school_code"),
+            text("symptom"),
+            flag("under_warranty"),
+            label("status", 10),  # open, closed
+            instant("declared_at"),
+            timestamp("declared_epoch"),
+            count("declared_position"),  # breaks ties between equal instants
+            *_later_step(words("supplier"), ref("claim_ref", 100), at="claimed_at"),
+            *_later_step(text("repair_action"), amount("repair_cost_mad"), at="repaired_at"),
+            *_later_step(ref("new_asset_id"), ref("new_serial", 100), at="replaced_at"),
+            *_later_step(label("resolution"), at="closed_at"),
+            timestamp("closed_epoch", optional=True),
             Index("ix_faults_asset", "asset_id", "status"),
             Index("ix_faults_school", "school_code", "status"),
         )
         # Replacements recorded here, known before inventory has reacted to them.
         self.replacements = Table(
             "replacements", metadata,
-            Column("new_asset_id", String(40), primary_key=True),
-            Column("new_serial", String(100), nullable=False, unique=True),
-            Column("old_asset_id", String(40), nullable=False, index=True),
-            Column("fault_id", String(40), nullable=False),
+            key("new_asset_id"),
+            ref("new_serial", 100, unique=True),
+            ref("old_asset_id", index=True),
+            ref("fault_id"),
         )
         # Each step of a fault's life and who recorded it, as its log tells: the fault's history in words.
         self.steps = Table(
             "fault_steps", metadata,
-            Column("position", Integer, primary_key=True, autoincrement=False),
-            Column("fault_id", String(40), nullable=False, index=True),
-            Column("event_type", String(40), nullable=False),
-            Column("occurred_at", String(40), nullable=False),
+            log_position(primary=True),
+            ref("fault_id", index=True),
+            label("event_type", 40),
+            instant("occurred_at"),
             Column("actor_user", String(80)),
-            Column("actor_role", String(40)),
+            label("actor_role", 40, optional=True),
         )
 
     def apply(self, conn, envelope) -> None:

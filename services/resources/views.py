@@ -1,9 +1,9 @@
 """Resources' read models, kept in the same transaction as its log, and their queries."""
 import json
 
-from sqlalchemy import (Column, Index, Integer, MetaData, String, Table, Text, func, insert, select,
-                        update)
+from sqlalchemy import Column, Index, MetaData, Table, func, insert, select, update
 
+from shared.columns import count, day, instant, key, label, log_position, ref, text, user, words
 from shared.projector import Projection
 
 
@@ -11,9 +11,12 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _listed(key: str) -> list[Column]:
+ID = 64  # resources' ids are longer than the other services'
+
+
+def _listed(name: str) -> list[Column]:
     """The id of a row the lists show, and the position of its first event: their order."""
-    return [Column(key, String(64), primary_key=True), Column("position", Integer, nullable=False)]
+    return [key(name, ID), log_position()]
 
 
 class ResourcesViews(Projection):
@@ -23,94 +26,94 @@ class ResourcesViews(Projection):
         self.resources = Table(
             "catalogue", metadata,
             *_listed("resource_id"),
-            Column("title", String(300), nullable=False),
-            Column("subject", String(100)),      # a submitted resource has only a title
-            Column("levels", Text),               # JSON list
-            Column("format", String(20)),
-            Column("origin", String(20), nullable=False),
-            Column("project_id", String(64)),
-            Column("status", String(20), nullable=False),
-            Column("catalogued_at", String(40), nullable=False),
-            Column("status_at", String(40), nullable=False),
+            words("title"),
+            words("subject", 100, optional=True),      # a submitted resource has only a title
+            text("levels", optional=True),       # JSON list
+            label("format", optional=True),
+            label("origin"),
+            ref("project_id", ID, optional=True),
+            label("status"),
+            instant("catalogued_at"),
+            instant("status_at"),
         )
         self.distributions = Table(
             "distributions", metadata,
-            Column("position", Integer, nullable=False),
-            Column("resource_id", String(64), nullable=False),
-            Column("school_code", String(40), nullable=False),
-            Column("channel", String(100), nullable=False),
-            Column("occurred_at", String(40), nullable=False),
+            log_position(),
+            ref("resource_id", ID),
+            ref("school_code"),
+            label("channel", 100),
+            instant("occurred_at"),
             Index("ix_distributions_resource", "resource_id"),
             Index("ix_distributions_school", "school_code"),
         )
         self.projects = Table(
             "production_projects", metadata,
             *_listed("project_id"),
-            Column("title", String(300), nullable=False),
-            Column("subject", String(100), nullable=False),
-            Column("members", Text, nullable=False),
-            Column("started_at", String(40), nullable=False),
+            words("title"),
+            words("subject", 100),
+            text("members"),
+            instant("started_at"),
         )
         self.committees = Table(
             "committees", metadata,
-            Column("committee_id", String(64), primary_key=True),
-            Column("held_at", String(40), nullable=False),
-            Column("members", Text, nullable=False),
-            Column("recorded_by", String(200), nullable=False),
-            Column("position", Integer, nullable=False),
+            key("committee_id", ID),
+            instant("held_at"),
+            text("members"),
+            user("recorded_by"),
+            log_position(),
         )
         self.decisions = Table(
             "committee_decisions", metadata,
-            Column("committee_id", String(64), nullable=False),
-            Column("rank", Integer, nullable=False),
-            Column("resource_id", String(64), nullable=False),
-            Column("decision", String(20), nullable=False),
-            Column("remarks", Text, nullable=False),
+            ref("committee_id", ID),
+            count("rank"),
+            ref("resource_id", ID),
+            label("decision"),
+            text("remarks"),
             Index("ix_committee_decisions_resource", "resource_id"),
         )
         self.workshops = Table(
             "workshops", metadata,
             *_listed("workshop_id"),
-            Column("held_at", String(40), nullable=False),
-            Column("school_codes", Text, nullable=False),
-            Column("participants", Integer, nullable=False),
-            Column("topic", String(300), nullable=False),
+            instant("held_at"),
+            text("school_codes"),
+            count("participants"),
+            words("topic"),
         )
         self.usage = Table(
             "resource_usage", metadata,
-            Column("position", Integer, primary_key=True, autoincrement=False),
-            Column("school_code", String(40), nullable=False),
-            Column("resource_id", String(64), nullable=False),
-            Column("period_start", String(10), nullable=False),
-            Column("period_end", String(10), nullable=False),
-            Column("uses", Integer, nullable=False),
-            Column("teachers", Integer, nullable=False),
+            log_position(primary=True),
+            ref("school_code"),
+            ref("resource_id", ID),
+            day("period_start"),
+            day("period_end"),
+            count("uses"),
+            count("teachers"),
             Index("ix_resource_usage_school", "school_code", "resource_id"),
         )
         self.practices = Table(
             "good_practices", metadata,
             *_listed("practice_id"),
-            Column("school_code", String(40), nullable=False),
-            Column("teacher", String(300), nullable=False),
-            Column("description", Text, nullable=False),
-            Column("recorded_at", String(40), nullable=False),
+            ref("school_code"),
+            words("teacher"),
+            text("description"),
+            instant("recorded_at"),
         )
         self.dysfunctions = Table(
             "dysfunctions", metadata,
             *_listed("dysfunction_id"),
-            Column("school_code", String(40), nullable=False),
-            Column("description", Text, nullable=False),
-            Column("reported_at", String(40), nullable=False),
-            Column("resolution", Text),
-            Column("resolved_at", String(40)),
+            ref("school_code"),
+            text("description"),
+            instant("reported_at"),
+            text("resolution", optional=True),
+            instant("resolved_at", optional=True),
         )
         self.research = Table(
             "local_research", metadata,
             *_listed("research_id"),
-            Column("title", String(300), nullable=False),
-            Column("findings", Text, nullable=False),
-            Column("recommendations", Text, nullable=False),
-            Column("recorded_at", String(40), nullable=False),
+            words("title"),
+            text("findings"),
+            text("recommendations"),
+            instant("recorded_at"),
         )
 
     # ---- how each event changes them

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, Text, func, insert, select, update
+from sqlalchemy import Index, MetaData, Table, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from shared.columns import DAY, YEAR, amount, count, day, instant, key, label, log_position, ref, text, timestamp, words
 from shared.projector import Projection
 from shared.schools import KnownSchools
 
@@ -30,58 +31,49 @@ class TrainingViews(Projection):
     def define_tables(self, metadata: MetaData) -> None:
         self.trainings = Table(
             "trainings", metadata,
-            Column("training_id", String(40), primary_key=True),
-            Column("title", String(300), nullable=False),
-            Column("modality", String(20), nullable=False),
-            Column("audience", String(20), nullable=False),
-            Column("planned_participants", Integer, nullable=False),
-            Column("school_year", String(9), nullable=False, index=True),
-            Column("planned_at", String(40), nullable=False),
+            key("training_id"),
+            words("title"),
+            label("modality"),
+            label("audience"),
+            count("planned_participants"),
+            ref("school_year", YEAR, index=True),
+            instant("planned_at"),
         )
         self.sessions = Table(
             "sessions", metadata,
-            Column("session_id", String(40), primary_key=True),
-            Column("training_id", String(40), nullable=False, index=True),
-            Column("starts_on", String(10), nullable=False),
-            Column("ends_on", String(10), nullable=False),
-            Column("hours", Float, nullable=False),
-            Column("venue", String(300), nullable=False),
-            Column("status", String(20), nullable=False),  # scheduled, completed, cancelled
-            Column("cancel_reason", Text),
-            Column("closed_at", String(40)),
+            key("session_id"),
+            ref("training_id", index=True),
+            day("starts_on"),
+            day("ends_on"),
+            amount("hours"),
+            words("venue"),
+            label("status"),  # scheduled, completed, cancelled
+            text("cancel_reason", optional=True),
+            instant("closed_at", optional=True),
         )
+
         def member_of_staff():
             """A member of staff as an invitation names them."""
-            return [Column("staff_id", String(40), primary_key=True), Column("name", String(200), nullable=False),
-                    Column("role", String(20), nullable=False), Column("school_code", String(40))]
+            return [key("staff_id"), words("name", 200), label("role"),
+                    ref("school_code", optional=True)]
 
-        self.invitations = Table(
-            "invitations", metadata,
-            Column("session_id", String(40), primary_key=True),
-            *member_of_staff(),
-            Column("position", Integer, nullable=False),
-        )
+        self.invitations = Table("invitations", metadata, key("session_id"), *member_of_staff(), log_position())
         self.attendance = Table(
             "attendance", metadata,
-            Column("session_id", String(40), primary_key=True),
-            Column("staff_id", String(40), primary_key=True),
-            Column("day", String(10), primary_key=True),
-            Column("status", String(10), nullable=False),
+            key("session_id"),
+            key("staff_id"),
+            key("day", DAY),
+            label("status", 10),
         )
         # A member of staff has the role and school of their latest invitation (CONTRACT §4).
-        self.staff = Table(
-            "staff", metadata,
-            *member_of_staff(),
-            Column("at", Float, nullable=False),
-            Column("position", Integer, nullable=False),
-        )
+        self.staff = Table("staff", metadata, *member_of_staff(), timestamp("at"), log_position())
         self.certifications = Table(
             "certifications", metadata,
-            Column("training_id", String(40), primary_key=True),
-            Column("staff_id", String(40), primary_key=True),
-            Column("certificate_no", String(80), nullable=False, unique=True),
-            Column("school_year", String(9), nullable=False),
-            Column("awarded_at", String(40), nullable=False),
+            key("training_id"),
+            key("staff_id"),
+            ref("certificate_no", 80, unique=True),
+            ref("school_year", YEAR),
+            instant("awarded_at"),
             Index("ix_certifications_year", "school_year"),
         )
 
