@@ -9,6 +9,7 @@ from services.maintenance import schemas as mnt
 from services.resources import schemas as res
 from services.training import schemas as trn
 from shared.errors import CommandRejected
+from tests.samples import ANNUAL_SUMMARY
 from tests.unit.test_gateway_api import FakeServices, cheap_hashing, login, world  # noqa: F401
 from tests.unit.test_gateway_web import sign_in, site  # noqa: F401
 
@@ -27,17 +28,6 @@ WORKSHOPS = [{"workshop_id": "W1", "position": 5, "held_at": HELD, "school_codes
               "topic": "Tableaux interactifs"}]
 CALENDAR = {"school_year": "2025-2026", "version": 2, "loaded_at": HELD, "loaded_by": "train",
             "periods": [{"kind": "exam", "name": "Examens", "starts_on": "2026-01-19", "ends_on": "2026-01-24"}]}
-SUMMARY = {"school_year": "2025-2026",
-           "trainings": {"planned": 1, "done": 1, "planned_participants": 12,
-                         "by_modality": {"in_person": {"planned": 0, "done": 0}, "remote": {"planned": 0, "done": 0},
-                                         "certifying": {"planned": 1, "done": 1}}},
-           "sessions": {"scheduled": 1, "completed": 1, "cancelled": 0, "open": 0},
-           "people": {"invited": 3, "trained": 2, "by_role": {"teacher": 1, "director": 0, "inspector": 1,
-                                                              "trainer": 0, "other": 0}},
-           "hours": {"sessions": 12.0, "participant_hours": 24.0}, "certifications": {"awarded": 1, "staff": 1},
-           "by_training": [{"training_id": "T1", "title": "TICE", "modality": "certifying", "audience": "teachers",
-                            "planned_participants": 12, "status": "done", "sessions": 1, "sessions_completed": 1,
-                            "sessions_cancelled": 0, "trained": 2, "certified": 1, "hours": 12.0}]}
 
 
 def line(staff, days, certificate=None):
@@ -75,7 +65,7 @@ def answer(service, method, *args):
     if method == "school_calendar":
         return dict(CALENDAR) if args[0] == "2025-2026" else None
     if method == "annual_summary":
-        return dict(SUMMARY, school_year=args[0])
+        return dict(ANNUAL_SUMMARY, school_year=args[0])
     if method == "certification_status":
         if args[0] != "T1":
             raise CommandRejected("unknown_training", f"Training {args[0]} was never planned.")

@@ -3,6 +3,7 @@ import csv
 import io
 
 from services.training import documents
+from tests.samples import ANNUAL_SUMMARY
 
 TRAINING = {"training_id": "T1", "title": "Intégration des TICE <niveau 1>", "modality": "certifying",
             "school_year": "2025-2026"}
@@ -65,24 +66,8 @@ def test_a_cancelled_session_says_so_on_the_page():
     assert "Session annulée : Salle occupée" in page
 
 
-SUMMARY = {
-    "school_year": "2025-2026",
-    "trainings": {"planned": 2, "done": 1, "planned_participants": 30,
-                  "by_modality": {"in_person": {"planned": 1, "done": 0}, "remote": {"planned": 0, "done": 0},
-                                  "certifying": {"planned": 1, "done": 1}}},
-    "sessions": {"scheduled": 3, "completed": 2, "cancelled": 0, "open": 1},
-    "people": {"invited": 12, "trained": 9, "by_role": {"teacher": 8, "director": 1, "inspector": 0,
-                                                        "trainer": 0, "other": 0}},
-    "hours": {"sessions": 24.5, "participant_hours": 180.0},
-    "certifications": {"awarded": 7, "staff": 7},
-    "by_training": [{"training_id": "T1", "title": "TICE", "modality": "certifying", "status": "done",
-                     "planned_participants": 20, "trained": 9, "sessions": 2, "sessions_completed": 2,
-                     "hours": 24.5, "certified": 7}],
-}
-
-
 def test_the_annual_summary_page_in_both_languages():
-    fr = documents.annual_summary_html(SUMMARY, "fr", "OED")
+    fr = documents.annual_summary_html(ANNUAL_SUMMARY, "fr", "OED")
     assert "Bilan annuel de la formation 2025-2026" in fr and "Réalisée" in fr and "<td>24.5</td>" in fr
-    ar = documents.annual_summary_html(SUMMARY, "ar", "OED")
+    ar = documents.annual_summary_html(ANNUAL_SUMMARY, "ar", "OED")
     assert 'dir="rtl"' in ar and "الحصيلة السنوية للتكوين 2025-2026" in ar and "<td>180</td>" in ar
