@@ -6,13 +6,19 @@ import json
 
 from shared.schools import details
 
+from .folding import fold_data
 from .model import NEVER
 
 
+# Folds the class names (`fold_data`): each takes (batch, current row or None, data, at), returns the new row.
+
+def _register_school(b, school, d, at):
+    first = at if school is None else min(school["registered_at"], at)
+    return {"school_code": d["school_code"], **details(d), "registered_at": first}
+
+
 class InventoryHandlers:
-    def on_school_registered(self, b, env):
-        d = env["data"]
-        b.fold(self.schools, d["school_code"], _register_school, d, b.at)
+    on_school_registered = fold_data("schools", "school_code", _register_school)
 
     def on_school_census_recorded(self, b, env):
         d = env["data"]
@@ -74,9 +80,6 @@ class InventoryHandlers:
 
 # Folds: each takes (batch, current row or None, ...) and returns the new row.
 
-def _register_school(b, school, d, at):
-    first = at if school is None else min(school["registered_at"], at)
-    return {"school_code": d["school_code"], **details(d), "registered_at": first}
 
 
 def _receive_asset(b, asset, d):

@@ -1,20 +1,11 @@
 """Reporting's handlers of maintenance's events: faults, declared and closed."""
 from __future__ import annotations
 
+from .folding import fold_data
 from .model import NEVER
 
 
-class MaintenanceHandlers:
-    def on_fault_declared(self, b, env):
-        d = env["data"]
-        b.fold(self.faults, d["fault_id"], _declare_fault, d, b.at)
-
-    def on_fault_closed(self, b, env):
-        d = env["data"]
-        b.fold(self.faults, d["fault_id"], _close_fault, d, b.at)
-
-
-# Folds: each takes (batch, current row or None, ...) and returns the new row.
+# Folds: each takes (batch, current row or None, data, at) and returns the new row.
 
 def _declare_fault(b, fault, d, at):
     fault = fault or {"closed_at": NEVER, "resolution": None}
@@ -29,3 +20,8 @@ def _close_fault(b, fault, d, at):
     if at < fault["closed_at"]:  # a fault's closing is its earliest fault_closed
         return dict(fault, closed_at=at, resolution=d["resolution"])
     return fault
+
+
+class MaintenanceHandlers:
+    on_fault_declared = fold_data("faults", "fault_id", _declare_fault)
+    on_fault_closed = fold_data("faults", "fault_id", _close_fault)

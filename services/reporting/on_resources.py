@@ -2,7 +2,21 @@
 dysfunctions."""
 from __future__ import annotations
 
+from .folding import fold_data
 from .model import NEVER, day_start
+
+
+# Folds the class names (`fold_data`): each takes (batch, current row or None, data, at), returns the new row.
+
+def _report_dysfunction(b, dysfunction, d, at):
+    return {"dysfunction_id": d["dysfunction_id"], "school_code": d["school_code"], "reported_at": at,
+            "resolved_at": dysfunction["resolved_at"] if dysfunction else NEVER}
+
+
+def _resolve_dysfunction(b, dysfunction, d, at):
+    dysfunction = dysfunction or {"dysfunction_id": d["dysfunction_id"], "school_code": None,
+                                  "reported_at": None, "resolved_at": NEVER}
+    return dict(dysfunction, resolved_at=min(dysfunction["resolved_at"], at))
 
 
 class ResourcesHandlers:
@@ -29,13 +43,8 @@ class ResourcesHandlers:
         for seq, code in enumerate(dict.fromkeys(d["school_codes"])):
             b.flow(self.workshop_schools, workshop_id=d["workshop_id"], school_code=code, seq=seq)
 
-    def on_dysfunction_reported(self, b, env):
-        d = env["data"]
-        b.fold(self.dysfunctions, d["dysfunction_id"], _report_dysfunction, d, b.at)
-
-    def on_dysfunction_resolved(self, b, env):
-        d = env["data"]
-        b.fold(self.dysfunctions, d["dysfunction_id"], _resolve_dysfunction, d, b.at)
+    on_dysfunction_reported = fold_data("dysfunctions", "dysfunction_id", _report_dysfunction)
+    on_dysfunction_resolved = fold_data("dysfunctions", "dysfunction_id", _resolve_dysfunction)
 
 
 # Folds: each takes (batch, current row or None, ...) and returns the new row.
@@ -44,14 +53,3 @@ def _first_resource(b, first, code, at):
     if first is not None and first["first_at"] <= at:
         return first
     return {"school_code": code, "first_at": at}
-
-
-def _report_dysfunction(b, dysfunction, d, at):
-    return {"dysfunction_id": d["dysfunction_id"], "school_code": d["school_code"], "reported_at": at,
-            "resolved_at": dysfunction["resolved_at"] if dysfunction else NEVER}
-
-
-def _resolve_dysfunction(b, dysfunction, d, at):
-    dysfunction = dysfunction or {"dysfunction_id": d["dysfunction_id"], "school_code": None,
-                                  "reported_at": None, "resolved_at": NEVER}
-    return dict(dysfunction, resolved_at=min(dysfunction["resolved_at"], at))

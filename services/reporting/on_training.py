@@ -2,7 +2,14 @@
 certificates, evaluations."""
 from __future__ import annotations
 
+from .folding import fold_data
 from .model import day_start
+
+
+# Folds the class names (`fold_data`): each takes (batch, current row or None, data, at), returns the new row.
+
+def _complete_session(b, session, d, at):
+    return {"session_id": d["session_id"], "completed_at": min(session["completed_at"], at) if session else at}
 
 
 class TrainingHandlers:
@@ -28,9 +35,7 @@ class TrainingHandlers:
         if d["status"] == "present":
             b.fold(self.presences, (d["session_id"], d["staff_id"]), _present, d, env["province_code"], b.at)
 
-    def on_session_completed(self, b, env):
-        d = env["data"]
-        b.fold(self.completions, d["session_id"], _complete_session, d, b.at)
+    on_session_completed = fold_data("completions", "session_id", _complete_session)
 
     def on_certification_awarded(self, b, env):
         b.flow(self.certifications, staff_id=env["data"]["staff_id"], province_code=env["province_code"])
@@ -44,8 +49,6 @@ class TrainingHandlers:
 
 # Folds: each takes (batch, current row or None, ...) and returns the new row.
 
-def _complete_session(b, session, d, at):
-    return {"session_id": d["session_id"], "completed_at": min(session["completed_at"], at) if session else at}
 
 
 def _present(b, presence, d, province, at):
