@@ -246,6 +246,12 @@ def sign_in(client, name, next_="/"):
     return resp
 
 
+def page_as(client, name, url) -> str:
+    """The page at `url` as `name` sees it, signed in through the form first."""
+    sign_in(client, name)
+    return client.get(url).get_data(as_text=True)
+
+
 def commands_without_a_form(client, tags: tuple, people: dict, query: str) -> tuple[list, list]:
     """The commands of /api/openapi.json tagged with one of `tags`, and those of them (with the role tried)
     that no form carrying their data-command reaches from the home page, signed in as a role that may run

@@ -5,8 +5,8 @@ import pytest
 
 from services.gateway.accounts import Accounts
 from shared.errors import CommandRejected
-from tests.helpers import commands_without_a_form
-from tests.unit.test_gateway_web import Services, commands_sent, csrf_of, sign_in, site  # noqa: F401
+from tests.helpers import commands_without_a_form, page_as
+from tests.unit.test_gateway_web import Services, commands_sent, csrf_of, site  # noqa: F401
 
 CATALOGUE = [
     {"resource_id": "R1", "title": "Fractions en vidéo", "subject": "Maths", "levels": ["CE5"], "format": "video",
@@ -126,8 +126,7 @@ def test_every_resources_and_training_command_has_a_form_for_a_role_allowed(axes
 
 def test_a_committee_decides_on_each_submitted_resource_in_one_submit(axes):
     client, services = axes
-    sign_in(client, "res")
-    page = client.get("/forms/resources/hold_validation_committee?lang=fr").get_data(as_text=True)
+    page = page_as(client, "res", "/forms/resources/hold_validation_committee?lang=fr")
     assert "Atlas local" in page and "Quiz" in page and "Fractions" not in page  # only the submitted ones
     form = {"csrf": csrf_of(page), "members": "Fatima\nHassan", "occurred_at": "2026-01-10",
             "resource-1": "R2", "decision-1": "approved", "remarks-1": "",
@@ -146,8 +145,7 @@ def test_a_committee_decides_on_each_submitted_resource_in_one_submit(axes):
 
 def test_a_distribution_to_every_rural_primary_school_says_how_many_first(axes):
     client, services = axes
-    sign_in(client, "res")
-    page = client.get("/forms/resources/distribute_resource?lang=fr").get_data(as_text=True)
+    page = page_as(client, "res", "/forms/resources/distribute_resource?lang=fr")
     assert 'data-count="primary-rural">1<' in page
     resp = client.post("/forms/resources/distribute_resource", data={
         "csrf": csrf_of(page), "resource_id": "R1 · Fractions", "channel": "Clé USB", "cycle": "primary",
@@ -159,8 +157,7 @@ def test_a_distribution_to_every_rural_primary_school_says_how_many_first(axes):
 
 def test_a_session_on_an_exam_day_is_refused_naming_the_period_then_accepted_with_a_reason(axes):
     client, services = axes
-    sign_in(client, "trn")
-    page = client.get("/forms/training/schedule_session?training_id=T1&lang=fr").get_data(as_text=True)
+    page = page_as(client, "trn", "/forms/training/schedule_session?training_id=T1&lang=fr")
     assert "Examens du premier semestre" in page and 'class="month"' in page
     form = {"csrf": csrf_of(page), "training_id": "T1", "starts_on": "2026-01-20", "ends_on": "2026-01-21",
             "hours": "12", "venue": "CRMEF"}
@@ -173,8 +170,7 @@ def test_a_session_on_an_exam_day_is_refused_naming_the_period_then_accepted_wit
 
 def test_attendance_of_a_day_in_one_submit_and_the_certificates(axes):
     client, services = axes
-    sign_in(client, "trn")
-    page = client.get("/forms/training/record_attendance?session_id=SE1&lang=fr").get_data(as_text=True)
+    page = page_as(client, "trn", "/forms/training/record_attendance?session_id=SE1&lang=fr")
     assert "Amal Idrissi" in page and "Omar Alaoui" in page
     resp = client.post("/forms/training/record_attendance", data={
         "csrf": csrf_of(page), "session_id": "SE1", "day": "2025-11-03", "staff-1": "E1", "status-1": "present",
@@ -194,8 +190,7 @@ def test_attendance_of_a_day_in_one_submit_and_the_certificates(axes):
 
 def test_invitations_from_a_file_say_their_errors_by_line(axes):
     client, services = axes
-    sign_in(client, "trn")
-    page = client.get("/forms/training/invite_participants?session_id=SE1").get_data(as_text=True)
+    page = page_as(client, "trn", "/forms/training/invite_participants?session_id=SE1")
     import io
 
     content = "staff_id,name,role,school_code\nE3,Sara,teacher,S1\nE4,Karim,chef,S2\n".encode()
@@ -212,8 +207,7 @@ def test_the_annual_summary_as_a_page_and_a_workbook(axes):
     import openpyxl
 
     client, _ = axes
-    sign_in(client, "trn")
-    page = client.get("/trainings/summary?school_year=2025-2026&lang=fr").get_data(as_text=True)
+    page = page_as(client, "trn", "/trainings/summary?school_year=2025-2026&lang=fr")
     assert "TICE en classe" in page and "Certifiante" in page and 'class="document"' in page
     book = openpyxl.load_workbook(io.BytesIO(client.get("/trainings/summary?school_year=2025-2026&export=xlsx"
                                                         "&lang=fr").data))
@@ -223,6 +217,5 @@ def test_the_annual_summary_as_a_page_and_a_workbook(axes):
 
 def test_the_calendar_moves_by_months(axes):
     client, _ = axes
-    sign_in(client, "trn")
-    page = client.get("/forms/training/schedule_session?training_id=T1&month=2026-01").get_data(as_text=True)
+    page = page_as(client, "trn", "/forms/training/schedule_session?training_id=T1&month=2026-01")
     assert 'id="month-2026-01"' in page and 'class="exam"' in page and "month=2025-12" in page

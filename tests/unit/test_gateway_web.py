@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from services.gateway.web import semesters, sparkline
 from shared.errors import CommandRejected, InvalidCommand
-from tests.helpers import commands_without_a_form, gateway_site, sign_in
+from tests.helpers import commands_without_a_form, gateway_site, page_as, sign_in
 from tests.unit.test_gateway_api import KEY, FakeServices, cheap_hashing  # noqa: F401  (fixture)
 
 INDICATORS = [{"id": i, "value": v, "numerator": v, "denominator": None}
@@ -185,8 +185,7 @@ def test_css_and_script_come_from_the_package(site):
 
 def test_dashboard_by_axis_with_a_trend(site):
     client, services = site
-    sign_in(client, "coord")
-    page = client.get("/dashboard?period=2025-2026").get_data(as_text=True)
+    page = page_as(client, "coord", "/dashboard?period=2025-2026")
     assert "البنية التحتية والتجهيزات" in page and "الموارد الرقمية" in page and "التكوين" in page
     assert 'data-indicator="INF01"' in page and '<td class="value" data-label="القيمة">12</td>' in page
     assert page.count('<svg class="spark" role="img" aria-label="') == len(INDICATORS)
@@ -196,8 +195,7 @@ def test_dashboard_by_axis_with_a_trend(site):
 
 def test_the_dashboard_picks_says_units_compares_and_drills_down(site):
     client, services = site
-    sign_in(client, "coord")
-    page = client.get("/dashboard?lang=fr&period=2025-2026&with=2024-2025").get_data(as_text=True)
+    page = page_as(client, "coord", "/dashboard?lang=fr&period=2025-2026&with=2024-2025")
     # Scope and period are picked from lists, the day from a date picker.
     assert '<select id="f-scope" name="scope">' in page and 'value="school:S1"' in page
     assert '<option value="2025-2026-S1">2025-2026, premier semestre</option>' in page
@@ -220,8 +218,7 @@ def test_the_dashboard_picks_says_units_compares_and_drills_down(site):
 
 def test_the_pivot_has_totals_sorts_and_exports(site):
     client, services = site
-    sign_in(client, "coord")
-    page = client.get("/pivot?lang=fr&period=2025-2026&by=commune&sort=INF01&desc=1").get_data(as_text=True)
+    page = page_as(client, "coord", "/pivot?lang=fr&period=2025-2026&by=commune&sort=INF01&desc=1")
     body = page[page.index("<tbody>"):page.index("</tbody>")]
     assert body.index('data-group="Ville"') < body.index('data-group="Oued"')  # 7 before 5
     assert '<tr class="total"><th scope="row">Ensemble du périmètre</th>' in page
@@ -237,8 +234,7 @@ def test_a_commune_is_picked_as_the_table_of_its_schools(site):
     """A commune is no scope of the indicators (CONTRACT §7): the picker offers it, and it opens the pivot of
     its schools beside the commune's own total."""
     client, _ = site
-    sign_in(client, "coord")
-    page = client.get("/dashboard?lang=fr&period=2025-2026").get_data(as_text=True)
+    page = page_as(client, "coord", "/dashboard?lang=fr&period=2025-2026")
     group = page[page.index('<optgroup label="Oued">'):]
     group = group[:group.index("</optgroup>")]
     assert '<option value="commune:OED:Oued">Tous les établissements de Oued, en tableau</option>' in group
@@ -263,8 +259,7 @@ def test_sparkline_is_inline_svg_with_a_name_and_a_title_per_bar():
 
 def test_the_coordinators_home_is_a_work_queue_whose_counts_link_to_lists(site):
     client, _ = site
-    sign_in(client, "coord")
-    page = client.get("/").get_data(as_text=True)
+    page = page_as(client, "coord", "/")
     assert "تحويلات في انتظار القرار" in page and 'href="/transfers?status=proposed"' in page
     assert 'href="/equipment?status=in_stock"' in page and 'href="/deliveries?open=1"' in page
     assert 'href="/faults?claim=awaiting"' in page and 'href="/warranties"' in page
@@ -272,8 +267,7 @@ def test_the_coordinators_home_is_a_work_queue_whose_counts_link_to_lists(site):
 
 def test_the_technicians_home_is_their_faults_and_forms(site):
     client, _ = site
-    sign_in(client, "tech")
-    page = client.get("/").get_data(as_text=True)
+    page = page_as(client, "tech", "/")
     assert 'href="/faults?older_than=15"' in page and 'href="/transfers?status=proposed"' not in page
     for form in ("file_warranty_claim", "record_repair", "replace_equipment", "close_fault"):
         assert f'href="/forms/maintenance/{form}"' in page
@@ -295,16 +289,14 @@ def test_a_director_sees_their_school_only_and_the_forms_of_their_role(site):
 
 def test_a_viewer_gets_no_forms(site):
     client, _ = site
-    sign_in(client, "view")
-    page = client.get("/").get_data(as_text=True)
+    page = page_as(client, "view", "/")
     assert 'data-command=' not in page and 'href="/forms/' not in page
     assert client.get("/forms/maintenance/declare_fault").status_code == 403
 
 
 def test_tables_and_selects_say_codes_in_words(site):
     client, _ = site
-    sign_in(client, "coord")
-    page = client.get("/equipment").get_data(as_text=True)
+    page = page_as(client, "coord", "/equipment")
     assert "حاسوب محمول" in page and "جهاز عرض" in page and "في المخزن" in page
     text = re.sub(r"<[^>]+>", " ", page)
     for code in ("laptop", "in_stock", "installed", "projector", "running"):
@@ -324,8 +316,7 @@ def test_a_bad_query_string_gives_the_page_again_with_the_message_at_its_filter(
 
 def test_a_form_names_the_asset_by_serial_and_the_api_gets_its_id(site):
     client, services = site
-    sign_in(client, "coord")
-    page = client.get("/forms/maintenance/declare_fault?school_code=S1").get_data(as_text=True)
+    page = page_as(client, "coord", "/forms/maintenance/declare_fault?school_code=S1")
     assert 'list="dl-assets"' in page and '<option value="LT-77" ' in page  # the school's assets to pick
     resp = client.post("/forms/maintenance/declare_fault", data={
         "csrf": csrf_of(page), "school_code": "S1 · École Al Amal", "serial": "LT-77", "symptom": "Écran noir"})
@@ -336,8 +327,7 @@ def test_a_form_names_the_asset_by_serial_and_the_api_gets_its_id(site):
 
 def test_a_refused_form_says_each_field_next_to_it_in_the_pages_language(site):
     client, services = site
-    sign_in(client, "coord")
-    page = client.get("/forms/maintenance/declare_fault").get_data(as_text=True)
+    page = page_as(client, "coord", "/forms/maintenance/declare_fault")
     resp = client.post("/forms/maintenance/declare_fault", data={
         "csrf": csrf_of(page), "school_code": "S1", "serial": "NOPE-1", "symptom": ""})
     page = resp.get_data(as_text=True)
@@ -355,8 +345,7 @@ def test_a_refused_form_says_each_field_next_to_it_in_the_pages_language(site):
 
 def test_a_business_rule_refusal_is_said_in_words(site):
     client, services = site
-    sign_in(client, "coord")
-    page = client.get("/forms/maintenance/declare_fault?lang=fr").get_data(as_text=True)
+    page = page_as(client, "coord", "/forms/maintenance/declare_fault?lang=fr")
     services.raise_next = None
     original = services.__class__.__call__
 
@@ -383,8 +372,7 @@ def test_a_form_post_needs_the_pages_token(site):
 
 def test_a_visit_lists_the_schools_assets_and_records_them_in_one_submit(site):
     client, services = site
-    sign_in(client, "infra")
-    page = client.get("/forms/inventory/record_usage_visit?school_code=S1").get_data(as_text=True)
+    page = page_as(client, "infra", "/forms/inventory/record_usage_visit?school_code=S1")
     assert 'data-command="inventory/record_usage_visit"' in page and 'value="LT-77"' in page
     resp = client.post("/forms/inventory/record_usage_visit", data={
         "csrf": csrf_of(page), "school_code": "S1", "serial-1": "LT-77", "status-1": "unused"})
@@ -395,8 +383,7 @@ def test_a_visit_lists_the_schools_assets_and_records_them_in_one_submit(site):
 
 def test_the_file_import_refusal_is_said_line_by_line(site):
     client, services = site
-    sign_in(client, "infra")
-    page = client.get("/forms/inventory/receive_delivery").get_data(as_text=True)
+    page = page_as(client, "infra", "/forms/inventory/receive_delivery")
     assert 'data-command="inventory/import_delivery"' in page and 'data-command="inventory/receive_delivery"' in page
     original = services.__class__.__call__
 
@@ -421,15 +408,13 @@ def test_the_file_import_refusal_is_said_line_by_line(site):
 
 def test_what_users_typed_is_escaped(site):
     client, _ = site
-    sign_in(client, "coord")
-    page = client.get("/schools/S1").get_data(as_text=True)
+    page = page_as(client, "coord", "/schools/S1")
     assert "&lt;écran noir&gt;" in page and "<écran noir>" not in page
 
 
 def test_an_assets_history_is_said_in_words_with_who_recorded_it(site):
     client, _ = site
-    sign_in(client, "coord")
-    page = client.get("/assets?serial=LT-77&lang=fr").get_data(as_text=True)
+    page = page_as(client, "coord", "/assets?serial=LT-77&lang=fr")
     assert "Reçu par le bon de livraison BL-9 de Maroc Info (garantie 24 mois)" in page
     assert "Affecté à École Al Amal (S1)" in page and "youssef (Axe infrastructure et équipements)" in page
     assert "3 octobre 2025" in page
@@ -447,8 +432,7 @@ def test_the_cookie_writes_through_the_api_only_from_our_pages(site):
 
 def test_the_coordinator_picks_an_open_transfer_to_approve(site):
     client, _ = site
-    sign_in(client, "coord")
-    page = client.get("/forms/inventory/approve_transfer").get_data(as_text=True)
+    page = page_as(client, "coord", "/forms/inventory/approve_transfer")
     assert '<option value="TR-9">S1 → S2 · &lt;unused&gt;</option>' in page
     assert "<unused>" not in page  # what users typed is escaped
 
@@ -482,8 +466,7 @@ def raced(site):
 
 def test_a_replacement_inventory_could_not_apply_is_counted_listed_and_said_on_its_fault(raced):
     client, services = raced
-    sign_in(client, "coord")
-    home = client.get("/").get_data(as_text=True)
+    home = page_as(client, "coord", "/")
     entry = re.search(r'<a href="/replacements"><span class="count">([^<]+)</span> <span>([^<]+)</span>', home)
     assert entry and entry.group(1) == "1" and entry.group(2) != "Replacements inventory could not apply, to settle"
     page = client.get("/replacements?lang=fr").get_data(as_text=True)
@@ -505,8 +488,7 @@ def test_a_replacement_inventory_could_not_apply_is_counted_listed_and_said_on_i
 
 def test_the_coordinator_settles_a_replacement_picked_from_those_waiting(raced):
     client, services = raced
-    sign_in(client, "coord")
-    page = client.get("/forms/inventory/resolve_replacement?fault_id=F1").get_data(as_text=True)
+    page = page_as(client, "coord", "/forms/inventory/resolve_replacement?fault_id=F1")
     assert '<select id="f-fault_id" name="fault_id"' in page and 'type="text" id="f-fault_id"' not in page
     option = re.search(r'<option value="F1" selected>([^<]+)</option>', page)
     assert option and "مدرسة الأمل" in option.group(1) and "LT-77 → SN-RACE" in option.group(1)
@@ -528,8 +510,7 @@ def test_who_may_not_settle_reads_the_waiting_replacement_without_the_link(raced
     fault = client.get("/faults/F1").get_data(as_text=True)
     assert 'id="replacement-waiting"' in fault and "resolve_replacement" not in fault
     client.get("/logout")
-    sign_in(client, "view")
-    listing = client.get("/replacements").get_data(as_text=True)
+    listing = page_as(client, "view", "/replacements")
     assert '<tr data-fault="F1">' in listing and "resolve_replacement" not in listing
 
 
@@ -554,7 +535,6 @@ def test_an_academys_pages_are_its_provinces_figures_and_nothing_a_province_keep
 
 def test_the_deliveries_to_pick_from_say_their_supplier_and_number_of_items(site):
     client, _ = site
-    sign_in(client, "coord")
-    page = client.get("/equipment?lang=fr").get_data(as_text=True)
+    page = page_as(client, "coord", "/equipment?lang=fr")
     assert '<option value="BL-9">Maroc Info · 2</option>' in page
     assert "built-in method" not in page
