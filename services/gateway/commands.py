@@ -18,7 +18,7 @@ from shared.commands import schema_of
 from .access import check_command
 from .http import HttpProblem
 
-INFRA, RES, TRN, DIR, TECH = "infrastructure", "resources", "training", "school_director", "technician"
+DIR = "school_director"
 log = logging.getLogger(__name__)
 
 
@@ -35,54 +35,78 @@ class CommandRoute:
         return f"{self.service}/{self.name}"
 
 
-C = CommandRoute
-COMMANDS = [
-    C("inventory", "register_school", inv.RegisterSchool, (INFRA,)),
-    C("inventory", "update_school", inv.UpdateSchool, (INFRA,)),
-    C("inventory", "record_census", inv.RecordCensus, (INFRA,)),
-    C("inventory", "import_schools", inv.ImportSchools, (INFRA,)),
-    C("inventory", "record_connectivity", inv.RecordConnectivity, (INFRA,)),
-    C("inventory", "record_filtering", inv.RecordFiltering, (INFRA,)),
-    C("inventory", "record_infrastructure_work", inv.RecordInfrastructureWork, (INFRA,)),
-    C("inventory", "receive_delivery", inv.ReceiveDelivery, (INFRA,)),
-    C("inventory", "import_delivery", inv.ImportDelivery, (INFRA,)),
-    C("inventory", "assign_equipment", inv.AssignEquipment, (INFRA,)),
-    C("inventory", "confirm_installation", inv.ConfirmInstallation, (INFRA, DIR), ("school_code",)),
-    C("inventory", "decommission_equipment", inv.DecommissionEquipment, (INFRA,)),
-    C("inventory", "record_usage_visit", inv.RecordUsageVisit, (INFRA,)),
-    C("inventory", "propose_transfer", inv.ProposeTransfer, (INFRA,)),
-    C("inventory", "approve_transfer", inv.ApproveTransfer, ()),  # the coordinator approves
-    C("inventory", "reject_transfer", inv.RejectTransfer, ()),
-    C("inventory", "complete_transfer", inv.CompleteTransfer, (INFRA,)),
-    C("inventory", "complete_inventory_audit", inv.CompleteInventoryAudit, (INFRA,)),
-    C("inventory", "resolve_replacement", inv.ResolveReplacement, ()),  # the coordinator decides
-    C("maintenance", "declare_fault", mnt.DeclareFault, (INFRA, DIR), ("school_code",)),
-    C("maintenance", "file_warranty_claim", mnt.FileWarrantyClaim, (INFRA, TECH)),
-    C("maintenance", "record_repair", mnt.RecordRepair, (INFRA, TECH)),
-    C("maintenance", "replace_equipment", mnt.ReplaceEquipment, (INFRA, TECH)),
-    C("maintenance", "close_fault", mnt.CloseFault, (INFRA, TECH)),
-    C("maintenance", "cancel_fault", mnt.CancelFault, (INFRA,)),
-    C("resources", "receive_resource", res.ReceiveResource, (RES,)),
-    C("resources", "distribute_resource", res.DistributeResource, (RES,)),
-    C("resources", "hold_awareness_workshop", res.HoldAwarenessWorkshop, (RES,)),
-    C("resources", "start_production_project", res.StartProductionProject, (RES,)),
-    C("resources", "submit_resource", res.SubmitResource, (RES,)),
-    C("resources", "hold_validation_committee", res.HoldValidationCommittee, (RES,)),
-    C("resources", "record_resource_usage", res.RecordResourceUsage, (RES, DIR), ("school_code",)),
-    C("resources", "record_good_practice", res.RecordGoodPractice, (RES,)),
-    C("resources", "report_dysfunction", res.ReportDysfunction, (RES, DIR), ("school_code",)),
-    C("resources", "resolve_dysfunction", res.ResolveDysfunction, (RES,)),
-    C("resources", "record_local_research", res.RecordLocalResearch, (RES,)),
-    C("training", "load_school_calendar", trn.LoadSchoolCalendar, (TRN,)),
-    C("training", "plan_training", trn.PlanTraining, (TRN,)),
-    C("training", "schedule_session", trn.ScheduleSession, (TRN,)),
-    C("training", "invite_participants", trn.InviteParticipants, (TRN,)),
-    C("training", "record_attendance", trn.RecordAttendance, (TRN,)),
-    C("training", "complete_session", trn.CompleteSession, (TRN,)),
-    C("training", "cancel_session", trn.CancelSession, (TRN,)),
-    C("training", "award_certificates", trn.AwardCertificates, (TRN,)),
-    C("training", "evaluate_training", trn.EvaluateTraining, (TRN,)),
-]
+# Who may run each command besides the coordinator.
+COORDINATOR = ()
+INFRA, RES, TRN = ("infrastructure",), ("resources",), ("training",)
+INFRA_TECH = ("infrastructure", "technician")
+INFRA_DIR, RES_DIR = ("infrastructure", DIR), ("resources", DIR)
+
+# Each service's commands, each the class of its name in the service's schemas (register_school: RegisterSchool).
+ROLES = {
+    inv: {
+        "register_school": INFRA,
+        "update_school": INFRA,
+        "record_census": INFRA,
+        "import_schools": INFRA,
+        "record_connectivity": INFRA,
+        "record_filtering": INFRA,
+        "record_infrastructure_work": INFRA,
+        "receive_delivery": INFRA,
+        "import_delivery": INFRA,
+        "assign_equipment": INFRA,
+        "confirm_installation": INFRA_DIR,
+        "decommission_equipment": INFRA,
+        "record_usage_visit": INFRA,
+        "propose_transfer": INFRA,
+        "approve_transfer": COORDINATOR,
+        "reject_transfer": COORDINATOR,
+        "complete_transfer": INFRA,
+        "complete_inventory_audit": INFRA,
+        "resolve_replacement": COORDINATOR,
+    },
+    mnt: {
+        "declare_fault": INFRA_DIR,
+        "file_warranty_claim": INFRA_TECH,
+        "record_repair": INFRA_TECH,
+        "replace_equipment": INFRA_TECH,
+        "close_fault": INFRA_TECH,
+        "cancel_fault": INFRA,
+    },
+    res: {
+        "receive_resource": RES,
+        "distribute_resource": RES,
+        "hold_awareness_workshop": RES,
+        "start_production_project": RES,
+        "submit_resource": RES,
+        "hold_validation_committee": RES,
+        "record_resource_usage": RES_DIR,
+        "record_good_practice": RES,
+        "report_dysfunction": RES_DIR,
+        "resolve_dysfunction": RES,
+        "record_local_research": RES,
+    },
+    trn: {
+        "load_school_calendar": TRN,
+        "plan_training": TRN,
+        "schedule_session": TRN,
+        "invite_participants": TRN,
+        "record_attendance": TRN,
+        "complete_session": TRN,
+        "cancel_session": TRN,
+        "award_certificates": TRN,
+        "evaluate_training": TRN,
+    },
+}
+
+
+def _route(schemas, name: str, roles: tuple[str, ...]) -> CommandRoute:
+    service = schemas.__name__.split(".")[-2]  # services.<service>.schemas
+    schema = getattr(schemas, name.title().replace("_", ""))
+    # A school director acts for their own school: each command they may run names it.
+    return CommandRoute(service, name, schema, roles, ("school_code",) if DIR in roles else ())
+
+
+COMMANDS = [_route(schemas, name, roles) for schemas, commands in ROLES.items() for name, roles in commands.items()]
 COMMAND_BY_PATH = {(c.service, c.name): c for c in COMMANDS}
 
 # Where a serial number may stand for an asset id: (field with ids, field with serials, list of parts).

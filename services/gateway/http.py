@@ -7,9 +7,12 @@ import json
 import logging
 import re
 
+from typing import NotRequired
+
 from marshmallow import Schema, fields, validate
 from werkzeug.wrappers import Response
 
+from shared.answers import Typed, doc
 from shared.errors import CommandRejected, ConcurrencyError, InvalidCommand
 
 log = logging.getLogger("services.gateway")
@@ -140,19 +143,19 @@ class Login(Schema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
-class Token(Schema):
-    token = fields.String(required=True)
-    expires_at = fields.String(required=True)
-    user = fields.String(required=True)
-    role = fields.String(required=True)
-    scope = fields.String(required=True)
+class Token(Typed):
+    token: str
+    expires_at: str
+    user: str
+    role: str
+    scope: str
 
 
-class Problem(Schema):
-    type = fields.String()
-    title = fields.String(required=True)
-    status = fields.Integer(required=True)
-    detail = fields.String()
-    code = fields.String(metadata={"description": "The business rule that refused it (stable)"})
-    errors = fields.Dict(metadata={"description": "Each field's broken rules, in words"})
-    codes = fields.Dict(metadata={"description": "Each field's broken rules, as stable codes"})
+class Problem(Typed):
+    type: NotRequired[str]
+    title: str
+    status: int
+    detail: NotRequired[str]
+    code: NotRequired[str] = doc("The business rule that refused it (stable)")
+    errors: NotRequired[dict] = doc("Each field's broken rules, in words")
+    codes: NotRequired[dict] = doc("Each field's broken rules, as stable codes")

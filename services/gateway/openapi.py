@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Literal, NotRequired
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema
 
 from shared import catalogue as events
-from shared.answers import Answer
+from shared.answers import Answer, Maybe, doc
 
 from .commands import COMMANDS
 from .http import Login, Problem, Token
@@ -57,39 +58,37 @@ IDEMPOTENCY_KEY = {
 
 
 class ServiceHealth(Answer):
-    service = fields.String(required=True)
-    status = fields.String(required=True, metadata={"description": "ok; or stalled, degraded, unreachable"})
-    last_position = fields.Integer(allow_none=True, metadata={"description": "The last position of its log"})
-    error = fields.String(metadata={"description": "Why it did not answer"})
+    service: str
+    status: str = doc("ok; or stalled, degraded, unreachable")
+    last_position: Maybe[int] = doc("The last position of its log")
+    error: NotRequired[str] = doc("Why it did not answer")
 
 
 class Stalled(Answer):
-    position = fields.Integer(required=True)
-    error = fields.String(required=True)
+    position: int
+    error: str
 
 
 class ProjectionHealth(Answer):
-    service = fields.String(required=True)
-    projection = fields.String(required=True)
-    positions = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
-    lag = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
-                      metadata={"description": "Events of each source not read yet"})
-    stalled = fields.Dict(keys=fields.String(), values=fields.Nested(Stalled), required=True)
+    service: str
+    projection: str
+    positions: dict[str, int]
+    lag: dict[str, int] = doc("Events of each source not read yet")
+    stalled: dict[str, Stalled]
 
 
 class Attention(Answer):
-    replacements_to_resolve = fields.Integer(required=True)
+    replacements_to_resolve: int
 
 
 class Health(Answer):
     """Up or down for anyone; with a token, what runs and where each projection stands."""
-    status = fields.String(required=True, validate=validate.OneOf(("ok", "degraded")))
-    gateway = fields.String(validate=validate.OneOf(("ok",)))
-    broker = fields.String(validate=validate.OneOf(("ok", "unreachable")))
-    projections = fields.List(fields.Nested(ProjectionHealth))
-    services = fields.Dict(keys=fields.String(), values=fields.Nested(ServiceHealth))
-    attention = fields.Dict(keys=fields.String(), values=fields.Nested(Attention),
-                            metadata={"description": "What a person must decide, by service"})
+    status: Literal["ok", "degraded"]
+    gateway: NotRequired[Literal["ok"]]
+    broker: NotRequired[Literal["ok", "unreachable"]]
+    projections: NotRequired[list[ProjectionHealth]]
+    services: NotRequired[dict[str, ServiceHealth]]
+    attention: NotRequired[dict[str, Attention]] = doc("What a person must decide, by service")
 
 
 def _resolver(schema):

@@ -9,6 +9,8 @@ from datetime import date, datetime
 
 import re
 
+from typing import Literal, NotRequired
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from services.inventory import schemas as inv
@@ -20,7 +22,7 @@ from services.reporting.schemas import GROUPINGS, parse_day, parse_period
 from services.resources import schemas as res
 from services.training import schemas as trn
 from shared.catalogue import ASSET_KINDS, BUNDLES
-from shared.answers import Answer
+from shared.answers import Answer, Maybe, doc
 from shared.calendar import local_date
 from shared.catalogue import registry as _catalogue
 from shared.config import SOURCES
@@ -219,334 +221,327 @@ class ActivityQuery(_Query):
 # ---------------------------------------------------------------- answers
 
 # A fact's own fields: those of its event type in the catalogue (CONTRACT §2); /api/openapi.json names each.
-EVENT_DATA = {"description": "The event's fields (CONTRACT §2), those of its `event_type`", "x-event-data": True}
-
-
-class Me(Answer):
-    user = fields.String(required=True)
-    role = fields.String(required=True)
-    scope = fields.String(required=True)
-
-
-class Census(Answer):
-    school_year = fields.String(required=True)
-    pupils = fields.Integer(required=True)
-    teachers = fields.Integer(required=True)
-    recorded_at = fields.String(required=True)
-
-
-class Work(Answer):
-    work_id = fields.String(required=True)
-    school_code = fields.String(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(("electrical", "cabling", "room_fitting", "other")))
-    status = fields.String(required=True, validate=validate.OneOf(("planned", "in_progress", "done")))
-    updated_at = fields.String(required=True)
-
-
-class School(Answer):
-    school_code = fields.String(required=True)
-    name_ar = fields.String(required=True)
-    name_fr = fields.String(required=True)
-    cycle = fields.String(required=True, validate=validate.OneOf(inv.CYCLES))
-    setting = fields.String(required=True, validate=validate.OneOf(inv.SETTINGS))
-    commune = fields.String(required=True)
-    region_code = fields.String(required=True)
-    province_code = fields.String(required=True)
-    registered_at = fields.String(required=True)
-    updated_at = fields.String(required=True)
-    connectivity = fields.String(allow_none=True)
-    link = fields.String(allow_none=True)
-    bandwidth_mbps = fields.Float(allow_none=True)
-    connectivity_at = fields.String(allow_none=True)
-    filtering_active = fields.Boolean(allow_none=True)
-    filtering_at = fields.String(allow_none=True)
-    equipment_in_service = fields.Integer()
-    censuses = fields.List(fields.Nested(Census))
-    infrastructure_works = fields.List(fields.Nested(Work))
-
-
-class Asset(Answer):
-    asset_id = fields.String(required=True)
-    serial = fields.String(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(ASSET_KINDS))
-    model = fields.String()
-    bundle = fields.String(validate=validate.OneOf(BUNDLES))
-    supplier = fields.String()
-    delivery_ref = fields.String()
-    received_at = fields.String()
-    warranty_months = fields.Integer()
-    school_code = fields.String(allow_none=True)
-    installed = fields.Boolean()
-    in_service = fields.Boolean()
-    decommission_reason = fields.String(allow_none=True)
-    transfer_id = fields.String(allow_none=True)
-
-
-class RegisterRow(Asset):
-    status = fields.String(required=True, validate=validate.OneOf(inv.ASSET_STATUSES))
-    received_on = fields.String(required=True)
-    warranty_ends_on = fields.String(required=True)
-    warranty = fields.String(required=True, validate=validate.OneOf(inv.WARRANTY_STATES))
-    age_years = fields.Integer(required=True)
-    commune = fields.String(allow_none=True)
-    school_name_ar = fields.String(allow_none=True)
-    school_name_fr = fields.String(allow_none=True)
-    last_observation = fields.String(allow_none=True)
-
-
-class AssetRegister(Answer):
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
-    items = fields.List(fields.Nested(RegisterRow), required=True)
+EVENT_DATA = doc("The event's fields (CONTRACT §2), those of its `event_type`", **{"x-event-data": True})
 
 
 class Actor(Answer):
-    user = fields.String(required=True)
-    role = fields.String(required=True)
+    user: str
+    role: str
+
+
+class Me(Actor):
+    scope: str
+
+
+class Census(Answer):
+    school_year: str
+    pupils: int
+    teachers: int
+    recorded_at: str
+
+
+class Work(Answer):
+    work_id: str
+    school_code: str
+    kind: Literal["electrical", "cabling", "room_fitting", "other"]
+    status: Literal["planned", "in_progress", "done"]
+    updated_at: str
+
+
+class School(Answer):
+    school_code: str
+    name_ar: str
+    name_fr: str
+    cycle: Literal[*inv.CYCLES]
+    setting: Literal[*inv.SETTINGS]
+    commune: str
+    region_code: str
+    province_code: str
+    registered_at: str
+    updated_at: str
+    connectivity: Maybe[str]
+    link: Maybe[str]
+    bandwidth_mbps: Maybe[float]
+    connectivity_at: Maybe[str]
+    filtering_active: Maybe[bool]
+    filtering_at: Maybe[str]
+    equipment_in_service: NotRequired[int]
+    censuses: NotRequired[list[Census]]
+    infrastructure_works: NotRequired[list[Work]]
+
+
+class Asset(Answer):
+    asset_id: str
+    serial: str
+    kind: Literal[*ASSET_KINDS]
+    model: NotRequired[str]
+    bundle: NotRequired[Literal[*BUNDLES]]
+    supplier: NotRequired[str]
+    delivery_ref: NotRequired[str]
+    received_at: NotRequired[str]
+    warranty_months: NotRequired[int]
+    school_code: Maybe[str]
+    installed: NotRequired[bool]
+    in_service: NotRequired[bool]
+    decommission_reason: Maybe[str]
+    transfer_id: Maybe[str]
+
+
+class RegisterRow(Asset):
+    status: Literal[*inv.ASSET_STATUSES]
+    received_on: str
+    warranty_ends_on: str
+    warranty: Literal[*inv.WARRANTY_STATES]
+    age_years: int
+    commune: Maybe[str]
+    school_name_ar: Maybe[str]
+    school_name_fr: Maybe[str]
+    last_observation: Maybe[str]
+
+
+class Paged(Answer):
+    """One page of a longer list: `total` in all."""
+    total: int
+    page: int
+    per_page: int
+
+
+class AssetRegister(Paged):
+    items: list[RegisterRow]
 
 
 class FaultStep(Answer):
-    event_type = fields.String(required=True, validate=validate.OneOf((
-        "fault_declared", "warranty_claim_filed", "repair_completed", "equipment_replaced", "fault_closed")))
-    occurred_at = fields.String(required=True)
-    actor = fields.Nested(Actor, required=True, metadata={"description": "Who recorded it"})
+    event_type: Literal["fault_declared", "warranty_claim_filed", "repair_completed", "equipment_replaced",
+                        "fault_closed"]
+    occurred_at: str
+    actor: Actor = doc("Who recorded it")
 
 
 class Fault(Answer):
-    fault_id = fields.String(required=True)
-    asset_id = fields.String(required=True)
-    school_code = fields.String(required=True)
-    symptom = fields.String(required=True)
-    under_warranty = fields.Boolean(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(("open", "closed")))
-    declared_at = fields.String(required=True)
-    supplier = fields.String(allow_none=True)
-    claim_ref = fields.String(allow_none=True)
-    claimed_at = fields.String(allow_none=True)
-    repair_action = fields.String(allow_none=True)
-    repair_cost_mad = fields.Float(allow_none=True)
-    repaired_at = fields.String(allow_none=True)
-    new_asset_id = fields.String(allow_none=True)
-    new_serial = fields.String(allow_none=True)
-    replaced_at = fields.String(allow_none=True)
-    resolution = fields.String(allow_none=True, validate=validate.OneOf((*CLOSING_RESOLUTIONS, "cancelled")))
-    closed_at = fields.String(allow_none=True)
-    days_to_close = fields.Float()
-    days_open = fields.Float()
-    serial = fields.String(allow_none=True)
-    kind = fields.String(allow_none=True)
-    model = fields.String(allow_none=True)
-    steps = fields.List(fields.Nested(FaultStep), metadata={
-        "description": "Each step of the fault's life, when and by whom (a fault and an asset's faults)"})
+    fault_id: str
+    asset_id: str
+    school_code: str
+    symptom: str
+    under_warranty: bool
+    status: Literal["open", "closed"]
+    declared_at: str
+    supplier: Maybe[str]
+    claim_ref: Maybe[str]
+    claimed_at: Maybe[str]
+    repair_action: Maybe[str]
+    repair_cost_mad: Maybe[float]
+    repaired_at: Maybe[str]
+    new_asset_id: Maybe[str]
+    new_serial: Maybe[str]
+    replaced_at: Maybe[str]
+    resolution: Maybe[Literal[*CLOSING_RESOLUTIONS, "cancelled"]]
+    closed_at: Maybe[str]
+    days_to_close: NotRequired[float]
+    days_open: NotRequired[float]
+    serial: Maybe[str]
+    kind: Maybe[str]
+    model: Maybe[str]
+    steps: NotRequired[list[FaultStep]] = doc(
+        "Each step of the fault's life, when and by whom (a fault and an asset's faults)")
 
 
 class TimelineEntry(Answer):
-    position = fields.Integer()
-    event_type = fields.String(required=True, validate=validate.OneOf(EVENT_TYPES))
-    occurred_at = fields.String(required=True)
-    recorded_at = fields.String()
-    actor = fields.Nested(Actor)
-    causation_id = fields.String(allow_none=True)
-    data = fields.Dict(metadata=EVENT_DATA)
+    position: NotRequired[int]
+    event_type: Literal[*EVENT_TYPES]
+    occurred_at: str
+    recorded_at: NotRequired[str]
+    actor: NotRequired[Actor]
+    causation_id: Maybe[str]
+    data: NotRequired[dict] = EVENT_DATA
 
 
 class AssetPage(Answer):
-    asset = fields.Nested(Asset, required=True)
-    timeline = fields.List(fields.Nested(TimelineEntry), required=True)
-    faults = fields.List(fields.Nested(Fault), required=True)
+    asset: Asset
+    timeline: list[TimelineEntry]
+    faults: list[Fault]
 
 
 class VisitObservation(Answer):
-    asset_id = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(("in_use", "unused", "broken", "missing")))
+    asset_id: str
+    status: Literal["in_use", "unused", "broken", "missing"]
 
 
 class Visit(Answer):
-    visit_id = fields.String(required=True)
-    school_code = fields.String(required=True)
-    occurred_at = fields.String(required=True)
-    observations = fields.List(fields.Nested(VisitObservation), required=True)
-    notes = fields.String()
+    visit_id: str
+    school_code: str
+    occurred_at: str
+    observations: list[VisitObservation]
+    notes: NotRequired[str]
 
 
 class SchoolPage(Answer):
-    school = fields.Nested(School, required=True)
-    equipment = fields.List(fields.Nested(Asset), required=True)
-    faults = fields.List(fields.Nested(Fault), required=True)
-    resources = fields.List(fields.Nested(res.SchoolResource), required=True)
-    visits = fields.List(fields.Nested(Visit), required=True)
-    indicators = fields.Nested(rep.Indicators, required=True, metadata={
-        "description": "The school's indicators for the current school year"})
+    school: School
+    equipment: list[Asset]
+    faults: list[Fault]
+    resources: list[res.SchoolResource]
+    visits: list[Visit]
+    indicators: rep.Indicators = doc("The school's indicators for the current school year")
 
 
 class Transfer(Answer):
-    transfer_id = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(("proposed", "approved", "rejected",
-                                                                   "completed")))
-    asset_ids = fields.List(fields.String(), required=True)
-    from_school = fields.String(required=True)
-    to_school = fields.String(required=True)
-    reason = fields.String(required=True)
-    report = fields.String(required=True)
-    proposed_at = fields.String(required=True)
-    proposed_by = fields.String(required=True)
-    approved_by = fields.String(allow_none=True)
-    decided_at = fields.String(allow_none=True)
-    rejection_reason = fields.String(allow_none=True)
-    completed_at = fields.String(allow_none=True)
+    transfer_id: str
+    status: Literal["proposed", "approved", "rejected", "completed"]
+    asset_ids: list[str]
+    from_school: str
+    to_school: str
+    reason: str
+    report: str
+    proposed_at: str
+    proposed_by: str
+    approved_by: Maybe[str]
+    decided_at: Maybe[str]
+    rejection_reason: Maybe[str]
+    completed_at: Maybe[str]
 
 
 class UnexpectedSerial(Answer):
-    serial = fields.String(required=True)
-    known_as = fields.String(allow_none=True)
-    on_record_at = fields.String(allow_none=True)
+    serial: str
+    known_as: Maybe[str]
+    on_record_at: Maybe[str]
 
 
 class AuditLine(Answer):
-    asset_id = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(("present", "missing", "damaged")))
+    asset_id: str
+    status: Literal["present", "missing", "damaged"]
 
 
 class KindConformity(Answer):
-    expected = fields.Integer(required=True)
-    present = fields.Integer(required=True)
-    missing = fields.Integer(required=True)
-    damaged = fields.Integer(required=True)
+    expected: int
+    present: int
+    missing: int
+    damaged: int
 
 
 class Audit(Answer):
-    audit_id = fields.String(required=True)
-    school_code = fields.String(required=True)
-    occasion = fields.String(required=True, validate=validate.OneOf(("handover", "annual", "spot")))
-    occurred_at = fields.String(required=True)
-    audited_by = fields.String(required=True)
-    findings = fields.List(fields.Nested(AuditLine), required=True)
-    unexpected_serials = fields.List(fields.Nested(UnexpectedSerial), required=True)
-    expected = fields.Integer()
-    present = fields.Integer()
-    missing = fields.Integer()
-    damaged = fields.Integer()
-    unexpected = fields.Integer()
-    conformity_rate = fields.Float(allow_none=True)
-    by_kind = fields.Dict(keys=fields.String(), values=fields.Nested(KindConformity),
-                          metadata={"description": "The same counts for each kind of equipment"})
-    missing_assets = fields.List(fields.String())
-    damaged_assets = fields.List(fields.String())
+    audit_id: str
+    school_code: str
+    occasion: Literal["handover", "annual", "spot"]
+    occurred_at: str
+    audited_by: str
+    findings: list[AuditLine]
+    unexpected_serials: list[UnexpectedSerial]
+    expected: NotRequired[int]
+    present: NotRequired[int]
+    missing: NotRequired[int]
+    damaged: NotRequired[int]
+    unexpected: NotRequired[int]
+    conformity_rate: Maybe[float]
+    by_kind: NotRequired[dict[str, KindConformity]] = doc("The same counts for each kind of equipment")
+    missing_assets: NotRequired[list[str]]
+    damaged_assets: NotRequired[list[str]]
 
 
 class Delivery(Answer):
-    delivery_ref = fields.String(required=True)
-    supplier = fields.String(required=True)
-    received_at = fields.String(required=True)
-    items = fields.Integer(required=True)
-    assigned = fields.Integer(required=True)
-    installed = fields.Integer(required=True)
-    kinds = fields.Dict(keys=fields.String(), values=fields.Integer())
+    delivery_ref: str
+    supplier: str
+    received_at: str
+    items: int
+    assigned: int
+    installed: int
+    kinds: NotRequired[dict[str, int]]
 
 
 class WarrantyEnding(Answer):
-    asset_id = fields.String(required=True)
-    school_code = fields.String(allow_none=True)
-    kind = fields.String(required=True)
-    serial = fields.String(required=True)
-    supplier = fields.String()
-    received_on = fields.String()
-    warranty_months = fields.Integer()
-    warranty_ends_on = fields.String(required=True)
-    last_covered_day = fields.String()
-    days_left = fields.Integer(required=True)
-    open_fault_id = fields.String(allow_none=True)
+    asset_id: str
+    school_code: Maybe[str]
+    kind: str
+    serial: str
+    supplier: NotRequired[str]
+    received_on: NotRequired[str]
+    warranty_months: NotRequired[int]
+    warranty_ends_on: str
+    last_covered_day: NotRequired[str]
+    days_left: int
+    open_fault_id: Maybe[str]
 
 
 class WaitingReplacement(Answer):
-    fault_id = fields.String(required=True)
-    school_code = fields.String(allow_none=True, metadata={"description": "Where the fault was declared"})
-    old_asset_id = fields.String(required=True)
-    old_serial = fields.String(allow_none=True, metadata={"description": "None if inventory never received it"})
-    new_asset_id = fields.String(required=True)
-    new_serial = fields.String(allow_none=True)
-    reason = fields.String(required=True, validate=validate.OneOf(NOT_APPLIED),
-                           metadata={"description": "Why inventory could not apply it"})
-    since = fields.String(required=True, metadata={"description": "When inventory found it could not"})
-    replaced_at = fields.String(allow_none=True, metadata={"description": "When maintenance recorded it"})
+    fault_id: str
+    school_code: Maybe[str] = doc("Where the fault was declared")
+    old_asset_id: str
+    old_serial: Maybe[str] = doc("None if inventory never received it")
+    new_asset_id: str
+    new_serial: Maybe[str]
+    reason: Literal[*NOT_APPLIED] = doc("Why inventory could not apply it")
+    since: str = doc("When inventory found it could not")
+    replaced_at: Maybe[str] = doc("When maintenance recorded it")
 
 
 Indicators = rep.Indicators  # reporting's answer, its indicators named from the registry
 
 
 class Report(Answer):
-    report_id = fields.String()
-    scope = fields.String()
-    period = fields.String()
-    issued_at = fields.String()
+    report_id: NotRequired[str]
+    scope: NotRequired[str]
+    period: NotRequired[str]
+    issued_at: NotRequired[str]
 
 
-class ActivityActor(Answer):
-    user = fields.String(required=True)
-    role = fields.String(required=True)
+class ActivityActor(Actor):
+    """Who did it, as the activity log names them."""
 
 
 class ActivitySchool(Answer):
-    school_code = fields.String(required=True)
-    name_ar = fields.String(allow_none=True)
-    name_fr = fields.String(allow_none=True)
+    school_code: str
+    name_ar: Maybe[str]
+    name_fr: Maybe[str]
 
 
 class ActivityTransfer(Answer):
-    from_school = fields.String(allow_none=True)
-    to_school = fields.String(allow_none=True)
-    items = fields.Integer(required=True)
+    from_school: Maybe[str]
+    to_school: Maybe[str]
+    items: int
 
 
 class ActivityEntry(Answer):
-    source = fields.String(required=True, metadata={"description": "The axis: the service that recorded it"})
-    position = fields.Integer(required=True)
-    occurred_at = fields.String(required=True)
-    event_type = fields.String(required=True)
-    actor = fields.Nested(ActivityActor, required=True)
-    subject = fields.String(allow_none=True, metadata={"description": "What it is about (a transfer, a fault...)"})
-    schools = fields.List(fields.Nested(ActivitySchool), required=True)
-    transfer = fields.Nested(ActivityTransfer, allow_none=True)
-    data = fields.Dict(required=True, metadata=EVENT_DATA)
-    text = fields.String(required=True, metadata={"description": "What was done, in words (the `lang` asked)"})
+    source: str = doc("The axis: the service that recorded it")
+    position: int
+    occurred_at: str
+    event_type: str
+    actor: ActivityActor
+    subject: Maybe[str] = doc("What it is about (a transfer, a fault...)")
+    schools: list[ActivitySchool]
+    transfer: Maybe[ActivityTransfer]
+    data: dict = EVENT_DATA
+    text: str = doc("What was done, in words (the `lang` asked)")
 
 
 class RenewalRow(RegisterRow):
-    faults_12m = fields.Integer(required=True, metadata={"description": "Faults declared in the last 12 months"})
-    days_down = fields.Float(required=True, metadata={"description": "Days out of service in those faults"})
-    score = fields.Float(required=True)
+    faults_12m: int = doc("Faults declared in the last 12 months")
+    days_down: float = doc("Days out of service in those faults")
+    score: float
 
 
 class RenewalSchool(Answer):
-    school_code = fields.String(required=True)
-    items = fields.Integer(required=True, metadata={"description": "Its equipment in service"})
-    total = fields.Float(required=True, metadata={"description": "The sum of their scores"})
-    faults_12m = fields.Integer(required=True)
-    ended = fields.Integer(required=True, metadata={"description": "Items whose warranty has ended"})
-    score = fields.Float(required=True, metadata={"description": "The mean score of its equipment"})
+    school_code: str
+    items: int = doc("Its equipment in service")
+    total: float = doc("The sum of their scores")
+    faults_12m: int
+    ended: int = doc("Items whose warranty has ended")
+    score: float = doc("The mean score of its equipment")
 
 
 class RenewalRule(Answer):
-    age = fields.Float(required=True, metadata={"description": "Points per year of age"})
-    fault = fields.Float(required=True, metadata={"description": "Points per fault in the last 12 months"})
-    down = fields.Float(required=True, metadata={"description": "Points per 30 days out of service"})
-    ended = fields.Float(required=True, metadata={"description": "Points for a warranty ended"})
+    age: float = doc("Points per year of age")
+    fault: float = doc("Points per fault in the last 12 months")
+    down: float = doc("Points per 30 days out of service")
+    ended: float = doc("Points for a warranty ended")
 
 
 class RenewalPlan(Answer):
-    rule = fields.Nested(RenewalRule, required=True)
-    assets = fields.List(fields.Nested(RenewalRow), required=True, metadata={"description": "Highest score first"})
-    schools = fields.List(fields.Nested(RenewalSchool), required=True,
-                          metadata={"description": "By the mean score of their equipment, highest first"})
+    rule: RenewalRule
+    assets: list[RenewalRow] = doc("Highest score first")
+    schools: list[RenewalSchool] = doc("By the mean score of their equipment, highest first")
 
 
-class ActivityLog(Answer):
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
-    people = fields.List(fields.String(), required=True)
-    entries = fields.List(fields.Nested(ActivityEntry), required=True)
+class ActivityLog(Paged):
+    people: list[str]
+    entries: list[ActivityEntry]
 
 
 Many = "many"
