@@ -82,36 +82,36 @@ event("inventory", "school_registered",
       **_texts("school_code", "name_ar", "name_fr"), cycle=_enum("primary", "middle", "secondary"),
       setting=_enum("urban", "rural"), **_texts("commune", "province_code", "region_code"))
 event("inventory", "school_census_recorded",
-      **_texts("school_code"), school_year=_school_year(), **_counts("pupils", "teachers"))
+      school_code=_text(), school_year=_school_year(), **_counts("pupils", "teachers"))
 event("inventory", "equipment_received",
-      **_texts("asset_id"), kind=_enum(*ASSET_KINDS), **_texts("serial"), model=fields.String(required=True),
+      asset_id=_text(), kind=_enum(*ASSET_KINDS), serial=_text(), model=fields.String(required=True),
       **_texts("supplier", "delivery_ref"), warranty_months=_count(), bundle=_enum(*BUNDLES))
 event("inventory", "equipment_assigned", **_texts("asset_id", "school_code"))
 event("inventory", "equipment_installed", **_texts("asset_id", "school_code"))
 
 UsageObservation = _schema("UsageObservation", {
-    **_texts("asset_id"), "status": _enum("in_use", "unused", "broken", "missing")})
+    "asset_id": _text(), "status": _enum("in_use", "unused", "broken", "missing")})
 event("inventory", "usage_visit_recorded",
       **_texts("visit_id", "school_code"), observations=_parts(UsageObservation),
       notes=fields.String(required=True))
 
 event("inventory", "transfer_proposed",
-      **_texts("transfer_id"), asset_ids=fields.List(_text(), required=True, validate=validate.Length(min=1)),
+      transfer_id=_text(), asset_ids=fields.List(_text(), required=True, validate=validate.Length(min=1)),
       **_texts("from_school", "to_school", "reason", "report"))
 event("inventory", "transfer_approved", **_texts("transfer_id", "approved_by"))
 event("inventory", "transfer_rejected", **_texts("transfer_id", "reason"))
-event("inventory", "transfer_completed", **_texts("transfer_id"))
+event("inventory", "transfer_completed", transfer_id=_text())
 
-AuditFinding = _schema("AuditFinding", {**_texts("asset_id"), "status": _enum("present", "missing", "damaged")})
+AuditFinding = _schema("AuditFinding", {"asset_id": _text(), "status": _enum("present", "missing", "damaged")})
 event("inventory", "inventory_audit_completed",
       **_texts("audit_id", "school_code"), occasion=_enum("handover", "annual", "spot"),
       findings=_parts(AuditFinding), unexpected_serials=fields.List(_text(), required=True))
 
 event("inventory", "equipment_decommissioned", **_texts("asset_id", "reason"))
 event("inventory", "connectivity_recorded",
-      **_texts("school_code"), status=_enum("connected", "disconnected"),
+      school_code=_text(), status=_enum("connected", "disconnected"),
       link=_enum("adsl", "fiber", "3g", "4g", "satellite", "other"), bandwidth_mbps=_amount())
-event("inventory", "filtering_recorded", **_texts("school_code"), active=_flag())
+event("inventory", "filtering_recorded", school_code=_text(), active=_flag())
 event("inventory", "infrastructure_work_recorded",
       **_texts("work_id", "school_code"), kind=_enum("electrical", "cabling", "room_fitting", "other"),
       status=_enum("planned", "in_progress", "done"))
@@ -127,7 +127,7 @@ event("maintenance", "repair_completed",
 event("maintenance", "equipment_replaced",
       **_texts("fault_id", "old_asset_id", "new_asset_id", "new_serial"), new_kind=_enum(*ASSET_KINDS))
 event("maintenance", "fault_closed",
-      **_texts("fault_id"), resolution=_enum("repaired", "replaced", "not_reproducible", "cancelled"))
+      fault_id=_text(), resolution=_enum("repaired", "replaced", "not_reproducible", "cancelled"))
 
 
 # ---------------------------------------------------------------- resources
@@ -137,18 +137,18 @@ event("resources", "resource_received",
       format=_enum("video", "interactive", "document", "software", "other"),
       origin=_enum("directorate", "local", "open"))
 event("resources", "resource_distributed",
-      **_texts("resource_id"), school_codes=fields.List(_text(), required=True, validate=validate.Length(min=1)),
-      **_texts("channel"))
+      resource_id=_text(), school_codes=fields.List(_text(), required=True, validate=validate.Length(min=1)),
+      channel=_text())
 event("resources", "awareness_workshop_held",
-      **_texts("workshop_id"), school_codes=_codes(), participants=_count(), **_texts("topic"))
+      workshop_id=_text(), school_codes=_codes(), participants=_count(), topic=_text())
 event("resources", "production_project_started", **_texts("project_id", "title", "subject"), members=_codes())
 event("resources", "resource_submitted", **_texts("resource_id", "project_id", "title"))
 
 CommitteeDecision = _schema("CommitteeDecision", {
-    **_texts("resource_id"), "decision": _enum("approved", "rejected", "revision"),
+    "resource_id": _text(), "decision": _enum("approved", "rejected", "revision"),
     "remarks": fields.String(required=True)})
 event("resources", "validation_committee_held",
-      **_texts("committee_id"), members=_codes(), decisions=_parts(CommitteeDecision))
+      committee_id=_text(), members=_codes(), decisions=_parts(CommitteeDecision))
 
 event("resources", "resource_usage_recorded",
       **_texts("school_code", "resource_id"), **_dates("period_start", "period_end"),
@@ -167,14 +167,14 @@ event("training", "training_planned",
       planned_participants=_count(), school_year=_school_year())
 event("training", "session_scheduled",
       **_texts("session_id", "training_id"), **_dates("starts_on", "ends_on"), hours=_amount(),
-      **_texts("venue"))
+      venue=_text())
 event("training", "participant_invited",
       **_texts("session_id", "staff_id", "name"), role=_enum("teacher", "director", "inspector", "trainer", "other"),
       school_code=fields.String(required=True, allow_none=True))
 event("training", "attendance_recorded",
       **_texts("session_id", "staff_id"), day=fields.Date(required=True),
       status=_enum("present", "absent", "excused"))
-event("training", "session_completed", **_texts("session_id"))
+event("training", "session_completed", session_id=_text())
 event("training", "session_cancelled", **_texts("session_id", "reason"))
 event("training", "certification_awarded", **_texts("training_id", "staff_id", "certificate_no"))
 
@@ -185,7 +185,7 @@ def _one_decimal(value):
 
 
 event("training", "training_evaluated",
-      **_texts("training_id"), respondents=fields.Integer(required=True, strict=True, validate=validate.Range(min=1)),
+      training_id=_text(), respondents=fields.Integer(required=True, strict=True, validate=validate.Range(min=1)),
       mean_score=fields.Float(required=True, allow_nan=False,
                               validate=[validate.Range(min=1.0, max=5.0), _one_decimal]),
       remarks=fields.String(required=True))
