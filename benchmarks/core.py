@@ -1,23 +1,23 @@
 """Benchmarks of the event-sourcing core, each printed beside a baseline measured in the same run.
 
-    python benchmarks/core.py [--events N]
+    python benchmarks/core.py [--events N] [--only bus]
 
-Needs RabbitMQ (with the management API) and PostgreSQL on this machine, as `make test` does.
+Needs RabbitMQ (with the management API) and PostgreSQL on this machine, as `make test` does. The consuming
+service runs as services do (nameko under eventlet, in its own process: benchmarks/bus_consumer.py).
 """
 from __future__ import annotations
 
 import argparse
-import multiprocessing
+import json
 import os
 import platform
-import statistics
+import subprocess
+import sys
 import tempfile
-import queue as queue_
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+import warnings
 from pathlib import Path
 
 import requests
@@ -26,15 +26,21 @@ from kombu import Connection, Exchange, Queue
 from shared.catalogue import registry
 from shared.db import make_engine
 from shared.events import Context, Event
-from shared.projector import Projector
-from shared.relay import Relay
+from shared.projector import Projection, Projector
+from shared.relay import Relay, event_exchange
 from shared.store import EventStore
 from sqlalchemy import Column, Integer, String, Table, create_engine, insert, text
 
-from shared.projector import Projection
+warnings.filterwarnings("ignore", message="(?s).*Eventlet is deprecated")  # shared.service imports nameko
+from shared.service import source_queue  # noqa: E402
 
 API = "http://guest:guest@127.0.0.1:15672/api"
 PG_ADMIN = os.environ.get("GENIE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+# What the relay publishes reaches the consuming service's queue and, for the baseline, a copy of it.
+SERVICE_QUEUE = source_queue("bench", "inventory")
+BASELINE_QUEUE = Queue("baseline.inventory", Exchange(event_exchange("inventory"), type="topic", durable=True),
+                       routing_key="#", durable=True)
+OFFERED = 500  # events/s offered in the paced end-to-end measure
 
 
 class Placements(Projection):
@@ -68,8 +74,12 @@ def rate(n, seconds):
     return f"{n / seconds:>10,.0f}/s"
 
 
-def line(name, value, baseline_name="", baseline=""):
-    print(f"  {name:<46} {value:>14}   {baseline_name:<34} {baseline}")
+def line(name, value, baseline_name="", baseline="", target=""):
+    print(f"  {name:<46} {value:>22}   {baseline_name:<34} {baseline:>12}   {target}")
+
+
+def ratio(n, seconds, baseline_seconds):
+    return f"{rate(n, seconds).strip()} ({baseline_seconds / seconds:.2f}x)"
 
 
 class Vhost:
@@ -177,8 +187,8 @@ def bench_eventsourcing_append(path, n):
     return n, time.perf_counter() - start
 
 
-def kombu_baseline(uri, n):
-    """Raw kombu: persistent publish waiting for each confirm, then consume with ack."""
+def kombu_publish(uri, n):
+    """Raw kombu: persistent publish of a message of an envelope's size, waiting for each confirm."""
     exchange = Exchange("baseline", type="topic", durable=True)
     queue = Queue("baseline", exchange, routing_key="#", durable=True)
     body = b'{"x":' + b"1" * 500 + b"}"
@@ -189,7 +199,19 @@ def kombu_baseline(uri, n):
         for _ in range(n):
             producer.publish(body, exchange=exchange, routing_key="k", delivery_mode=2,
                              content_type="application/json")
-        publish = time.perf_counter() - start
+        elapsed = time.perf_counter() - start
+        queue(conn.default_channel).delete()
+    return elapsed
+
+
+def declare_queues(uri):
+    with Connection(uri) as conn:
+        for queue in (SERVICE_QUEUE, BASELINE_QUEUE):
+            queue(conn.default_channel).declare()
+
+
+def kombu_consume(uri, n):
+    """Raw kombu: consume with ack the baseline's copy of what the relay published, then drop the queue."""
     got = 0
     with Connection(uri) as conn:
         done = threading.Event()
@@ -201,13 +223,14 @@ def kombu_baseline(uri, n):
             if got == n:
                 done.set()
 
-        with conn.Consumer(queue, callbacks=[on_message], accept=["json"]) as consumer:
-            consumer.qos(prefetch_count=200)
-            start = time.perf_counter()
+        conn.connect()
+        start = time.perf_counter()  # the messages are waiting: they flow from the moment the consumer is made
+        with conn.Consumer(BASELINE_QUEUE, callbacks=[on_message], accept=["json"], prefetch_count=200):
             while not done.is_set():
                 conn.drain_events(timeout=10)
-            consume = time.perf_counter() - start
-    return publish, consume
+            elapsed = time.perf_counter() - start
+        BASELINE_QUEUE(conn.default_channel).delete()
+    return elapsed
 
 
 def bench_relay(url, uri, n):
@@ -237,7 +260,7 @@ def bench_projector(store, url, n):
 
 
 def bench_handle(store, url, n):
-    """The bus path: one message, one transaction."""
+    """`Projector.handle` called one message after another in one thread, without the bus."""
     p = Projector(Placements(), make_engine(url), registry, lambda s, a, l: store.events_since(a, l))
     p.setup()
     envelopes = store.events_since(0, 5000)[:n]
@@ -249,95 +272,112 @@ def bench_handle(store, url, n):
     return len(envelopes), elapsed
 
 
-def _consume_process(url_src, url_dst, uri, n, ready, results):
-    """The consuming service, in its own process as in production: a worker per message
-    (ten at most, like nameko), each message acknowledged once applied."""
-    store = EventStore(make_engine(url_src), "inventory", "OED", registry)
-    p = Projector(Placements(), make_engine(url_dst), registry, lambda s, a, l: store.events_since(a, l))
-    p.setup()
-    queue = Queue("bench.inventory", Exchange("inventory.events", type="topic", durable=True),
-                  routing_key="#", durable=True)
-    lags, applied = [], queue_.Queue()
-    with Connection(uri) as conn, ThreadPoolExecutor(10) as workers:
-        def work(body, message):
-            p.handle(body)
-            lags.append(time.time() - datetime.fromisoformat(body["recorded_at"]).timestamp())
-            applied.put(message)
+class ConsumingService:
+    """The consuming service (benchmarks/bus_consumer.py) in a process of its own, consuming once started."""
 
-        with conn.Consumer(queue, callbacks=[lambda body, m: workers.submit(work, body, m)],
-                           accept=["json"]) as consumer:
-            consumer.qos(prefetch_count=10)
-            ready.set()
-            while len(lags) < n:
-                try:
-                    conn.drain_events(timeout=0.01)
-                except TimeoutError:
-                    pass
-                while not applied.empty():
-                    applied.get().ack()
-    results.put((time.time(), sorted(lags)))
+    def __init__(self, url_src, url_dst, uri, n):
+        self.process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("bus_consumer.py")),
+                                         url_src, url_dst, uri, str(n)], stdout=subprocess.PIPE, text=True,
+                                        env=dict(os.environ, PYTHONWARNINGS="ignore"))
+        ready = self.process.stdout.readline().strip()
+        if ready != "ready":
+            raise RuntimeError(f"the consuming service did not start ({ready!r})")
+
+    def result(self) -> dict:
+        answer = json.loads(self.process.stdout.readline())
+        self.process.wait(30)
+        return answer
 
 
-def bench_end_to_end(url_src, url_dst, uri, n):
-    """Commands appended one per transaction, the relay publishing, a projector in another process."""
+def bench_bus_path(url_src, url_dst, uri, n):
+    """The bus path as services run it: the messages the relay published wait in the service's queue; the
+    service consumes them (nameko, its workers and prefetch), a projector applies each, nameko acks it."""
+    got = ConsumingService(url_src, url_dst, uri, n).result()
+    assert got["count"] == n, got["count"]
+    return got["acked"] - got["taken"], got["transactions"]
+
+
+def bench_end_to_end(url_src, url_dst, uri, n, offered=None):
+    """Events appended one per transaction (flat out, or paced at `offered` a second), the relay
+    publishing, the consuming service in another process; the lag is from recording to apply."""
     store = new_store(url_src)
     wake, stopping = threading.Event(), threading.Event()
     store.after_commit.append(wake.set)
     relay = Relay(store, uri, batch_size=500)
-    ready, results = multiprocessing.Event(), multiprocessing.Queue()
-    consumer = multiprocessing.Process(target=_consume_process, args=(url_src, url_dst, uri, n, ready, results))
-    consumer.start()
-    ready.wait(30)
+    consumer = ConsumingService(url_src, url_dst, uri, n)
     relaying = threading.Thread(target=relay.run, args=(wake, stopping), kwargs={"idle_wait": 0.01})
     relaying.start()
     start = time.time()
     for i in range(n):
+        if offered:
+            time.sleep(max(0.0, start + i / offered - time.time()))
         with store.transaction() as tx:
             tx.append(f"asset:E{i}", 0, [event(i)], Context())
-    finished, lags = results.get(timeout=600)
-    consumer.join()
+    got = consumer.result()
     stopping.set()
     wake.set()
     relaying.join()
     store.engine.dispose()
-    return n, finished - start, lags[len(lags) // 2], lags[int(len(lags) * 0.99) - 1]
+    lags = got["lags"]
+    return got["count"], got["acked"] - start, lags[len(lags) // 2], lags[int(len(lags) * 0.99) - 1]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--only", choices=("all", "bus"), default="all",
+                        help="bus: only the relay, the projector and end to end")
     args = parser.parse_args()
     n = args.events
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}; {n} events per measure")
+          f"Python {platform.python_version()}; {n} events per measure; load average "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp, Vhost() as uri, PgDatabase() as pg:
         tmp = Path(tmp)
-        es = bench_eventsourcing_append(tmp / "es.db", n)
-        baseline = rate(*es) if es else "not installed"
-        print("append (events/s)")
-        for label, url in (("SQLite", f"sqlite:///{tmp / 'a1.db'}"), ("PostgreSQL", pg)):
-            line(f"{label}, 1 event per transaction", rate(*bench_append(url, n, 1)),
-                 "eventsourcing SQLite, 1 event/tx", baseline)
-        with PgDatabase() as pgw:
-            line("PostgreSQL, 1 event per transaction, 8 writers", rate(*bench_append_writers(pgw, n, 8)))
-        with PgDatabase() as pg100:
-            for label, url in (("SQLite", f"sqlite:///{tmp / 'a100.db'}"), ("PostgreSQL", pg100)):
-                line(f"{label}, 100 events per transaction", rate(*bench_append(url, n, 100)))
-        publish, consume = kombu_baseline(uri, n)
+        if args.only == "all":
+            bench_appends(tmp, pg, n)
+        publish = kombu_publish(uri, n)
         print("bus (events/s)")
-        store, relay_s = bench_relay(f"sqlite:///{tmp / 'relay.db'}", uri, n)
+        declare_queues(uri)
+        relay_url = f"sqlite:///{tmp / 'relay.db'}"
+        store, relay_s = bench_relay(relay_url, uri, n)
         line("relay publish (persistent, confirms per batch)", rate(n, relay_s),
              "raw kombu publish, confirm each", rate(n, publish))
+        consume = kombu_consume(uri, n)
         print("projector (events/s)")
-        line("apply from the bus path (1 event per tx)", rate(*bench_handle(store, f"sqlite:///{tmp / 'h.db'}", n)),
-             "raw kombu consume with ack", rate(n, consume))
-        line("replay: fresh projector, whole log", rate(n, bench_projector(store, f"sqlite:///{tmp / 'r.db'}", n)))
+        bus_s, transactions = bench_bus_path(relay_url, f"sqlite:///{tmp / 'b.db'}", uri, n)
+        line("bus path: queue -> service -> apply -> ack", ratio(n, bus_s, consume),
+             "raw kombu consume with ack", rate(n, consume), ">= 0.5x")
+        line(f"  (in {transactions} transactions)", "")
+        line("handle() in one thread, no bus", rate(*bench_handle(store, f"sqlite:///{tmp / 'h.db'}", n)))
+        if args.only == "all":
+            line("replay: fresh projector, whole log",
+                 rate(n, bench_projector(store, f"sqlite:///{tmp / 'r.db'}", n)))
         store.engine.dispose()
+        print("end to end: append -> relay -> RabbitMQ -> service")
         done, e2e_s, p50, p99 = bench_end_to_end(f"sqlite:///{tmp / 'e1.db'}", f"sqlite:///{tmp / 'e2.db'}",
                                                  uri, n)
-        print("end to end: append -> relay -> RabbitMQ -> projector")
-        line("rate", rate(done, e2e_s), "raw kombu publish, confirm each", rate(n, publish))
-        line("lag p50 / p99", f"{p50 * 1000:.1f} / {p99 * 1000:.1f} ms")
+        line("appends flat out: rate", ratio(done, e2e_s, publish), "raw kombu publish, confirm each",
+             rate(n, publish), ">= 2x")
+        line("  lag p50 / p99 (the backlog)", f"{p50 * 1000:.1f} / {p99 * 1000:.1f} ms")
+        done, _, p50, p99 = bench_end_to_end(f"sqlite:///{tmp / 'o1.db'}", f"sqlite:///{tmp / 'o2.db'}",
+                                             uri, n, offered=OFFERED)
+        line(f"{OFFERED} events/s offered: lag p50 / p99", f"{p50 * 1000:.1f} / {p99 * 1000:.1f} ms",
+             "", "", "p99 < 100 ms")
+
+
+def bench_appends(tmp, pg, n):
+    es = bench_eventsourcing_append(tmp / "es.db", n)
+    baseline = rate(*es) if es else "not installed"
+    print("append (events/s)")
+    for label, url in (("SQLite", f"sqlite:///{tmp / 'a1.db'}"), ("PostgreSQL", pg)):
+        line(f"{label}, 1 event per transaction", rate(*bench_append(url, n, 1)),
+             "eventsourcing SQLite, 1 event/tx", baseline)
+    with PgDatabase() as pgw:
+        line("PostgreSQL, 1 event per transaction, 8 writers", rate(*bench_append_writers(pgw, n, 8)))
+    with PgDatabase() as pg100:
+        for label, url in (("SQLite", f"sqlite:///{tmp / 'a100.db'}"), ("PostgreSQL", pg100)):
+            line(f"{label}, 100 events per transaction", rate(*bench_append(url, n, 100)))
 
 
 if __name__ == "__main__":
