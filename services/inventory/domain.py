@@ -27,7 +27,7 @@ day not covered. This is the rule maintenance applies to `under_warranty`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, make_dataclass, replace
 from datetime import date, datetime
 from typing import Iterable
 
@@ -74,27 +74,17 @@ def _names(ids) -> str:
 # ---------------------------------------------------------------- the commands, as the rules read them
 # Made from the checked fields of `schemas.py`; when the fact happened comes with the command's context.
 
-@dataclass(frozen=True)
-class RegisterSchool:
-    school_code: str
-    name_ar: str
-    name_fr: str
-    cycle: str
-    setting: str
-    commune: str
-    region_code: str
+def _school_command(name: str, doc: str, optional: bool) -> type:
+    """A command naming a school by its code, with each of its details (SCHOOL_FIELDS): required, or None by
+    default where `optional`. The rules read the details by those names."""
+    details = [(k, str | None, field(default=None)) if optional else (k, str) for k in SCHOOL_FIELDS]
+    made = make_dataclass(name, [("school_code", str), *details], frozen=True, namespace={"__doc__": doc})
+    made.__module__ = __name__
+    return made
 
 
-@dataclass(frozen=True)
-class UpdateSchool:
-    """The fields to change; None: as registered."""
-    school_code: str
-    name_ar: str | None = None
-    name_fr: str | None = None
-    cycle: str | None = None
-    setting: str | None = None
-    commune: str | None = None
-    region_code: str | None = None
+RegisterSchool = _school_command("RegisterSchool", "A new school and all its details.", optional=False)
+UpdateSchool = _school_command("UpdateSchool", "The fields to change; None: as registered.", optional=True)
 
 
 @dataclass(frozen=True)
