@@ -38,6 +38,10 @@ def _distinct(values: list, field_name: str) -> None:
         seen.add(v)
 
 
+def _school_code():
+    return fields.String(required=True, validate=SCHOOL_CODE)
+
+
 def _school_codes(**kw):
     return fields.List(fields.String(validate=SCHOOL_CODE), validate=validate.Length(min=1), **kw)
 
@@ -125,7 +129,7 @@ class HoldValidationCommittee(Command):
 
 
 class RecordResourceUsage(Command):
-    school_code = fields.String(required=True, validate=SCHOOL_CODE)
+    school_code = _school_code()
     resource_id = fields.String(required=True, validate=ID)
     period_start = fields.Date(required=True)
     period_end = fields.Date(required=True)
@@ -141,14 +145,14 @@ class RecordResourceUsage(Command):
 
 class RecordGoodPractice(Command):
     practice_id = _new_id()
-    school_code = fields.String(required=True, validate=SCHOOL_CODE)
+    school_code = _school_code()
     teacher = _text()
     description = _long_text()
 
 
 class ReportDysfunction(Command):
     dysfunction_id = _new_id()
-    school_code = fields.String(required=True, validate=SCHOOL_CODE)
+    school_code = _school_code()
     description = _long_text()
 
 
