@@ -11,7 +11,8 @@ An answer names its fields by type, as a dataclass does, and each type makes its
     sessions: list[SessionLine]         another answer (nested), a list, or `dict[str, int]`
     uses: int = doc("Uses recorded")    said in /api/openapi.json
 
-A field the types cannot say (another key in the JSON, say) is given as a marshmallow field instead.
+A field the types cannot say (another key in the JSON, say) is given as a marshmallow field, after its type so
+that it keeps its place among the others: `with_: str = fields.String(data_key="with", required=True)`.
 """
 from __future__ import annotations
 

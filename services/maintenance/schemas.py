@@ -1,7 +1,9 @@
 """Maintenance's commands and query parameters, validated before anything is decided."""
+from typing import Literal
+
 from marshmallow import RAISE, Schema, fields, validate
 
-from shared.answers import Answer
+from shared.answers import Answer, doc
 from shared.catalogue import ASSET_KINDS
 from shared.commands import Command
 from shared.text import MULTILINE
@@ -88,21 +90,20 @@ class RepairTimeQuery(Schema):
 
 class RepairTime(Answer):
     """MNT02's rule: mean days from declaration to closing of the faults closed as repaired or replaced."""
-    faults = fields.Integer(required=True)
-    total_days = fields.Float(required=True)
-    mean_days = fields.Float(required=True, allow_none=True, metadata={"description": "None: no fault repaired"})
+    faults: int
+    total_days: float
+    mean_days: float | None = doc("None: no fault repaired")
 
 
 class SupplierRepairTime(RepairTime):
-    supplier = fields.String(required=True, allow_none=True,
-                             metadata={"description": "Who delivered the equipment (None: not known here)"})
+    supplier: str | None = doc("Who delivered the equipment (None: not known here)")
 
 
 class KindRepairTime(RepairTime):
-    kind = fields.String(required=True, allow_none=True, validate=validate.OneOf(ASSET_KINDS))
+    kind: Literal[*ASSET_KINDS] | None
 
 
 class RepairTimes(RepairTime):
     """The mean time to repair over all, by supplier of the equipment and by kind of equipment."""
-    by_supplier = fields.List(fields.Nested(SupplierRepairTime), required=True)
-    by_kind = fields.List(fields.Nested(KindRepairTime), required=True)
+    by_supplier: list[SupplierRepairTime]
+    by_kind: list[KindRepairTime]
