@@ -5,8 +5,9 @@ position read in maintenance's log commit together: a redelivered
 `equipment_replaced` is skipped by position, and the domain itself records
 nothing that is already so.
 """
-from sqlalchemy import Column, MetaData, String, Table, Text, insert, select
+from sqlalchemy import MetaData, Table, insert, select
 
+from shared.columns import instant, key, label, ref, text, user
 from shared.events import now
 from shared.reaction import Reaction
 
@@ -20,11 +21,11 @@ APPLIED = ("applied", "already_applied", "same_asset")
 kept_tables = MetaData()
 resolutions = Table(
     "replacement_resolutions", kept_tables,
-    Column("fault_id", String(100), primary_key=True),
-    Column("outcome", String(40), nullable=False),
-    Column("note", Text, nullable=False),
-    Column("resolved_by", String(200), nullable=False),
-    Column("resolved_at", String(40), nullable=False),
+    key("fault_id", 100),
+    label("outcome", 40),
+    text("note"),
+    user("resolved_by"),
+    instant("resolved_at"),
 )
 
 
@@ -36,13 +37,13 @@ class ReplacementReaction(Reaction):
         # What became of each replacement, for people to check (health, RPC).
         self.outcomes = Table(
             "replacement_outcomes", metadata,
-            Column("event_id", String(36), primary_key=True),
-            Column("fault_id", String(100), nullable=False),
-            Column("old_asset_id", String(100), nullable=False),
-            Column("new_asset_id", String(100), nullable=False),
-            Column("outcome", String(40), nullable=False),
-            Column("recorded", Text, nullable=False),
-            Column("handled_at", String(40), nullable=False),
+            key("event_id", 36),
+            ref("fault_id", 100),
+            ref("old_asset_id", 100),
+            ref("new_asset_id", 100),
+            label("outcome", 40),
+            text("recorded"),
+            instant("handled_at"),
         )
 
     def on_equipment_replaced(self, conn, env):

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, MetaData, String, Table, and_, func, insert, select, update
+from sqlalchemy import Column, Index, MetaData, Table, and_, func, insert, select, update
 
-from shared.columns import amount, count, flag, instant, key, label, log_position, ref, text, timestamp, words
+from shared.columns import amount, count, flag, instant, key, label, log_position, ref, text, timestamp, user, words
 from shared.db import chunks
 from shared.projector import Projection
 
@@ -69,7 +69,7 @@ class FaultViews(Projection):
             ref("fault_id", index=True),
             label("event_type", 40),
             instant("occurred_at"),
-            Column("actor_user", String(80)),
+            user("actor_user", 80, optional=True),
             label("actor_role", 40, optional=True),
         )
 

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import orjson
-from sqlalchemy import BigInteger, Column, Float, Index, Integer, MetaData, String, Table, Text, and_, func, or_, select
+from sqlalchemy import Index, MetaData, Table, and_, func, or_, select
 from sqlalchemy.engine import Connection
 
+from shared.columns import instant, key, label, ref, text, timestamp, user
 from shared.errors import InvalidCommand
 
-from .model import PLACE_BITS
+from .model import PLACE_BITS, placed
 from .periods import CASABLANCA
 
 PLACE_MASK = (1 << PLACE_BITS) - 1  # a row's position in its own log
@@ -36,20 +37,19 @@ class ActivityTables:
 
     def define_activity(self, md: MetaData) -> None:
         def of_an_event():
-            """Which event a row comes from (its source and position), which of its rows, and when."""
-            return [Column("source", String(20), primary_key=True), Column("position", BigInteger, primary_key=True),
-                    Column("seq", Integer, primary_key=True, default=0), Column("at", Float, nullable=False)]
+            """Which event a row comes from (its source, and where it stands), and when."""
+            return [key("source", 20), *placed(), timestamp("at")]
 
         self.activity = Table(
             "activity", md,
             *of_an_event(),
-            Column("event_type", String(60), nullable=False),
-            Column("actor", String(80), nullable=False),
-            Column("role", String(40), nullable=False),
-            Column("subject", String(80)),
-            Column("province_code", String(40), nullable=False),
-            Column("occurred_at", String(40), nullable=False),
-            Column("data", Text, nullable=False),
+            label("event_type", 60),
+            user("actor", 80),
+            label("role", 40),
+            ref("subject", 80, optional=True),
+            ref("province_code"),
+            instant("occurred_at"),
+            text("data"),
             Index("ix_activity_at", "at"),
             Index("ix_activity_actor", "actor", "at"),
             Index("ix_activity_subject", "subject"),
@@ -58,7 +58,7 @@ class ActivityTables:
         self.activity_schools = Table(
             "activity_schools", md,
             *of_an_event(),
-            Column("school", String(40), nullable=False),
+            ref("school"),
             Index("ix_activity_schools_school", "school", "at"),
         )
 

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Callable
 
-from sqlalchemy import BigInteger, Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, Table
 
+from shared.columns import YEAR, amount, count, flag, key, label, ref, text, timestamp
 from shared.schools import detail_columns
 
 from .periods import CASABLANCA
@@ -69,8 +70,12 @@ def day_start(iso_date: str) -> float:
     return datetime.combine(date.fromisoformat(iso_date), time(0), CASABLANCA).timestamp()
 
 
-def _code(n: int = 40):
-    return String(n)
+ID = 64  # an id of any source's, whatever its length there
+
+
+def placed() -> list[Column]:
+    """Where a row stands among the facts: its event's place (`place`) and its rank among that event's rows."""
+    return [Column("position", BigInteger, primary_key=True), Column("seq", Integer, primary_key=True, default=0)]
 
 
 @dataclass(frozen=True)
@@ -103,199 +108,152 @@ class IndicatorsModel:
     """The tables, as attributes of the projection, and their kinds in the order they are written."""
 
     def define_tables(self, md: MetaData) -> None:
-        def ordered():
-            return [Column("at", Float, nullable=False), Column("position", BigInteger, primary_key=True),
-                    Column("seq", Integer, primary_key=True, default=0)]
+        self.entities: list[Entity] = []  # in fold order: a completed transfer makes placements
+        self.histories: list[History] = []
+        self.flows: list[Table] = []
 
-        def history(name, *columns, key=()):
-            return Table(name, md, *columns, *ordered(), Column("end_at", Float, nullable=False),
-                         Index(f"ix_{name}_key", *key))
+        def entity(name, *columns):
+            """One row per thing, keyed by its key columns."""
+            table = Table(name, md, *columns)
+            self.entities.append(Entity(table, tuple(c.name for c in table.primary_key.columns)))
+            return table
+
+        def history(name, *columns, by, group=None, bound=None):
+            """States read by `by`; a key's rows are one sequence of states, or one per `group`."""
+            table = Table(name, md, *columns, timestamp("at"), *placed(), timestamp("end_at"),
+                          Index(f"ix_{name}_key", by))
+            self.histories.append(History(table, by, group or (lambda r: r[by]), bound))
+            return table
+
+        def flow(name, *columns, indexes=()):
+            """Facts counted over a period."""
+            table = Table(name, md, *columns, timestamp("at"), *placed(),
+                          *[Index(f"ix_{name}_{'_'.join(cols)}", *cols) for cols in indexes])
+            self.flows.append(table)
+            return table
 
         # ---- entities
-        self.schools = Table(
-            "schools", md,
-            Column("school_code", _code(), primary_key=True),
+        self.schools = entity(
+            "schools",
+            key("school_code"),
             *detail_columns(),
-            Column("registered_at", Float, nullable=False),
+            timestamp("registered_at"),
             Index("ix_schools_province", "province_code"),
             Index("ix_schools_region", "region_code"),
         )
-        self.assets = Table(
-            "assets", md,
-            Column("asset_id", _code(64), primary_key=True),
-            Column("kind", _code(40)),
-            Column("bundle", _code(10)),
-            Column("decommissioned_at", Float, nullable=False),
+        self.assets = entity(
+            "assets",
+            key("asset_id", ID),
+            label("kind", 40, optional=True),
+            label("bundle", 10, optional=True),
+            timestamp("decommissioned_at"),
         )
-        self.transfers = Table(
-            "transfers", md,
-            Column("transfer_id", _code(64), primary_key=True),
-            Column("from_school", _code()),
-            Column("to_school", _code()),
-            Column("asset_ids", Text, nullable=False),
-            Column("completed_at", Float, nullable=False),
+        self.transfers = entity(
+            "transfers",
+            key("transfer_id", ID),
+            ref("from_school", optional=True),
+            ref("to_school", optional=True),
+            text("asset_ids"),
+            timestamp("completed_at"),
             Index("ix_transfers_completed", "completed_at"),
         )
-        self.faults = Table(
-            "faults", md,
-            Column("fault_id", _code(64), primary_key=True),
-            Column("asset_id", _code(64)),
-            Column("school_code", _code()),
-            Column("under_warranty", Boolean),
-            Column("declared_at", Float),
-            Column("closed_at", Float, nullable=False),
-            Column("resolution", _code(30)),
+        self.faults = entity(
+            "faults",
+            key("fault_id", ID),
+            ref("asset_id", ID, optional=True),
+            ref("school_code", optional=True),
+            flag("under_warranty", optional=True),
+            timestamp("declared_at", optional=True),
+            timestamp("closed_at"),
+            label("resolution", 30, optional=True),
             Index("ix_faults_school", "school_code"),
             Index("ix_faults_asset", "asset_id"),
             Index("ix_faults_closed", "closed_at", "declared_at"),  # the open ones at a recent T
         )
-        self.dysfunctions = Table(
-            "dysfunctions", md,
-            Column("dysfunction_id", _code(64), primary_key=True),
-            Column("school_code", _code()),
-            Column("reported_at", Float),
-            Column("resolved_at", Float, nullable=False),
+        self.dysfunctions = entity(
+            "dysfunctions",
+            key("dysfunction_id", ID),
+            ref("school_code", optional=True),
+            timestamp("reported_at", optional=True),
+            timestamp("resolved_at"),
             Index("ix_dysfunctions_school", "school_code"),
         )
-        self.completions = Table(
-            "session_completions", md,
-            Column("session_id", _code(64), primary_key=True),
-            Column("completed_at", Float, nullable=False),
+        self.completions = entity(
+            "session_completions",
+            key("session_id", ID),
+            timestamp("completed_at"),
             Index("ix_session_completions_at", "completed_at"),
         )
-        self.presences = Table(
-            "presences", md,
-            Column("session_id", _code(64), primary_key=True),
-            Column("staff_id", _code(64), primary_key=True),
-            Column("first_at", Float, nullable=False),
-            Column("province_code", _code(), nullable=False),
+        self.presences = entity(
+            "presences",
+            key("session_id", ID),
+            key("staff_id", ID),
+            timestamp("first_at"),
+            ref("province_code"),
             Index("ix_presences_staff", "staff_id"),
         )
-        self.first_resources = Table(
-            "first_resources", md,
-            Column("school_code", _code(), primary_key=True),
-            Column("first_at", Float, nullable=False),
-        )
+        self.first_resources = entity("first_resources", key("school_code"), timestamp("first_at"))
 
         # ---- histories: the state at T is the row with at < T <= end_at
+        assets = next(e for e in self.entities if e.table is self.assets)
         self.placements = history(
             "placements",
-            Column("asset_id", _code(64), nullable=False),
-            Column("school_code", _code(), nullable=False),
-            Column("kind", _code(40)),
-            Column("bundle", _code(10)),
-            key=("asset_id",))
+            ref("asset_id", ID),
+            ref("school_code"),
+            label("kind", 40, optional=True),
+            label("bundle", 10, optional=True),
+            by="asset_id", bound=Bound(assets, ends="decommissioned_at", copies=("kind", "bundle")))
         Index("ix_placements_school", self.placements.c.school_code, self.placements.c.end_at)
         self.observations = history(
-            "observations",
-            Column("asset_id", _code(64), nullable=False),
-            Column("school_code", _code(), nullable=False),
-            Column("status", _code(20), nullable=False),
-            key=("asset_id",))
+            "observations", ref("asset_id", ID), ref("school_code"), label("status"), by="asset_id")
         Index("ix_observations_school", self.observations.c.school_code)
-        self.connectivity = history(
-            "connectivity",
-            Column("school_code", _code(), nullable=False),
-            Column("status", _code(20), nullable=False),
-            key=("school_code",))
-        self.filtering = history(
-            "filtering",
-            Column("school_code", _code(), nullable=False),
-            Column("active", Boolean, nullable=False),
-            key=("school_code",))
+        self.connectivity = history("connectivity", ref("school_code"), label("status"), by="school_code")
+        self.filtering = history("filtering", ref("school_code"), flag("active"), by="school_code")
         self.censuses = history(
             "censuses",
-            Column("school_code", _code(), nullable=False),
-            Column("school_year", _code(9), nullable=False),
-            Column("pupils", Integer, nullable=False),
-            Column("teachers", Integer, nullable=False),
-            key=("school_code",))
+            ref("school_code"),
+            ref("school_year", YEAR),
+            count("pupils"),
+            count("teachers"),
+            by="school_code", group=lambda r: (r["school_code"], r["school_year"]))
         self.audits = history(
-            "audits",
-            Column("school_code", _code(), nullable=False),
-            Column("present", Integer, nullable=False),
-            Column("findings", Integer, nullable=False),
-            key=("school_code",))
+            "audits", ref("school_code"), count("present"), count("findings"), by="school_code")
         self.invitations = history(
-            "invitations",
-            Column("staff_id", _code(64), nullable=False),
-            Column("school_code", _code()),
-            Column("role", _code(20), nullable=False),
-            key=("staff_id",))
+            "invitations", ref("staff_id", ID), ref("school_code", optional=True), label("role"), by="staff_id")
         Index("ix_invitations_school", self.invitations.c.school_code)
         self.schedules = history(
             "schedules",
-            Column("session_id", _code(64), nullable=False),
-            Column("starts_at", Float, nullable=False),
-            Column("hours", Float, nullable=False),
-            Column("province_code", _code(), nullable=False),
-            key=("session_id",))
+            ref("session_id", ID),
+            timestamp("starts_at"),
+            amount("hours"),
+            ref("province_code"),
+            by="session_id")
         # A training's evaluation: a later one replaces the earlier. The score in tenths keeps sums exact.
         self.evaluations = history(
             "evaluations",
-            Column("training_id", _code(64), nullable=False),
-            Column("respondents", Integer, nullable=False),
-            Column("score_tenths", Integer, nullable=False),
-            Column("province_code", _code(), nullable=False),
-            key=("training_id",))
+            ref("training_id", ID),
+            count("respondents"),
+            count("score_tenths"),
+            ref("province_code"),
+            by="training_id")
 
         # ---- flows
-        def flow(name, *columns, indexes=()):
-            return Table(name, md, *columns, *ordered(),
-                         *[Index(f"ix_{name}_{'_'.join(cols)}", *cols) for cols in indexes])
-
         self.resources_received = flow(
-            "resources_received", Column("resource_id", _code(64), nullable=False),
-            Column("province_code", _code(), nullable=False), indexes=[("at",)])
+            "resources_received", ref("resource_id", ID), ref("province_code"), indexes=[("at",)])
         self.distributions = flow(
-            "distributions", Column("resource_id", _code(64), nullable=False),
-            Column("school_code", _code(), nullable=False), indexes=[("school_code", "at")])
+            "distributions", ref("resource_id", ID), ref("school_code"), indexes=[("school_code", "at")])
         self.decisions = flow(
-            "decisions", Column("resource_id", _code(64), nullable=False),
-            Column("decision", _code(20), nullable=False), Column("province_code", _code(), nullable=False),
-            indexes=[("at",)])
+            "decisions", ref("resource_id", ID), label("decision"), ref("province_code"), indexes=[("at",)])
         self.usages = flow(
-            "usages", Column("school_code", _code(), nullable=False),
-            Column("period_end_at", Float, nullable=False), Column("uses", Integer, nullable=False),
+            "usages", ref("school_code"), timestamp("period_end_at"), count("uses"),
             indexes=[("school_code", "period_end_at"), ("period_end_at",)])
         self.workshop_schools = flow(
-            "workshop_schools", Column("workshop_id", _code(64), nullable=False),
-            Column("school_code", _code(), nullable=False), indexes=[("school_code", "at"), ("at",)])
+            "workshop_schools", ref("workshop_id", ID), ref("school_code"), indexes=[("school_code", "at"), ("at",)])
         self.trainings = flow(
-            "trainings", Column("training_id", _code(64), nullable=False),
-            Column("school_year", _code(9), nullable=False), Column("province_code", _code(), nullable=False),
+            "trainings", ref("training_id", ID), ref("school_year", YEAR), ref("province_code"),
             indexes=[("school_year",)])
         self.attendance = flow(
-            "attendance", Column("session_id", _code(64), nullable=False),
-            Column("staff_id", _code(64), nullable=False), Column("status", _code(20), nullable=False),
-            Column("province_code", _code(), nullable=False), indexes=[("session_id",)])
+            "attendance", ref("session_id", ID), ref("staff_id", ID), label("status"), ref("province_code"),
+            indexes=[("session_id",)])
         self.certifications = flow(
-            "certifications", Column("staff_id", _code(64), nullable=False),
-            Column("province_code", _code(), nullable=False), indexes=[("at",)])
-
-        assets = Entity(self.assets, ("asset_id",))
-        # In fold order: a completed transfer makes placements.
-        self.entities = [
-            Entity(self.schools, ("school_code",)),
-            assets,
-            Entity(self.transfers, ("transfer_id",)),
-            Entity(self.faults, ("fault_id",)),
-            Entity(self.dysfunctions, ("dysfunction_id",)),
-            Entity(self.completions, ("session_id",)),
-            Entity(self.presences, ("session_id", "staff_id")),
-            Entity(self.first_resources, ("school_code",)),
-        ]
-        self.histories = [
-            History(self.placements, "asset_id", lambda r: r["asset_id"],
-                    Bound(assets, ends="decommissioned_at", copies=("kind", "bundle"))),
-            History(self.observations, "asset_id", lambda r: r["asset_id"]),
-            History(self.connectivity, "school_code", lambda r: r["school_code"]),
-            History(self.filtering, "school_code", lambda r: r["school_code"]),
-            History(self.censuses, "school_code", lambda r: (r["school_code"], r["school_year"])),
-            History(self.audits, "school_code", lambda r: r["school_code"]),
-            History(self.invitations, "staff_id", lambda r: r["staff_id"]),
-            History(self.schedules, "session_id", lambda r: r["session_id"]),
-            History(self.evaluations, "training_id", lambda r: r["training_id"]),
-        ]
-        self.flows = [self.resources_received, self.distributions, self.decisions, self.usages,
-                      self.workshop_schools, self.trainings, self.attendance, self.certifications]
+            "certifications", ref("staff_id", ID), ref("province_code"), indexes=[("at",)])

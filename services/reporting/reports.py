@@ -6,9 +6,10 @@ import json
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, MetaData, String, Table, Text, insert, select
+from sqlalchemy import MetaData, Table, insert, select
 from sqlalchemy.engine import Connection, Engine
 
+from shared import columns
 from shared.events import now
 
 
@@ -27,15 +28,15 @@ class ReportLog:
         self.metadata = MetaData()
         self.table = Table(
             "issued_reports", self.metadata,
-            Column("report_id", String(36), primary_key=True),
-            Column("scope", String(80), nullable=False),
-            Column("period", String(20), nullable=False),
-            Column("as_of", String(40), nullable=False),
-            Column("positions", Text, nullable=False),
-            Column("issued_by", Text, nullable=False),
-            Column("issued_at", String(40), nullable=False),
-            Column("format", String(10), nullable=False),
-            Column("digest", String(64), nullable=False),
+            columns.key("report_id", 36),
+            columns.ref("scope", 80),
+            columns.ref("period", 20),
+            columns.instant("as_of"),
+            columns.text("positions"),
+            columns.text("issued_by"),
+            columns.instant("issued_at"),
+            columns.label("format", 10),
+            columns.ref("digest", 64),
         )
 
     def record(self, conn: Connection, scope: str, period: str, as_of: str, positions: dict, actor: dict,
