@@ -36,7 +36,7 @@ class CommandRoute:
 
 
 # Who may run each command besides the coordinator.
-COORDINATOR = ()
+COORDINATOR_ONLY = ()
 INFRA, RES, TRN = ("infrastructure",), ("resources",), ("training",)
 INFRA_TECH = ("infrastructure", "technician")
 INFRA_DIR, RES_DIR = ("infrastructure", DIR), ("resources", DIR)
@@ -58,11 +58,11 @@ ROLES = {
         "decommission_equipment": INFRA,
         "record_usage_visit": INFRA,
         "propose_transfer": INFRA,
-        "approve_transfer": COORDINATOR,
-        "reject_transfer": COORDINATOR,
+        "approve_transfer": COORDINATOR_ONLY,
+        "reject_transfer": COORDINATOR_ONLY,
         "complete_transfer": INFRA,
         "complete_inventory_audit": INFRA,
-        "resolve_replacement": COORDINATOR,
+        "resolve_replacement": COORDINATOR_ONLY,
     },
     mnt: {
         "declare_fault": INFRA_DIR,
