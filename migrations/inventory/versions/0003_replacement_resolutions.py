@@ -3,21 +3,21 @@
 Revision ID: 0003
 Revises: 0002
 """
-from alembic import op
 import sqlalchemy as sa
+
+from migrations.steps import create, drop
 
 revision, down_revision, branch_labels, depends_on = '0003', '0002', None, None
 
 
 def upgrade() -> None:
-    op.create_table('replacement_resolutions',
-                    sa.Column('fault_id', sa.String(length=100), nullable=False),
-                    sa.Column('outcome', sa.String(length=40), nullable=False),
-                    sa.Column('note', sa.Text(), nullable=False),
-                    sa.Column('resolved_by', sa.String(length=200), nullable=False),
-                    sa.Column('resolved_at', sa.String(length=40), nullable=False),
-                    sa.PrimaryKeyConstraint('fault_id'))
+    create('replacement_resolutions', ('fault_id',),
+           fault_id=sa.String(length=100),
+           outcome=sa.String(length=40),
+           note=sa.Text(),
+           resolved_by=sa.String(length=200),
+           resolved_at=sa.String(length=40))
 
 
 def downgrade() -> None:
-    op.drop_table('replacement_resolutions')
+    drop('replacement_resolutions')
