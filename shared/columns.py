@@ -42,6 +42,13 @@ def key(name: str, length: int = ID) -> Column:
     return Column(name, String(length), primary_key=True)
 
 
+def filled_later(*columns: Column) -> list[Column]:
+    """Columns a later event fills (a repair, a decision, a first record): empty until it comes."""
+    for column in columns:
+        column.nullable = True
+    return list(columns)
+
+
 def log_position(*, primary: bool = False) -> Column:
     """The position in its log of the event a row comes from: the order of the rows, or their key."""
     if primary:

@@ -14,8 +14,8 @@ from datetime import datetime
 
 from sqlalchemy import Column, MetaData, Table, bindparam, func, insert, select, update
 
-from shared.columns import (YEAR, amount, count, flag, instant, key, label, log_position, ref, text, timestamp, user,
-                            words)
+from shared.columns import (YEAR, amount, count, filled_later, flag, instant, key, label, log_position, ref, text,
+                            timestamp, user, words)
 from shared.db import chunks, insert_many
 from shared.projector import Projection
 from shared.schools import details, registered_school
@@ -36,28 +36,28 @@ def _later(env: dict, ts: float | None, position: int | None) -> bool:
 
 def _order(fact: str) -> list[Column]:
     """When the fact kept last happened (as a number) and its position: a later one replaces it (`_later`)."""
-    return [timestamp(f"{fact}_ts", optional=True), count(f"{fact}_pos", optional=True)]
+    return [timestamp(f"{fact}_ts"), count(f"{fact}_pos")]
 
 
-def _latest(record: str) -> list[Column]:
-    """When a school's latest `record` happened, as given and as `_order` keeps it."""
-    return [instant(f"{record}_at", optional=True), *_order(record)]
+def _latest(record: str, *values: Column) -> list[Column]:
+    """What a school's latest `record` says, and when it happened, as given and as `_order` keeps it."""
+    return filled_later(*values, instant(f"{record}_at"), *_order(record))
 
 
 class InventoryViews(Projection):
     name = "inventory_views"
 
     def define_tables(self, metadata: MetaData) -> None:
+        def of_a_school(name, record_id, *columns):
+            """A table of records each about one school (a visit, an audit, a work), read by school."""
+            return Table(name, metadata, key(record_id), ref("school_code", index=True), *columns)
+
         self.schools = Table(
             "schools", metadata,
             *registered_school(),
             instant("updated_at"),
-            label("connectivity", optional=True),
-            label("link", optional=True),
-            amount("bandwidth_mbps", optional=True),
-            *_latest("connectivity"),
-            flag("filtering_active", optional=True),
-            *_latest("filtering"),
+            *_latest("connectivity", label("connectivity"), label("link"), amount("bandwidth_mbps")),
+            *_latest("filtering", flag("filtering_active")),
         )
         self.censuses = Table(
             "school_censuses", metadata,
@@ -84,10 +84,8 @@ class InventoryViews(Projection):
             ref("school_code", optional=True, index=True),
             flag("installed"),
             flag("in_service"),
-            text("decommission_reason", optional=True),
-            ref("transfer_id", optional=True),
-            label("observation", optional=True),
-            *_order("observation"),
+            *filled_later(text("decommission_reason"), ref("transfer_id"), label("observation"),
+                          *_order("observation")),
         )
         self.asset_events = Table("asset_events", metadata, key("asset_id"), log_position(primary=True))
         self.placements = Table("asset_placements", metadata, key("school_code"), key("asset_id"))
@@ -102,15 +100,9 @@ class InventoryViews(Projection):
             text("report"),
             instant("proposed_at"),
             user("proposed_by"),
-            user("approved_by", optional=True),
-            instant("decided_at", optional=True),
-            text("rejection_reason", optional=True),
-            instant("completed_at", optional=True),
+            *filled_later(user("approved_by"), instant("decided_at"), text("rejection_reason"),
+                          instant("completed_at")),
         )
-        def of_a_school(name, record_id, *columns):
-            """A table of records each about one school (a visit, an audit, a work), read by school."""
-            return Table(name, metadata, key(record_id), ref("school_code", index=True), *columns)
-
         self.visits = of_a_school(
             "usage_visits", "visit_id",
             instant("occurred_at"),

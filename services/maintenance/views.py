@@ -10,7 +10,8 @@ from datetime import datetime
 
 from sqlalchemy import Column, Index, MetaData, Table, and_, func, insert, select, update
 
-from shared.columns import amount, count, flag, instant, key, label, log_position, ref, text, timestamp, user, words
+from shared.columns import (amount, count, filled_later, flag, instant, key, label, log_position, ref, text, timestamp,
+                            user, words)
 from shared.db import chunks
 from shared.projector import Projection
 
@@ -22,13 +23,6 @@ STEPS = ("fault_declared", "warranty_claim_filed", "repair_completed", "equipmen
 
 def epoch(iso: str) -> float:
     return datetime.fromisoformat(iso).timestamp()
-
-
-def _later_step(*fields: Column, at: str) -> list[Column]:
-    """What a step after the declaration records, and when: unknown (null) until the step is taken."""
-    for field in fields:
-        field.nullable = True
-    return [*fields, instant(at, optional=True)]
 
 
 class FaultViews(Projection):
@@ -46,11 +40,11 @@ class FaultViews(Projection):
             instant("declared_at"),
             timestamp("declared_epoch"),
             count("declared_position"),  # breaks ties between equal instants
-            *_later_step(words("supplier"), ref("claim_ref", 100), at="claimed_at"),
-            *_later_step(text("repair_action"), amount("repair_cost_mad"), at="repaired_at"),
-            *_later_step(ref("new_asset_id"), ref("new_serial", 100), at="replaced_at"),
-            *_later_step(label("resolution"), at="closed_at"),
-            timestamp("closed_epoch", optional=True),
+            # each later step of a fault's life: what it records, and when
+            *filled_later(words("supplier"), ref("claim_ref", 100), instant("claimed_at")),
+            *filled_later(text("repair_action"), amount("repair_cost_mad"), instant("repaired_at")),
+            *filled_later(ref("new_asset_id"), ref("new_serial", 100), instant("replaced_at")),
+            *filled_later(label("resolution"), instant("closed_at"), timestamp("closed_epoch")),
             Index("ix_faults_asset", "asset_id", "status"),
             Index("ix_faults_school", "school_code", "status"),
         )

@@ -3,7 +3,7 @@ import json
 
 from sqlalchemy import Column, Index, MetaData, Table, func, insert, select, update
 
-from shared.columns import count, day, instant, key, label, log_position, ref, text, user, words
+from shared.columns import count, day, filled_later, instant, key, label, log_position, ref, text, user, words
 from shared.projector import Projection
 
 
@@ -104,8 +104,7 @@ class ResourcesViews(Projection):
             ref("school_code"),
             text("description"),
             instant("reported_at"),
-            text("resolution", optional=True),
-            instant("resolved_at", optional=True),
+            *filled_later(text("resolution"), instant("resolved_at")),
         )
         self.research = Table(
             "local_research", metadata,

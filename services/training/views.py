@@ -13,7 +13,8 @@ from datetime import datetime
 from sqlalchemy import Index, MetaData, Table, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from shared.columns import DAY, YEAR, amount, count, day, instant, key, label, log_position, ref, text, timestamp, words
+from shared.columns import (DAY, YEAR, amount, count, day, filled_later, instant, key, label, log_position, ref, text,
+                            timestamp, words)
 from shared.projector import Projection
 from shared.schools import KnownSchools
 
@@ -29,6 +30,10 @@ class TrainingViews(Projection):
     name = "training_views"
 
     def define_tables(self, metadata: MetaData) -> None:
+        def member_of_staff():
+            """A member of staff as an invitation names them."""
+            return [key("staff_id"), words("name", 200), label("role"), ref("school_code", optional=True)]
+
         self.trainings = Table(
             "trainings", metadata,
             key("training_id"),
@@ -48,15 +53,8 @@ class TrainingViews(Projection):
             amount("hours"),
             words("venue"),
             label("status"),  # scheduled, completed, cancelled
-            text("cancel_reason", optional=True),
-            instant("closed_at", optional=True),
+            *filled_later(text("cancel_reason"), instant("closed_at")),
         )
-
-        def member_of_staff():
-            """A member of staff as an invitation names them."""
-            return [key("staff_id"), words("name", 200), label("role"),
-                    ref("school_code", optional=True)]
-
         self.invitations = Table("invitations", metadata, key("session_id"), *member_of_staff(), log_position())
         self.attendance = Table(
             "attendance", metadata,
