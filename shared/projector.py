@@ -13,6 +13,11 @@
 - A valid event whose handler keeps failing stalls its source at that
   position (visible in `status()`); the other sources go on, and the next
   catch-up tries it again.
+- From the bus, the messages that arrive together are applied together: one
+  transaction for a run of them (the position advanced in it too), each
+  acknowledged once that transaction committed. While messages are flowing,
+  the first of a run lets those already on their way join it first, for a
+  few milliseconds at most (`group_delay`).
 """
 from __future__ import annotations
 
@@ -32,6 +37,7 @@ from .events import InvalidEvent, Registry, now
 log = logging.getLogger(__name__)
 
 Fetch = Callable[[str, int, int], list]  # (feed, after_position, limit) -> envelopes
+MAX_GROUP_DELAY = 0.005  # a run is never waited for longer: the wait is latency of every message in it
 
 
 def feed_key(province_code: str, source: str) -> str:
@@ -102,10 +108,13 @@ class Projector:
     def __init__(self, projection: Projection, engine: Engine, registry: Registry, fetch: Fetch,
                  retry_delays: Iterable[float] = (0.1, 0.3, 1.0, 3.0), page_size: int = 5000,
                  on_dead_letter: Callable[[object, str], None] | None = None,
-                 provinces: Callable[[], Iterable[str]] | None = None):
+                 provinces: Callable[[], Iterable[str]] | None = None, group_delay: float = 0.003):
         """`provinces`: where one read model is fed by several provinces, what tells which provinces
         there are (each has a feed per source, also found when its first event arrives); None for
-        a read model of one province, fed by source."""
+        a read model of one province, fed by source. `group_delay`: how long at most (seconds, up to
+        MAX_GROUP_DELAY; 0 never waits) a message from the bus waits for the run after it to arrive."""
+        if not 0 <= group_delay <= MAX_GROUP_DELAY:
+            raise ValueError(f"group_delay must be between 0 and {MAX_GROUP_DELAY} s, not {group_delay}")
         self.projection = projection
         projection.by_province = provinces is not None
         self.engine = engine
@@ -115,6 +124,9 @@ class Projector:
         self.page_size = page_size
         self.on_dead_letter = on_dead_letter
         self.provinces = provinces
+        self.group_delay = group_delay
+        self._arrived = 0  # messages taken from the bus so far
+        self._last_arrival = float("-inf")
         self._tracking_meta = MetaData()
         self.positions_table, self.dead_table = tracking_tables(self._tracking_meta)
         mark = (lambda n: f":{n}") if engine.dialect.name == "sqlite" else (lambda n: f"%({n})s")
@@ -215,8 +227,11 @@ class Projector:
         # Messages waiting for the lock are applied together with the one that
         # holds it (one transaction for many), then acknowledged by their own worker.
         self._waiting.setdefault(source, {})[position] = envelope
+        flowing = time.monotonic() - self._last_arrival < 10 * self.group_delay
+        self._arrived += 1
+        self._last_arrival = time.monotonic()
         with self.lock:
-            outcome = self._take(envelope, gap_filled=False)
+            outcome = self._take(envelope, gap_filled=False, gather=flowing)
         if outcome is not None:
             return outcome
         # A gap: fill it from the source's log without holding the lock, so that
@@ -229,8 +244,9 @@ class Projector:
         with self.lock:
             return self._take(envelope, gap_filled=True)
 
-    def _take(self, envelope: dict, gap_filled: bool) -> str | None:
-        """Apply `envelope` and the run waiting after it (lock held); None if a gap comes first."""
+    def _take(self, envelope: dict, gap_filled: bool, gather: bool = False) -> str | None:
+        """Apply `envelope` and the run waiting after it (lock held); None if a gap comes first.
+        `gather`: messages are flowing, so let more of the run join first."""
         source, position = self.feed_of(envelope), envelope["position"]
         waiting = self._waiting[source]
         if self._applied_with_others.pop(envelope["event_id"], False):
@@ -243,6 +259,8 @@ class Projector:
             return "duplicate"
         if position > last + 1:
             return "deferred" if gap_filled else None
+        if gather:
+            self._gather()
         run = [envelope]
         while run[-1]["position"] + 1 in waiting:
             run.append(waiting.pop(run[-1]["position"] + 1))
@@ -251,6 +269,17 @@ class Projector:
         for other in run[1:]:
             self._applied_with_others[other["event_id"]] = True
         return "applied"
+
+    def _gather(self) -> None:
+        """Let the messages already on their way join the run (lock held: they wait in `_waiting`):
+        yield to them again and again while each turn brings more, for `group_delay` at most. A
+        turn is a bare yield, not a pause: once no more come, the run is applied at once."""
+        deadline = time.monotonic() + self.group_delay
+        while time.monotonic() < deadline:
+            before = self._arrived
+            time.sleep(0)  # under eventlet, the workers spawned and the socket's messages go on meanwhile
+            if self._arrived == before:
+                return
 
     # ---- the slow path: reading the sources' logs
 
