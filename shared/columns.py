@@ -43,7 +43,8 @@ def key(name: str, length: int = ID) -> Column:
 
 
 def filled_later(*columns: Column) -> list[Column]:
-    """Columns a later event fills (a repair, a decision, a first record): empty until it comes."""
+    """Columns another event than the one that makes the row fills (a repair, a decision, a first record):
+    empty until it comes."""
     for column in columns:
         column.nullable = True
     return list(columns)

@@ -28,7 +28,7 @@ from typing import Callable
 
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, Table
 
-from shared.columns import YEAR, amount, count, flag, key, label, ref, text, timestamp
+from shared.columns import YEAR, amount, count, filled_later, flag, key, label, ref, text, timestamp
 from shared.schools import detail_columns
 
 from .periods import CASABLANCA
@@ -118,8 +118,10 @@ class IndicatorsModel:
             self.entities.append(Entity(table, tuple(c.name for c in table.primary_key.columns)))
             return table
 
-        def history(name, *columns, by, group=None, bound=None):
-            """States read by `by`; a key's rows are one sequence of states, or one per `group`."""
+        def history(name, *columns, group=None, bound=None):
+            """States of each thing its first column names, read by it; a thing's rows are one sequence of
+            states, or one per `group`."""
+            by = columns[0].name
             table = Table(name, md, *columns, timestamp("at"), *placed(), timestamp("end_at"),
                           Index(f"ix_{name}_key", by))
             self.histories.append(History(table, by, group or (lambda r: r[by]), bound))
@@ -160,10 +162,8 @@ class IndicatorsModel:
         self.faults = entity(
             "faults",
             key("fault_id", ID),
-            ref("asset_id", ID, optional=True),
-            ref("school_code", optional=True),
-            flag("under_warranty", optional=True),
-            timestamp("declared_at", optional=True),
+            # what its declaration tells, unknown while only its closing is
+            *filled_later(ref("asset_id", ID), ref("school_code"), flag("under_warranty"), timestamp("declared_at")),
             timestamp("closed_at"),
             label("resolution", 30, optional=True),
             Index("ix_faults_school", "school_code"),
@@ -173,8 +173,7 @@ class IndicatorsModel:
         self.dysfunctions = entity(
             "dysfunctions",
             key("dysfunction_id", ID),
-            ref("school_code", optional=True),
-            timestamp("reported_at", optional=True),
+            *filled_later(ref("school_code"), timestamp("reported_at")),  # unknown while only its resolution is
             timestamp("resolved_at"),
             Index("ix_dysfunctions_school", "school_code"),
         )
@@ -202,40 +201,35 @@ class IndicatorsModel:
             ref("school_code"),
             label("kind", 40, optional=True),
             label("bundle", 10, optional=True),
-            by="asset_id", bound=Bound(assets, ends="decommissioned_at", copies=("kind", "bundle")))
+            bound=Bound(assets, ends="decommissioned_at", copies=("kind", "bundle")))
         Index("ix_placements_school", self.placements.c.school_code, self.placements.c.end_at)
-        self.observations = history(
-            "observations", ref("asset_id", ID), ref("school_code"), label("status"), by="asset_id")
+        self.observations = history("observations", ref("asset_id", ID), ref("school_code"), label("status"))
         Index("ix_observations_school", self.observations.c.school_code)
-        self.connectivity = history("connectivity", ref("school_code"), label("status"), by="school_code")
-        self.filtering = history("filtering", ref("school_code"), flag("active"), by="school_code")
+        self.connectivity = history("connectivity", ref("school_code"), label("status"))
+        self.filtering = history("filtering", ref("school_code"), flag("active"))
         self.censuses = history(
             "censuses",
             ref("school_code"),
             ref("school_year", YEAR),
             count("pupils"),
             count("teachers"),
-            by="school_code", group=lambda r: (r["school_code"], r["school_year"]))
-        self.audits = history(
-            "audits", ref("school_code"), count("present"), count("findings"), by="school_code")
-        self.invitations = history(
-            "invitations", ref("staff_id", ID), ref("school_code", optional=True), label("role"), by="staff_id")
+            group=lambda r: (r["school_code"], r["school_year"]))
+        self.audits = history("audits", ref("school_code"), count("present"), count("findings"))
+        self.invitations = history("invitations", ref("staff_id", ID), ref("school_code", optional=True), label("role"))
         Index("ix_invitations_school", self.invitations.c.school_code)
         self.schedules = history(
             "schedules",
             ref("session_id", ID),
             timestamp("starts_at"),
             amount("hours"),
-            ref("province_code"),
-            by="session_id")
+            ref("province_code"))
         # A training's evaluation: a later one replaces the earlier. The score in tenths keeps sums exact.
         self.evaluations = history(
             "evaluations",
             ref("training_id", ID),
             count("respondents"),
             count("score_tenths"),
-            ref("province_code"),
-            by="training_id")
+            ref("province_code"))
 
         # ---- flows
         self.resources_received = flow(

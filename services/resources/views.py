@@ -14,18 +14,17 @@ def _json(value) -> str:
 ID = 64  # resources' ids are longer than the other services'
 
 
-def _listed(name: str) -> list[Column]:
-    """The id of a row the lists show, and the position of its first event: their order."""
-    return [key(name, ID), log_position()]
-
-
 class ResourcesViews(Projection):
     name = "resources_views"
 
     def define_tables(self, metadata: MetaData) -> None:
+        def listed(name: str) -> list[Column]:
+            """The id of a row the lists show, and the position of its first event: their order."""
+            return [key(name, ID), log_position()]
+
         self.resources = Table(
             "catalogue", metadata,
-            *_listed("resource_id"),
+            *listed("resource_id"),
             words("title"),
             words("subject", 100, optional=True),      # a submitted resource has only a title
             text("levels", optional=True),       # JSON list
@@ -48,7 +47,7 @@ class ResourcesViews(Projection):
         )
         self.projects = Table(
             "production_projects", metadata,
-            *_listed("project_id"),
+            *listed("project_id"),
             words("title"),
             words("subject", 100),
             text("members"),
@@ -73,7 +72,7 @@ class ResourcesViews(Projection):
         )
         self.workshops = Table(
             "workshops", metadata,
-            *_listed("workshop_id"),
+            *listed("workshop_id"),
             instant("held_at"),
             text("school_codes"),
             count("participants"),
@@ -92,7 +91,7 @@ class ResourcesViews(Projection):
         )
         self.practices = Table(
             "good_practices", metadata,
-            *_listed("practice_id"),
+            *listed("practice_id"),
             ref("school_code"),
             words("teacher"),
             text("description"),
@@ -100,7 +99,7 @@ class ResourcesViews(Projection):
         )
         self.dysfunctions = Table(
             "dysfunctions", metadata,
-            *_listed("dysfunction_id"),
+            *listed("dysfunction_id"),
             ref("school_code"),
             text("description"),
             instant("reported_at"),
@@ -108,7 +107,7 @@ class ResourcesViews(Projection):
         )
         self.research = Table(
             "local_research", metadata,
-            *_listed("research_id"),
+            *listed("research_id"),
             words("title"),
             text("findings"),
             text("recommendations"),
