@@ -1,8 +1,9 @@
-"""The kinds of column the read models keep, each named for what it holds and sized once.
+"""The kinds of column the read models (and the tables kept beside them) hold, each named for what it
+holds and sized once.
 
 A column is required unless said `optional`: most of what a read model keeps comes from an event that
-always carries it. Lengths are those of the tables the services have always made (a changed length is
-a changed schema, see `migrations`).
+always carries it. Lengths are those the tables have always had: a changed length is a changed schema
+(a read model made again, a kept table migrated).
 """
 from __future__ import annotations
 

@@ -26,8 +26,8 @@ class ResourcesViews(Projection):
             "catalogue", metadata,
             *listed("resource_id"),
             words("title"),
-            words("subject", 100, optional=True),      # a submitted resource has only a title
-            text("levels", optional=True),       # JSON list
+            words("subject", 100, optional=True),  # a submitted resource has only a title
+            text("levels", optional=True),  # JSON list
             label("format", optional=True),
             label("origin"),
             ref("project_id", ID, optional=True),
