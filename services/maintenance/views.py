@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, MetaData, Table, and_, func, insert, select, update
+from sqlalchemy import Index, MetaData, Table, and_, func, insert, select, update
 
 from shared.columns import (amount, count, filled_later, flag, instant, key, label, log_position, ref, text, timestamp,
                             user, words)
