@@ -16,7 +16,7 @@ import json
 import logging
 import time
 from urllib.error import HTTPError, URLError
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 from urllib.request import Request, urlopen
 
 from .config import SOURCES
@@ -32,6 +32,13 @@ HOPS = {"academy": 1, "national": 2}  # province -> academy; province -> academy
 def vhost_of(amqp_uri: str) -> str:
     path = urlsplit(amqp_uri).path
     return unquote(path[1:]) if len(path) > 1 else "/"
+
+
+def plugin_uri(amqp_uri: str) -> str:
+    """An upstream's URI as the plugin must be given it to reach the vhost the services reach with it: kombu
+    reads an empty path, or `/`, as the default vhost `/`, the plugin as the vhost "" (and is refused)."""
+    parts = urlsplit(amqp_uri)
+    return urlunsplit(parts._replace(path="/%2F")) if parts.path in ("", "/") else amqp_uri
 
 
 class Management:
@@ -59,7 +66,7 @@ def declare(management: Management, amqp_uri: str, tier: str, upstreams: dict[st
     vhost = quote(vhost_of(amqp_uri), safe="")
     for code, uri in upstreams.items():
         management.call("PUT", f"/api/parameters/federation-upstream/{vhost}/{PREFIX}{code}", {"value": {
-            "uri": uri, "ack-mode": "on-confirm", "max-hops": HOPS[tier], "reconnect-delay": 2,
+            "uri": plugin_uri(uri), "ack-mode": "on-confirm", "max-hops": HOPS[tier], "reconnect-delay": 2,
             "trust-user-id": False}})
     wanted = {PREFIX + code for code in upstreams}
     for upstream in management.call("GET", f"/api/parameters/federation-upstream/{vhost}") or []:

@@ -57,3 +57,15 @@ def test_health_reads_the_links_within_a_short_timeout_when_the_management_api_h
         first = state.read()
         assert "timed out" in first["error"]
         assert state.read() is first  # asked again at once: the same answer, not another wait
+
+
+@pytest.mark.parametrize("given, declared", [
+    ("amqp://dlo:pw@oed.example:5672/", "amqp://dlo:pw@oed.example:5672/%2F"),
+    ("amqps://dlo:pw@oed.example:5671", "amqps://dlo:pw@oed.example:5671/%2F"),
+    ("amqps://dlo:pw@oed.example:5671/?cacertfile=/ca.pem", "amqps://dlo:pw@oed.example:5671/%2F?cacertfile=/ca.pem"),
+    ("amqp://dlo:pw@oed.example:5672/oed", "amqp://dlo:pw@oed.example:5672/oed"),
+    ("amqp://dlo:pw@oed.example:5672/%2F", "amqp://dlo:pw@oed.example:5672/%2F"),
+])
+def test_an_upstream_on_the_default_vhost_is_declared_so_that_the_plugin_reaches_that_vhost(given, declared):
+    assert federation.plugin_uri(given) == declared
+    assert federation.vhost_of(declared) == federation.vhost_of(given)
