@@ -2,11 +2,13 @@
 entrypoint (`following`: the event queue's consumer, max_workers workers, prefetch as many), a projector
 applying each message and nameko acknowledging it once applied.
 
-    python benchmarks/bus_consumer.py SOURCE_DB_URL DB_URL AMQP_URI EVENTS
+    python benchmarks/bus_consumer.py SOURCE_DB_URL DB_URL AMQP_URI EVENTS [CONSUMER [nothing]]
 
-Prints `ready` once consuming, then, when EVENTS messages are acknowledged, one JSON line: when the first
+CONSUMER names the service and its queue (`CONSUMER.inventory`, `bench` by default); with `nothing`, the
+handler applies nothing (what nameko alone costs). Prints `ready` once consuming, then, when EVENTS messages are acknowledged, one JSON line: when the first
 message was taken and the last acknowledged (epoch seconds), the lag of each event from its recording to
-its apply (sorted), the outcomes and how many transactions applied them.
+its apply (in the order applied), the outcomes, how many transactions applied them and the process's CPU
+time since the first message.
 """
 import eventlet
 
@@ -30,7 +32,8 @@ from shared.service import _EventQueueConsumer, following  # noqa: E402
 from shared.store import EventStore  # noqa: E402
 
 source_url, url, amqp_uri, expected = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-taken, lags, acked = [], [], []
+consumer, nothing = (sys.argv[5:] + ["bench"])[0], sys.argv[6:] == ["nothing"]
+taken, lags, acked, cpu = [], [], [], []
 
 
 class TimedProjector(Projector):
@@ -39,7 +42,8 @@ class TimedProjector(Projector):
     def handle(self, body):
         if not taken:
             taken.append(time.time())
-        outcome = super().handle(body)
+            cpu.append(time.process_time())
+        outcome = "ignored" if nothing else super().handle(body)
         lags.append(time.time() - datetime.fromisoformat(body["recorded_at"]).timestamp())
         return outcome
 
@@ -61,9 +65,9 @@ class BenchProjector(DependencyProvider):
 
 
 class Bench:
-    name = "bench"
+    name = consumer
     projector = BenchProjector()
-    on_inventory_event = following("bench", "inventory", "projector")
+    on_inventory_event = following(consumer, "inventory", "projector")
 
 
 def counting_ack(ack):
@@ -83,6 +87,6 @@ while len(acked) < expected and time.time() < deadline:
     eventlet.sleep(0.01)
 outcomes = next(d.projector.outcomes for d in container.dependencies if isinstance(d, BenchProjector))
 print(json.dumps({"taken": taken[0] if taken else None, "acked": acked[-1] if acked else None,
-                  "count": len(acked), "lags": sorted(lags), "outcomes": dict(outcomes),
-                  "transactions": TimedProjector.transactions}), flush=True)
+                  "count": len(acked), "cpu": time.process_time() - cpu[0] if cpu else None, "lags": lags,
+                  "outcomes": dict(outcomes), "transactions": TimedProjector.transactions}), flush=True)
 container.stop()

@@ -36,8 +36,9 @@ from shared.service import source_queue  # noqa: E402
 
 API = "http://guest:guest@127.0.0.1:15672/api"
 PG_ADMIN = os.environ.get("GENIE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-# What the relay publishes reaches the consuming service's queue and, for the baseline, a copy of it.
-SERVICE_QUEUE = source_queue("bench", "inventory")
+# What the relay publishes reaches the consuming service's queue and copies of it: for the baseline, and for
+# the same service with a handler that applies nothing (what nameko alone costs).
+SERVICE_QUEUE, NOTHING_QUEUE = source_queue("bench", "inventory"), source_queue("nothing", "inventory")
 BASELINE_QUEUE = Queue("baseline.inventory", Exchange(event_exchange("inventory"), type="topic", durable=True),
                        routing_key="#", durable=True)
 OFFERED = 500  # events/s offered in the paced end-to-end measure
@@ -206,7 +207,7 @@ def kombu_publish(uri, n):
 
 def declare_queues(uri):
     with Connection(uri) as conn:
-        for queue in (SERVICE_QUEUE, BASELINE_QUEUE):
+        for queue in (SERVICE_QUEUE, NOTHING_QUEUE, BASELINE_QUEUE):
             queue(conn.default_channel).declare()
 
 
@@ -275,9 +276,9 @@ def bench_handle(store, url, n):
 class ConsumingService:
     """The consuming service (benchmarks/bus_consumer.py) in a process of its own, consuming once started."""
 
-    def __init__(self, url_src, url_dst, uri, n):
-        self.process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("bus_consumer.py")),
-                                         url_src, url_dst, uri, str(n)], stdout=subprocess.PIPE, text=True,
+    def __init__(self, url_src, url_dst, uri, n, *options):
+        command = [sys.executable, str(Path(__file__).with_name("bus_consumer.py")), url_src, url_dst, uri, str(n)]
+        self.process = subprocess.Popen(command + list(options), stdout=subprocess.PIPE, text=True,
                                         env=dict(os.environ, PYTHONWARNINGS="ignore"))
         ready = self.process.stdout.readline().strip()
         if ready != "ready":
@@ -289,12 +290,13 @@ class ConsumingService:
         return answer
 
 
-def bench_bus_path(url_src, url_dst, uri, n):
+def bench_bus_path(url_src, url_dst, uri, n, *options):
     """The bus path as services run it: the messages the relay published wait in the service's queue; the
     service consumes them (nameko, its workers and prefetch), a projector applies each, nameko acks it."""
-    got = ConsumingService(url_src, url_dst, uri, n).result()
+    got = ConsumingService(url_src, url_dst, uri, n, *options).result()
     assert got["count"] == n, got["count"]
-    return got["acked"] - got["taken"], got["transactions"]
+    elapsed = got["acked"] - got["taken"]
+    return elapsed, got["transactions"], got["cpu"] / elapsed
 
 
 def bench_end_to_end(url_src, url_dst, uri, n, offered=None):
@@ -318,7 +320,7 @@ def bench_end_to_end(url_src, url_dst, uri, n, offered=None):
     wake.set()
     relaying.join()
     store.engine.dispose()
-    lags = got["lags"]
+    lags = sorted(got["lags"])
     return got["count"], got["acked"] - start, lags[len(lags) // 2], lags[int(len(lags) * 0.99) - 1]
 
 
@@ -345,10 +347,13 @@ def main():
              "raw kombu publish, confirm each", rate(n, publish))
         consume = kombu_consume(uri, n)
         print("projector (events/s)")
-        bus_s, transactions = bench_bus_path(relay_url, f"sqlite:///{tmp / 'b.db'}", uri, n)
+        bus_s, transactions, busy = bench_bus_path(relay_url, f"sqlite:///{tmp / 'b.db'}", uri, n)
         line("bus path: queue -> service -> apply -> ack", ratio(n, bus_s, consume),
              "raw kombu consume with ack", rate(n, consume), ">= 0.5x")
-        line(f"  (in {transactions} transactions)", "")
+        line(f"  in {transactions:,} transactions; service's CPU", f"{busy:.0%} of a core")
+        nothing_s, _, busy = bench_bus_path(relay_url, f"sqlite:///{tmp / 'n.db'}", uri, n, "nothing", "nothing")
+        line("  the same service applying nothing (nameko)", ratio(n, nothing_s, consume),
+             "", "", f"CPU {busy:.0%} of a core")
         line("handle() in one thread, no bus", rate(*bench_handle(store, f"sqlite:///{tmp / 'h.db'}", n)))
         if args.only == "all":
             line("replay: fresh projector, whole log",
