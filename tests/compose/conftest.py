@@ -47,11 +47,13 @@ def as_installed(commands: str) -> str:
 class Stack(System):
     """The containers of one compose project. Same HTTP helpers as the end-to-end suite's System."""
 
-    def __init__(self, tmp: Path, secrets: dict[str, str]):
+    def __init__(self, tmp: Path, secrets: dict[str, str], services=SERVICES, **settings):
         self.tmp = tmp
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.env = dict(os.environ, **secrets, GATEWAY_PUBLISHED_PORT=str(self.port))
+        self.env = dict(os.environ, **secrets, GATEWAY_PUBLISHED_PORT=str(self.port), **settings)
+        self.project = self.env["COMPOSE_PROJECT_NAME"]
+        self.services = services
         self.secrets = secrets
         self.procs, self.tokens = {}, {}
         self.http = requests.Session()
@@ -82,7 +84,7 @@ class Stack(System):
     def _containers(self, service: str | None = None) -> list[str]:
         """The ids of the project's containers (of one service; not one-off runs), asked of Docker: compose is
         slow to start."""
-        labels = [f"com.docker.compose.project={os.environ['COMPOSE_PROJECT_NAME']}", "com.docker.compose.oneoff=False"]
+        labels = [f"com.docker.compose.project={self.project}", "com.docker.compose.oneoff=False"]
         if service:
             labels.append(f"com.docker.compose.service={service}")
         args = ["docker", "ps", "-aq"] + [arg for label in labels for arg in ("--filter", f"label={label}")]
@@ -99,7 +101,7 @@ class Stack(System):
         return json.loads(out)[0]
 
     def health_status(self) -> dict[str, str]:
-        out = {service: "absent" for service in INFRA + SERVICES}
+        out = {service: "absent" for service in INFRA + tuple(self.services)}
         ids = self._containers()
         if ids:
             found = json.loads(subprocess.run(["docker", "inspect", *ids], capture_output=True, text=True,

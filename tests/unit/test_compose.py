@@ -3,13 +3,13 @@ import re
 from pathlib import Path
 from urllib.parse import urlparse
 
+import pytest
 import yaml
 
 from genie.system import SERVICE_CLASSES, service_class
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-LOCAL = yaml.safe_load((ROOT / "deploy" / "compose.local.yml").read_text())
 APP = {name: spec for name, spec in COMPOSE["services"].items() if spec.get("image") == "genie-coordination"}
 SECRETS = ("RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "GATEWAY_SECRET")
 
@@ -93,25 +93,33 @@ def _merged(base: dict, override: dict) -> dict:
     return out
 
 
-def test_the_local_file_changes_the_images_only():
-    """deploy/compose.local.yml is the production topology on images built here: same services, volumes, health
-    checks, restart policies, dependencies, ports and environment."""
-    assert set(LOCAL["services"]) == set(COMPOSE["services"])
-    assert {k for k in LOCAL if not k.startswith("x-")} == {"services"}  # no volume, network or secret of its own
-    for name, spec in LOCAL["services"].items():
+@pytest.mark.parametrize("production, local", [("docker-compose.yml", "deploy/compose.local.yml"),
+                                               ("deploy/academy.compose.yml", "deploy/academy.local.yml")])
+def test_the_local_file_changes_the_images_only(production, local):
+    """A local file is its production topology on images built here: same services, volumes, health checks,
+    restart policies, dependencies, ports and environment."""
+    compose = yaml.safe_load((ROOT / production).read_text())
+    changes = yaml.safe_load((ROOT / local).read_text())
+    assert set(changes["services"]) == set(compose["services"])
+    assert {k for k in changes if not k.startswith("x-")} == {"services"}  # no volume, network or secret of its own
+    for name, spec in changes["services"].items():
         assert set(spec) == {"image", "build"}, f"{name}: the local file sets {set(spec) - {'image', 'build'}}"
-    merged = _merged(COMPOSE, LOCAL)
-    for name, spec in COMPOSE["services"].items():
+    merged = _merged(compose, changes)
+    for name, spec in compose["services"].items():
         same = {k: v for k, v in spec.items() if k not in ("image", "build")}
         assert {k: v for k, v in merged[name].items() if k not in ("image", "build")} == same, name
     # The production file keeps the registry's official images; the local one builds every image itself.
-    assert COMPOSE["services"]["rabbitmq"]["image"].startswith("rabbitmq:")
-    assert COMPOSE["services"]["postgres"]["image"].startswith("postgres:")
-    for name in APP:
-        assert merged[name]["image"] == "genie-coordination:local"
-        assert merged[name]["build"]["args"]["PYTHON_IMAGE"] == "genie-local/bookworm:base"
+    assert compose["services"]["rabbitmq"]["image"].startswith("rabbitmq:")
+    assert compose["services"]["postgres"]["image"].startswith("postgres:")
+    # Paths are read from the folder of the production file, the first given.
+    base = (ROOT / production).parent
+    for name, spec in compose["services"].items():
+        if spec.get("image") == "genie-coordination":
+            assert merged[name]["image"] == "genie-coordination:local"
+            assert merged[name]["build"]["args"]["PYTHON_IMAGE"] == "genie-local/bookworm:base"
+            assert (base / merged[name]["build"]["context"] / "Dockerfile").resolve() == ROOT / "Dockerfile"
     for name in ("rabbitmq", "postgres"):
-        assert (ROOT / merged[name]["build"]["dockerfile"]).exists()
+        assert (base / merged[name]["build"]["context"] / merged[name]["build"]["dockerfile"]).exists()
 
 
 def test_the_local_broker_has_the_plugins_of_the_official_image():
