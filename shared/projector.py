@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 Fetch = Callable[[str, int, int], list]  # (feed, after_position, limit) -> envelopes
 MAX_GROUP_DELAY = 0.005  # a run is never waited for longer: the wait is latency of every message in it
+GATHER_AGAIN = 0.1  # seconds after a wait that brought none before waiting again (messages taken one by one)
 
 
 def feed_key(province_code: str, source: str) -> str:
@@ -126,7 +127,7 @@ class Projector:
         self.provinces = provinces
         self.group_delay = group_delay
         self._arrived = 0  # messages taken from the bus so far
-        self._last_arrival = float("-inf")
+        self._last_arrival = self._gathered = self._joined = float("-inf")  # a wait began / brought more
         self._tracking_meta = MetaData()
         self.positions_table, self.dead_table = tracking_tables(self._tracking_meta)
         mark = (lambda n: f":{n}") if engine.dialect.name == "sqlite" else (lambda n: f"%({n})s")
@@ -227,9 +228,11 @@ class Projector:
         # Messages waiting for the lock are applied together with the one that
         # holds it (one transaction for many), then acknowledged by their own worker.
         self._waiting.setdefault(source, {})[position] = envelope
-        flowing = time.monotonic() - self._last_arrival < 10 * self.group_delay
+        arrival = time.monotonic()
+        flowing = arrival - self._last_arrival < 10 * self.group_delay and (
+            arrival - self._joined < GATHER_AGAIN or arrival - self._gathered >= GATHER_AGAIN)
         self._arrived += 1
-        self._last_arrival = time.monotonic()
+        self._last_arrival = arrival
         with self.lock:
             outcome = self._take(envelope, gap_filled=False, gather=flowing)
         if outcome is not None:
@@ -273,13 +276,18 @@ class Projector:
     def _gather(self) -> None:
         """Let the messages already on their way join the run (lock held: they wait in `_waiting`):
         yield to them again and again while each turn brings more, for `group_delay` at most. A
-        turn is a bare yield, not a pause: once no more come, the run is applied at once."""
-        deadline = time.monotonic() + self.group_delay
+        turn is a bare yield, not a pause: once no more come, the run is applied at once. Where a
+        wait brought none (messages handled one after another), the next is tried GATHER_AGAIN later."""
+        self._gathered = time.monotonic()
+        deadline = self._gathered + self.group_delay
+        first = self._arrived
         while time.monotonic() < deadline:
             before = self._arrived
             time.sleep(0)  # under eventlet, the workers spawned and the socket's messages go on meanwhile
             if self._arrived == before:
-                return
+                break
+        if self._arrived != first:
+            self._joined = time.monotonic()
 
     # ---- the slow path: reading the sources' logs
 

@@ -114,6 +114,14 @@ def test_a_lone_message_is_applied_at_once(projector, envelopes, monkeypatch):
     assert yields == [] and projector.transactions == [[1]]
 
 
+def test_messages_handled_one_after_another_are_not_waited_for_each_time(projector, envelopes, monkeypatch):
+    yields = yielding(monkeypatch, lambda turn: None, clock=lambda: 1000.0)  # all at once, none joining
+    for env in envelopes:
+        assert projector.handle(env) == "applied"
+    assert yields == [0]  # the second tried once; none joined, so the others went straight on
+    assert projector.transactions == [[p] for p in range(1, 7)]
+
+
 def test_the_wait_for_the_run_is_bounded_by_the_group_delay(projector, envelopes, monkeypatch):
     now = [1000.0]
 
