@@ -127,7 +127,8 @@ class Projector:
         self.provinces = provinces
         self.group_delay = group_delay
         self._arrived = 0  # messages taken from the bus so far
-        self._last_arrival = self._gathered = self._joined = float("-inf")  # a wait began / brought more
+        # When the last message was taken, the last wait for a run began, a wait last brought others.
+        self._last_arrival = self._gathered = self._joined = float("-inf")
         self._tracking_meta = MetaData()
         self.positions_table, self.dead_table = tracking_tables(self._tracking_meta)
         mark = (lambda n: f":{n}") if engine.dialect.name == "sqlite" else (lambda n: f"%({n})s")
@@ -229,12 +230,13 @@ class Projector:
         # holds it (one transaction for many), then acknowledged by their own worker.
         self._waiting.setdefault(source, {})[position] = envelope
         arrival = time.monotonic()
-        flowing = arrival - self._last_arrival < 10 * self.group_delay and (
+        # Others may be on their way: one came just before, and waiting lately brought some (or was not tried).
+        gather = arrival - self._last_arrival < 10 * self.group_delay and (
             arrival - self._joined < GATHER_AGAIN or arrival - self._gathered >= GATHER_AGAIN)
         self._arrived += 1
         self._last_arrival = arrival
         with self.lock:
-            outcome = self._take(envelope, gap_filled=False, gather=flowing)
+            outcome = self._take(envelope, gap_filled=False, gather=gather)
         if outcome is not None:
             return outcome
         # A gap: fill it from the source's log without holding the lock, so that
