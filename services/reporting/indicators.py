@@ -30,7 +30,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, case, distinct, func, or_, select, true, union_all
 from sqlalchemy.engine import Connection
@@ -83,6 +83,7 @@ class Question:
         self.S = select(s.c.school_code).where(*self.school_filter)
         self._schools = None
         self._provinces = None
+        self._read_once: dict = {}
 
     # ---- filters
 
@@ -180,6 +181,12 @@ class Question:
         st = self.p.invitations
         return st, joined.join(st, and_(st.c.staff_id == staff_id, self.live(st)))
 
+    def once(self, what: str, read):
+        """What several indicators count in one pass over the same rows, read once for this question."""
+        if what not in self._read_once:
+            self._read_once[what] = read()
+        return self._read_once[what]
+
     def _grouped(self, stmt, n) -> list:
         out = [{} for _ in range(n)]
         for row in self.conn.execute(stmt):
@@ -209,19 +216,34 @@ def _count_if(condition):
            additive=True)
 def inf01_equipment_in_service(q: Question) -> Figure:
     """Assets at a school of S and not decommissioned, at T."""
-    pl = q.p.placements
-    n, = q.tally(pl.c.school_code, [func.count()], q.live(pl))
-    return Figure(n)
+    return Figure(_in_service(q).assets)
+
+
+class InService(NamedTuple):
+    assets: Any
+    computers: Any
+    schools_with_multimedia: Any
+    unused: Any  # last seen unused
+
+
+def _in_service(q: Question) -> InService:
+    """Of the assets in service at T at S, in one pass: how many (INF01, MNT05), how many computers (INF02),
+    the schools with a multimedia bundle among them (INF03), and how many were last seen unused (INF07)."""
+    pl, o = q.p.placements, q.p.observations
+    unused = pl.c.asset_id.in_(select(o.c.asset_id).where(q.live(o), o.c.status == "unused"))
+    return q.once("in service", lambda: InService(*q.tally(pl.c.school_code, [
+        func.count(), _count_if(pl.c.kind.in_(COMPUTERS)),
+        func.count(distinct(case((pl.c.bundle.in_(BUNDLES), pl.c.school_code)))), _count_if(unused)], q.live(pl))))
 
 
 @indicator("INF02", axis="infrastructure", kind="stock", figure="ratio", unit="pupils_per_computer",
            higher_is_better=False, additive=True)
 def inf02_learners_per_computer(q: Question) -> Figure:
     """Pupils of S (census of the period's school year at T) / in-service desktops and laptops at S."""
-    c, pl = q.p.censuses, q.p.placements
+    c = q.p.censuses
     pupils, censused = q.tally(c.c.school_code, [func.sum(c.c.pupils), func.count()], q.live(c),
                                c.c.school_year == q.period.school_year)
-    computers, = q.tally(pl.c.school_code, [func.count()], q.live(pl), pl.c.kind.in_(COMPUTERS))
+    computers = _in_service(q).computers
     # No census of the year at any school: the pupils are not known, which is not zero pupils.
     if not q.per_school and not q.by_province and not censused and q.school_count():
         pupils = None
@@ -232,10 +254,7 @@ def inf02_learners_per_computer(q: Question) -> Figure:
            additive=True)
 def inf03_schools_with_multimedia(q: Question) -> Figure:
     """% of S with at least one in-service asset of bundle smm or vmm."""
-    pl = q.p.placements
-    equipped, = q.tally(pl.c.school_code, [func.count(distinct(pl.c.school_code))], q.live(pl),
-                        pl.c.bundle.in_(BUNDLES))
-    return Figure(equipped, q.school_count())
+    return Figure(_in_service(q).schools_with_multimedia, q.school_count())
 
 
 @indicator("INF04", axis="infrastructure", kind="stock", figure="rate", unit="percent", higher_is_better=True,
@@ -273,10 +292,7 @@ def inf06_equipment_use_rate(q: Question) -> Figure:
            additive=True)
 def inf07_unused_equipment(q: Question) -> Figure:
     """In-service assets at S whose latest observation at T is unused."""
-    pl, o = q.p.placements, q.p.observations
-    n, = q.tally(pl.c.school_code, [func.count()], q.live(pl), q.live(o), o.c.status == "unused",
-                 from_=pl.join(o, o.c.asset_id == pl.c.asset_id))
-    return Figure(n)
+    return Figure(_in_service(q).unused)
 
 
 @indicator("INF08", axis="infrastructure", kind="flow", figure="rate", unit="percent", higher_is_better=True,
@@ -354,10 +370,11 @@ def mnt04_faults_open_over_15_days(q: Question) -> Figure:
 def mnt05_equipment_with_open_fault(q: Question) -> Figure:
     """% of in-service assets at S (INF01) with an open fault at T."""
     pl, f = q.p.placements, q.p.faults
-    # The few assets with a fault open at T, read once (not a lookup for every asset in service).
+    # Found from the few assets with a fault open at T, each by its index (not every asset in service looked
+    # up among them); the assets in service are INF01's.
     faulty = pl.c.asset_id.in_(select(f.c.asset_id).where(_open(q, f)))
-    with_fault, assets = q.tally(pl.c.school_code, [_count_if(faulty), func.count()], q.live(pl))
-    return Figure(with_fault, assets)
+    with_fault, = q.tally(pl.c.school_code, [func.count()], faulty, q.live(pl))
+    return Figure(with_fault, _in_service(q).assets)
 
 
 # ---------------------------------------------------------------------- resources
