@@ -297,10 +297,11 @@ class ConsumingService:
 
 def bench_bus_path(url_src, url_dst, uri, n, *options):
     """The bus path as services run it: the messages the relay published wait in the service's queue; the
-    service consumes them (nameko, its workers and prefetch), a projector applies each, nameko acks it."""
+    service consumes them (nameko, a worker for those that waited together), a projector applies them, the
+    entrypoint acks each."""
     got = ConsumingService(url_src, url_dst, uri, n, *options).result()
     assert got["count"] == n, got["count"]
-    return got["acked"] - got["taken"], got["transactions"], got["cpu"]
+    return got["acked"] - got["taken"], got["transactions"], got["batches"], got["cpu"]
 
 
 def bench_end_to_end(url_src, url_dst, uri, n, offered=None):
@@ -351,11 +352,11 @@ def main():
              "raw kombu publish, confirm each", rate(n, publish))
         consume = kombu_consume(uri, n)
         print("projector (events/s)")
-        bus_s, transactions, cpu = bench_bus_path(relay_url, f"sqlite:///{tmp / 'b.db'}", uri, n)
+        bus_s, transactions, batches, cpu = bench_bus_path(relay_url, f"sqlite:///{tmp / 'b.db'}", uri, n)
         line("bus path: queue -> service -> apply -> ack", ratio(n, bus_s, consume),
              "raw kombu consume with ack", rate(n, consume), ">= 0.5x")
-        line(f"  in {transactions:,} transactions; its CPU", cpu_share(n, bus_s, cpu))
-        nothing_s, _, cpu = bench_bus_path(relay_url, f"sqlite:///{tmp / 'n.db'}", uri, n, "nothing", "nothing")
+        line(f"  {batches:,} workers, {transactions:,} transactions; CPU", cpu_share(n, bus_s, cpu))
+        nothing_s, _, _, cpu = bench_bus_path(relay_url, f"sqlite:///{tmp / 'n.db'}", uri, n, "nothing", "nothing")
         line("  the same service applying nothing (nameko)", ratio(n, nothing_s, consume))
         line("  its CPU", cpu_share(n, nothing_s, cpu))
         line("handle() in one thread, no bus", rate(*bench_handle(store, f"sqlite:///{tmp / 'h.db'}", n)))

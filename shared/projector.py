@@ -15,9 +15,11 @@
   catch-up tries it again.
 - From the bus, the messages that arrive together are applied together: one
   transaction for a run of them (the position advanced in it too), each
-  acknowledged once that transaction committed. While messages are flowing,
-  the first of a run lets those already on their way join it first, for a
-  few milliseconds at most (`group_delay`).
+  acknowledged once that transaction committed. The service's entrypoint hands
+  over at once those that waited in its queue (`handle_many`); where messages
+  come one worker each (`handle`), while they are flowing the first of a run
+  lets those already on their way join it first, for a few milliseconds at
+  most (`group_delay`).
 """
 from __future__ import annotations
 
@@ -211,24 +213,13 @@ class Projector:
 
     def handle(self, body) -> str:
         """Take one message from the bus; say what became of it."""
-        try:
-            if not isinstance(body, dict):
-                raise InvalidEvent({"_schema": ["The message is not a JSON object."]})
-            envelope = self.registry.read(body)
-        except InvalidEvent as exc:
-            self._dead_letter(body, json.dumps(exc.errors, default=str))
-            return "dead_letter"
-        source, position = self.feed_of(envelope), envelope["position"]
-        logs.bind_event(envelope)  # this worker's logs are about this event
-        if source is None:
-            return "ignored"
-        if source not in self.positions:
-            if not self.by_province:
-                return "ignored"
-            self.add_feeds([envelope["province_code"]])  # a province heard of for the first time
+        envelope, outcome = self._receive(body)
+        if envelope is None:
+            return outcome
+        source = self.feed_of(envelope)
         # Messages waiting for the lock are applied together with the one that
         # holds it (one transaction for many), then acknowledged by their own worker.
-        self._waiting.setdefault(source, {})[position] = envelope
+        self._waiting.setdefault(source, {})[envelope["position"]] = envelope
         arrival = time.monotonic()
         # Others may be on their way: one came just before, and waiting lately brought some (or was not tried).
         gather = arrival - self._last_arrival < 10 * self.group_delay and (
@@ -237,10 +228,49 @@ class Projector:
         self._last_arrival = arrival
         with self.lock:
             outcome = self._take(envelope, gap_filled=False, gather=gather)
-        if outcome is not None:
-            return outcome
-        # A gap: fill it from the source's log without holding the lock, so that
-        # messages of the other sources go on meanwhile.
+        return outcome if outcome is not None else self._after_gap(envelope)
+
+    def handle_many(self, bodies: list) -> list[str]:
+        """Take the messages that waited on the bus together; say what became of each, in their order, as
+        `handle` one after another would. Each contiguous run of them is applied in one transaction with
+        its position, without waiting for more: these are all that had arrived."""
+        outcomes, taken = [], []
+        for body in bodies:
+            envelope, outcome = self._receive(body)
+            outcomes.append(outcome)
+            if envelope is not None:
+                taken.append((len(outcomes) - 1, envelope))
+                self._waiting.setdefault(self.feed_of(envelope), {})[envelope["position"]] = envelope
+        for i, envelope in taken:
+            logs.bind_event(envelope)
+            with self.lock:
+                outcome = self._take(envelope, gap_filled=False)
+            outcomes[i] = outcome if outcome is not None else self._after_gap(envelope)
+        return outcomes
+
+    def _receive(self, body) -> tuple[dict | None, str | None]:
+        """The envelope of a message this read model follows; else None and what became of the message."""
+        try:
+            if not isinstance(body, dict):
+                raise InvalidEvent({"_schema": ["The message is not a JSON object."]})
+            envelope = self.registry.read(body)
+        except InvalidEvent as exc:
+            self._dead_letter(body, json.dumps(exc.errors, default=str))
+            return None, "dead_letter"
+        source = self.feed_of(envelope)
+        logs.bind_event(envelope)  # this worker's logs are about this event
+        if source is None:
+            return None, "ignored"
+        if source not in self.positions:
+            if not self.by_province:
+                return None, "ignored"
+            self.add_feeds([envelope["province_code"]])  # a province heard of for the first time
+        return envelope, None
+
+    def _after_gap(self, envelope: dict) -> str:
+        """Fill the gap before `envelope` from the source's log without holding the lock, so that
+        messages of the other sources go on meanwhile; then take it."""
+        source, position = self.feed_of(envelope), envelope["position"]
         try:
             self._catch_up_source(source, until=position - 1)
         except Exception as exc:
@@ -269,11 +299,13 @@ class Projector:
         run = [envelope]
         while run[-1]["position"] + 1 in waiting:
             run.append(waiting.pop(run[-1]["position"] + 1))
-        if not self._apply(source, run):
-            return "stalled"
+        applied = self._apply(source, run)
+        # A run that failed was applied again one event at a time, up to the one that stalled it.
+        reached = self.positions[source] if applied or source in self.stalled else last
         for other in run[1:]:
-            self._applied_with_others[other["event_id"]] = True
-        return "applied"
+            if other["position"] <= reached:
+                self._applied_with_others[other["event_id"]] = True
+        return "applied" if position <= reached else "stalled"
 
     def _gather(self) -> None:
         """Let the messages already on their way join the run (lock held: they wait in `_waiting`):

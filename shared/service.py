@@ -9,8 +9,10 @@ from collections import Counter
 from functools import partial
 from operator import attrgetter
 
+import eventlet
 import migrations
 from kombu import Connection, Exchange, Queue
+from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import DependencyProvider
 from nameko.messaging import Consumer
 from nameko.rpc import rpc
@@ -139,14 +141,16 @@ def _command_method(name, handler):
 
 
 def following(consumer: str, source: str, follower: str):
-    """The entrypoint that hands each event of `source` from the bus to the service's `follower` (a
-    projector or a reaction), counting what became of it (`outcomes`)."""
-    @consume_events(source_queue(consumer, source))
-    def on_event(self, body):
+    """The entrypoint that hands the events of `source` from the bus to the service's `follower` (a
+    projector or a reaction), those that waited in the queue together, counting what became of each
+    (`outcomes`). A batch whose handling raised (its database out of reach) is given back whole: those
+    of its events already applied come again as duplicates."""
+    @consume_batches(source_queue(consumer, source), requeue_on_error=True)
+    def on_event(self, bodies):
         projector = getattr(self, follower)
-        outcome = projector.handle(body)
-        projector.outcomes[outcome] += 1
-        return outcome
+        outcomes = projector.handle_many(bodies)
+        projector.outcomes.update(outcomes)
+        return outcomes
 
     on_event.__name__ = on_event.__qualname__ = f"on_{source}_event"
     return on_event
@@ -212,6 +216,74 @@ class _EventConsumer(Consumer):
 
 consume_events = _EventConsumer.decorator
 """Entrypoint for a projector's queue: `@consume_events(source_queue("reporting", "inventory"))`."""
+
+BATCH = 200  # messages a consumer of batches may hold unacknowledged (its prefetch), so at most in a batch
+PAUSE_AFTER_ERROR = 1.0  # seconds before a batch whose handling raised is given back (it comes again at once)
+
+
+class _BatchQueueConsumer(_EventQueueConsumer):
+    """The event queues' consumer for entrypoints that take batches: a message is handed over as it
+    arrives, in the consumer's thread, so that those arriving before its worker starts join its batch."""
+
+    @property
+    def prefetch_count(self):
+        return max(BATCH, self.container.max_workers)
+
+    def handle_message(self, provider, body, message):
+        provider.arrived(body, message)
+
+
+class _EventBatchConsumer(Consumer):
+    """Gives the messages of its queue to one worker at a time, as a list of bodies: those that arrived
+    while the previous worker ran (a lone message at once, without waiting for more). Each message is
+    settled once the worker returned, as nameko's Consumer settles one: acknowledged, or given back if
+    the worker raised and `requeue_on_error`."""
+
+    queue_consumer = _BatchQueueConsumer()
+
+    def __init__(self, queue, requeue_on_error=False, **kwargs):
+        super().__init__(queue, requeue_on_error=requeue_on_error, **kwargs)
+        self._arrived: list = []  # (body, message), not yet given to a worker
+        self._busy = False  # a worker has the last batch, or one is about to be made
+        self._stopping = False
+
+    def stop(self):
+        self._stopping = True  # what has not reached a worker is left to the broker
+        super().stop()
+
+    def arrived(self, body, message):
+        self._arrived.append((body, message))
+        if not self._busy:
+            self._busy = True
+            self.container.spawn_managed_thread(self._next_batch, identifier=f"{self.method_name}.batch")
+
+    def _next_batch(self):
+        if self._stopping or not self._arrived:
+            self._busy = False
+            return
+        size = self.queue_consumer.prefetch_count  # more only after a reconnection: the old ones come again
+        batch, self._arrived = self._arrived[:size], self._arrived[size:]
+        messages = [message for _, message in batch]
+        try:
+            self.container.spawn_worker(self, ([body for body, _ in batch],), {},
+                                        context_data=self.unpack_message_headers(messages[0]),
+                                        handle_result=partial(self.handle_result, messages))
+        except ContainerBeingKilled:
+            for message in messages:
+                self.queue_consumer.requeue_message(message)
+            self._busy = False
+
+    def handle_result(self, messages, worker_ctx, result=None, exc_info=None):
+        if exc_info is not None and self.requeue_on_error:
+            eventlet.sleep(PAUSE_AFTER_ERROR)
+        for message in messages:
+            self.handle_message_processed(message, result, exc_info)
+        self.container.spawn_managed_thread(self._next_batch, identifier=f"{self.method_name}.batch")
+        return result, exc_info
+
+
+consume_batches = _EventBatchConsumer.decorator
+"""Entrypoint for a follower's queue whose method takes a list of bodies."""
 
 
 class RpcClients:
