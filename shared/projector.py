@@ -17,9 +17,8 @@
   transaction for a run of them (the position advanced in it too), each
   acknowledged once that transaction committed. The service's entrypoint hands
   over at once those that waited in its queue (`handle_many`); where messages
-  come one worker each (`handle`), while they are flowing the first of a run
-  lets those already on their way join it first, for a few milliseconds at
-  most (`group_delay`).
+  come one worker each (`handle`), those waiting for the lock join the run of
+  the one that holds it.
 """
 from __future__ import annotations
 
@@ -39,8 +38,6 @@ from .events import InvalidEvent, Registry, now
 log = logging.getLogger(__name__)
 
 Fetch = Callable[[str, int, int], list]  # (feed, after_position, limit) -> envelopes
-MAX_GROUP_DELAY = 0.005  # a run is never waited for longer: the wait is latency of every message in it
-GATHER_AGAIN = 0.1  # seconds after a wait that brought none before waiting again (messages taken one by one)
 
 
 def feed_key(province_code: str, source: str) -> str:
@@ -111,13 +108,10 @@ class Projector:
     def __init__(self, projection: Projection, engine: Engine, registry: Registry, fetch: Fetch,
                  retry_delays: Iterable[float] = (0.1, 0.3, 1.0, 3.0), page_size: int = 5000,
                  on_dead_letter: Callable[[object, str], None] | None = None,
-                 provinces: Callable[[], Iterable[str]] | None = None, group_delay: float = 0.003):
+                 provinces: Callable[[], Iterable[str]] | None = None):
         """`provinces`: where one read model is fed by several provinces, what tells which provinces
         there are (each has a feed per source, also found when its first event arrives); None for
-        a read model of one province, fed by source. `group_delay`: how long at most (seconds, up to
-        MAX_GROUP_DELAY; 0 never waits) a message from the bus waits for the run after it to arrive."""
-        if not 0 <= group_delay <= MAX_GROUP_DELAY:
-            raise ValueError(f"group_delay must be between 0 and {MAX_GROUP_DELAY} s, not {group_delay}")
+        a read model of one province, fed by source."""
         self.projection = projection
         projection.by_province = provinces is not None
         self.engine = engine
@@ -127,10 +121,6 @@ class Projector:
         self.page_size = page_size
         self.on_dead_letter = on_dead_letter
         self.provinces = provinces
-        self.group_delay = group_delay
-        self._arrived = 0  # messages taken from the bus so far
-        # When the last message was taken, the last wait for a run began, a wait last brought others.
-        self._last_arrival = self._gathered = self._joined = float("-inf")
         self._tracking_meta = MetaData()
         self.positions_table, self.dead_table = tracking_tables(self._tracking_meta)
         mark = (lambda n: f":{n}") if engine.dialect.name == "sqlite" else (lambda n: f"%({n})s")
@@ -220,14 +210,8 @@ class Projector:
         # Messages waiting for the lock are applied together with the one that
         # holds it (one transaction for many), then acknowledged by their own worker.
         self._waiting.setdefault(source, {})[envelope["position"]] = envelope
-        arrival = time.monotonic()
-        # Others may be on their way: one came just before, and waiting lately brought some (or was not tried).
-        gather = arrival - self._last_arrival < 10 * self.group_delay and (
-            arrival - self._joined < GATHER_AGAIN or arrival - self._gathered >= GATHER_AGAIN)
-        self._arrived += 1
-        self._last_arrival = arrival
         with self.lock:
-            outcome = self._take(envelope, gap_filled=False, gather=gather)
+            outcome = self._take(envelope, gap_filled=False)
         return outcome if outcome is not None else self._after_gap(envelope)
 
     def handle_many(self, bodies: list) -> list[str]:
@@ -279,9 +263,8 @@ class Projector:
         with self.lock:
             return self._take(envelope, gap_filled=True)
 
-    def _take(self, envelope: dict, gap_filled: bool, gather: bool = False) -> str | None:
-        """Apply `envelope` and the run waiting after it (lock held); None if a gap comes first.
-        `gather`: messages are flowing, so let more of the run join first."""
+    def _take(self, envelope: dict, gap_filled: bool) -> str | None:
+        """Apply `envelope` and the run waiting after it (lock held); None if a gap comes first."""
         source, position = self.feed_of(envelope), envelope["position"]
         waiting = self._waiting[source]
         if self._applied_with_others.pop(envelope["event_id"], False):
@@ -294,8 +277,6 @@ class Projector:
             return "duplicate"
         if position > last + 1:
             return "deferred" if gap_filled else None
-        if gather:
-            self._gather()
         run = [envelope]
         while run[-1]["position"] + 1 in waiting:
             run.append(waiting.pop(run[-1]["position"] + 1))
@@ -306,22 +287,6 @@ class Projector:
             if other["position"] <= reached:
                 self._applied_with_others[other["event_id"]] = True
         return "applied" if position <= reached else "stalled"
-
-    def _gather(self) -> None:
-        """Let the messages already on their way join the run (lock held: they wait in `_waiting`):
-        yield to them again and again while each turn brings more, for `group_delay` at most. A
-        turn is a bare yield, not a pause: once no more come, the run is applied at once. Where a
-        wait brought none (messages handled one after another), the next is tried GATHER_AGAIN later."""
-        self._gathered = time.monotonic()
-        deadline = self._gathered + self.group_delay
-        first = self._arrived
-        while time.monotonic() < deadline:
-            before = self._arrived
-            time.sleep(0)  # under eventlet, the workers spawned and the socket's messages go on meanwhile
-            if self._arrived == before:
-                break
-        if self._arrived != first:
-            self._joined = time.monotonic()
 
     # ---- the slow path: reading the sources' logs
 
