@@ -190,9 +190,18 @@ def source_queue(consumer: str, source: str) -> Queue:
                  queue_arguments={"x-single-active-consumer": True})
 
 
+BATCH = 200  # messages a consumer of batches may hold unacknowledged (its prefetch), so at most in a batch
+PAUSE_AFTER_ERROR = 1.0  # seconds before a batch whose handling raised is given back (it comes again at once)
+
+
 class _EventQueueConsumer(SteadyQueueConsumer):
-    """Hands every message to its handler, even one whose body is not JSON,
-    so that the projector can dead-letter it instead of it being dropped."""
+    """The event queues' consumer: hands every message over as it arrives, in the consumer's thread, so that
+    those arriving before its worker starts join its batch; even one whose body is not JSON, so that the
+    projector can dead-letter it instead of it being dropped."""
+
+    @property
+    def prefetch_count(self):
+        return max(BATCH, self.container.max_workers)
 
     def get_consumers(self, consumer_cls, channel):
         for provider in self._providers:
@@ -207,29 +216,6 @@ class _EventQueueConsumer(SteadyQueueConsumer):
             body = json.loads(raw)
         except (TypeError, ValueError):
             body = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-        self.handle_message(provider, body, message)
-
-
-class _EventConsumer(Consumer):
-    queue_consumer = _EventQueueConsumer()
-
-
-consume_events = _EventConsumer.decorator
-"""Entrypoint for a projector's queue: `@consume_events(source_queue("reporting", "inventory"))`."""
-
-BATCH = 200  # messages a consumer of batches may hold unacknowledged (its prefetch), so at most in a batch
-PAUSE_AFTER_ERROR = 1.0  # seconds before a batch whose handling raised is given back (it comes again at once)
-
-
-class _BatchQueueConsumer(_EventQueueConsumer):
-    """The event queues' consumer for entrypoints that take batches: a message is handed over as it
-    arrives, in the consumer's thread, so that those arriving before its worker starts join its batch."""
-
-    @property
-    def prefetch_count(self):
-        return max(BATCH, self.container.max_workers)
-
-    def handle_message(self, provider, body, message):
         provider.arrived(body, message)
 
 
@@ -239,7 +225,7 @@ class _EventBatchConsumer(Consumer):
     settled once the worker returned, as nameko's Consumer settles one: acknowledged, or given back if
     the worker raised and `requeue_on_error`."""
 
-    queue_consumer = _BatchQueueConsumer()
+    queue_consumer = _EventQueueConsumer()
 
     def __init__(self, queue, requeue_on_error=False, **kwargs):
         super().__init__(queue, requeue_on_error=requeue_on_error, **kwargs)

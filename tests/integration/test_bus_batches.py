@@ -14,7 +14,7 @@ from sqlalchemy import Column, Integer, Table, func, insert, select
 from shared import config
 from shared.db import make_engine, reading
 from shared.projector import Projection, Projector
-from shared.service import ProjectorDependency, _BatchQueueConsumer, _EventBatchConsumer, following
+from shared.service import ProjectorDependency, _EventQueueConsumer, _EventBatchConsumer, following
 from tests.helpers import wait_for
 from tests.unit.test_projector_group import envelopes  # noqa: F401  (a fixture: six events of inventory's log)
 
@@ -102,7 +102,7 @@ def events(envelopes):  # noqa: F811
 def acks(genie_env, monkeypatch):
     """Each acknowledgement of the follower's queue: (position, whether that event was committed by then)."""
     seen, engines = [], []
-    ack = _BatchQueueConsumer.ack_message
+    ack = _EventQueueConsumer.ack_message
 
     def committed(position):
         if not engines:
@@ -120,7 +120,7 @@ def acks(genie_env, monkeypatch):
         seen.append((position, committed(position) if position else None))
         ack(self, message)
 
-    monkeypatch.setattr(_BatchQueueConsumer, "ack_message", ack_message)
+    monkeypatch.setattr(_EventQueueConsumer, "ack_message", ack_message)
     BatchesSeen.batches, BatchesSeen.failing = [], 0
     GATE["now"] = Gate()
     yield seen

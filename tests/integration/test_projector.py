@@ -13,7 +13,7 @@ from shared.catalogue import registry
 from shared.db import make_engine
 from shared.events import Context, Event
 from shared.projector import Projection, Projector
-from shared.service import ProjectorDependency, consume_events, source_queue
+from shared.service import ProjectorDependency, following
 from shared.store import EventStore
 from tests.helpers import PROJECTION_CEILING, caught_up, wait_for
 
@@ -176,9 +176,7 @@ class PlacementsService:
     name = "placements"
     projector = ProjectorDependency(PlacementsProjection, rpc_timeout=5)
 
-    @consume_events(source_queue("placements", "inventory"))
-    def on_inventory_event(self, body):
-        self.projector.handle(body)
+    on_inventory_event = following("placements", "inventory", "projector")  # the bus path as services have it
 
     @timer(interval=1, eager=True)
     def catch_up(self):
