@@ -203,16 +203,7 @@ class Projector:
 
     def handle(self, body) -> str:
         """Take one message from the bus; say what became of it."""
-        envelope, outcome = self._receive(body)
-        if envelope is None:
-            return outcome
-        source = self.feed_of(envelope)
-        # Messages waiting for the lock are applied together with the one that
-        # holds it (one transaction for many), then acknowledged by their own worker.
-        self._waiting.setdefault(source, {})[envelope["position"]] = envelope
-        with self.lock:
-            outcome = self._take(envelope, gap_filled=False)
-        return outcome if outcome is not None else self._after_gap(envelope)
+        return self.handle_many([body])[0]
 
     def handle_many(self, bodies: list) -> list[str]:
         """Take the messages that waited on the bus together; say what became of each, in their order, as
@@ -224,6 +215,8 @@ class Projector:
             outcomes.append(outcome)
             if envelope is not None:
                 taken.append((len(outcomes) - 1, envelope))
+                # Waiting for the lock, it joins the run of the message that holds it (one transaction for
+                # many); each comes out applied once that run committed.
                 self._waiting.setdefault(self.feed_of(envelope), {})[envelope["position"]] = envelope
         for i, envelope in taken:
             logs.bind_event(envelope)
