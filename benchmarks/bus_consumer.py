@@ -28,7 +28,7 @@ from shared.catalogue import registry  # noqa: E402
 from shared.config import nameko_config  # noqa: E402
 from shared.db import make_engine  # noqa: E402
 from shared.projector import Projector  # noqa: E402
-from shared.service import _BatchQueueConsumer, following  # noqa: E402
+from shared.service import _EventQueueConsumer, following  # noqa: E402
 from shared.store import EventStore  # noqa: E402
 
 source_url, url, amqp_uri, expected = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -79,7 +79,7 @@ def counting_ack(ack):
     return ack_message
 
 
-_BatchQueueConsumer.ack_message = counting_ack(_BatchQueueConsumer.ack_message)
+_EventQueueConsumer.ack_message = counting_ack(_EventQueueConsumer.ack_message)
 
 container = ServiceContainer(Bench, nameko_config(AMQP_URI=amqp_uri))
 container.start()
