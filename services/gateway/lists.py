@@ -100,11 +100,17 @@ def delivery(page, ref):
                        actions=_actions(page, ["inventory/assign_equipment"], delivery_ref=ref))
 
 
+def short_id(value: str) -> str:
+    """An id as a list shows it: a generated id (a UUID, 36 characters) by its first 8 characters, enough to
+    tell the lines apart; an id a person gave (T-2025-001) whole."""
+    return value[:8] if len(value) == 36 else value
+
+
 def transfers(page):
     params, errors = page._params("transfers")
     rows = page.q.transfers(page.user, params)
     return page.render("transfers.html", page._("Transfers"), rows=rows, params=params, errors=errors,
-                       schools=page.school_names(), query=shown(params),
+                       schools=page.school_names(), query=shown(params), short_id=short_id,
                        actions=_actions(page, ["inventory/propose_transfer"]))
 
 

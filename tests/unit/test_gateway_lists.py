@@ -212,6 +212,17 @@ def test_transfers_by_status_sides_and_dates_and_their_export(site):
     assert rows[0][:2] == ["Transfert", "État"] and [(r[0], r[1]) for r in rows[1:]] == [("TR-8", "Réalisé")]
 
 
+def test_a_generated_transfer_id_is_shortened_in_the_list_and_one_a_person_gave_shown_whole(site, monkeypatch):
+    client, _ = site
+    generated = "0b7e5f2c-9d41-4c7e-8a53-1f2e3d4c5b6a"
+    monkeypatch.setattr(f"{__name__}.TRANSFERS", [dict(TRANSFERS[0], transfer_id=generated),
+                                                  dict(TRANSFERS[1], transfer_id="T-2025-001", status="proposed")])
+    sign_in(client, "coord")
+    page = body_of(page_of(client, "/transfers?lang=fr"))
+    assert f'<a href="/transfers/{generated}"><bdi>0b7e5f2c</bdi></a>' in page
+    assert '<a href="/transfers/T-2025-001"><bdi>T-2025-001</bdi></a>' in page
+
+
 def test_the_schools_export_keeps_the_work_queues_filters(site):
     client, _ = site
     sign_in(client, "coord")
