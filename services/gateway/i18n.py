@@ -13,6 +13,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -28,6 +29,8 @@ DEFAULT = "ar"
 LOCALES = {"ar": "ar_MA", "fr": "fr_MA"}
 NAMES = {"ar": "العربية", "fr": "Français"}
 TRANSLATIONS = Path(__file__).with_name("translations")
+# A whole number of each plural category of each language, to find a decimal number's form in the catalogue.
+_SAMPLE = {lang: {Locale.parse(lang).plural_form(n): n for n in (1000000, 100, 11, 3, 2, 0, 1)} for lang in LANGS}
 
 
 def catalogue_path(lang: str) -> Path:
@@ -69,9 +72,20 @@ class Lang:
         text = self._t.gettext(message)
         return text % values if values else text
 
-    def ngettext(self, singular: str, plural: str, n: int, **values) -> str:
-        text = self._t.ngettext(singular, plural, n)
-        return text % {"num": n, **values}
+    def ngettext(self, singular: str, plural: str, n, **values) -> str:
+        """A count said with the word's form for it (French: one or several; Arabic: none, one, two, a few,
+        many, other), the number written as the locale writes it (`%(num)s`)."""
+        text = self._t.ngettext(singular, plural, self.counted(n))
+        return text % {"num": self.number(n), **values}
+
+    def counted(self, n) -> int:
+        """The whole number whose catalogue form is the one `n` takes: `n` itself when whole; for a number
+        with decimals (2.5 days), one of the same plural category (French 1.5 → 1, Arabic 2.5 → 100)."""
+        if isinstance(n, float):
+            n = round(n, 1)  # as number() writes it
+        if isinstance(n, int) or float(n).is_integer():
+            return int(n)
+        return _SAMPLE[self.code][Locale.parse(self.code).plural_form(n)]
 
     def term(self, vocabulary: str, code) -> str:
         """A code said in words (a kind, a status, a role...); `—` for nothing."""

@@ -7,7 +7,7 @@ from functools import lru_cache
 from html import escape
 from urllib.parse import urlencode
 
-from jinja2 import Environment, PackageLoader
+from jinja2 import Environment, PackageLoader, pass_context
 from markupsafe import Markup
 
 from .i18n import NAMES, Lang, translations
@@ -19,6 +19,16 @@ def environment(lang: str) -> Environment:
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(lang), newstyle=True)
     L = Lang(lang)
+    counted = env.globals["ngettext"]
+
+    @pass_context
+    def ngettext(context, singular: str, plural: str, n, **values):
+        """`ngettext("%(num)s school", "%(num)s schools", n)`: the form of the word for `n` in the page's
+        language, `%(num)s` written as the locale writes numbers."""
+        values.setdefault("num", L.number(n))
+        return counted(context, singular, plural, L.counted(n), **values)
+
+    env.globals["ngettext"] = ngettext
     from .vocabulary import KIND
 
     env.globals.update(L=L, term=L.term, other_lang_name=NAMES[L.other],

@@ -87,3 +87,35 @@ def test_dates_and_numbers_are_written_as_each_locale_writes_them():
     assert Lang("ar").date("2025-10-03T23:30:00+00:00") == "4 أكتوبر 2025"  # already the 4th in Casablanca
     assert Lang("fr").number(12345.6) == "12\u202f345,6"
     assert Lang("ar").datetime("2026-01-05T10:00:00+00:00").endswith("11:00")
+
+
+def counted_messages_in_sources() -> set[tuple[str, str]]:
+    """The (singular, plural) of every count said with `ngettext` in the code and templates."""
+    method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
+    options = {"templates/**.html": {"trim_blocks": "True", "lstrip_blocks": "True"}}
+    found = extract_from_dir(str(GATEWAY), method_map, options, keywords={"ngettext": (1, 2)})
+    return {message for _, _, message, _, _ in found if isinstance(message, tuple)}
+
+
+@pytest.mark.parametrize("lang,forms", [("ar", 6), ("fr", 2)])
+def test_every_count_has_each_form_of_its_language(lang, forms):
+    with catalogue_path(lang).open("rb") as fh:
+        catalogue = read_po(fh, locale=lang)
+    assert catalogue.num_plurals == forms
+    wanted = counted_messages_in_sources()
+    assert {("%(num)s transfer", "%(num)s transfers"), ("%(num)s school", "%(num)s schools")} <= wanted
+    for singular, plural in wanted:
+        message = catalogue.get(singular)
+        assert message is not None and not message.fuzzy, f"{lang} lacks {singular!r}"
+        assert message.id == (singular, plural), message.id
+        assert isinstance(message.string, tuple) and len(message.string) == forms and all(message.string), singular
+        for form in message.string:  # a form may leave the number out (Arabic: "تحويلان"), never add one
+            assert set(re.findall(r"%\(\w+\)s", form)) <= set(re.findall(r"%\(\w+\)s", plural)), form
+
+
+@pytest.mark.parametrize("lang,counts", [
+    ("fr", {0: "0 jour", 1: "1 jour", 1.5: "1,5 jour", 2: "2 jours", 12.5: "12,5 jours"}),
+    ("ar", {0: "0 يوم", 1: "يوم واحد", 2: "يومان", 3: "3 أيام", 11: "11 يوما", 100: "100 يوم", 2.5: "2,5 يوم"})])
+def test_a_count_takes_the_form_its_number_calls_for_even_with_decimals(lang, counts):
+    for n, said in counts.items():
+        assert Lang(lang).ngettext("%(num)s day", "%(num)s days", n) == said
