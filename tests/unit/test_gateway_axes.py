@@ -1,6 +1,8 @@
 """The digital resources and training axes in the browser, over the fake service layer of the web tests:
 a form for every command, the committee on one page, the calendar's refusal named, attendance in one
 submit, the documents."""
+import re
+
 import pytest
 
 from services.gateway.accounts import Accounts
@@ -186,6 +188,36 @@ def test_attendance_of_a_day_in_one_submit_and_the_certificates(axes):
     assert "OED-2025-2026-0001" in certificate and "Amal Idrissi" in certificate and "شهادة تكوين" in certificate
     convocation = client.get("/sessions/SE1?lang=fr").get_data(as_text=True)
     assert "Omar Alaoui" in convocation and 'class="document"' in convocation
+
+
+def test_the_attendance_page_asks_for_the_session_alone_then_shows_its_sheet(axes):
+    client, _ = axes
+    page = page_as(client, "coord", "/forms/training/record_attendance?lang=fr")
+    card = page[page.index('<section class="card">'):page.index("</section>")]
+    # Before a choice: the look-up only, not the form's own session box, day and empty sheet beside it.
+    assert re.findall(r"<form[^>]*>", card) == ['<form method="get" class="filters">']
+    assert len(re.findall(r'name="session_id"', card)) == 1 and 'list="dl-sessions"' in card
+    assert "Afficher la feuille" in card and 'name="day"' not in card and 'id="sheet"' not in card
+    assert 'id="dl-sessions"' in page  # the sessions to pick from by name
+    # The look-up sends the session chosen: the sheet of that session, in the form that records it.
+    page = client.get("/forms/training/record_attendance?lang=fr&session_id=SE1").get_data(as_text=True)
+    card = page[page.index('<section class="card">'):page.index("</section>")]
+    assert 'class="filters"' not in card and 'data-command="training/record_attendance"' in card
+    assert 'id="f-session_id" name="session_id" required aria-required="true" value="SE1"' in card
+    assert 'id="sheet"' in card and "Amal Idrissi" in card and "Omar Alaoui" in card and 'name="day"' in card
+    # A sheet sent back without its session: the look-up again, the error beside it.
+    answer = client.post("/forms/training/record_attendance?lang=fr", data={"csrf": csrf_of(page), "day": "2025-11-03"})
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and 'id="err-session_id"' in text and 'href="#f-session_id"' in text
+    assert 'id="f-session_id"' in text and 'data-command="training/record_attendance"' not in text
+
+
+def test_the_certificates_page_asks_for_the_training_alone_first(axes):
+    client, _ = axes
+    page = page_as(client, "coord", "/forms/training/award_certificates?lang=fr")
+    card = page[page.index('<section class="card">'):page.index("</section>")]
+    assert re.findall(r"<form[^>]*>", card) == ['<form method="get" class="filters">']
+    assert len(re.findall(r'name="training_id"', card)) == 1 and 'id="eligible"' not in card
 
 
 def test_invitations_from_a_file_say_their_errors_by_line(axes):
