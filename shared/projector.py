@@ -78,6 +78,10 @@ class Projection:
     def create(self, engine: Engine) -> None:
         self.metadata.create_all(engine)
 
+    def create_missing(self, conn: Connection) -> None:
+        """Make the tables not made yet (a release may add one to a model already filled)."""
+        self.metadata.create_all(conn)
+
     def drop(self, conn: Connection) -> None:
         self.metadata.drop_all(conn)
         self.metadata.create_all(conn)
@@ -164,7 +168,7 @@ class Projector:
             # Instances starting together make the tables once (PostgreSQL would race on CREATE TABLE).
             db.lock_writers(conn, f"projection:{self.projection.name}")
             self._tracking_meta.create_all(conn)
-            self.projection.metadata.create_all(conn)
+            self.projection.create_missing(conn)
             self._load_positions(conn)
 
     def _load_positions(self, conn: Connection, more: Iterable[str] = ()) -> None:

@@ -32,7 +32,7 @@ from datetime import datetime, time, timedelta, timezone
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, case, distinct, func, or_, select, true, union_all
+from sqlalchemy import and_, case, distinct, func, or_, select, true, union, union_all
 from sqlalchemy.engine import Connection
 
 from shared.schools import DETAILS
@@ -89,10 +89,12 @@ class Question:
 
     def in_s(self, column):
         """The row's school is one of S."""
-        if self.scope.level == "all" and not self.per_school and len(self.school_filter) == 1:
-            # Checked row by row: lets the planner start from the row's own index (open faults at T...).
-            s = self.p.schools
-            return select(s.c.school_code).where(s.c.school_code == column, *self.school_filter).exists()
+        if self.scope.level == "all" and len(self.school_filter) == 1:
+            # S is every school but a few (those registered after T, and the codes no school was registered
+            # with): a short list to leave out, instead of looking up the school of every row.
+            s, u = self.p.schools, self.p.unregistered
+            outside = union(select(s.c.school_code).where(s.c.registered_at >= self.t), select(u.c.school_code))
+            return and_(column.isnot(None), column.notin_(outside))
         return column.in_(self.S)
 
     def live(self, table):
@@ -316,7 +318,7 @@ def inf09_transfers_completed(q: Question) -> Figure:
             select(tr.c.transfer_id, tr.c.to_school.label("school_code")).where(done)).subquery()
         n, = q.tally(ends.c.school_code, [func.count(distinct(ends.c.transfer_id))])
     else:
-        n, = q.one(select(func.count()).where(done, or_(tr.c.from_school.in_(q.S), tr.c.to_school.in_(q.S))))
+        n, = q.one(select(func.count()).where(done, or_(q.in_s(tr.c.from_school), q.in_s(tr.c.to_school))))
     return Figure(n)
 
 
@@ -397,7 +399,7 @@ def res02_resources_distributed(q: Question) -> Figure:
         n, = q.tally(d.c.school_code, [func.count(distinct(d.c.resource_id))], q.during(d.c.at))
     else:
         pairs = (select(d.c.resource_id, d.c.school_code).distinct()
-                 .where(d.c.school_code.in_(q.S), q.during(d.c.at)).subquery())
+                 .where(q.in_s(d.c.school_code), q.during(d.c.at)).subquery())
         if q.by_province:
             n, = q.tally(pairs.c.school_code, [func.count()])
         else:

@@ -251,3 +251,13 @@ class IndicatorsModel:
             indexes=[("session_id",)])
         self.certifications = flow(
             "certifications", ref("staff_id", ID), ref("province_code"), indexes=[("at",)])
+
+        # ---- beside the facts
+        # The school codes that facts name but that no school was registered with (yet): a superset, kept
+        # so that "the row's school is one of S" at scope all reads a short list (every school but these and
+        # those registered after T) instead of looking the school of every row up.
+        self.unregistered = Table("unregistered_schools", md, key("school_code"))
+        self.school_columns = [table.c[name] for table in [e.table for e in self.entities]
+                               + [h.table for h in self.histories] + self.flows
+                               for name in ("school_code", "from_school", "to_school")
+                               if name in table.c and table is not self.schools]

@@ -2,15 +2,16 @@
 batch writer (`writer`), and what each stored batch tells the caches (`cache`)."""
 from __future__ import annotations
 
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import MetaData, delete, func, insert, inspect, select, union
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
 
 from shared.config import SOURCES
+from shared.db import chunks
 from shared.projector import Projection
 
 from .activity import ActivityTables
-from .cache import Changes
+from .cache import CHUNK, Changes
 from .model import IndicatorsModel, epoch, place
 from .on_inventory import InventoryHandlers
 from .on_maintenance import MaintenanceHandlers
@@ -62,6 +63,8 @@ class IndicatorsProjection(InventoryHandlers, MaintenanceHandlers, ResourcesHand
         """Write a batch. `empty`: the tables are known to be empty (a rebuild), so nothing is read back."""
         changes = Changes(batch.latest, everything=empty)
         self.writer.write(conn, batch, changes, empty)
+        if not empty:
+            self._note_unregistered(conn, changes.schools)  # the codes its rows name, before the expansion
         if self.listeners:
             if not empty:
                 changes.expand(conn, self)
@@ -91,6 +94,35 @@ class IndicatorsProjection(InventoryHandlers, MaintenanceHandlers, ResourcesHand
             conn.execute(CreateTable(table))
 
     def create_indexes(self, conn: Connection) -> None:
+        """Index the tables filled bare, and list the school codes their rows name without a registration."""
         for table in self.metadata.sorted_tables:
             for index in table.indexes:
                 index.create(conn)
+        self._find_unregistered(conn)
+
+    def create_missing(self, conn: Connection) -> None:
+        listed = inspect(conn).has_table(self.unregistered.name)
+        super().create_missing(conn)
+        if not listed:  # a model filled before the list was kept
+            self._find_unregistered(conn)
+
+    # ------------------------------------------------------------------ unregistered schools
+
+    def _find_unregistered(self, conn: Connection) -> None:
+        named = union(*(select(c.label("school_code")).where(c.isnot(None)) for c in self.school_columns)).subquery()
+        conn.execute(delete(self.unregistered))
+        conn.execute(insert(self.unregistered).from_select(
+            ["school_code"], select(named.c.school_code).where(named.c.school_code.notin_(
+                select(self.schools.c.school_code)))))
+
+    def _note_unregistered(self, conn: Connection, codes) -> None:
+        """List the codes among `codes` that name no school yet; strike those that do now."""
+        s, u = self.schools, self.unregistered
+        for part in chunks(codes, CHUNK):
+            known = set(conn.execute(select(s.c.school_code).where(s.c.school_code.in_(part))).scalars())
+            listed = set(conn.execute(select(u.c.school_code).where(u.c.school_code.in_(part))).scalars())
+            if known & listed:
+                conn.execute(delete(u).where(u.c.school_code.in_(known & listed)))
+            new = set(part) - known - listed
+            if new:
+                conn.execute(insert(u), [{"school_code": c} for c in sorted(new)])
