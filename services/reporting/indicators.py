@@ -232,10 +232,17 @@ def _in_service(q: Question) -> InService:
     """Of the assets in service at T at S, in one pass: how many (INF01, MNT05), how many computers (INF02),
     the schools with a multimedia bundle among them (INF03), and how many were last seen unused (INF07)."""
     pl, o = q.p.placements, q.p.observations
-    unused = pl.c.asset_id.in_(select(o.c.asset_id).where(q.live(o), o.c.status == "unused"))
-    return q.once("in service", lambda: InService(*q.tally(pl.c.school_code, [
-        func.count(), _count_if(pl.c.kind.in_(COMPUTERS)),
-        func.count(distinct(case((pl.c.bundle.in_(BUNDLES), pl.c.school_code)))), _count_if(unused)], q.live(pl))))
+
+    def read():
+        assets, computers, multimedia = q.tally(pl.c.school_code, [
+            func.count(), _count_if(pl.c.kind.in_(COMPUTERS)),
+            func.count(distinct(case((pl.c.bundle.in_(BUNDLES), pl.c.school_code))))], q.live(pl))
+        # From the observations' side: each asset last seen unused looked up among the placements by its index
+        # (at most one state of each at T on either side).
+        unused, = q.tally(pl.c.school_code, [func.count()], q.live(pl), q.live(o), o.c.status == "unused",
+                          from_=pl.join(o, o.c.asset_id == pl.c.asset_id))
+        return InService(assets, computers, multimedia, unused)
+    return q.once("in service", read)
 
 
 @indicator("INF02", axis="infrastructure", kind="stock", figure="ratio", unit="pupils_per_computer",
