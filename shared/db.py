@@ -1,5 +1,6 @@
 """Engines for SQLite (the embedded default) and PostgreSQL, set up for event logs."""
 import os
+import sqlite3
 import sys
 import time
 import zlib
@@ -7,7 +8,7 @@ from operator import itemgetter
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 
 def _cooperative_psycopg() -> None:
@@ -45,8 +46,13 @@ def make_engine(url: str) -> Engine:
             # Writers take the lock at BEGIN, so two writers queue instead of
             # failing halfway with "database is locked".
             options = conn.get_execution_options()
-            deferred = options.get("readonly") or options.get("deciding")
-            conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+            statement = "BEGIN" if options.get("readonly") or options.get("deciding") else "BEGIN IMMEDIATE"
+            # On the driver's connection: a statement through SQLAlchemy costs more than the BEGIN itself, and
+            # every command pays it. A refusal reads as one through SQLAlchemy would (its OperationalError).
+            try:
+                conn.connection.driver_connection.execute(statement)
+            except sqlite3.Error as exc:
+                raise DBAPIError.instance(statement, (), exc, sqlite3.Error, dialect=conn.dialect) from exc
 
         return engine
     _cooperative_psycopg()
