@@ -98,3 +98,13 @@ def test_a_replacement_keeps_the_school_equipped(mnt):
     # B had M3 until 5 Dec, then M3b: one desktop in service at B at either T.
     assert values(mnt, "school:B", S1, "INF01", "INF03") == {"INF01": 1, "INF03": 100.0}
     assert values(mnt, "all", S1, "INF01") == {"INF01": 4}
+
+
+def test_an_asset_with_two_open_faults_counts_once(caught_up):  # noqa: F811
+    w = three_schools()
+    w.equip("M1", "A", "2024-09-05 10:00", kind="desktop")
+    w.equip("M2", "A", "2024-09-05 10:00", kind="laptop")
+    w.declare_fault("F1", "M1", "A", "2024-10-01 08:00")
+    w.declare_fault("F2", "M1", "A", "2024-11-01 08:00")  # the same asset, both open at T
+    p = caught_up(w)
+    assert_rates(p, "MNT05", YEAR, {"all": (1, 2, 50.0), "province:OED": (1, 2, 50.0), "school:A": (1, 2, 50.0)})
