@@ -68,11 +68,13 @@ class EventStore:
         # the same transaction, skips SQLAlchemy's per-statement work.
         p = (lambda n: f":{n}") if engine.dialect.name == "sqlite" else (lambda n: f"%({n})s")
         self._heads = ("SELECT (SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = "
-                       f"{p('stream_id')}), (SELECT coalesce(max(position), 0) FROM events), "
-                       f"(SELECT occurred_at FROM events WHERE stream_id = {p('stream_id')} "
-                       "ORDER BY stream_version DESC LIMIT 1), "
-                       f"(SELECT occurred_at FROM events WHERE stream_id = {p('stream_id')} "
-                       "ORDER BY stream_version LIMIT 1)")
+                       f"{p('stream_id')}), (SELECT coalesce(max(position), 0) FROM events)")
+        # A stream whose facts are dated against its latest or first one reads their dates too.
+        self._dated_heads = (f"{self._heads}, "
+                             f"(SELECT occurred_at FROM events WHERE stream_id = {p('stream_id')} "
+                             "ORDER BY stream_version DESC LIMIT 1), "
+                             f"(SELECT occurred_at FROM events WHERE stream_id = {p('stream_id')} "
+                             "ORDER BY stream_version LIMIT 1)")
         columns = ("position", "event_id", "event_type", "stream_id", "stream_version", "occurred_at", "envelope")
         self._insert = (f"INSERT INTO events ({', '.join(columns)}) "
                         f"VALUES ({', '.join(p(c) for c in columns)})")
@@ -264,20 +266,27 @@ class Transaction:
             store.registry.check_new(store.source, e)
         if not self.locked:
             self._lock()
+        ordered = stream_id.startswith(store.ordered_streams or ("\0",))
+        founded = not ordered and stream_id.startswith(store.founded_streams or ("\0",))
         cursor = self.conn.connection.driver_connection.cursor()
-        cursor.execute(store._heads, {"stream_id": stream_id})
-        actual, position, last, first = cursor.fetchone()
+        if ordered or founded:
+            cursor.execute(store._dated_heads, {"stream_id": stream_id})
+            actual, position, last, first = cursor.fetchone()
+        else:
+            cursor.execute(store._heads, {"stream_id": stream_id})
+            (actual, position), last, first = cursor.fetchone(), None, None
         if actual != expected_version:
             raise ConcurrencyError(stream_id, expected_version, actual)
         recorded = now()
+        recorded_at = recorded.isoformat()
         last = datetime.fromisoformat(last) if last else None
         first = datetime.fromisoformat(first) if first else None
         envelopes, rows = [], []
         for i, e in enumerate(events, start=1):
             occurred = _occurred_at(e.occurred_at or context.occurred_at, recorded)
-            if stream_id.startswith(store.ordered_streams or ("\0",)):
+            if ordered:
                 last = _not_before_last_fact(stream_id, occurred, last)
-            elif stream_id.startswith(store.founded_streams or ("\0",)):
+            elif founded:
                 first = _not_before_first_fact(stream_id, occurred, first)
             position += 1
             env = {
@@ -289,8 +298,8 @@ class Transaction:
                 "stream_id": stream_id,
                 "stream_version": expected_version + i,
                 "province_code": store.province_code,
-                "occurred_at": occurred.isoformat(),
-                "recorded_at": recorded.isoformat(),
+                "occurred_at": recorded_at if occurred is recorded else occurred.isoformat(),
+                "recorded_at": recorded_at,
                 "actor": dict(context.actor),
                 "correlation_id": context.correlation_id,
                 "causation_id": context.causation_id,
