@@ -9,19 +9,10 @@ EXPORT_MOST = 20000  # lines one exported file holds at most
 
 SAY = {
     "school_registered": N_("%(actor)s registered the school %(school)s"),
-    "school_census_recorded": N_("%(actor)s recorded the census of %(school)s for %(school_year)s: %(pupils)s pupils, "
-                                 "%(teachers)s teachers"),
     "equipment_received": N_("%(actor)s received %(kind)s %(serial)s in delivery %(delivery_ref)s from %(supplier)s"),
     "equipment_assigned": N_("%(actor)s assigned a piece of equipment to %(school)s"),
     "equipment_installed": N_("%(actor)s confirmed an installation at %(school)s"),
-    "usage_visit_recorded": N_("%(actor)s recorded a follow-up visit at %(school)s: %(count)s items seen"),
-    "transfer_proposed": N_("%(actor)s proposed transfer %(transfer_id)s: %(items)s items from %(from_school)s to "
-                            "%(to_school)s"),
-    "transfer_approved": N_("%(actor)s approved transfer %(transfer_id)s: %(items)s items from %(from_school)s to "
-                            "%(to_school)s"),
     "transfer_rejected": N_("%(actor)s rejected transfer %(transfer_id)s: %(reason)s"),
-    "transfer_completed": N_("%(actor)s completed transfer %(transfer_id)s: %(items)s items now at %(to_school)s"),
-    "inventory_audit_completed": N_("%(actor)s audited %(school)s: %(count)s items checked"),
     "equipment_decommissioned": N_("%(actor)s decommissioned a piece of equipment: %(reason)s"),
     "connectivity_recorded": N_("%(actor)s recorded the connectivity of %(school)s: %(status)s"),
     "filtering_recorded": N_("%(actor)s recorded the content filtering of %(school)s"),
@@ -32,13 +23,8 @@ SAY = {
     "equipment_replaced": N_("%(actor)s replaced a piece of equipment at %(school)s by %(new_serial)s"),
     "fault_closed": N_("%(actor)s closed a fault at %(school)s: %(resolution)s"),
     "resource_received": N_("%(actor)s received the resource “%(title)s”"),
-    "resource_distributed": N_("%(actor)s distributed a resource to %(count)s schools"),
-    "awareness_workshop_held": N_("%(actor)s held an awareness workshop on %(topic)s: %(participants)s participants "
-                                  "from %(count)s schools"),
     "production_project_started": N_("%(actor)s started the production project “%(title)s”"),
     "resource_submitted": N_("%(actor)s submitted the resource “%(title)s”"),
-    "validation_committee_held": N_("%(actor)s held a validation committee: %(count)s decisions"),
-    "resource_usage_recorded": N_("%(actor)s recorded %(uses)s uses of a resource at %(school)s"),
     "good_practice_recorded": N_("%(actor)s recorded a good practice at %(school)s"),
     "dysfunction_reported": N_("%(actor)s reported a dysfunction at %(school)s: %(description)s"),
     "dysfunction_resolved": N_("%(actor)s resolved a dysfunction: %(resolution)s"),
@@ -50,8 +36,58 @@ SAY = {
     "session_completed": N_("%(actor)s completed a session"),
     "session_cancelled": N_("%(actor)s cancelled a session: %(reason)s"),
     "certification_awarded": N_("%(actor)s awarded certificate %(certificate_no)s"),
-    "training_evaluated": N_("%(actor)s recorded a training's evaluation: %(mean_score)s out of 5 from "
-                             "%(respondents)s respondents"),
+}
+def teachers_words(L: Lang, n) -> str:
+    return L.ngettext("%(num)s teacher", "%(num)s teachers", n)
+
+
+def from_schools_words(L: Lang, n) -> str:
+    return L.ngettext("from %(num)s school", "from %(num)s schools", n)
+
+
+# The sentences that carry a count, each in the form its number calls for (French: one or several; Arabic: none,
+# one, two, a few, many, a hundred and more), `%(num)s` that number as the reader's locale writes it. `count`
+# is how many schools, visits' observations, audits' findings or decisions an entry's data holds, `items` how
+# many pieces of equipment a transfer moves; a second count of a sentence is said in its own form too.
+COUNTED = {
+    "school_census_recorded": lambda L, v: L.ngettext(
+        "%(actor)s recorded the census of %(school)s for %(school_year)s: %(num)s pupil, %(teachers)s",
+        "%(actor)s recorded the census of %(school)s for %(school_year)s: %(num)s pupils, %(teachers)s",
+        v["pupils"], **dict(v, teachers=teachers_words(L, v["teachers"]))),
+    "usage_visit_recorded": lambda L, v: L.ngettext(
+        "%(actor)s recorded a follow-up visit at %(school)s: %(num)s item seen",
+        "%(actor)s recorded a follow-up visit at %(school)s: %(num)s items seen", v["count"], **v),
+    "transfer_proposed": lambda L, v: L.ngettext(
+        "%(actor)s proposed transfer %(transfer_id)s: %(num)s item from %(from_school)s to %(to_school)s",
+        "%(actor)s proposed transfer %(transfer_id)s: %(num)s items from %(from_school)s to %(to_school)s",
+        v["items"], **v),
+    "transfer_approved": lambda L, v: L.ngettext(
+        "%(actor)s approved transfer %(transfer_id)s: %(num)s item from %(from_school)s to %(to_school)s",
+        "%(actor)s approved transfer %(transfer_id)s: %(num)s items from %(from_school)s to %(to_school)s",
+        v["items"], **v),
+    "transfer_completed": lambda L, v: L.ngettext(
+        "%(actor)s completed transfer %(transfer_id)s: %(num)s item now at %(to_school)s",
+        "%(actor)s completed transfer %(transfer_id)s: %(num)s items now at %(to_school)s", v["items"], **v),
+    "inventory_audit_completed": lambda L, v: L.ngettext(
+        "%(actor)s audited %(school)s: %(num)s item checked",
+        "%(actor)s audited %(school)s: %(num)s items checked", v["count"], **v),
+    "resource_distributed": lambda L, v: L.ngettext(
+        "%(actor)s distributed a resource to %(num)s school",
+        "%(actor)s distributed a resource to %(num)s schools", v["count"], **v),
+    "awareness_workshop_held": lambda L, v: L.ngettext(
+        "%(actor)s held an awareness workshop on %(topic)s: %(num)s participant %(from_schools)s",
+        "%(actor)s held an awareness workshop on %(topic)s: %(num)s participants %(from_schools)s",
+        v["participants"], **dict(v, from_schools=from_schools_words(L, v["count"]))),
+    "validation_committee_held": lambda L, v: L.ngettext(
+        "%(actor)s held a validation committee: %(num)s decision",
+        "%(actor)s held a validation committee: %(num)s decisions", v["count"], **v),
+    "resource_usage_recorded": lambda L, v: L.ngettext(
+        "%(actor)s recorded %(num)s use of a resource at %(school)s",
+        "%(actor)s recorded %(num)s uses of a resource at %(school)s", v["uses"], **v),
+    "training_evaluated": lambda L, v: L.ngettext(
+        "%(actor)s recorded a training's evaluation: %(mean_score)s out of 5 from %(num)s respondent",
+        "%(actor)s recorded a training's evaluation: %(mean_score)s out of 5 from %(num)s respondents",
+        v["respondents"], **v),
 }
 AXIS = {"inventory": N_("Infrastructure and equipment"), "maintenance": N_("Maintenance"),
         "resources": N_("Digital resources"), "training": N_("Training")}
@@ -93,19 +129,19 @@ def say(lang: str, entry: dict) -> str:
     by_code = {s["school_code"]: s for s in schools}
     data = entry.get("data") or {}
     values["school"] = school_words(L, schools[0]) if schools else "—"
-    values["count"] = L.number(len(data.get("school_codes") or data.get("observations") or data.get("findings")
-                                    or data.get("decisions") or []))
+    values["count"] = len(data.get("school_codes") or data.get("observations") or data.get("findings")
+                          or data.get("decisions") or [])
     transfer = entry.get("transfer") or {}
-    values["items"] = L.number(transfer.get("items") or len(data.get("asset_ids") or []))
+    values["items"] = transfer.get("items") or len(data.get("asset_ids") or [])
     for name in ("from_school", "to_school"):
         code = transfer.get(name) or data.get(name)
         values[name] = school_words(L, by_code.get(code) or ({"school_code": code} if code else None))
     values["actor"] = actor_words(L, entry.get("actor"))
     sentence = SAY.get(kind)
-    if sentence is None:
+    if sentence is None and kind not in COUNTED:
         return f"{values['actor']}: {L.term('event', kind)}"
-    try:
-        return L.gettext(sentence) % values
+    try:  # a count or a value missing from old data: the action said by its name
+        return COUNTED[kind](L, values) if kind in COUNTED else L.gettext(sentence) % values
     except (KeyError, TypeError, ValueError):
         return f"{values['actor']}: {L.term('event', kind)}"
 

@@ -49,7 +49,7 @@ def test_the_resources_team_and_the_coordinator_in_the_browser(genie_env, runner
     log = wait_for(lambda: (lambda a: a if a["total"] >= 4 else None)(coord.get("/api/activity", lang="fr").json()))
     said = [e["text"] for e in log["entries"]]
     assert said[0] == "fatima a planifié la formation « TICE en classe »"
-    assert "fatima a diffusé une ressource à 1 établissements" in said
+    assert "fatima a diffusé une ressource à 1 établissement" in said
     page = web.get("/activity?lang=ar&axis=resources").text
     assert "وزع fatima موردا" in page
     # The coordinator adds a director's account; the director signs in.

@@ -1,4 +1,5 @@
 """The activity log and the accounts in the browser, over the fake service layer of the web tests."""
+import html
 import re
 
 import pytest
@@ -114,3 +115,51 @@ def test_disable_reset_and_ones_own_password(site):  # noqa: F811
     assert done.status_code == 303
     assert client.get("/password").status_code == 200  # still signed in, with the new password's token
     assert client.get("/accounts").status_code == 403  # a technician manages no accounts
+
+
+def counted_entries(n: int) -> list[dict]:
+    """A transfer of `n` pieces of equipment approved, a follow-up visit that saw `n` and a resource sent to `n`
+    schools."""
+    school = {"school_code": "S1", "name_ar": "مدرسة الأمل", "name_fr": "École Al Amal"}
+    other = {"school_code": "S2", "name_ar": "إعدادية النور", "name_fr": "Collège Annour"}
+    actor = {"user": "fatima", "role": "coordinator"}
+    return [
+        {"source": "inventory", "position": 3, "occurred_at": "2026-01-03T10:00:00+01:00",
+         "event_type": "transfer_approved", "actor": actor, "subject": "TR-12", "schools": [school, other],
+         "transfer": {"from_school": "S1", "to_school": "S2", "items": n},
+         "data": {"transfer_id": "TR-12", "approved_by": "fatima"}},
+        {"source": "inventory", "position": 2, "occurred_at": "2026-01-02T10:00:00+01:00",
+         "event_type": "usage_visit_recorded", "actor": actor, "subject": "V1", "schools": [school], "transfer": None,
+         "data": {"visit_id": "V1", "school_code": "S1",
+                  "observations": [{"serial": f"SN{i}", "in_use": True} for i in range(n)]}},
+        {"source": "resources", "position": 1, "occurred_at": "2026-01-01T10:00:00+01:00",
+         "event_type": "resource_distributed", "actor": actor, "subject": "R1", "schools": [school], "transfer": None,
+         "data": {"resource_id": "R1", "school_codes": [f"S{i + 1}" for i in range(n)], "channel": "USB"}}]
+
+
+@pytest.mark.parametrize("lang,n,said", [
+    ("fr", 1, ["fatima a approuvé le transfert TR-12 : 1 équipement de École Al Amal (S1) vers Collège Annour (S2)",
+               "fatima a enregistré une visite de suivi à École Al Amal (S1) : 1 équipement vu",
+               "fatima a diffusé une ressource à 1 établissement"]),
+    ("fr", 2, ["fatima a approuvé le transfert TR-12 : 2 équipements de École Al Amal (S1) vers Collège Annour (S2)",
+               "fatima a enregistré une visite de suivi à École Al Amal (S1) : 2 équipements vus",
+               "fatima a diffusé une ressource à 2 établissements"]),
+    ("ar", 1, ["وافق fatima على التحويل TR-12: وحدة واحدة من مدرسة الأمل (S1) إلى إعدادية النور (S2)",
+               "سجل fatima زيارة تتبع في مدرسة الأمل (S1): تمت معاينة وحدة واحدة",
+               "وزع fatima موردا على مؤسسة واحدة"]),
+    ("ar", 2, ["وافق fatima على التحويل TR-12: وحدتان من مدرسة الأمل (S1) إلى إعدادية النور (S2)",
+               "سجل fatima زيارة تتبع في مدرسة الأمل (S1): تمت معاينة وحدتين",
+               "وزع fatima موردا على مؤسستين"]),
+    ("ar", 3, ["وافق fatima على التحويل TR-12: 3 وحدات من مدرسة الأمل (S1) إلى إعدادية النور (S2)",
+               "سجل fatima زيارة تتبع في مدرسة الأمل (S1): تمت معاينة 3 وحدات",
+               "وزع fatima موردا على 3 مؤسسات"]),
+    ("ar", 11, ["وافق fatima على التحويل TR-12: 11 وحدة من مدرسة الأمل (S1) إلى إعدادية النور (S2)",
+                "سجل fatima زيارة تتبع في مدرسة الأمل (S1): تمت معاينة 11 وحدة",
+                "وزع fatima موردا على 11 مؤسسة"])])
+def test_the_activity_log_says_each_count_in_the_form_its_number_takes(site, monkeypatch, lang, n, said):  # noqa: F811
+    client, _ = site
+    answering(monkeypatch, Services, {"activity": lambda scope, filters, limit, offset, *_: {
+        "total": 3, "offset": offset, "people": ["fatima"], "entries": counted_entries(n)}})
+    sign_in(client, "coord")
+    page = client.get(f"/activity?lang={lang}").get_data(as_text=True)
+    assert [html.unescape(cell) for cell in re.findall(r'class="said">([^<]*)</td>', page)] == said
