@@ -158,8 +158,12 @@ def _value_check(f: fields.Field) -> Callable[[Any, str, dict], bool]:
             return True
         return whole
     validators = f.validators
-    if kind is fields.Nested and not validators and not f.many and not f.schema.many:
-        inner = surely_valid(f.schema, f.unknown)
+    if kind is fields.Nested and not validators and not f.many:
+        try:
+            nested = f.schema
+        except Exception:  # named by a schema not defined yet: the field finds it when it first checks a value
+            nested = None
+        inner = surely_valid(nested, f.unknown) if nested is not None and not nested.many else None
         if inner is not None:
             return lambda value, key, data: inner(value)  # no validators of its own: its schema says
     plain_text = kind is fields.String
