@@ -33,7 +33,11 @@ WORDS = {
            "approve": "دليل الأستاذ", "revise": "أنشطة القراءة", "remarks": "يجب ذكر المصادر",
            "training": "إدماج تكنولوجيا المعلومات في القسم", "venue": "المركز الجهوي لمهن التربية",
            "override": "الأسبوع الوحيد المتاح للمكونين", "evaluation": "تكوين مفيد",
-           "minutes": "محضر لجنة المصادقة", "reach": "سيوزع هذا المورد على 3 من المؤسسات.",
+           "minutes": "محضر لجنة المصادقة",
+           # How many schools a distribution reaches, said in the form of its number: none, one, two, three.
+           "reach": ["لن يوزع هذا المورد على أي مؤسسة.", "سيوزع هذا المورد على مؤسسة واحدة.",
+                     "سيوزع هذا المورد على مؤسستين.", "سيوزع هذا المورد على 3 مؤسسات."],
+           "decisions": "عقد rachid لجنة مصادقة: قراران", "evaluated": "4.2 من 5 حسب 11 مستجوبا",
            "names": ["أمل الإدريسي", "عمر العلوي", "سارة بناني", "يوسف التازي", "هند العمراني", "كريم الفاسي",
                      "نادية برادة", "سعيد المنصوري", "ليلى الشرقاوي", "حسن الزياني", "مريم القادري", "إدريس الطاهري"]},
     "fr": {"resource": "Les fractions en vidéo", "subject": "Mathématiques", "channel": "Clé USB",
@@ -41,7 +45,10 @@ WORDS = {
            "training": "Intégrer les TIC en classe", "venue": "CRMEF Dakhla",
            "override": "Seule semaine libre des formateurs", "evaluation": "Formation utile",
            "minutes": "Procès-verbal du comité de validation",
-           "reach": "Cette ressource ira à 3 établissements.",
+           "reach": ["Cette ressource ira à 0 établissement.", "Cette ressource ira à 1 établissement.",
+                     "Cette ressource ira à 2 établissements.", "Cette ressource ira à 3 établissements."],
+           "decisions": "rachid a tenu un comité de validation : 2 décisions",
+           "evaluated": "3.6 sur 5 par 10 répondants",
            "names": ["Amal Idrissi", "Omar Alaoui", "Sara Bennani", "Youssef Tazi", "Hind Amrani", "Karim Fassi",
                      "Nadia Berrada", "Said Mansouri", "Laila Cherkaoui", "Hassan Zyani", "Meryem Kadiri",
                      "Driss Tahiri"]}}
@@ -171,13 +178,22 @@ def teams(base: str, made: dict) -> None:
             found = next(r for r in api("/api/resources") if r["resource_id"] == resource)
             assert (found["title"], found["status"], found["levels"]) == (w["resource"], "received", ["CE5", "CE6"])
 
-            # ... and distributed to every rural primary school, the form saying how many first.
+            # ... and distributed to every rural primary school, the form saying how many first: as schools are
+            # picked one by one (Arabic has a form for one and for two), then for a cycle and a setting.
             res.click("a[href^='/forms/resources/distribute_resource']")
             form = res.locator("form[data-command='resources/distribute_resource']")
             expect(form.locator("[data-count='primary-rural']")).to_have_text("3")
+            expect(res.locator("#reach")).to_have_text(w["reach"][0])
+            picker = form.locator("[name=school_codes]")
+            for n in (1, 2, 3) if lang == "ar" else (1, 2):
+                picker.select_option(RURAL_PRIMARY[:n])
+                expect(res.locator("#reach")).to_have_text(w["reach"][n])
+                if n == 2:
+                    res.screenshot(path=str(ARTIFACTS / f"resources-reach-{lang}.png"), full_page=True)
+            picker.select_option([])
             form.locator("[name=cycle]").select_option("primary")
             form.locator("[name=setting]").select_option("rural")
-            expect(res.locator("#reach")).to_have_text(w["reach"])
+            expect(res.locator("#reach")).to_have_text(w["reach"][3])
             form.locator("[name=channel]").fill(w["channel"])
             submit(res, "resources/distribute_resource", f"**/resources/{resource}?done=resource_distributed")
             found = next(r for r in api("/api/resources") if r["resource_id"] == resource)
@@ -330,11 +346,12 @@ def teams(base: str, made: dict) -> None:
                         ("laila", "attendance_recorded"): 36, ("laila", "session_completed"): 2,
                         ("laila", "certification_awarded"): 11, ("laila", "training_evaluated"): 1}
             said = {("rachid", "resource_received"): w["resource"], ("rachid", "resource_distributed"): "3",
-                    ("rachid", "validation_committee_held"): "2", ("laila", "training_planned"): w["training"],
+                    ("rachid", "validation_committee_held"): w["decisions"],
+                    ("laila", "training_planned"): w["training"],
                     ("laila", "session_scheduled"): w["venue"], ("laila", "participant_invited"): staff[0][1],
                     ("laila", "attendance_recorded"): "laila", ("laila", "session_completed"): "laila",
                     ("laila", "certification_awarded"): number,
-                    ("laila", "training_evaluated"): str(score)}
+                    ("laila", "training_evaluated"): w["evaluated"]}
             for (user, kind), n in expected.items():
                 counts[(user, kind)] = counts.get((user, kind), 0) + n
                 log = api("/api/activity", user=user, kind=kind, lang=lang, per_page=1)

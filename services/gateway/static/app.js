@@ -108,9 +108,18 @@
   });
 })();
 // A distribution says how many schools it reaches before it is sent: those picked, or else those of the cycle
-// and setting chosen.
-document.querySelectorAll('#reach[data-template]').forEach(out => {
+// and setting chosen, in the form the language gives that number (1 établissement, 2 établissements; مؤسسة
+// واحدة، مؤسستين، 3 مؤسسات، 11 مؤسسة), the number written as the page writes numbers.
+document.querySelectorAll('#reach[data-forms]').forEach(out => {
   const form = out.closest('form');
+  const lang = document.documentElement.lang || 'ar';
+  const rules = new Intl.PluralRules(lang), written = new Intl.NumberFormat(lang + '-MA');
+  // The page gives the sentence for a number of each category; the first number met of a category speaks for it.
+  const said = {};
+  Object.entries(JSON.parse(out.dataset.forms)).forEach(([sample, sentence]) => {
+    const category = rules.select(Number(sample));
+    if (!(category in said)) said[category] = sentence;
+  });
   function count() {
     const picked = form.querySelectorAll('#f-school_codes option:checked').length;
     const cycle = form.querySelector('#f-cycle').value, setting = form.querySelector('#f-setting').value;
@@ -119,7 +128,8 @@ document.querySelectorAll('#reach[data-template]').forEach(out => {
       n = [...form.querySelectorAll('#f-school_codes option')].filter(o =>
         (!cycle || o.dataset.cycle === cycle) && (!setting || o.dataset.setting === setting)).length;
     }
-    out.textContent = out.dataset.template.replace('N', n);
+    const number = written.formatToParts(n).map(p => p.type === 'group' ? out.dataset.thousands : p.value).join('');
+    out.textContent = (said[rules.select(n)] || said.other).split('{n}').join(number);
   }
   form.addEventListener('change', count);
   count();
