@@ -97,6 +97,15 @@ def lock_writers(conn: Connection, name: str) -> None:
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)" % zlib.crc32(name.encode()))
 
 
+def analyze(conn: Connection, tables) -> None:
+    """Give PostgreSQL's planner the statistics of tables just filled in bulk: without them (until autovacuum
+    comes by, if it runs at all) it plans for empty tables, and a question over a million rows takes seconds
+    instead of a fraction of one. SQLite plans as well without them."""
+    if conn.dialect.name == "postgresql":
+        for table in tables:
+            conn.exec_driver_sql(f'ANALYZE "{table.name}"')
+
+
 def reading(engine: Engine):
     """A connection for reads only (no writer lock on SQLite)."""
     return engine.connect().execution_options(readonly=True)

@@ -420,7 +420,10 @@ class Projector:
                              .values(last_position=0, stalled_position=None, stalled_error=None,
                                      stalled_since=None))
                 self._load_positions(conn)
-            return sum(self._fill(source, None) for source in feeds)
+            applied = sum(self._fill(source, None) for source in feeds)
+            with self.engine.begin() as conn:
+                db.analyze(conn, self.projection.metadata.sorted_tables)
+            return applied
 
 
 class _Moved(Exception):

@@ -227,3 +227,23 @@ def test_the_school_rows_are_what_each_school_gets_alone(caught_up):  # noqa: F8
     assert rows[0]["name_ar"] == "مدرسة A" and rows[0]["province_code"] == "OED"
     # TRN07 by school, worked by hand in the training scenario: 36, 27, 25
     assert [next(i["value"] for i in r["indicators"] if i["id"] == "TRN07") for r in rows] == [36, 27, 25]
+
+
+def test_a_rebuild_on_postgresql_tells_the_planner_how_many_rows_it_made(postgres_database):
+    """Without the statistics, PostgreSQL plans for empty tables: a national question took 8 s instead of 0.5."""
+    from sqlalchemy import text
+
+    projector = projector_over(maintenance_world(), postgres_database)
+    try:
+        for rebuild in (lambda: replay.rebuild(projector), projector.rebuild):
+            with projector.engine.begin() as conn:  # as a table never analysed says: "size unknown"
+                conn.execute(text("DELETE FROM pg_statistic WHERE starelid = 'faults'::regclass"))
+                conn.execute(text("UPDATE pg_class SET reltuples = -1 WHERE relname IN ('faults', 'placements')"))
+            rebuild()
+            with projector.engine.connect() as conn:
+                estimated = dict(conn.execute(text(
+                    "SELECT relname, reltuples FROM pg_class WHERE relname IN ('faults', 'placements')")).all())
+                counted = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in estimated}
+            assert estimated == {t: float(n) for t, n in counted.items()} and counted["faults"] == 8
+    finally:
+        projector.engine.dispose()
