@@ -125,7 +125,30 @@ def bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
     body = body_of(form, values)
     if any(f.widget == "file" for f in form.fields):
         body.update(_file(page))
+    if any(f.widget == "fault" for f in form.fields) and body.get("fault_id"):
+        body["fault_id"] = fault_id_of(page, body["fault_id"])
     return [(body, {"serial": "serial", "asset_id": "serial"})]
+
+
+def fault_id_of(page, text: str) -> str:
+    """The open fault a technician names by its item's serial number (as the fault picker offers it, or typed,
+    in any case), or by the fault's own id as a link from the fault's page gives it."""
+    said = text.split("·")[0].strip()
+    faults = page.q.faults(page.user, {})
+    if any(f["fault_id"] == said for f in faults):
+        return said
+    found = [f["fault_id"] for f in faults if (f.get("serial") or "").casefold() == said.casefold()]
+    if not found:
+        raise HttpProblem(400, "Invalid request", errors={"fault_id": ["No open fault on this serial number."]})
+    return found[0]  # an item has one open fault at a time
+
+
+def fault_shown(page, form: Form, values: dict) -> dict:
+    """The values of a form as the person sees them: a fault named by its item's serial number, not its id."""
+    if not any(f.widget == "fault" for f in form.fields) or not values.get("fault_id"):
+        return values
+    serial = next((f.get("serial") for f in page.q.faults(page.user, {}) if f["fault_id"] == values["fault_id"]), None)
+    return dict(values, fault_id=serial) if serial else values
 
 
 def _rows(values: dict, prefix: str, names: tuple[str, ...], part: str):
@@ -239,6 +262,7 @@ def go(location) -> Response:
 
 
 def show(page, form: Form, values: dict, ctx: dict, status: int = 200) -> Response:
+    ctx = dict(ctx, values=fault_shown(page, form, ctx.get("values", values)))
     pick = page.picks(form, values)
     extra = {}
     school = school_code_of(values.get("school_code") or values.get("from_school") or "")

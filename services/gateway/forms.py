@@ -84,7 +84,9 @@ FORMS = [
     Form("maintenance/declare_fault", N_("Declare a fault"), (SCHOOL, F("serial", "asset"), F("symptom", "textarea"))),
     Form("maintenance/file_warranty_claim", N_("File a warranty claim"), (FAULT, F("claim_ref"))),
     Form("maintenance/record_repair", N_("Record a repair"), (
-        FAULT, F("action", "textarea"), F("cost_mad", "decimal", required=False))),
+        FAULT, F("action", "textarea"),
+        F("cost_mad", "decimal", required=False,
+          hint=N_("Required out of warranty; left empty under warranty, where the repair is free.")))),
     Form("maintenance/replace_equipment", N_("Replace equipment"), (
         FAULT, F("new_serial"), F("new_kind", "select", "kind", ASSET_KINDS, required=False))),
     Form("maintenance/close_fault", N_("Close a fault"), (

@@ -50,6 +50,8 @@ _RULES = [
     (r"more than \d+ lines", "file_too_long"),
     (r"^Give at least one field", "nothing_to_change"),
     (r"^No asset has serial|^Unknown serial", "unknown_serial"),
+    (r"^No open fault on", "no_open_fault"),
+    (r"the fault is not under warranty", "cost_out_of_warranty"),
     (r"(?i)column", "file_columns"),
     (r"already", "duplicate"),
 ]

@@ -433,7 +433,9 @@ class Pages:
             except (HttpProblem, Refused):
                 pick["assets"] = []
         if "fault" in widgets:
-            pick["faults"] = self.q.faults(user, {})  # each with its asset's serial
+            names = {s["school_code"]: s["name_ar" if self.L.code == "ar" else "name_fr"] for s in pick["schools"]}
+            pick["faults"] = [dict(f, school_name=names.get(f.get("school_code")))  # each with its asset's serial
+                              for f in self.q.faults(user, {})]
         for f in form.fields:
             if f.widget == "transfer":
                 key = "-".join(f.choices)

@@ -183,6 +183,8 @@ FIELD_RULE = {
     "file_columns": N_("The file's columns are not those expected."),
     "nothing_to_change": N_("Give at least one field to change."),
     "unknown_serial": N_("No equipment has this serial number."),
+    "no_open_fault": N_("No open fault on the equipment with this serial number."),
+    "cost_out_of_warranty": N_("Required: the fault is not under warranty, so its repair has a cost."),
     "duplicate": N_("Already recorded."),
     "before_registration": N_("The school year ended before the school was registered."),
     "invalid": N_("Not accepted."),
