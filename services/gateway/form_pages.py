@@ -287,6 +287,10 @@ def show(page, form: Form, values: dict, ctx: dict, status: int = 200) -> Respon
     if school:
         extra["school"] = next((s for s in pick["schools"] if s["school_code"] == school), None)
     extra.update(axes.form_extra(page, form, values, pick))
+    own = None  # a school director's school: theirs, said by its name, not to be chosen
+    if page.user["scope"].startswith("school:"):
+        mine = page.user["scope"].partition(":")[2]
+        own = next((s for s in pick["schools"] if s["school_code"] == mine), {"school_code": mine})
     csrf = page.web.csrf(page.request)
     idem = uuid.uuid4().hex
     has_file = any(f.widget == "file" for f in form.fields) or form.path in ("inventory/assign_equipment",
@@ -294,7 +298,7 @@ def show(page, form: Form, values: dict, ctx: dict, status: int = 200) -> Respon
     serials = page.request.form.getlist("serials") if page.request.method == "POST" else \
         page.request.args.getlist("serial")
     return page.render(form.template, page._(form.title), http_status=status, form=form, pick=pick, csrf=csrf,
-                       has_file=has_file, ctx={"schools": pick["schools"], "picked_schools": [
+                       has_file=has_file, ctx={"schools": pick["schools"], "own_school": own, "picked_schools": [
                            school_code_of(v) for v in (page.request.form if page.request.method == "POST"
                                                        else page.request.args).getlist("school_codes")]},
                        line_fields=[replace(f, required=False) for f in LINE_FIELDS],

@@ -66,6 +66,8 @@ class Lang:
         self.locale = LOCALES[self.code]
         self.dir = "rtl" if self.code == "ar" else "ltr"
         self.other = "fr" if self.code == "ar" else "ar"
+        # What sets a label before its value: French puts a (non-breaking) space before the colon, Arabic none.
+        self.colon = "\u00a0: " if self.code == "fr" else ": "
         self._t = translations(self.code)
 
     def gettext(self, message: str, **values) -> str:

@@ -2,6 +2,7 @@
 reads, with the same scope filters) and run commands through `commands.run`."""
 from __future__ import annotations
 
+from markupsafe import Markup, escape
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
@@ -15,6 +16,17 @@ from .http import HttpProblem, rule_codes
 from .i18n import Lang
 from .queries import current_school_year, semester_start  # noqa: F401  (the home's queue)
 from .templating import environment, query_string
+
+
+def isolated(sentence: str, values: dict, rtl: bool):
+    """A sentence of the page's language with its values put in. On a right-to-left page each value is set apart
+    (<bdi>): a delivery note, a serial number or a supplier's name in Latin letters keeps its own direction inside
+    the Arabic sentence instead of being torn apart around its hyphens and spaces. A left-to-right page's values
+    are in its direction, or at the sentence's end, and need none."""
+    if not rtl:
+        return sentence % {k: ("—" if v is None else v) for k, v in values.items()}
+    return escape(sentence) % {k: Markup("<bdi>%s</bdi>") % ("—" if v is None else v,) for k, v in values.items()}
+
 
 ASSET_SELECTS = [("kind", "kind", ASSET_KINDS), ("bundle", "bundle", BUNDLES),
                  ("status", "asset_status", inv.ASSET_STATUSES), ("warranty", "warranty", inv.WARRANTY_STATES)]
@@ -370,8 +382,7 @@ class Pages:
             data["finding"] = self.L.term("finding", mine[0]["status"]) if mine else "—"
         sentence = STORY.get(kind)
         try:
-            text = self._(sentence) % {k: ("—" if v is None else v) for k, v in data.items()} if sentence else \
-                self.L.term("event", kind)
+            text = isolated(self._(sentence), data, self.L.dir == "rtl") if sentence else self.L.term("event", kind)
         except (KeyError, TypeError, ValueError):
             text = self.L.term("event", kind)
         return {"at": env["occurred_at"], "text": text, "who": self.who(env.get("actor"))}
@@ -396,21 +407,26 @@ class Pages:
         """A fault's life in words, each step with who recorded it (from maintenance's steps of the fault)."""
         _ = self._
         by = {s["event_type"]: s.get("actor") for s in f.get("steps") or []}
-        lines = [{"at": f["declared_at"], "text": _("Fault declared: %(symptom)s", symptom=f["symptom"]),
+        rtl = self.L.dir == "rtl"
+
+        def said(sentence, **values):
+            return isolated(sentence, values, rtl)
+
+        lines = [{"at": f["declared_at"], "text": said(_("Fault declared: %(symptom)s"), symptom=f["symptom"]),
                   "who": self.who(by.get("fault_declared"))}]
         if f.get("claimed_at"):
-            lines.append({"at": f["claimed_at"], "text": _("Warranty claim %(claim_ref)s filed with the supplier",
-                                                         claim_ref=f["claim_ref"]),
+            lines.append({"at": f["claimed_at"], "text": said(_("Warranty claim %(claim_ref)s filed with the supplier"),
+                                                              claim_ref=f["claim_ref"]),
                           "who": self.who(by.get("warranty_claim_filed"))})
         if f.get("repaired_at"):
-            lines.append({"at": f["repaired_at"], "text": _("Repaired: %(action)s", action=f["repair_action"]),
+            lines.append({"at": f["repaired_at"], "text": said(_("Repaired: %(action)s"), action=f["repair_action"]),
                           "who": self.who(by.get("repair_completed"))})
         if f.get("replaced_at"):
-            lines.append({"at": f["replaced_at"], "text": _("Replaced by %(new_serial)s", new_serial=f["new_serial"]),
+            lines.append({"at": f["replaced_at"], "text": said(_("Replaced by %(new_serial)s"), new_serial=f["new_serial"]),
                           "who": self.who(by.get("equipment_replaced"))})
         if f.get("closed_at"):
-            lines.append({"at": f["closed_at"], "text": _("Fault closed: %(resolution)s",
-                                                        resolution=self.L.term("resolution", f["resolution"])),
+            lines.append({"at": f["closed_at"], "text": said(_("Fault closed: %(resolution)s"),
+                                                             resolution=self.L.term("resolution", f["resolution"])),
                           "who": self.who(by.get("fault_closed"))})
         return lines
 

@@ -45,6 +45,8 @@ def drive(base: str, asset_id: str) -> None:
         # A fault, in French now, naming the laptop by its serial among the school's equipment.
         page.goto(base + "/forms/maintenance/declare_fault")
         form = page.locator("form[data-command='maintenance/declare_fault']")
+        expect(form.locator("#f-school_code")).to_have_value("École Al Wahda")  # hers, by its name, not to choose
+        expect(form.locator("#f-school_code")).to_have_attribute("readonly", "")
         form.locator("[name=serial]").fill("NOPE-404")
         form.locator("button[type=submit]").click()
         expect(page.locator("#err-serial")).to_have_text("Aucun matériel n'a ce numéro de série.")
@@ -69,6 +71,24 @@ def drive(base: str, asset_id: str) -> None:
         expect(page.locator("#asset h3").first).to_have_text("المسار")
         page.goto(base + "/schools/OED002")
         expect(page.locator("h1")).to_have_text("غير مسموح")
+
+        # The technician, on a phone in Arabic, picks the fault by its laptop's serial and records the repair.
+        tech = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+        tech.set_default_timeout(30_000)
+        sign_in(tech, base, "karim", "/forms/maintenance/record_repair")
+        repair = tech.locator("form[data-command='maintenance/record_repair']")
+        expect(tech.locator("#dl-faults option[value='LT-77']")).to_have_count(1)
+        repair.locator("[name=fault_id]").fill("lt-77")
+        repair.locator("[name=action]").fill("تغيير الشاشة")
+        expect(repair.locator("#hint-cost_mad")).to_contain_text("مجاني")  # under warranty: no cost to give
+        repair.locator("button[type=submit]").click()
+        expect(tech.locator(".notice.ok")).to_contain_text("تسجيل إصلاح")
+        expect(tech.locator("#fault")).to_contain_text("تغيير الشاشة")
+        expect(tech.locator("#repair-cost")).to_have_count(0)  # free under warranty: no cost of 0 said
+        expect(tech.locator("#fault .timeline")).to_contain_text("L'écran reste noir")
+        assert tech.locator("#fault .timeline bdi").first.inner_text() == "L'écran reste noir"
+        assert tech.evaluate("document.documentElement.scrollWidth") <= 390
+        tech.screenshot(path=str(ARTIFACTS / "fault-repaired-ar-phone.png"), full_page=True)
 
         # The infrastructure member receives a delivery file: refused line by line, then received.
         infra = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -149,7 +169,8 @@ def test_a_school_director_in_the_browser(genie_env, runner_factory, rabbit_conf
     # generous: the browser is slow on a busy machine
     run_in_child("tests.e2e.test_browser_web", "drive", base, asset_id, log="browser.log", timeout=300)
     events = rpc.maintenance.events_since(0, 10)
-    assert [(e["event_type"], e["actor"]["user"]) for e in events] == [("fault_declared", "amina")]
+    assert [(e["event_type"], e["actor"]["user"]) for e in events] == [("fault_declared", "amina"),
+                                                                        ("repair_completed", "karim")]
     approved = [e for e in rpc.inventory.events_since(0, 100) if e["event_type"] == "transfer_approved"]
     assert [(e["data"]["transfer_id"], e["actor"]) for e in approved] == [
         ("TR-1", {"user": "fatima", "role": "coordinator"})]

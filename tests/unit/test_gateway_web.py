@@ -538,3 +538,108 @@ def test_the_deliveries_to_pick_from_say_their_supplier_and_number_of_items(site
     page = page_as(client, "coord", "/equipment?lang=fr")
     assert '<option value="BL-9">Maroc Info · 2</option>' in page
     assert "built-in method" not in page
+
+
+# ---------------------------------------------------------------- a technician names a fault by its item's serial
+
+
+def test_a_technician_picks_a_fault_by_its_items_serial_never_by_an_id(site):
+    client, services = site
+    page = html.unescape(page_as(client, "tech", "/forms/maintenance/record_repair?lang=fr"))
+    faults = page[page.index('<datalist id="dl-faults">'):]
+    faults = faults[:faults.index("</datalist>")]
+    assert '<option value="LT-77">Ordinateur portable · <écran noir> · École Al Amal</option>' in faults
+    assert "F1" not in faults
+    # Typed in any case, the serial is the fault: the service gets the fault's id.
+    resp = client.post("/forms/maintenance/record_repair?lang=fr", data={
+        "csrf": csrf_of(page), "fault_id": "lt-77", "action": "Écran changé"})
+    assert resp.status_code == 303 and resp.headers["Location"].startswith("/faults/F1?done=")
+    assert commands_sent(services)[-1] == ("maintenance", "record_repair", {"fault_id": "F1", "action": "Écran changé"})
+
+
+def test_a_fault_form_reached_from_the_faults_page_shows_its_serial(site):
+    client, _ = site
+    page = page_as(client, "tech", "/forms/maintenance/close_fault?fault_id=F1")
+    assert re.search(r'id="f-fault_id" name="fault_id"[^>]* value="LT-77"', page)
+
+
+def test_a_serial_without_an_open_fault_is_said_beside_the_field(site):
+    client, services = site
+    for lang, words in (("fr", "Aucune panne ouverte sur le matériel de ce numéro de série."),
+                        ("ar", "لا يوجد عطل مفتوح على العتاد الذي يحمل هذا الرقم التسلسلي.")):
+        page = page_as(client, "tech", f"/forms/maintenance/record_repair?lang={lang}")
+        resp = client.post(f"/forms/maintenance/record_repair?lang={lang}", data={
+            "csrf": csrf_of(page), "fault_id": "PJ-5", "action": "Lampe changée"})
+        page = resp.get_data(as_text=True)
+        assert resp.status_code == 400
+        assert f'<p class="field-err" id="err-fault_id">{words}</p>' in page
+        assert re.search(r'id="f-fault_id"[^>]*aria-invalid="true"', page)
+    assert not commands_sent(services)
+
+
+def test_a_repair_out_of_warranty_asks_its_cost_in_words(site):
+    client, services = site
+    original = services.__class__.__call__
+
+    def refuse(self, service, method, *args):
+        if method == "record_repair":
+            raise InvalidCommand({"cost_mad": ["Required: the fault is not under warranty."]})
+        return original(self, service, method, *args)
+
+    page = page_as(client, "tech", "/forms/maintenance/record_repair?lang=fr")
+    assert "Obligatoire hors garantie ; vide sous garantie, la réparation étant gratuite." in html.unescape(page)  # said before sending
+    services.__class__.__call__ = refuse
+    try:
+        resp = client.post("/forms/maintenance/record_repair?lang=fr", data={
+            "csrf": csrf_of(page), "fault_id": "LT-77", "action": "Écran changé"})
+    finally:
+        services.__class__.__call__ = original
+    page = html.unescape(resp.get_data(as_text=True))
+    assert resp.status_code == 400 and "Non accepté" not in page
+    assert ('<p class="field-err" id="err-cost_mad">Obligatoire : la panne n\'est pas sous garantie, '
+            "sa réparation a donc un coût.</p>") in page
+    assert "Coût (MAD)</a>\u00a0: Obligatoire" in page  # the summary's colon as French sets it
+
+
+def test_a_directors_form_names_their_school_and_does_not_ask_it(site):
+    client, services = site
+    page = page_as(client, "dir1", "/forms/maintenance/declare_fault?lang=fr")
+    assert '<input type="hidden" name="school_code" value="S1" data-picker="school">' in page
+    assert re.search(r'<input type="text" id="f-school_code" readonly class="fixed" value="École Al Amal">', page)
+    assert 'list="dl-schools"' not in page
+    resp = client.post("/forms/maintenance/declare_fault?lang=fr", data={
+        "csrf": csrf_of(page), "school_code": "S1", "serial": "LT-77", "symptom": "Écran noir"})
+    assert resp.status_code == 303
+    assert commands_sent(services)[-1] == ("maintenance", "declare_fault",
+                                           {"school_code": "S1", "asset_id": "A1", "symptom": "Écran noir"})
+    page = page_as(client, "dir1", "/forms/maintenance/declare_fault?lang=ar")
+    assert 'readonly class="fixed" value="مدرسة الأمل"' in page
+
+
+def test_an_arabic_history_sets_latin_references_apart(site):
+    client, _ = site
+    page = page_as(client, "coord", "/assets?serial=LT-77&lang=ar")
+    assert "<bdi>BL-9</bdi>" in page and "<bdi>Maroc Info</bdi>" in page
+    assert "<bdi>مدرسة الأمل (S1)</bdi>" in page
+    page = page_as(client, "coord", "/faults/F1?lang=ar")
+    assert "<bdi>&lt;écran noir&gt;</bdi>" in page  # set apart, and still escaped
+
+
+def test_a_fault_says_its_items_supplier_and_the_cost_of_its_repair(site):
+    client, services = site
+    services.fault_replaced = {"supplier": None, "repair_action": "Écran", "repair_cost_mad": 350.5,
+                               "repaired_at": "2026-01-07T10:00:00+01:00"}
+    try:
+        page = page_as(client, "tech", "/faults/F1?lang=fr")
+    finally:
+        services.fault_replaced = {}
+    assert "<dt>Fournisseur</dt><dd>Maroc Info</dd>" in page
+    assert '<div id="repair-cost"><dt>Coût (MAD)</dt><dd>350,5</dd></div>' in page
+
+
+def test_a_schools_training_figures_say_the_colon_as_each_language_does(site):
+    client, _ = site
+    page = page_as(client, "coord", "/schools/S1?lang=fr")
+    assert re.search("Personnels formés\u00a0: [^·]+ · Personnels certifiés\u00a0: ", page)
+    page = page_as(client, "coord", "/schools/S1?lang=ar")
+    assert re.search("[^\\s\u00a0]: [^·]+ · [^·]+[^\\s\u00a0]: ", page)
