@@ -257,7 +257,8 @@ def scope_choices(page, scope: str, schools: Directory) -> list[dict]:
     groups = []
     if level == "school":
         code = user["scope"].partition(":")[2]
-        return [{"label": _("School"), "options": [(f"school:{code}", code)]}]
+        said = schools.names(page.L.code).get(code) or code  # a director's own school, by its name
+        return [{"label": _("School"), "options": [(f"school:{code}", f"{said} ({code})" if said != code else code)]}]
     top = []
     if level == "all":
         top.append(("all", _("All provinces")))

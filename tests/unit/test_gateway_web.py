@@ -643,3 +643,12 @@ def test_a_schools_training_figures_say_the_colon_as_each_language_does(site):
     assert re.search("Personnels formés\u00a0: [^·]+ · Personnels certifiés\u00a0: ", page)
     page = page_as(client, "coord", "/schools/S1?lang=ar")
     assert re.search("[^\\s\u00a0]: [^·]+ · [^·]+[^\\s\u00a0]: ", page)
+
+
+def test_a_directors_indicators_name_their_school_with_nothing_to_find(site):
+    client, _ = site
+    page = page_as(client, "dir1", "/dashboard?lang=fr")
+    assert '<option value="school:S1" selected>École Al Amal (S1)</option>' in page
+    assert 'id="f-scope-search"' not in page
+    page = page_as(client, "coord", "/dashboard?lang=fr")
+    assert 'id="f-scope-search"' in page  # a province has schools to find
