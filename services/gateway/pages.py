@@ -452,6 +452,8 @@ class Pages:
             names = {s["school_code"]: s["name_ar" if self.L.code == "ar" else "name_fr"] for s in pick["schools"]}
             pick["faults"] = [dict(f, school_name=names.get(f.get("school_code")))  # each with its asset's serial
                               for f in self.q.faults(user, {})]
+            if form.path == "maintenance/file_warranty_claim":  # a claim is for a fault under warranty, once
+                pick["faults"] = [f for f in pick["faults"] if f.get("under_warranty") and not f.get("claim_ref")]
         for f in form.fields:
             if f.widget == "transfer":
                 key = "-".join(f.choices)

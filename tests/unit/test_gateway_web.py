@@ -652,3 +652,18 @@ def test_a_directors_indicators_name_their_school_with_nothing_to_find(site):
     assert 'id="f-scope-search"' not in page
     page = page_as(client, "coord", "/dashboard?lang=fr")
     assert 'id="f-scope-search"' in page  # a province has schools to find
+
+
+def test_a_warranty_claim_offers_only_the_faults_under_warranty_not_yet_claimed(site):
+    client, _ = site
+    page = page_as(client, "tech", "/forms/maintenance/file_warranty_claim")
+    assert '<option value="LT-77">' in page  # F1: under warranty, no claim yet
+    for changed in ({"under_warranty": False}, {"claim_ref": "MI-1"}):
+        original = FAULT.copy()
+        FAULT.update(changed)
+        try:
+            page = client.get("/forms/maintenance/file_warranty_claim").get_data(as_text=True)
+        finally:
+            FAULT.clear()
+            FAULT.update(original)
+        assert '<option value="LT-77">' not in page, changed
