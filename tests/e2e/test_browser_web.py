@@ -79,6 +79,7 @@ def drive(base: str, asset_id: str) -> None:
         repair = tech.locator("form[data-command='maintenance/record_repair']")
         expect(tech.locator("#dl-faults option[value='LT-77']")).to_have_count(1)
         repair.locator("[name=fault_id]").fill("lt-77")
+        expect(tech.locator("#warranty-fault_id")).to_have_text("تحت الضمان")  # said as the serial is typed
         repair.locator("[name=action]").fill("تغيير الشاشة")
         expect(repair.locator("#hint-cost_mad")).to_contain_text("مجاني")  # under warranty: no cost to give
         repair.locator("button[type=submit]").click()

@@ -548,7 +548,8 @@ def test_a_technician_picks_a_fault_by_its_items_serial_never_by_an_id(site):
     page = html.unescape(page_as(client, "tech", "/forms/maintenance/record_repair?lang=fr"))
     faults = page[page.index('<datalist id="dl-faults">'):]
     faults = faults[:faults.index("</datalist>")]
-    assert '<option value="LT-77">Ordinateur portable · <écran noir> · École Al Amal</option>' in faults
+    assert '<option value="LT-77" data-warranty="Sous garantie">Ordinateur portable · <écran noir> · École Al Amal</option>' \
+        in faults
     assert "F1" not in faults
     # Typed in any case, the serial is the fault: the service gets the fault's id.
     resp = client.post("/forms/maintenance/record_repair?lang=fr", data={
@@ -657,7 +658,7 @@ def test_a_directors_indicators_name_their_school_with_nothing_to_find(site):
 def test_a_warranty_claim_offers_only_the_faults_under_warranty_not_yet_claimed(site):
     client, _ = site
     page = page_as(client, "tech", "/forms/maintenance/file_warranty_claim")
-    assert '<option value="LT-77">' in page  # F1: under warranty, no claim yet
+    assert '<option value="LT-77" ' in page  # F1: under warranty, no claim yet
     for changed in ({"under_warranty": False}, {"claim_ref": "MI-1"}):
         original = FAULT.copy()
         FAULT.update(changed)
@@ -666,4 +667,11 @@ def test_a_warranty_claim_offers_only_the_faults_under_warranty_not_yet_claimed(
         finally:
             FAULT.clear()
             FAULT.update(original)
-        assert '<option value="LT-77">' not in page, changed
+        assert '<option value="LT-77" ' not in page, changed
+
+
+def test_a_fault_picked_says_whether_it_is_under_warranty(site):
+    client, _ = site
+    page = html.unescape(page_as(client, "tech", "/forms/maintenance/record_repair?lang=fr&fault_id=F1"))
+    assert '<option value="LT-77" data-warranty="Sous garantie">' in page  # for the page's script, as one picks
+    assert 'data-for="f-fault_id" aria-live="polite">Sous garantie</p>' in page  # and without it, as given

@@ -28,7 +28,8 @@
   function showWarranty(input) {
     const note = document.querySelector('.warranty-note[data-for="' + input.id + '"]');
     if (!note || !input.list) return;
-    const picked = Array.from(input.list.options).find(o => o.value === input.value.trim());
+    const typed = input.value.trim().toUpperCase();  // a serial typed in any case is the same item
+    const picked = Array.from(input.list.options).find(o => o.value.toUpperCase() === typed);
     note.textContent = picked && picked.dataset.warranty ? picked.dataset.warranty : '';
   }
   const assetList = document.getElementById('dl-assets');
@@ -56,6 +57,11 @@
       const text = input.value.trim();
       if (text.length >= 2) timer = setTimeout(() => lookUp({q: text, per_page: 20}), 200);
     });
+  });
+
+  // A fault picked by its item's serial: whether it is under warranty (a claim, a repair's cost depend on it).
+  document.querySelectorAll('form [data-picker=fault]').forEach(input => {
+    ['input', 'change'].forEach(ev => input.addEventListener(ev, () => showWarranty(input)));
   });
 
   // More lines for a delivery typed by hand.
