@@ -507,3 +507,14 @@ def test_faults_are_named_by_serial_from_their_schools_equipment_only(site):
                                                                                                "EB-X")]
     asked = [args[0] for _, method, args in services.calls if method == "assets"]
     assert asked == [{"per_page": 0, "school_codes": ["S1", "S2"]}]
+
+
+def test_faults_open_over_15_days_say_whole_days(site):
+    client, services = site
+    overdue = services.overdue_faults
+    services.overdue_faults = lambda school, days: [dict(f, days_open=26.7) for f in overdue(school, days)]
+    sign_in(client, "tech")
+    for lang, days in (("fr", "jours"), ("ar", "يوما")):
+        body = body_of(page_of(client, f"/faults?older_than=15&lang={lang}"))
+        assert re.search(rf"· 26 {days}<", body), body
+        assert not re.search(r"· \d+[,.٫]\d", body)  # never 26,7 days

@@ -675,3 +675,4 @@ def test_a_fault_picked_says_whether_it_is_under_warranty(site):
     page = html.unescape(page_as(client, "tech", "/forms/maintenance/record_repair?lang=fr&fault_id=F1"))
     assert '<option value="LT-77" data-warranty="Sous garantie">' in page  # for the page's script, as one picks
     assert 'data-for="f-fault_id" aria-live="polite">Sous garantie</p>' in page  # and without it, as given
+
