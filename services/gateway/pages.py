@@ -2,6 +2,8 @@
 reads, with the same scope filters) and run commands through `commands.run`."""
 from __future__ import annotations
 
+import re
+
 from markupsafe import Markup, escape
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
@@ -25,7 +27,17 @@ def isolated(sentence: str, values: dict, rtl: bool):
     are in its direction, or at the sentence's end, and need none."""
     if not rtl:
         return sentence % {k: ("—" if v is None else v) for k, v in values.items()}
-    return escape(sentence) % {k: Markup("<bdi>%s</bdi>") % ("—" if v is None else v,) for k, v in values.items()}
+
+    def apart(v):
+        v = "—" if v is None else v
+        # A reference (BL-2024-0917, RG-2026-114) stays on one line rather than broken at a hyphen.
+        whole = isinstance(v, str) and _REFERENCE.fullmatch(v)
+        return Markup('<bdi class="whole">%s</bdi>' if whole else "<bdi>%s</bdi>") % (v,)
+
+    return escape(sentence) % {k: apart(v) for k, v in values.items()}
+
+
+_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]{0,39}")
 
 
 ASSET_SELECTS = [("kind", "kind", ASSET_KINDS), ("bundle", "bundle", BUNDLES),

@@ -620,7 +620,7 @@ def test_a_directors_form_names_their_school_and_does_not_ask_it(site):
 def test_an_arabic_history_sets_latin_references_apart(site):
     client, _ = site
     page = page_as(client, "coord", "/assets?serial=LT-77&lang=ar")
-    assert "<bdi>BL-9</bdi>" in page and "<bdi>Maroc Info</bdi>" in page
+    assert '<bdi class="whole">BL-9</bdi>' in page and "<bdi>Maroc Info</bdi>" in page  # a reference on one line
     assert "<bdi>مدرسة الأمل (S1)</bdi>" in page
     page = page_as(client, "coord", "/faults/F1?lang=ar")
     assert "<bdi>&lt;écran noir&gt;</bdi>" in page  # set apart, and still escaped
@@ -675,4 +675,3 @@ def test_a_fault_picked_says_whether_it_is_under_warranty(site):
     page = html.unescape(page_as(client, "tech", "/forms/maintenance/record_repair?lang=fr&fault_id=F1"))
     assert '<option value="LT-77" data-warranty="Sous garantie">' in page  # for the page's script, as one picks
     assert 'data-for="f-fault_id" aria-live="polite">Sous garantie</p>' in page  # and without it, as given
-
