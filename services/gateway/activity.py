@@ -117,6 +117,8 @@ def say(lang: str, entry: dict) -> str:
     kind = entry["event_type"]
     values = {k: ("—" if v is None else v) for k, v in (entry.get("data") or {}).items()
               if not isinstance(v, (list, dict))}
+    if isinstance(values.get("school_year"), str) and values["school_year"] != "—":
+        values["school_year"] = L.year(values["school_year"])  # in order after Arabic words
     for name in DATES:
         if isinstance(values.get(name), str) and values[name] != "—":
             values[name] = L.date(values[name])

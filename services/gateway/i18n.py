@@ -28,6 +28,8 @@ LANGS = ("ar", "fr")
 DEFAULT = "ar"
 LOCALES = {"ar": "ar_MA", "fr": "fr_MA"}
 NAMES = {"ar": "العربية", "fr": "Français"}
+# Unicode's left-to-right isolate and its end: what they hold is laid out left to right whatever surrounds it.
+LRI, PDI = "\u2066", "\u2069"
 TRANSLATIONS = Path(__file__).with_name("translations")
 # A whole number of each plural category of each language, to find a decimal number's form in the catalogue.
 _SAMPLE = {lang: {Locale.parse(lang).plural_form(n): n for n in (1000000, 100, 11, 3, 2, 0, 1)} for lang in LANGS}
@@ -88,6 +90,15 @@ class Lang:
         if isinstance(n, int) or float(n).is_integer():
             return int(n)
         return _SAMPLE[self.code][Locale.parse(self.code).plural_form(n)]
+
+    def year(self, text) -> str:
+        """A school year (2024-2025) or a period's code (2025-2026-S1) as it is said in a sentence or a label:
+        in Arabic set apart left to right, for after Arabic letters its digits and hyphen would otherwise be laid
+        out right to left ("2025-2024"); in French as it is. Plain text, so that it serves a select's options, a
+        chart's axis and an exported file as well as a page."""
+        if text is None or text == "" or self.code != "ar":
+            return text
+        return f"{LRI}{text}{PDI}"
 
     def term(self, vocabulary: str, code) -> str:
         """A code said in words (a kind, a status, a role...); `—` for nothing."""

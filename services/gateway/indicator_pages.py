@@ -66,21 +66,22 @@ def _data_state(item: dict) -> str:
 
 
 def period_label(page, period: str) -> str:
-    """A period in words ("2025-2026, first semester"): a code such as 2025-2026-S1 reads backwards in Arabic."""
-    _ = page._
+    """A period in words ("2025-2026, first semester"): a code such as 2025-2026-S1 reads backwards in Arabic.
+    Its school year is kept in order in Arabic (`Lang.year`)."""
+    _, year = page._, page.L.year
     if period.endswith("-S1"):
-        return _("%(year)s, first semester", year=period[:9])
+        return _("%(year)s, first semester", year=year(period[:9]))
     if period.endswith("-S2"):
-        return _("%(year)s, second semester", year=period[:9])
-    return period
+        return _("%(year)s, second semester", year=year(period[:9]))
+    return year(period)
 
 
 def period_tick(page, period: str) -> list[str]:
     """A period on a chart's axis, on two lines: the semester's name, then its school year."""
     _ = page._
     if period.endswith(("-S1", "-S2")):
-        return [_("First semester") if period.endswith("-S1") else _("Second semester"), period[:9]]
-    return [period]
+        return [_("First semester") if period.endswith("-S1") else _("Second semester"), page.L.year(period[:9])]
+    return [page.L.year(period)]
 
 
 def moment(page, instant: str, at_day: str, at_time: str, **words) -> Markup:
@@ -300,10 +301,11 @@ def period_choices(page) -> list[tuple[str, str]]:
     years = years or [current_school_year()]
     _ = page._
     out = []
-    for year in years:
-        out += [(year, _("School year %(year)s", year=year)),
-                (f"{year}-S1", _("%(year)s, first semester", year=year)),
-                (f"{year}-S2", _("%(year)s, second semester", year=year))]
+    for year in years:  # an option holds no markup: its year is isolated in Arabic by Lang.year
+        said = page.L.year(year)
+        out += [(year, _("School year %(year)s", year=said)),
+                (f"{year}-S1", _("%(year)s, first semester", year=said)),
+                (f"{year}-S2", _("%(year)s, second semester", year=said))]
     return out
 
 

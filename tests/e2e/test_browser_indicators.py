@@ -14,6 +14,22 @@ from tests.e2e.browser import ARTIFACTS, chromium, needs_chromium, run_in_child,
 FIRST_YEAR, SECOND_YEAR = "2024-2025", "2025-2026"
 
 
+# Where the first and the second year of a school year are drawn in an element's text (their left edges).
+YEAR_LAID_OUT = """([selector, year]) => {
+  const walker = document.createTreeWalker(document.querySelector(selector), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.indexOf(year);
+    if (at < 0) continue;
+    const range = document.createRange();
+    range.setStart(node, at); range.setEnd(node, at + 4);
+    const first = range.getBoundingClientRect().left;
+    range.setStart(node, at + 5); range.setEnd(node, at + 9);
+    return [first, range.getBoundingClientRect().left];
+  }
+  throw new Error(year + " not in " + selector);
+}"""
+
+
 def drive(base: str) -> None:
     from playwright.sync_api import expect
 
@@ -32,6 +48,13 @@ def drive(base: str) -> None:
             page.select_option("#f-period", f"{SECOND_YEAR}-S1")
             page.select_option("#f-with", f"{FIRST_YEAR}-S1")
             page.click("#indicator-filters button[type=submit]")
+            # The year compared with reads 2024-2025 in order, left to right, in the Arabic sentence too.
+            for width in (1366, 390):
+                page.set_viewport_size({"width": width, "height": 900})
+                first, second = page.evaluate(YEAR_LAID_OUT, ["#as-of", FIRST_YEAR])
+                assert first < second, (lang, width, first, second)
+                page.screenshot(path=str(ARTIFACTS / f"indicators-year-{lang}-{width}.png"))
+            page.set_viewport_size({"width": 1280, "height": 900})
             inf01 = page.locator("tr[data-indicator=INF01]")
             expect(inf01.locator(".value")).to_have_text("3")
             expect(inf01.locator(".with")).to_have_text("1")

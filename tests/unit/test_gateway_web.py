@@ -193,6 +193,37 @@ def test_dashboard_by_axis_with_a_trend(site):
     assert ("province:OED", "2025-2026") in asked and ("province:OED", "2024-2025-S1") in asked
 
 
+def test_a_school_year_reads_in_order_in_arabic_and_as_it_is_in_french(site):
+    """After Arabic words, "2024-2025" would be laid out "2025-2024": in Arabic each school year the dashboard
+    says (the comparison's sentence, the periods to pick, which hold no markup) is isolated left to right."""
+    client, _services = site
+    lri, pdi = "\u2066", "\u2069"
+    page = page_as(client, "coord", "/dashboard?lang=ar&period=2025-2026&with=2024-2025")
+    said = page[page.index('id="as-of"'):]
+    said = html.unescape(said[:said.index("</p>")])
+    assert f'مقارنة مع <span class="whole">{lri}2024-2025{pdi}</span> في' in said
+    assert f'<option value="2025-2026">السنة الدراسية {lri}2025-2026{pdi}</option>' in page
+    assert f'<option value="2024-2025-S1">{lri}2024-2025{pdi}، الأسدس الأول</option>' in page
+    assert f'<option value="2024-2025" selected>السنة الدراسية {lri}2024-2025{pdi}</option>' in page
+    assert f'<td class="with" data-label="{lri}2024-2025{pdi}">10</td>' in page
+    semester = page_as(client, "coord", "/dashboard?lang=ar&period=2025-2026-S1&with=2024-2025-S1")
+    assert f'مقارنة مع <span class="whole">{lri}2024-2025{pdi}، الأسدس الأول</span>' in semester
+    french = page_as(client, "coord", "/dashboard?lang=fr&period=2025-2026&with=2024-2025")
+    assert lri not in french and pdi not in french
+    assert 'comparé à <span class="whole">2024-2025</span>' in french
+    assert '<option value="2025-2026">Année scolaire 2025-2026</option>' in french
+
+
+def test_the_census_in_the_activity_log_says_its_school_year_in_order():
+    from services.gateway.activity import say
+    entry = {"event_type": "school_census_recorded", "actor": {"user": "infra", "role": "infrastructure"},
+             "data": {"school_code": "S1", "school_year": "2024-2025", "pupils": 310, "teachers": 12},
+             "schools": [{"school_code": "S1", "name_ar": "مدرسة الأمل", "name_fr": "École Al Amal"}]}
+    assert "لموسم \u20662024-2025\u2069:" in say("ar", entry)
+    assert say("fr", entry) == ("infra a enregistré le recensement de École Al Amal (S1) pour 2024-2025 : "
+                                "310 élèves, 12 enseignants")
+
+
 def test_the_dashboard_picks_says_units_compares_and_drills_down(site):
     client, services = site
     page = page_as(client, "coord", "/dashboard?lang=fr&period=2025-2026&with=2024-2025")
