@@ -2,6 +2,7 @@
 command's body. The page posts to `/forms/<service>/<command>`, which runs it through `commands.run`."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from services.inventory import schemas as inv
@@ -156,6 +157,22 @@ def school_code_of(value: str) -> str:
     return (value or "").split("·")[0].strip()
 
 
+def resource_shown(resource: dict) -> str:
+    """A resource as its picker shows it: its title, its reference beside it (`Fractions (RES-MATH-01)`)."""
+    return f"{resource['title']} ({resource['resource_id']})" if resource.get("title") else resource["resource_id"]
+
+
+_REFERENCE_AT_END = re.compile(r"\(([A-Za-z0-9_-]{1,64})\)\s*$")
+
+
+def resource_id_of(value: str) -> str:
+    """A picked resource is `Title (REFERENCE)`, or its reference typed (`REFERENCE` or `REFERENCE · title`):
+    its reference."""
+    value = (value or "").strip()
+    found = _REFERENCE_AT_END.search(value)
+    return found.group(1) if found else value.split("·")[0].strip()
+
+
 def _value(f: Field, raw: str):
     raw = (raw or "").strip()
     if f.widget == "school":
@@ -170,7 +187,9 @@ def _value(f: Field, raw: str):
             return float(raw.replace(",", "."))
         except ValueError:
             return raw
-    if f.widget in ("fault", "transfer", "resource", "training", "session", "dysfunction", "project"):
+    if f.widget == "resource":
+        return resource_id_of(raw)
+    if f.widget in ("fault", "transfer", "training", "session", "dysfunction", "project"):
         return raw.split("·")[0].strip()
     if f.widget == "date" and f.name == "occurred_at":
         return day_as_instant(raw)

@@ -29,9 +29,10 @@ def environment(lang: str) -> Environment:
         return counted(context, singular, plural, L.counted(n), **values)
 
     env.globals["ngettext"] = ngettext
+    from .forms import resource_shown
     from .vocabulary import KIND
 
-    env.globals.update(L=L, term=L.term, other_lang_name=NAMES[L.other],
+    env.globals.update(L=L, term=L.term, other_lang_name=NAMES[L.other], resource_shown=resource_shown,
                        kind_labels={code: L.term("kind", code) for code in KIND})
     return env
 

@@ -157,6 +157,23 @@ def test_a_distribution_to_every_rural_primary_school_says_how_many_first(axes):
     assert sent == {"resource_id": "R1", "channel": "Clé USB", "cycle": "primary", "setting": "rural"}
 
 
+def test_the_resource_picker_shows_the_title_with_its_reference_and_sends_the_reference(axes):
+    client, services = axes
+    page = page_as(client, "res", "/forms/resources/distribute_resource?lang=fr")
+    picker = page[page.index('<datalist id="dl-resources">'):]
+    picker = picker[:picker.index("</datalist>")]
+    assert '<option value="Fractions en vidéo (R1)">Reçue</option>' in picker
+    # Opened from the resource's page with its reference, the field says the resource's title.
+    opened = page_as(client, "res", "/forms/resources/distribute_resource?lang=fr&resource_id=R1")
+    assert re.search(r'id="f-resource_id"[^>]*value="Fractions en vidéo \(R1\)"', opened)
+    resp = client.post("/forms/resources/distribute_resource", data={
+        "csrf": csrf_of(opened), "resource_id": "Fractions en vidéo (R1)", "channel": "Clé USB", "cycle": "primary",
+        "setting": "rural"})
+    assert resp.status_code == 303
+    sent = [c for s, m, c in commands_sent(services) if m == "distribute_resource"][-1]
+    assert sent["resource_id"] == "R1"
+
+
 def test_a_session_on_an_exam_day_is_refused_naming_the_period_then_accepted_with_a_reason(axes):
     client, services = axes
     page = page_as(client, "trn", "/forms/training/schedule_session?training_id=T1&lang=fr")
