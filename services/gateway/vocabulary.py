@@ -319,8 +319,10 @@ VOCABULARIES.update({
     "resource_format": {"video": N_("Video"), "interactive": N_("Interactive"), "document": N_("Document"),
                         "software": N_("Software"), "other": N_("Other format")},
     "origin": {"directorate": N_("From the directorate"), "local": N_("Produced locally"), "open": N_("Open resource")},
+    # A resource's status agrees with the resource (French: « ressource approuvée »), a committee's decision
+    # and a transfer with their own words: each has its entry.
     "resource_status": {"received": N_("Received"), "submitted": N_("Submitted"), "revision": N_("In revision"),
-                        "approved": N_("Approved"), "rejected": N_("Rejected")},
+                        "approved": N_("Approved (a resource)"), "rejected": N_("Rejected (a resource)")},
     "decision": {"approved": N_("Approved"), "revision": N_("Sent back for revision"), "rejected": N_("Rejected")},
     "modality": {"in_person": N_("In person"), "remote": N_("Remote"), "certifying": N_("Certifying")},
     "audience": {"teachers": N_("Teachers"), "directors": N_("School directors"), "inspectors": N_("Inspectors"),

@@ -174,6 +174,18 @@ def test_the_resource_picker_shows_the_title_with_its_reference_and_sends_the_re
     assert sent["resource_id"] == "R1"
 
 
+def test_a_resource_approved_agrees_with_the_resource_and_a_decision_keeps_its_own_word(axes, monkeypatch):
+    client, _services = axes
+    approved = dict(CATALOGUE[1], status="approved")
+    monkeypatch.setitem(ANSWERS, "catalogue", lambda *a: [approved])
+    listed = page_as(client, "res", "/resources?lang=fr")
+    assert '<td data-label="État">Approuvée</td>' in listed and '<option value="approved">Approuvée</option>' in listed
+    assert '<dd>Approuvée</dd>' in client.get("/resources/R2?lang=fr").get_data(as_text=True)
+    minutes = client.get("/committees/C1?lang=fr").get_data(as_text=True)
+    assert "Approuvé<" in minutes and "Approuvée" not in minutes
+    assert '">مقبول</td>' in client.get("/resources?lang=ar").get_data(as_text=True)
+
+
 def test_a_session_on_an_exam_day_is_refused_naming_the_period_then_accepted_with_a_reason(axes):
     client, services = axes
     page = page_as(client, "trn", "/forms/training/schedule_session?training_id=T1&lang=fr")
