@@ -229,8 +229,8 @@ class InService(NamedTuple):
 
 
 def _in_service(q: Question) -> InService:
-    """Of the assets in service at T at S, in one pass: how many (INF01, MNT05), how many computers (INF02),
-    the schools with a multimedia bundle among them (INF03), and how many were last seen unused (INF07)."""
+    """Of the assets in service at T at S, read once for the question: how many (INF01, MNT05), how many computers
+    (INF02), the schools with a multimedia bundle among them (INF03), and how many were last seen unused (INF07)."""
     pl, o = q.p.placements, q.p.observations
 
     def read():
