@@ -77,7 +77,9 @@ def raw_codes() -> list[str]:
     words = set()
     for lang in ("ar", "fr"):
         with catalogue_path(lang).open("rb") as fh:
-            words.update(w for m in read_po(fh) if m.string for w in re.findall(r"[a-z_]+", m.string))
+            for m in read_po(fh):  # a count's message has a form of each plural category
+                for form in (m.string if isinstance(m.string, (tuple, list)) else [m.string]):
+                    words.update(re.findall(r"[a-z_]+", form or ""))
     codes = set()
     for name, table in vocabulary.VOCABULARIES.items():
         snake_only = name in ("field", "field_rule", "rule", "account_rule")
@@ -94,8 +96,9 @@ def untranslated(lang: str) -> list[str]:
 
     with catalogue_path(lang).open("rb") as fh:
         catalogue = read_po(fh)
-    return sorted({m.id for m in catalogue if m.id and m.string and m.string != m.id and "%" not in m.id
-                   and len(m.id.split()) >= 2 and len(m.id) >= 12})
+    # A count's message (its id a pair) always carries its number: like any message with a value, left out.
+    return sorted({m.id for m in catalogue if isinstance(m.id, str) and m.id and m.string and m.string != m.id
+                   and "%" not in m.id and len(m.id.split()) >= 2 and len(m.id) >= 12})
 
 
 def kind_of(url: str) -> str:
