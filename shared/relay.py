@@ -12,6 +12,7 @@ when it stops renewing it.
 from __future__ import annotations
 
 import logging
+import socket
 import time
 
 import amqp
@@ -106,7 +107,13 @@ class Relay:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError("the broker did not confirm the batch in time")
-            self._conn.drain_events(timeout=remaining)
+            try:
+                self._conn.drain_events(timeout=min(remaining, self.lease.ttl / 3))
+            except socket.timeout:
+                # A broker slow to confirm (its disk busy) must not cost the lease: a standby would take it and
+                # publish the same events again while this relay still waits.
+                if not self.lease.hold():
+                    raise RuntimeError("the relay's lease was taken while the broker confirmed") from None
         if self._nacked:
             raise RuntimeError("the broker refused a message of the batch")
 

@@ -2,6 +2,7 @@
 import json
 import subprocess
 import threading
+import time
 
 from kombu import Connection, Exchange, Queue
 
@@ -125,3 +126,46 @@ def test_a_publisher_that_cannot_reach_the_broker_lets_a_standby_that_can_publis
         for runner in runners:
             runner.join()
     assert [e["position"] for e in drain(uri, "watcher", 5)] == [1, 2, 3, 4, 5]
+
+
+def test_a_publisher_waiting_long_for_the_brokers_confirms_keeps_its_lease(store, rabbit_config):
+    """The broker's confirms held back (as when its disk is busy) three times the lease's life: the publisher
+    renews its lease while it waits, so no standby takes over and publishes the same events again."""
+    uri = rabbit_config["AMQP_URI"]
+    bind_queue(uri)
+    record(store, 3)
+    relay = Relay(store, uri, lease_ttl=0.6)
+    assert relay.lease.hold()
+    confirmed, held_back_until = relay._on_ack, time.monotonic() + 1.8
+    pending = []
+
+    def slow_ack(delivery_tag, multiple):  # the broker's confirm, reaching the relay only 1.8 s later
+        pending.append((delivery_tag, multiple))
+        if time.monotonic() >= held_back_until:
+            for ack in pending:
+                confirmed(*ack)
+
+    relay._on_ack = slow_ack
+    channel = relay._connect()
+    channel.events["basic_ack"].clear()
+    channel.events["basic_ack"].add(slow_ack)
+    ticking = threading.Event()
+
+    def tick():  # an ack arrives now and then, as confirms trickle in
+        while not ticking.wait(0.1):
+            if pending and time.monotonic() >= held_back_until:
+                for ack in pending:
+                    confirmed(*ack)
+                pending.clear()
+
+    ticker = threading.Thread(target=tick)
+    ticker.start()
+    standby = Relay(store, uri, lease_ttl=0.6)
+    try:
+        assert relay.publish_pending() == 3
+        assert not standby.lease.hold()  # the publisher renewed it while the confirms were held back
+    finally:
+        ticking.set()
+        ticker.join()
+        relay.close()
+    assert [e["position"] for e in drain(uri, "watcher", 3)] == [1, 2, 3]
