@@ -168,4 +168,6 @@ def test_a_publisher_waiting_long_for_the_brokers_confirms_keeps_its_lease(store
         ticking.set()
         ticker.join()
         relay.close()
+        relay.lease.release()
+        standby.lease.release()
     assert [e["position"] for e in drain(uri, "watcher", 3)] == [1, 2, 3]
