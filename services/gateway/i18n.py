@@ -31,8 +31,16 @@ NAMES = {"ar": "العربية", "fr": "Français"}
 # Unicode's left-to-right isolate and its end: what they hold is laid out left to right whatever surrounds it.
 LRI, PDI = "\u2066", "\u2069"
 TRANSLATIONS = Path(__file__).with_name("translations")
+
+
+@lru_cache(maxsize=None)
+def _plural_form(lang: str):
+    """The language's rule from a number to its plural category, parsed once."""
+    return Locale.parse(lang).plural_form
+
+
 # A whole number of each plural category of each language, to find a decimal number's form in the catalogue.
-_SAMPLE = {lang: {Locale.parse(lang).plural_form(n): n for n in (1000000, 100, 11, 3, 2, 0, 1)} for lang in LANGS}
+_SAMPLE = {lang: {_plural_form(lang)(n): n for n in (1000000, 100, 11, 3, 2, 0, 1)} for lang in LANGS}
 
 
 def catalogue_path(lang: str) -> Path:
@@ -89,7 +97,7 @@ class Lang:
             n = round(n, 1)  # as number() writes it
         if isinstance(n, int) or float(n).is_integer():
             return int(n)
-        return _SAMPLE[self.code][Locale.parse(self.code).plural_form(n)]
+        return _SAMPLE[self.code][_plural_form(self.code)(n)]
 
     def year(self, text) -> str:
         """A school year (2024-2025) or a period's code (2025-2026-S1) as it is said in a sentence or a label:
