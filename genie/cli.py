@@ -39,6 +39,10 @@ def tier_runs(service: str) -> bool:
     try:
         tier = config.tier()
         config.upstreams()
+        if service == "gateway":  # the names of regions and provinces its pages show
+            from shared.territory import territories
+
+            territories()
     except config.ConfigError as exc:
         print(f"genie: {exc}", file=sys.stderr)
         sys.exit(2)
