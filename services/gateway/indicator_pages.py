@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from services.reporting.schemas import AXES, REGISTRY, UNITS
 from shared.calendar import CASABLANCA
+from shared.territory import name as territory_name
 from shared.text import clean_all, csv_cell, xlsx_text_only
 
 from .http import HttpProblem
@@ -249,6 +250,25 @@ def directory(page, positions=None) -> Directory:
 
 # ---------------------------------------------------------------------- choices
 
+def territory_label(page, level: str, code: str) -> str:
+    """A region or a province as a person reads it: its name in the page's language, its code beside (the code
+    is what a coordinator may type in the scope search, and tells apart two of the same name)."""
+    said = territory_name(level, code, page.L.code)
+    word = page._("Region %(name)s", name=said) if level == "region" else page._("Province %(name)s", name=said)
+    return f"{word} ({code})" if said != code else word
+
+
+def scope_said(page, scope: str, schools: Directory) -> str:
+    """The scope being read, in words, for the page's heading."""
+    level, _sep, code = scope.partition(":")
+    if level in ("region", "province"):
+        return territory_label(page, level, code)
+    if level == "school":
+        said = schools.names(page.L.code).get(code) or code
+        return f"{said} ({code})" if said != code else code
+    return page._("All provinces") if scope == "all" else scope
+
+
 def scope_choices(page, scope: str, schools: Directory) -> list[dict]:
     """The scopes the reader may open, as option groups: all, regions, provinces, then schools by commune
     (`schools`: the reader's schools)."""
@@ -265,13 +285,15 @@ def scope_choices(page, scope: str, schools: Directory) -> list[dict]:
         top.append(("all", _("All provinces")))
     provinces = list(schools.provinces)
     if level in ("all",):
-        top += [(f"region:{r}", _("Region %(code)s", code=r)) for r in schools.regions]
+        top += [(f"region:{r}", territory_label(page, "region", r))
+                for r in sorted(schools.regions, key=lambda r: (territory_name("region", r, page.L.code), r))]
     if level == "region":
-        top.append((user["scope"], _("Region %(code)s", code=user["scope"].partition(":")[2])))
+        top.append((user["scope"], territory_label(page, "region", user["scope"].partition(":")[2])))
     own = page.web.default_scope(user)
     if own.startswith("province:") and own.partition(":")[2] not in provinces:
         provinces.append(own.partition(":")[2])
-    top += [(f"province:{p}", _("Province %(code)s", code=p)) for p in sorted(provinces)]
+    top += [(f"province:{p}", territory_label(page, "province", p))
+            for p in sorted(provinces, key=lambda p: (territory_name("province", p, page.L.code), p))]
     groups.append({"label": _("Territories"), "options": top})
     # The schools of the province being read (or of the school's): a national list would be unusable.
     if _level(scope) == "province":
@@ -369,6 +391,8 @@ def dashboard(page, args: dict, scope: str, period: str, base: dict) -> Response
     groupings = GROUPS_OF[_level(scope)]
     by = args.get("by") if args.get("by") in groupings else (groupings[0] if groupings else None)
     rows = page.q.breakdown(user, _load(page, "breakdown", {**base, "by": by}))["rows"] if by else []
+    if by == "province":  # in the order of their names, as a reader looks for them
+        rows.sort(key=lambda r: (territory_name("province", r["province_code"], page.L.code), r["province_code"]))
 
     say = Figures(page)
     axes = []
@@ -395,12 +419,12 @@ def dashboard(page, args: dict, scope: str, period: str, base: dict) -> Response
              "lang": page.L.code, "rtl": page.L.dir == "rtl",
              "indicators": [{"id": i, "label": d.label[page.L.code], "unit": say.unit(i)} for i, d in REGISTRY.items()],
              "trend": {i: [trends[p].get(i, {}).get("value") for p in trend_periods] for i in REGISTRY},
-             "groups": [{"key": _group_key(r, by), "label": _group_label(r, by, name_of),
+             "groups": [{"key": _group_key(r, by), "label": _group_label(r, by, name_of, page.L.code),
                          "values": {x["id"]: x["value"] for x in r["indicators"]}} for r in rows],
              "labels": {"trend": _("Trend over the last six semesters"), "by": _("By %(group)s", group=_group_word(
                  page, by)) if by else "", "no_data": _("No data"), "period": _("Period"),
                  "group": _group_word(page, by).capitalize() if by else ""}}
-    drill = [{"label": _group_label(r, by, name_of), "href": _drill_href(r, by, scope, base),
+    drill = [{"label": _group_label(r, by, name_of, page.L.code), "href": _drill_href(r, by, scope, base),
               "schools": r.get("schools", 1)} for r in rows]
     picked = args.get("indicator") if args.get("indicator") in REGISTRY else next(
         (i for i in REGISTRY if items.get(i, {}).get("value") is not None and REGISTRY[i].level == "school"), "INF01")
@@ -412,6 +436,7 @@ def dashboard(page, args: dict, scope: str, period: str, base: dict) -> Response
                          N_("compared with %(period)s as of %(when)s"), period=period_label(page, other)),
         other=other, other_said=period_label(page, other), axes=axes, trend_periods=trend_periods,
         scopes=scope_choices(page, scope, schools), periods=period_choices(page),
+        scope_said=scope_said(page, scope, schools),
         groupings=[(g, _group_word(page, g)) for g in groupings], by=by, chart_json=Markup(json.dumps(chart, ensure_ascii=False).replace("</", "<\\/")), chart=chart,
         picked=picked, drill=drill,
         report_query=report_query, pivot_query=query_string(base, by=by or "school"),
@@ -423,9 +448,19 @@ def _group_key(row: dict, by: str) -> str:
     return row["school_code"] if by == "school" else row["province_code"] if by == "province" else row[by]
 
 
-def _group_label(row: dict, by: str, names: dict) -> str:
+def _group_said(row: dict, by: str, names: dict, lang: str) -> tuple[str, str | None]:
+    """A row of a breakdown in words: a school or a province by its name, with its code to show beside it (None
+    where the name is the code); a commune, a cycle, a setting as it is."""
     key = _group_key(row, by)
-    return f"{names.get(key, key)} ({key})" if by == "school" else key
+    if by not in ("school", "province"):
+        return key, None
+    said = names.get(key, key) if by == "school" else territory_name("province", key, lang)
+    return said, key if said != key else None
+
+
+def _group_label(row: dict, by: str, names: dict, lang: str) -> str:
+    said, code = _group_said(row, by, names, lang)
+    return f"{said} ({code})" if code else said
 
 
 def _group_word(page, by) -> str:
@@ -469,9 +504,13 @@ def pivot(page, args: dict, scope: str, period: str, base: dict) -> Response:
     table = []
     for r in rows:
         by_id = {x["id"]: x for x in r["indicators"]}
-        table.append({"key": _group_key(r, by), "label": _group_label(r, by, names), "schools": r.get("schools", 1),
+        said, code = _group_said(r, by, names, page.L.code)
+        table.append({"key": _group_key(r, by), "label": f"{said} ({code})" if code else said, "name": said,
+                      "code": code, "schools": r.get("schools", 1),
                       "href": _drill_href(r, by, scope, base),
                       "cells": [by_id.get(i, {}) for i in ids]})
+    if by == "province":  # in the order of their names, as a reader looks for them
+        table.sort(key=lambda t: (t["name"], t["key"]))
     sort = args.get("sort")
     if sort in ids:
         k = ids.index(sort)
@@ -494,6 +533,7 @@ def pivot(page, args: dict, scope: str, period: str, base: dict) -> Response:
                  for i in ids],
         rows=table, totals=[total_by_id.get(i, {}) for i in ids], say=say,
         scopes=scope_choices(page, scope, schools), periods=period_choices(page), group_word=_group_word(page, by),
+        scope_said=scope_said(page, scope, schools),
         export=query_string({**base, "by": by, "axis": axis, **({"commune": commune} if commune else {})}))
 
 

@@ -143,10 +143,12 @@ def audit(page, audit_id):
 
 
 def heading(page) -> dict:
-    """The unit's heading on printed documents."""
+    """The unit's heading on printed documents: the province by its name in both languages."""
     from shared.config import province_code
+    from shared.territory import name
 
-    return {"province": province_code()}
+    code = province_code()
+    return {"province": code, "name_ar": name("province", code, "ar"), "name_fr": name("province", code, "fr")}
 
 
 # ---- the renewal plan and the labels

@@ -50,7 +50,7 @@ def test_the_schools_are_asked_once_while_reporting_reads_no_new_inventory_event
     client, services = kingdom
     sign_in(client, "view", "/dashboard")
     first = client.get("/dashboard?lang=fr&scope=all&period=2025-2026").get_data(as_text=True)
-    assert '<option value="province:SAL">Direction provinciale SAL</option>' in first
+    assert '<option value="province:SAL">Direction provinciale Salé (SAL)</option>' in first
     asked = schools_asked(services)
     assert asked == 1
     again = client.get("/dashboard?lang=fr&scope=province:OED&period=2025-2026").get_data(as_text=True)
@@ -73,7 +73,7 @@ def test_each_readers_scope_keeps_its_own_list(kingdom):
     client.post("/logout")
     sign_in(client, "viewr", "/dashboard")
     page = client.get("/dashboard?lang=fr&scope=region:R11&period=2025-2026").get_data(as_text=True)
-    assert '<option value="province:OED">Direction provinciale OED</option>' in page
+    assert '<option value="province:OED">Direction provinciale Oued Ed-Dahab (OED)</option>' in page
     assert "SAL" not in page and "R04" not in page
 
 

@@ -437,7 +437,9 @@ def test_each_label_has_a_qr_code_of_its_assets_page(site):
 def document(page: str) -> str:
     """A printed document's page: the unit's heading in both languages, a print button, the print stylesheet."""
     assert '<body class="document">' in page and 'href="/static/print.css" media="print"' in page
-    assert "Direction provinciale <bdi>OED</bdi>" in page and "المديرية الإقليمية <bdi>OED</bdi>" in page
+    # The province by its name (OED, the default PROVINCE_CODE), as its own documents head it
+    assert "Direction provinciale <bdi>Oued Ed-Dahab</bdi>" in page
+    assert "المديرية الإقليمية <bdi>وادي الذهب</bdi>" in page
     assert '<button type="button" data-print>' in page
     return html.unescape(page)
 

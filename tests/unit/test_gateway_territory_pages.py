@@ -1,0 +1,115 @@
+"""At the academy and national tiers the indicator pages say regions and provinces by their names, in the
+page's language, their codes beside; the forms still send codes (events carry only codes)."""
+import html
+
+import pytest
+from tests.helpers import gateway_site, sign_in
+from tests.unit.test_gateway_api import KEY, cheap_hashing  # noqa: F401  (fixture)
+from tests.unit.test_gateway_web import INDICATORS, Services
+
+
+def school(code, province, region):
+    return {"school_code": code, "name_ar": f"مدرسة {code}", "name_fr": f"École {code}", "commune": "Centre",
+            "cycle": "primary", "setting": "urban", "province_code": province, "region_code": region}
+
+
+SCHOOLS = [school("OED001", "OED", "DLO"), school("AUS001", "AUS", "DLO"), school("SAL001", "SAL", "RSK"),
+           school("ZZZ001", "ZZZ", "R99")]  # the last of a province and a region no list names
+PEOPLE = [("nation", "viewer", "all"), ("academy", "viewer", "region:DLO")]
+
+
+class Country(Services):
+    """Four provinces of three regions; a breakdown by province has a row for each province of the scope."""
+
+    def answer(self, service, method, *args):
+        if method == "schools":
+            return [dict(s) for s in SCHOOLS]
+        if method == "school":
+            return dict(next(s for s in SCHOOLS if s["school_code"] == args[0]))
+        answer = super().answer(service, method, *args)
+        if method == "breakdown" and args[2] == "province":
+            level, _, code = args[0].partition(":")
+            of = [s for s in SCHOOLS if level == "all" or s[f"{level}_code"] == code]
+            answer = dict(answer, rows=[{"province_code": p, "schools": 1, "indicators": [dict(INDICATORS[0])]}
+                                        for p in sorted({s["province_code"] for s in of})])
+        return answer
+
+
+@pytest.fixture
+def country(tmp_path, monkeypatch):
+    monkeypatch.delenv("GENIE_TERRITORY", raising=False)
+    return gateway_site(tmp_path, Country(), PEOPLE, KEY)
+
+
+def page_of(client, url):
+    resp = client.get(url)
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:2000]
+    return html.unescape(resp.get_data(as_text=True))
+
+
+def options(page):
+    picker = page[page.index('<select id="f-scope"'):]
+    return picker[:picker.index("</select>")]
+
+
+def rows(page):
+    return page[page.index("<tbody>"):page.index("</tbody>")]
+
+
+def heading(page):
+    return page[page.index('id="scope-said">') + 16:page.index("</h2>", page.index('id="scope-said"'))]
+
+
+def test_the_national_tier_reads_regions_and_provinces_by_their_names_in_french(country):
+    sign_in(country, "nation", "/dashboard")
+    page = page_of(country, "/dashboard?lang=fr&scope=all&period=2025-2026")
+    picker = options(page)
+    assert '<option value="region:DLO">Région Dakhla-Oued Ed-Dahab (DLO)</option>' in picker
+    assert '<option value="region:RSK">Région Rabat-Salé-Kénitra (RSK)</option>' in picker
+    assert '<option value="province:OED">Direction provinciale Oued Ed-Dahab (OED)</option>' in picker
+    assert '<option value="province:AUS">Direction provinciale Aousserd (AUS)</option>' in picker
+    # A code no list names is shown as it is.
+    assert '<option value="region:R99">Région R99</option>' in picker
+    assert '<option value="province:ZZZ">Direction provinciale ZZZ</option>' in picker
+    assert heading(page) == "Toutes les directions provinciales"
+
+    pivot = page_of(country, "/pivot?lang=fr&scope=all&period=2025-2026&by=province")
+    body = rows(pivot)
+    for said, code in (("Oued Ed-Dahab", "OED"), ("Aousserd", "AUS"), ("Salé", "SAL")):
+        # The name leads to the province's figures; its code is said under it.
+        assert (f'<a href="/dashboard?scope=province%3A{code}&period=2025-2026">{said}</a>'
+                f' <small class="code muted"><bdi dir="ltr">{code}</bdi></small>') in body
+    assert '<a href="/dashboard?scope=province%3AZZZ&period=2025-2026">ZZZ</a></th>' in body
+    csv_text = country.get("/pivot?lang=fr&scope=all&period=2025-2026&by=province&format=csv").get_data().decode(
+        "utf-8-sig")
+    assert [line.split(",")[0] for line in csv_text.splitlines()[1:]] == [
+        "Aousserd (AUS)", "Oued Ed-Dahab (OED)", "Salé (SAL)", "ZZZ", "Ensemble du périmètre"]
+
+
+def test_the_national_tier_reads_them_in_arabic(country):
+    sign_in(country, "nation", "/dashboard")
+    page = page_of(country, "/dashboard?lang=ar&scope=province:OED&period=2025-2026")
+    assert '<html lang="ar" dir="rtl">' in page
+    picker = options(page)
+    assert '<option value="region:DLO">جهة الداخلة - وادي الذهب (DLO)</option>' in picker
+    assert '<option value="region:RSK">جهة الرباط - سلا - القنيطرة (RSK)</option>' in picker
+    assert '<option value="province:OED" selected>المديرية الإقليمية وادي الذهب (OED)</option>' in picker
+    assert heading(page) == "المديرية الإقليمية وادي الذهب (OED)"
+    body = rows(page_of(country, "/pivot?lang=ar&scope=all&period=2025-2026&by=province"))
+    assert '>وادي الذهب</a> <small class="code muted"><bdi dir="ltr">OED</bdi></small>' in body
+    assert ">أوسرد</a>" in body and ">سلا</a>" in body
+    # In the order of their Arabic names (by code, OED would come before SAL).
+    assert body.index('data-group="AUS"') < body.index('data-group="SAL"') < body.index('data-group="OED"')
+
+
+@pytest.mark.parametrize("lang,region,oed,aus", [
+    ("fr", "Région Dakhla-Oued Ed-Dahab (DLO)", "Oued Ed-Dahab", "Aousserd"),
+    ("ar", "جهة الداخلة - وادي الذهب (DLO)", "وادي الذهب", "أوسرد")])
+def test_an_academy_reads_its_region_and_its_provinces_by_their_names(country, lang, region, oed, aus):
+    sign_in(country, "academy", "/dashboard")
+    page = page_of(country, f"/pivot?lang={lang}&scope=region:DLO&period=2025-2026&by=province")
+    assert heading(page) == region
+    assert f'<option value="region:DLO" selected>{region}</option>' in options(page)
+    body = rows(page)
+    assert f">{oed}</a>" in body and f">{aus}</a>" in body
+    assert "SAL" not in body and "Salé" not in body and "سلا" not in body
