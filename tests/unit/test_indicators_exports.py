@@ -84,10 +84,13 @@ def test_the_school_table_has_a_row_per_school(report, tmp_path):
     assert rows[0][:5] == ("Code", "Établissement", "Commune", "Direction provinciale", "Région")
     assert len(rows[0]) == 5 + 24  # the 24 school-level indicators
     assert [r[0] for r in rows[1:]] == ["A", "B"]
+    # Events carry codes; the reader reads the province's and the region's names, the code beside.
+    assert rows[1][3:5] == ("Oued Ed-Dahab (OED)", "Dakhla-Oued Ed-Dahab (DOE)")
     trn07 = rows[0].index("TRN07 Heures de formation")
     assert [r[trn07] for r in rows[1:]] == [36, 27]  # hand-checked
     ar = list(wb["حسب المؤسسة"].iter_rows(values_only=True))
     assert ar[0][0] == "رمز المؤسسة" and ar[1][1] == "مدرسة A"
+    assert ar[1][3:5] == ("وادي الذهب (OED)", "الداخلة - وادي الذهب (DOE)")
 
 
 def test_the_csv_has_one_row_per_figure(report, tmp_path):
