@@ -7,6 +7,7 @@ import functools
 import io
 import json
 import threading
+import unicodedata
 import weakref
 from collections import OrderedDict
 from datetime import date, datetime, timedelta
@@ -250,6 +251,13 @@ def directory(page, positions=None) -> Directory:
 
 # ---------------------------------------------------------------------- choices
 
+def by_name(level: str, code: str, lang: str) -> tuple[str, str]:
+    """Where a region or a province goes in a list sorted by name: its accents and hamza seats aside (Béni Mellal
+    among the B, أوسرد among the alif), the code breaking ties."""
+    decomposed = unicodedata.normalize("NFKD", territory_name(level, code, lang))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold(), code
+
+
 def territory_label(page, level: str, code: str) -> str:
     """A region or a province as a person reads it: its name in the page's language, its code beside (the code
     is what a coordinator may type in the scope search, and tells apart two of the same name)."""
@@ -286,14 +294,14 @@ def scope_choices(page, scope: str, schools: Directory) -> list[dict]:
     provinces = list(schools.provinces)
     if level in ("all",):
         top += [(f"region:{r}", territory_label(page, "region", r))
-                for r in sorted(schools.regions, key=lambda r: (territory_name("region", r, page.L.code), r))]
+                for r in sorted(schools.regions, key=lambda r: by_name("region", r, page.L.code))]
     if level == "region":
         top.append((user["scope"], territory_label(page, "region", user["scope"].partition(":")[2])))
     own = page.web.default_scope(user)
     if own.startswith("province:") and own.partition(":")[2] not in provinces:
         provinces.append(own.partition(":")[2])
     top += [(f"province:{p}", territory_label(page, "province", p))
-            for p in sorted(provinces, key=lambda p: (territory_name("province", p, page.L.code), p))]
+            for p in sorted(provinces, key=lambda p: by_name("province", p, page.L.code))]
     groups.append({"label": _("Territories"), "options": top})
     # The schools of the province being read (or of the school's): a national list would be unusable.
     if _level(scope) == "province":
@@ -392,7 +400,7 @@ def dashboard(page, args: dict, scope: str, period: str, base: dict) -> Response
     by = args.get("by") if args.get("by") in groupings else (groupings[0] if groupings else None)
     rows = page.q.breakdown(user, _load(page, "breakdown", {**base, "by": by}))["rows"] if by else []
     if by == "province":  # in the order of their names, as a reader looks for them
-        rows.sort(key=lambda r: (territory_name("province", r["province_code"], page.L.code), r["province_code"]))
+        rows.sort(key=lambda r: by_name("province", r["province_code"], page.L.code))
 
     say = Figures(page)
     axes = []
@@ -510,7 +518,7 @@ def pivot(page, args: dict, scope: str, period: str, base: dict) -> Response:
                       "href": _drill_href(r, by, scope, base),
                       "cells": [by_id.get(i, {}) for i in ids]})
     if by == "province":  # in the order of their names, as a reader looks for them
-        table.sort(key=lambda t: (t["name"], t["key"]))
+        table.sort(key=lambda t: by_name("province", t["key"], page.L.code))
     sort = args.get("sort")
     if sort in ids:
         k = ids.index(sort)

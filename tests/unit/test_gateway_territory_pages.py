@@ -14,6 +14,7 @@ def school(code, province, region):
 
 
 SCHOOLS = [school("OED001", "OED", "DLO"), school("AUS001", "AUS", "DLO"), school("SAL001", "SAL", "RSK"),
+           school("BSL001", "BSL", "CSE"), school("BML001", "BML", "BMK"),
            school("ZZZ001", "ZZZ", "R99")]  # the last of a province and a region no list names
 PEOPLE = [("nation", "viewer", "all"), ("academy", "viewer", "region:DLO")]
 
@@ -72,6 +73,8 @@ def test_the_national_tier_reads_regions_and_provinces_by_their_names_in_french(
     assert '<option value="region:R99">Région R99</option>' in picker
     assert '<option value="province:ZZZ">Direction provinciale ZZZ</option>' in picker
     assert heading(page) == "Toutes les directions provinciales"
+    # By name, its accents aside: Béni Mellal before Benslimane, both before Oued Ed-Dahab.
+    assert picker.index("Béni Mellal (BML)") < picker.index("Benslimane (BSL)") < picker.index("Oued Ed-Dahab (OED)")
 
     pivot = page_of(country, "/pivot?lang=fr&scope=all&period=2025-2026&by=province")
     body = rows(pivot)
@@ -83,7 +86,8 @@ def test_the_national_tier_reads_regions_and_provinces_by_their_names_in_french(
     csv_text = country.get("/pivot?lang=fr&scope=all&period=2025-2026&by=province&format=csv").get_data().decode(
         "utf-8-sig")
     assert [line.split(",")[0] for line in csv_text.splitlines()[1:]] == [
-        "Aousserd (AUS)", "Oued Ed-Dahab (OED)", "Salé (SAL)", "ZZZ", "Ensemble du périmètre"]
+        "Aousserd (AUS)", "Béni Mellal (BML)", "Benslimane (BSL)", "Oued Ed-Dahab (OED)", "Salé (SAL)", "ZZZ",
+        "Ensemble du périmètre"]
 
 
 def test_the_national_tier_reads_them_in_arabic(country):
