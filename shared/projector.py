@@ -79,8 +79,11 @@ class Projection:
         self.metadata.create_all(engine)
 
     def create_missing(self, conn: Connection) -> None:
-        """Make the tables not made yet (a release may add one to a model already filled)."""
+        """Make the tables and indexes not made yet (a release may add one to a model already filled)."""
         self.metadata.create_all(conn)
+        for table in self.metadata.sorted_tables:
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)
 
     def drop(self, conn: Connection) -> None:
         self.metadata.drop_all(conn)
@@ -106,6 +109,9 @@ def tracking_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("body", Text, nullable=False),
     )
     return positions, dead
+
+
+ANALYZE_FROM = 10_000  # events: below this every question is quick whatever the plan
 
 
 class Projector:
@@ -138,6 +144,7 @@ class Projector:
         self._applied_with_others: dict[str, bool] = {}
         # Taken before `lock`, never after it; one per feed.
         self._catching_up: dict[str, threading.Lock] = {}
+        self._analyzed_at = 0  # the events the model held when its tables were last analyzed
 
     @property
     def by_province(self) -> bool:
@@ -170,6 +177,10 @@ class Projector:
             self._tracking_meta.create_all(conn)
             self.projection.create_missing(conn)
             self._load_positions(conn)
+            held = self.held()
+            if held >= ANALYZE_FROM and db.never_analyzed(conn, self.projection.metadata.sorted_tables):
+                self.analyze(conn, held)
+            self._analyzed_at = held
 
     def _load_positions(self, conn: Connection, more: Iterable[str] = ()) -> None:
         """Read every feed's position (making the rows of those not yet followed): the sources, or
@@ -387,6 +398,20 @@ class Projector:
             self.projection.apply_many(conn, envelopes)
         self.positions[source] = new
         self.stalled.pop(source, None)
+        held = self.held()
+        if held >= max(ANALYZE_FROM, 2 * self._analyzed_at):
+            with self.engine.begin() as conn:
+                self.analyze(conn, held)
+
+    def held(self) -> int:
+        """The events applied to the model, every feed's."""
+        return sum(self.positions.values())
+
+    def analyze(self, conn: Connection, held: int) -> None:
+        """The planner's statistics of the model's tables, which hold `held` events: again each time the model
+        has doubled, so that a model grown event by event is planned as well as one rebuilt."""
+        db.analyze(conn, self.projection.metadata.sorted_tables)
+        self._analyzed_at = held
 
     def _stall(self, source: str, position: int, error: str) -> None:
         log.error("%s stalled on %s at position %s: %s", self.projection.name, source, position, error)
@@ -422,7 +447,7 @@ class Projector:
                 self._load_positions(conn)
             applied = sum(self._fill(source, None) for source in feeds)
             with self.engine.begin() as conn:
-                db.analyze(conn, self.projection.metadata.sorted_tables)
+                self.analyze(conn, self.held())
             return applied
 
 

@@ -132,14 +132,16 @@ class Question:
         s = self.p.schools
         return list(self.conn.execute(select(s.c.school_code).where(*self.school_filter)).scalars())
 
-    def school_count(self):
-        if self.per_school:
-            return {s["school_code"]: 1 for s in self.schools()}
+    def school_count(self, *where):
+        """How many schools of S (those where `where` holds)."""
         s = self.p.schools
-        if self.by_province:
-            return dict(self.conn.execute(select(s.c.province_code, func.count()).where(*self.school_filter)
-                                          .group_by(s.c.province_code)).all())
-        return self.conn.execute(select(func.count()).select_from(s).where(*self.school_filter)).scalar_one()
+        if self.per_school and not where:
+            return {s["school_code"]: 1 for s in self.schools()}
+        group = s.c.school_code if self.per_school else s.c.province_code if self.by_province else None
+        if group is not None:
+            return dict(self.conn.execute(select(group, func.count()).where(*self.school_filter, *where)
+                                          .group_by(group)).all())
+        return self.conn.execute(select(func.count()).select_from(s).where(*self.school_filter, *where)).scalar_one()
 
     def tally(self, school, exprs, *where, from_=None) -> list:
         """Each aggregate over the rows of schools of S: a number, or school (or province) by school a dict."""
@@ -224,24 +226,21 @@ def inf01_equipment_in_service(q: Question) -> Figure:
 class InService(NamedTuple):
     assets: Any
     computers: Any
-    schools_with_multimedia: Any
     unused: Any  # last seen unused
 
 
 def _in_service(q: Question) -> InService:
     """Of the assets in service at T at S, read once for the question: how many (INF01, MNT05), how many computers
-    (INF02), the schools with a multimedia bundle among them (INF03), and how many were last seen unused (INF07)."""
+    (INF02), and how many were last seen unused (INF07)."""
     pl, o = q.p.placements, q.p.observations
 
     def read():
-        assets, computers, multimedia = q.tally(pl.c.school_code, [
-            func.count(), _count_if(pl.c.kind.in_(COMPUTERS)),
-            func.count(distinct(case((pl.c.bundle.in_(BUNDLES), pl.c.school_code))))], q.live(pl))
+        assets, computers = q.tally(pl.c.school_code, [func.count(), _count_if(pl.c.kind.in_(COMPUTERS))], q.live(pl))
         # From the observations' side: each asset last seen unused looked up among the placements by its index
         # (at most one state of each at T on either side).
         unused, = q.tally(pl.c.school_code, [func.count()], q.live(pl), q.live(o), o.c.status == "unused",
-                          from_=pl.join(o, o.c.asset_id == pl.c.asset_id))
-        return InService(assets, computers, multimedia, unused)
+                          from_=o.join(pl, pl.c.asset_id == o.c.asset_id))
+        return InService(assets, computers, unused)
     return q.once("in service", read)
 
 
@@ -263,7 +262,11 @@ def inf02_learners_per_computer(q: Question) -> Figure:
            additive=True)
 def inf03_schools_with_multimedia(q: Question) -> Figure:
     """% of S with at least one in-service asset of bundle smm or vmm."""
-    return Figure(_in_service(q).schools_with_multimedia, q.school_count())
+    pl, s = q.p.placements, q.p.schools
+    # School by school, from the placements' school index: stops at its first multimedia asset.
+    multimedia = select(pl.c.asset_id).where(pl.c.school_code == s.c.school_code, pl.c.bundle.in_(BUNDLES),
+                                             q.live(pl)).exists()
+    return Figure(q.school_count(multimedia), q.school_count())
 
 
 @indicator("INF04", axis="infrastructure", kind="stock", figure="rate", unit="percent", higher_is_better=True,
@@ -291,9 +294,8 @@ def inf05_connected_schools_filtered(q: Question) -> Figure:
 def inf06_equipment_use_rate(q: Question) -> Figure:
     """Over each asset's latest observation inside the period at S: in_use / (in_use + unused)."""
     o = q.p.observations
-    in_use, observed = q.tally(o.c.school_code, [_count_if(o.c.status == "in_use"),
-                                                 _count_if(o.c.status.in_(("in_use", "unused")))],
-                               q.live(o), o.c.at >= q.start)
+    in_use, observed = q.tally(o.c.school_code, [_count_if(o.c.status == "in_use"), func.count()],
+                               o.c.status.in_(("in_use", "unused")), q.live(o), o.c.at >= q.start)
     return Figure(in_use, observed)
 
 

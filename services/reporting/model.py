@@ -202,9 +202,16 @@ class IndicatorsModel:
             label("kind", 40, optional=True),
             label("bundle", 10, optional=True),
             bound=Bound(assets, ends="decommissioned_at", copies=("kind", "bundle")))
-        Index("ix_placements_school", self.placements.c.school_code, self.placements.c.end_at)
+        pl = self.placements.c
+        Index("ix_placements_school", pl.school_code, pl.end_at)
+        # An asset's state at T read from the index alone, for each asset that an open fault or an unused
+        # observation names (MNT05, INF07).
+        Index("ix_placements_asset_at", pl.asset_id, pl.end_at, pl.at, pl.school_code)
         self.observations = history("observations", ref("asset_id", ID), ref("school_code"), label("status"))
-        Index("ix_observations_school", self.observations.c.school_code)
+        o = self.observations.c
+        Index("ix_observations_school", o.school_code)
+        # The observations at T of a status, from the index alone (INF06, INF07): not every row of every visit.
+        Index("ix_observations_status_at", o.status, o.end_at, o.at, o.school_code, o.asset_id)
         self.connectivity = history("connectivity", ref("school_code"), label("status"))
         self.filtering = history("filtering", ref("school_code"), flag("active"))
         self.censuses = history(

@@ -15,7 +15,6 @@ from sqlalchemy import create_engine, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
-from shared import db
 from shared.catalogue import registry
 from shared.events import InvalidEvent
 from shared.projector import Projector, split_feed
@@ -96,7 +95,7 @@ def rebuild(projector: Projector, stats: dict | None = None) -> int:
             last = load(conn, projection, projector.fetch, stats=stats, feeds=list(projector.positions))
             started = time.perf_counter()
             projection.create_indexes(conn)
-            db.analyze(conn, projection.metadata.sorted_tables)
+            projector.analyze(conn, sum(last.values()))
             stats["index_seconds"] = time.perf_counter() - started
             for source, position in last.items():
                 conn.execute(update(t).where(t.c.projection == projection.name, t.c.source == source)
