@@ -273,8 +273,7 @@ def inf03_schools_with_multimedia(q: Question) -> Figure:
            additive=True)
 def inf04_schools_connected(q: Question) -> Figure:
     """% of S whose latest connectivity record at T is connected."""
-    cn = q.p.connectivity
-    connected, = q.tally(cn.c.school_code, [func.count()], q.live(cn), cn.c.status == "connected")
+    _, connected = _connected(q)
     return Figure(connected, q.school_count())
 
 
@@ -282,11 +281,16 @@ def inf04_schools_connected(q: Question) -> Figure:
            additive=True)
 def inf05_connected_schools_filtered(q: Question) -> Figure:
     """% of connected schools of S (at T) whose latest filtering record at T is active."""
+    return Figure(*_connected(q))
+
+
+def _connected(q: Question):
+    """Of S at T, read once for the question: the connected schools filtered (INF05), and all connected (INF04,
+    INF05)."""
     cn, fl = q.p.connectivity, q.p.filtering
     joined = cn.outerjoin(fl, and_(fl.c.school_code == cn.c.school_code, q.live(fl)))
-    filtered, connected = q.tally(cn.c.school_code, [_count_if(fl.c.active.is_(True)), func.count()],
-                                  q.live(cn), cn.c.status == "connected", from_=joined)
-    return Figure(filtered, connected)
+    return q.once("connected", lambda: q.tally(cn.c.school_code, [_count_if(fl.c.active.is_(True)), func.count()],
+                                               q.live(cn), cn.c.status == "connected", from_=joined))
 
 
 @indicator("INF06", axis="infrastructure", kind="flow", figure="rate", unit="percent", higher_is_better=True,
@@ -333,27 +337,37 @@ def inf09_transfers_completed(q: Question) -> Figure:
 
 # ---------------------------------------------------------------------- maintenance
 
-def _closed_inside(q: Question, f):
-    """Faults of S closed inside the period as repaired or replaced."""
-    return and_(q.during(f.c.closed_at), f.c.resolution.in_(("repaired", "replaced")), f.c.declared_at.isnot(None))
+def _closed_inside(q: Question):
+    """Of the faults of S closed inside the period as repaired or replaced, read once for the question: the
+    seconds from declaration to closing, summed (MNT02), how many (MNT02, MNT03), how many under warranty
+    (MNT03)."""
+    f = q.p.faults
+    return q.once("closed", lambda: q.tally(
+        f.c.school_code, [func.sum(f.c.closed_at - f.c.declared_at), func.count(),
+                          _count_if(f.c.under_warranty.is_(True))],
+        q.during(f.c.closed_at), f.c.resolution.in_(("repaired", "replaced")), f.c.declared_at.isnot(None)))
+
+
+def _open_faults(q: Question):
+    """Of the faults of S open at T, read once for the question: how many (MNT01), and how many declared more
+    than 15 days before T (MNT04)."""
+    f = q.p.faults
+    return q.once("open", lambda: q.tally(f.c.school_code, [func.count(), _count_if(f.c.declared_at < q.t - 15 * DAY)],
+                                          _open(q, f)))
 
 
 @indicator("MNT01", axis="infrastructure", kind="stock", figure="count", unit="faults", higher_is_better=False,
            additive=True)
 def mnt01_open_faults(q: Question) -> Figure:
     """Faults at S declared and not closed at T."""
-    f = q.p.faults
-    n, = q.tally(f.c.school_code, [func.count()], _open(q, f))
-    return Figure(n)
+    return Figure(_open_faults(q)[0])
 
 
 @indicator("MNT02", axis="infrastructure", kind="flow", figure="mean_days", unit="days", higher_is_better=False,
            additive=True)
 def mnt02_mean_days_to_close(q: Question) -> Figure:
     """Mean days from declaration to closing (repaired or replaced) of faults closed inside the period."""
-    f = q.p.faults
-    seconds, faults = q.tally(f.c.school_code, [func.sum(f.c.closed_at - f.c.declared_at), func.count()],
-                              _closed_inside(q, f))
+    seconds, faults, _ = _closed_inside(q)
     return Figure(seconds, faults)
 
 
@@ -361,9 +375,7 @@ def mnt02_mean_days_to_close(q: Question) -> Figure:
            additive=True)
 def mnt03_closed_under_warranty(q: Question) -> Figure:
     """% of the faults of MNT02 declared under warranty."""
-    f = q.p.faults
-    warranty, faults = q.tally(f.c.school_code, [_count_if(f.c.under_warranty.is_(True)), func.count()],
-                               _closed_inside(q, f))
+    _, faults, warranty = _closed_inside(q)
     return Figure(warranty, faults)
 
 
@@ -371,9 +383,7 @@ def mnt03_closed_under_warranty(q: Question) -> Figure:
            additive=True, moves_with_now=True)
 def mnt04_faults_open_over_15_days(q: Question) -> Figure:
     """Open faults at S at T declared more than 15 days before T."""
-    f = q.p.faults
-    n, = q.tally(f.c.school_code, [func.count()], _open(q, f), f.c.declared_at < q.t - 15 * DAY)
-    return Figure(n)
+    return Figure(_open_faults(q)[1])
 
 
 @indicator("MNT05", axis="infrastructure", kind="stock", figure="rate", unit="percent", higher_is_better=False,
