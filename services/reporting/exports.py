@@ -37,15 +37,25 @@ REMARKS = {
     "no_census": {"ar": "لا إحصاء للسنة الدراسية", "fr": "pas de recensement pour l'année scolaire"},
 }
 COVER = [
-    # (Arabic, French, how to read it from the report)
-    ("النطاق", "Périmètre", lambda r: r["scope"]),
-    ("الفترة", "Période", lambda r: r["period"]),
-    ("تاريخ الحصر", "Arrêté au", lambda r: r["as_of"]),
-    ("تاريخ الإصدار", "Émis le", lambda r: r["issued_at"]),
-    ("أصدره", "Émis par", lambda r: f"{r['issued_by'].get('user')} ({r['issued_by'].get('role')})"),
-    ("رقم التقرير", "N° du rapport", lambda r: r["report_id"]),
-    ("البصمة", "Empreinte", lambda r: r["digest"]),
+    # (Arabic, French, how to read it from the report in a language; None: the same in both)
+    ("النطاق", "Périmètre", lambda r, lang: lang and _scope_said(r, lang)),
+    ("الفترة", "Période", lambda r, lang: r["period"] if lang is None else None),
+    ("تاريخ الحصر", "Arrêté au", lambda r, lang: r["as_of"] if lang is None else None),
+    ("تاريخ الإصدار", "Émis le", lambda r, lang: r["issued_at"] if lang is None else None),
+    ("أصدره", "Émis par",
+     lambda r, lang: lang and f"{r['issued_by'].get('user')} ({_role_said(r['issued_by'].get('role'), lang)})"),
+    ("رقم التقرير", "N° du rapport", lambda r, lang: r["report_id"] if lang is None else None),
+    ("البصمة", "Empreinte", lambda r, lang: r["digest"] if lang is None else None),
 ]
+SCOPE_WORDS = {"all": {"ar": "كل المديريات الإقليمية", "fr": "Toutes les directions provinciales"},
+               "region": {"ar": "جهة {name}", "fr": "Région {name}"},
+               "province": {"ar": "المديرية الإقليمية {name}", "fr": "Direction provinciale {name}"}}
+# The roles as the gateway's pages say them.
+ROLES = {"coordinator": ("المنسق الإقليمي", "Coordinateur provincial"),
+         "infrastructure": ("محور البنية التحتية والتجهيزات", "Axe infrastructure et équipements"),
+         "resources": ("الموارد الرقمية", "Ressources numériques"), "training": ("التكوين", "Formation"),
+         "school_director": ("مدير المؤسسة", "Directeur d'établissement"), "technician": ("تقني", "Technicien"),
+         "viewer": ("اطلاع فقط", "Consultation")}
 SOURCE_NAMES = {"inventory": ("الجرد", "inventaire"), "maintenance": ("الصيانة", "maintenance"),
                 "resources": ("الموارد", "ressources"), "training": ("التكوين", "formation")}
 BOLD = Font(bold=True)
@@ -64,6 +74,25 @@ def _territory(level: str, code: str | None, lang: str) -> str | None:
     """A school's province or region as a reader says it: its name, its code beside (to filter and sort by)."""
     said = territory_name(level, code, lang)
     return f"{said} ({code})" if code and said != code else code
+
+
+def _scope_said(report: dict, lang: str) -> str:
+    """The report's scope as its reader names it: a region or province by name (code beside), a school by its name."""
+    level, _sep, code = report["scope"].partition(":")
+    if level == "all":
+        return SCOPE_WORDS["all"][lang]
+    if level in ("region", "province"):
+        said = territory_name(level, code, lang)
+        word = SCOPE_WORDS[level][lang].format(name=said)
+        return f"{word} ({code})" if said != code else word
+    school = next((s for s in report.get("schools") or [] if s.get("school_code") == code), {})
+    said = school.get("name_ar" if lang == "ar" else "name_fr") or code
+    return f"{said} ({code})" if said != code else code
+
+
+def _role_said(role: str | None, lang: str) -> str:
+    names = ROLES.get(role)
+    return names[lang == "fr"] if names else str(role)
 
 
 def _header(ws, values):
@@ -88,7 +117,11 @@ def write_xlsx(report: dict, path: str) -> None:
     cover["A1"].font = cover["C1"].font = Font(bold=True, size=14)
     cover.append([])
     for ar, fr, read in COVER:
-        cover.append([fr, read(report), ar])
+        if read(report, None) is None:  # said in each language: the French line, then the Arabic one
+            cover.append([fr, read(report, "fr"), None])
+            cover.append([None, read(report, "ar"), ar])
+        else:
+            cover.append([fr, read(report, None), ar])
     cover.append([])
     cover.append(["Positions lues dans chaque journal", None, "المواقع المقروءة في كل سجل"])
     cover.cell(row=cover.max_row, column=1).font = cover.cell(row=cover.max_row, column=3).font = BOLD

@@ -47,13 +47,32 @@ def test_the_workbook_has_a_cover_a_sheet_per_axis_and_the_school_table_in_both_
                    "التكوين": True, "Formation": False, "حسب المؤسسة": True, "Par établissement": False,
                    "حسب الجماعة": True, "Par commune": False, "Données des graphiques": False}
     cover = {row[0]: row[1] for row in wb["Couverture - الغلاف"].iter_rows(values_only=True) if row and row[0]}
-    assert cover["Périmètre"] == "province:OED" and cover["Période"] == "2024-2025"
-    assert cover["Arrêté au"] == "2025-09-01T00:00:00+01:00" and cover["Émis par"] == "fatima (coordinator)"
+    assert cover["Périmètre"] == "Direction provinciale Oued Ed-Dahab (OED)" and cover["Période"] == "2024-2025"
+    assert cover["Arrêté au"] == "2025-09-01T00:00:00+01:00" and cover["Émis par"] == "fatima (Coordinateur provincial)"
     assert cover["N° du rapport"] == report["report_id"]
     assert (cover["inventaire"], cover["formation"]) == (report["positions"]["inventory"],
                                                          report["positions"]["training"])
     arabic_cover = [row[2] for row in wb["Couverture - الغلاف"].iter_rows(values_only=True) if row]
     assert "النطاق" in arabic_cover and "الفترة" in arabic_cover
+
+
+@pytest.mark.parametrize("scope,french,arabic", [
+    ("region:DLO", "Région Dakhla-Oued Ed-Dahab (DLO)", "جهة الداخلة - وادي الذهب (DLO)"),
+    ("all", "Toutes les directions provinciales", "كل المديريات الإقليمية"),
+    ("region:R99", "Région R99", "جهة R99")])  # a code no list names, as it is
+def test_the_cover_names_the_scope_and_the_issuers_role_in_each_language(report, tmp_path, monkeypatch, scope,
+                                                                          french, arabic):
+    """An academy's or the ministry's reader reads the region's name on the cover, not `region:DLO`, and the
+    issuer's role in words, each line beside its label."""
+    monkeypatch.delenv("GENIE_TERRITORY", raising=False)
+    path = tmp_path / "r.xlsx"
+    exports.write_xlsx(dict(report, scope=scope, issued_by={"user": "amina", "role": "viewer"}), str(path))
+    lines = [list(row) for row in openpyxl.load_workbook(path)["Couverture - الغلاف"].iter_rows(values_only=True)]
+    at = lines.index(["Périmètre", french, None])
+    assert lines[at + 1] == [None, arabic, "النطاق"]
+    at = lines.index(["Émis par", "amina (Consultation)", None])
+    assert lines[at + 1] == [None, "amina (اطلاع فقط)", "أصدره"]
+    assert not any(scope in str(cell) for line in lines for cell in line if scope != "all")
 
 
 def test_the_axis_sheets_carry_each_figure(report, tmp_path):
