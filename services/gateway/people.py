@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from shared.config import SOURCES
+from shared.config import READING_TIERS, SOURCES, tier
+from shared.territory import name as territory_name
 
 from .access import PROVINCE_ROLES, Refused, check_account_change
 from .accounts import AccountError
@@ -30,7 +31,10 @@ def activity(page):
              if v not in (None, "") and k not in ("per_page", "lang")}
     filters = {k: v for k, v in shown.items() if k != "page"}
     kinds = sorted(EVENT_TYPES, key=lambda k: page.L.term("event", k))
+    # Above the provinces the log holds every province's actions: each says whose it is.
+    province_of = (lambda code: territory_name("province", code, page.L.code)) if tier() in READING_TIERS else None
     return page.render("activity.html", page._("Activity log"), answer=answer, params=shown, errors=errors,
+                       province_of=province_of,
                        people=answer["people"], axes=[(a, page._(AXIS[a])) for a in SOURCES],
                        kinds=kinds, query=query_string(filters),
                        args=lambda **kw: query_string(filters, **kw),

@@ -117,3 +117,43 @@ def test_an_academy_reads_its_region_and_its_provinces_by_their_names(country, l
     body = rows(page)
     assert f">{oed}</a>" in body and f">{aus}</a>" in body
     assert "SAL" not in body and "Salé" not in body and "سلا" not in body
+
+
+class Log(Country):
+    """The actions of two provinces of the region, and one of a province no list names."""
+
+    def answer(self, service, method, *args):
+        if method == "activity":
+            entries = [{"source": "inventory", "province_code": code, "position": n, "event_type": "school_registered",
+                        "occurred_at": "2026-01-05T09:00:00+01:00", "actor": {"user": "fatima", "role": "coordinator"},
+                        "subject": school, "transfer": None, "data": {"school_code": school},
+                        "schools": [{"school_code": school, "name_ar": f"مدرسة {school}", "name_fr": f"École {school}"}]}
+                       for n, (code, school) in enumerate((("OED", "OED001"), ("AUS", "AUS001"), ("ZZZ", "ZZZ001")))]
+            return {"total": len(entries), "entries": entries, "people": ["fatima"], "offset": 0}
+        return super().answer(service, method, *args)
+
+
+@pytest.mark.parametrize("lang,oed,aus,heading", [
+    ("fr", "Oued Ed-Dahab", "Aousserd", "Direction provinciale"),
+    ("ar", "وادي الذهب", "أوسرد", "المديرية الإقليمية")])
+def test_an_academys_activity_log_says_whose_province_each_action_is(tmp_path, monkeypatch, lang, oed, aus, heading):
+    """Every coordinator of the region is a "Coordinateur provincial": the province's name tells them apart."""
+    monkeypatch.delenv("GENIE_TERRITORY", raising=False)
+    monkeypatch.setenv("GENIE_TIER", "academy")
+    monkeypatch.setenv("GENIE_UPSTREAMS", "OED=amqp://guest:guest@127.0.0.1:5672/oed")
+    client = gateway_site(tmp_path, Log(), PEOPLE, KEY)
+    sign_in(client, "academy", "/dashboard")
+    page = page_of(client, f"/activity?lang={lang}")
+    assert f'<th scope="col">{heading}</th>' in page
+    body = rows(page)
+    for said, code in ((oed, "OED"), (aus, "AUS")):
+        assert f'class="province">{said} <small class="code muted"><bdi dir="ltr">{code}</bdi></small></td>' in body
+    assert 'class="province">ZZZ</td>' in body  # a code no list names, once
+
+
+def test_a_provinces_own_activity_log_has_no_province_column(tmp_path, monkeypatch):
+    monkeypatch.delenv("GENIE_TIER", raising=False)
+    client = gateway_site(tmp_path, Log(), PEOPLE, KEY)
+    sign_in(client, "nation", "/dashboard")
+    page = page_of(client, "/activity?lang=fr")
+    assert "Direction provinciale</th>" not in page and 'class="province"' not in page
