@@ -266,6 +266,16 @@ def territory_label(page, level: str, code: str) -> str:
     return f"{word} ({code})" if said != code else word
 
 
+def unknown_scope_said(page) -> str | None:
+    """A region or a province the list names but of which no school is known here (its academy not linked yet, or
+    none of its schools registered): said by its name, not as a code no territory has."""
+    level, _sep, code = (page.request.args.get("scope") or "").partition(":")
+    if level in ("region", "province") and code and territory_name(level, code, page.L.code) != code:
+        return page._("%(scope)s: none of its schools is known to this system yet.",
+                      scope=territory_label(page, level, code))
+    return None
+
+
 def scope_said(page, scope: str, schools: Directory) -> str:
     """The scope being read, in words, for the page's heading."""
     level, _sep, code = scope.partition(":")

@@ -130,7 +130,9 @@ class Pages:
         return self.L.term("event", done) if done else None
 
     def error(self, message, status, title=None):
-        return self.render("error.html", title or self._("Refused"), http_status=status, message=message)
+        # Above the provinces there is no work queue: the way back is the indicators.
+        back = ("/dashboard", self._("Back to the indicators")) if reading_tier() else ("/", self._("Back to my work"))
+        return self.render("error.html", title or self._("Refused"), http_status=status, message=message, back=back)
 
     def field_label(self, path: str) -> str:
         parts = path.split(".")

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Request, Response
 
 from shared.config import province_code
 
-from . import pages
+from . import indicator_pages, pages
 from .access import Refused, can_run
 from .accounts import issue_token, read_token
 from .api import COOKIE
@@ -104,6 +104,8 @@ class Web:
                               title=page._("Not allowed"))
         except HttpProblem as exc:
             message = page.L.term("rule", exc.code) if exc.code else page._("The request is not valid.")
+            if exc.code == "unknown_scope" and page.user is not None:
+                message = indicator_pages.unknown_scope_said(page) or message
             return page.error(message, exc.status, title=page._("Not found") if exc.status == 404 else None)
         except Exception as exc:
             status, _title, _detail = failure_status(exc)

@@ -3,6 +3,7 @@ page's language, their codes beside; the forms still send codes (events carry on
 import html
 
 import pytest
+from shared.errors import CommandRejected
 from tests.helpers import gateway_site, sign_in
 from tests.unit.test_gateway_api import KEY, cheap_hashing  # noqa: F401  (fixture)
 from tests.unit.test_gateway_web import INDICATORS, Services
@@ -157,3 +158,55 @@ def test_a_provinces_own_activity_log_has_no_province_column(tmp_path, monkeypat
     sign_in(client, "nation", "/dashboard")
     page = page_of(client, "/activity?lang=fr")
     assert "Direction provinciale</th>" not in page and 'class="province"' not in page
+
+
+class Known(Country):
+    """Reporting refuses a scope of which it knows no school, as the real one does."""
+
+    def answer(self, service, method, *args):
+        if method in ("indicators", "compare", "breakdown") and args[0] != "all":
+            level, _, code = args[0].partition(":")
+            if not any(s.get(f"{level}_code") == code for s in SCHOOLS):
+                raise CommandRejected("unknown_scope", f"No school, province or region is known as {code}.")
+        return super().answer(service, method, *args)
+
+
+@pytest.mark.parametrize("lang,said", [
+    ("fr", "Région Tanger-Tétouan-Al Hoceïma (TTA) : aucun de ses établissements n'est encore connu de ce système."),
+    ("ar", "جهة طنجة - تطوان - الحسيمة (TTA): لا تُعرف أي مؤسسة من مؤسساتها في هذا النظام بعد.")])
+def test_the_ministry_opening_a_region_with_no_school_yet_reads_its_name_not_that_no_region_has_the_code(
+        tmp_path, monkeypatch, lang, said):
+    monkeypatch.delenv("GENIE_TERRITORY", raising=False)
+    monkeypatch.setenv("GENIE_TIER", "national")
+    monkeypatch.setenv("GENIE_UPSTREAMS", "DLO=amqp://guest:guest@127.0.0.1:5672/dlo")
+    client = gateway_site(tmp_path, Known(), PEOPLE, KEY)
+    sign_in(client, "nation", "/dashboard")
+    for path in ("/dashboard", "/pivot"):
+        resp = client.get(f"{path}?lang={lang}&scope=region:TTA&period=2025-2026")
+        page = html.unescape(resp.get_data(as_text=True))
+        assert resp.status_code == 404 and f'<p class="notice err">{said}</p>' in page, path
+    # A code no list names is still one no region has.
+    page = html.unescape(client.get("/dashboard?lang=fr&scope=region:R42&period=2025-2026").get_data(as_text=True))
+    assert "Aucun établissement, aucune province ni aucune région n'a ce code." in page
+
+
+@pytest.mark.parametrize("lang,back", [("fr", "Retour aux indicateurs"), ("ar", "العودة إلى المؤشرات")])
+def test_a_refusal_above_the_provinces_leads_back_to_the_indicators(tmp_path, monkeypatch, lang, back):
+    """An academy has no work queue: "back to my work" would name a page its reader never sees."""
+    monkeypatch.setenv("GENIE_TIER", "academy")
+    monkeypatch.setenv("GENIE_UPSTREAMS", "OED=amqp://guest:guest@127.0.0.1:5672/oed")
+    client = gateway_site(tmp_path, Known(), PEOPLE, KEY)
+    sign_in(client, "academy", "/dashboard")
+    for url, status in ((f"/dashboard?lang={lang}&scope=region:RSK&period=2025-2026", 403),
+                        (f"/equipment?lang={lang}", 404)):
+        resp = client.get(url)
+        assert resp.status_code == status
+        assert f'<p><a href="/dashboard">{back}</a></p>' in resp.get_data(as_text=True), url
+
+
+def test_a_refusal_in_a_province_leads_back_to_its_readers_work(tmp_path, monkeypatch):
+    monkeypatch.delenv("GENIE_TIER", raising=False)
+    client = gateway_site(tmp_path, Known(), PEOPLE, KEY)
+    sign_in(client, "academy", "/dashboard")
+    resp = client.get("/dashboard?lang=fr&scope=region:RSK&period=2025-2026")
+    assert resp.status_code == 403 and '<p><a href="/">Retour à mon travail</a></p>' in resp.get_data(as_text=True)
