@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from services.reporting.schemas import AXES, REGISTRY, UNITS
 from shared.calendar import CASABLANCA
+from shared.config import READING_TIERS, tier
 from shared.territory import name as territory_name
 from shared.text import clean_all, csv_cell, xlsx_text_only
 
@@ -447,6 +448,8 @@ def dashboard(page, args: dict, scope: str, period: str, base: dict) -> Response
     picked = args.get("indicator") if args.get("indicator") in REGISTRY else next(
         (i for i in REGISTRY if items.get(i, {}).get("value") is not None and REGISTRY[i].level == "school"), "INF01")
     report_query = query_string(base)
+    # Above the provinces a school's own page is kept by its province's system: no link to a page not here.
+    school_page = scope.partition(":")[2] if _level(scope) == "school" and tier() not in READING_TIERS else None
     return page.render(
         "dashboard.html", _("Indicators"), scope=scope, period=period, as_of=args.get("as_of") or "",
         as_of_said=moment(page, now["as_of"], N_("Figures as of the end of %(day)s"), N_("Figures as of %(when)s")),
@@ -458,7 +461,7 @@ def dashboard(page, args: dict, scope: str, period: str, base: dict) -> Response
         groupings=[(g, _group_word(page, g)) for g in groupings], by=by, chart_json=Markup(json.dumps(chart, ensure_ascii=False).replace("</", "<\\/")), chart=chart,
         picked=picked, drill=drill,
         report_query=report_query, pivot_query=query_string(base, by=by or "school"),
-        today=date.today().isoformat(), school_page=scope.partition(":")[2] if _level(scope) == "school" else None,
+        today=date.today().isoformat(), school_page=school_page,
         group_word=_group_word(page, by) if by else "")
 
 

@@ -210,3 +210,17 @@ def test_a_refusal_in_a_province_leads_back_to_its_readers_work(tmp_path, monkey
     sign_in(client, "academy", "/dashboard")
     resp = client.get("/dashboard?lang=fr&scope=region:RSK&period=2025-2026")
     assert resp.status_code == 403 and '<p><a href="/">Retour à mon travail</a></p>' in resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("tier,linked", [("academy", False), ("province", True)])
+def test_a_schools_figures_above_the_provinces_offer_no_link_to_its_page_which_its_province_keeps(
+        tmp_path, monkeypatch, tier, linked):
+    monkeypatch.setenv("GENIE_TIER", tier)
+    monkeypatch.setenv("GENIE_UPSTREAMS", "OED=amqp://guest:guest@127.0.0.1:5672/oed")
+    client = gateway_site(tmp_path, Country(), PEOPLE, KEY)
+    sign_in(client, "academy", "/dashboard")
+    page = page_of(client, "/dashboard?lang=fr&scope=school:OED001&period=2025-2026")
+    assert heading(page) == "École OED001 (OED001)"
+    assert ('href="/schools/OED001"' in page) is linked
+    if not linked:
+        assert client.get("/schools/OED001?lang=fr").status_code == 404  # what the link would have led to
