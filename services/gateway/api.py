@@ -300,6 +300,10 @@ class Api:
             rows = getattr(self.queries, listing)(user, params)
         if listing == "equipment":
             rows = rows["items"]
+        from shared.config import READING_TIERS, tier
+
+        if listing == "activity" and tier() in READING_TIERS:  # every province's actions: each says whose
+            listing = "activity_by_province"
         content, mimetype = exports.table(listing, rows, fmt, lang)
         return Response(content, mimetype=mimetype, headers={
             "Content-Disposition": f'attachment; filename="genie-{listing}.{fmt}"'})

@@ -119,6 +119,8 @@ LISTS = {
     "annual_summary": ["title", "modality", "audience", ("status", N_("Status"), "training_status"),
                        "planned_participants", "sessions", "sessions_completed", "trained", "certified", "hours"],
     "activity": ["occurred_at", "user", "role", "axis", ("kind", N_("Action"), None), "text", "schools"],
+    "activity_by_province": ["occurred_at", "user", "role", ("province", N_("Province"), None), "axis",
+                             ("kind", N_("Action"), None), "text", "schools"],
 }
 COLUMNS = {listing: [c if isinstance(c, tuple) else (c, HEADINGS[c], VOCABULARY.get(c)) for c in columns]
            for listing, columns in LISTS.items()}
@@ -152,7 +154,7 @@ def table(listing: str, rows: list[dict], fmt: str, lang: str) -> tuple[bytes, s
         return ("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv"
     book = Workbook()
     sheet = book.active
-    sheet.title = listing[:31]
+    sheet.title = listing.partition("_by_")[0][:31]  # the log above the provinces is the activity log still
     sheet.sheet_view.rightToLeft = lang == "ar"
     sheet.append(head)
     for cell in sheet[1]:

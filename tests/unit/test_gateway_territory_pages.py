@@ -1,7 +1,10 @@
 """At the academy and national tiers the indicator pages say regions and provinces by their names, in the
 page's language, their codes beside; the forms still send codes (events carry only codes)."""
+import csv
 import html
+import io
 
+import openpyxl
 import pytest
 from shared.errors import CommandRejected
 from tests.helpers import gateway_site, sign_in
@@ -128,7 +131,8 @@ class Log(Country):
             entries = [{"source": "inventory", "province_code": code, "position": n, "event_type": "school_registered",
                         "occurred_at": "2026-01-05T09:00:00+01:00", "actor": {"user": "fatima", "role": "coordinator"},
                         "subject": school, "transfer": None, "data": {"school_code": school},
-                        "schools": [{"school_code": school, "name_ar": f"مدرسة {school}", "name_fr": f"École {school}"}]}
+                        "schools": [{"school_code": school, "name_ar": f"مدرسة {school}",
+                                     "name_fr": f"École {school}"}]}
                        for n, (code, school) in enumerate((("OED", "OED001"), ("AUS", "AUS001"), ("ZZZ", "ZZZ001")))]
             return {"total": len(entries), "entries": entries, "people": ["fatima"], "offset": 0}
         return super().answer(service, method, *args)
@@ -150,6 +154,14 @@ def test_an_academys_activity_log_says_whose_province_each_action_is(tmp_path, m
     for said, code in ((oed, "OED"), (aus, "AUS")):
         assert f'class="province">{said} <small class="code muted"><bdi dir="ltr">{code}</bdi></small></td>' in body
     assert 'class="province">ZZZ</td>' in body  # a code no list names, once
+    # The exported log says it too, in the file's language.
+    exported = client.get(f"/api/activity/export?format=csv&lang={lang}").get_data().decode("utf-8-sig")
+    head, *lines = list(csv.reader(io.StringIO(exported)))
+    assert head[3] == heading and [line[3] for line in lines] == [f"{oed} (OED)", f"{aus} (AUS)", "ZZZ"]
+    xlsx = client.get(f"/api/activity/export?format=xlsx&lang={lang}").get_data()
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
+    assert sheet.title == "activity" and [row[3] for row in sheet.iter_rows(values_only=True)] == [head[3]] + [
+        line[3] for line in lines]
 
 
 def test_a_provinces_own_activity_log_has_no_province_column(tmp_path, monkeypatch):
@@ -158,6 +170,8 @@ def test_a_provinces_own_activity_log_has_no_province_column(tmp_path, monkeypat
     sign_in(client, "nation", "/dashboard")
     page = page_of(client, "/activity?lang=fr")
     assert "Direction provinciale</th>" not in page and 'class="province"' not in page
+    exported = client.get("/api/activity/export?format=csv&lang=fr").get_data().decode("utf-8-sig")
+    assert "Direction provinciale" not in exported.splitlines()[0]
 
 
 class Known(Country):
