@@ -2,6 +2,7 @@
 catalogue), and the small pieces of markup the pages share."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import lru_cache
 from html import escape
@@ -29,12 +30,22 @@ def environment(lang: str) -> Environment:
         return counted(context, singular, plural, L.counted(n), **values)
 
     env.globals["ngettext"] = ngettext
+    env.filters["years_whole"] = years_whole
     from .forms import resource_shown
     from .vocabulary import KIND
 
     env.globals.update(L=L, term=L.term, other_lang_name=NAMES[L.other], resource_shown=resource_shown,
                        kind_labels={code: L.term("kind", code) for code in KIND})
     return env
+
+
+SCHOOL_YEAR = re.compile("(\u2066?\\d{4}-\\d{4}\u2069?)")
+
+
+def years_whole(text) -> Markup:
+    """`text` with each school year kept on one line: a column's heading broke "2024-2025" at its hyphen, which
+    in Arabic read as "-2024" over "2025"."""
+    return Markup(SCHOOL_YEAR.sub(r'<span class="whole">\1</span>', escape(str(text))))
 
 
 def semesters(year: str, today: date | None = None) -> list[str]:

@@ -96,7 +96,7 @@ def test_periods_are_said_in_words_and_figures_stand_at_the_end_of_a_day(tmp_pat
     page = client.get("/dashboard?lang=fr&scope=province:OED&period=2025-2026-S1&with=2024-2025-S1").get_data(
         as_text=True)
     # The period compared with heads its column in words, not as a code that reads backwards in Arabic.
-    assert '<th scope="col">2024-2025, premier semestre</th>' in page
+    assert '<th scope="col"><span class="whole">2024-2025</span>, premier semestre</th>' in page
     assert 'data-label="2024-2025, premier semestre"' in page
     # Midnight is the end of the day before, and a school year is kept whole on its line.
     said = page[page.index('id="as-of"'):]

@@ -238,3 +238,13 @@ def test_a_schools_figures_above_the_provinces_offer_no_link_to_its_page_which_i
     assert ('href="/schools/OED001"' in page) is linked
     if not linked:
         assert client.get("/schools/OED001?lang=fr").status_code == 404  # what the link would have led to
+
+
+@pytest.mark.parametrize("lang,year", [("fr", "2024-2025"), ("ar", "\u20662024-2025\u2069")])
+def test_the_year_compared_with_is_never_broken_at_its_hyphen(country, lang, year):
+    """A narrow column's heading broke "2024-2025" at its hyphen: in Arabic it read "-2024" over "2025"."""
+    sign_in(country, "nation", "/dashboard")
+    page = page_of(country, f"/dashboard?lang={lang}&scope=all&period=2025-2026&with=2024-2025")
+    head = page[page.index("<thead>"):page.index("</thead>")]
+    assert f'<th scope="col"><span class="whole">{year}</span></th>' in head
+    assert ".whole{white-space:nowrap}" in country.get("/static/app.css").get_data(as_text=True)
