@@ -1,13 +1,17 @@
 // The indicator pages: a search box that narrows a long list of scopes, and the charts drawn with Chart.js
 // from the figures the page carries (right to left in Arabic, left to right in French).
 (function () {
+  // Typed without its accents or hamza seat, a name is still found: "sale" finds Salé, "اسفي" finds آسفي.
+  function folded(text) {
+    return text.normalize('NFD').replace(/[\u0300-\u036f\u064b-\u065f\u0670]/g, '').toLowerCase();
+  }
   document.querySelectorAll('[data-filter-select]').forEach(function (box) {
     var select = document.getElementById(box.dataset.filterSelect);
     box.addEventListener('input', function () {
-      var needle = box.value.trim().toLowerCase();
+      var needle = folded(box.value.trim());
       var first = null;
       Array.prototype.forEach.call(select.options, function (o) {
-        var hit = !needle || o.text.toLowerCase().indexOf(needle) >= 0 || o.value.toLowerCase().indexOf(needle) >= 0;
+        var hit = !needle || folded(o.text).indexOf(needle) >= 0 || folded(o.value).indexOf(needle) >= 0;
         o.hidden = !hit;
         if (hit && !first) first = o;
       });
