@@ -925,42 +925,56 @@ def _grouped(conn, p, scope, period, t, by, memo: Memo | None = None) -> list[di
     # next stored batch; those that move with now are exact at T.
     rows = memo.kept(("still", "by", by, period.name, scope.name),
                      lambda: _grouped_at(conn, p, scope, period, t, by, memo, still=True))
-    field = "province_code" if by == "province" else by
+    fields = _fields(by)
     key = ("moving", "by", by, period.name, scope.name)
     whole = Question(conn, p, scope, period, t)
     if by == "province":  # every province in one grouped pass
         moving = _moving(Question(conn, p, scope, period, t, by_province=True), memo, key)
     else:
-        questions = {row[field]: Question(conn, p, scope, period, t, only=row["codes"], by_staff=True)
+        questions = {_group(row, fields): Question(conn, p, scope, period, t, only=row["codes"], by_staff=True)
                      for row in rows}
         moving = _moving(whole, memo, key, questions)
     out = []
     for row in rows:
         if by == "province":
-            q, known = whole, {ident: Figure(*fig.of(row[field])) for ident, fig in moving.items()}
+            q, known = whole, {ident: Figure(*fig.of(row["province_code"])) for ident, fig in moving.items()}
         else:
-            q, known = questions[row[field]], moving[row[field]]
-        out.append({field: row[field], "schools": row["schools"], "indicators": _items(q, known, row["shown"])})
+            q, known = questions[_group(row, fields)], moving[_group(row, fields)]
+        out.append({**{f: row[f] for f in fields}, "schools": row["schools"],
+                    "indicators": _items(q, known, row["shown"])})
     return out
+
+
+def _fields(by: str) -> tuple:
+    """What names a group in a row. A commune is one of a province: names repeat from one province to another."""
+    return {"province": ("province_code",), "commune": ("commune", "province_code")}.get(by, (by,))
+
+
+def _group(row: dict, fields: tuple) -> tuple:
+    return tuple(row[f] for f in fields)
 
 
 def _grouped_at(conn, p, scope, period, t, by, memo: Memo | None = None, still: bool = False) -> list[dict]:
     s = p.schools
-    column = s.c.province_code if by == "province" else s.c[by]
+    fields = _fields(by)
     # Only each school's group: the names and the rest of a school's details are not needed here.
-    members = conn.execute(select(s.c.school_code, column).where(*Question(conn, p, scope, period, t).school_filter)
+    members = conn.execute(select(s.c.school_code, *(s.c[f] for f in fields))
+                           .where(*Question(conn, p, scope, period, t).school_filter)
                            .order_by(s.c.school_code)).all()
-    groups: dict[str, list] = {}
-    for code, value in members:
-        groups.setdefault(value, []).append(code)
+    groups: dict[tuple, list] = {}
+    for code, *value in members:
+        groups.setdefault(tuple(value), []).append(code)
     table, ids = {}, ()
     if memo is not None and memo.usable(period, t):
         ids = tuple(i for i in _memo_ids(period, t) if REGISTRY[i].additive)
-        table = memo.figures(conn, p, period, t, [code for code, _ in members], _memo_ids(period, t))
+        table = memo.figures(conn, p, period, t, [code for code, *_ in members], _memo_ids(period, t))
     if by == "province":
+        groups = {value[0]: codes for value, codes in groups.items()}
         return _by_province(conn, p, scope, period, t, groups, memo if ids else None, ids, still)
     rows = []
+    # A commune's rows in the order of their names, each province's apart.
     for value, codes in sorted(groups.items()):
+        named = dict(zip(fields, value))
         known = {}
         for ident in ids:
             acc = Sum()
@@ -969,9 +983,9 @@ def _grouped_at(conn, p, scope, period, t, by, memo: Memo | None = None, still: 
             known[ident] = acc.figure()
         q = Question(conn, p, scope, period, t, only=codes, by_staff=True)
         if still:  # the group's figures that do not move with now, for `_grouped`
-            rows.append({by: value, "schools": len(codes), "codes": codes, "shown": _shown(_still(q, known))})
+            rows.append({**named, "schools": len(codes), "codes": codes, "shown": _shown(_still(q, known))})
         else:
-            rows.append({by: value, "schools": len(codes), "indicators": _items(q, known)})
+            rows.append({**named, "schools": len(codes), "indicators": _items(q, known)})
     return rows
 
 

@@ -107,10 +107,40 @@ def test_a_provinces_row_is_what_the_province_answers_and_groups_say_which_group
                                                   period, t)
         communes = ind.breakdown(conn, p.projection, parse_scope("all"), period, t, "commune")
     # A (ord 65, odd) and C (67) in Bir Anzarane, B (66) in Dakhla; TRN07 by school is A 36, B 27, C 25.
-    by_commune = {r["commune"]: {i["id"]: i for i in r["indicators"]} for r in communes}
-    assert {c: v["TRN07"]["value"] for c, v in by_commune.items()} == {"Bir Anzarane": 61, "Dakhla": 27}
+    # C is of province AUS, A and B of OED: two communes named Bir Anzarane.
+    by_commune = {(r["commune"], r["province_code"]): {i["id"]: i for i in r["indicators"]} for r in communes}
+    assert {c: v["TRN07"]["value"] for c, v in by_commune.items()} == {
+        ("Bir Anzarane", "AUS"): 25, ("Bir Anzarane", "OED"): 36, ("Dakhla", "OED"): 27}
     # Not tied to a school: not applicable to a commune.
-    assert by_commune["Dakhla"]["TRN01"]["reason"] == "not_applicable"
+    assert by_commune["Dakhla", "OED"]["TRN01"]["reason"] == "not_applicable"
+
+
+def test_a_commune_name_two_provinces_share_is_two_communes_above_a_province(caught_up):  # noqa: F811
+    w = World()
+    w.school("A", "2024-08-20 09:00", province="OED")  # both of region DOE, both in a commune named Dakhla
+    w.school("B", "2024-08-20 09:00", province="AUS")
+    for asset in ("L1", "L2", "L3"):
+        w.equip(asset, "A", "2024-09-10 10:00")
+    w.equip("L4", "B", "2024-09-10 10:00")
+    w.declare_fault("F1", "L1", "A", "2024-10-01 08:00")  # open for months: MNT04 moves with now
+    p = caught_up(w)
+    region = parse_scope("region:DOE")
+    ended = parse_period("2024-2025")
+    going, now = parse_period("2025-2026"), datetime(2026, 3, 2, 10, tzinfo=timezone.utc)
+    with p.engine.connect() as conn:
+        for period, t in ((ended, ended.as_of(LATER).timestamp()), (going, going.as_of(now).timestamp())):
+            for memo in (None, ind.Memo()):
+                rows = ind.breakdown(conn, p.projection, region, period, t, "commune", memo)
+                assert [(r["commune"], r["province_code"], r["schools"]) for r in rows] == [
+                    ("Dakhla", "AUS", 1), ("Dakhla", "OED", 1)], (period.name, memo)
+                values = {r["province_code"]: {i["id"]: i["value"] for i in r["indicators"]} for r in rows}
+                assert (values["OED"]["INF01"], values["AUS"]["INF01"]) == (3, 1)
+                assert [(values[c]["MNT01"], values[c]["MNT04"]) for c in ("OED", "AUS")] == [(1, 1), (0, 0)]
+                for r in rows:  # each row is what the commune gives at its own province
+                    own, = ind.breakdown(conn, p.projection, parse_scope(f"province:{r['province_code']}"),
+                                         period, t, "commune", memo)
+                    assert own["indicators"] == r["indicators"]
+                    assert (own["commune"], own["province_code"]) == (r["commune"], r["province_code"])
 
 
 # ---------------------------------------------------------------------- compare
