@@ -81,7 +81,8 @@ class BreakdownRow(Answer):
     school_code: NotRequired[str]
     name_ar: NotRequired[str]
     name_fr: NotRequired[str]
-    province_code: NotRequired[str]
+    province_code: NotRequired[str] = doc("A school's or a province's; a commune's too: names repeat from one "
+                                          "province to another, and a commune is one of a province")
     region_code: NotRequired[str]
     commune: NotRequired[str]
     cycle: NotRequired[str]
