@@ -438,12 +438,12 @@ def dashboard(page, args: dict, scope: str, period: str, base: dict) -> Response
              "lang": page.L.code, "rtl": page.L.dir == "rtl",
              "indicators": [{"id": i, "label": d.label[page.L.code], "unit": say.unit(i)} for i, d in REGISTRY.items()],
              "trend": {i: [trends[p].get(i, {}).get("value") for p in trend_periods] for i in REGISTRY},
-             "groups": [{"key": _group_key(r, by), "label": _group_label(r, by, name_of, page.L.code),
+             "groups": [{"key": _group_key(r, by, scope), "label": _group_label(r, by, name_of, page.L.code, scope),
                          "values": {x["id"]: x["value"] for x in r["indicators"]}} for r in rows],
              "labels": {"trend": _("Trend over the last six semesters"), "by": _("By %(group)s", group=_group_word(
                  page, by)) if by else "", "no_data": _("No data"), "period": _("Period"),
                  "group": _group_word(page, by).capitalize() if by else ""}}
-    drill = [{"label": _group_label(r, by, name_of, page.L.code), "href": _drill_href(r, by, scope, base),
+    drill = [{"label": _group_label(r, by, name_of, page.L.code, scope), "href": _drill_href(r, by, scope, base),
               "schools": r.get("schools", 1)} for r in rows]
     picked = args.get("indicator") if args.get("indicator") in REGISTRY else next(
         (i for i in REGISTRY if items.get(i, {}).get("value") is not None and REGISTRY[i].level == "school"), "INF01")
@@ -465,22 +465,34 @@ def dashboard(page, args: dict, scope: str, period: str, base: dict) -> Response
         group_word=_group_word(page, by) if by else "")
 
 
-def _group_key(row: dict, by: str) -> str:
+def _group_key(row: dict, by: str, scope: str) -> str:
+    if (province := _commune_province(row, by, scope)) is not None:
+        return f"{province}:{row['commune']}"
     return row["school_code"] if by == "school" else row["province_code"] if by == "province" else row[by]
 
 
-def _group_said(row: dict, by: str, names: dict, lang: str) -> tuple[str, str | None]:
+def _commune_province(row: dict, by: str, scope: str) -> str | None:
+    """Above a province, the province of a commune's row: commune names repeat from one province to another."""
+    if by == "commune" and _level(scope) in ("all", "region"):
+        return row.get("province_code")
+    return None
+
+
+def _group_said(row: dict, by: str, names: dict, lang: str, scope: str) -> tuple[str, str | None]:
     """A row of a breakdown in words: a school or a province by its name, with its code to show beside it (None
-    where the name is the code); a commune, a cycle, a setting as it is."""
-    key = _group_key(row, by)
+    where the name is the code); above a province a commune with its province's name; a commune, a cycle, a
+    setting as it is."""
+    if (province := _commune_province(row, by, scope)) is not None:
+        return f"{row['commune']} ({territory_name('province', province, lang)})", None
+    key = _group_key(row, by, scope)
     if by not in ("school", "province"):
         return key, None
     said = names.get(key, key) if by == "school" else territory_name("province", key, lang)
     return said, key if said != key else None
 
 
-def _group_label(row: dict, by: str, names: dict, lang: str) -> str:
-    said, code = _group_said(row, by, names, lang)
+def _group_label(row: dict, by: str, names: dict, lang: str, scope: str) -> str:
+    said, code = _group_said(row, by, names, lang, scope)
     return f"{said} ({code})" if code else said
 
 
@@ -492,7 +504,9 @@ def _group_word(page, by) -> str:
 
 def _drill_href(row: dict, by: str, scope: str, base: dict) -> str:
     """One step down: a province's or a school's own figures; a commune, a cycle or a setting's schools."""
-    key = _group_key(row, by)
+    if (province := _commune_province(row, by, scope)) is not None:  # the table of that province's commune
+        return "/pivot?" + query_string(base, scope=f"province:{province}", by="school", commune=row["commune"])
+    key = _group_key(row, by, scope)
     if by == "province":
         return "/dashboard?" + query_string(base, scope=f"province:{key}")
     if by == "school":
@@ -525,8 +539,8 @@ def pivot(page, args: dict, scope: str, period: str, base: dict) -> Response:
     table = []
     for r in rows:
         by_id = {x["id"]: x for x in r["indicators"]}
-        said, code = _group_said(r, by, names, page.L.code)
-        table.append({"key": _group_key(r, by), "label": f"{said} ({code})" if code else said, "name": said,
+        said, code = _group_said(r, by, names, page.L.code, scope)
+        table.append({"key": _group_key(r, by, scope), "label": f"{said} ({code})" if code else said, "name": said,
                       "code": code, "schools": r.get("schools", 1),
                       "href": _drill_href(r, by, scope, base),
                       "cells": [by_id.get(i, {}) for i in ids]})

@@ -37,6 +37,11 @@ class Country(Services):
             of = [s for s in SCHOOLS if level == "all" or s[f"{level}_code"] == code]
             answer = dict(answer, rows=[{"province_code": p, "schools": 1, "indicators": [dict(INDICATORS[0])]}
                                         for p in sorted({s["province_code"] for s in of})])
+        if method == "breakdown" and args[2] == "commune" and args[0] == "region:DLO":
+            # OED and AUS each have a commune named Centre: two rows, each with its own figures.
+            answer = dict(answer, rows=[
+                {"commune": "Centre", "province_code": p, "schools": 1,
+                 "indicators": [dict(INDICATORS[0], value=n, numerator=n)]} for p, n in (("AUS", 4), ("OED", 9))])
         return answer
 
 
@@ -121,6 +126,25 @@ def test_an_academy_reads_its_region_and_its_provinces_by_their_names(country, l
     body = rows(page)
     assert f">{oed}</a>" in body and f">{aus}</a>" in body
     assert "SAL" not in body and "Salé" not in body and "سلا" not in body
+
+
+@pytest.mark.parametrize("lang,oed,aus", [("fr", "Oued Ed-Dahab", "Aousserd"), ("ar", "وادي الذهب", "أوسرد")])
+def test_above_a_province_a_commune_says_its_province_and_leads_to_that_provinces_commune(country, lang, oed, aus):
+    sign_in(country, "academy", "/dashboard")
+    body = rows(page_of(country, f"/pivot?lang={lang}&scope=region:DLO&period=2025-2026&by=commune"))
+    for province, said, value in (("OED", oed, "9"), ("AUS", aus, "4")):
+        href = f"/pivot?scope=province%3A{province}&period=2025-2026&by=school&commune=Centre"
+        row = body[body.index(f'data-group="{province}:Centre"'):]
+        row = row[:row.index("</tr>")]
+        assert f'<a href="{href}">Centre ({said})</a>' in row
+        assert f">{value}<" in row
+    dashboard = page_of(country, f"/dashboard?lang={lang}&scope=region:DLO&period=2025-2026&by=commune")
+    drill = dashboard[dashboard.index('<ul class="drill">'):]
+    assert f'href="/pivot?scope=province%3AOED&period=2025-2026&by=school&commune=Centre">Centre ({oed})</a>' in drill
+    assert f'href="/pivot?scope=province%3AAUS&period=2025-2026&by=school&commune=Centre">Centre ({aus})</a>' in drill
+    # The commune's table, as the link leads to it, is that province's.
+    assert country.get("/pivot?scope=commune:AUS:Centre&period=2025-2026").headers["Location"] == (
+        "/pivot?scope=province%3AAUS&period=2025-2026&by=school&commune=Centre")
 
 
 class Log(Country):
