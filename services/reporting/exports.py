@@ -180,6 +180,8 @@ def _by_commune(wb, report: dict) -> None:
     """The pivot by commune: a row per commune, the school-level indicators, and the scope's own figures."""
     ids = [i for i, d in REGISTRY.items() if d.level == "school"]
     whole = {i["id"]: i["value"] for i in report["indicators"]}
+    # Above a province a commune is said with its province: names repeat from one province to another.
+    above = report["scope"] == "all" or report["scope"].startswith("region:")
     for lang in ("ar", "fr"):
         ws = wb.create_sheet(BY_COMMUNE[lang])
         ws.sheet_view.rightToLeft = lang == "ar"
@@ -187,7 +189,10 @@ def _by_commune(wb, report: dict) -> None:
         count = 0
         for row in report["communes"]:
             values = {i["id"]: i["value"] for i in row["indicators"]}
-            ws.append([row["commune"], row["schools"]] + [values.get(i) for i in ids])
+            commune = row["commune"]
+            if above and row.get("province_code"):
+                commune = f"{commune} ({territory_name('province', row['province_code'], lang)})"
+            ws.append([commune, row["schools"]] + [values.get(i) for i in ids])
             count += row["schools"]
         ws.append([TOTAL[lang], count] + [whole.get(i) for i in ids])
         for cell in ws[ws.max_row]:

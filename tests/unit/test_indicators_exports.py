@@ -140,6 +140,26 @@ def test_the_pivot_by_commune_ends_with_the_scopes_figures(report, tmp_path):
     assert wb["حسب الجماعة"].sheet_view.rightToLeft and list(wb["حسب الجماعة"].values)[-1][0] == "مجموع النطاق"
 
 
+def test_above_a_province_a_commune_of_each_province_is_its_own_row_with_the_provinces_name(report, tmp_path):
+    p = projector_over(training_world(), f"sqlite:///{tmp_path / 'r.db'}")
+    p.catch_up()
+    scope, period = parse_scope("region:DOE"), parse_period("2024-2025")
+    t = period.as_of().timestamp()
+    with p.engine.connect() as conn:
+        values = ind.compute(conn, p.projection, scope, period, t)
+        communes = ind.breakdown(conn, p.projection, scope, period, t, "commune")
+    p.engine.dispose()
+    path = tmp_path / "r.xlsx"
+    exports.write_xlsx(dict(report, scope="region:DOE", indicators=values, communes=communes), str(path))
+    wb = openpyxl.load_workbook(path)
+    rows = list(wb["Par commune"].iter_rows(values_only=True))
+    trn07 = rows[0].index("TRN07 Heures de formation")
+    # Schools A and B of OED and C of AUS are all in a commune named Dakhla: C's 25 hours are AUS's own.
+    assert [(r[0], r[1], r[trn07]) for r in rows[1:-1]] == [("Dakhla (Aousserd)", 1, 25),
+                                                         ("Dakhla (Oued Ed-Dahab)", 2, 63)]
+    assert [r[0] for r in list(wb["حسب الجماعة"].values)[1:-1]] == ["Dakhla (أوسرد)", "Dakhla (وادي الذهب)"]
+
+
 def test_a_chart_sheet_per_axis_draws_its_rates(report, tmp_path):
     path = tmp_path / "r.xlsx"
     exports.write_xlsx(report, str(path))
