@@ -60,6 +60,10 @@ class Instance:
             self.proc = subprocess.Popen([sys.executable, "-m", "genie.cli", "run", "inventory"], cwd=ROOT,
                                          env=env, stdout=out, stderr=subprocess.STDOUT)
 
+    def running(self) -> bool:
+        """Started: its RPC consumer is up, so it answers commands too."""
+        return "genie: inventory running on" in self.log.read_text(errors="replace")
+
     def publishes(self) -> bool:
         text = self.log.read_text(errors="replace")
         return text.rfind("relay lease inventory taken") > text.rfind("relay lease inventory lost")
@@ -114,6 +118,13 @@ def test_two_instances_publish_the_log_once_and_the_standby_takes_over_when_the_
     instances = [Instance(tmp_path, name, env) for name in ("first", "second")]
     try:
         wait_for(lambda: healthy(rpc), timeout=CEILING, interval=0.5)
+        # Both started before one is killed: on a busy machine the second can still be starting when the first
+        # answers, and the commands after the kill would find no instance to answer them.
+        try:
+            wait_for(lambda: all(i.running() for i in instances), timeout=CEILING, interval=0.5)
+        except AssertionError:
+            tails = "\n".join(f"--- {i.log.name}\n" + i.log.read_text(errors="replace")[-3000:] for i in instances)
+            raise AssertionError(f"an instance did not start:\n{tails}") from None
         publisher = wait_for(lambda: next((i for i in instances if i.publishes()), None), timeout=CEILING)
         standby = next(i for i in instances if i is not publisher)
         register(rpc, 1, 20)

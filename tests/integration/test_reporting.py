@@ -232,8 +232,9 @@ def test_genie_report_writes_the_workbook_records_it_and_makes_it_again(service_
               "--user", "fatima", "--role", "coordinator"])
     wb = openpyxl.load_workbook(path)
     cover = {row[0]: row[1] for row in wb["Couverture - الغلاف"].iter_rows(values_only=True) if row and row[0]}
-    assert (cover["Périmètre"], cover["Période"], cover["Émis par"]) == ("province:OED", "2024-2025",
-                                                                         "fatima (coordinator)")
+    # The cover names the scope and the issuer's role as a reader says them, not by their codes.
+    assert (cover["Périmètre"], cover["Période"], cover["Émis par"]) == (
+        "Direction provinciale Oued Ed-Dahab (OED)", "2024-2025", "fatima (Coordinateur provincial)")
     assert cover["inventaire"] == positions["inventory"] and cover["formation"] == positions["training"]
     training = {r[0]: r for r in wb["Formation"].iter_rows(values_only=True)}
     assert training["TRN02"][2:5] == (50.0, 3, 6)  # by hand (OED holds every session here, see BY_HAND)
