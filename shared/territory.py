@@ -101,6 +101,13 @@ def territories() -> Territories:
     return found
 
 
+def said(level: str, code: str | None, lang: str) -> str:
+    """A region or a province in a table's cell: its name with its code beside (to filter and sort by), or the
+    bare code where the list does not know it."""
+    called = name(level, code, lang)
+    return f"{called} ({code})" if code and called != code else (code or "")
+
+
 def name(level: str, code: str | None, lang: str) -> str:
     """A region's or a province's name in `lang` (ar or fr), or its code if the list does not know it (or if the
     file went missing since the start, which checked it): a page still shows."""

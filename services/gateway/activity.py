@@ -2,7 +2,7 @@
 for the page, the API's `text` and the exported file alike."""
 from __future__ import annotations
 
-from shared.territory import name as territory_name
+from shared.territory import said as territory_said
 
 from .i18n import Lang
 from .vocabulary import N_
@@ -150,17 +150,12 @@ def say(lang: str, entry: dict) -> str:
         return f"{values['actor']}: {L.term('event', kind)}"
 
 
-def _province_said(code: str | None, lang: str) -> str:
-    said = territory_name("province", code, lang)
-    return f"{said} ({code})" if code and said != code else (code or "")
-
-
 def lines(answer: dict, lang: str) -> list[dict]:
     """The entries as the exported file's lines."""
     L = Lang(lang)
     return [{"occurred_at": L.datetime(e["occurred_at"]), "user": e["actor"]["user"],
              "role": L.term("role", e["actor"]["role"]), "axis": L.gettext(AXIS.get(e["source"], e["source"])),
-             "province": _province_said(e.get("province_code"), lang),
+             "province": territory_said("province", e.get("province_code"), lang),
              "kind": L.term("event", e["event_type"]), "text": e["text"],
              "schools": ", ".join(s["school_code"] for s in e.get("schools") or [])}
             for e in answer["entries"]]

@@ -10,7 +10,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from shared.territory import name as territory_name
+from shared.territory import name as territory_name, said as territory_said
 from shared.text import clean_all, csv_cell, xlsx_text_only
 
 from .indicators import REGISTRY
@@ -68,12 +68,6 @@ def _remark(item: dict, lang: str) -> str | None:
     if item["value"] is None and item["denominator"] == 0:
         return REMARKS["no_denominator"][lang]
     return None
-
-
-def _territory(level: str, code: str | None, lang: str) -> str | None:
-    """A school's province or region as a reader says it: its name, its code beside (to filter and sort by)."""
-    said = territory_name(level, code, lang)
-    return f"{said} ({code})" if code and said != code else code
 
 
 def _scope_said(report: dict, lang: str) -> str:
@@ -159,8 +153,8 @@ def write_xlsx(report: dict, path: str) -> None:
         for school in schools:
             values = {i["id"]: i["value"] for i in school["indicators"]}
             ws.append([school["school_code"], school["name_ar" if lang == "ar" else "name_fr"], school["commune"],
-                       _territory("province", school["province_code"], lang),
-                       _territory("region", school["region_code"], lang)] + [values.get(i) for i in ids])
+                       territory_said("province", school["province_code"], lang),
+                       territory_said("region", school["region_code"], lang)] + [values.get(i) for i in ids])
         _widths(ws, [12, 36, 18, 24, 28] + [16] * len(ids))
         ws.freeze_panes = "C2"
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 from shared.config import ConfigError
-from shared.territory import SHIPPED, name, read, territories
+from shared.territory import SHIPPED, name, read, said, territories
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 
@@ -42,6 +42,9 @@ def test_an_unknown_code_is_said_as_itself(monkeypatch):
     assert name("province", None, "fr") == ""
     # A code is named at its own level: a region's code is no province.
     assert name("province", "DLO", "fr") == "DLO"
+    # In a table's cell: the name with its code beside, an unknown code bare (never "R99 (R99)").
+    assert said("province", "OED", "fr") == "Oued Ed-Dahab (OED)"
+    assert said("region", "R99", "ar") == "R99" and said("province", None, "fr") == ""
 
 
 def test_an_operators_own_list_is_read_in_place_of_the_one_shipped(tmp_path, monkeypatch):
