@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from shared.config import READING_TIERS, tier
 from shared.errors import CommandRejected, ConcurrencyError, InvalidCommand
 
 from . import commands, exports, openapi
@@ -300,11 +301,9 @@ class Api:
             rows = getattr(self.queries, listing)(user, params)
         if listing == "equipment":
             rows = rows["items"]
-        from shared.config import READING_TIERS, tier
-
-        if listing == "activity" and tier() in READING_TIERS:  # every province's actions: each says whose
-            listing = "activity_by_province"
-        content, mimetype = exports.table(listing, rows, fmt, lang)
+        # Above the provinces the log holds every province's actions: each says whose.
+        columns = "activity_by_province" if listing == "activity" and tier() in READING_TIERS else None
+        content, mimetype = exports.table(listing, rows, fmt, lang, columns)
         return Response(content, mimetype=mimetype, headers={
             "Content-Disposition": f'attachment; filename="genie-{listing}.{fmt}"'})
 

@@ -144,8 +144,9 @@ def cells(listing: str, rows: list[dict], lang: str) -> tuple[list[str], list[li
     return head, body
 
 
-def table(listing: str, rows: list[dict], fmt: str, lang: str) -> tuple[bytes, str]:
-    head, body = clean_all(cells(listing, rows, lang))  # what older logs hold, without control characters
+def table(listing: str, rows: list[dict], fmt: str, lang: str, columns: str | None = None) -> tuple[bytes, str]:
+    """The file of a list; `columns`: which of LISTS to use, where not the list's own."""
+    head, body = clean_all(cells(columns or listing, rows, lang))  # what older logs hold, without control characters
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
@@ -154,7 +155,7 @@ def table(listing: str, rows: list[dict], fmt: str, lang: str) -> tuple[bytes, s
         return ("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv"
     book = Workbook()
     sheet = book.active
-    sheet.title = listing.partition("_by_")[0][:31]  # the log above the provinces is the activity log still
+    sheet.title = listing[:31]
     sheet.sheet_view.rightToLeft = lang == "ar"
     sheet.append(head)
     for cell in sheet[1]:

@@ -182,8 +182,9 @@ def test_an_academys_activity_log_says_whose_province_each_action_is(tmp_path, m
     exported = client.get(f"/api/activity/export?format=csv&lang={lang}").get_data().decode("utf-8-sig")
     head, *lines = list(csv.reader(io.StringIO(exported)))
     assert head[3] == heading and [line[3] for line in lines] == [f"{oed} (OED)", f"{aus} (AUS)", "ZZZ"]
-    xlsx = client.get(f"/api/activity/export?format=xlsx&lang={lang}").get_data()
-    sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
+    answer = client.get(f"/api/activity/export?format=xlsx&lang={lang}")
+    assert 'filename="genie-activity.xlsx"' in answer.headers["Content-Disposition"]  # the same log, a column more
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.get_data())).active
     assert sheet.title == "activity" and [row[3] for row in sheet.iter_rows(values_only=True)] == [head[3]] + [
         line[3] for line in lines]
 
