@@ -398,10 +398,19 @@ class Projector:
             self.projection.apply_many(conn, envelopes)
         self.positions[source] = new
         self.stalled.pop(source, None)
+        self._keep_statistics()
+
+    def _keep_statistics(self) -> None:
+        """Analyse the model's tables once it has doubled since they were. The events are applied already: a
+        failure here (the database busy) is logged and tried again at the next batch, never taken for theirs."""
         held = self.held()
-        if held >= max(ANALYZE_FROM, 2 * self._analyzed_at):
+        if held < max(ANALYZE_FROM, 2 * self._analyzed_at):
+            return
+        try:
             with self.engine.begin() as conn:
                 self.analyze(conn, held)
+        except Exception as exc:
+            log.warning("%s: its tables' statistics not renewed: %s", self.projection.name, exc)
 
     def held(self) -> int:
         """The events applied to the model, every feed's."""

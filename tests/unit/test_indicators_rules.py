@@ -314,3 +314,31 @@ def test_a_model_made_before_an_index_existed_gets_it_when_its_reporting_starts(
             assert "ix_observations_status_at" in {i["name"] for i in inspect(conn).get_indexes("observations")}
     finally:
         projector.engine.dispose()
+
+
+def test_a_failed_analysis_stalls_nothing_and_is_tried_again(database, monkeypatch):
+    """The events are applied when the statistics are renewed: a busy database then costs the statistics, not
+    the events (they were taken for failed, and the projector stalled on events it already had)."""
+    import shared.projector
+    from shared import db
+
+    monkeypatch.setattr(shared.projector, "ANALYZE_FROM", 6)
+    real, tries = db.analyze, []
+
+    def busy_once(conn, tables):
+        tries.append(1)
+        if len(tries) == 1:
+            raise RuntimeError("database is locked")
+        real(conn, tables)
+
+    monkeypatch.setattr(db, "analyze", busy_once)
+    world = maintenance_world()
+    projector = projector_over(world, database, page_size=2)
+    try:
+        projector.catch_up()
+        assert not projector.stalled and projector.positions == {s: len(log) for s, log in world.logs.items()}
+        assert len(tries) >= 2  # tried again at a later batch, and then done
+        with projector.engine.connect() as conn:
+            assert _planner_rows(conn, "faults") is not None
+    finally:
+        projector.engine.dispose()
