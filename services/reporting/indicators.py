@@ -63,13 +63,14 @@ class Question:
     """One scope, one period, one T: the filters every indicator shares."""
 
     def __init__(self, conn: Connection, p: IndicatorsProjection, scope: Scope, period: Period, t: float,
-                 per_school: bool = False, only=None, by_staff: bool = False, by_province: bool = False):
+                 per_school: bool = False, only=None, by_staff: bool = False, by_territory: str | None = None):
         self.conn, self.p, self.scope, self.period, self.t = conn, p, scope, period, t
         self.start = period.start.timestamp()
         self.year_start = period.year_start.timestamp()
         self.per_school = per_school
-        # Province by province: every figure a dict {province_code: number}, each what that province answers.
-        self.by_province = by_province
+        # Province by province (or region by region): every figure a dict {code: number}, each what that
+        # province (region) answers.
+        self.by_territory = by_territory
         # Staff count by their school at school scope, school by school and in groups of schools.
         self.by_staff = by_staff or per_school or scope.level == "school"
         s = p.schools
@@ -137,7 +138,7 @@ class Question:
         s = self.p.schools
         if self.per_school and not where:
             return {s["school_code"]: 1 for s in self.schools()}
-        group = s.c.school_code if self.per_school else s.c.province_code if self.by_province else None
+        group = s.c.school_code if self.per_school else self._territory() if self.by_territory else None
         if group is not None:
             return dict(self.conn.execute(select(group, func.count()).where(*self.school_filter, *where)
                                           .group_by(group)).all())
@@ -145,12 +146,12 @@ class Question:
 
     def tally(self, school, exprs, *where, from_=None) -> list:
         """Each aggregate over the rows of schools of S: a number, or school (or province) by school a dict."""
-        if self.by_province:
-            s = self.p.schools
+        if self.by_territory:
+            s, group = self.p.schools, self._territory()
             base = from_ if from_ is not None else school.table
-            return self._grouped(select(s.c.province_code, *exprs)
+            return self._grouped(select(group, *exprs)
                                  .select_from(base.join(s, s.c.school_code == school))
-                                 .where(*self.school_filter, *where).group_by(s.c.province_code), len(exprs))
+                                 .where(*self.school_filter, *where).group_by(group), len(exprs))
         stmt = select(school, *exprs) if self.per_school else select(*exprs)
         if from_ is not None:
             stmt = stmt.select_from(from_)
@@ -164,11 +165,19 @@ class Question:
 
     def provincial(self, province, exprs, *where, from_=None) -> list:
         """Each aggregate over facts tied to a province (the event's), of the scope's provinces."""
-        stmt = select(province, *exprs) if self.by_province else select(*exprs)
+        if self.by_territory == "region":
+            # A region holds the provinces of its schools: a fact counts for each region that holds its province.
+            s = self.p.schools
+            held = select(s.c.province_code, s.c.region_code).distinct().where(*self.school_filter).subquery()
+            base = from_ if from_ is not None else province.table
+            return self._grouped(select(held.c.region_code, *exprs)
+                                 .select_from(base.join(held, held.c.province_code == province))
+                                 .where(*where).group_by(held.c.region_code), len(exprs))
+        stmt = select(province, *exprs) if self.by_territory else select(*exprs)
         if from_ is not None:
             stmt = stmt.select_from(from_)
         stmt = stmt.where(*where, self.in_provinces(province))
-        if self.by_province:
+        if self.by_territory:
             return self._grouped(stmt.group_by(province), len(exprs))
         return self.one(stmt)
 
@@ -190,6 +199,10 @@ class Question:
         if what not in self._read_once:
             self._read_once[what] = read()
         return self._read_once[what]
+
+    def _territory(self):
+        """The schools' column of the territory figures are grouped by."""
+        return self.p.schools.c[f"{self.by_territory}_code"]
 
     def _grouped(self, stmt, n) -> list:
         out = [{} for _ in range(n)]
@@ -253,7 +266,7 @@ def inf02_learners_per_computer(q: Question) -> Figure:
                                c.c.school_year == q.period.school_year)
     computers = _in_service(q).computers
     # No census of the year at any school: the pupils are not known, which is not zero pupils.
-    if not q.per_school and not q.by_province and not censused and q.school_count():
+    if not q.per_school and not q.by_territory and not censused and q.school_count():
         pupils = None
     return Figure(pupils, computers, absent=None)
 
@@ -325,7 +338,7 @@ def inf09_transfers_completed(q: Question) -> Figure:
     """Transfers completed inside the period from or to a school of S."""
     tr = q.p.transfers
     done = q.during(tr.c.completed_at)
-    if q.per_school or q.by_province:
+    if q.per_school or q.by_territory:
         ends = union_all(
             select(tr.c.transfer_id, tr.c.from_school.label("school_code")).where(done),
             select(tr.c.transfer_id, tr.c.to_school.label("school_code")).where(done)).subquery()
@@ -419,7 +432,7 @@ def res02_resources_distributed(q: Question) -> Figure:
     else:
         pairs = (select(d.c.resource_id, d.c.school_code).distinct()
                  .where(q.in_s(d.c.school_code), q.during(d.c.at)).subquery())
-        if q.by_province:
+        if q.by_territory:
             n, = q.tally(pairs.c.school_code, [func.count()])
         else:
             n, = q.one(select(func.count()).select_from(pairs))
@@ -566,7 +579,7 @@ def trn08_mean_evaluation_score(q: Question) -> Figure:
     ev = q.p.evaluations
     tenths, respondents = q.provincial(ev.c.province_code, [func.sum(ev.c.score_tenths * ev.c.respondents),
                                                             func.sum(ev.c.respondents)], q.live(ev), ev.c.at >= q.start)
-    if q.by_province:
+    if q.by_territory:
         return Figure({k: Fraction(v, 10) for k, v in tenths.items()}, respondents)
     return Figure(Fraction(tenths, 10), respondents)
 
@@ -900,16 +913,19 @@ def per_school(conn: Connection, p: IndicatorsProjection, scope: Scope, period: 
     return rows
 
 
-GROUPINGS = ("school", "commune", "cycle", "setting", "province")
+GROUPINGS = ("school", "commune", "cycle", "setting", "province", "region")
+# Groups each a territory's own scope: a row is what that province or region answers.
+TERRITORIES = ("province", "region")
 
 
 def breakdown(conn: Connection, p: IndicatorsProjection, scope: Scope, period: Period, t: float, by: str,
               memo: Memo | None = None) -> list[dict]:
     """One row per group of S's schools (`by`), every indicator with its numerator and denominator.
 
-    A province's row is what `indicators(province:<code>)` answers. A commune, a cycle or a setting is a
-    set of schools: its members of staff count by their school, and the indicators not tied to a school
-    do not apply to it. The additive indicators of the rows sum to the scope's.
+    A province's row is what `indicators(province:<code>)` answers, a region's what `indicators(region:<code>)`
+    answers (by region: at scope all only, a region's provinces being those of its schools). A commune, a
+    cycle or a setting is a set of schools: its members of staff count by their school, and the indicators
+    not tied to a school do not apply to it. The additive indicators of the rows sum to the scope's.
     """
     if by == "school":
         return per_school(conn, p, scope, period, t, memo)
@@ -928,16 +944,16 @@ def _grouped(conn, p, scope, period, t, by, memo: Memo | None = None) -> list[di
     fields = _fields(by)
     key = ("moving", "by", by, period.name, scope.name)
     whole = Question(conn, p, scope, period, t)
-    if by == "province":  # every province in one grouped pass
-        moving = _moving(Question(conn, p, scope, period, t, by_province=True), memo, key)
+    if by in TERRITORIES:  # every province (region) in one grouped pass
+        moving = _moving(Question(conn, p, scope, period, t, by_territory=by), memo, key)
     else:
         questions = {_group(row, fields): Question(conn, p, scope, period, t, only=row["codes"], by_staff=True)
                      for row in rows}
         moving = _moving(whole, memo, key, questions)
     out = []
     for row in rows:
-        if by == "province":
-            q, known = whole, {ident: Figure(*fig.of(row["province_code"])) for ident, fig in moving.items()}
+        if by in TERRITORIES:
+            q, known = whole, {ident: Figure(*fig.of(row[fields[0]])) for ident, fig in moving.items()}
         else:
             q, known = questions[_group(row, fields)], moving[_group(row, fields)]
         out.append({**{f: row[f] for f in fields}, "schools": row["schools"],
@@ -947,7 +963,8 @@ def _grouped(conn, p, scope, period, t, by, memo: Memo | None = None) -> list[di
 
 def _fields(by: str) -> tuple:
     """What names a group in a row. A commune is one of a province: names repeat from one province to another."""
-    return {"province": ("province_code",), "commune": ("commune", "province_code")}.get(by, (by,))
+    return {"province": ("province_code",), "region": ("region_code",),
+            "commune": ("commune", "province_code")}.get(by, (by,))
 
 
 def _group(row: dict, fields: tuple) -> tuple:
@@ -968,9 +985,9 @@ def _grouped_at(conn, p, scope, period, t, by, memo: Memo | None = None, still: 
     if memo is not None and memo.usable(period, t):
         ids = tuple(i for i in _memo_ids(period, t) if REGISTRY[i].additive)
         table = memo.figures(conn, p, period, t, [code for code, *_ in members], _memo_ids(period, t))
-    if by == "province":
+    if by in TERRITORIES:
         groups = {value[0]: codes for value, codes in groups.items()}
-        return _by_province(conn, p, scope, period, t, groups, memo if ids else None, ids, still)
+        return _by_territory(conn, p, scope, period, t, by, groups, memo if ids else None, ids, still)
     rows = []
     # A commune's rows in the order of their names, each province's apart.
     for value, codes in sorted(groups.items()):
@@ -989,19 +1006,20 @@ def _grouped_at(conn, p, scope, period, t, by, memo: Memo | None = None, still: 
     return rows
 
 
-def _by_province(conn, p, scope, period, t, groups, memo, ids, still=False) -> list[dict]:
-    """Every province of the scope in one grouped pass per indicator (the memo's sums for the additive,
-    the same it keeps for `indicators(province:<code>)`)."""
-    q = Question(conn, p, scope, period, t, by_province=True)
+def _by_territory(conn, p, scope, period, t, level, groups, memo, ids, still=False) -> list[dict]:
+    """Every province (or region: `level`) of the scope in one grouped pass per indicator (the memo's sums for
+    the additive, the same it keeps for `indicators(<level>:<code>)`)."""
+    q = Question(conn, p, scope, period, t, by_territory=level)
+    field = f"{level}_code"
     figures = {ident: d.compute(q) for ident, d in REGISTRY.items()
                if ident not in ids and not (still and d.moves_with_now)}
     rows = []
     for code, codes in sorted(groups.items()):
-        sums = memo.total(conn, p, period, t, Scope(f"province:{code}", "province", code), codes, ids) if ids else {}
-        if still:  # the province's figures that do not move with now, for `_grouped`
+        sums = memo.total(conn, p, period, t, Scope(f"{level}:{code}", level, code), codes, ids) if ids else {}
+        if still:  # the territory's figures that do not move with now, for `_grouped`
             known = {ident: Figure(*fig.of(code)) for ident, fig in figures.items()}
             known.update({ident: sums[ident].figure() for ident in ids})
-            rows.append({"province_code": code, "schools": len(codes), "shown": _shown(known)})
+            rows.append({field: code, "schools": len(codes), "shown": _shown(known)})
             continue
         items = []
         for ident, d in REGISTRY.items():
@@ -1011,7 +1029,7 @@ def _by_province(conn, p, scope, period, t, groups, memo, ids, still=False) -> l
             else:
                 num, den = figures[ident].of(code)
             items.append({"id": ident, **entry(d.figure, num, den)})
-        rows.append({"province_code": code, "schools": len(codes), "indicators": items})
+        rows.append({field: code, "schools": len(codes), "indicators": items})
     return rows
 
 

@@ -77,13 +77,14 @@ class Comparison(Answer):
 
 
 class BreakdownRow(Answer):
-    """One group: a school (with its names and where it is), a commune, a cycle, a setting or a province."""
+    """One group: a school (with its names and where it is), a commune, a cycle, a setting, a province or a
+    region."""
     school_code: NotRequired[str]
     name_ar: NotRequired[str]
     name_fr: NotRequired[str]
     province_code: NotRequired[str] = doc("A school's or a province's; a commune's too: names repeat from one "
                                           "province to another, and a commune is one of a province")
-    region_code: NotRequired[str]
+    region_code: NotRequired[str] = doc("A school's or a region's")
     commune: NotRequired[str]
     cycle: NotRequired[str]
     setting: NotRequired[str]

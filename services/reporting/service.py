@@ -94,9 +94,11 @@ class ReportingService:
 
     @rpc
     def breakdown(self, scope, period, by="school", as_of=None):
-        """One row per school (or commune, cycle, setting, province) of the scope, every indicator in it."""
+        """One row per school (or commune, cycle, setting, province, region) of the scope, every indicator in it."""
         if by not in ind.GROUPINGS:
             raise InvalidCommand({"by": [f"Must be one of {', '.join(ind.GROUPINGS)}."]})
+        if by == "region" and scope != "all":  # below all, a region would be said of a part of it
+            raise InvalidCommand({"by": ["region: only for scope all."]})
         projector = self.projector
         with projector.lock, projector.engine.connect() as conn:
             scope_, period_, t, memo = self._question(conn, scope, period, as_of)

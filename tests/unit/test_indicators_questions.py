@@ -210,6 +210,63 @@ def test_provinces_in_one_pass_answer_what_each_province_answers(caught_up, name
                     assert r["indicators"] == alone, (name, period_name, r["province_code"])
 
 
+
+def two_regions():
+    """Region DOE: A and B of province OED, C of province AUS; region LSH: D of province LAA."""
+    w = World()
+    for code, province, region in (("A", "OED", "DOE"), ("B", "OED", "DOE"), ("C", "AUS", "DOE"),
+                                   ("D", "LAA", "LSH")):
+        w.school(code, "2024-08-20 09:00", province=province, region=region)
+    for asset, school, bundle in (("L1", "A", "none"), ("L2", "A", "none"), ("L3", "B", "smm"), ("L4", "C", "none"),
+                                  ("L5", "D", "vmm"), ("L6", "D", "none"), ("L7", "D", "none")):
+        w.equip(asset, school, "2024-09-10 10:00", bundle=bundle)
+    # 2024-2025: L2 moves from A (OED) to C (AUS), one workshop for A and C: one of each for DOE, one for each
+    # of its provinces.
+    w.propose_transfer("T1", ["L2"], "A", "C", "2024-11-01 10:00")
+    w.approve_transfer("T1", "2024-11-02 10:00")
+    w.complete_transfer("T1", "2024-11-05 10:00")
+    w.workshop("W1", ["A", "C"], "2024-12-02 10:00")
+    for resource, province in (("R1", "OED"), ("R2", "AUS"), ("R3", "LAA"), ("R4", "GUE")):  # no school of GUE
+        w.resource(resource, "2024-10-01 10:00", province=province)
+    # 2025-2026, going on at NOW: F1 open for five months, F2 for five days.
+    w.declare_fault("F1", "L1", "A", "2025-10-01 08:00")
+    w.declare_fault("F2", "L5", "D", "2026-02-25 08:00")
+    w.resource("R5", "2025-10-01 10:00", province="LAA")
+    w.workshop("W2", ["D"], "2025-11-10 10:00", province="LAA")
+    return w
+
+
+NOW = datetime(2026, 3, 2, 10, tzinfo=timezone.utc)
+
+
+def test_the_nation_by_region_gives_each_region_what_the_region_answers(caught_up):  # noqa: F811
+    p = caught_up(two_regions())
+    ended, going = parse_period("2024-2025"), parse_period("2025-2026")
+    shown = ("INF01", "INF03", "INF09", "MNT01", "MNT04", "RES01", "RES07")
+    expected = {  # (numerator, denominator) region by region, worked out by hand
+        ended.name: {"DOE": [(4, None), (1, 3), (1, None), (0, None), (0, None), (2, None), (1, None)],
+                     "LSH": [(3, None), (1, 1), (0, None), (0, None), (0, None), (1, None), (0, None)]},
+        going.name: {"DOE": [(4, None), (1, 3), (0, None), (1, None), (1, None), (0, None), (0, None)],
+                     "LSH": [(3, None), (1, 1), (0, None), (1, None), (0, None), (1, None), (1, None)]}}
+    with p.engine.connect() as conn:
+        for period, t in ((ended, ended.as_of(LATER).timestamp()), (going, going.as_of(NOW).timestamp())):
+            for memo in (None, ind.Memo()):
+                rows = ind.breakdown(conn, p.projection, parse_scope("all"), period, t, "region", memo)
+                assert [(r["region_code"], r["schools"]) for r in rows] == [("DOE", 3), ("LSH", 1)]
+                figures = {r["region_code"]: {i["id"]: (i["numerator"], i["denominator"]) for i in r["indicators"]}
+                           for r in rows}
+                assert {c: [f[i] for i in shown] for c, f in figures.items()} == expected[period.name], (
+                    period.name, memo)
+                for r in rows:
+                    alone = ind.compute(conn, p.projection, parse_scope(f"region:{r['region_code']}"), period, t)
+                    assert r["indicators"] == alone, (period.name, memo, r["region_code"])
+        # A transfer or a workshop across two provinces of DOE is one for the region, one for each province.
+        provinces = ind.breakdown(conn, p.projection, parse_scope("all"), ended, ended.as_of(LATER).timestamp(),
+                                  "province")
+        assert {r["province_code"]: [i["value"] for i in r["indicators"] if i["id"] in ("INF09", "RES07")]
+                for r in provinces} == {"AUS": [1, 1], "LAA": [0, 0], "OED": [1, 1]}
+
+
 # ---------------------------------------------------------------------- a school no one registered
 
 def test_facts_at_a_school_no_one_registered_count_only_once_it_is(caught_up):  # noqa: F811
