@@ -29,9 +29,17 @@ from .templating import query_string
 from .vocabulary import N_
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-GROUPS_OF = {"all": ("province", "commune", "cycle", "setting", "school"),
+GROUPS_OF = {"all": ("region", "province", "commune", "cycle", "setting", "school"),
              "region": ("province", "commune", "cycle", "setting", "school"),
              "province": ("commune", "school", "cycle", "setting"), "school": ()}
+TERRITORIES = ("region", "province")  # groups read by their names, each a scope of its own
+
+
+def groupings_of(scope: str) -> tuple:
+    """The breakdowns a scope offers. Regions side by side only at the national tier: at a province or an
+    academy, all is one region, and its row would only repeat the whole."""
+    found = GROUPS_OF[_level(scope)]
+    return found if tier() == "national" else tuple(g for g in found if g != "region")
 
 
 def _level(scope: str) -> str:
@@ -407,11 +415,11 @@ def dashboard(page, args: dict, scope: str, period: str, base: dict) -> Response
     trend_periods = last_semesters(period)
     trends = {p: {i["id"]: i for i in page.q.indicators(user, {"scope": scope, "period": p})["indicators"]}
               for p in trend_periods}
-    groupings = GROUPS_OF[_level(scope)]
+    groupings = groupings_of(scope)
     by = args.get("by") if args.get("by") in groupings else (groupings[0] if groupings else None)
     rows = page.q.breakdown(user, _load(page, "breakdown", {**base, "by": by}))["rows"] if by else []
-    if by == "province":  # in the order of their names, as a reader looks for them
-        rows.sort(key=lambda r: by_name("province", r["province_code"], page.L.code))
+    if by in TERRITORIES:  # in the order of their names, as a reader looks for them
+        rows.sort(key=lambda r: by_name(by, r[f"{by}_code"], page.L.code))
 
     say = Figures(page)
     axes = []
@@ -468,7 +476,7 @@ def dashboard(page, args: dict, scope: str, period: str, base: dict) -> Response
 def _group_key(row: dict, by: str, scope: str) -> str:
     if (province := _commune_province(row, by, scope)) is not None:
         return f"{province}:{row['commune']}"
-    return row["school_code"] if by == "school" else row["province_code"] if by == "province" else row[by]
+    return row["school_code"] if by == "school" else row[f"{by}_code"] if by in TERRITORIES else row[by]
 
 
 def _commune_province(row: dict, by: str, scope: str) -> str | None:
@@ -479,15 +487,15 @@ def _commune_province(row: dict, by: str, scope: str) -> str | None:
 
 
 def _group_said(row: dict, by: str, names: dict, lang: str, scope: str) -> tuple[str, str | None]:
-    """A row of a breakdown in words: a school or a province by its name, with its code to show beside it (None
-    where the name is the code); above a province a commune with its province's name; a commune, a cycle, a
-    setting as it is."""
+    """A row of a breakdown in words: a school, a province or a region by its name, with its code to show beside
+    it (None where the name is the code); above a province a commune with its province's name; a commune, a
+    cycle, a setting as it is."""
     if (province := _commune_province(row, by, scope)) is not None:
         return f"{row['commune']} ({territory_name('province', province, lang)})", None
     key = _group_key(row, by, scope)
-    if by not in ("school", "province"):
+    if by != "school" and by not in TERRITORIES:
         return key, None
-    said = names.get(key, key) if by == "school" else territory_name("province", key, lang)
+    said = names.get(key, key) if by == "school" else territory_name(by, key, lang)
     return said, key if said != key else None
 
 
@@ -499,14 +507,17 @@ def _group_label(row: dict, by: str, names: dict, lang: str, scope: str) -> str:
 def _group_word(page, by) -> str:
     _ = page._
     return {"school": _("school"), "commune": _("commune"), "cycle": _("cycle"), "setting": _("setting"),
-            "province": _("province")}.get(by, "")
+            "province": _("province"), "region": _("region")}.get(by, "")
 
 
-def _drill_href(row: dict, by: str, scope: str, base: dict) -> str:
-    """One step down: a province's or a school's own figures; a commune, a cycle or a setting's schools."""
+def _drill_href(row: dict, by: str, scope: str, base: dict, here: str = "/dashboard") -> str:
+    """One step down: a region's provinces on the same page (`here`); a province's or a school's own figures; a
+    commune, a cycle or a setting's schools."""
     if (province := _commune_province(row, by, scope)) is not None:  # the table of that province's commune
         return "/pivot?" + query_string(base, scope=f"province:{province}", by="school", commune=row["commune"])
     key = _group_key(row, by, scope)
+    if by == "region":
+        return f"{here}?" + query_string(base, scope=f"region:{key}", by="province")
     if by == "province":
         return "/dashboard?" + query_string(base, scope=f"province:{key}")
     if by == "school":
@@ -519,7 +530,7 @@ def _drill_href(row: dict, by: str, scope: str, base: dict) -> str:
 @_indicator_page
 def pivot(page, args: dict, scope: str, period: str, base: dict) -> Response:
     user, _ = page.user, page._
-    groupings = GROUPS_OF[_level(scope)] or ("school",)
+    groupings = groupings_of(scope) or ("school",)
     by = args.get("by") if args.get("by") in groupings else groupings[0]
     axis = args.get("axis") if args.get("axis") in AXES else next(iter(AXES))
     answer = page.q.breakdown(user, _load(page, "breakdown", {**base, "by": by}))
@@ -532,7 +543,7 @@ def pivot(page, args: dict, scope: str, period: str, base: dict) -> Response:
         totals = total_row["indicators"] if total_row else []
     else:
         totals = page.q.indicators(user, _load(page, "indicators", base))["indicators"]
-    ids = [i for i, d in REGISTRY.items() if d.axis == axis and (by == "province" or d.level == "school")]
+    ids = [i for i, d in REGISTRY.items() if d.axis == axis and (by in TERRITORIES or d.level == "school")]
     schools = directory(page, answer.get("positions"))
     names = schools.names(page.L.code)
     say = Figures(page)
@@ -542,10 +553,10 @@ def pivot(page, args: dict, scope: str, period: str, base: dict) -> Response:
         said, code = _group_said(r, by, names, page.L.code, scope)
         table.append({"key": _group_key(r, by, scope), "label": f"{said} ({code})" if code else said, "name": said,
                       "code": code, "schools": r.get("schools", 1),
-                      "href": _drill_href(r, by, scope, base),
+                      "href": _drill_href(r, by, scope, base, "/pivot"),
                       "cells": [by_id.get(i, {}) for i in ids]})
-    if by == "province":  # in the order of their names, as a reader looks for them
-        table.sort(key=lambda t: by_name("province", t["key"], page.L.code))
+    if by in TERRITORIES:  # in the order of their names, as a reader looks for them
+        table.sort(key=lambda t: by_name(by, t["key"], page.L.code))
     sort = args.get("sort")
     if sort in ids:
         k = ids.index(sort)

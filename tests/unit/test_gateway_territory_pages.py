@@ -37,6 +37,11 @@ class Country(Services):
             of = [s for s in SCHOOLS if level == "all" or s[f"{level}_code"] == code]
             answer = dict(answer, rows=[{"province_code": p, "schools": 1, "indicators": [dict(INDICATORS[0])]}
                                         for p in sorted({s["province_code"] for s in of})])
+        if method == "breakdown" and args[2] == "region":
+            regions = sorted({s["region_code"] for s in SCHOOLS})
+            answer = dict(answer, rows=[
+                {"region_code": r, "schools": sum(s["region_code"] == r for s in SCHOOLS),
+                 "indicators": [dict(INDICATORS[0], value=n, numerator=n)]} for n, r in enumerate(regions, 10)])
         if method == "breakdown" and args[2] == "commune" and args[0] == "region:DLO":
             # OED and AUS each have a commune named Centre: two rows, each with its own figures.
             answer = dict(answer, rows=[
@@ -126,6 +131,55 @@ def test_an_academy_reads_its_region_and_its_provinces_by_their_names(country, l
     body = rows(page)
     assert f">{oed}</a>" in body and f">{aus}</a>" in body
     assert "SAL" not in body and "Salé" not in body and "سلا" not in body
+
+
+@pytest.fixture
+def nation(tmp_path, monkeypatch):
+    monkeypatch.delenv("GENIE_TERRITORY", raising=False)
+    monkeypatch.setenv("GENIE_TIER", "national")
+    monkeypatch.setenv("GENIE_UPSTREAMS", "DLO=amqp://guest:guest@127.0.0.1:5672/dlo")
+    return gateway_site(tmp_path, Country(), PEOPLE, KEY)
+
+
+@pytest.mark.parametrize("lang,word,regions", [
+    ("fr", "région", [("BMK", "Béni Mellal-Khénifra"), ("CSE", "Casablanca-Settat"), ("DLO", "Dakhla-Oued Ed-Dahab"),
+                      ("R99", "R99"), ("RSK", "Rabat-Salé-Kénitra")]),
+    ("ar", "الجهة", [("R99", "R99"), ("DLO", "الداخلة - وادي الذهب"), ("CSE", "الدار البيضاء - سطات"),
+                     ("RSK", "الرباط - سلا - القنيطرة"), ("BMK", "بني ملال - خنيفرة")])])
+def test_the_ministry_reads_its_regions_side_by_side_each_leading_to_its_provinces(nation, monkeypatch, lang, word,
+                                                                                   regions):
+    sign_in(nation, "nation", "/dashboard")
+    pivot = page_of(nation, f"/pivot?lang={lang}&scope=all&period=2025-2026")
+    picker = pivot[pivot.index('<select id="f-by"'):]
+    assert picker[:picker.index("</option>")].endswith(f'<option value="region" selected>{word}')  # first, and shown
+    body = rows(pivot)
+    # In the order of their names, each leading to its provinces; the code under a name, where the list has one.
+    assert [code for code, _said in regions] == [
+        g.partition('"')[0] for g in body.split('data-group="')[1:]]
+    for code, said in regions:
+        beside = f' <small class="code muted"><bdi dir="ltr">{code}</bdi></small>' if said != code else "</th>"
+        assert f'<a href="/pivot?scope=region%3A{code}&period=2025-2026&by=province">{said}</a>{beside}' in body
+    assert '<td>2</td>' in body[body.index('data-group="DLO"'):]  # OED001 and AUS001
+
+    dashboard = page_of(nation, f"/dashboard?lang={lang}&scope=all&period=2025-2026")
+    drill = dashboard[dashboard.index('<ul class="drill">'):]
+    dakhla = dict(regions)["DLO"]
+    assert f'<li><a href="/dashboard?scope=region%3ADLO&period=2025-2026&by=province">{dakhla} (DLO)</a>' in drill
+
+    exported = nation.get(f"/pivot?lang={lang}&scope=all&period=2025-2026&by=region&format=csv")
+    lines = list(csv.reader(io.StringIO(exported.get_data().decode("utf-8-sig"))))
+    named = [f"{said} ({code})" if said != code else code for code, said in regions]
+    assert lines[0][0] == word and [line[0] for line in lines[1:-1]] == named
+    sheet = openpyxl.load_workbook(io.BytesIO(nation.get(
+        f"/pivot?lang={lang}&scope=all&period=2025-2026&by=region&format=xlsx").get_data())).active
+    assert [row[0] for row in sheet.iter_rows(values_only=True)][1:-1] == named
+
+    # Below the nation, all is one region: its provinces side by side instead.
+    monkeypatch.setenv("GENIE_TIER", "province")
+    monkeypatch.delenv("GENIE_UPSTREAMS")
+    page = page_of(nation, f"/pivot?lang={lang}&scope=all&period=2025-2026&by=region")
+    assert 'value="region"' not in page[page.index('<select id="f-by"'):]
+    assert 'data-group="OED"' in rows(page)
 
 
 @pytest.mark.parametrize("lang,oed,aus", [("fr", "Oued Ed-Dahab", "Aousserd"), ("ar", "وادي الذهب", "أوسرد")])
