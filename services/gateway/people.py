@@ -12,8 +12,10 @@ from .accounts import AccountError
 from .activity import AXIS
 from .form_pages import go
 from .forms import school_code_of
+from .indicator_pages import by_name
 from .queries import EVENT_TYPES
 from .templating import query_string
+from .vocabulary import RULE
 
 ACCOUNT_ROLES = PROVINCE_ROLES + ("school_director",)
 
@@ -24,8 +26,13 @@ def activity(page):
     args = dict(page.request.args)
     if args.get("school_code"):
         args["school_code"] = school_code_of(args["school_code"])
-    params, errors = page._params("activity", {"user", "school_code", "axis", "kind", "since", "until", "page"},
-                                  values=args)
+    params, errors = page._params("activity", {"user", "school_code", "province", "axis", "kind", "since", "until",
+                                               "page"}, values=args)
+    schools = page.q.schools(page.user, {})
+    provinces = _provinces(page, schools)
+    if params.get("province") and params["province"] not in provinces:
+        errors["province"] = page._(RULE["outside_scope"])
+        params["province"] = None
     answer = page.q.activity(page.user, params, page.L.code)
     shown = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()
              if v not in (None, "") and k not in ("per_page", "lang")}
@@ -34,12 +41,20 @@ def activity(page):
     # Above the provinces the log holds every province's actions: each says whose it is.
     province_of = (lambda code: territory_name("province", code, page.L.code)) if tier() in READING_TIERS else None
     return page.render("activity.html", page._("Activity log"), answer=answer, params=shown, errors=errors,
-                       province_of=province_of,
+                       province_of=province_of, provinces=[(p, province_of(p)) for p in provinces],
                        people=answer["people"], axes=[(a, page._(AXIS[a])) for a in SOURCES],
                        kinds=kinds, query=query_string(filters),
                        args=lambda **kw: query_string(filters, **kw),
                        result={"page": answer["page"], "per_page": answer["per_page"], "total": answer["total"]},
-                       pick={"schools": page.q.schools(page.user, {})})
+                       pick={"schools": schools})
+
+
+def _provinces(page, schools: list[dict]) -> list[str]:
+    """The provinces a reader above them may narrow the log to, by name; none at a province or a school."""
+    if tier() not in READING_TIERS or page.user["scope"].partition(":")[0] not in ("region", "all"):
+        return []
+    codes = {s["province_code"] for s in schools if s.get("province_code")}
+    return sorted(codes, key=lambda p: by_name("province", p, page.L.code))
 
 
 # ---- accounts

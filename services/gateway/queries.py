@@ -209,6 +209,8 @@ class ActivityQuery(_Query):
     user = fields.String(load_default=None, validate=validate.Length(min=1, max=80),
                          metadata={"description": "Who did it (a user name)"})
     school_code = fields.String(load_default=None, validate=CODE)
+    province = fields.String(load_default=None, validate=CODE,
+                             metadata={"description": "Above the provinces: one province's actions only"})
     axis = fields.String(load_default=None, validate=validate.OneOf(SOURCES))
     kind = fields.String(load_default=None, validate=validate.OneOf(EVENT_TYPES),
                          metadata={"description": "The kind of action: an event type of the catalogue"})
@@ -950,6 +952,12 @@ class Queries:
             raise Refused("role_not_allowed", "The activity log is the coordinator's and the viewers'.")
         kind, _, code = user["scope"].partition(":")
         scope = user["scope"] if kind in ("region", "all", "school") else f"province:{code}"
+        province = params.get("province")
+        if province and scope != f"province:{province}":  # one of the provinces the reader sees
+            if kind not in ("region", "all"):
+                raise Refused("outside_scope", f"You read only {user['scope']}.")
+            self.readable_scope(user, f"province:{province}")
+            scope = f"province:{province}"
         if params.get("school_code") and kind == "region":
             self.school_readable(user, params["school_code"])
         filters = {"user": params.get("user"), "school": params.get("school_code"), "axis": params.get("axis"),
