@@ -15,7 +15,6 @@ from .forms import school_code_of
 from .indicator_pages import by_name
 from .queries import EVENT_TYPES
 from .templating import query_string
-from .vocabulary import RULE
 
 ACCOUNT_ROLES = PROVINCE_ROLES + ("school_director",)
 
@@ -31,7 +30,7 @@ def activity(page):
     schools = page.q.schools(page.user, {})
     provinces = _provinces(page, schools)
     if params.get("province") and params["province"] not in provinces:
-        errors["province"] = page._(RULE["outside_scope"])
+        errors["province"] = page.L.term("rule", "outside_scope")
         params["province"] = None
     answer = page.q.activity(page.user, params, page.L.code)
     shown = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()
