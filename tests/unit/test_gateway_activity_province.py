@@ -1,11 +1,9 @@
 """Above the provinces, the activity log narrows to one province picked by its name: an academy asks what
 happened in Aousserd without reading every province's actions."""
-import html
-
 import pytest
 from tests.helpers import gateway_site, sign_in
 from tests.unit.test_gateway_api import KEY, cheap_hashing  # noqa: F401  (fixture)
-from tests.unit.test_gateway_territory_pages import PEOPLE, Log
+from tests.unit.test_gateway_territory_pages import PEOPLE, Log, page_of, rows
 
 
 class Asked(Log):
@@ -36,19 +34,9 @@ def academy(tmp_path, monkeypatch):
     return client, services
 
 
-def page_of(client, url):
-    resp = client.get(url)
-    assert resp.status_code == 200, resp.get_data(as_text=True)[:2000]
-    return html.unescape(resp.get_data(as_text=True))
-
-
 def picker(page):
     part = page[page.index('<select id="province"'):]
     return part[:part.index("</select>")]
-
-
-def rows(page):
-    return page[page.index("<tbody>"):page.index("</tbody>")]
 
 
 @pytest.mark.parametrize("lang,oed,aus", [("fr", "Oued Ed-Dahab", "Aousserd"), ("ar", "وادي الذهب", "أوسرد")])
