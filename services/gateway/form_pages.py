@@ -13,7 +13,8 @@ from shared import tables
 from shared.aside import aside
 from shared.errors import InvalidCommand
 
-from .forms import LINE_FIELDS, Form, body_of, delivery_lines, picked_schools, resource_shown, school_code_of
+from .forms import (LINE_FIELDS, SCHOOL_FIELDS, Form, body_of, delivery_lines, looks_like_a_code, picked_schools,
+                    resource_shown, school_code_of, schools_named)
 from . import axes
 from .http import HttpProblem
 from .i18n import file_rows
@@ -227,6 +228,27 @@ def _event_of(answer):
     if isinstance(answer, list) and answer:
         return answer[0].get("event_type"), answer[0].get("data") or {}
     return None, {}
+
+
+def name_schools(page, pairs: list[tuple[dict, dict]]) -> list[tuple[str, str, str, dict]]:
+    """Each school typed by its name in `pairs` (see `bodies`) replaced by its code; [(input name, field, rule
+    code, body)] of those that name no school of the person's scope, or several. A code is left for the service
+    to check."""
+    typed = [(body, names, f) for body, names in pairs for f in SCHOOL_FIELDS
+             if isinstance(body.get(f), str) and body[f].strip()]
+    if not typed:
+        return []
+    schools = page.q.schools(page.user, {})
+    problems = []
+    for body, names, f in typed:
+        codes = schools_named(body[f], schools)
+        if len(codes) == 1:
+            body[f] = codes[0]
+        elif len(codes) > 1:
+            problems.append((names.get(f, f), f, "school_name_shared", body))
+        elif not looks_like_a_code(body[f]):
+            problems.append((names.get(f, f), f, "school_not_named", body))
+    return problems
 
 
 def after(page, form: Form, sent: list[dict], answers: list) -> str:

@@ -157,6 +157,36 @@ def school_code_of(value: str) -> str:
     return (value or "").split("·")[0].strip()
 
 
+SCHOOL_FIELDS = ("school_code", "from_school", "to_school")  # the bodies' fields that name one school
+_CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+def _plain(text: str) -> str:
+    """`text` as two people may type it differently: without case, accents, vowel marks or repeated spaces."""
+    import unicodedata
+
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+def schools_named(text: str, schools: list[dict]) -> list[str]:
+    """The codes of the schools that `text` names: typed as it is known, by its Arabic or French name (or the
+    picker's whole line, names and commune), whatever the case or accents. Several when a name is shared."""
+    said = _plain(text)
+    if not said:
+        return []
+    found = [s["school_code"] for s in schools if said == _plain(s["school_code"])]
+    if found:
+        return found
+    return [s["school_code"] for s in schools
+            if said in (_plain(s.get("name_ar") or ""), _plain(s.get("name_fr") or ""),
+                        _plain(" · ".join(str(s.get(k) or "") for k in ("name_ar", "name_fr", "commune"))))]
+
+
+def looks_like_a_code(value) -> bool:
+    return isinstance(value, str) and bool(_CODE.fullmatch(value))
+
+
 def resource_shown(resource: dict) -> str:
     """A resource as its picker shows it: its title, its reference beside it (`Fractions (RES-MATH-01)`)."""
     return f"{resource['title']} ({resource['resource_id']})" if resource.get("title") else resource["resource_id"]

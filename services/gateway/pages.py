@@ -544,6 +544,14 @@ class Pages:
         except HttpProblem as exc:
             self.refused(exc, ctx, {"content_base64": "file", "format": "file"})
             return None
+        unnamed = form_pages.name_schools(self, pairs)
+        for anchor, field, code, body in unnamed:
+            ctx["errors"][anchor] = self.L.term("field_rule", code)
+            # One line of a table among many says which item it is about.
+            label = self.field_label(field) + (f" — {body['serial']}" if isinstance(body.get("serial"), str) else "")
+            ctx["error_list"].append((anchor, label, ctx["errors"][anchor], None))
+        if unnamed:
+            return None
         answers = []
         for body, names in pairs:
             try:

@@ -183,6 +183,8 @@ FIELD_RULE = {
     "file_columns": N_("The file's columns are not those expected."),
     "nothing_to_change": N_("Give at least one field to change."),
     "unknown_serial": N_("No equipment has this serial number."),
+    "school_not_named": N_("No school has this name or code: pick one from the list."),
+    "school_name_shared": N_("Several schools have this name: pick one from the list."),
     "no_open_fault": N_("No open fault on the equipment with this serial number."),
     "cost_out_of_warranty": N_("Required: the fault is not under warranty, so its repair has a cost."),
     "duplicate": N_("Already recorded."),
