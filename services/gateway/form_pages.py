@@ -288,6 +288,31 @@ def _go(location):
     return location
 
 
+def lines_by_serial(values: dict, errors: dict, error_list: list, assets: list[dict]) -> dict:
+    """What was typed and refused on each line of a table sent (`serial-N`, `school-N`, `pick-N`), moved to the
+    line of the same item in the table shown again: the lines already recorded have left it, so a school typed
+    for one item must not come back beside another."""
+    line_of = {a["serial"]: n for n, a in enumerate(assets, 1)}
+    moved = {}
+    for key, serial in values.items():
+        if key.startswith("serial-") and serial in line_of:
+            moved[key.partition("-")[2]] = str(line_of[serial])
+    kept = {k: v for k, v in values.items() if not k.startswith(("serial-", "school-", "pick-"))}
+    for old, new in moved.items():
+        for name in ("school", "pick"):
+            if f"{name}-{old}" in values:
+                kept[f"{name}-{new}"] = values[f"{name}-{old}"]
+
+    def anchor(name):
+        head, _, n = (name or "").partition("-")
+        if head in ("school", "pick") and n.isdigit():
+            return f"{head}-{moved[n]}" if n in moved else None
+        return name
+
+    return {"values": kept, "errors": {anchor(k): v for k, v in errors.items() if anchor(k)},
+            "error_list": [(anchor(a), label, message, line) for a, label, message, line in error_list]}
+
+
 def go(location) -> Response:
     return Response("", status=303, headers={"Location": location})
 
@@ -307,14 +332,18 @@ def show(page, form: Form, values: dict, ctx: dict, status: int = 200) -> Respon
         extra["assets"] = [a for a in pick["assets"] if a["school_code"] == school and not a.get("transfer_id")
                            and a["status"] != "decommissioned"]
     if form.path == "inventory/assign_equipment":
-        delivery = values.get("delivery_ref")
+        # The filters are in the address, which a post keeps: the table sent is shown again, less what was assigned.
+        filters = page.request.args
         query = {"per_page": 0, "status": "in_stock"}
-        if delivery:
-            query["delivery_ref"] = delivery
-        if values.get("serial"):
-            query["q"] = values["serial"]
+        if filters.get("delivery_ref"):
+            query["delivery_ref"] = filters["delivery_ref"]
+        if filters.get("serial"):
+            query["q"] = filters["serial"]
         extra["assets"] = page.q.equipment(page.user, query)["items"][:500]
         extra["assigned"] = page.request.args.get("assigned")
+        extra["filters"] = filters
+        if page.request.method == "POST":
+            ctx = dict(ctx, **lines_by_serial(ctx["values"], ctx["errors"], ctx["error_list"], extra["assets"]))
     if school:
         extra["school"] = next((s for s in pick["schools"] if s["school_code"] == school), None)
     extra.update(axes.form_extra(page, form, values, pick))

@@ -20,6 +20,11 @@ from .queries import current_school_year, semester_start  # noqa: F401  (the hom
 from .templating import environment, query_string
 
 
+# The field a business rule's refusal is about, to say it there when the form has that field.
+RULE_FIELD = {"unknown_school": "school_code", "unknown_asset": "serial", "asset_already_assigned": "serial",
+              "asset_decommissioned": "serial", "serial_already_known": "serial"}
+
+
 def isolated(sentence: str, values: dict, rtl: bool):
     """A sentence of the page's language with its values put in. On a right-to-left page each value is set apart
     (<bdi>): a delivery note, a serial number or a supplier's name in Latin letters keeps its own direction inside
@@ -557,7 +562,7 @@ class Pages:
             try:
                 answers.append(commands.run(self.web.api.rpc, self.user, route, body))
             except HttpProblem as exc:
-                self.refused(exc, ctx, names)
+                self.refused(exc, ctx, names, body, body.get("serial") if len(pairs) > 1 else None)
                 if answers:
                     ctx["general_error"] = (self._("%(done)s of %(total)s recorded; then:", done=len(answers),
                                                    total=len(pairs)) + " " + (ctx["general_error"] or
@@ -568,10 +573,21 @@ class Pages:
                 return None
         return form_pages.after(self, form, [b for b, _ in pairs], answers)
 
-    def refused(self, exc: HttpProblem, ctx: dict, names: dict):
-        """A refusal said next to each field (by its stable code), and in the summary."""
+    def refused(self, exc: HttpProblem, ctx: dict, names: dict, body: dict | None = None, item: str | None = None):
+        """A refusal said next to each field (by its stable code), and in the summary, naming the line or item it
+        is about as the page shows it: `body` is the command sent, `item` the serial of a table's line sent alone."""
+        if exc.code == "serial_already_known" and isinstance((body or {}).get("items"), list):
+            if self.known_serials(ctx, names, body["items"]):
+                return
         if exc.code:
-            ctx["general_error"] = self.L.term("rule", exc.code)
+            message = self.L.term("rule", exc.code)
+            anchor = names.get(RULE_FIELD.get(exc.code, ""))
+            if anchor is None:
+                ctx["general_error"] = message
+                return
+            ctx["errors"][anchor] = message
+            label = self.field_label(RULE_FIELD[exc.code])
+            ctx["error_list"].append((anchor, f"{label} — {item}" if item else label, message, None))
             return
         values = ctx.get("values") or {}
         for path, message in self.messages(exc.errors):
@@ -584,4 +600,36 @@ class Pages:
                 line = parts[1]
             if anchor:
                 ctx["errors"][anchor] = message
-            ctx["error_list"].append((anchor, self.field_label(path), message, line))
+            ctx["error_list"].append((anchor, self.part_label(path, anchor, body) or self.field_label(path), message,
+                                      line))
+
+    def known_serials(self, ctx: dict, names: dict, items: list) -> bool:
+        """Each line of a delivery whose serial is already on record, marked at its serial; whether any was."""
+        serials = sorted({i["serial"].strip() for i in items if isinstance(i.get("serial"), str) and i["serial"].strip()})
+        owners = self.web.api.rpc("inventory", "asset_ids_of_serials", serials) if serials else {}
+        message = self.L.term("rule", "serial_already_known")
+        marked = False
+        for n, item in enumerate(items):
+            anchor = names.get(f"items.{n}.serial")
+            if anchor and owners.get(str(item.get("serial", "")).strip()):
+                ctx["errors"][anchor] = message
+                ctx["error_list"].append((anchor, self.part_label(f"items.{n}.serial", anchor, None), message, None))
+                marked = True
+        return marked
+
+    def part_label(self, path: str, anchor: str | None, body: dict | None) -> str | None:
+        """The label of a field of one part of a command (`items.0.kind`) as the page shows that part: by the
+        serial of the item observed or found, or by the number of the line typed (counted from 1, as on the
+        page, whichever lines were left blank)."""
+        parts = path.split(".")
+        if len(parts) != 3 or not parts[1].isdigit():
+            return None
+        label = self.L.term("field", parts[2])
+        held = (body or {}).get(parts[0])
+        part = held[int(parts[1])] if isinstance(held, list) and int(parts[1]) < len(held) else None
+        if isinstance(part, dict) and isinstance(part.get("serial"), str) and parts[2] != "serial":
+            return f"{part['serial']} — {label}"
+        shown = re.fullmatch(r"[a-z_]+-(\d+)", anchor or "")
+        if shown:
+            return self._("Line %(line)s", line=shown.group(1)) + " — " + label
+        return None

@@ -1,8 +1,11 @@
 """The infrastructure team's forms as a person fills them: schools named as people know them, refusals said
 beside the line and field they are about, in the page's language."""
-from tests.helpers import page_as
+import re
+
+from shared.errors import CommandRejected, InvalidCommand
+from tests.helpers import answering, page_as
 from tests.unit.test_gateway_api import cheap_hashing  # noqa: F401  (fixture)
-from tests.unit.test_gateway_web import commands_sent, csrf_of, site  # noqa: F401  (fixture)
+from tests.unit.test_gateway_web import ASSETS, Services, commands_sent, csrf_of, site  # noqa: F401  (fixture)
 
 
 def test_a_school_typed_by_its_french_or_arabic_name_is_the_school_meant(site):
@@ -38,3 +41,63 @@ def test_a_name_no_school_has_is_said_beside_its_field_and_nothing_is_recorded(s
     assert '<p class="field-err" id="err-school-1">لا توجد مؤسسة بهذا الاسم أو الرمز: اخترها من القائمة.</p>' in page
     assert '<a href="#f-school-1">المؤسسة — PJ-5</a>' in page
     assert not commands_sent(services)
+
+
+def test_a_table_of_assignments_refused_half_way_keeps_each_school_beside_its_own_item(site, monkeypatch):
+    client, services = site
+    stock = [dict(ASSETS[1], asset_id=f"B{n}", serial=f"LT-40{n}", delivery_ref="BL-12") for n in (1, 2, 3)]
+
+    def assign(body, meta):
+        if body["school_code"] == "S9":
+            raise CommandRejected("unknown_school", "School S9 is not registered.")
+        stock[:] = [a for a in stock if a["asset_id"] != body["asset_id"]]
+        return [{"event_type": "equipment_assigned", "data": body}]
+
+    answering(monkeypatch, Services, {
+        "assets": lambda query: {"total": len(stock), "page": 1, "per_page": 0, "items": [dict(a) for a in stock]},
+        "asset_ids_of_serials": lambda serials: {s: "B" + s[-1] for s in serials},
+        "assign_equipment": assign})
+    page = page_as(client, "infra", "/forms/inventory/assign_equipment?delivery_ref=BL-12&lang=fr")
+    resp = client.post("/forms/inventory/assign_equipment?delivery_ref=BL-12&lang=fr", data={
+        "csrf": csrf_of(page), "serial-1": "LT-401", "school-1": "S1", "serial-2": "LT-402", "school-2": "S9",
+        "serial-3": "LT-403", "school-3": "S2"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "1 sur 3 enregistrés ; ensuite : voir les champs signalés." in page
+    assert '<a href="#f-school-1">Établissement — LT-402</a>' in page
+    # LT-401 is assigned and gone; LT-402 keeps its school and its refusal, LT-403 its school.
+    assert [(serial, school) for serial, school in re.findall(
+        r'name="serial-\d+" value="([^"]+)".*?name="school-\d+"[^>]*value="([^"]*)"', page, re.S)] == [
+        ("LT-402", "S9"), ("LT-403", "S2")]
+    assert '<p class="field-err" id="err-school-1">Établissement introuvable.</p>' in page
+    assert 'name="delivery_ref" list="dl-deliveries" autocomplete="off" value="BL-12"' in page
+
+
+def test_a_delivery_typed_line_by_line_says_each_refusal_at_the_line_shown(site, monkeypatch):
+    client, services = site
+    page = page_as(client, "infra", "/forms/inventory/receive_delivery?lang=fr")
+    lines = {"csrf": csrf_of(page), "supplier": "Maroc Info", "delivery_ref": "BL-41",
+             "serial-1": "LT-901", "kind-1": "laptop", "warranty_months-1": "-3",
+             "serial-3": "LT-902", "kind-3": "", "warranty_months-3": "24"}
+    page = client.post("/forms/inventory/receive_delivery?lang=fr", data=lines).get_data(as_text=True)
+    # The second line was left blank: the third is still the third.
+    assert '<a href="#f-warranty_months-1">LT-901 — Garantie (mois)</a>' in page
+    assert '<a href="#f-kind-3">LT-902 — Type</a>' in page
+
+    def receive(body, meta):
+        serials = [i["serial"] for i in body["items"]]
+        if len(set(serials)) < len(serials):
+            raise InvalidCommand({"items": {"1": {"serial": ["Serial LT-901 is repeated: see item 1."]}}})
+        raise CommandRejected("serial_already_known", "Item 2: Serial LT-77 is already asset A1.")
+
+    answering(monkeypatch, Services, {"receive_delivery": receive})
+    page = client.get("/forms/inventory/receive_delivery?lang=fr").get_data(as_text=True)
+    same = dict(lines, csrf=csrf_of(page), **{"warranty_months-1": "24", "kind-3": "laptop", "serial-3": "LT-901"})
+    page = client.post("/forms/inventory/receive_delivery?lang=fr", data=same).get_data(as_text=True)
+    assert '<a href="#f-serial-3">Ligne 3 — Numéro de série</a>\u00a0: Indiqué plus d&#39;une fois.' in page
+    page = client.get("/forms/inventory/receive_delivery?lang=fr").get_data(as_text=True)
+    known = dict(same, csrf=csrf_of(page), **{"serial-3": "LT-77"})
+    page = client.post("/forms/inventory/receive_delivery?lang=fr", data=known).get_data(as_text=True)
+    assert '<p class="field-err" id="err-serial-3">Ce numéro de série est déjà connu.</p>' in page
+    assert '<a href="#f-serial-3">Ligne 3 — Numéro de série</a>' in page
+    assert 'id="err-serial-1"' not in page
