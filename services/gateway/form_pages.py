@@ -288,6 +288,25 @@ def _go(location):
     return location
 
 
+def school_picked(page, values: dict) -> tuple[dict, dict]:
+    """`values` with the school to go through (`school_code` or `from_school`) typed by its name replaced by its
+    code; and, when it names no school or several, what was typed and why, to say beside the picker."""
+    for name in ("school_code", "from_school"):
+        typed = school_code_of(values.get(name) or "")
+        if typed:
+            break
+    else:
+        return values, {}
+    schools = page.q.schools(page.user, {})
+    if any(s["school_code"] == typed for s in schools):
+        return values, {}
+    named = schools_named(typed, schools)
+    if len(named) == 1:
+        return dict(values, **{name: named[0]}), {}
+    return dict(values, **{name: ""}), {"school_typed": values[name], "school_error": page.L.term(
+        "field_rule", "school_name_shared" if named else "school_not_named")}
+
+
 def lines_by_serial(values: dict, errors: dict, error_list: list, assets: list[dict]) -> dict:
     """What was typed and refused on each line of a table sent (`serial-N`, `school-N`, `pick-N`), moved to the
     line of the same item in the table shown again: the lines already recorded have left it, so a school typed
@@ -318,6 +337,7 @@ def go(location) -> Response:
 
 
 def show(page, form: Form, values: dict, ctx: dict, status: int = 200) -> Response:
+    values, typed = school_picked(page, values)
     pick = page.picks(form, values)
     ctx = dict(ctx, values=resource_picked(form, fault_shown(page, form, ctx.get("values", values)), pick))
     extra = {}
@@ -346,6 +366,8 @@ def show(page, form: Form, values: dict, ctx: dict, status: int = 200) -> Respon
             ctx = dict(ctx, **lines_by_serial(ctx["values"], ctx["errors"], ctx["error_list"], extra["assets"]))
     if school:
         extra["school"] = next((s for s in pick["schools"] if s["school_code"] == school), None)
+    if typed:
+        extra.update(typed)
     extra.update(axes.form_extra(page, form, values, pick))
     own = None  # a school director's school: theirs, said by its name, not to be chosen
     if page.user["scope"].startswith("school:"):

@@ -101,3 +101,13 @@ def test_a_delivery_typed_line_by_line_says_each_refusal_at_the_line_shown(site,
     assert '<p class="field-err" id="err-serial-3">Ce numéro de série est déjà connu.</p>' in page
     assert '<a href="#f-serial-3">Ligne 3 — Numéro de série</a>' in page
     assert 'id="err-serial-1"' not in page
+
+
+def test_the_school_to_go_through_is_picked_by_its_name_or_said_to_be_unknown_beside_the_picker(site):
+    client, services = site
+    page = page_as(client, "infra", "/forms/inventory/propose_transfer?from_school=Ecole+Al+Amal&lang=fr")
+    assert 'name="serials" value="LT-77"' in page
+    assert '<input type="hidden" name="from_school" value="S1">' in page
+    page = client.get("/forms/inventory/record_usage_visit?school_code=مدرسة+المستقبل").get_data(as_text=True)
+    assert 'value="مدرسة المستقبل"' in page and 'aria-invalid="true" aria-describedby="err-pick-school"' in page
+    assert '<p class="field-err" id="err-pick-school">لا توجد مؤسسة بهذا الاسم أو الرمز: اخترها من القائمة.</p>' in page
