@@ -122,7 +122,7 @@ def bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
                 "to_school": school_code_of(values.get("to_school", "")),
                 "serials": page.request.form.getlist("serials"),
                 "reason": values.get("reason", "").strip(), "report": values.get("report", "").strip()}
-        return [(body, {"serials": "serials", "asset_ids": "serials"})]
+        return [(body, {"serials": "serials", "asset_ids": "serials", "to_school": "to_school", "report": "report"})]
     body = body_of(form, values)
     if any(f.widget == "file" for f in form.fields):
         body.update(_file(page))
@@ -349,8 +349,9 @@ def show(page, form: Form, values: dict, ctx: dict, status: int = 200) -> Respon
     if form.path == "inventory/confirm_installation" and school:
         extra["assets"] = [a for a in pick["assets"] if a["school_code"] == school and a["status"] == "assigned"]
     if form.path == "inventory/propose_transfer" and school:
+        # Only what a visit found unused may go to a school that will use it (the memo's rule, the service's too).
         extra["assets"] = [a for a in pick["assets"] if a["school_code"] == school and not a.get("transfer_id")
-                           and a["status"] != "decommissioned"]
+                           and a["status"] == "unused"]
     if form.path == "inventory/assign_equipment":
         # The filters are in the address, which a post keeps: the table sent is shown again, less what was assigned.
         filters = page.request.args

@@ -22,7 +22,8 @@ from .templating import environment, query_string
 
 # The field a business rule's refusal is about, to say it there when the form has that field.
 RULE_FIELD = {"unknown_school": "school_code", "unknown_asset": "serial", "asset_already_assigned": "serial",
-              "asset_decommissioned": "serial", "serial_already_known": "serial"}
+              "asset_decommissioned": "serial", "serial_already_known": "serial", "same_school": "to_school",
+              "report_required": "report", "not_observed_unused": "serials", "asset_in_open_transfer": "serials"}
 
 
 def isolated(sentence: str, values: dict, rtl: bool):

@@ -105,9 +105,39 @@ def test_a_delivery_typed_line_by_line_says_each_refusal_at_the_line_shown(site,
 
 def test_the_school_to_go_through_is_picked_by_its_name_or_said_to_be_unknown_beside_the_picker(site):
     client, services = site
-    page = page_as(client, "infra", "/forms/inventory/propose_transfer?from_school=Ecole+Al+Amal&lang=fr")
-    assert 'name="serials" value="LT-77"' in page
-    assert '<input type="hidden" name="from_school" value="S1">' in page
+    page = page_as(client, "infra", "/forms/inventory/record_usage_visit?school_code=Ecole+Al+Amal&lang=fr")
+    assert 'value="LT-77"' in page
+    assert '<input type="hidden" name="school_code" value="S1">' in page
     page = client.get("/forms/inventory/record_usage_visit?school_code=مدرسة+المستقبل").get_data(as_text=True)
     assert 'value="مدرسة المستقبل"' in page and 'aria-invalid="true" aria-describedby="err-pick-school"' in page
     assert '<p class="field-err" id="err-pick-school">لا توجد مؤسسة بهذا الاسم أو الرمز: اخترها من القائمة.</p>' in page
+
+
+def test_a_transfer_offers_only_the_equipment_a_visit_found_unused(site, monkeypatch):
+    client, services = site
+    at_school = [dict(ASSETS[0]), dict(ASSETS[0], asset_id="A3", serial="LT-78", status="unused")]
+    answering(monkeypatch, Services, {
+        "assets": lambda query: {"total": 2, "page": 1, "per_page": 0, "items": [dict(a) for a in at_school]}})
+    page = page_as(client, "infra", "/forms/inventory/propose_transfer?from_school=S1&lang=fr")
+    assert 'name="serials" value="LT-78"' in page and 'name="serials" value="LT-77"' not in page
+    at_school.pop()
+    page = client.get("/forms/inventory/propose_transfer?from_school=S1&lang=fr").get_data(as_text=True)
+    assert ("Aucun matériel de cet établissement n'a été trouvé inutilisé lors de sa dernière visite : seul un "
+            "tel matériel peut être transféré. <a href=\"/forms/inventory/record_usage_visit?school_code=S1\">"
+            "Enregistrer une visite de suivi</a>") in page
+
+
+def test_a_transfer_to_the_school_it_leaves_is_said_beside_the_school_to_receive_it(site, monkeypatch):
+    client, services = site
+
+    def propose(body, meta):
+        raise CommandRejected("same_school", "A transfer moves equipment to another school.")
+
+    answering(monkeypatch, Services, {"propose_transfer": propose})
+    page = page_as(client, "infra", "/forms/inventory/propose_transfer?from_school=S1&lang=fr")
+    resp = client.post("/forms/inventory/propose_transfer?from_school=S1&lang=fr", data={
+        "csrf": csrf_of(page), "from_school": "S1", "serials": "LT-77", "to_school": "École Al Amal",
+        "reason": "Inutilisé", "report": "Visite du 12 novembre"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert '<p class="field-err" id="err-to_school">Les deux établissements sont les mêmes.</p>' in page
