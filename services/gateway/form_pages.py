@@ -124,6 +124,12 @@ def bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
                 "reason": values.get("reason", "").strip(), "report": values.get("report", "").strip()}
         return [(body, {"serials": "serials", "asset_ids": "serials", "to_school": "to_school", "report": "report"})]
     body = body_of(form, values)
+    if body.get("work_id"):
+        # Works followed up are those picked: their school and kind are theirs, not to be typed again.
+        work = next((w for w in works_going_on(page, page.q.schools(page.user, {}), form)
+                     if w["work_id"] == body["work_id"]), None)
+        if work is not None:
+            body.update(school_code=work["school_code"], kind=work["kind"])
     if any(f.widget == "file" for f in form.fields):
         body.update(_file(page))
     if any(f.widget == "fault" for f in form.fields) and body.get("fault_id"):
@@ -288,6 +294,17 @@ def _go(location):
     return location
 
 
+def works_going_on(page, schools: list[dict], form: Form) -> list[dict]:
+    """The infrastructure works not yet done at the schools of the person's scope, each with its school's name in
+    the page's language, for a form that follows works up."""
+    if not any(f.widget == "work" for f in form.fields):
+        return []
+    names = {s["school_code"]: s.get("name_ar" if page.L.code == "ar" else "name_fr") for s in schools}
+    return [dict(w, school_name=names[w["school_code"]])
+            for w in page.web.api.rpc("inventory", "infrastructure_works", None)
+            if w.get("status") != "done" and w.get("school_code") in names]
+
+
 def school_picked(page, values: dict) -> tuple[dict, dict]:
     """`values` with the school to go through (`school_code` or `from_school`) typed by its name replaced by its
     code; and, when it names no school or several, what was typed and why, to say beside the picker."""
@@ -381,7 +398,9 @@ def show(page, form: Form, values: dict, ctx: dict, status: int = 200) -> Respon
     serials = page.request.form.getlist("serials") if page.request.method == "POST" else \
         page.request.args.getlist("serial")
     return page.render(form.template, page._(form.title), http_status=status, form=form, pick=pick, csrf=csrf,
-                       has_file=has_file, ctx={"schools": pick["schools"], "own_school": own, "picked_schools": [
+                       has_file=has_file, ctx={"schools": pick["schools"], "own_school": own,
+                                               "works": works_going_on(page, pick["schools"], form),
+                                               "picked_schools": [
                            school_code_of(v) for v in (page.request.form if page.request.method == "POST"
                                                        else page.request.args).getlist("school_codes")]},
                        line_fields=[replace(f, required=False) for f in LINE_FIELDS],

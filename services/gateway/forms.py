@@ -60,9 +60,10 @@ FORMS = [
     Form("inventory/record_filtering", N_("Record a school's content filtering"), (
         SCHOOL, F("active", "checkbox", required=False))),
     Form("inventory/record_infrastructure_work", N_("Record infrastructure works"), (
+        F("work_id", "work", required=False,
+          hint=N_("Works already recorded move forward from here: pick them, and give their new state.")),
         SCHOOL, F("kind", "select", "work_kind", ("electrical", "cabling", "room_fitting", "other")),
-        F("status", "select", "work_status", ("planned", "in_progress", "done")),
-        F("work_id", required=False, hint=N_("To follow up works already recorded, give their reference.")))),
+        F("status", "select", "work_status", ("planned", "in_progress", "done")))),
     Form("inventory/receive_delivery", N_("Receive a delivery"), (
         F("supplier"), F("delivery_ref"), F("items", "lines")), template="form_delivery.html"),
     Form("inventory/import_delivery", N_("Receive a delivery from a file"), (

@@ -23,7 +23,27 @@ from .templating import environment, query_string
 # The field a business rule's refusal is about, to say it there when the form has that field.
 RULE_FIELD = {"unknown_school": "school_code", "unknown_asset": "serial", "asset_already_assigned": "serial",
               "asset_decommissioned": "serial", "serial_already_known": "serial", "same_school": "to_school",
-              "report_required": "report", "not_observed_unused": "serials", "asset_in_open_transfer": "serials"}
+              "report_required": "report", "not_observed_unused": "serials", "asset_in_open_transfer": "serials",
+              "work_status_not_forward": "status"}
+
+
+def equipment_status(asset: dict) -> str:
+    """An item's status at its school as the register says it: unused or broken at the last visit, else
+    installed or only assigned."""
+    if asset.get("observation") in ("unused", "broken"):
+        return asset["observation"]
+    return "installed" if asset.get("installed") else "assigned"
+
+
+def visit_findings(observations: list[dict]) -> list[tuple[str, int]]:
+    """How many items a visit found in use, unused, broken or missing, in that order, those found."""
+    counts = {}
+    for o in observations:
+        counts[o.get("status")] = counts.get(o.get("status"), 0) + 1
+    return [(status, counts[status]) for status in OBSERVED if counts.get(status)]
+
+
+OBSERVED = ("in_use", "unused", "broken", "missing")
 
 
 def isolated(sentence: str, values: dict, rtl: bool):
@@ -294,11 +314,15 @@ class Pages:
             resources = resources.get("resources") or []
         actions = [(f"/forms/{path}?school_code={code}", self._(FORM_BY_PATH[path].title)) for path in (
             "inventory/record_usage_visit", "inventory/complete_inventory_audit", "inventory/confirm_installation",
-            "maintenance/declare_fault", "inventory/record_connectivity", "inventory/record_census")
+            "maintenance/declare_fault", "inventory/record_connectivity", "inventory/record_filtering",
+            "inventory/record_census", "inventory/record_infrastructure_work")
             if self.web.may(self.user, path)]
         name = school.get("name_ar" if self.L.code == "ar" else "name_fr") or code
-        return self.render("school.html", name, school=school, equipment=data["equipment"], faults=faults,
-                           visits=data["visits"], resources=resources, actions=actions,
+        equipment = [dict(a, status=a.get("status") or equipment_status(a)) for a in data["equipment"]]
+        visits = [dict(v, found=visit_findings(v.get("observations") or [])) for v in data["visits"]]
+        return self.render("school.html", name, school=school, equipment=equipment, faults=faults,
+                           visits=visits, resources=resources, actions=actions,
+                           may_follow_works=self.web.may(self.user, "inventory/record_infrastructure_work"),
                            trained=indicators.get("TRN03", {}).get("value"),
                            certified=indicators.get("TRN06", {}).get("value"))
 
@@ -582,7 +606,8 @@ class Pages:
                 return
         if exc.code:
             message = self.L.term("rule", exc.code)
-            anchor = names.get(RULE_FIELD.get(exc.code, ""))
+            field = RULE_FIELD.get(exc.code, "")
+            anchor = names.get(field, field if field in (ctx.get("values") or {}) else None)
             if anchor is None:
                 ctx["general_error"] = message
                 return

@@ -238,7 +238,7 @@ FIELD = {
     "link": N_("Link"),
     "bandwidth_mbps": N_("Bandwidth (Mbit/s)"),
     "active": N_("Filtering"),
-    "work_id": N_("Works reference"),
+    "work_id": N_("Works to follow up"),
     "visit_id": N_("Visit"),
     "audit_id": N_("Audit"),
     "occurred_at": N_("Date"),

@@ -5,7 +5,7 @@ import re
 from shared.errors import CommandRejected, InvalidCommand
 from tests.helpers import answering, page_as
 from tests.unit.test_gateway_api import cheap_hashing  # noqa: F401  (fixture)
-from tests.unit.test_gateway_web import ASSETS, Services, commands_sent, csrf_of, site  # noqa: F401  (fixture)
+from tests.unit.test_gateway_web import ASSETS, SCHOOLS, Services, commands_sent, csrf_of, site  # noqa: F401  (fixture)
 
 
 def test_a_school_typed_by_its_french_or_arabic_name_is_the_school_meant(site):
@@ -141,3 +141,58 @@ def test_a_transfer_to_the_school_it_leaves_is_said_beside_the_school_to_receive
     page = resp.get_data(as_text=True)
     assert resp.status_code == 400
     assert '<p class="field-err" id="err-to_school">Les deux établissements sont les mêmes.</p>' in page
+
+
+WORKS = [{"work_id": "7f3c9a2e-5d41-4c1b-9b0a-2f6e8d1c4a77", "school_code": "S1", "kind": "cabling",
+          "status": "planned", "updated_at": "2026-11-03T10:00:00+01:00"},
+         {"work_id": "0b1d", "school_code": "S2", "kind": "electrical", "status": "done",
+          "updated_at": "2026-10-01T10:00:00+01:00"}]
+
+
+def test_a_schools_page_says_what_was_recorded_there_and_leads_to_its_works(site, monkeypatch):
+    client, services = site
+    school = dict(SCHOOLS[0], connectivity="connected", link="4g", bandwidth_mbps=12.5,
+                  connectivity_at="2026-12-01T10:00:00+01:00", filtering_active=False,
+                  filtering_at="2026-12-02T10:00:00+01:00",
+                  censuses=[{"school_year": "2025-2026", "pupils": 322, "teachers": 13},
+                            {"school_year": "2026-2027", "pupils": 412, "teachers": 17}],
+                  infrastructure_works=[WORKS[0]], equipment_in_service=2)
+    held = [dict(ASSETS[0], observation="unused"), dict(ASSETS[0], asset_id="A3", serial="LT-78", installed=False,
+                                                        observation="in_use")]
+    for a in held:
+        del a["status"]  # inventory's school_equipment says what was observed, not the register's status
+    answering(monkeypatch, Services, {
+        "school": lambda code: dict(school), "school_equipment": lambda code: [dict(a) for a in held],
+        "usage_visits": lambda code: [{"visit_id": "V1", "school_code": "S1", "occurred_at": "2026-12-03T10:00:00+01:00",
+                                       "notes": "Salle fermée", "observations": [
+                                           {"asset_id": "A1", "status": "unused"}, {"asset_id": "A3", "status": "in_use"},
+                                           {"asset_id": "A4", "status": "in_use"}]}]})
+    page = page_as(client, "infra", "/schools/S1?lang=fr")
+    assert '<td data-label="État">Inutilisé à la dernière visite</td>' in page
+    assert '<td data-label="État">Affecté</td>' in page
+    assert ("3 décembre 2026 — 3 articles observés\u00a0: Utilisé 2 · Inutilisé 1 · <bdi>Salle fermée</bdi>"
+            in page)
+    assert "Connecté · 4G · 12,5 Mbit/s · 1 décembre 2026" in page
+    assert "Filtrage inactif · 2 décembre 2026" in page
+    assert re.search(r'<td data-label="Année scolaire">2026-2027</td><td data-label="Élèves">412</td>'
+                     r'<td data-label="Enseignants">17</td></tr><tr><td data-label="Année scolaire">2025-2026</td>', page)
+    assert ('<td data-label="Type">Câblage réseau</td><td data-label="État">Prévus</td>'
+            '<td data-label="Depuis le">3 novembre 2026</td>') in page
+    assert ('<a href="/forms/inventory/record_infrastructure_work?work_id=7f3c9a2e-5d41-4c1b-9b0a-2f6e8d1c4a77&amp;'
+            'school_code=S1">Faire avancer</a>') in page
+    assert '/forms/inventory/record_filtering?school_code=S1' in page
+
+
+def test_works_are_followed_up_by_picking_them_by_school_and_kind_never_by_a_reference(site, monkeypatch):
+    client, services = site
+    answering(monkeypatch, Services, {"infrastructure_works": lambda code: [dict(w) for w in WORKS]})
+    page = page_as(client, "infra", "/forms/inventory/record_infrastructure_work?lang=fr&work_id=" + WORKS[0]["work_id"])
+    assert ('<option value="7f3c9a2e-5d41-4c1b-9b0a-2f6e8d1c4a77" selected>École Al Amal · Câblage réseau · Prévus · '
+            '3 novembre 2026</option>') in page
+    assert 'value="0b1d"' not in page  # done: nothing more to follow
+    resp = client.post("/forms/inventory/record_infrastructure_work?lang=fr", data={
+        "csrf": csrf_of(page), "work_id": WORKS[0]["work_id"], "school_code": "", "kind": "electrical",
+        "status": "in_progress"})
+    assert resp.status_code == 303
+    assert commands_sent(services)[-1] == ("inventory", "record_infrastructure_work", {
+        "work_id": WORKS[0]["work_id"], "school_code": "S1", "kind": "cabling", "status": "in_progress"})
