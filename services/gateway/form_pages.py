@@ -400,6 +400,7 @@ def show(page, form: Form, values: dict, ctx: dict, status: int = 200) -> Respon
     return page.render(form.template, page._(form.title), http_status=status, form=form, pick=pick, csrf=csrf,
                        has_file=has_file, ctx={"schools": pick["schools"], "own_school": own,
                                                "works": works_going_on(page, pick["schools"], form),
+                                               "transfers": pick["transfers"],
                                                "picked_schools": [
                            school_code_of(v) for v in (page.request.form if page.request.method == "POST"
                                                        else page.request.args).getlist("school_codes")]},

@@ -196,3 +196,25 @@ def test_works_are_followed_up_by_picking_them_by_school_and_kind_never_by_a_ref
     assert resp.status_code == 303
     assert commands_sent(services)[-1] == ("inventory", "record_infrastructure_work", {
         "work_id": WORKS[0]["work_id"], "school_code": "S1", "kind": "cabling", "status": "in_progress"})
+
+
+def test_an_open_transfer_is_picked_by_its_schools_items_and_reason_never_typed_by_its_id(site):
+    client, services = site
+    page = page_as(client, "coord", "/forms/inventory/approve_transfer?lang=fr")
+    assert ('<select id="f-transfer_id" name="transfer_id" required aria-required="true">\n  <option value="">—</option>\n'
+            '<option value="TR-9">École Al Amal → Collège Annour · 1 article · &lt;unused&gt; · 2 janvier 2026</option>'
+            ) in page
+    assert 'list="dl-transfers' not in page
+
+
+def test_a_transfer_report_gives_a_generated_reference_as_short_as_the_list_does(site, monkeypatch):
+    client, services = site
+    long_id = "46f0ad95-3271-4070-a7d6-9688fcd06a32"
+    answering(monkeypatch, Services, {"transfer": lambda transfer_id: {
+        "transfer_id": long_id, "status": "proposed", "asset_ids": ["A1"], "from_school": "S1", "to_school": "S2",
+        "reason": "Inutilisé", "report": "Visite", "proposed_at": "2026-12-06T09:00:00+01:00",
+        "proposed_by": "youssef", "approved_by": None, "decided_at": None, "rejection_reason": None,
+        "completed_at": None}})
+    page = page_as(client, "infra", f"/transfers/{long_id}?lang=fr")
+    assert "<dt>Transfert</dt><dd><bdi>46f0ad95</bdi></dd>" in page
+    assert ">" + long_id + "<" not in page
