@@ -218,3 +218,16 @@ def test_a_transfer_report_gives_a_generated_reference_as_short_as_the_list_does
     page = page_as(client, "infra", f"/transfers/{long_id}?lang=fr")
     assert "<dt>Transfert</dt><dd><bdi>46f0ad95</bdi></dd>" in page
     assert ">" + long_id + "<" not in page
+
+
+def test_a_transfer_report_sets_what_was_typed_in_its_own_direction(site, monkeypatch):
+    """A report typed in French on an Arabic page keeps its full stop at its end, not before its first word."""
+    client, services = site
+    answering(monkeypatch, Services, {"transfer": lambda transfer_id: {
+        "transfer_id": "TR-9", "status": "rejected", "asset_ids": ["A1"], "from_school": "S1", "to_school": "S2",
+        "reason": "Inutilisé.", "report": "Salle fermée.", "proposed_at": "2026-12-06T09:00:00+01:00",
+        "proposed_by": "youssef", "approved_by": None, "decided_at": "2026-12-07T09:00:00+01:00",
+        "rejection_reason": "Pas de salle.", "completed_at": None}})
+    page = page_as(client, "infra", "/transfers/TR-9")
+    assert '<p dir="auto">Inutilisé.</p>' in page and '<p dir="auto">Pas de salle.</p>' in page
+    assert '<p class="report" dir="auto">Salle fermée.</p>' in page
