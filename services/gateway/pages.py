@@ -24,7 +24,7 @@ from .templating import environment, query_string
 RULE_FIELD = {"unknown_school": "school_code", "unknown_asset": "serial", "asset_already_assigned": "serial",
               "asset_decommissioned": "serial", "serial_already_known": "serial", "same_school": "to_school",
               "report_required": "report", "not_observed_unused": "serials", "asset_in_open_transfer": "serials",
-              "work_status_not_forward": "status"}
+              "work_status_not_forward": "status", "serial_expected_here": "unexpected_serials"}
 
 
 def equipment_status(asset: dict) -> str:

@@ -231,3 +231,20 @@ def test_a_transfer_report_sets_what_was_typed_in_its_own_direction(site, monkey
     page = page_as(client, "infra", "/transfers/TR-9")
     assert '<p dir="auto">Inutilisé.</p>' in page and '<p dir="auto">Pas de salle.</p>' in page
     assert '<p class="report" dir="auto">Salle fermée.</p>' in page
+
+
+def test_an_unexpected_serial_the_school_holds_is_said_beside_the_unexpected_serials(site, monkeypatch):
+    client, services = site
+
+    def audit(body, meta):
+        raise CommandRejected("serial_expected_here", "LT-77 is on record here: give its finding.")
+
+    answering(monkeypatch, Services, {"complete_inventory_audit": audit})
+    page = page_as(client, "infra", "/forms/inventory/complete_inventory_audit?school_code=S1&lang=fr")
+    resp = client.post("/forms/inventory/complete_inventory_audit?school_code=S1&lang=fr", data={
+        "csrf": csrf_of(page), "school_code": "S1", "occasion": "annual", "serial-1": "LT-77",
+        "finding-1": "present", "unexpected_serials": "LT-77"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert ('<p class="field-err" id="err-unexpected_serials">Ce numéro de série est inscrit dans cet établissement : '
+            'donnez plutôt son constat.</p>') in page
