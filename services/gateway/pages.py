@@ -3,6 +3,7 @@ reads, with the same scope filters) and run commands through `commands.run`."""
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from markupsafe import Markup, escape
 from werkzeug.utils import redirect
@@ -386,18 +387,26 @@ class Pages:
             story.extend(self.fault_story(f))
         story.sort(key=lambda s: s["at"])
         actions = []
-        serial = asset["serial"]
-        if asset.get("school_code"):
+        serial = quote(asset["serial"], safe="")
+        if asset.get("in_service") is False:
+            pass  # out of service for good: nothing more to record about it
+        elif asset.get("school_code"):
+            school = quote(asset["school_code"], safe="")
             for path in ("maintenance/declare_fault", "inventory/record_usage_visit",
-                         "inventory/confirm_installation", "inventory/decommission_equipment"):
+                         "inventory/confirm_installation", "inventory/propose_transfer",
+                         "inventory/decommission_equipment"):
                 if path.endswith("confirm_installation") and line.get("status") != "assigned":
                     continue
+                if path.endswith("propose_transfer") and line.get("status") != "unused":
+                    continue  # only what a visit found unused may be transferred
                 if self.web.may(self.user, path):
-                    actions.append((f"/forms/{path}?school_code={asset['school_code']}&serial={serial}",
+                    where = "from_school" if path.endswith("propose_transfer") else "school_code"
+                    actions.append((f"/forms/{path}?{where}={school}&serial={serial}",
                                     self._(FORM_BY_PATH[path].title)))
-        elif self.web.may(self.user, "inventory/assign_equipment"):
-            assign = FORM_BY_PATH["inventory/assign_equipment"].title
-            actions.append((f"/forms/inventory/assign_equipment?serial={serial}", self._(assign)))
+        else:
+            for path in ("inventory/assign_equipment", "inventory/decommission_equipment"):
+                if self.web.may(self.user, path):
+                    actions.append((f"/forms/{path}?serial={serial}", self._(FORM_BY_PATH[path].title)))
         return {"asset": asset, "schools": schools, "asset_status": line.get("status"), "warranty": line.get("warranty"),
                 "warranty_ends_on": line.get("warranty_ends_on"), "story": story, "faults": found.get("faults") or [],
                 "actions": actions}

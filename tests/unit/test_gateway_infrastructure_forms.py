@@ -248,3 +248,23 @@ def test_an_unexpected_serial_the_school_holds_is_said_beside_the_unexpected_ser
     assert resp.status_code == 400
     assert ('<p class="field-err" id="err-unexpected_serials">Ce numéro de série est inscrit dans cet établissement : '
             'donnez plutôt son constat.</p>') in page
+
+
+def _asset_answer(**changes):
+    return lambda asset_id=None, serial=None: {"asset": dict(ASSETS[0], **changes), "timeline": []}
+
+
+def test_an_items_page_offers_what_may_still_be_recorded_about_it(site, monkeypatch):
+    client, services = site
+    answering(monkeypatch, Services, {"asset": _asset_answer(in_service=False, status="decommissioned")})
+    page = page_as(client, "infra", "/assets?serial=LT-77&lang=fr")
+    assert 'href="/forms/' not in page  # decommissioned: no fault, visit or second decommissioning to offer
+    answering(monkeypatch, Services, {"asset": _asset_answer(school_code=None, installed=False, status="in_stock")})
+    page = client.get("/assets?serial=LT-77&lang=fr").get_data(as_text=True)
+    assert '<a class="button" href="/forms/inventory/decommission_equipment?serial=LT-77">Réformer un matériel</a>' in page
+    unused = dict(ASSETS[0], status="unused")
+    answering(monkeypatch, Services, {
+        "asset": _asset_answer(), "assets": lambda query: {"total": 1, "page": 1, "per_page": 0, "items": [unused]}})
+    page = client.get("/assets?serial=LT-77&lang=fr").get_data(as_text=True)
+    assert ('<a class="button" href="/forms/inventory/propose_transfer?from_school=S1&amp;serial=LT-77">'
+            'Proposer un transfert</a>') in page
