@@ -13,7 +13,8 @@ from shared import tables
 from shared.aside import aside
 from shared.errors import InvalidCommand
 
-from .forms import LINE_FIELDS, Form, body_of, delivery_lines, picked_schools, resource_shown, school_code_of
+from .forms import (LINE_FIELDS, SCHOOL_FIELDS, Form, body_of, delivery_lines, looks_like_a_code, picked_schools,
+                    resource_shown, school_code_of, schools_named)
 from . import axes
 from .http import HttpProblem
 from .i18n import file_rows
@@ -121,8 +122,14 @@ def bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
                 "to_school": school_code_of(values.get("to_school", "")),
                 "serials": page.request.form.getlist("serials"),
                 "reason": values.get("reason", "").strip(), "report": values.get("report", "").strip()}
-        return [(body, {"serials": "serials", "asset_ids": "serials"})]
+        return [(body, {"serials": "serials", "asset_ids": "serials", "to_school": "to_school", "report": "report"})]
     body = body_of(form, values)
+    if body.get("work_id"):
+        # Works followed up are those picked: their school and kind are theirs, not to be typed again.
+        work = next((w for w in works_going_on(page, page.q.schools(page.user, {}), form)
+                     if w["work_id"] == body["work_id"]), None)
+        if work is not None:
+            body.update(school_code=work["school_code"], kind=work["kind"])
     if any(f.widget == "file" for f in form.fields):
         body.update(_file(page))
     if any(f.widget == "fault" for f in form.fields) and body.get("fault_id"):
@@ -229,6 +236,27 @@ def _event_of(answer):
     return None, {}
 
 
+def name_schools(page, pairs: list[tuple[dict, dict]]) -> list[tuple[str, str, str, dict]]:
+    """Each school typed by its name in `pairs` (see `bodies`) replaced by its code; [(input name, field, rule
+    code, body)] of those that name no school of the person's scope, or several. A code is left for the service
+    to check."""
+    typed = [(body, names, f) for body, names in pairs for f in SCHOOL_FIELDS
+             if isinstance(body.get(f), str) and body[f].strip()]
+    if not typed:
+        return []
+    schools = page.q.schools(page.user, {})
+    problems = []
+    for body, names, f in typed:
+        codes = schools_named(body[f], schools)
+        if len(codes) == 1:
+            body[f] = codes[0]
+        elif len(codes) > 1:
+            problems.append((names.get(f, f), f, "school_name_shared", body))
+        elif not looks_like_a_code(body[f]):
+            problems.append((names.get(f, f), f, "school_not_named", body))
+    return problems
+
+
 def after(page, form: Form, sent: list[dict], answers: list) -> str:
     """Where the person lands once recorded: the thing they acted on, saying what was recorded."""
     event, data = _event_of(answers[0]) if answers else (None, {})
@@ -266,11 +294,67 @@ def _go(location):
     return location
 
 
+def works_going_on(page, schools: list[dict], form: Form) -> list[dict]:
+    """The infrastructure works not yet done at the schools of the person's scope, each with its school's name in
+    the page's language, for a form that follows works up."""
+    if not any(f.widget == "work" for f in form.fields):
+        return []
+    names = {s["school_code"]: s.get("name_ar" if page.L.code == "ar" else "name_fr") for s in schools}
+    return [dict(w, school_name=names[w["school_code"]])
+            for w in page.web.api.rpc("inventory", "infrastructure_works", None)
+            if w.get("status") != "done" and w.get("school_code") in names]
+
+
+def school_picked(page, values: dict) -> tuple[dict, dict]:
+    """`values` with the school to go through (`school_code` or `from_school`) typed by its name replaced by its
+    code; and, when it names no school or several, what was typed and why, to say beside the picker."""
+    for name in ("school_code", "from_school"):
+        typed = school_code_of(values.get(name) or "")
+        if typed:
+            break
+    else:
+        return values, {}
+    schools = page.q.schools(page.user, {})
+    if any(s["school_code"] == typed for s in schools):
+        return values, {}
+    named = schools_named(typed, schools)
+    if len(named) == 1:
+        return dict(values, **{name: named[0]}), {}
+    return dict(values, **{name: ""}), {"school_typed": values[name], "school_error": page.L.term(
+        "field_rule", "school_name_shared" if named else "school_not_named")}
+
+
+def lines_by_serial(values: dict, errors: dict, error_list: list, assets: list[dict]) -> dict:
+    """What was typed and refused on each line of a table sent (`serial-N`, `school-N`, `pick-N`), moved to the
+    line of the same item in the table shown again: the lines already recorded have left it, so a school typed
+    for one item must not come back beside another."""
+    line_of = {a["serial"]: n for n, a in enumerate(assets, 1)}
+    moved = {}
+    for key, serial in values.items():
+        if key.startswith("serial-") and serial in line_of:
+            moved[key.partition("-")[2]] = str(line_of[serial])
+    kept = {k: v for k, v in values.items() if not k.startswith(("serial-", "school-", "pick-"))}
+    for old, new in moved.items():
+        for name in ("school", "pick"):
+            if f"{name}-{old}" in values:
+                kept[f"{name}-{new}"] = values[f"{name}-{old}"]
+
+    def anchor(name):
+        head, _, n = (name or "").partition("-")
+        if head in ("school", "pick") and n.isdigit():
+            return f"{head}-{moved[n]}" if n in moved else None
+        return name
+
+    return {"values": kept, "errors": {anchor(k): v for k, v in errors.items() if anchor(k)},
+            "error_list": [(anchor(a), label, message, line) for a, label, message, line in error_list]}
+
+
 def go(location) -> Response:
     return Response("", status=303, headers={"Location": location})
 
 
 def show(page, form: Form, values: dict, ctx: dict, status: int = 200) -> Response:
+    values, typed = school_picked(page, values)
     pick = page.picks(form, values)
     ctx = dict(ctx, values=resource_picked(form, fault_shown(page, form, ctx.get("values", values)), pick))
     extra = {}
@@ -282,19 +366,26 @@ def show(page, form: Form, values: dict, ctx: dict, status: int = 200) -> Respon
     if form.path == "inventory/confirm_installation" and school:
         extra["assets"] = [a for a in pick["assets"] if a["school_code"] == school and a["status"] == "assigned"]
     if form.path == "inventory/propose_transfer" and school:
+        # Only what a visit found unused may go to a school that will use it (the memo's rule, the service's too).
         extra["assets"] = [a for a in pick["assets"] if a["school_code"] == school and not a.get("transfer_id")
-                           and a["status"] != "decommissioned"]
+                           and a["status"] == "unused"]
     if form.path == "inventory/assign_equipment":
-        delivery = values.get("delivery_ref")
+        # The filters are in the address, which a post keeps: the table sent is shown again, less what was assigned.
+        filters = page.request.args
         query = {"per_page": 0, "status": "in_stock"}
-        if delivery:
-            query["delivery_ref"] = delivery
-        if values.get("serial"):
-            query["q"] = values["serial"]
+        if filters.get("delivery_ref"):
+            query["delivery_ref"] = filters["delivery_ref"]
+        if filters.get("serial"):
+            query["q"] = filters["serial"]
         extra["assets"] = page.q.equipment(page.user, query)["items"][:500]
         extra["assigned"] = page.request.args.get("assigned")
+        extra["filters"] = filters
+        if page.request.method == "POST":
+            ctx = dict(ctx, **lines_by_serial(ctx["values"], ctx["errors"], ctx["error_list"], extra["assets"]))
     if school:
         extra["school"] = next((s for s in pick["schools"] if s["school_code"] == school), None)
+    if typed:
+        extra.update(typed)
     extra.update(axes.form_extra(page, form, values, pick))
     own = None  # a school director's school: theirs, said by its name, not to be chosen
     if page.user["scope"].startswith("school:"):
@@ -307,7 +398,10 @@ def show(page, form: Form, values: dict, ctx: dict, status: int = 200) -> Respon
     serials = page.request.form.getlist("serials") if page.request.method == "POST" else \
         page.request.args.getlist("serial")
     return page.render(form.template, page._(form.title), http_status=status, form=form, pick=pick, csrf=csrf,
-                       has_file=has_file, ctx={"schools": pick["schools"], "own_school": own, "picked_schools": [
+                       has_file=has_file, ctx={"schools": pick["schools"], "own_school": own,
+                                               "works": works_going_on(page, pick["schools"], form),
+                                               "transfers": pick["transfers"],
+                                               "picked_schools": [
                            school_code_of(v) for v in (page.request.form if page.request.method == "POST"
                                                        else page.request.args).getlist("school_codes")]},
                        line_fields=[replace(f, required=False) for f in LINE_FIELDS],

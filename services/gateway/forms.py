@@ -60,9 +60,10 @@ FORMS = [
     Form("inventory/record_filtering", N_("Record a school's content filtering"), (
         SCHOOL, F("active", "checkbox", required=False))),
     Form("inventory/record_infrastructure_work", N_("Record infrastructure works"), (
+        F("work_id", "work", required=False,
+          hint=N_("Works already recorded move forward from here: pick them, and give their new state.")),
         SCHOOL, F("kind", "select", "work_kind", ("electrical", "cabling", "room_fitting", "other")),
-        F("status", "select", "work_status", ("planned", "in_progress", "done")),
-        F("work_id", required=False, hint=N_("To follow up works already recorded, give their reference.")))),
+        F("status", "select", "work_status", ("planned", "in_progress", "done")))),
     Form("inventory/receive_delivery", N_("Receive a delivery"), (
         F("supplier"), F("delivery_ref"), F("items", "lines")), template="form_delivery.html"),
     Form("inventory/import_delivery", N_("Receive a delivery from a file"), (
@@ -155,6 +156,36 @@ LINE_FIELDS = (F("serial"), F("kind", "select", "kind", ASSET_KINDS), F("model",
 def school_code_of(value: str) -> str:
     """A picked school is `CODE` or `CODE · name`: its code."""
     return (value or "").split("·")[0].strip()
+
+
+SCHOOL_FIELDS = ("school_code", "from_school", "to_school")  # the bodies' fields that name one school
+_CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+def _plain(text: str) -> str:
+    """`text` as two people may type it differently: without case, accents, vowel marks or repeated spaces."""
+    import unicodedata
+
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+def schools_named(text: str, schools: list[dict]) -> list[str]:
+    """The codes of the schools that `text` names: typed as it is known, by its Arabic or French name (or the
+    picker's whole line, names and commune), whatever the case or accents. Several when a name is shared."""
+    said = _plain(text)
+    if not said:
+        return []
+    found = [s["school_code"] for s in schools if said == _plain(s["school_code"])]
+    if found:
+        return found
+    return [s["school_code"] for s in schools
+            if said in (_plain(s.get("name_ar") or ""), _plain(s.get("name_fr") or ""),
+                        _plain(" · ".join(str(s.get(k) or "") for k in ("name_ar", "name_fr", "commune"))))]
+
+
+def looks_like_a_code(value) -> bool:
+    return isinstance(value, str) and bool(_CODE.fullmatch(value))
 
 
 def resource_shown(resource: dict) -> str:

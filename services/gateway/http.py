@@ -42,7 +42,7 @@ _RULES = [
     (r"^Must not be blank", "blank"),
     (r"before the school was registered", "before_registration"),
     (r"school year", "school_year"),
-    (r"listed more than once", "repeated"),
+    (r"listed more than once| is repeated: see", "repeated"),
     (r"^Must not be in the future", "future"),
     (r"^Not base64|not a (CSV|XLSX)|cannot be read|unreadable|^Not a readable XLSX|not UTF-8", "file_unreadable"),
     (r"file is empty|no line|No line", "file_empty"),

@@ -121,7 +121,7 @@ def transfer(page, transfer_id):
              "approved": ["inventory/complete_transfer"]}.get(found["status"], [])
     return page.render("transfer.html", page._("Transfer report"), transfer=found,
                        items=[assets.get(a, {"asset_id": a}) for a in found["asset_ids"]],
-                       schools=page.school_names(), heading=heading(page),
+                       schools=page.school_names(), heading=heading(page), short_id=short_id,
                        actions=_actions(page, paths, transfer_id=transfer_id))
 
 

@@ -3,6 +3,7 @@ reads, with the same scope filters) and run commands through `commands.run`."""
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from markupsafe import Markup, escape
 from werkzeug.utils import redirect
@@ -18,6 +19,32 @@ from .http import HttpProblem, rule_codes
 from .i18n import Lang
 from .queries import current_school_year, semester_start  # noqa: F401  (the home's queue)
 from .templating import environment, query_string
+
+
+# The field a business rule's refusal is about, to say it there when the form has that field.
+RULE_FIELD = {"unknown_school": "school_code", "unknown_asset": "serial", "asset_already_assigned": "serial",
+              "asset_decommissioned": "serial", "serial_already_known": "serial", "same_school": "to_school",
+              "report_required": "report", "not_observed_unused": "serials", "asset_in_open_transfer": "serials",
+              "work_status_not_forward": "status", "serial_expected_here": "unexpected_serials"}
+
+
+def equipment_status(asset: dict) -> str:
+    """An item's status at its school as the register says it: unused or broken at the last visit, else
+    installed or only assigned."""
+    if asset.get("observation") in ("unused", "broken"):
+        return asset["observation"]
+    return "installed" if asset.get("installed") else "assigned"
+
+
+def visit_findings(observations: list[dict]) -> list[tuple[str, int]]:
+    """How many items a visit found in use, unused, broken or missing, in that order, those found."""
+    counts = {}
+    for o in observations:
+        counts[o.get("status")] = counts.get(o.get("status"), 0) + 1
+    return [(status, counts[status]) for status in OBSERVED if counts.get(status)]
+
+
+OBSERVED = ("in_use", "unused", "broken", "missing")
 
 
 def isolated(sentence: str, values: dict, rtl: bool):
@@ -288,11 +315,15 @@ class Pages:
             resources = resources.get("resources") or []
         actions = [(f"/forms/{path}?school_code={code}", self._(FORM_BY_PATH[path].title)) for path in (
             "inventory/record_usage_visit", "inventory/complete_inventory_audit", "inventory/confirm_installation",
-            "maintenance/declare_fault", "inventory/record_connectivity", "inventory/record_census")
+            "maintenance/declare_fault", "inventory/record_connectivity", "inventory/record_filtering",
+            "inventory/record_census", "inventory/record_infrastructure_work")
             if self.web.may(self.user, path)]
         name = school.get("name_ar" if self.L.code == "ar" else "name_fr") or code
-        return self.render("school.html", name, school=school, equipment=data["equipment"], faults=faults,
-                           visits=data["visits"], resources=resources, actions=actions,
+        equipment = [dict(a, status=a.get("status") or equipment_status(a)) for a in data["equipment"]]
+        visits = [dict(v, found=visit_findings(v.get("observations") or [])) for v in data["visits"]]
+        return self.render("school.html", name, school=school, equipment=equipment, faults=faults,
+                           visits=visits, resources=resources, actions=actions,
+                           may_follow_works=self.web.may(self.user, "inventory/record_infrastructure_work"),
                            trained=indicators.get("TRN03", {}).get("value"),
                            certified=indicators.get("TRN06", {}).get("value"))
 
@@ -356,18 +387,26 @@ class Pages:
             story.extend(self.fault_story(f))
         story.sort(key=lambda s: s["at"])
         actions = []
-        serial = asset["serial"]
-        if asset.get("school_code"):
+        serial = quote(asset["serial"], safe="")
+        if asset.get("in_service") is False:
+            pass  # out of service for good: nothing more to record about it
+        elif asset.get("school_code"):
+            school = quote(asset["school_code"], safe="")
             for path in ("maintenance/declare_fault", "inventory/record_usage_visit",
-                         "inventory/confirm_installation", "inventory/decommission_equipment"):
+                         "inventory/confirm_installation", "inventory/propose_transfer",
+                         "inventory/decommission_equipment"):
                 if path.endswith("confirm_installation") and line.get("status") != "assigned":
                     continue
+                if path.endswith("propose_transfer") and line.get("status") != "unused":
+                    continue  # only what a visit found unused may be transferred
                 if self.web.may(self.user, path):
-                    actions.append((f"/forms/{path}?school_code={asset['school_code']}&serial={serial}",
+                    where = "from_school" if path.endswith("propose_transfer") else "school_code"
+                    actions.append((f"/forms/{path}?{where}={school}&serial={serial}",
                                     self._(FORM_BY_PATH[path].title)))
-        elif self.web.may(self.user, "inventory/assign_equipment"):
-            assign = FORM_BY_PATH["inventory/assign_equipment"].title
-            actions.append((f"/forms/inventory/assign_equipment?serial={serial}", self._(assign)))
+        else:
+            for path in ("inventory/assign_equipment", "inventory/decommission_equipment"):
+                if self.web.may(self.user, path):
+                    actions.append((f"/forms/{path}?serial={serial}", self._(FORM_BY_PATH[path].title)))
         return {"asset": asset, "schools": schools, "asset_status": line.get("status"), "warranty": line.get("warranty"),
                 "warranty_ends_on": line.get("warranty_ends_on"), "story": story, "faults": found.get("faults") or [],
                 "actions": actions}
@@ -544,12 +583,20 @@ class Pages:
         except HttpProblem as exc:
             self.refused(exc, ctx, {"content_base64": "file", "format": "file"})
             return None
+        unnamed = form_pages.name_schools(self, pairs)
+        for anchor, field, code, body in unnamed:
+            ctx["errors"][anchor] = self.L.term("field_rule", code)
+            # One line of a table among many says which item it is about.
+            label = self.field_label(field) + (f" — {body['serial']}" if isinstance(body.get("serial"), str) else "")
+            ctx["error_list"].append((anchor, label, ctx["errors"][anchor], None))
+        if unnamed:
+            return None
         answers = []
         for body, names in pairs:
             try:
                 answers.append(commands.run(self.web.api.rpc, self.user, route, body))
             except HttpProblem as exc:
-                self.refused(exc, ctx, names)
+                self.refused(exc, ctx, names, body, body.get("serial") if len(pairs) > 1 else None)
                 if answers:
                     ctx["general_error"] = (self._("%(done)s of %(total)s recorded; then:", done=len(answers),
                                                    total=len(pairs)) + " " + (ctx["general_error"] or
@@ -560,10 +607,22 @@ class Pages:
                 return None
         return form_pages.after(self, form, [b for b, _ in pairs], answers)
 
-    def refused(self, exc: HttpProblem, ctx: dict, names: dict):
-        """A refusal said next to each field (by its stable code), and in the summary."""
+    def refused(self, exc: HttpProblem, ctx: dict, names: dict, body: dict | None = None, item: str | None = None):
+        """A refusal said next to each field (by its stable code), and in the summary, naming the line or item it
+        is about as the page shows it: `body` is the command sent, `item` the serial of a table's line sent alone."""
+        if exc.code == "serial_already_known" and isinstance((body or {}).get("items"), list):
+            if self.known_serials(ctx, names, body["items"]):
+                return
         if exc.code:
-            ctx["general_error"] = self.L.term("rule", exc.code)
+            message = self.L.term("rule", exc.code)
+            field = RULE_FIELD.get(exc.code, "")
+            anchor = names.get(field, field if field in (ctx.get("values") or {}) else None)
+            if anchor is None:
+                ctx["general_error"] = message
+                return
+            ctx["errors"][anchor] = message
+            label = self.field_label(RULE_FIELD[exc.code])
+            ctx["error_list"].append((anchor, f"{label} — {item}" if item else label, message, None))
             return
         values = ctx.get("values") or {}
         for path, message in self.messages(exc.errors):
@@ -576,4 +635,36 @@ class Pages:
                 line = parts[1]
             if anchor:
                 ctx["errors"][anchor] = message
-            ctx["error_list"].append((anchor, self.field_label(path), message, line))
+            ctx["error_list"].append((anchor, self.part_label(path, anchor, body) or self.field_label(path), message,
+                                      line))
+
+    def known_serials(self, ctx: dict, names: dict, items: list) -> bool:
+        """Each line of a delivery whose serial is already on record, marked at its serial; whether any was."""
+        serials = sorted({i["serial"].strip() for i in items if isinstance(i.get("serial"), str) and i["serial"].strip()})
+        owners = self.web.api.rpc("inventory", "asset_ids_of_serials", serials) if serials else {}
+        message = self.L.term("rule", "serial_already_known")
+        marked = False
+        for n, item in enumerate(items):
+            anchor = names.get(f"items.{n}.serial")
+            if anchor and owners.get(str(item.get("serial", "")).strip()):
+                ctx["errors"][anchor] = message
+                ctx["error_list"].append((anchor, self.part_label(f"items.{n}.serial", anchor, None), message, None))
+                marked = True
+        return marked
+
+    def part_label(self, path: str, anchor: str | None, body: dict | None) -> str | None:
+        """The label of a field of one part of a command (`items.0.kind`) as the page shows that part: by the
+        serial of the item observed or found, or by the number of the line typed (counted from 1, as on the
+        page, whichever lines were left blank)."""
+        parts = path.split(".")
+        if len(parts) != 3 or not parts[1].isdigit():
+            return None
+        label = self.L.term("field", parts[2])
+        held = (body or {}).get(parts[0])
+        part = held[int(parts[1])] if isinstance(held, list) and int(parts[1]) < len(held) else None
+        if isinstance(part, dict) and isinstance(part.get("serial"), str) and parts[2] != "serial":
+            return f"{part['serial']} — {label}"
+        shown = re.fullmatch(r"[a-z_]+-(\d+)", anchor or "")
+        if shown:
+            return self._("Line %(line)s", line=shown.group(1)) + " — " + label
+        return None

@@ -464,7 +464,8 @@ def test_the_cookie_writes_through_the_api_only_from_our_pages(site):
 def test_the_coordinator_picks_an_open_transfer_to_approve(site):
     client, _ = site
     page = page_as(client, "coord", "/forms/inventory/approve_transfer")
-    assert '<option value="TR-9">S1 → S2 · &lt;unused&gt;</option>' in page
+    assert ('<option value="TR-9">مدرسة الأمل ← إعدادية النور · وحدة واحدة · &lt;unused&gt; · 2 يناير 2026</option>'
+            in page)
     assert "<unused>" not in page  # what users typed is escaped
 
 
