@@ -16,7 +16,7 @@ from services.inventory import schemas as inv
 from services.training import schemas as trn
 from shared.calendar import local_date
 
-from .forms import FORM_BY_PATH, Form, school_code_of
+from .forms import FORM_BY_PATH, PICKED_ID, Form, id_named, names_told_apart, school_code_of
 from .http import HttpProblem
 from .lists import heading
 from .queries import CODE, TEXT, current_school_year, dated
@@ -38,21 +38,91 @@ def _sessions(page):
     return out
 
 
+def _every(page, widget) -> list[dict]:
+    """Every record a picker of `widget` may name, asked once for the page."""
+    lists = page.__dict__.setdefault("_picked_lists", {})
+    if widget not in lists:
+        lists[widget] = {
+            "resource": lambda: _catalogue(page),
+            "training": lambda: page.web.api.rpc("training", "trainings", None),
+            "session": lambda: _sessions(page),
+            "dysfunction": lambda: page.q.dysfunctions(page.user, {}),
+            "project": lambda: page.web.api.rpc("resources", "production_projects"),
+        }[widget]()
+    return lists[widget]
+
+
+def _title(widget, record) -> str:
+    return record.get("description" if widget == "dysfunction" else "title") or ""
+
+
+def names(page, widget) -> dict[str, str]:
+    """{id: name} of the records a picker of `widget` offers, each named as a person knows it: a resource or a
+    project by its title, a training with its school year, a session with its training, first day and venue,
+    a dysfunction with its school; never by its id."""
+    found = page.__dict__.setdefault("_picked_names", {})
+    if widget in found:
+        return found[widget]
+    L, key = page.L, PICKED_ID[widget]
+    schools = page.school_names() if widget == "dysfunction" else {}
+
+    def name(r):
+        if widget == "training":
+            return f"{r['title']} · {L.year(r.get('school_year'))}"
+        if widget == "session":
+            return f"{r['title']} · {L.date(r['starts_on'])} · {r.get('venue') or ''}".rstrip(" ·")
+        if widget == "dysfunction":
+            school = schools.get(r.get("school_code")) or {}
+            said = school.get("name_ar" if L.code == "ar" else "name_fr") or r.get("school_code") or ""
+            return f"{said} · {r.get('description') or ''}"
+        return r.get("title") or r[key]
+
+    found[widget] = names_told_apart([(r[key], name(r)) for r in _every(page, widget)])
+    return found[widget]
+
+
+def _picked_fields(form: Form):
+    return [f for f in form.fields if f.widget in PICKED_ID]
+
+
+def ids_picked(page, form: Form, values: dict) -> dict:
+    """The form's values with each picker's text replaced by the id of the record it names; a text that names
+    none is left as typed (see `unknown_picks`)."""
+    out = dict(values)
+    for f in _picked_fields(form):
+        text = values.get(f.name)
+        if isinstance(text, str) and text.strip():
+            every = _every(page, f.widget)
+            titles = {r[PICKED_ID[f.widget]]: _title(f.widget, r) for r in every}
+            out[f.name] = id_named(text, names(page, f.widget), titles) or text.strip()
+    return out
+
+
+def unknown_picks(page, form: Form, values: dict) -> dict:
+    """{field: [message]} for each picker whose text names no record."""
+    return {f.name: ["Nothing of this name: pick one from the list."] for f in _picked_fields(form)
+            if (values.get(f.name) or "").strip() and values[f.name] not in names(page, f.widget)}
+
+
+def names_shown(page, form: Form, values: dict) -> dict:
+    """The form's values as the person sees them: each picked record by its name, not its id."""
+    shown = {f.name: names(page, f.widget).get(values.get(f.name)) for f in _picked_fields(form)
+             if isinstance(values.get(f.name), str) and values.get(f.name)}
+    return dict(values, **{k: v for k, v in shown.items() if v}) if any(shown.values()) else values
+
+
 def picks(page, form: Form) -> dict:
-    """The searchable lists the form's pickers need: resources, trainings, sessions, dysfunctions, projects."""
+    """The searchable lists the form's pickers need (resources, trainings, sessions, dysfunctions, projects),
+    and the name of each record in them (`names`)."""
     wanted = {f.widget for f in form.fields} & set(PICKED)
     found = {}
     if "resource" in wanted:
         statuses = {c for f in form.fields if f.widget == "resource" for c in f.choices}
-        found["resources"] = [r for r in _catalogue(page) if not statuses or r["status"] in statuses]
-    if "training" in wanted:
-        found["trainings"] = page.web.api.rpc("training", "trainings", None)
-    if "session" in wanted:
-        found["sessions"] = _sessions(page)
-    if "dysfunction" in wanted:
-        found["dysfunctions"] = page.q.dysfunctions(page.user, {})
-    if "project" in wanted:
-        found["projects"] = page.web.api.rpc("resources", "production_projects")
+        found["resources"] = [r for r in _every(page, "resource") if not statuses or r["status"] in statuses]
+    for widget in wanted - {"resource"}:
+        found[PICKED[widget]] = _every(page, widget)
+    if wanted:
+        found["names"] = {PICKED[w]: names(page, w) for w in wanted}
     return found
 
 

@@ -13,7 +13,7 @@ from shared import tables
 from shared.aside import aside
 from shared.errors import InvalidCommand
 
-from .forms import LINE_FIELDS, Form, body_of, delivery_lines, picked_schools, resource_shown, school_code_of
+from .forms import LINE_FIELDS, Form, body_of, delivery_lines, picked_schools, school_code_of
 from . import axes
 from .http import HttpProblem
 from .i18n import file_rows
@@ -58,6 +58,9 @@ def bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
     """[(command body, {error path: input name})] for one submit."""
     path = form.path
     if path.startswith(("resources/", "training/")):
+        unknown = axes.unknown_picks(page, form, values)
+        if unknown:
+            raise HttpProblem(400, "Invalid request", errors=unknown)
         return axis_bodies(page, form, values)
     if path == "inventory/receive_delivery":
         items, suffixes = delivery_lines(page.request.form)
@@ -143,15 +146,6 @@ def fault_id_of(page, text: str) -> str:
     return found[0]  # an item has one open fault at a time
 
 
-def resource_picked(form: Form, values: dict, pick: dict) -> dict:
-    """A resource given by its bare reference (a link from its page) shown as the picker shows it: its title
-    and its reference."""
-    named = {r["resource_id"]: r for r in pick.get("resources") or []}
-    found = {f.name: named[values[f.name]] for f in form.fields
-             if f.widget == "resource" and isinstance(values.get(f.name), str) and values[f.name] in named}
-    return dict(values, **{name: resource_shown(r) for name, r in found.items()}) if found else values
-
-
 def fault_shown(page, form: Form, values: dict) -> dict:
     """The values of a form as the person sees them: a fault named by its item's serial number, not its id."""
     if not any(f.widget == "fault" for f in form.fields) or not values.get("fault_id"):
@@ -199,7 +193,7 @@ def axis_bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
             lines = read_table(page)
             body["participants"] = [{k: (r.get(k) or "").strip() for k in ("staff_id", "name", "role", "school_code")
                                      if (r.get(k) or "").strip()} for r in lines]
-            names["participants"] = "file"
+            names.update({"participants": "file", "_first_line": 2})  # under the file's heading
         else:
             rows = _rows(values, "staff_id-", ("staff_id", "name", "role", "school_code"), "participants")
             body["participants"] = [{k: (school_code_of(v) if k == "school_code" else v) for k, v in r.items() if v}
@@ -272,7 +266,7 @@ def go(location) -> Response:
 
 def show(page, form: Form, values: dict, ctx: dict, status: int = 200) -> Response:
     pick = page.picks(form, values)
-    ctx = dict(ctx, values=resource_picked(form, fault_shown(page, form, ctx.get("values", values)), pick))
+    ctx = dict(ctx, values=axes.names_shown(page, form, fault_shown(page, form, ctx.get("values", values))))
     extra = {}
     school = school_code_of(values.get("school_code") or values.get("from_school") or "")
     if form.path == "inventory/record_usage_visit" and school:

@@ -2,7 +2,6 @@
 command's body. The page posts to `/forms/<service>/<command>`, which runs it through `commands.run`."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from services.inventory import schemas as inv
@@ -157,20 +156,41 @@ def school_code_of(value: str) -> str:
     return (value or "").split("·")[0].strip()
 
 
-def resource_shown(resource: dict) -> str:
-    """A resource as its picker shows it: its title, its reference beside it (`Fractions (RES-MATH-01)`)."""
-    return f"{resource['title']} ({resource['resource_id']})" if resource.get("title") else resource["resource_id"]
+# A picked record's field, by its picker's widget: what the person picks by its name.
+PICKED_ID = {"resource": "resource_id", "training": "training_id", "session": "session_id",
+             "dysfunction": "dysfunction_id", "project": "project_id"}
+_DIRECTION_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 
 
-_REFERENCE_AT_END = re.compile(r"\(([A-Za-z0-9_-]{1,64})\)\s*$")
+def _plain(text) -> str:
+    """Text as a name is compared: without the marks that set its direction, spaces and case aside."""
+    return " ".join(str(text or "").translate(_DIRECTION_MARKS).split()).casefold()
 
 
-def resource_id_of(value: str) -> str:
-    """A picked resource is `Title (REFERENCE)`, or its reference typed (`REFERENCE` or `REFERENCE · title`):
-    its reference."""
-    value = (value or "").strip()
-    found = _REFERENCE_AT_END.search(value)
-    return found.group(1) if found else value.split("·")[0].strip()
+def names_told_apart(named: list[tuple[str, str]]) -> dict[str, str]:
+    """{id: name} of a picker's records given as [(id, name)]: a name a record shares with those before it
+    gets its rank, « (2) », « (3) », so that each name picks one record."""
+    out, seen = {}, {}
+    for record_id, name in named:
+        key = _plain(name)
+        seen[key] = seen.get(key, 0) + 1
+        out[record_id] = name if seen[key] == 1 else f"{name} ({seen[key]})"
+    return out
+
+
+def id_named(text: str, names: dict[str, str], titles: dict[str, str]) -> str | None:
+    """The record a picker's text names: by its name as the picker offers it, by its id (a link from the
+    record's page gives it, alone or before « · »), or by a title (the part before « · ») that one record alone
+    has; else None."""
+    text = (text or "").strip()
+    head = text.split("·")[0].strip()
+    if text in names or head in names:
+        return text if text in names else head
+    wanted = _plain(text)
+    found = [i for i, name in names.items() if _plain(name) == wanted]
+    if not found:
+        found = [i for i, title in titles.items() if head and _plain(title) == _plain(head)]
+    return found[0] if len(found) == 1 else None
 
 
 def _value(f: Field, raw: str):
@@ -187,9 +207,7 @@ def _value(f: Field, raw: str):
             return float(raw.replace(",", "."))
         except ValueError:
             return raw
-    if f.widget == "resource":
-        return resource_id_of(raw)
-    if f.widget in ("fault", "transfer", "training", "session", "dysfunction", "project"):
+    if f.widget in ("fault", "transfer"):
         return raw.split("·")[0].strip()
     if f.widget == "date" and f.name == "occurred_at":
         return day_as_instant(raw)

@@ -55,6 +55,7 @@ _RULES = [
     (r"^Give at least one field", "nothing_to_change"),
     (r"^No asset has serial|^Unknown serial", "unknown_serial"),
     (r"^No open fault on", "no_open_fault"),
+    (r"^Nothing of this name", "not_in_list"),
     (r"the fault is not under warranty", "cost_out_of_warranty"),
     (r"(?i)column", "file_columns"),
     (r"already", "duplicate"),

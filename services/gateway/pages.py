@@ -134,12 +134,17 @@ class Pages:
         back = ("/dashboard", self._("Back to the indicators")) if reading_tier() else ("/", self._("Back to my work"))
         return self.render("error.html", title or self._("Refused"), http_status=status, message=message, back=back)
 
-    def field_label(self, path: str) -> str:
+    def field_label(self, path: str, first_line: int = 1) -> str:
+        """A field's name in an error's summary; a line's field with its line, counted as the person counts:
+        from 1 on a form's table, from the file's line under its heading (`first_line`) for a file's lines; a
+        file read by a service (`lines.<n>`) names its lines itself."""
         parts = path.split(".")
         names = [p for p in parts if not p.isdigit()]
         line = next((p for p in parts if p.isdigit()), None)
         label = self.L.term("field", names[-1] if names else path)
         if line is not None:
+            if parts[0] != "lines":
+                line = int(line) + first_line
             return self._("Line %(line)s", line=line) + " — " + label
         return label
 
@@ -499,6 +504,7 @@ class Pages:
             raise Refused("role_not_allowed", "")
         posted = self.request.method == "POST"
         values = dict((self.request.form if posted else self.request.args).items())
+        values = axes.ids_picked(self, form, values)  # a resource, training, session... picked by its name
         if self.user["scope"].startswith("school:"):
             values["school_code"] = self.user["scope"].partition(":")[2]
         ctx = {"errors": {}, "error_list": [], "general_error": None, "values": values}
@@ -576,4 +582,4 @@ class Pages:
                 line = parts[1]
             if anchor:
                 ctx["errors"][anchor] = message
-            ctx["error_list"].append((anchor, self.field_label(path), message, line))
+            ctx["error_list"].append((anchor, self.field_label(path, names.get("_first_line", 1)), message, line))

@@ -183,8 +183,8 @@ def teams(base: str, made: dict) -> None:
             res.click("a[href^='/forms/resources/distribute_resource']")
             form = res.locator("form[data-command='resources/distribute_resource']")
             expect(form.locator("[data-count='primary-rural']")).to_have_text("3")
-            # The resource is said by its title, its reference beside it; the reference is what is sent.
-            expect(form.locator("[name=resource_id]")).to_have_value(f"{w['resource']} ({resource})")
+            # The resource is said by its title, not its id; the id is what is sent.
+            expect(form.locator("[name=resource_id]")).to_have_value(w["resource"])
             expect(res.locator("#reach")).to_have_text(w["reach"][0])
             picker = form.locator("[name=school_codes]")
             for n in (1, 2, 3) if lang == "ar" else (1, 2):

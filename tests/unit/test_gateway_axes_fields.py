@@ -1,8 +1,20 @@
-"""The resources and training teams' forms in the browser, over the fake service layer of the web tests: what
-a person typed wrong is said beside the field, in the page's language, saying what to change."""
+"""The resources and training teams' forms in the browser, over the fake service layer of the web tests: a
+training, a session, a dysfunction... picked by its name, never by its id, and what a person typed wrong said
+beside the field, in the page's language, saying what to change."""
+import re
+
 from tests.helpers import page_as
-from tests.unit.test_gateway_axes import axes  # noqa: F401
-from tests.unit.test_gateway_web import csrf_of, site  # noqa: F401
+from tests.unit.test_gateway_axes import ANSWERS, TRAINING, axes  # noqa: F401
+from tests.unit.test_gateway_web import commands_sent, csrf_of, site  # noqa: F401
+
+
+def options(page: str, datalist: str) -> list[str]:
+    found = page[page.index(f'<datalist id="{datalist}">'):]
+    return re.findall(r'<option value="([^"]*)"', found[:found.index("</datalist>")])
+
+
+def sent(services, command):
+    return [c for s, m, c in commands_sent(services) if m == command][-1]
 
 
 def field_error(page: str, name: str) -> str:
@@ -48,3 +60,85 @@ def test_a_mean_score_with_two_decimals_says_how_many_are_allowed(axes):  # noqa
     refused = client.post("/forms/training/evaluate_training?lang=fr", data={
         "csrf": csrf_of(page), "training_id": "T1", "respondents": "11", "mean_score": "4,25"}).get_data(as_text=True)
     assert field_error(refused, "mean_score") == "Au plus une décimale, comme 4,2."
+
+
+def test_a_training_opened_from_its_page_is_named_by_its_title_and_year_and_sent_by_its_id(axes):  # noqa: F811
+    client, services = axes
+    page = page_as(client, "trn", "/forms/training/schedule_session?training_id=T1&lang=fr")
+    assert 'id="f-training_id" name="training_id" required aria-required="true" value="TICE en classe · 2025-2026"' \
+        in page
+    assert options(page, "dl-trainings") == ["TICE en classe · 2025-2026"]
+    arabic = client.get("/forms/training/schedule_session?training_id=T1&lang=ar").get_data(as_text=True)
+    assert options(arabic, "dl-trainings") == ["TICE en classe · \u20662025-2026\u2069"]
+    form = {"csrf": csrf_of(page), "training_id": "TICE en classe · 2025-2026", "starts_on": "2025-11-10",
+            "ends_on": "2025-11-11", "hours": "12", "venue": "CRMEF Dakhla"}
+    assert client.post("/forms/training/schedule_session", data=form).status_code == 303
+    assert sent(services, "schedule_session")["training_id"] == "T1"
+    # Its title alone, typed in another case, is enough while no other training has it.
+    form["training_id"] = "tice en classe"
+    assert client.post("/forms/training/schedule_session", data=form).status_code == 303
+    assert sent(services, "schedule_session")["training_id"] == "T1"
+
+
+def test_a_name_that_names_nothing_is_said_beside_its_picker(axes):  # noqa: F811
+    client, services = axes
+    page = page_as(client, "trn", "/forms/training/evaluate_training?lang=fr")
+    form = {"csrf": csrf_of(page), "training_id": "Formation inconnue", "respondents": "11", "mean_score": "4.2"}
+    refused = client.post("/forms/training/evaluate_training?lang=fr", data=form)
+    assert refused.status_code == 400
+    text = refused.get_data(as_text=True)
+    assert field_error(text, "training_id") == "Rien de ce nom : choisissez dans la liste."
+    assert 'value="Formation inconnue"' in text  # kept as typed, to be corrected
+    refused = client.post("/forms/training/evaluate_training?lang=ar", data=form).get_data(as_text=True)
+    assert field_error(refused, "training_id") == "لا شيء بهذا الاسم: اختر من القائمة."
+    assert not [c for s, m, c in commands_sent(services) if m == "evaluate_training"]
+
+
+def test_two_trainings_of_one_title_are_told_apart_and_each_picks_its_own(axes, monkeypatch):  # noqa: F811
+    client, services = axes
+    again = dict(TRAINING, training_id="T2", planned_at="2025-10-01T10:00:00+01:00")
+    monkeypatch.setitem(ANSWERS, "trainings", lambda *a: [dict(TRAINING), again])
+    page = page_as(client, "trn", "/forms/training/evaluate_training?lang=fr")
+    assert options(page, "dl-trainings") == ["TICE en classe · 2025-2026", "TICE en classe · 2025-2026 (2)"]
+    form = {"csrf": csrf_of(page), "training_id": "TICE en classe · 2025-2026 (2)", "respondents": "11",
+            "mean_score": "4.2"}
+    assert client.post("/forms/training/evaluate_training", data=form).status_code == 303
+    assert sent(services, "evaluate_training")["training_id"] == "T2"
+    # The title alone names two trainings: which one is asked.
+    form["training_id"] = "TICE en classe"
+    refused = client.post("/forms/training/evaluate_training?lang=fr", data=form).get_data(as_text=True)
+    assert field_error(refused, "training_id") == "Rien de ce nom : choisissez dans la liste."
+
+
+def test_sessions_dysfunctions_and_projects_are_picked_by_their_names(axes):  # noqa: F811
+    client, services = axes
+    page = page_as(client, "trn", "/forms/training/complete_session?lang=fr")
+    assert options(page, "dl-sessions") == ["TICE en classe · 3 novembre 2025 · CRMEF"]
+    assert client.post("/forms/training/complete_session", data={
+        "csrf": csrf_of(page), "session_id": "TICE en classe · 3 novembre 2025 · CRMEF"}).status_code == 303
+    assert sent(services, "complete_session") == {"session_id": "SE1"}
+    page = page_as(client, "res", "/forms/resources/resolve_dysfunction?lang=ar")
+    assert options(page, "dl-dysfunctions") == ["مدرسة الأمل · Pas de son"]
+    assert client.post("/forms/resources/resolve_dysfunction", data={
+        "csrf": csrf_of(page), "dysfunction_id": "مدرسة الأمل · Pas de son",
+        "resolution": "Haut-parleurs branchés"}).status_code == 303
+    assert sent(services, "resolve_dysfunction")["dysfunction_id"] == "D1"
+    page = client.get("/forms/resources/submit_resource?lang=fr").get_data(as_text=True)
+    assert options(page, "dl-projects") == ["Atlas"]
+    assert client.post("/forms/resources/submit_resource", data={
+        "csrf": csrf_of(page), "project_id": "Atlas", "title": "Atlas des communes"}).status_code == 303
+    assert sent(services, "submit_resource")["project_id"] == "P1"
+
+
+def test_participants_typed_without_their_school_are_counted_from_line_1(axes):  # noqa: F811
+    client, services = axes
+    page = page_as(client, "trn", "/forms/training/invite_participants?session_id=SE1&lang=fr")
+    refused = client.post("/forms/training/invite_participants?lang=fr", data={
+        "csrf": csrf_of(page), "session_id": "SE1", "staff_id-1": "M123456", "name-1": "Amal Idrissi",
+        "role-1": "teacher", "staff_id-2": "M765432", "name-2": "Omar Alaoui", "role-2": "teacher"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    summary = re.sub(r"<[^>]+>", "", text[text.index('id="form-errors"'):text.index("</ul>", text.index('id="form-errors"'))])
+    assert "Ligne 1 — Établissement\xa0: Obligatoire." in summary and "Ligne 2 — Établissement\xa0: Obligatoire." in summary
+    assert "Ligne 0" not in summary
+    assert field_error(text, "school_code-1") == "Obligatoire." and field_error(text, "school_code-2") == "Obligatoire."
