@@ -143,7 +143,9 @@ def form_extra(page, form: Form, values: dict, pick: dict) -> dict:
         return {"session": rpc("training", "session", session_id)}
     training_id = (values.get("training_id") or "").split("·")[0].strip()
     if path == "training/award_certificates" and training_id:
-        return {"eligibility": rpc("training", "certification_status", training_id)}
+        eligibility = rpc("training", "certification_status", training_id)
+        return {"eligibility": eligibility, "people": people_of(page, [p["staff_id"] for p in
+                                                                       (eligibility or {}).get("participants") or []])}
     if path == "training/schedule_session":
         year = values.get("school_year") or current_school_year()
         if training_id:
@@ -188,6 +190,15 @@ def picked_staff(page, staff_ids: list[str]) -> list[dict]:
     if unknown:
         raise HttpProblem(400, "Invalid request", errors={"staff_ids": [f"Unknown staff: {', '.join(unknown)}."]})
     return [{k: v for k, v in known[i].items() if v is not None} for i in staff_ids]
+
+
+def people_of(page, staff_ids: list[str]) -> dict[str, dict]:
+    """{staff number: person} of the staff training knows by these numbers, their names and schools: the
+    certificates are awarded to people, not to numbers."""
+    if not staff_ids:
+        return {}
+    found = page.web.api.rpc("training", "staff", None, None, None, staff_ids, len(staff_ids))["staff"]
+    return {p["staff_id"]: p for p in page.q.readable_rows(page.user, found)}
 
 
 def months(periods: list[dict], around: str = "") -> list[dict]:

@@ -142,3 +142,14 @@ def test_participants_typed_without_their_school_are_counted_from_line_1(axes): 
     assert "Ligne 1 — Établissement\xa0: Obligatoire." in summary and "Ligne 2 — Établissement\xa0: Obligatoire." in summary
     assert "Ligne 0" not in summary
     assert field_error(text, "school_code-1") == "Obligatoire." and field_error(text, "school_code-2") == "Obligatoire."
+
+
+def test_the_certificates_are_awarded_to_participants_named_beside_their_staff_number(axes):  # noqa: F811
+    client, _ = axes
+    page = page_as(client, "trn", "/forms/training/award_certificates?training_id=T1&lang=fr")
+    table = page[page.index('id="eligible"'):page.index("</table>", page.index('id="eligible"'))]
+    rows = [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+    assert rows == [["Délivrer", "Nom", "Matricule", "Jours de présence", "Attestation"],
+                    ["Amal Idrissi", "Amal Idrissi", "E1", "2 / 2", "—"],
+                    ["—", "Omar Alaoui", "E2", "0 / 2", "—"]]
