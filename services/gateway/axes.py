@@ -304,7 +304,9 @@ def resources(page):
                        statuses=STATUSES, subjects=sorted({r["subject"] for r in rows if r.get("subject")}),
                        levels=sorted({lv for r in rows for lv in r.get("levels") or []}),
                        actions=_actions(page, RESOURCE_FORMS), schools=page.school_names(),
-                       committees=page.web.api.rpc("resources", "committees"))
+                       committees=page.web.api.rpc("resources", "committees"),
+                       projects=page.web.api.rpc("resources", "production_projects"),
+                       submitted=Counter(r.get("project_id") for r in rows if r.get("project_id")))
 
 
 def resource(page, resource_id):

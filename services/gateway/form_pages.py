@@ -229,6 +229,8 @@ def after(page, form: Form, sent: list[dict], answers: list) -> str:
     body = sent[0] if sent else {}
     done = quote(event or "")
     service = form.path.split("/")[0]
+    if form.path == "resources/start_production_project":  # the projects, the new one among them
+        return _go(f"/resources?done={done}#projects")
     if service in ("resources", "training"):
         return _go(axes.landing(form.path, body, data) + f"done={done}")
     if service == "maintenance":

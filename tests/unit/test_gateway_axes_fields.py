@@ -153,3 +153,20 @@ def test_the_certificates_are_awarded_to_participants_named_beside_their_staff_n
     assert rows == [["Délivrer", "Nom", "Matricule", "Jours de présence", "Attestation"],
                     ["Amal Idrissi", "Amal Idrissi", "E1", "2 / 2", "—"],
                     ["—", "Omar Alaoui", "E2", "0 / 2", "—"]]
+
+
+def test_a_production_project_started_is_found_among_the_projects_where_the_form_lands(axes, monkeypatch):  # noqa: F811
+    client, services = axes
+    monkeypatch.setitem(ANSWERS, "production_projects", lambda *a: [
+        {"project_id": "P1", "title": "Atlas", "subject": "Histoire", "members": ["Amal Idrissi", "Omar Alaoui"],
+         "started_at": "2025-10-06T10:00:00+01:00"}])
+    page = page_as(client, "res", "/forms/resources/start_production_project?lang=fr")
+    answer = client.post("/forms/resources/start_production_project", data={
+        "csrf": csrf_of(page), "title": "Atlas", "subject": "Histoire", "members": "Amal Idrissi\nOmar Alaoui"})
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("#projects")
+    landed = client.get(answer.headers["Location"].split("#")[0] + "&lang=fr").get_data(as_text=True)
+    projects = landed[landed.index('id="projects"'):landed.index("</section>", landed.index('id="projects"'))]
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", projects, re.S)]
+    # Two resources of the catalogue (Atlas local, Quiz) come from this project.
+    assert cells == ["Atlas", "Histoire", "Amal Idrissi, Omar Alaoui", "6 octobre 2025", "2"]
+    assert "Projets de production" in projects
