@@ -252,10 +252,19 @@ def queues(page) -> list[dict]:
     return out
 
 
+# The list a form's record is found in, for the forms of records without a page of their own.
+LISTED_IN = {"resources/report_dysfunction": "/dysfunctions?",
+             "resources/resolve_dysfunction": "/dysfunctions?status=resolved&",
+             "resources/record_good_practice": "/practices?", "resources/record_local_research": "/research?",
+             "resources/hold_awareness_workshop": "/workshops?"}
+
+
 def landing(path: str, body: dict, data: dict) -> str:
     """Where a recorded resources or training form lands (a query string follows)."""
     if path == "resources/hold_validation_committee" and data.get("committee_id"):
         return f"/committees/{quote(data['committee_id'])}?"
+    if path in LISTED_IN:
+        return LISTED_IN[path]
     if path.startswith("resources/"):
         resource = data.get("resource_id") or body.get("resource_id")
         return f"/resources/{quote(resource)}?" if resource else "/resources?"

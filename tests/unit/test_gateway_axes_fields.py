@@ -170,3 +170,29 @@ def test_a_production_project_started_is_found_among_the_projects_where_the_form
     # Two resources of the catalogue (Atlas local, Quiz) come from this project.
     assert cells == ["Atlas", "Histoire", "Amal Idrissi, Omar Alaoui", "6 octobre 2025", "2"]
     assert "Projets de production" in projects
+
+
+def test_a_dysfunction_reported_lands_on_the_open_dysfunctions_listing_it(axes):  # noqa: F811
+    client, _ = axes
+    page = page_as(client, "res", "/forms/resources/report_dysfunction?lang=fr")
+    answer = client.post("/forms/resources/report_dysfunction", data={
+        "csrf": csrf_of(page), "school_code": "S1", "description": "Pas de son"})
+    assert answer.status_code == 303 and answer.headers["Location"].startswith("/dysfunctions?done=")
+    landed = client.get(answer.headers["Location"] + "&lang=fr").get_data(as_text=True)
+    assert "Dysfonctionnements ouverts" in landed and "Pas de son" in landed
+
+
+def test_each_record_without_a_page_lands_on_the_list_that_shows_it(axes):  # noqa: F811
+    client, _ = axes
+    page = page_as(client, "res", "/forms/resources/record_good_practice?lang=fr")
+    for path, form, listed in (
+            ("record_good_practice", {"school_code": "S1", "teacher": "Amal Idrissi",
+                                      "description": "Quiz interactifs en CE6"}, "/practices?"),
+            ("record_local_research", {"title": "Usage des tablettes", "findings": "Peu d'usage",
+                                       "recommendations": "Former les enseignants"}, "/research?"),
+            ("hold_awareness_workshop", {"topic": "Ressources libres", "school_codes": ["S1"], "participants": "14",
+                                         "occurred_at": "2025-11-05"}, "/workshops?"),
+            ("resolve_dysfunction", {"dysfunction_id": "D1", "resolution": "Haut-parleurs branchés"},
+             "/dysfunctions?status=resolved&")):
+        answer = client.post(f"/forms/resources/{path}", data=dict(form, csrf=csrf_of(page)))
+        assert answer.status_code == 303 and answer.headers["Location"].startswith(listed + "done="), path
