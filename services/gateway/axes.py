@@ -436,6 +436,8 @@ def training(page, training_id):
     found = page.q.training(page.user, {}, training_id)
     paths = ["training/schedule_session", "training/award_certificates", "training/evaluate_training"]
     return page.render("training.html", found["title"], training=found,
+                       evaluation=page.web.api.rpc("training", "evaluation", training_id),
+                       people=people_of(page, [c["staff_id"] for c in found.get("certificates") or []]),
                        actions=_actions(page, paths, training_id=training_id))
 
 

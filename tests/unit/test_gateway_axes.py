@@ -79,6 +79,7 @@ ANSWERS = {
                                                "awarded_at": "2026-01-05T10:00:00+01:00"}]),
     "session": lambda *a: dict(SESSION, participants=[dict(p) for p in SESSION["participants"]]),
     "school_calendar": lambda *a: dict(CALENDAR),
+    "evaluation": lambda *a: None,
     "annual_summary": lambda *a: {
         "school_year": a[0], "trainings": {"planned": 1, "done": 1}, "sessions": {"scheduled": 2, "completed": 2},
         "people": {"invited": 12, "trained": 11}, "hours": {"sessions": 24.0},

@@ -196,3 +196,16 @@ def test_each_record_without_a_page_lands_on_the_list_that_shows_it(axes):  # no
              "/dysfunctions?status=resolved&")):
         answer = client.post(f"/forms/resources/{path}", data=dict(form, csrf=csrf_of(page)))
         assert answer.status_code == 303 and answer.headers["Location"].startswith(listed + "done="), path
+
+
+def test_a_trainings_page_shows_its_evaluation_and_whom_each_certificate_went_to(axes, monkeypatch):  # noqa: F811
+    client, _ = axes
+    monkeypatch.setitem(ANSWERS, "evaluation", lambda *a: {"respondents": 11, "mean_score": 4.2,
+                                                           "remarks": "Formation utile"})
+    page = page_as(client, "trn", "/trainings/T1?lang=fr&done=training_evaluated")
+    evaluation = page[page.index('id="evaluation"'):page.index("</section>", page.index('id="evaluation"'))]
+    assert "Évaluation" in evaluation and "4,2 sur 5 par 11 répondants" in evaluation
+    assert "Formation utile" in evaluation
+    assert "OED-2025-2026-0001</a> · Amal Idrissi" in page
+    arabic = client.get("/trainings/T1?lang=ar").get_data(as_text=True)
+    assert "4,2 من 5 حسب 11 مستجوبا" in arabic
