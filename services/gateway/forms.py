@@ -227,7 +227,8 @@ def picked_schools(form: Form, data, body: dict) -> dict:
 
 
 def day_as_instant(raw: str) -> str:
-    """A day picked for `occurred_at`: noon of that day in Morocco, or now if that is still to come."""
+    """A day picked for `occurred_at`: noon of that day in Morocco, or now if that is today and noon is still to
+    come. A day after today stays in the future, for the command to refuse: it is not made today's."""
     from datetime import date, datetime, time, timezone
 
     from shared.calendar import CASABLANCA
@@ -237,7 +238,7 @@ def day_as_instant(raw: str) -> str:
     except ValueError:
         return raw
     now = datetime.now(timezone.utc).astimezone(CASABLANCA)
-    return min(noon, now).isoformat(timespec="seconds")
+    return (min(noon, now) if noon.date() <= now.date() else noon).isoformat(timespec="seconds")
 
 
 def body_of(form: Form, data) -> dict:

@@ -209,3 +209,18 @@ def test_a_trainings_page_shows_its_evaluation_and_whom_each_certificate_went_to
     assert "OED-2025-2026-0001</a> · Amal Idrissi" in page
     arabic = client.get("/trainings/T1?lang=ar").get_data(as_text=True)
     assert "4,2 من 5 حسب 11 مستجوبا" in arabic
+
+
+def test_a_workshop_dated_after_today_is_refused_beside_its_date_not_recorded_as_today(axes):  # noqa: F811
+    from datetime import datetime, timedelta, timezone
+
+    from shared.calendar import CASABLANCA
+
+    client, services = axes
+    tomorrow = (datetime.now(timezone.utc).astimezone(CASABLANCA).date() + timedelta(days=1)).isoformat()
+    page = page_as(client, "res", "/forms/resources/hold_awareness_workshop?lang=fr")
+    form = {"csrf": csrf_of(page), "topic": "Ressources libres", "school_codes": ["S1"], "participants": "14",
+            "occurred_at": tomorrow}
+    refused = client.post("/forms/resources/hold_awareness_workshop?lang=fr", data=form).get_data(as_text=True)
+    assert field_error(refused, "occurred_at") == "Ne doit pas être dans le futur."
+    assert not [c for s, m, c in commands_sent(services) if m == "hold_awareness_workshop"]
