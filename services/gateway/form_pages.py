@@ -57,6 +57,13 @@ def read_table(page, name="file") -> list[dict]:
 def bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
     """[(command body, {error path: input name})] for one submit."""
     path = form.path
+    typed = [f.name for f in form.fields if f.widget == "school" and (values.get(f.name) or "").strip()]
+    if typed:
+        known = {s["school_code"] for s in page.q.schools(page.user, {})}
+        unknown = {n: ["No school of this name or code: pick one from the list."] for n in typed
+                   if school_code_of(values[n]) not in known}
+        if unknown:
+            raise HttpProblem(400, "Invalid request", errors=unknown)
     if path.startswith(("resources/", "training/")):
         unknown = axes.unknown_picks(page, form, values)
         if unknown:

@@ -56,6 +56,7 @@ _RULES = [
     (r"^No asset has serial|^Unknown serial", "unknown_serial"),
     (r"^No open fault on", "no_open_fault"),
     (r"^Nothing of this name", "not_in_list"),
+    (r"^No school of this name", "unknown_school_name"),
     (r"the fault is not under warranty", "cost_out_of_warranty"),
     (r"(?i)column", "file_columns"),
     (r"already", "duplicate"),

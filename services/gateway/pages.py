@@ -494,6 +494,25 @@ class Pages:
         pick.update(axes.picks(self, form))
         return pick
 
+    def schools_named(self, form: Form, values: dict) -> dict:
+        """The form's values with a school typed by its whole name, Arabic or French, given by its code."""
+        fields = [f.name for f in form.fields if f.widget == "school" and (values.get(f.name) or "").strip()]
+        if not fields:
+            return values
+        schools = self.q.schools(self.user, {})
+        codes = {s["school_code"] for s in schools}
+        out = dict(values)
+        for name in fields:
+            said = " ".join(values[name].split()).casefold()
+            if school_code_of(values[name]) in codes:
+                continue
+            found = [s["school_code"] for s in schools
+                     if said in (" ".join((s.get("name_ar") or "").split()).casefold(),
+                                 " ".join((s.get("name_fr") or "").split()).casefold())]
+            if len(found) == 1:
+                out[name] = found[0]
+        return out
+
     def form(self, path: str) -> Response:
         form = FORM_BY_PATH.get(path)
         if form is None:
@@ -505,6 +524,7 @@ class Pages:
         posted = self.request.method == "POST"
         values = dict((self.request.form if posted else self.request.args).items())
         values = axes.ids_picked(self, form, values)  # a resource, training, session... picked by its name
+        values = self.schools_named(form, values)
         if self.user["scope"].startswith("school:"):
             values["school_code"] = self.user["scope"].partition(":")[2]
         ctx = {"errors": {}, "error_list": [], "general_error": None, "values": values}
@@ -574,8 +594,9 @@ class Pages:
         values = ctx.get("values") or {}
         for path, message in self.messages(exc.errors):
             anchor = names.get(path, path if "." not in path else None)
-            if anchor and not str(values.get(anchor, "")).strip() and message == self.L.term("field_rule", "length"):
-                message = self.L.term("field_rule", "required")  # a length from 1 broken by an empty field
+            if anchor and not str(values.get(anchor, "")).strip() and message in (
+                    self.L.term("field_rule", "length"), self.L.term("field_rule", "code_format")):
+                message = self.L.term("field_rule", "required")  # an empty field's one fault: it is empty
             line = None
             parts = path.split(".")
             if parts[0] == "lines" and len(parts) > 1:

@@ -189,6 +189,7 @@ FIELD_RULE = {
     "unknown_serial": N_("No equipment has this serial number."),
     "no_open_fault": N_("No open fault on the equipment with this serial number."),
     "not_in_list": N_("Nothing of this name: pick one from the list."),
+    "unknown_school_name": N_("No school of this name or code: pick one from the list."),
     "cost_out_of_warranty": N_("Required: the fault is not under warranty, so its repair has a cost."),
     "duplicate": N_("Already recorded."),
     "before_registration": N_("The school year ended before the school was registered."),

@@ -224,3 +224,26 @@ def test_a_workshop_dated_after_today_is_refused_beside_its_date_not_recorded_as
     refused = client.post("/forms/resources/hold_awareness_workshop?lang=fr", data=form).get_data(as_text=True)
     assert field_error(refused, "occurred_at") == "Ne doit pas être dans le futur."
     assert not [c for s, m, c in commands_sent(services) if m == "hold_awareness_workshop"]
+
+
+def test_a_school_is_picked_by_its_whole_name_and_one_unknown_is_said_so(axes):  # noqa: F811
+    client, services = axes
+    page = page_as(client, "res", "/forms/resources/record_good_practice?lang=ar")
+    form = {"csrf": csrf_of(page), "school_code": "مدرسة الأمل", "teacher": "أمل الإدريسي",
+            "description": "اختبارات تفاعلية في القسم"}
+    assert client.post("/forms/resources/record_good_practice", data=form).status_code == 303
+    assert sent(services, "record_good_practice")["school_code"] == "S1"
+    form["school_code"] = "collège annour"  # its French name, in another case
+    assert client.post("/forms/resources/record_good_practice", data=form).status_code == 303
+    assert sent(services, "record_good_practice")["school_code"] == "S2"
+    form["school_code"] = "مدرسة لا توجد"
+    refused = client.post("/forms/resources/record_good_practice?lang=ar", data=form).get_data(as_text=True)
+    assert field_error(refused, "school_code") == "لا توجد مؤسسة بهذا الاسم أو الرمز: اختر من القائمة."
+
+
+def test_a_session_left_empty_is_said_required_not_badly_written(axes):  # noqa: F811
+    client, _ = axes
+    page = page_as(client, "trn", "/forms/training/cancel_session?lang=fr")
+    refused = client.post("/forms/training/cancel_session?lang=fr", data={
+        "csrf": csrf_of(page), "session_id": "", "reason": "Formateur malade"}).get_data(as_text=True)
+    assert field_error(refused, "session_id") == "Obligatoire."
