@@ -239,7 +239,11 @@ def after(page, form: Form, sent: list[dict], answers: list) -> str:
     if form.path == "resources/start_production_project":  # the projects, the new one among them
         return _go(f"/resources?done={done}#projects")
     if service in ("resources", "training"):
-        return _go(axes.landing(form.path, body, data) + f"done={done}")
+        # An invitation or an award of several people says how many.
+        many = answers[0] if answers and isinstance(answers[0], list) else []
+        counted = f"&n={len(many)}" if form.path in ("training/invite_participants",
+                                                     "training/award_certificates") else ""
+        return _go(axes.landing(form.path, body, data) + f"done={done}{counted}")
     if service == "maintenance":
         fault = data.get("fault_id") or body.get("fault_id")
         return _go(f"/faults/{quote(fault)}?done={done}" if fault else f"/faults?done={done}")

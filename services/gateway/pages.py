@@ -125,8 +125,16 @@ class Pages:
             done=self._done(), field_label=self.field_label, **ctx)
         return Response(html, status=http_status, mimetype="text/html")
 
+    # What a form recorded for several people at once, said with how many.
+    COUNTED = {"participant_invited": lambda L, n: L.ngettext("%(num)s participant invited",
+                                                              "%(num)s participants invited", n),
+               "certification_awarded": lambda L, n: L.ngettext("%(num)s certificate awarded",
+                                                                "%(num)s certificates awarded", n)}
+
     def _done(self):
-        done = self.request.args.get("done")
+        done, n = self.request.args.get("done"), self.request.args.get("n", "")
+        if done in self.COUNTED and n.isdigit():
+            return self.COUNTED[done](self.L, int(n))
         return self.L.term("event", done) if done else None
 
     def error(self, message, status, title=None):

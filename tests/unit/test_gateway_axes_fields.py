@@ -247,3 +247,27 @@ def test_a_session_left_empty_is_said_required_not_badly_written(axes):  # noqa:
     refused = client.post("/forms/training/cancel_session?lang=fr", data={
         "csrf": csrf_of(page), "session_id": "", "reason": "Formateur malade"}).get_data(as_text=True)
     assert field_error(refused, "session_id") == "Obligatoire."
+
+
+def test_an_invitation_of_several_people_says_how_many_were_invited(axes, monkeypatch):  # noqa: F811
+    from tests.unit.test_gateway_web import Services
+
+    client, _ = axes
+    answered = Services.__call__
+
+    def call(self, service, method, *args):
+        if method == "invite_participants" and len(args) == 2:  # one event for each person invited
+            self.calls.append((service, method, args))
+            return [{"event_type": "participant_invited", "data": {"session_id": "SE1", "staff_id": p["staff_id"]}}
+                    for p in args[0]["participants"]]
+        return answered(self, service, method, *args)
+
+    monkeypatch.setattr(Services, "__call__", call)
+    page = page_as(client, "trn", "/forms/training/invite_participants?session_id=SE1&lang=fr")
+    answer = client.post("/forms/training/invite_participants", data={
+        "csrf": csrf_of(page), "session_id": "SE1", "staff_ids": ["E7", "E8", "E9"]})
+    assert answer.status_code == 303 and answer.headers["Location"] == "/sessions/SE1?done=participant_invited&n=3"
+    landed = client.get(answer.headers["Location"] + "&lang=fr").get_data(as_text=True)
+    assert "Enregistré : 3 participants convoqués" in landed
+    arabic = client.get(answer.headers["Location"] + "&lang=ar").get_data(as_text=True)
+    assert "تم التسجيل: استدعي 3 مشاركين" in arabic
