@@ -594,10 +594,28 @@ class Pages:
                 return None
         return form_pages.after(self, form, [b for b, _ in pairs], answers)
 
+    # The field a refusal is about, where the form has it: the refusal is said beside it too.
+    REFUSED_FIELD = {
+        "school_calendar_not_loaded": "calendar_override_reason",
+        "session_overlaps_school_calendar": "calendar_override_reason",
+        "session_outside_school_year": "starts_on",
+        "resource_not_approved": "resource_id", "resource_rejected": "resource_id",
+        "resource_already_approved": "resource_id", "resource_not_submitted": "resource_id",
+        "usage_period_overlaps": "period_start",
+        "day_outside_session": "day", "attendance_day_in_future": "day", "attendance_already_recorded": "day",
+        "session_not_over": "session_id", "session_cancelled": "session_id", "session_completed": "session_id",
+        "no_session_completed": "training_id", "training_not_certifying": "training_id",
+        "sessions_still_open": "training_id", "dysfunction_already_resolved": "dysfunction_id",
+        "unknown_school": "school_code", "no_school_matches": "cycle",
+    }
+
     def refused(self, exc: HttpProblem, ctx: dict, names: dict):
         """A refusal said next to each field (by its stable code), and in the summary."""
         if exc.code:
             ctx["general_error"] = self.L.term("rule", exc.code)
+            field = self.REFUSED_FIELD.get(exc.code)
+            if field and (field in names.values() or field in (ctx.get("values") or {})):
+                ctx["errors"][field] = ctx["general_error"]
             return
         values = ctx.get("values") or {}
         for path, message in self.messages(exc.errors):

@@ -271,3 +271,14 @@ def test_an_invitation_of_several_people_says_how_many_were_invited(axes, monkey
     assert "Enregistré : 3 participants convoqués" in landed
     arabic = client.get(answer.headers["Location"] + "&lang=ar").get_data(as_text=True)
     assert "تم التسجيل: استدعي 3 مشاركين" in arabic
+
+
+def test_a_session_on_an_exam_day_is_refused_beside_the_reason_that_would_let_it_through(axes):  # noqa: F811
+    client, _ = axes
+    page = page_as(client, "trn", "/forms/training/schedule_session?training_id=T1&lang=fr")
+    refused = client.post("/forms/training/schedule_session?lang=fr", data={
+        "csrf": csrf_of(page), "training_id": "T1", "starts_on": "2026-01-20", "ends_on": "2026-01-21",
+        "hours": "12", "venue": "CRMEF"}).get_data(as_text=True)
+    assert field_error(refused, "calendar_override_reason") == \
+        "La session tombe sur une période d&#39;examens ou des vacances."
+    assert 'aria-describedby="err-calendar_override_reason"' in refused
