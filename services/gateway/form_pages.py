@@ -13,7 +13,7 @@ from shared import tables
 from shared.aside import aside
 from shared.errors import InvalidCommand
 
-from .forms import LINE_FIELDS, Form, body_of, delivery_lines, picked_schools, school_code_of
+from .forms import LINE_FIELDS, Form, body_of, delivery_lines, picked_schools, school_code_of, school_named
 from . import axes
 from .http import HttpProblem
 from .i18n import file_rows
@@ -203,11 +203,22 @@ def axis_bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
             names.update({"participants": "file", "_first_line": 2})  # under the file's heading
         else:
             rows = _rows(values, "staff_id-", ("staff_id", "name", "role", "school_code"), "participants")
-            body["participants"] = [{k: (school_code_of(v) if k == "school_code" else v) for k, v in r.items() if v}
-                                    for r, _ in rows]
+            body["participants"] = [{k: v for k, v in r.items() if v} for r, _ in rows]
             for _, more in rows:
                 names.update(more)
             names["participants"] = "staff_id-1"
+        # Each person's school, by its code or its whole name; one that names no school is said so on its line.
+        schools, unknown = page.q.schools(page.user, {}), {}
+        for i, p in enumerate(body["participants"]):
+            if p.get("school_code"):
+                code = school_named(p["school_code"], schools)
+                if code is None:
+                    unknown[i] = {"school_code": ["No school of this name or code: pick one from the list."]}
+                p["school_code"] = code or p["school_code"]
+        if unknown:
+            problem = HttpProblem(400, "Invalid request", errors={"participants": unknown})
+            problem.names = names  # each error beside the line's school
+            raise problem
         # The staff picked from the list come after the file's or typed lines, whose line numbers stay.
         for p in axes.picked_staff(page, posted.getlist("staff_ids")):
             names.update({f"participants.{len(body['participants'])}.{k}": "staff_ids" for k in p})

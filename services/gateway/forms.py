@@ -156,6 +156,18 @@ def school_code_of(value: str) -> str:
     return (value or "").split("·")[0].strip()
 
 
+def school_named(text: str, schools: list[dict]) -> str | None:
+    """The code of the school `text` names: its code (`CODE` or `CODE · name`), or its whole Arabic or French
+    name, in any case; None when it names none, or several."""
+    code = school_code_of(text)
+    if any(s["school_code"] == code for s in schools):
+        return code
+    said = _plain(text)
+    found = [s["school_code"] for s in schools
+             if said and said in (_plain(s.get("name_ar")), _plain(s.get("name_fr")))]
+    return found[0] if len(found) == 1 else None
+
+
 # A picked record's field, by its picker's widget: what the person picks by its name.
 PICKED_ID = {"resource": "resource_id", "training": "training_id", "session": "session_id",
              "dysfunction": "dysfunction_id", "project": "project_id"}

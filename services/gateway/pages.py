@@ -13,7 +13,7 @@ from shared.catalogue import ASSET_KINDS, BUNDLES
 
 from . import axes, commands, form_pages, indicator_pages, lists, people
 from .access import Refused
-from .forms import FORM_BY_PATH, FORMS, Form, school_code_of
+from .forms import FORM_BY_PATH, FORMS, Form, school_code_of, school_named
 from .http import HttpProblem, rule_codes
 from .i18n import Lang
 from .queries import current_school_year, semester_start  # noqa: F401  (the home's queue)
@@ -508,18 +508,7 @@ class Pages:
         if not fields:
             return values
         schools = self.q.schools(self.user, {})
-        codes = {s["school_code"] for s in schools}
-        out = dict(values)
-        for name in fields:
-            said = " ".join(values[name].split()).casefold()
-            if school_code_of(values[name]) in codes:
-                continue
-            found = [s["school_code"] for s in schools
-                     if said in (" ".join((s.get("name_ar") or "").split()).casefold(),
-                                 " ".join((s.get("name_fr") or "").split()).casefold())]
-            if len(found) == 1:
-                out[name] = found[0]
-        return out
+        return dict(values, **{name: school_named(values[name], schools) or values[name] for name in fields})
 
     def form(self, path: str) -> Response:
         form = FORM_BY_PATH.get(path)
@@ -576,7 +565,7 @@ class Pages:
         try:
             pairs = form_pages.bodies(self, form, values)
         except HttpProblem as exc:
-            self.refused(exc, ctx, {"content_base64": "file", "format": "file"})
+            self.refused(exc, ctx, getattr(exc, "names", None) or {"content_base64": "file", "format": "file"})
             return None
         answers = []
         for body, names in pairs:

@@ -282,3 +282,17 @@ def test_a_session_on_an_exam_day_is_refused_beside_the_reason_that_would_let_it
     assert field_error(refused, "calendar_override_reason") == \
         "La session tombe sur une période d&#39;examens ou des vacances."
     assert 'aria-describedby="err-calendar_override_reason"' in refused
+
+
+def test_participants_typed_with_their_schools_name_are_invited_to_that_school(axes):  # noqa: F811
+    client, services = axes
+    page = page_as(client, "trn", "/forms/training/invite_participants?session_id=SE1&lang=ar")
+    form = {"csrf": csrf_of(page), "session_id": "SE1",
+            "staff_id-1": "M2001", "name-1": "نادية برادة", "role-1": "teacher", "school_code-1": "مدرسة الأمل",
+            "staff_id-2": "M2002", "name-2": "سعيد المنصوري", "role-2": "teacher", "school_code-2": "S2"}
+    assert client.post("/forms/training/invite_participants", data=form).status_code == 303
+    assert [p["school_code"] for p in sent(services, "invite_participants")["participants"]] == ["S1", "S2"]
+    form["school_code-2"] = "ثانوية لا توجد"
+    refused = client.post("/forms/training/invite_participants?lang=ar", data=form).get_data(as_text=True)
+    assert field_error(refused, "school_code-2") == "لا توجد مؤسسة بهذا الاسم أو الرمز: اختر من القائمة."
+    assert 'id="err-school_code-1"' not in refused
