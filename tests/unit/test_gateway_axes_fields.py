@@ -144,7 +144,7 @@ def test_participants_typed_without_their_school_are_counted_from_line_1(axes): 
     assert field_error(text, "school_code-1") == "Obligatoire." and field_error(text, "school_code-2") == "Obligatoire."
 
 
-def test_the_certificates_are_awarded_to_participants_named_beside_their_staff_number(axes):  # noqa: F811
+def test_the_certificates_are_awarded_to_participants_named_and_each_one_left_out_says_why(axes):  # noqa: F811
     client, _ = axes
     page = page_as(client, "trn", "/forms/training/award_certificates?training_id=T1&lang=fr")
     table = page[page.index('id="eligible"'):page.index("</table>", page.index('id="eligible"'))]
@@ -152,7 +152,7 @@ def test_the_certificates_are_awarded_to_participants_named_beside_their_staff_n
             for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
     assert rows == [["Délivrer", "Nom", "Matricule", "Jours de présence", "Attestation"],
                     ["Amal Idrissi", "Amal Idrissi", "E1", "2 / 2", "—"],
-                    ["—", "Omar Alaoui", "E2", "0 / 2", "—"]]
+                    ["La présence est en dessous du seuil.", "Omar Alaoui", "E2", "0 / 2", "—"]]
 
 
 def test_a_production_project_started_is_found_among_the_projects_where_the_form_lands(axes, monkeypatch):  # noqa: F811
