@@ -16,7 +16,7 @@ from services.inventory import schemas as inv
 from services.training import schemas as trn
 from shared.calendar import local_date
 
-from .forms import FORM_BY_PATH, Form, school_code_of
+from .forms import FORM_BY_PATH, PICKED_ID, Form, id_named, names_told_apart, school_code_of
 from .http import HttpProblem
 from .lists import heading
 from .queries import CODE, TEXT, current_school_year, dated
@@ -38,21 +38,91 @@ def _sessions(page):
     return out
 
 
+def _every(page, widget) -> list[dict]:
+    """Every record a picker of `widget` may name, asked once for the page."""
+    lists = page.__dict__.setdefault("_picked_lists", {})
+    if widget not in lists:
+        lists[widget] = {
+            "resource": lambda: _catalogue(page),
+            "training": lambda: page.web.api.rpc("training", "trainings", None),
+            "session": lambda: _sessions(page),
+            "dysfunction": lambda: page.q.dysfunctions(page.user, {}),
+            "project": lambda: page.web.api.rpc("resources", "production_projects"),
+        }[widget]()
+    return lists[widget]
+
+
+def _title(widget, record) -> str:
+    return record.get("description" if widget == "dysfunction" else "title") or ""
+
+
+def names(page, widget) -> dict[str, str]:
+    """{id: name} of the records a picker of `widget` offers, each named as a person knows it: a resource or a
+    project by its title, a training with its school year, a session with its training, first day and venue,
+    a dysfunction with its school; never by its id."""
+    found = page.__dict__.setdefault("_picked_names", {})
+    if widget in found:
+        return found[widget]
+    L, key = page.L, PICKED_ID[widget]
+    schools = page.school_names() if widget == "dysfunction" else {}
+
+    def name(r):
+        if widget == "training":
+            return f"{r['title']} · {L.year(r.get('school_year'))}"
+        if widget == "session":
+            return f"{r['title']} · {L.date(r['starts_on'])} · {r.get('venue') or ''}".rstrip(" ·")
+        if widget == "dysfunction":
+            school = schools.get(r.get("school_code")) or {}
+            said = school.get("name_ar" if L.code == "ar" else "name_fr") or r.get("school_code") or ""
+            return f"{said} · {r.get('description') or ''}"
+        return r.get("title") or r[key]
+
+    found[widget] = names_told_apart([(r[key], name(r)) for r in _every(page, widget)])
+    return found[widget]
+
+
+def _picked_fields(form: Form):
+    return [f for f in form.fields if f.widget in PICKED_ID]
+
+
+def ids_picked(page, form: Form, values: dict) -> dict:
+    """The form's values with each picker's text replaced by the id of the record it names; a text that names
+    none is left as typed (see `unknown_picks`)."""
+    out = dict(values)
+    for f in _picked_fields(form):
+        text = values.get(f.name)
+        if isinstance(text, str) and text.strip():
+            every = _every(page, f.widget)
+            titles = {r[PICKED_ID[f.widget]]: _title(f.widget, r) for r in every}
+            out[f.name] = id_named(text, names(page, f.widget), titles) or text.strip()
+    return out
+
+
+def unknown_picks(page, form: Form, values: dict) -> dict:
+    """{field: [message]} for each picker whose text names no record."""
+    return {f.name: ["Nothing of this name: pick one from the list."] for f in _picked_fields(form)
+            if (values.get(f.name) or "").strip() and values[f.name] not in names(page, f.widget)}
+
+
+def names_shown(page, form: Form, values: dict) -> dict:
+    """The form's values as the person sees them: each picked record by its name, not its id."""
+    shown = {f.name: names(page, f.widget).get(values.get(f.name)) for f in _picked_fields(form)
+             if isinstance(values.get(f.name), str) and values.get(f.name)}
+    return dict(values, **{k: v for k, v in shown.items() if v}) if any(shown.values()) else values
+
+
 def picks(page, form: Form) -> dict:
-    """The searchable lists the form's pickers need: resources, trainings, sessions, dysfunctions, projects."""
+    """The searchable lists the form's pickers need (resources, trainings, sessions, dysfunctions, projects),
+    and the name of each record in them (`names`)."""
     wanted = {f.widget for f in form.fields} & set(PICKED)
     found = {}
     if "resource" in wanted:
         statuses = {c for f in form.fields if f.widget == "resource" for c in f.choices}
-        found["resources"] = [r for r in _catalogue(page) if not statuses or r["status"] in statuses]
-    if "training" in wanted:
-        found["trainings"] = page.web.api.rpc("training", "trainings", None)
-    if "session" in wanted:
-        found["sessions"] = _sessions(page)
-    if "dysfunction" in wanted:
-        found["dysfunctions"] = page.q.dysfunctions(page.user, {})
-    if "project" in wanted:
-        found["projects"] = page.web.api.rpc("resources", "production_projects")
+        found["resources"] = [r for r in _every(page, "resource") if not statuses or r["status"] in statuses]
+    for widget in wanted - {"resource"}:
+        found[PICKED[widget]] = _every(page, widget)
+    if wanted:
+        found["names"] = {PICKED[w]: names(page, w) for w in wanted}
     return found
 
 
@@ -73,7 +143,9 @@ def form_extra(page, form: Form, values: dict, pick: dict) -> dict:
         return {"session": rpc("training", "session", session_id)}
     training_id = (values.get("training_id") or "").split("·")[0].strip()
     if path == "training/award_certificates" and training_id:
-        return {"eligibility": rpc("training", "certification_status", training_id)}
+        eligibility = rpc("training", "certification_status", training_id)
+        return {"eligibility": eligibility, "people": people_of(page, [p["staff_id"] for p in
+                                                                       (eligibility or {}).get("participants") or []])}
     if path == "training/schedule_session":
         year = values.get("school_year") or current_school_year()
         if training_id:
@@ -118,6 +190,15 @@ def picked_staff(page, staff_ids: list[str]) -> list[dict]:
     if unknown:
         raise HttpProblem(400, "Invalid request", errors={"staff_ids": [f"Unknown staff: {', '.join(unknown)}."]})
     return [{k: v for k, v in known[i].items() if v is not None} for i in staff_ids]
+
+
+def people_of(page, staff_ids: list[str]) -> dict[str, dict]:
+    """{staff number: person} of the staff training knows by these numbers, their names and schools: the
+    certificates are awarded to people, not to numbers."""
+    if not staff_ids:
+        return {}
+    found = page.web.api.rpc("training", "staff", None, None, None, staff_ids, len(staff_ids))["staff"]
+    return {p["staff_id"]: p for p in page.q.readable_rows(page.user, found)}
 
 
 def months(periods: list[dict], around: str = "") -> list[dict]:
@@ -171,10 +252,19 @@ def queues(page) -> list[dict]:
     return out
 
 
+# The list a form's record is found in, for the forms of records without a page of their own.
+LISTED_IN = {"resources/report_dysfunction": "/dysfunctions?",
+             "resources/resolve_dysfunction": "/dysfunctions?status=resolved&",
+             "resources/record_good_practice": "/practices?", "resources/record_local_research": "/research?",
+             "resources/hold_awareness_workshop": "/workshops?"}
+
+
 def landing(path: str, body: dict, data: dict) -> str:
     """Where a recorded resources or training form lands (a query string follows)."""
     if path == "resources/hold_validation_committee" and data.get("committee_id"):
         return f"/committees/{quote(data['committee_id'])}?"
+    if path in LISTED_IN:
+        return LISTED_IN[path]
     if path.startswith("resources/"):
         resource = data.get("resource_id") or body.get("resource_id")
         return f"/resources/{quote(resource)}?" if resource else "/resources?"
@@ -223,7 +313,9 @@ def resources(page):
                        statuses=STATUSES, subjects=sorted({r["subject"] for r in rows if r.get("subject")}),
                        levels=sorted({lv for r in rows for lv in r.get("levels") or []}),
                        actions=_actions(page, RESOURCE_FORMS), schools=page.school_names(),
-                       committees=page.web.api.rpc("resources", "committees"))
+                       committees=page.web.api.rpc("resources", "committees"),
+                       projects=page.web.api.rpc("resources", "production_projects"),
+                       submitted=Counter(r.get("project_id") for r in rows if r.get("project_id")))
 
 
 def resource(page, resource_id):
@@ -344,6 +436,8 @@ def training(page, training_id):
     found = page.q.training(page.user, {}, training_id)
     paths = ["training/schedule_session", "training/award_certificates", "training/evaluate_training"]
     return page.render("training.html", found["title"], training=found,
+                       evaluation=page.web.api.rpc("training", "evaluation", training_id),
+                       people=people_of(page, [c["staff_id"] for c in found.get("certificates") or []]),
                        actions=_actions(page, paths, training_id=training_id))
 
 

@@ -14,7 +14,7 @@ from shared.aside import aside
 from shared.errors import InvalidCommand
 
 from .forms import (LINE_FIELDS, SCHOOL_FIELDS, Form, body_of, delivery_lines, looks_like_a_code, picked_schools,
-                    resource_shown, school_code_of, schools_named)
+                    school_code_of, school_named, schools_named)
 from . import axes
 from .http import HttpProblem
 from .i18n import file_rows
@@ -59,6 +59,9 @@ def bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
     """[(command body, {error path: input name})] for one submit."""
     path = form.path
     if path.startswith(("resources/", "training/")):
+        unknown = axes.unknown_picks(page, form, values)
+        if unknown:
+            raise HttpProblem(400, "Invalid request", errors=unknown)
         return axis_bodies(page, form, values)
     if path == "inventory/receive_delivery":
         items, suffixes = delivery_lines(page.request.form)
@@ -150,15 +153,6 @@ def fault_id_of(page, text: str) -> str:
     return found[0]  # an item has one open fault at a time
 
 
-def resource_picked(form: Form, values: dict, pick: dict) -> dict:
-    """A resource given by its bare reference (a link from its page) shown as the picker shows it: its title
-    and its reference."""
-    named = {r["resource_id"]: r for r in pick.get("resources") or []}
-    found = {f.name: named[values[f.name]] for f in form.fields
-             if f.widget == "resource" and isinstance(values.get(f.name), str) and values[f.name] in named}
-    return dict(values, **{name: resource_shown(r) for name, r in found.items()}) if found else values
-
-
 def fault_shown(page, form: Form, values: dict) -> dict:
     """The values of a form as the person sees them: a fault named by its item's serial number, not its id."""
     if not any(f.widget == "fault" for f in form.fields) or not values.get("fault_id"):
@@ -206,14 +200,25 @@ def axis_bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
             lines = read_table(page)
             body["participants"] = [{k: (r.get(k) or "").strip() for k in ("staff_id", "name", "role", "school_code")
                                      if (r.get(k) or "").strip()} for r in lines]
-            names["participants"] = "file"
+            names.update({"participants": "file", "_first_line": 2})  # under the file's heading
         else:
             rows = _rows(values, "staff_id-", ("staff_id", "name", "role", "school_code"), "participants")
-            body["participants"] = [{k: (school_code_of(v) if k == "school_code" else v) for k, v in r.items() if v}
-                                    for r, _ in rows]
+            body["participants"] = [{k: v for k, v in r.items() if v} for r, _ in rows]
             for _, more in rows:
                 names.update(more)
             names["participants"] = "staff_id-1"
+        # Each person's school, by its code or its whole name; one that names no school is said so on its line.
+        schools, unknown = page.q.schools(page.user, {}), {}
+        for i, p in enumerate(body["participants"]):
+            if p.get("school_code"):
+                code = school_named(p["school_code"], schools)
+                if code is None:
+                    unknown[i] = {"school_code": ["No school has this name or code: pick one from the list."]}
+                p["school_code"] = code or p["school_code"]
+        if unknown:
+            problem = HttpProblem(400, "Invalid request", errors={"participants": unknown})
+            problem.names = names  # each error beside the line's school
+            raise problem
         # The staff picked from the list come after the file's or typed lines, whose line numbers stay.
         for p in axes.picked_staff(page, posted.getlist("staff_ids")):
             names.update({f"participants.{len(body['participants'])}.{k}": "staff_ids" for k in p})
@@ -263,8 +268,14 @@ def after(page, form: Form, sent: list[dict], answers: list) -> str:
     body = sent[0] if sent else {}
     done = quote(event or "")
     service = form.path.split("/")[0]
+    if form.path == "resources/start_production_project":  # the projects, the new one among them
+        return _go(f"/resources?done={done}#projects")
     if service in ("resources", "training"):
-        return _go(axes.landing(form.path, body, data) + f"done={done}")
+        # An invitation or an award of several people says how many.
+        many = answers[0] if answers and isinstance(answers[0], list) else []
+        counted = f"&n={len(many)}" if form.path in ("training/invite_participants",
+                                                     "training/award_certificates") else ""
+        return _go(axes.landing(form.path, body, data) + f"done={done}{counted}")
     if service == "maintenance":
         fault = data.get("fault_id") or body.get("fault_id")
         return _go(f"/faults/{quote(fault)}?done={done}" if fault else f"/faults?done={done}")
@@ -356,7 +367,7 @@ def go(location) -> Response:
 def show(page, form: Form, values: dict, ctx: dict, status: int = 200) -> Response:
     values, typed = school_picked(page, values)
     pick = page.picks(form, values)
-    ctx = dict(ctx, values=resource_picked(form, fault_shown(page, form, ctx.get("values", values)), pick))
+    ctx = dict(ctx, values=axes.names_shown(page, form, fault_shown(page, form, ctx.get("values", values))))
     extra = {}
     school = school_code_of(values.get("school_code") or values.get("from_school") or "")
     if form.path == "inventory/record_usage_visit" and school:

@@ -3,6 +3,7 @@ command's body. The page posts to `/forms/<service>/<command>`, which runs it th
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from services.inventory import schemas as inv
@@ -162,14 +163,6 @@ SCHOOL_FIELDS = ("school_code", "from_school", "to_school")  # the bodies' field
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
-def _plain(text: str) -> str:
-    """`text` as two people may type it differently: without case, accents, vowel marks or repeated spaces."""
-    import unicodedata
-
-    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
-
-
 def schools_named(text: str, schools: list[dict]) -> list[str]:
     """The codes of the schools that `text` names: typed as it is known, by its Arabic or French name (or the
     picker's whole line, names and commune), whatever the case or accents. Several when a name is shared."""
@@ -180,28 +173,61 @@ def schools_named(text: str, schools: list[dict]) -> list[str]:
     if found:
         return found
     return [s["school_code"] for s in schools
-            if said in (_plain(s.get("name_ar") or ""), _plain(s.get("name_fr") or ""),
+            if said in (_plain(s.get("name_ar")), _plain(s.get("name_fr")),
                         _plain(" · ".join(str(s.get(k) or "") for k in ("name_ar", "name_fr", "commune"))))]
+
+
+def school_named(text: str, schools: list[dict]) -> str | None:
+    """The code of the one school `text` names (`CODE`, `CODE · name`, or as `schools_named` reads it); None when
+    it names none, or several."""
+    code = school_code_of(text)
+    if any(s["school_code"] == code for s in schools):
+        return code
+    found = schools_named(text, schools)
+    return found[0] if len(found) == 1 else None
 
 
 def looks_like_a_code(value) -> bool:
     return isinstance(value, str) and bool(_CODE.fullmatch(value))
 
 
-def resource_shown(resource: dict) -> str:
-    """A resource as its picker shows it: its title, its reference beside it (`Fractions (RES-MATH-01)`)."""
-    return f"{resource['title']} ({resource['resource_id']})" if resource.get("title") else resource["resource_id"]
+# A picked record's field, by its picker's widget: what the person picks by its name.
+PICKED_ID = {"resource": "resource_id", "training": "training_id", "session": "session_id",
+             "dysfunction": "dysfunction_id", "project": "project_id"}
+_DIRECTION_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 
 
-_REFERENCE_AT_END = re.compile(r"\(([A-Za-z0-9_-]{1,64})\)\s*$")
+def _plain(text) -> str:
+    """Text as two people may type a name differently: without the marks that set its direction, case, accents,
+    vowel marks or repeated spaces."""
+    bare = unicodedata.normalize("NFKD", str(text or "").translate(_DIRECTION_MARKS))
+    return " ".join("".join(c for c in bare if not unicodedata.combining(c)).casefold().split())
 
 
-def resource_id_of(value: str) -> str:
-    """A picked resource is `Title (REFERENCE)`, or its reference typed (`REFERENCE` or `REFERENCE · title`):
-    its reference."""
-    value = (value or "").strip()
-    found = _REFERENCE_AT_END.search(value)
-    return found.group(1) if found else value.split("·")[0].strip()
+def names_told_apart(named: list[tuple[str, str]]) -> dict[str, str]:
+    """{id: name} of a picker's records given as [(id, name)]: a name a record shares with those before it
+    gets its rank, « (2) », « (3) », so that each name picks one record."""
+    out, seen = {}, {}
+    for record_id, name in named:
+        key = _plain(name)
+        seen[key] = seen.get(key, 0) + 1
+        out[record_id] = name if seen[key] == 1 else f"{name} ({seen[key]})"
+    return out
+
+
+def id_named(text: str, names: dict[str, str], titles: dict[str, str]) -> str | None:
+    """The record a picker's text names: by its name as the picker offers it, by its id (a link from the
+    record's page gives it, alone or before « · »), or by a title (the part before « · ») that one record alone
+    has; else None."""
+    text = (text or "").strip()
+    head = text.split("·")[0].strip()
+    if text in names or head in names:
+        return text if text in names else head
+    wanted = _plain(text)
+    found = [i for i, name in names.items() if _plain(name) == wanted]
+    if not found:
+        found = [i for i, title in titles.items() if head and _plain(title) == _plain(head)]
+    return found[0] if len(found) == 1 else None
 
 
 def _value(f: Field, raw: str):
@@ -218,9 +244,7 @@ def _value(f: Field, raw: str):
             return float(raw.replace(",", "."))
         except ValueError:
             return raw
-    if f.widget == "resource":
-        return resource_id_of(raw)
-    if f.widget in ("fault", "transfer", "training", "session", "dysfunction", "project"):
+    if f.widget in ("fault", "transfer"):
         return raw.split("·")[0].strip()
     if f.widget == "date" and f.name == "occurred_at":
         return day_as_instant(raw)
@@ -240,7 +264,8 @@ def picked_schools(form: Form, data, body: dict) -> dict:
 
 
 def day_as_instant(raw: str) -> str:
-    """A day picked for `occurred_at`: noon of that day in Morocco, or now if that is still to come."""
+    """A day picked for `occurred_at`: noon of that day in Morocco, or now if that is today and noon is still to
+    come. A day after today stays in the future, for the command to refuse: it is not made today's."""
     from datetime import date, datetime, time, timezone
 
     from shared.calendar import CASABLANCA
@@ -250,7 +275,7 @@ def day_as_instant(raw: str) -> str:
     except ValueError:
         return raw
     now = datetime.now(timezone.utc).astimezone(CASABLANCA)
-    return min(noon, now).isoformat(timespec="seconds")
+    return (min(noon, now) if noon.date() <= now.date() else noon).isoformat(timespec="seconds")
 
 
 def body_of(form: Form, data) -> dict:

@@ -28,7 +28,7 @@ class HttpProblem(Exception):
 
 # The messages of marshmallow and of the services' schemas, each to its rule's stable code.
 _RULES = [
-    (r"^Missing data for required field", "required"),
+    (r"^Missing data for required field|^Required (for|when) ", "required"),
     (r"^Field may not be null", "required"),
     (r"^Unknown field", "unknown_field"),
     (r"^Not a valid (integer|number)", "not_a_number"),
@@ -42,7 +42,11 @@ _RULES = [
     (r"^Must not be blank", "blank"),
     (r"before the school was registered", "before_registration"),
     (r"school year", "school_year"),
-    (r"listed more than once| is repeated: see", "repeated"),
+    (r"listed more than once| is repeated: see|appears twice|^Appear more than once", "repeated"),
+    (r"^Must (be on or after|not be before) ", "before_start"),
+    (r"^Give either school_codes", "one_target"),
+    (r"^Give school_codes", "no_target"),
+    (r"^At most one decimal", "one_decimal"),
     (r"^Must not be in the future", "future"),
     (r"^Not base64|not a (CSV|XLSX)|cannot be read|unreadable|^Not a readable XLSX|not UTF-8", "file_unreadable"),
     (r"file is empty|no line|No line", "file_empty"),
@@ -51,6 +55,8 @@ _RULES = [
     (r"^Give at least one field", "nothing_to_change"),
     (r"^No asset has serial|^Unknown serial", "unknown_serial"),
     (r"^No open fault on", "no_open_fault"),
+    (r"^Nothing of this name", "not_in_list"),
+    (r"^No school (of|has) this name", "school_not_named"),
     (r"the fault is not under warranty", "cost_out_of_warranty"),
     (r"(?i)column", "file_columns"),
     (r"already", "duplicate"),

@@ -25,7 +25,18 @@ from .templating import environment, query_string
 RULE_FIELD = {"unknown_school": "school_code", "unknown_asset": "serial", "asset_already_assigned": "serial",
               "asset_decommissioned": "serial", "serial_already_known": "serial", "same_school": "to_school",
               "report_required": "report", "not_observed_unused": "serials", "asset_in_open_transfer": "serials",
-              "work_status_not_forward": "status", "serial_expected_here": "unexpected_serials"}
+              "work_status_not_forward": "status", "serial_expected_here": "unexpected_serials",
+              "school_calendar_not_loaded": "calendar_override_reason",
+              "session_overlaps_school_calendar": "calendar_override_reason",
+              "session_outside_school_year": "starts_on",
+              "resource_not_approved": "resource_id", "resource_rejected": "resource_id",
+              "resource_already_approved": "resource_id", "resource_not_submitted": "resource_id",
+              "usage_period_overlaps": "period_start",
+              "day_outside_session": "day", "attendance_day_in_future": "day", "attendance_already_recorded": "day",
+              "session_not_over": "session_id", "session_cancelled": "session_id", "session_completed": "session_id",
+              "no_session_completed": "training_id", "training_not_certifying": "training_id",
+              "sessions_still_open": "training_id", "dysfunction_already_resolved": "dysfunction_id",
+              "no_school_matches": "cycle"}
 
 
 def equipment_status(asset: dict) -> str:
@@ -152,8 +163,16 @@ class Pages:
             done=self._done(), field_label=self.field_label, **ctx)
         return Response(html, status=http_status, mimetype="text/html")
 
+    # What a form recorded for several people at once, said with how many.
+    COUNTED = {"participant_invited": lambda L, n: L.ngettext("%(num)s participant invited",
+                                                              "%(num)s participants invited", n),
+               "certification_awarded": lambda L, n: L.ngettext("%(num)s certificate awarded",
+                                                                "%(num)s certificates awarded", n)}
+
     def _done(self):
-        done = self.request.args.get("done")
+        done, n = self.request.args.get("done"), self.request.args.get("n", "")
+        if done in self.COUNTED and n.isdigit():
+            return self.COUNTED[done](self.L, int(n))
         return self.L.term("event", done) if done else None
 
     def error(self, message, status, title=None):
@@ -161,12 +180,17 @@ class Pages:
         back = ("/dashboard", self._("Back to the indicators")) if reading_tier() else ("/", self._("Back to my work"))
         return self.render("error.html", title or self._("Refused"), http_status=status, message=message, back=back)
 
-    def field_label(self, path: str) -> str:
+    def field_label(self, path: str, first_line: int = 1) -> str:
+        """A field's name in an error's summary; a line's field with its line, counted as the person counts:
+        from 1 on a form's table, from the file's line under its heading (`first_line`) for a file's lines; a
+        file read by a service (`lines.<n>`) names its lines itself."""
         parts = path.split(".")
         names = [p for p in parts if not p.isdigit()]
         line = next((p for p in parts if p.isdigit()), None)
         label = self.L.term("field", names[-1] if names else path)
         if line is not None:
+            if parts[0] != "lines":
+                line = int(line) + first_line
             return self._("Line %(line)s", line=line) + " — " + label
         return label
 
@@ -538,6 +562,7 @@ class Pages:
             raise Refused("role_not_allowed", "")
         posted = self.request.method == "POST"
         values = dict((self.request.form if posted else self.request.args).items())
+        values = axes.ids_picked(self, form, values)  # a resource, training, session... picked by its name
         if self.user["scope"].startswith("school:"):
             values["school_code"] = self.user["scope"].partition(":")[2]
         ctx = {"errors": {}, "error_list": [], "general_error": None, "values": values}
@@ -581,7 +606,7 @@ class Pages:
         try:
             pairs = form_pages.bodies(self, form, values)
         except HttpProblem as exc:
-            self.refused(exc, ctx, {"content_base64": "file", "format": "file"})
+            self.refused(exc, ctx, getattr(exc, "names", None) or {"content_base64": "file", "format": "file"})
             return None
         unnamed = form_pages.name_schools(self, pairs)
         for anchor, field, code, body in unnamed:
@@ -627,16 +652,17 @@ class Pages:
         values = ctx.get("values") or {}
         for path, message in self.messages(exc.errors):
             anchor = names.get(path, path if "." not in path else None)
-            if anchor and not str(values.get(anchor, "")).strip() and message == self.L.term("field_rule", "length"):
-                message = self.L.term("field_rule", "required")  # a length from 1 broken by an empty field
+            if anchor and not str(values.get(anchor, "")).strip() and message in (
+                    self.L.term("field_rule", "length"), self.L.term("field_rule", "code_format")):
+                message = self.L.term("field_rule", "required")  # an empty field's one fault: it is empty
             line = None
             parts = path.split(".")
             if parts[0] == "lines" and len(parts) > 1:
                 line = parts[1]
             if anchor:
                 ctx["errors"][anchor] = message
-            ctx["error_list"].append((anchor, self.part_label(path, anchor, body) or self.field_label(path), message,
-                                      line))
+            ctx["error_list"].append((anchor, self.part_label(path, anchor, body)
+                                      or self.field_label(path, names.get("_first_line", 1)), message, line))
 
     def known_serials(self, ctx: dict, names: dict, items: list) -> bool:
         """Each line of a delivery whose serial is already on record, marked at its serial; whether any was."""

@@ -31,10 +31,9 @@ def environment(lang: str) -> Environment:
 
     env.globals["ngettext"] = ngettext
     env.filters["years_whole"] = years_whole
-    from .forms import resource_shown
     from .vocabulary import KIND
 
-    env.globals.update(L=L, term=L.term, other_lang_name=NAMES[L.other], resource_shown=resource_shown,
+    env.globals.update(L=L, term=L.term, other_lang_name=NAMES[L.other],
                        kind_labels={code: L.term("kind", code) for code in KIND})
     return env
 

@@ -100,6 +100,13 @@ class TrainingService(EventSourced):
                 "participants": answer}
 
     @rpc
+    def evaluation(self, training_id):
+        """The training's latest evaluation (respondents, mean score, remarks), None before one: from the
+        training's own events, which the read models do not keep."""
+        evaluation = self._training_state(training_id).evaluation
+        return dict(evaluation) if evaluation else None
+
+    @rpc
     def convocation_list(self, session_id, format="csv", lang="fr", staff_ids=None):
         """The session's convocation list: CSV, or a printable HTML page; Arabic or French. With `staff_ids`,
         only those participants: the ones a reader limited to some schools may see."""

@@ -183,8 +183,8 @@ def teams(base: str, made: dict) -> None:
             res.click("a[href^='/forms/resources/distribute_resource']")
             form = res.locator("form[data-command='resources/distribute_resource']")
             expect(form.locator("[data-count='primary-rural']")).to_have_text("3")
-            # The resource is said by its title, its reference beside it; the reference is what is sent.
-            expect(form.locator("[name=resource_id]")).to_have_value(f"{w['resource']} ({resource})")
+            # The resource is said by its title, not its id; the id is what is sent.
+            expect(form.locator("[name=resource_id]")).to_have_value(w["resource"])
             expect(res.locator("#reach")).to_have_text(w["reach"][0])
             picker = form.locator("[name=school_codes]")
             for n in (1, 2, 3) if lang == "ar" else (1, 2):
@@ -268,7 +268,7 @@ def teams(base: str, made: dict) -> None:
             lines = "staff_id,name,role,school_code\n" + "".join(f"{i},{n},teacher,{s}\n" for i, n, s in staff)
             form.locator("[name=file]").set_input_files(
                 {"name": "enseignants.csv", "mimeType": "text/csv", "buffer": lines.encode()})
-            submit(trn, "training/invite_participants", f"**/sessions/{first_session}?done=participant_invited")
+            submit(trn, "training/invite_participants", f"**/sessions/{first_session}?done=participant_invited&n=12")
             invited = api(f"/api/sessions/{first_session}")["participants"]
             assert [(p["staff_id"], p["name"], p["school_code"]) for p in invited] == staff
 
@@ -281,7 +281,7 @@ def teams(base: str, made: dict) -> None:
             expect(boxes).to_have_count(12)
             for box in boxes.all():
                 box.check()
-            submit(trn, "training/invite_participants", f"**/sessions/{second_session}?done=participant_invited")
+            submit(trn, "training/invite_participants", f"**/sessions/{second_session}?done=participant_invited&n=12")
             invited = api(f"/api/sessions/{second_session}")["participants"]
             assert sorted((p["staff_id"], p["name"], p["role"], p["school_code"]) for p in invited) == sorted(
                 (i, n, "teacher", s) for i, n, s in staff)
@@ -313,7 +313,7 @@ def teams(base: str, made: dict) -> None:
             trn.click("a[href^='/forms/training/award_certificates']")
             form = trn.locator("form[data-command='training/award_certificates']")
             expect(form.locator("input[name=staff_ids]:checked")).to_have_count(11)
-            submit(trn, "training/award_certificates", f"**/trainings/{training}?done=certification_awarded")
+            submit(trn, "training/award_certificates", f"**/trainings/{training}?done=certification_awarded&n=11")
             certificates = api(f"/api/trainings/{training}")["certificates"]
             assert sorted(c["staff_id"] for c in certificates) == sorted(i for i, _, _ in staff if i != absent)
 

@@ -100,6 +100,8 @@ def test_a_certifying_training_from_calendar_to_annual_summary(service_databases
                                                 "remarks": "Ateliers utiles", "occurred_at": "2025-11-15T10:00:00+01:00"},
                                                TRAINER)
         assert [e["data"]["mean_score"] for e in evaluated] == [4.5]
+        # the latest evaluation, for the training's page
+        assert training.evaluation("TICE-1") == {"respondents": 2, "mean_score": 4.5, "remarks": "Ateliers utiles"}
         awarded = training.award_certificates({"training_id": "TICE-1"}, COORDINATOR)
         assert [(e["data"]["staff_id"], e["data"]["certificate_no"]) for e in awarded] == [
             ("P1", "OED-2025-2026-0001"), ("P2", "OED-2025-2026-0002")]

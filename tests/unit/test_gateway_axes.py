@@ -79,6 +79,7 @@ ANSWERS = {
                                                "awarded_at": "2026-01-05T10:00:00+01:00"}]),
     "session": lambda *a: dict(SESSION, participants=[dict(p) for p in SESSION["participants"]]),
     "school_calendar": lambda *a: dict(CALENDAR),
+    "evaluation": lambda *a: None,
     "annual_summary": lambda *a: {
         "school_year": a[0], "trainings": {"planned": 1, "done": 1}, "sessions": {"scheduled": 2, "completed": 2},
         "people": {"invited": 12, "trained": 11}, "hours": {"sessions": 24.0},
@@ -157,17 +158,17 @@ def test_a_distribution_to_every_rural_primary_school_says_how_many_first(axes):
     assert sent == {"resource_id": "R1", "channel": "Clé USB", "cycle": "primary", "setting": "rural"}
 
 
-def test_the_resource_picker_shows_the_title_with_its_reference_and_sends_the_reference(axes):
+def test_the_resource_picker_shows_the_title_and_sends_the_resources_id(axes):
     client, services = axes
     page = page_as(client, "res", "/forms/resources/distribute_resource?lang=fr")
     picker = page[page.index('<datalist id="dl-resources">'):]
     picker = picker[:picker.index("</datalist>")]
-    assert '<option value="Fractions en vidéo (R1)">Reçue</option>' in picker
-    # Opened from the resource's page with its reference, the field says the resource's title.
+    assert picker == '<datalist id="dl-resources"><option value="Fractions en vidéo">Reçue</option>'
+    # Opened from the resource's page with its id, the field says the resource's title.
     opened = page_as(client, "res", "/forms/resources/distribute_resource?lang=fr&resource_id=R1")
-    assert re.search(r'id="f-resource_id"[^>]*value="Fractions en vidéo \(R1\)"', opened)
+    assert re.search(r'id="f-resource_id"[^>]*value="Fractions en vidéo"', opened)
     resp = client.post("/forms/resources/distribute_resource", data={
-        "csrf": csrf_of(opened), "resource_id": "Fractions en vidéo (R1)", "channel": "Clé USB", "cycle": "primary",
+        "csrf": csrf_of(opened), "resource_id": "Fractions en vidéo", "channel": "Clé USB", "cycle": "primary",
         "setting": "rural"})
     assert resp.status_code == 303
     sent = [c for s, m, c in commands_sent(services) if m == "distribute_resource"][-1]
@@ -232,7 +233,8 @@ def test_the_attendance_page_asks_for_the_session_alone_then_shows_its_sheet(axe
     page = client.get("/forms/training/record_attendance?lang=fr&session_id=SE1").get_data(as_text=True)
     card = page[page.index('<section class="card">'):page.index("</section>")]
     assert 'class="filters"' not in card and 'data-command="training/record_attendance"' in card
-    assert 'id="f-session_id" name="session_id" required aria-required="true" value="SE1"' in card
+    assert 'id="f-session_id" name="session_id" required aria-required="true" ' \
+           'value="TICE en classe · 3 novembre 2025 · CRMEF"' in card
     assert 'id="sheet"' in card and "Amal Idrissi" in card and "Omar Alaoui" in card and 'name="day"' in card
     # A sheet sent back without its session: the look-up again, the error beside it.
     answer = client.post("/forms/training/record_attendance?lang=fr", data={"csrf": csrf_of(page), "day": "2025-11-03"})
@@ -259,7 +261,8 @@ def test_invitations_from_a_file_say_their_errors_by_line(axes):
         "csrf": csrf_of(page), "session_id": "SE1", "file": (io.BytesIO(content), "staff.csv")},
         content_type="multipart/form-data")
     assert resp.status_code == 400
-    assert "Ligne 1" in resp.get_data(as_text=True)  # the second line's role is not one of the roles
+    # The file's third line (under its heading) has a role that is not one of the roles.
+    assert "Ligne 3 — Rôle" in resp.get_data(as_text=True) and "Ligne 1 " not in resp.get_data(as_text=True)
 
 
 def test_the_annual_summary_as_a_page_and_a_workbook(axes):
