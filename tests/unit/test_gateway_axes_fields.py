@@ -296,3 +296,12 @@ def test_participants_typed_with_their_schools_name_are_invited_to_that_school(a
     refused = client.post("/forms/training/invite_participants?lang=ar", data=form).get_data(as_text=True)
     assert field_error(refused, "school_code-2") == "لا توجد مؤسسة بهذا الاسم أو الرمز: اختر من القائمة."
     assert 'id="err-school_code-1"' not in refused
+
+
+def test_the_dysfunctions_are_filtered_by_a_schools_whole_name_and_an_unknown_one_is_said_so(axes):  # noqa: F811
+    client, _ = axes
+    page = page_as(client, "res", "/dysfunctions?school_code=%C3%89cole%20Al%20Amal&lang=fr")
+    listed = page[page.index('id="dysfunctions"'):page.index("</table>", page.index('id="dysfunctions"'))]
+    assert "Pas de son" in listed and "Lien mort" not in listed
+    page = client.get("/dysfunctions?school_code=%C3%89cole%20inconnue&lang=fr").get_data(as_text=True)
+    assert field_error(page, "school_code") == "Aucun établissement de ce nom ou code : choisissez dans la liste."
