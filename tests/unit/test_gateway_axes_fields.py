@@ -305,3 +305,14 @@ def test_the_dysfunctions_are_filtered_by_a_schools_whole_name_and_an_unknown_on
     assert "Pas de son" in listed and "Lien mort" not in listed
     page = client.get("/dysfunctions?school_code=%C3%89cole%20inconnue&lang=fr").get_data(as_text=True)
     assert field_error(page, "school_code") == "Aucun établissement de ce nom ou code : choisissez dans la liste."
+
+
+def test_a_holiday_outside_the_school_year_is_said_so_beside_its_date(axes):  # noqa: F811
+    client, _ = axes
+    page = page_as(client, "trn", "/forms/training/load_school_calendar?lang=fr")
+    refused = client.post("/forms/training/load_school_calendar?lang=fr", data={
+        "csrf": csrf_of(page), "school_year": "2026-2027",
+        "kind-1": "exam", "name-1": "Examens du premier semestre", "starts_on-1": "2027-01-18", "ends_on-1": "2027-01-23",
+        "kind-2": "holiday", "name-2": "Vacances de mi-année", "starts_on-2": "2028-01-20", "ends_on-2": "2028-01-25",
+    }).get_data(as_text=True)
+    assert field_error(refused, "ends_on-2") == "Doit tomber dans l&#39;année scolaire, de septembre à août."
