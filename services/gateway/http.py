@@ -42,7 +42,7 @@ _RULES = [
     (r"^Must not be blank", "blank"),
     (r"before the school was registered", "before_registration"),
     (r"^Must be inside school year", "outside_school_year"),
-    (r"school year", "school_year"),
+    (r"school year|^The second year must follow the first", "school_year"),
     (r"listed more than once|appears twice|^Appear more than once", "repeated"),
     (r"^Must (be on or after|not be before) ", "before_start"),
     (r"^Give either school_codes", "one_target"),

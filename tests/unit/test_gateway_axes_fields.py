@@ -316,3 +316,12 @@ def test_a_holiday_outside_the_school_year_is_said_so_beside_its_date(axes):  # 
         "kind-2": "holiday", "name-2": "Vacances de mi-année", "starts_on-2": "2028-01-20", "ends_on-2": "2028-01-25",
     }).get_data(as_text=True)
     assert field_error(refused, "ends_on-2") == "Doit tomber dans l&#39;année scolaire, de septembre à août."
+
+
+def test_a_training_planned_for_a_school_year_written_backwards_is_asked_for_one_like_2025_2026(axes):  # noqa: F811
+    client, _ = axes
+    page = page_as(client, "trn", "/forms/training/plan_training?lang=ar")
+    refused = client.post("/forms/training/plan_training?lang=ar", data={
+        "csrf": csrf_of(page), "title": "إدماج التكنولوجيا في القسم", "modality": "in_person", "audience": "teachers",
+        "planned_participants": "25", "school_year": "2027-2026"}).get_data(as_text=True)
+    assert field_error(refused, "school_year") == "سنة دراسية مثل \u20662025-2026\u2069."
