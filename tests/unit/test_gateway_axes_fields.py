@@ -325,3 +325,14 @@ def test_a_training_planned_for_a_school_year_written_backwards_is_asked_for_one
         "csrf": csrf_of(page), "title": "إدماج التكنولوجيا في القسم", "modality": "in_person", "audience": "teachers",
         "planned_participants": "25", "school_year": "2027-2026"}).get_data(as_text=True)
     assert field_error(refused, "school_year") == "سنة دراسية مثل \u20662025-2026\u2069."
+
+
+def test_a_workshop_is_listed_with_the_names_of_its_schools(axes, monkeypatch):  # noqa: F811
+    client, _ = axes
+    monkeypatch.setitem(ANSWERS, "workshops", lambda *a: [
+        {"workshop_id": "W1", "topic": "Ressources libres", "participants": 23, "school_codes": ["S1", "S2"],
+         "held_at": "2025-12-02T12:00:00+01:00"}])
+    page = page_as(client, "res", "/workshops?lang=fr")
+    row = page[page.index('data-label="Établissements"'):]
+    row = re.sub(r"<[^>]+>", "", row[row.index(">") + 1:row.index("</td>")])
+    assert row == "École Al Amal S1, Collège Annour S2"
