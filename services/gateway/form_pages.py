@@ -275,6 +275,8 @@ def after(page, form: Form, sent: list[dict], answers: list) -> str:
         many = answers[0] if answers and isinstance(answers[0], list) else []
         counted = f"&n={len(many)}" if form.path in ("training/invite_participants",
                                                      "training/award_certificates") else ""
+        if form.path == "training/record_attendance" and body.get("day"):
+            counted = f"&day={quote(body['day'])}"  # which day's sheet was recorded
         return _go(axes.landing(form.path, body, data) + f"done={done}{counted}")
     if service == "maintenance":
         fault = data.get("fault_id") or body.get("fault_id")

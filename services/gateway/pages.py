@@ -173,6 +173,12 @@ class Pages:
         done, n = self.request.args.get("done"), self.request.args.get("n", "")
         if done in self.COUNTED and n.isdigit():
             return self.COUNTED[done](self.L, int(n))
+        day = self.request.args.get("day", "")
+        if done == "attendance_recorded" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+            try:
+                return self._("Attendance of %(day)s recorded", day=self.L.date(day))
+            except ValueError:
+                pass  # not a day of the calendar: said without it
         return self.L.term("event", done) if done else None
 
     def error(self, message, status, title=None):

@@ -174,6 +174,7 @@ FIELD_RULE = {
     "code_format": N_("Letters, digits, '-' and '_' only, 1 to 40."),
     "blank": N_("Must not be blank."),
     "school_year": N_("A school year like 2025-2026."),
+    "outside_school_year": N_("Must fall inside the school year, from September to August."),
     "repeated": N_("Listed more than once."),
     "before_start": N_("Must not be before the start."),
     "one_target": N_("Pick schools, or a cycle and/or a setting: not both."),

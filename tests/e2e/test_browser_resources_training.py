@@ -296,7 +296,7 @@ def teams(base: str, made: dict) -> None:
                 form.locator("[name=day]").fill(day)
                 form.locator("#sheet tr", has=trn.locator(f"input[value='{absent}']")).locator(
                     "input[value=absent]").check()
-                submit(trn, "training/record_attendance", f"**/sessions/{session}?done=attendance_recorded")
+                submit(trn, "training/record_attendance", f"**/sessions/{session}?done=attendance_recorded&day={day}")
                 marks = {p["staff_id"]: p["attendance"].get(day) for p in api(f"/api/sessions/{session}")[
                     "participants"]}
                 assert marks == {i: "absent" if i == absent else "present" for i, _, _ in staff}, (session, day)

@@ -138,8 +138,10 @@ def test_participants_typed_without_their_school_are_counted_from_line_1(axes): 
         "role-1": "teacher", "staff_id-2": "M765432", "name-2": "Omar Alaoui", "role-2": "teacher"})
     text = refused.get_data(as_text=True)
     assert refused.status_code == 400
-    summary = re.sub(r"<[^>]+>", "", text[text.index('id="form-errors"'):text.index("</ul>", text.index('id="form-errors"'))])
-    assert "Ligne 1 — Établissement\xa0: Obligatoire." in summary and "Ligne 2 — Établissement\xa0: Obligatoire." in summary
+    start = text.index('id="form-errors"')
+    summary = re.sub(r"<[^>]+>", "", text[start:text.index("</ul>", start)])
+    assert "Ligne 1 — Établissement\xa0: Obligatoire." in summary
+    assert "Ligne 2 — Établissement\xa0: Obligatoire." in summary
     assert "Ligne 0" not in summary
     assert field_error(text, "school_code-1") == "Obligatoire." and field_error(text, "school_code-2") == "Obligatoire."
 
@@ -296,3 +298,61 @@ def test_participants_typed_with_their_schools_name_are_invited_to_that_school(a
     refused = client.post("/forms/training/invite_participants?lang=ar", data=form).get_data(as_text=True)
     assert field_error(refused, "school_code-2") == "لا توجد مؤسسة بهذا الاسم أو الرمز: اخترها من القائمة."
     assert 'id="err-school_code-1"' not in refused
+
+
+def test_the_dysfunctions_are_filtered_by_a_schools_whole_name_and_an_unknown_one_is_said_so(axes):  # noqa: F811
+    client, _ = axes
+    page = page_as(client, "res", "/dysfunctions?school_code=%C3%89cole%20Al%20Amal&lang=fr")
+    listed = page[page.index('id="dysfunctions"'):page.index("</table>", page.index('id="dysfunctions"'))]
+    assert "Pas de son" in listed and "Lien mort" not in listed
+    page = client.get("/dysfunctions?school_code=%C3%89cole%20inconnue&lang=fr").get_data(as_text=True)
+    assert field_error(page, "school_code") == "Aucun établissement de ce nom ou code : choisissez dans la liste."
+
+
+def test_a_holiday_outside_the_school_year_is_said_so_beside_its_date(axes):  # noqa: F811
+    client, _ = axes
+    page = page_as(client, "trn", "/forms/training/load_school_calendar?lang=fr")
+    refused = client.post("/forms/training/load_school_calendar?lang=fr", data={
+        "csrf": csrf_of(page), "school_year": "2026-2027",
+        "kind-1": "exam", "name-1": "Examens du premier semestre", "starts_on-1": "2027-01-18",
+        "ends_on-1": "2027-01-23",
+        "kind-2": "holiday", "name-2": "Vacances de mi-année", "starts_on-2": "2028-01-20", "ends_on-2": "2028-01-25",
+    }).get_data(as_text=True)
+    assert field_error(refused, "ends_on-2") == "Doit tomber dans l&#39;année scolaire, de septembre à août."
+
+
+def test_a_training_planned_for_a_school_year_written_backwards_is_asked_for_one_like_2025_2026(axes):  # noqa: F811
+    client, _ = axes
+    page = page_as(client, "trn", "/forms/training/plan_training?lang=ar")
+    refused = client.post("/forms/training/plan_training?lang=ar", data={
+        "csrf": csrf_of(page), "title": "إدماج التكنولوجيا في القسم", "modality": "in_person", "audience": "teachers",
+        "planned_participants": "25", "school_year": "2027-2026"}).get_data(as_text=True)
+    assert field_error(refused, "school_year") == "سنة دراسية مثل \u20662025-2026\u2069."
+
+
+def test_a_workshop_is_listed_with_the_names_of_its_schools(axes, monkeypatch):  # noqa: F811
+    client, _ = axes
+    monkeypatch.setitem(ANSWERS, "workshops", lambda *a: [
+        {"workshop_id": "W1", "topic": "Ressources libres", "participants": 23, "school_codes": ["S1", "S2"],
+         "held_at": "2025-12-02T12:00:00+01:00"}])
+    page = page_as(client, "res", "/workshops?lang=fr")
+    row = page[page.index('data-label="Établissements"'):]
+    row = re.sub(r"<[^>]+>", "", row[row.index(">") + 1:row.index("</td>")])
+    assert row == "École Al Amal S1, Collège Annour S2"
+
+
+def test_a_days_attendance_recorded_says_which_day(axes):  # noqa: F811
+    client, _ = axes
+    page = page_as(client, "trn", "/forms/training/record_attendance?session_id=SE1&lang=fr")
+    answer = client.post("/forms/training/record_attendance", data={
+        "csrf": csrf_of(page), "session_id": "SE1", "day": "2025-11-04", "staff-1": "E1", "status-1": "present",
+        "staff-2": "E2", "status-2": "absent"})
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("&day=2025-11-04")
+    landing = "/sessions/SE1?done=attendance_recorded&day=2025-11-04"  # where the service's event leads
+    landed = client.get(landing + "&lang=fr").get_data(as_text=True)
+    assert "Enregistré : Présences du 4 novembre 2025 enregistrées" in landed
+    landed = client.get(landing + "&lang=ar").get_data(as_text=True)
+    assert "تم التسجيل: سُجل حضور يوم 4 نونبر 2025" in landed
+    # A day that is no day is not said.
+    assert "Présences" in client.get("/sessions/SE1?done=attendance_recorded&day=2025-13-45&lang=fr").get_data(
+        as_text=True)
