@@ -368,7 +368,7 @@ def _list_filter(page, which) -> tuple[dict, dict]:
     if "school_code" in wanted:  # a school by its code or its whole name
         code = school_named(wanted["school_code"], list(page.school_names().values()))
         if code is None:
-            unknown["school_code"] = page.L.term("field_rule", "unknown_school_name")
+            unknown["school_code"] = page.L.term("field_rule", "school_not_named")
             del wanted["school_code"]
         else:
             wanted["school_code"] = code

@@ -1,6 +1,7 @@
 """The resources and training teams' forms in the browser, over the fake service layer of the web tests: a
 training, a session, a dysfunction... picked by its name, never by its id, and what a person typed wrong said
 beside the field, in the page's language, saying what to change."""
+import html
 import re
 
 from tests.helpers import page_as
@@ -306,7 +307,7 @@ def test_the_dysfunctions_are_filtered_by_a_schools_whole_name_and_an_unknown_on
     listed = page[page.index('id="dysfunctions"'):page.index("</table>", page.index('id="dysfunctions"'))]
     assert "Pas de son" in listed and "Lien mort" not in listed
     page = client.get("/dysfunctions?school_code=%C3%89cole%20inconnue&lang=fr").get_data(as_text=True)
-    assert field_error(page, "school_code") == "Aucun établissement de ce nom ou code : choisissez dans la liste."
+    assert html.unescape(field_error(page, "school_code")) == "Aucun établissement n'a ce nom ou ce code : choisissez-le dans la liste."
 
 
 def test_a_holiday_outside_the_school_year_is_said_so_beside_its_date(axes):  # noqa: F811
