@@ -426,6 +426,8 @@ class Pages:
         for key in ("from_school", "to_school"):
             if data.get(key):
                 data[key] = self._school_words(data[key], schools)
+        if str(data.get("delivery_ref") or "").startswith("replacement:"):
+            data["delivery_ref"] = self._("Replacement after a fault")  # no note: the fault's replacement
         if kind == "usage_visit_recorded":
             mine = [o for o in data.get("observations") or [] if o.get("asset_id") == asset_id]
             status = (mine[0]["status"] if mine else None)

@@ -268,3 +268,16 @@ def test_an_items_page_offers_what_may_still_be_recorded_about_it(site, monkeypa
     page = client.get("/assets?serial=LT-77&lang=fr").get_data(as_text=True)
     assert ('<a class="button" href="/forms/inventory/propose_transfer?from_school=S1&amp;serial=LT-77">'
             'Proposer un transfert</a>') in page
+
+
+def test_an_item_received_as_a_replacement_says_so_rather_than_an_internal_note(site, monkeypatch):
+    client, services = site
+    answering(monkeypatch, Services, {"deliveries": lambda *args: [
+        {"delivery_ref": "replacement:F-002", "supplier": "Maroc Info", "received_at": "2025-03-08T09:00:00+01:00",
+         "items": 1, "assigned": 1, "installed": 0, "kinds": {"laptop": 1}}]})
+    page = page_as(client, "infra", "/deliveries?lang=fr")
+    assert '<a href="/deliveries/replacement%3AF-002">Remplacement après une panne</a>' in page
+    assert "replacement:F-002<" not in page
+    answering(monkeypatch, Services, {"asset": _asset_answer(delivery_ref="replacement:F-002")})
+    page = client.get("/assets?serial=LT-77&lang=fr").get_data(as_text=True)
+    assert '<dd><a href="/faults/F-002">Remplacement après une panne</a> · Maroc Info</dd>' in page
