@@ -281,3 +281,11 @@ def test_an_item_received_as_a_replacement_says_so_rather_than_an_internal_note(
     answering(monkeypatch, Services, {"asset": _asset_answer(delivery_ref="replacement:F-002")})
     page = client.get("/assets?serial=LT-77&lang=fr").get_data(as_text=True)
     assert '<dd><a href="/faults/F-002">Remplacement après une panne</a> · Maroc Info</dd>' in page
+
+
+def test_a_lists_school_filter_takes_the_schools_name(site):
+    client, services = site
+    page = page_as(client, "infra", "/equipment?school_code=Ecole+Al+Amal&lang=fr")
+    assert "1 article" in page and '<bdi dir="ltr">LT-77</bdi></a>' in page and "Lettres, chiffres" not in page
+    page = client.get("/transfers?from_school=مدرسة+النور&lang=fr").get_data(as_text=True)
+    assert "Aucun établissement n&#39;a ce nom ou ce code : choisissez-le dans la liste." in page
