@@ -294,6 +294,26 @@ def _go(location):
     return location
 
 
+def regions_offered(page, schools: list[dict], form: Form) -> dict:
+    """The regions to pick a school's from, by name, for a form that asks it: each under the code the province's
+    schools already carry for it (an older code of the same region stays theirs), that one picked first."""
+    if not any(f.widget == "region" for f in form.fields):
+        return {}
+    from collections import Counter
+
+    from shared.territory import territories
+
+    known = territories()
+    used = Counter(s.get("region_code") for s in schools if s.get("region_code"))
+    offered = []
+    for region in known.of_level("region"):
+        code = next((c for c in used if known.get("region", c) is region), region.code)
+        offered.append((code, region.name(page.L.code)))
+    offered += [(c, c) for c in used if known.get("region", c) is None]  # a code the list does not know
+    return {"regions": sorted(offered, key=lambda r: r[1]),
+            "region_default": used.most_common(1)[0][0] if used else None}
+
+
 def works_going_on(page, schools: list[dict], form: Form) -> list[dict]:
     """The infrastructure works not yet done at the schools of the person's scope, each with its school's name in
     the page's language, for a form that follows works up."""
@@ -401,6 +421,7 @@ def show(page, form: Form, values: dict, ctx: dict, status: int = 200) -> Respon
                        has_file=has_file, ctx={"schools": pick["schools"], "own_school": own,
                                                "works": works_going_on(page, pick["schools"], form),
                                                "transfers": pick["transfers"],
+                                               **regions_offered(page, pick["schools"], form),
                                                "picked_schools": [
                            school_code_of(v) for v in (page.request.form if page.request.method == "POST"
                                                        else page.request.args).getlist("school_codes")]},

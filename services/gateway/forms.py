@@ -43,12 +43,12 @@ FORMS = [
     Form("inventory/register_school", N_("Register a school"), (
         F("school_code", hint=N_("The school's code, as the ministry gives it.")), F("name_ar"), F("name_fr"),
         F("cycle", "select", "cycle", inv.CYCLES), F("setting", "select", "setting", inv.SETTINGS), F("commune"),
-        F("region_code"))),
+        F("region_code", "region"))),
     Form("inventory/update_school", N_("Update a school"), (
         SCHOOL, F("name_ar", required=False), F("name_fr", required=False),
         F("cycle", "select", "cycle", inv.CYCLES, required=False),
         F("setting", "select", "setting", inv.SETTINGS, required=False), F("commune", required=False),
-        F("region_code", required=False))),
+        F("region_code", "region", required=False))),
     Form("inventory/record_census", N_("Record a school's census"), (
         SCHOOL, F("school_year", hint=N_("Like 2025-2026.")), F("pupils", "number"), F("teachers", "number"))),
     Form("inventory/import_schools", N_("Register schools from a file"), (F("file", "file"),),

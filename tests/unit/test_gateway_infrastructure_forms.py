@@ -289,3 +289,14 @@ def test_a_lists_school_filter_takes_the_schools_name(site):
     assert "1 article" in page and '<bdi dir="ltr">LT-77</bdi></a>' in page and "Lettres, chiffres" not in page
     page = client.get("/transfers?from_school=مدرسة+النور&lang=fr").get_data(as_text=True)
     assert "Aucun établissement n&#39;a ce nom ou ce code : choisissez-le dans la liste." in page
+
+
+def test_a_school_is_registered_in_a_region_picked_by_its_name_the_provinces_own_first(site, monkeypatch):
+    client, services = site
+    answering(monkeypatch, Services, {"schools": lambda *args: [dict(s, region_code="DOE") for s in SCHOOLS]})
+    page = page_as(client, "infra", "/forms/inventory/register_school?lang=fr")
+    assert '<option value="DOE" selected>Dakhla-Oued Ed-Dahab</option>' in page  # the code its schools carry
+    assert 'value="DLO"' not in page and '<option value="SMA">Souss-Massa</option>' in page
+    assert '<label for="f-region_code">Région</label>' in page
+    page = client.get("/forms/inventory/update_school?lang=fr").get_data(as_text=True)
+    assert '<option value="DOE">Dakhla-Oued Ed-Dahab</option>' in page  # an update changes nothing unless asked
