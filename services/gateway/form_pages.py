@@ -13,8 +13,8 @@ from shared import tables
 from shared.aside import aside
 from shared.errors import InvalidCommand
 
-from .forms import (LINE_FIELDS, SCHOOL_FIELDS, Form, body_of, delivery_lines, looks_like_a_code, picked_schools,
-                    resource_shown, school_code_of, schools_named)
+from .forms import (LINE_FIELDS, SCHOOL_FIELDS, Form, body_of, day_as_instant, delivery_lines, looks_like_a_code,
+                    picked_schools, resource_shown, school_code_of, schools_named)
 from . import axes
 from .http import HttpProblem
 from .i18n import file_rows
@@ -68,6 +68,7 @@ def bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
         for i, n in enumerate(kept):
             for f in LINE_FIELDS:
                 names[f"items.{i}.{f.name}"] = f"{f.name}-{suffixes[n]}"
+        names.update({"supplier": "l-supplier", "delivery_ref": "l-delivery_ref", "occurred_at": "l-occurred_at"})
         body = body_of(form, values)
         body["items"] = items
         return [(body, names)]
@@ -105,7 +106,7 @@ def bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
         body = {"school_code": school, "observations": observations}
         if values.get("notes", "").strip():
             body["notes"] = values["notes"].strip()
-        return [(body, names)]
+        return [(dated(body, values), names)]
     if path == "inventory/complete_inventory_audit":
         school = school_code_of(values.get("school_code", ""))
         findings, names = [], {"school_code": "school_code", "occasion": "occasion",
@@ -115,8 +116,8 @@ def bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
             findings.append({"serial": values[f"serial-{n}"], "status": values.get(f"finding-{n}", "")})
         unexpected = [s.strip() for s in values.get("unexpected_serials", "").replace(",", "\n").splitlines()
                       if s.strip()]
-        return [({"school_code": school, "occasion": values.get("occasion", ""), "findings": findings,
-                  "unexpected_serials": unexpected}, names)]
+        return [(dated({"school_code": school, "occasion": values.get("occasion", ""), "findings": findings,
+                        "unexpected_serials": unexpected}, values), names)]
     if path == "inventory/propose_transfer":
         body = {"from_school": school_code_of(values.get("from_school", "")),
                 "to_school": school_code_of(values.get("to_school", "")),
@@ -292,6 +293,13 @@ def after(page, form: Form, sent: list[dict], answers: list) -> str:
 
 def _go(location):
     return location
+
+
+def dated(body: dict, values: dict) -> dict:
+    """`body` with the day it happened, when one was picked (noon of that day in Morocco)."""
+    if (values.get("occurred_at") or "").strip():
+        body["occurred_at"] = day_as_instant(values["occurred_at"].strip())
+    return body
 
 
 def regions_offered(page, schools: list[dict], form: Form) -> dict:

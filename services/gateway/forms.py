@@ -65,9 +65,11 @@ FORMS = [
         SCHOOL, F("kind", "select", "work_kind", ("electrical", "cabling", "room_fitting", "other")),
         F("status", "select", "work_status", ("planned", "in_progress", "done")))),
     Form("inventory/receive_delivery", N_("Receive a delivery"), (
-        F("supplier"), F("delivery_ref"), F("items", "lines")), template="form_delivery.html"),
+        F("supplier"), F("delivery_ref"), F("occurred_at", "date", required=False), F("items", "lines")),
+         template="form_delivery.html"),
     Form("inventory/import_delivery", N_("Receive a delivery from a file"), (
-        F("supplier"), F("delivery_ref"), F("file", "file")), template="form_delivery.html"),
+        F("supplier"), F("delivery_ref"), F("occurred_at", "date", required=False), F("file", "file")),
+         template="form_delivery.html"),
     Form("inventory/assign_equipment", N_("Assign equipment to schools"), (), template="form_assign.html", many=True),
     Form("inventory/confirm_installation", N_("Confirm installation"), (SCHOOL,), template="form_install.html",
          many=True),

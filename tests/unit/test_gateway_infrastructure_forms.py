@@ -300,3 +300,32 @@ def test_a_school_is_registered_in_a_region_picked_by_its_name_the_provinces_own
     assert '<label for="f-region_code">Région</label>' in page
     page = client.get("/forms/inventory/update_school?lang=fr").get_data(as_text=True)
     assert '<option value="DOE">Dakhla-Oued Ed-Dahab</option>' in page  # an update changes nothing unless asked
+
+
+def test_a_delivery_and_a_visit_are_dated_the_day_they_happened(site):
+    client, services = site
+    page = page_as(client, "infra", "/forms/inventory/receive_delivery?lang=fr")
+    assert '<label for="f-l-occurred_at">Reçu le <span class="opt">(facultatif)</span></label>' in page
+    resp = client.post("/forms/inventory/receive_delivery?lang=fr", data={
+        "csrf": csrf_of(page), "supplier": "Maroc Info", "delivery_ref": "BL-77", "occurred_at": "2026-11-20",
+        "serial-1": "LT-501", "kind-1": "laptop", "warranty_months-1": "24"})
+    assert resp.status_code == 303
+    sent = commands_sent(services)[-1][2]
+    assert (sent["delivery_ref"], sent["occurred_at"]) == ("BL-77", "2026-11-20T12:00:00+01:00")
+    page = client.get("/forms/inventory/record_usage_visit?school_code=S1&lang=fr").get_data(as_text=True)
+    resp = client.post("/forms/inventory/record_usage_visit?lang=fr", data={
+        "csrf": csrf_of(page), "school_code": "S1", "serial-1": "LT-77", "status-1": "in_use",
+        "occurred_at": "2026-11-27"})
+    assert resp.status_code == 303
+    assert commands_sent(services)[-1][2]["occurred_at"] == "2026-11-27T12:00:00+01:00"
+
+
+def test_a_delivery_typed_by_lines_says_a_missing_supplier_beside_its_own_field(site):
+    client, services = site
+    page = page_as(client, "infra", "/forms/inventory/receive_delivery?lang=fr")
+    page = client.post("/forms/inventory/receive_delivery?lang=fr", data={
+        "csrf": csrf_of(page), "supplier": "", "delivery_ref": "BL-78",
+        "serial-1": "LT-502", "kind-1": "laptop", "warranty_months-1": "24"}).get_data(as_text=True)
+    assert '<a href="#f-l-supplier">Fournisseur</a>' in page
+    assert ('<input id="f-l-supplier" name="supplier" required value="" aria-invalid="true" '
+            'aria-describedby="err-l-supplier"><p class="field-err" id="err-l-supplier">Obligatoire.</p>') in page
