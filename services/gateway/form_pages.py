@@ -84,10 +84,12 @@ def bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
         everyone = school_code_of(values.get("school_all", ""))
         out = []
         for n in _numbered(values, "serial-"):
-            school = school_code_of(values.get(f"school-{n}", "")) or (everyone if values.get(f"pick-{n}") else "")
+            own = school_code_of(values.get(f"school-{n}", ""))
+            school = own or (everyone if values.get(f"pick-{n}") else "")
             if school:
+                # A school given for every ticked item is said wrong where it was typed, once.
                 out.append(({"serial": values[f"serial-{n}"], "school_code": school},
-                            {"school_code": f"school-{n}", "serial": f"school-{n}"}))
+                            {"school_code": f"school-{n}" if own else "school_all", "serial": f"school-{n}"}))
         if not out:
             raise HttpProblem(400, "Invalid request", errors={"school_all": ["Missing data for required field."]})
         return out

@@ -329,3 +329,14 @@ def test_a_delivery_typed_by_lines_says_a_missing_supplier_beside_its_own_field(
     assert '<a href="#f-l-supplier">Fournisseur</a>' in page
     assert ('<input id="f-l-supplier" name="supplier" required value="" aria-invalid="true" '
             'aria-describedby="err-l-supplier"><p class="field-err" id="err-l-supplier">Obligatoire.</p>') in page
+
+
+def test_a_school_for_every_ticked_item_that_names_no_school_is_said_where_it_was_typed(site):
+    client, services = site
+    page = page_as(client, "infra", "/forms/inventory/assign_equipment?lang=fr")
+    page = client.post("/forms/inventory/assign_equipment?lang=fr", data={
+        "csrf": csrf_of(page), "school_all": "École Al Amel", "serial-1": "PJ-5", "pick-1": "on",
+        "school-1": ""}).get_data(as_text=True)
+    assert ('<p class="field-err" id="err-school_all">Aucun établissement n&#39;a ce nom ou ce code : '
+            'choisissez-le dans la liste.</p>') in page
+    assert 'id="err-school-1"' not in page
