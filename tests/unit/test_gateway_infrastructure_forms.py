@@ -125,6 +125,7 @@ def test_a_transfer_offers_only_the_equipment_a_visit_found_unused(site, monkeyp
     assert ("Aucun matériel de cet établissement n'a été trouvé inutilisé lors de sa dernière visite : seul un "
             "tel matériel peut être transféré. <a href=\"/forms/inventory/record_usage_visit?school_code=S1\">"
             "Enregistrer une visite de suivi</a>") in page
+    assert 'name="to_school"' not in page and "Proposer le transfert</button>" not in page  # nothing to fill in vain
 
 
 def test_a_transfer_to_the_school_it_leaves_is_said_beside_the_school_to_receive_it(site, monkeypatch):
@@ -133,7 +134,10 @@ def test_a_transfer_to_the_school_it_leaves_is_said_beside_the_school_to_receive
     def propose(body, meta):
         raise CommandRejected("same_school", "A transfer moves equipment to another school.")
 
-    answering(monkeypatch, Services, {"propose_transfer": propose})
+    unused = dict(ASSETS[0], status="unused")
+    answering(monkeypatch, Services, {
+        "propose_transfer": propose,
+        "assets": lambda query: {"total": 1, "page": 1, "per_page": 0, "items": [dict(unused)]}})
     page = page_as(client, "infra", "/forms/inventory/propose_transfer?from_school=S1&lang=fr")
     resp = client.post("/forms/inventory/propose_transfer?from_school=S1&lang=fr", data={
         "csrf": csrf_of(page), "from_school": "S1", "serials": "LT-77", "to_school": "École Al Amal",
