@@ -13,8 +13,8 @@ from shared import tables
 from shared.aside import aside
 from shared.errors import InvalidCommand
 
-from .forms import (LINE_FIELDS, SCHOOL_FIELDS, Form, body_of, delivery_lines, looks_like_a_code, picked_schools,
-                    school_code_of, school_named, schools_named)
+from .forms import (LINE_FIELDS, SCHOOL_FIELDS, Form, body_of, day_as_instant, delivery_lines, looks_like_a_code,
+                    picked_schools, school_code_of, school_named, schools_named)
 from . import axes
 from .http import HttpProblem
 from .i18n import file_rows
@@ -71,6 +71,7 @@ def bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
         for i, n in enumerate(kept):
             for f in LINE_FIELDS:
                 names[f"items.{i}.{f.name}"] = f"{f.name}-{suffixes[n]}"
+        names.update({"supplier": "l-supplier", "delivery_ref": "l-delivery_ref", "occurred_at": "l-occurred_at"})
         body = body_of(form, values)
         body["items"] = items
         return [(body, names)]
@@ -86,10 +87,12 @@ def bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
         everyone = school_code_of(values.get("school_all", ""))
         out = []
         for n in _numbered(values, "serial-"):
-            school = school_code_of(values.get(f"school-{n}", "")) or (everyone if values.get(f"pick-{n}") else "")
+            own = school_code_of(values.get(f"school-{n}", ""))
+            school = own or (everyone if values.get(f"pick-{n}") else "")
             if school:
+                # A school given for every ticked item is said wrong where it was typed, once.
                 out.append(({"serial": values[f"serial-{n}"], "school_code": school},
-                            {"school_code": f"school-{n}", "serial": f"school-{n}"}))
+                            {"school_code": f"school-{n}" if own else "school_all", "serial": f"school-{n}"}))
         if not out:
             raise HttpProblem(400, "Invalid request", errors={"school_all": ["Missing data for required field."]})
         return out
@@ -108,7 +111,7 @@ def bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
         body = {"school_code": school, "observations": observations}
         if values.get("notes", "").strip():
             body["notes"] = values["notes"].strip()
-        return [(body, names)]
+        return [(dated(body, values), names)]
     if path == "inventory/complete_inventory_audit":
         school = school_code_of(values.get("school_code", ""))
         findings, names = [], {"school_code": "school_code", "occasion": "occasion",
@@ -118,8 +121,8 @@ def bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
             findings.append({"serial": values[f"serial-{n}"], "status": values.get(f"finding-{n}", "")})
         unexpected = [s.strip() for s in values.get("unexpected_serials", "").replace(",", "\n").splitlines()
                       if s.strip()]
-        return [({"school_code": school, "occasion": values.get("occasion", ""), "findings": findings,
-                  "unexpected_serials": unexpected}, names)]
+        return [(dated({"school_code": school, "occasion": values.get("occasion", ""), "findings": findings,
+                        "unexpected_serials": unexpected}, values), names)]
     if path == "inventory/propose_transfer":
         body = {"from_school": school_code_of(values.get("from_school", "")),
                 "to_school": school_code_of(values.get("to_school", "")),
@@ -307,6 +310,33 @@ def _go(location):
     return location
 
 
+def dated(body: dict, values: dict) -> dict:
+    """`body` with the day it happened, when one was picked (noon of that day in Morocco)."""
+    if (values.get("occurred_at") or "").strip():
+        body["occurred_at"] = day_as_instant(values["occurred_at"].strip())
+    return body
+
+
+def regions_offered(page, schools: list[dict], form: Form) -> dict:
+    """The regions to pick a school's from, by name, for a form that asks it: each under the code the province's
+    schools already carry for it (an older code of the same region stays theirs), that one picked first."""
+    if not any(f.widget == "region" for f in form.fields):
+        return {}
+    from collections import Counter
+
+    from shared.territory import territories
+
+    known = territories()
+    used = Counter(s.get("region_code") for s in schools if s.get("region_code"))
+    offered = []
+    for region in known.of_level("region"):
+        code = next((c for c in used if known.get("region", c) is region), region.code)
+        offered.append((code, region.name(page.L.code)))
+    offered += [(c, c) for c in used if known.get("region", c) is None]  # a code the list does not know
+    return {"regions": sorted(offered, key=lambda r: r[1]),
+            "region_default": used.most_common(1)[0][0] if used else None}
+
+
 def works_going_on(page, schools: list[dict], form: Form) -> list[dict]:
     """The infrastructure works not yet done at the schools of the person's scope, each with its school's name in
     the page's language, for a form that follows works up."""
@@ -414,6 +444,7 @@ def show(page, form: Form, values: dict, ctx: dict, status: int = 200) -> Respon
                        has_file=has_file, ctx={"schools": pick["schools"], "own_school": own,
                                                "works": works_going_on(page, pick["schools"], form),
                                                "transfers": pick["transfers"],
+                                               **regions_offered(page, pick["schools"], form),
                                                "picked_schools": [
                            school_code_of(v) for v in (page.request.form if page.request.method == "POST"
                                                        else page.request.args).getlist("school_codes")]},

@@ -44,12 +44,12 @@ FORMS = [
     Form("inventory/register_school", N_("Register a school"), (
         F("school_code", hint=N_("The school's code, as the ministry gives it.")), F("name_ar"), F("name_fr"),
         F("cycle", "select", "cycle", inv.CYCLES), F("setting", "select", "setting", inv.SETTINGS), F("commune"),
-        F("region_code"))),
+        F("region_code", "region"))),
     Form("inventory/update_school", N_("Update a school"), (
         SCHOOL, F("name_ar", required=False), F("name_fr", required=False),
         F("cycle", "select", "cycle", inv.CYCLES, required=False),
         F("setting", "select", "setting", inv.SETTINGS, required=False), F("commune", required=False),
-        F("region_code", required=False))),
+        F("region_code", "region", required=False))),
     Form("inventory/record_census", N_("Record a school's census"), (
         SCHOOL, F("school_year", hint=N_("Like 2025-2026.")), F("pupils", "number"), F("teachers", "number"))),
     Form("inventory/import_schools", N_("Register schools from a file"), (F("file", "file"),),
@@ -66,9 +66,11 @@ FORMS = [
         SCHOOL, F("kind", "select", "work_kind", ("electrical", "cabling", "room_fitting", "other")),
         F("status", "select", "work_status", ("planned", "in_progress", "done")))),
     Form("inventory/receive_delivery", N_("Receive a delivery"), (
-        F("supplier"), F("delivery_ref"), F("items", "lines")), template="form_delivery.html"),
+        F("supplier"), F("delivery_ref"), F("occurred_at", "date", required=False), F("items", "lines")),
+         template="form_delivery.html"),
     Form("inventory/import_delivery", N_("Receive a delivery from a file"), (
-        F("supplier"), F("delivery_ref"), F("file", "file")), template="form_delivery.html"),
+        F("supplier"), F("delivery_ref"), F("occurred_at", "date", required=False), F("file", "file")),
+         template="form_delivery.html"),
     Form("inventory/assign_equipment", N_("Assign equipment to schools"), (), template="form_assign.html", many=True),
     Form("inventory/confirm_installation", N_("Confirm installation"), (SCHOOL,), template="form_install.html",
          many=True),

@@ -14,7 +14,7 @@ from shared.catalogue import ASSET_KINDS, BUNDLES
 
 from . import axes, commands, form_pages, indicator_pages, lists, people
 from .access import Refused
-from .forms import FORM_BY_PATH, FORMS, Form, school_code_of
+from .forms import FORM_BY_PATH, FORMS, SCHOOL_FIELDS, Form, looks_like_a_code, school_code_of, schools_named
 from .http import HttpProblem, rule_codes
 from .i18n import Lang
 from .queries import current_school_year, semester_start  # noqa: F401  (the home's queue)
@@ -319,12 +319,32 @@ class Pages:
         page shows the rest."""
         values = {k: v for k, v in (self.request.args if values is None else values).items()
                   if v != "" and k not in ("lang", "done") and (allowed is None or k in allowed)}
+        values, unnamed = self.schools_filtered(values)
         try:
-            return self.web.api.query_params(endpoint, values), {}
+            return self.web.api.query_params(endpoint, values), unnamed
         except HttpProblem as exc:
-            errors = dict(self.messages(exc.errors))
+            errors = dict(self.messages(exc.errors), **unnamed)
             good = {k: v for k, v in values.items() if k not in errors}
             return self.web.api.query_params(endpoint, good), errors
+
+    def schools_filtered(self, values: dict) -> tuple[dict, dict]:
+        """A list's school filters typed by a school's name as its code; those that name no school (or several)
+        left out, with what to say beside them."""
+        typed = {k: school_code_of(values[k]) for k in SCHOOL_FIELDS if isinstance(values.get(k), str)}
+        if not typed:
+            return values, {}
+        schools = self.q.schools(self.user, {})
+        values, unnamed = dict(values), {}
+        for key, text in typed.items():
+            if any(s["school_code"] == text for s in schools):
+                continue
+            codes = schools_named(text, schools)
+            if len(codes) == 1:
+                values[key] = codes[0]
+            elif codes or not looks_like_a_code(text):
+                del values[key]
+                unnamed[key] = self.L.term("field_rule", "school_name_shared" if codes else "school_not_named")
+        return values, unnamed
 
     def schools(self):
         params, errors = self._params("schools")
@@ -456,6 +476,8 @@ class Pages:
         for key in ("from_school", "to_school"):
             if data.get(key):
                 data[key] = self._school_words(data[key], schools)
+        if str(data.get("delivery_ref") or "").startswith("replacement:"):
+            data["delivery_ref"] = self._("Replacement after a fault")  # no note: the fault's replacement
         if kind == "usage_visit_recorded":
             mine = [o for o in data.get("observations") or [] if o.get("asset_id") == asset_id]
             status = (mine[0]["status"] if mine else None)

@@ -237,7 +237,7 @@ FIELD = {
     "cycle": N_("Cycle"),
     "setting": N_("Setting"),
     "commune": N_("Commune"),
-    "region_code": N_("Region code"),
+    "region_code": N_("Region"),
     "school_year": N_("School year"),
     "pupils": N_("Pupils"),
     "teachers": N_("Teachers"),

@@ -125,6 +125,7 @@ def test_a_transfer_offers_only_the_equipment_a_visit_found_unused(site, monkeyp
     assert ("Aucun matériel de cet établissement n'a été trouvé inutilisé lors de sa dernière visite : seul un "
             "tel matériel peut être transféré. <a href=\"/forms/inventory/record_usage_visit?school_code=S1\">"
             "Enregistrer une visite de suivi</a>") in page
+    assert 'name="to_school"' not in page and "Proposer le transfert</button>" not in page  # nothing to fill in vain
 
 
 def test_a_transfer_to_the_school_it_leaves_is_said_beside_the_school_to_receive_it(site, monkeypatch):
@@ -133,7 +134,10 @@ def test_a_transfer_to_the_school_it_leaves_is_said_beside_the_school_to_receive
     def propose(body, meta):
         raise CommandRejected("same_school", "A transfer moves equipment to another school.")
 
-    answering(monkeypatch, Services, {"propose_transfer": propose})
+    unused = dict(ASSETS[0], status="unused")
+    answering(monkeypatch, Services, {
+        "propose_transfer": propose,
+        "assets": lambda query: {"total": 1, "page": 1, "per_page": 0, "items": [dict(unused)]}})
     page = page_as(client, "infra", "/forms/inventory/propose_transfer?from_school=S1&lang=fr")
     resp = client.post("/forms/inventory/propose_transfer?from_school=S1&lang=fr", data={
         "csrf": csrf_of(page), "from_school": "S1", "serials": "LT-77", "to_school": "École Al Amal",
@@ -268,3 +272,75 @@ def test_an_items_page_offers_what_may_still_be_recorded_about_it(site, monkeypa
     page = client.get("/assets?serial=LT-77&lang=fr").get_data(as_text=True)
     assert ('<a class="button" href="/forms/inventory/propose_transfer?from_school=S1&amp;serial=LT-77">'
             'Proposer un transfert</a>') in page
+
+
+def test_an_item_received_as_a_replacement_says_so_rather_than_an_internal_note(site, monkeypatch):
+    client, services = site
+    answering(monkeypatch, Services, {"deliveries": lambda *args: [
+        {"delivery_ref": "replacement:F-002", "supplier": "Maroc Info", "received_at": "2025-03-08T09:00:00+01:00",
+         "items": 1, "assigned": 1, "installed": 0, "kinds": {"laptop": 1}}]})
+    page = page_as(client, "infra", "/deliveries?lang=fr")
+    assert '<a href="/deliveries/replacement%3AF-002">Remplacement après une panne</a>' in page
+    assert "replacement:F-002<" not in page
+    answering(monkeypatch, Services, {"asset": _asset_answer(delivery_ref="replacement:F-002")})
+    page = client.get("/assets?serial=LT-77&lang=fr").get_data(as_text=True)
+    assert '<dd><a href="/faults/F-002">Remplacement après une panne</a> · Maroc Info</dd>' in page
+
+
+def test_a_lists_school_filter_takes_the_schools_name(site):
+    client, services = site
+    page = page_as(client, "infra", "/equipment?school_code=Ecole+Al+Amal&lang=fr")
+    assert "1 article" in page and '<bdi dir="ltr">LT-77</bdi></a>' in page and "Lettres, chiffres" not in page
+    page = client.get("/transfers?from_school=مدرسة+النور&lang=fr").get_data(as_text=True)
+    assert "Aucun établissement n&#39;a ce nom ou ce code : choisissez-le dans la liste." in page
+
+
+def test_a_school_is_registered_in_a_region_picked_by_its_name_the_provinces_own_first(site, monkeypatch):
+    client, services = site
+    answering(monkeypatch, Services, {"schools": lambda *args: [dict(s, region_code="DOE") for s in SCHOOLS]})
+    page = page_as(client, "infra", "/forms/inventory/register_school?lang=fr")
+    assert '<option value="DOE" selected>Dakhla-Oued Ed-Dahab</option>' in page  # the code its schools carry
+    assert 'value="DLO"' not in page and '<option value="SMA">Souss-Massa</option>' in page
+    assert '<label for="f-region_code">Région</label>' in page
+    page = client.get("/forms/inventory/update_school?lang=fr").get_data(as_text=True)
+    assert '<option value="DOE">Dakhla-Oued Ed-Dahab</option>' in page  # an update changes nothing unless asked
+
+
+def test_a_delivery_and_a_visit_are_dated_the_day_they_happened(site):
+    client, services = site
+    page = page_as(client, "infra", "/forms/inventory/receive_delivery?lang=fr")
+    assert '<label for="f-l-occurred_at">Reçu le <span class="opt">(facultatif)</span></label>' in page
+    resp = client.post("/forms/inventory/receive_delivery?lang=fr", data={
+        "csrf": csrf_of(page), "supplier": "Maroc Info", "delivery_ref": "BL-77", "occurred_at": "2026-11-20",
+        "serial-1": "LT-501", "kind-1": "laptop", "warranty_months-1": "24"})
+    assert resp.status_code == 303
+    sent = commands_sent(services)[-1][2]
+    assert (sent["delivery_ref"], sent["occurred_at"]) == ("BL-77", "2026-11-20T12:00:00+01:00")
+    page = client.get("/forms/inventory/record_usage_visit?school_code=S1&lang=fr").get_data(as_text=True)
+    resp = client.post("/forms/inventory/record_usage_visit?lang=fr", data={
+        "csrf": csrf_of(page), "school_code": "S1", "serial-1": "LT-77", "status-1": "in_use",
+        "occurred_at": "2026-11-27"})
+    assert resp.status_code == 303
+    assert commands_sent(services)[-1][2]["occurred_at"] == "2026-11-27T12:00:00+01:00"
+
+
+def test_a_delivery_typed_by_lines_says_a_missing_supplier_beside_its_own_field(site):
+    client, services = site
+    page = page_as(client, "infra", "/forms/inventory/receive_delivery?lang=fr")
+    page = client.post("/forms/inventory/receive_delivery?lang=fr", data={
+        "csrf": csrf_of(page), "supplier": "", "delivery_ref": "BL-78",
+        "serial-1": "LT-502", "kind-1": "laptop", "warranty_months-1": "24"}).get_data(as_text=True)
+    assert '<a href="#f-l-supplier">Fournisseur</a>' in page
+    assert ('<input id="f-l-supplier" name="supplier" required value="" aria-invalid="true" '
+            'aria-describedby="err-l-supplier"><p class="field-err" id="err-l-supplier">Obligatoire.</p>') in page
+
+
+def test_a_school_for_every_ticked_item_that_names_no_school_is_said_where_it_was_typed(site):
+    client, services = site
+    page = page_as(client, "infra", "/forms/inventory/assign_equipment?lang=fr")
+    page = client.post("/forms/inventory/assign_equipment?lang=fr", data={
+        "csrf": csrf_of(page), "school_all": "École Al Amel", "serial-1": "PJ-5", "pick-1": "on",
+        "school-1": ""}).get_data(as_text=True)
+    assert ('<p class="field-err" id="err-school_all">Aucun établissement n&#39;a ce nom ou ce code : '
+            'choisissez-le dans la liste.</p>') in page
+    assert 'id="err-school-1"' not in page
