@@ -3,7 +3,6 @@ command's body. The page posts to `/forms/<service>/<command>`, which runs it th
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from services.inventory import schemas as inv
@@ -12,6 +11,7 @@ from services.resources import schemas as res
 from services.training import schemas as trn
 from shared.catalogue import ASSET_KINDS, BUNDLES
 
+from .i18n import plainly
 from .vocabulary import N_
 
 
@@ -168,15 +168,15 @@ _CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 def schools_named(text: str, schools: list[dict]) -> list[str]:
     """The codes of the schools that `text` names: typed as it is known, by its Arabic or French name (or the
     picker's whole line, names and commune), whatever the case or accents. Several when a name is shared."""
-    said = _plain(text)
+    said = plainly(text)
     if not said:
         return []
-    found = [s["school_code"] for s in schools if said == _plain(s["school_code"])]
+    found = [s["school_code"] for s in schools if said == plainly(s["school_code"])]
     if found:
         return found
     return [s["school_code"] for s in schools
-            if said in (_plain(s.get("name_ar")), _plain(s.get("name_fr")),
-                        _plain(" · ".join(str(s.get(k) or "") for k in ("name_ar", "name_fr", "commune"))))]
+            if said in (plainly(s.get("name_ar")), plainly(s.get("name_fr")),
+                        plainly(" · ".join(str(s.get(k) or "") for k in ("name_ar", "name_fr", "commune"))))]
 
 
 def school_named(text: str, schools: list[dict]) -> str | None:
@@ -196,14 +196,6 @@ def looks_like_a_code(value) -> bool:
 # A picked record's field, by its picker's widget: what the person picks by its name.
 PICKED_ID = {"resource": "resource_id", "training": "training_id", "session": "session_id",
              "dysfunction": "dysfunction_id", "project": "project_id"}
-_DIRECTION_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
-
-
-def _plain(text) -> str:
-    """Text as two people may type a name differently: without the marks that set its direction, case, accents,
-    vowel marks or repeated spaces."""
-    bare = unicodedata.normalize("NFKD", str(text or "").translate(_DIRECTION_MARKS))
-    return " ".join("".join(c for c in bare if not unicodedata.combining(c)).casefold().split())
 
 
 def names_told_apart(named: list[tuple[str, str]]) -> dict[str, str]:
@@ -211,7 +203,7 @@ def names_told_apart(named: list[tuple[str, str]]) -> dict[str, str]:
     gets its rank, « (2) », « (3) », so that each name picks one record."""
     out, seen = {}, {}
     for record_id, name in named:
-        key = _plain(name)
+        key = plainly(name)
         seen[key] = seen.get(key, 0) + 1
         out[record_id] = name if seen[key] == 1 else f"{name} ({seen[key]})"
     return out
@@ -225,10 +217,10 @@ def id_named(text: str, names: dict[str, str], titles: dict[str, str]) -> str | 
     head = text.split("·")[0].strip()
     if text in names or head in names:
         return text if text in names else head
-    wanted = _plain(text)
-    found = [i for i, name in names.items() if _plain(name) == wanted]
+    wanted = plainly(text)
+    found = [i for i, name in names.items() if plainly(name) == wanted]
     if not found:
-        found = [i for i, title in titles.items() if head and _plain(title) == _plain(head)]
+        found = [i for i, title in titles.items() if head and plainly(title) == plainly(head)]
     return found[0] if len(found) == 1 else None
 
 

@@ -147,10 +147,11 @@ class Lang:
 COLUMN_VALUES = {"role": "staff_role"}
 
 
-def _said(text) -> str:
-    """`Numéro de série ` → `numero de serie`: no case, no accents (nor Arabic's hamza and short vowels), one
-    space between words, so that a heading typed again by hand still reads."""
-    text = unicodedata.normalize("NFKD", str(text))
+def plainly(text) -> str:
+    """`Numéro de série ` → `numero de serie`: no case, no accents (nor Arabic's hamza and short vowels), no
+    punctuation or marks of direction, one space between words, so that a heading or a name typed again by hand
+    still reads."""
+    text = unicodedata.normalize("NFKD", "" if text is None else str(text))
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
@@ -161,7 +162,7 @@ def _aliases(vocabulary: str) -> dict[str, str]:
     out = {}
     for code, message in VOCABULARIES[vocabulary].items():
         for said in (code, message, Lang("ar").term(vocabulary, code), Lang("fr").term(vocabulary, code)):
-            out.setdefault(_said(said), code)
+            out.setdefault(plainly(said), code)
     return out
 
 
@@ -169,12 +170,12 @@ def file_rows(header: list, body: list) -> list[dict]:
     """The rows of a file as dicts by column code, whichever language heads the columns; a column of words
     (a role) in codes. An unknown column keeps its heading, in lower case."""
     columns = _aliases("column")
-    head = [columns.get(_said(h), str(h).strip().lower()) if h is not None else "" for h in header]
+    head = [columns.get(plainly(h), str(h).strip().lower()) if h is not None else "" for h in header]
     rows = []
     for cells in body:
         row = dict(zip(head, ("" if c is None else str(c) for c in cells)))
         for name, vocabulary in COLUMN_VALUES.items():
             if row.get(name):
-                row[name] = _aliases(vocabulary).get(_said(row[name]), row[name])
+                row[name] = _aliases(vocabulary).get(plainly(row[name]), row[name])
         rows.append(row)
     return rows
