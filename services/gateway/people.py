@@ -2,6 +2,7 @@
 user's own password. Each is `name(page, ...)` over the `Pages` of one request."""
 from __future__ import annotations
 
+import re
 import uuid
 
 from shared.config import READING_TIERS, SOURCES, tier
@@ -12,6 +13,7 @@ from .accounts import AccountError
 from .activity import AXIS
 from .form_pages import go
 from .forms import school_code_of
+from .i18n import _said as plainly
 from .indicator_pages import by_name
 from .queries import EVENT_TYPES
 from .templating import query_string
@@ -21,13 +23,47 @@ ACCOUNT_ROLES = PROVINCE_ROLES + ("school_director",)
 
 # ---- the activity log
 
+def school_named(value: str, schools: list[dict]) -> tuple[str | None, str | None]:
+    """The code of the school `value` names among `schools`, or why none: picked from the list (its code), its
+    code typed in any case, `name (CODE)` as the pages say a school, or its name in Arabic or French typed
+    without its accents. A name two schools share names neither: the list tells them apart."""
+    value = (value or "").strip()
+    codes = {s["school_code"].casefold(): s["school_code"] for s in schools}
+    for code in (school_code_of(value), *_CODE_AT_END.findall(value)):
+        if code.casefold() in codes:
+            return codes[code.casefold()], None
+    wanted = plainly(value)
+    named = {s["school_code"] for s in schools for name in (s.get("name_ar"), s.get("name_fr"))
+             if name and plainly(name) == wanted}
+    if len(named) == 1:
+        return named.pop(), None
+    return None, "ambiguous_school" if named else "unknown_school"
+
+
+_CODE_AT_END = re.compile(r"\(([A-Za-z0-9_-]{1,40})\)\s*$")
+
+
+def school_said(page, code: str | None, schools: list[dict]) -> str:
+    """A school as a filter shows it back: its name in the page's language, its code beside."""
+    school = next((s for s in schools if s["school_code"] == code), None)
+    if school is None:
+        return code or ""
+    return f"{school.get('name_ar' if page.L.code == 'ar' else 'name_fr') or code} ({code})"
+
+
 def activity(page):
     args = dict(page.request.args)
+    schools = page.q.schools(page.user, {})
+    school_error = None
     if args.get("school_code"):
-        args["school_code"] = school_code_of(args["school_code"])
+        args["school_code"], problem = school_named(args["school_code"], schools)
+        if problem:
+            school_error = page.L.term("account_rule", problem)
+            args.pop("school_code")
     params, errors = page._params("activity", {"user", "school_code", "province", "axis", "kind", "since", "until",
                                                "page"}, values=args)
-    schools = page.q.schools(page.user, {})
+    if school_error:
+        errors["school_code"] = school_error
     provinces = _provinces(page, schools)
     if params.get("province") and params["province"] not in provinces:
         errors["province"] = page.L.term("rule", "outside_scope")
@@ -45,7 +81,9 @@ def activity(page):
                        kinds=kinds, query=query_string(filters),
                        args=lambda **kw: query_string(filters, **kw),
                        result={"page": answer["page"], "per_page": answer["per_page"], "total": answer["total"]},
-                       pick={"schools": schools})
+                       pick={"schools": schools},
+                       school_shown=page.request.args.get("school_code", "") if school_error else
+                       school_said(page, params.get("school_code"), schools))
 
 
 def _provinces(page, schools: list[dict]) -> list[str]:
@@ -96,12 +134,11 @@ def account_command(page, action):
             role = form.get("role", "")
             scope = None
             if role == "school_director":
-                code = school_code_of(form.get("school_code", ""))
-                if not code:
+                if not form.get("school_code", "").strip():
                     raise _field_error("school_code", "school_required")
-                page.q.school_readable(page.user, code)
-                if code not in {s["school_code"] for s in page.q.schools(page.user, {})}:
-                    raise _field_error("school_code", "unknown_school")
+                code, problem = school_named(form["school_code"], page.q.schools(page.user, {}))
+                if problem:
+                    raise _field_error("school_code", problem)
                 scope = f"school:{code}"
             check_account_change(page.user, role if role in ACCOUNT_ROLES else None, scope)
             store.add(username, form.get("password", ""), role, scope)

@@ -163,3 +163,56 @@ def test_the_activity_log_says_each_count_in_the_form_its_number_takes(site, mon
     sign_in(client, "coord")
     page = client.get(f"/activity?lang={lang}").get_data(as_text=True)
     assert [html.unescape(cell) for cell in re.findall(r'class="said">([^<]*)</td>', page)] == said
+
+
+@pytest.mark.parametrize("lang,said", [("fr", "Ne doit pas précéder la date de début."),
+                                       ("ar", "يجب ألا يسبق تاريخ البداية.")])
+def test_dates_given_the_wrong_way_round_are_said_beside_the_end_date(logged, lang, said):
+    """From 30 June to 1 January: the log is shown from the start date, and the end date says what is wrong,
+    instead of the whole page refused."""
+    client, services = logged
+    sign_in(client, "coord")
+    resp = client.get(f"/activity?lang={lang}&since=2026-06-30&until=2026-01-01")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert f'<p class="field-err" id="err-until">{html.escape(said, quote=False)}</p>' in page
+    assert 'id="until" name="until" value="" aria-invalid="true"' in page
+    filters = [a for s, m, a in services.calls if m == "activity"][-1][1]
+    assert filters == {"since": "2026-06-30"}
+
+
+def test_the_log_of_one_school_is_asked_by_its_name(logged):
+    """A coordinator types the school's name as they know it (any case, without its accents) instead of its code;
+    the filter shows it back by its name, its code beside. A name no school has is said beside the field."""
+    client, services = logged
+    sign_in(client, "coord")
+    page = client.get("/activity?lang=fr&school_code=ecole+al+AMAL").get_data(as_text=True)
+    assert [a for s, m, a in services.calls if m == "activity"][-1][1] == {"school": "S1"}
+    assert 'name="school_code" list="dl-schools" autocomplete="off" value="École Al Amal (S1)"' in page
+    assert 'id="err-school_code"' not in page
+    client.get("/activity?lang=ar&school_code=إعدادية+النور")
+    assert [a for s, m, a in services.calls if m == "activity"][-1][1] == {"school": "S2"}
+    page = client.get("/activity?lang=fr&school_code=Lycée+Inconnu").get_data(as_text=True)
+    assert '<p class="field-err" id="err-school_code">Établissement introuvable.</p>' in page
+    assert 'value="Lycée Inconnu"' in page
+    assert [a for s, m, a in services.calls if m == "activity"][-1][1] == {}
+
+
+def test_a_directors_school_is_picked_by_its_name_and_a_shared_name_asks_which(site, monkeypatch):  # noqa: F811
+    client, _ = site
+    sign_in(client, "coord")
+    token = csrf_of(client.get("/accounts?lang=fr").get_data(as_text=True))
+    made = client.post("/forms/accounts/add?lang=fr", data={
+        "csrf": token, "username": "nour", "role": "school_director", "school_code": "collège annour",
+        "password": "long enough"})
+    assert made.status_code == 303
+    assert 'href="/schools/S2"' in client.get("/accounts?lang=fr").get_data(as_text=True).split('id="account-nour"')[1]
+    twins = [{"school_code": "S1", "name_ar": "مدرسة الأمل", "name_fr": "École Al Amal", "commune": "Oued"},
+             {"school_code": "S7", "name_ar": "مدرسة الأمل", "name_fr": "École Al Amal", "commune": "Ville"}]
+    answering(monkeypatch, Services, {"schools": lambda *_: [dict(s) for s in twins]})
+    shared = client.post("/forms/accounts/add?lang=ar", data={
+        "csrf": token, "username": "amal", "role": "school_director", "school_code": "مدرسة الأمل",
+        "password": "long enough"})
+    assert shared.status_code == 400
+    assert '<p class="field-err" id="err-school_code">يحمل هذا الاسم أكثر من مؤسسة: اختر المقصودة من اللائحة.</p>' \
+        in shared.get_data(as_text=True)
