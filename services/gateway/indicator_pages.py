@@ -17,9 +17,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from werkzeug.wrappers import Response
 
-from services.reporting.schemas import AXES, REGISTRY, UNITS
+from services.reporting.schemas import AXES, REGISTRY, UNITS, parse_period
 from shared.calendar import CASABLANCA
 from shared.config import READING_TIERS, tier
+from shared.errors import InvalidCommand
 from shared.territory import name as territory_name
 from shared.text import clean_all, csv_cell, xlsx_text_only
 
@@ -389,22 +390,39 @@ def _asked(page, args: dict) -> tuple[str, str, dict]:
     return scope, period, {"scope": scope, "period": period, **({"as_of": args["as_of"]} if args.get("as_of") else {})}
 
 
+def _cut_before_period(page, args: dict) -> dict:
+    """A day to stop at before the period picked starts (the start of 2025-2026 is 1 September 2025): said
+    beside the day, and the figures shown to the period's end instead of the whole page refused. The day is
+    taken out of `args`; the page shows it back as typed."""
+    try:
+        start = parse_period(args.get("period") or current_school_year()).start.date()
+        day = date.fromisoformat(args.get("as_of") or "")
+    except (InvalidCommand, ValueError):
+        return {}
+    if day >= start:
+        return {}
+    del args["as_of"]
+    return {"as_of": page._("Not before the start of the period picked, %(day)s.", day=page.L.date(start))}
+
+
 def _indicator_page(show):
     """A page of indicators: a commune picked in the scope list leads to its pivot; anything else is
-    `show(page, args, scope, period, base)`, with what `_asked` reads."""
+    `show(page, args, scope, period, base, errors)`, with what `_asked` reads and what is wrong with the
+    filters, said beside them."""
     @functools.wraps(show)
     def page_of(page) -> Response:
         args = _picked(page)
         if (table := commune_table(args)) is not None:
             return table
-        return show(page, args, *_asked(page, args))
+        errors = _cut_before_period(page, args)
+        return show(page, args, *_asked(page, args), errors)
     return page_of
 
 
 # ---------------------------------------------------------------------- dashboard
 
 @_indicator_page
-def dashboard(page, args: dict, scope: str, period: str, base: dict) -> Response:
+def dashboard(page, args: dict, scope: str, period: str, base: dict, errors: dict) -> Response:
     user, _ = page.user, page._
     params = _load(page, "indicators", base)
     other = args.get("with") or previous_period(period)
@@ -459,7 +477,8 @@ def dashboard(page, args: dict, scope: str, period: str, base: dict) -> Response
     # Above the provinces a school's own page is kept by its province's system: no link to a page not here.
     school_page = scope.partition(":")[2] if _level(scope) == "school" and tier() not in READING_TIERS else None
     return page.render(
-        "dashboard.html", _("Indicators"), scope=scope, period=period, as_of=args.get("as_of") or "",
+        "dashboard.html", _("Indicators"), scope=scope, period=period, errors=errors,
+        as_of=args.get("as_of") or page.request.args.get("as_of", ""),
         as_of_said=moment(page, now["as_of"], N_("Figures as of the end of %(day)s"), N_("Figures as of %(when)s")),
         with_said=moment(page, compared["with_as_of"], N_("compared with %(period)s as of the end of %(day)s"),
                          N_("compared with %(period)s as of %(when)s"), period=period_label(page, other)),
@@ -528,7 +547,7 @@ def _drill_href(row: dict, by: str, scope: str, base: dict, here: str = "/dashbo
 # ---------------------------------------------------------------------- pivot
 
 @_indicator_page
-def pivot(page, args: dict, scope: str, period: str, base: dict) -> Response:
+def pivot(page, args: dict, scope: str, period: str, base: dict, errors: dict) -> Response:
     user, _ = page.user, page._
     groupings = groupings_of(scope) or ("school",)
     by = args.get("by") if args.get("by") in groupings else groupings[0]
@@ -569,7 +588,8 @@ def pivot(page, args: dict, scope: str, period: str, base: dict) -> Response:
     if fmt in ("csv", "xlsx"):
         return _export(page, fmt, by, ids, table, [total_by_id.get(i, {}) for i in ids], base)
     return page.render(
-        "pivot.html", _("Pivot table"), scope=scope, period=period, as_of=args.get("as_of") or "", by=by, axis=axis,
+        "pivot.html", _("Pivot table"), scope=scope, period=period, errors=errors,
+        as_of=args.get("as_of") or page.request.args.get("as_of", ""), by=by, axis=axis,
         groupings=[(g, _group_word(page, g)) for g in groupings], axes=[(a, n[page.L.code]) for a, n in AXES.items()],
         commune=commune, picked_scope=f"{COMMUNE}{scope.partition(':')[2]}:{commune}" if commune else scope,
         columns=[{"id": i, "label": REGISTRY[i].label[page.L.code], "unit": say.unit(i),

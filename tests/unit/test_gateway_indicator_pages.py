@@ -137,3 +137,24 @@ def test_the_trend_bars_run_right_to_left_in_arabic(tmp_path, monkeypatch):
         return float(row[row.index("<rect"):].split('x="')[1].split('"')[0])
 
     assert first_bar_x("fr") < 20 < first_bar_x("ar")  # the oldest semester: left in French, right in Arabic
+
+
+@pytest.mark.parametrize("lang,said", [
+    ("fr", "Pas avant le début de la période choisie, le 1 septembre 2025."),
+    ("ar", "لا يسبق بداية الفترة المختارة، 1 شتنبر 2025.")])
+@pytest.mark.parametrize("where", ["/dashboard", "/pivot"])
+def test_a_day_before_the_period_starts_is_said_beside_it(tmp_path, monkeypatch, lang, said, where):
+    """The coordinator asks 2025-2026 as of 30 June 2025, a day of the year before: the day says so, in the page's
+    language, and the figures are the period's, instead of the whole page refused."""
+    monkeypatch.setenv("PROVINCE_CODE", "OED")
+    services = Services()
+    client = gateway_site(tmp_path, services, [("coord", "coordinator", None)], KEY)
+    sign_in(client, "coord")
+    resp = client.get(f"{where}?lang={lang}&period=2025-2026&as_of=2025-06-30")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert f'<p class="field-err" id="err-as_of">{said}</p>' in page
+    assert 'name="as_of" value="2025-06-30" aria-invalid="true" aria-describedby="err-as_of"' in page
+    asked = [a for _s, m, a in services.calls if m in ("indicators", "breakdown")]
+    assert asked and all("2025-06-30" not in a for a in asked)
+    assert "as_of=2025-06-30" not in page  # nor carried by the report's and the pivot's links
