@@ -120,9 +120,10 @@ class Pages:
 
     def render(self, template, title, http_status=200, **ctx) -> Response:
         here = self.request.full_path.rstrip("?")
+        ctx = {"done": self._done(), **ctx}  # a page may say what was done in its own words
         html = self.env.get_template(template).render(
             title=title, user=self.user, menu=self.menu(), here=here, here_path=self.request.path.rstrip("/") or "/",
-            done=self._done(), field_label=self.field_label, **ctx)
+            field_label=self.field_label, **ctx)
         return Response(html, status=http_status, mimetype="text/html")
 
     def _done(self):

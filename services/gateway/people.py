@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from urllib.parse import quote
 
 from shared.config import READING_TIERS, SOURCES, tier
 from shared.territory import name as territory_name
@@ -17,6 +18,7 @@ from .i18n import _said as plainly
 from .indicator_pages import by_name
 from .queries import EVENT_TYPES
 from .templating import query_string
+from .vocabulary import N_
 
 ACCOUNT_ROLES = PROVINCE_ROLES + ("school_director",)
 
@@ -106,13 +108,39 @@ def _province_rows(page):
     return _accounts(page).listing((scope, "school:"))
 
 
+# What the page says once a change is made, naming the account and, where it changed, its role.
+DONE = {"account_added": N_("Account %(user)s added: %(role)s."),
+        "role_changed": N_("Account %(user)s is now: %(role)s."),
+        "account_disabled": N_("Account %(user)s disabled: it can no longer sign in."),
+        "password_reset": N_("New password set for %(user)s: give it to them in person."),
+        "account_enabled": N_("Account %(user)s enabled again, with the new password.")}
+
+
 def accounts(page, ctx=None, status=200):
     check_account_change(page.user, None, None)
     ctx = ctx or {"errors": {}, "values": {}, "general_error": None}
     schools = {s["school_code"]: s for s in page.q.schools(page.user, {})}
-    return page.render("accounts.html", page._("Accounts"), http_status=status, rows=_province_rows(page),
+    rows = _province_rows(page)
+    changed = page.request.args.get("user") if page.request.args.get("done") in DONE else None
+    changed_row = next((r for r in rows if r["username"] == changed), None)
+    return page.render("accounts.html", page._("Accounts"), http_status=status, rows=rows,
                        roles=ACCOUNT_ROLES, schools=schools, csrf=page.web.csrf(page.request),
-                       idem=uuid.uuid4().hex, pick={"schools": list(schools.values())}, **ctx)
+                       idem=uuid.uuid4().hex, pick={"schools": list(schools.values())},
+                       done=None, changed=changed_row and changed,
+                       done_said=_done_said(page, changed_row, list(schools.values())) if changed_row else None,
+                       school_of=lambda row: school_said(page, row["scope"][len("school:"):], list(schools.values()))
+                       if row["scope"].startswith("school:") else "", **ctx)
+
+
+def _done_said(page, row: dict, schools: list[dict]):
+    """The change just made, in words: whose account, and what it now is."""
+    from .pages import isolated
+
+    role = page.L.term("role", row["role"])
+    if row["scope"].startswith("school:"):
+        role = page._("%(role)s, %(school)s", role=role, school=school_said(page, row["scope"][len("school:"):], schools))
+    sentence = DONE[page.request.args.get("done")]
+    return isolated(page._(sentence), {"user": row["username"], "role": role}, page.L.dir == "rtl")
 
 
 def _refusal(page, exc: AccountError) -> dict:
@@ -121,9 +149,22 @@ def _refusal(page, exc: AccountError) -> dict:
     return {field: page.L.term("account_rule", code) if code else str(exc)}
 
 
+def _director_scope(page, role: str, form) -> str | None:
+    """A school director works in their school, named in the form by its name or code; the others in the
+    province."""
+    if role != "school_director":
+        return None
+    if not form.get("school_code", "").strip():
+        raise _field_error("school_code", "school_required")
+    code, problem = school_named(form["school_code"], page.q.schools(page.user, {}))
+    if problem:
+        raise _field_error("school_code", problem)
+    return f"school:{code}"
+
+
 def account_command(page, action):
-    """The coordinator's changes: add, disable, reset a password. Each checked by the same rules as
-    `genie user`, and the refusal said next to its field."""
+    """The coordinator's changes: add, change a role, disable, reset a password (which enables a disabled
+    account again). Each checked by the same rules as `genie user`, and the refusal said next to its field."""
     form = page.request.form
     values = {k: v for k, v in form.items() if k not in ("csrf", "password")}
     ctx = {"errors": {}, "values": values, "general_error": None, "action": action}
@@ -132,26 +173,26 @@ def account_command(page, action):
     try:
         if action == "add":
             role = form.get("role", "")
-            scope = None
-            if role == "school_director":
-                if not form.get("school_code", "").strip():
-                    raise _field_error("school_code", "school_required")
-                code, problem = school_named(form["school_code"], page.q.schools(page.user, {}))
-                if problem:
-                    raise _field_error("school_code", problem)
-                scope = f"school:{code}"
+            scope = _director_scope(page, role, form)
             check_account_change(page.user, role if role in ACCOUNT_ROLES else None, scope)
             store.add(username, form.get("password", ""), role, scope)
-            return go(f"/accounts?done=account_added&user={username}")
+            return go(f"/accounts?done=account_added&user={quote(username)}")
         row = store.get(username)
         if row is None or not (row["scope"] == page.user["scope"] or row["scope"].startswith("school:")):
             raise _field_error("username", "no_such_user")
         check_account_change(page.user, row["role"], row["scope"], username)
+        if action == "role":
+            role = form.get("role", "")
+            scope = _director_scope(page, role, form)
+            check_account_change(page.user, role if role in ACCOUNT_ROLES else None, scope)
+            store.change_role(username, role, scope)
+            return go(f"/accounts?done=role_changed&user={quote(username)}")
         if action == "disable":
             store.disable(username)
-            return go(f"/accounts?done=account_disabled&user={username}")
+            return go(f"/accounts?done=account_disabled&user={quote(username)}")
         store.reset_password(username, form.get("password", ""))
-        return go(f"/accounts?done=password_reset&user={username}")
+        done = "account_enabled" if row["disabled"] else "password_reset"
+        return go(f"/accounts?done={done}&user={quote(username)}")
     except AccountError as exc:
         ctx["errors"] = _refusal(page, exc)
     except Refused as exc:
@@ -199,6 +240,6 @@ def route(page, path):
         return own_password(page)
     if path.startswith("/forms/accounts/") and page.request.method == "POST":
         action = path[len("/forms/accounts/"):]
-        if action in ("add", "disable", "reset"):
+        if action in ("add", "role", "disable", "reset"):
             return account_command(page, action)
     return None

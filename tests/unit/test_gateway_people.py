@@ -216,3 +216,42 @@ def test_a_directors_school_is_picked_by_its_name_and_a_shared_name_asks_which(s
     assert shared.status_code == 400
     assert '<p class="field-err" id="err-school_code">يحمل هذا الاسم أكثر من مؤسسة: اختر المقصودة من اللائحة.</p>' \
         in shared.get_data(as_text=True)
+
+
+def test_the_coordinator_changes_a_role_and_each_change_says_whose_account_and_what_it_now_is(site):  # noqa: F811
+    """The infrastructure member becomes the director of Collège Annour, picked by its name: the page says so,
+    naming the account, and they work in their school at their next page. Disabled, then given a new password,
+    the account is said to be enabled again."""
+    client, _ = site
+    sign_in(client, "coord")
+    token = csrf_of(client.get("/accounts?lang=fr").get_data(as_text=True))
+    no_school = client.post("/forms/accounts/role?lang=fr", data={"csrf": token, "username": "infra",
+                                                                  "role": "school_director", "school_code": ""})
+    row = no_school.get_data(as_text=True).split('id="account-infra"')[1].split("</tr>")[0]
+    assert no_school.status_code == 400
+    assert '<p class="field-err" id="err-school_code">Un directeur d&#39;établissement a besoin de son ' \
+           'établissement.</p>' in row
+    changed = client.post("/forms/accounts/role", data={"csrf": token, "username": "infra",
+                                                        "role": "school_director", "school_code": "Collège Annour"})
+    assert changed.status_code == 303
+    page = client.get(changed.headers["Location"] + "&lang=fr").get_data(as_text=True)
+    assert ('<p class="notice ok" role="status" id="account-done">Le compte infra est désormais : '
+            "Directeur d&#39;établissement, Collège Annour (S2).</p>") in page
+    assert '<tr id="account-infra" class="changed">' in page
+    arabic = client.get(changed.headers["Location"] + "&lang=ar").get_data(as_text=True)
+    assert "أصبح الحساب <bdi class=\"whole\">infra</bdi>: <bdi>مدير المؤسسة، إعدادية النور (S2)</bdi>." in arabic
+    client.get("/logout")
+    sign_in(client, "infra")
+    assert 'href="/schools/S2"' in client.get("/?lang=fr").get_data(as_text=True)  # their school's work now
+
+    client.get("/logout")
+    sign_in(client, "coord")
+    token = csrf_of(client.get("/accounts").get_data(as_text=True))  # a new sign-in's forms
+    assert client.post("/forms/accounts/disable", data={"csrf": token, "username": "tech"}).status_code == 303
+    page = client.get("/accounts?done=account_disabled&user=tech&lang=ar").get_data(as_text=True)
+    assert "عطل الحساب <bdi class=\"whole\">tech</bdi>: لم يعد يمكن الدخول به." in page
+    assert "Réactiver avec ce mot de passe" in client.get("/accounts?lang=fr").get_data(as_text=True)
+    enabled = client.post("/forms/accounts/reset", data={"csrf": token, "username": "tech", "password": "a new one!"})
+    assert enabled.headers["Location"] == "/accounts?done=account_enabled&user=tech"
+    page = client.get(enabled.headers["Location"] + "&lang=fr").get_data(as_text=True)
+    assert "Compte tech réactivé, avec le nouveau mot de passe." in page and "Enregistré :" not in page
