@@ -24,6 +24,7 @@ from shared.errors import InvalidCommand
 from shared.territory import name as territory_name
 from shared.text import clean_all, csv_cell, xlsx_text_only
 
+from .access import Refused
 from .http import HttpProblem
 from .queries import current_school_year
 from .templating import query_string
@@ -488,7 +489,7 @@ def dashboard(page, args: dict, scope: str, period: str, base: dict, errors: dic
         groupings=[(g, _group_word(page, g)) for g in groupings], by=by, chart_json=Markup(json.dumps(chart, ensure_ascii=False).replace("</", "<\\/")), chart=chart,
         picked=picked, drill=drill,
         report_query=report_query, pivot_query=query_string(base, by=by or "school"),
-        today=date.today().isoformat(), school_page=school_page,
+        today=date.today().isoformat(), school_page=school_page, reading=tier() in READING_TIERS,
         group_word=_group_word(page, by) if by else "")
 
 
@@ -647,3 +648,46 @@ def _export(page, fmt, by, ids, table, totals, base) -> Response:
         book.save(buf)
         content, kind = buf.getvalue(), XLSX
     return Response(content, mimetype=kind, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# ---------------------------------------------------------------------- reports issued
+
+def _issued(page) -> list[dict]:
+    """The reports issued that the reader may read, newest first: the coordinator's and the viewers'."""
+    if page.user["role"] not in ("coordinator", "viewer"):
+        raise Refused("role_not_allowed", "Reports are the coordinator's and the viewers'.")
+    return page.q.reports(page.user)
+
+
+def _last_day(instant: str) -> str:
+    """The day a report's figures stop at: midnight in Casablanca closes the day before."""
+    at = datetime.fromisoformat(instant).astimezone(CASABLANCA)
+    day = at.date() - timedelta(days=1) if (at.hour, at.minute, at.second, at.microsecond) == (0, 0, 0, 0) else at.date()
+    return day.isoformat()
+
+
+def reports(page) -> Response:
+    """The reports issued, newest first, to find one sent to the academy again: when, by whom, of which scope and
+    period, as of when; each issued again to the same day. A period narrows the list."""
+    rows = _issued(page)
+    periods = sorted({r["period"] for r in rows}, reverse=True)
+    period = page.request.args.get("period") or ""
+    if period:
+        rows = [r for r in rows if r["period"] == period]
+    schools = directory(page)
+
+    def period_said(p: str) -> str:
+        return period_label(page, p) if p.endswith(("-S1", "-S2")) else \
+            page._("School year %(year)s", year=page.L.year(p))
+
+    listed = [{"id": r["report_id"], "issued_at": page.L.datetime(r["issued_at"]),
+               "by": (r.get("issued_by") or {}).get("user") or "—",
+               "role": page.L.term("role", (r.get("issued_by") or {}).get("role")),
+               "scope": scope_said(page, r["scope"], schools), "period": period_said(r["period"]),
+               "as_of": moment(page, r["as_of"], N_("Figures as of the end of %(day)s"), N_("Figures as of %(when)s")),
+               "format": (r.get("format") or "xlsx").upper(),
+               "again": "/api/reports/download?" + query_string(
+                   {"scope": r["scope"], "period": r["period"], "as_of": _last_day(r["as_of"]),
+                    "format": r.get("format") or "xlsx"})} for r in rows]
+    return page.render("reports.html", page._("Reports issued"), reports=listed, period=period,
+                       periods=[(p, period_said(p)) for p in periods])

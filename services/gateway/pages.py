@@ -2,9 +2,6 @@
 reads, with the same scope filters) and run commands through `commands.run`."""
 from __future__ import annotations
 
-import re
-
-from markupsafe import Markup, escape
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
@@ -17,27 +14,7 @@ from .forms import FORM_BY_PATH, FORMS, Form, school_code_of
 from .http import HttpProblem, rule_codes
 from .i18n import Lang
 from .queries import current_school_year, semester_start  # noqa: F401  (the home's queue)
-from .templating import environment, query_string
-
-
-def isolated(sentence: str, values: dict, rtl: bool):
-    """A sentence of the page's language with its values put in. On a right-to-left page each value is set apart
-    (<bdi>): a delivery note, a serial number or a supplier's name in Latin letters keeps its own direction inside
-    the Arabic sentence instead of being torn apart around its hyphens and spaces. A left-to-right page's values
-    are in its direction, or at the sentence's end, and need none."""
-    if not rtl:
-        return sentence % {k: ("—" if v is None else v) for k, v in values.items()}
-
-    def apart(v):
-        v = "—" if v is None else v
-        # A reference (BL-2024-0917, RG-2026-114) stays on one line rather than broken at a hyphen.
-        whole = isinstance(v, str) and _REFERENCE.fullmatch(v)
-        return Markup('<bdi class="whole">%s</bdi>' if whole else "<bdi>%s</bdi>") % (v,)
-
-    return escape(sentence) % {k: apart(v) for k, v in values.items()}
-
-
-_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]{0,39}")
+from .templating import environment, isolated, query_string  # noqa: F401  (isolated: said from here too)
 
 
 ASSET_SELECTS = [("kind", "kind", ASSET_KINDS), ("bundle", "bundle", BUNDLES),
@@ -165,6 +142,8 @@ class Pages:
             return self.dashboard()
         if path == "/pivot":
             return indicator_pages.pivot(self)
+        if path == "/reports":
+            return indicator_pages.reports(self)
         if path == "/work":
             return self.home()
         if path == "/schools":

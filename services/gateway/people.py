@@ -17,7 +17,7 @@ from .forms import school_code_of
 from .i18n import _said as plainly
 from .indicator_pages import by_name
 from .queries import EVENT_TYPES
-from .templating import query_string
+from .templating import isolated, query_string
 from .vocabulary import N_
 
 ACCOUNT_ROLES = PROVINCE_ROLES + ("school_director",)
@@ -134,8 +134,6 @@ def accounts(page, ctx=None, status=200):
 
 def _done_said(page, row: dict, schools: list[dict]):
     """The change just made, in words: whose account, and what it now is."""
-    from .pages import isolated
-
     role = page.L.term("role", row["role"])
     if row["scope"].startswith("school:"):
         role = page._("%(role)s, %(school)s", role=role, school=school_said(page, row["scope"][len("school:"):], schools))

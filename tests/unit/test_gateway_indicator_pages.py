@@ -1,9 +1,10 @@
 """The indicator pages keep the reader's schools (scope list, names) while reporting has read no new inventory
 event: inventory is asked once, asked again when the position moves, and each reader's scope keeps its own."""
+import html
 import json
 
 import pytest
-from tests.helpers import gateway_site, sign_in
+from tests.helpers import answering, gateway_site, sign_in
 from tests.unit.test_gateway_api import KEY, cheap_hashing  # noqa: F401  (fixture)
 from tests.unit.test_gateway_web import Services
 
@@ -158,3 +159,43 @@ def test_a_day_before_the_period_starts_is_said_beside_it(tmp_path, monkeypatch,
     asked = [a for _s, m, a in services.calls if m in ("indicators", "breakdown")]
     assert asked and all("2025-06-30" not in a for a in asked)
     assert "as_of=2025-06-30" not in page  # nor carried by the report's and the pivot's links
+
+
+ISSUED = [{"report_id": "r-2", "scope": "province:OED", "period": "2025-2026-S1", "as_of": "2026-02-01T00:00:00+01:00",
+           "issued_by": {"user": "coord", "role": "coordinator"}, "issued_at": "2026-02-03T10:15:00+00:00",
+           "format": "csv", "digest": "d2", "positions": {"inventory": 9}},
+          {"report_id": "r-1", "scope": "province:OED", "period": "2024-2025", "as_of": "2025-09-01T00:00:00+01:00",
+           "issued_by": {"user": "coord", "role": "coordinator"}, "issued_at": "2025-09-15T08:00:00+00:00",
+           "format": "xlsx", "digest": "d1", "positions": {"inventory": 5}}]
+
+
+def test_a_report_sent_to_the_academy_is_found_again_and_issued_again_to_the_same_day(tmp_path, monkeypatch):
+    """The coordinator looks for the first semester's report sent in February: the list names when, by whom, the
+    scope, the period and the day its figures stop, in the page's language, and issues it again stopped at that
+    day (31 January: its figures stood at midnight, the end of that day)."""
+    monkeypatch.setenv("PROVINCE_CODE", "OED")
+    services = Services()
+    answering(monkeypatch, Services, {"reports": lambda *_: [dict(r) for r in ISSUED],
+                                      "report_file": lambda *a: {"filename": "r.csv", "mimetype": "text/csv",
+                                                                 "content_base64": "YQ=="}})
+    client = gateway_site(tmp_path, services, [("coord", "coordinator", None), ("tech", "technician", None)], KEY)
+    sign_in(client, "coord")
+    assert '<a id="reports-issued" href="/reports">Rapports émis</a>' in \
+        client.get("/dashboard?lang=fr").get_data(as_text=True)
+    page = client.get("/reports?lang=fr&period=2025-2026-S1").get_data(as_text=True)
+    row = page.split('<tr id="report-r-2">')[1].split("</tr>")[0]
+    assert "3 février 2026 11:15" in row and "Direction provinciale Oued Ed-Dahab (OED)" in row
+    assert "2025-2026, premier semestre" in row
+    assert 'Chiffres arrêtés à la fin du <span class="whole">31 janvier 2026</span>' in row
+    again = "/api/reports/download?scope=province%3AOED&amp;period=2025-2026-S1&amp;as_of=2026-01-31&amp;format=csv"
+    assert f'<a href="{again}">Émettre à nouveau (CSV)</a>' in row
+    assert 'id="report-r-1"' not in page  # another period
+    assert '<option value="2024-2025">Année scolaire 2024-2025</option>' in page
+    assert client.get(html.unescape(again)).status_code == 200
+    asked = [a for _s, m, a in services.calls if m == "report_file"][-1]
+    assert (asked[0], asked[1], asked[3], asked[4]) == ("province:OED", "2025-2026-S1", "csv", "2026-01-31")
+    arabic = client.get("/reports?lang=ar").get_data(as_text=True)
+    assert "السنة الدراسية \u20662024-2025\u2069" in arabic.split('id="report-r-1"')[1]
+    client.get("/logout")
+    sign_in(client, "tech")
+    assert client.get("/reports").status_code == 403
