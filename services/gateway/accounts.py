@@ -250,6 +250,19 @@ def refusal(field: str, code: str, message: str) -> AccountError:
     return error
 
 
+def new_account_problems(username: str, password: str) -> dict[str, str]:
+    """What is wrong with a new account's user name and password, each field with its rule's code: a form says
+    them all at once rather than one at each try."""
+    found = {}
+    if not USERNAME.match(username or ""):
+        found["username"] = "bad_username"
+    try:
+        _check_password(password)
+    except AccountError as exc:
+        found[exc.field] = exc.code
+    return found
+
+
 def _check_password(password: str, field: str = "password") -> None:
     if not isinstance(password, str) or len(password) < 8:
         raise refusal(field, "password_too_short", "The password must have at least 8 characters.")

@@ -10,7 +10,7 @@ from shared.config import READING_TIERS, SOURCES, tier
 from shared.territory import name as territory_name
 
 from .access import PROVINCE_ROLES, Refused, check_account_change
-from .accounts import AccountError
+from .accounts import AccountError, new_account_problems
 from .activity import AXIS
 from .form_pages import go
 from .forms import school_code_of
@@ -171,7 +171,14 @@ def account_command(page, action):
     try:
         if action == "add":
             role = form.get("role", "")
-            scope = _director_scope(page, role, form)
+            problems = new_account_problems(username, form.get("password", ""))
+            try:
+                scope = _director_scope(page, role, form)
+            except AccountError as exc:
+                problems[exc.field] = exc.code
+            if problems:
+                ctx["errors"] = {field: page.L.term("account_rule", code) for field, code in problems.items()}
+                return accounts(page, ctx, status=400)
             check_account_change(page.user, role if role in ACCOUNT_ROLES else None, scope)
             store.add(username, form.get("password", ""), role, scope)
             return go(f"/accounts?done=account_added&user={quote(username)}")

@@ -255,3 +255,22 @@ def test_the_coordinator_changes_a_role_and_each_change_says_whose_account_and_w
     assert enabled.headers["Location"] == "/accounts?done=account_enabled&user=tech"
     page = client.get(enabled.headers["Location"] + "&lang=fr").get_data(as_text=True)
     assert "Compte tech réactivé, avec le nouveau mot de passe." in page and "Enregistré :" not in page
+
+
+def test_a_new_account_says_everything_wrong_with_it_at_once(site):  # noqa: F811
+    """A name with a space, a password too short and a director without their school: the three are said beside
+    their fields on the first try, not one after the other."""
+    client, _ = site
+    sign_in(client, "coord")
+    token = csrf_of(client.get("/accounts?lang=fr").get_data(as_text=True))
+    resp = client.post("/forms/accounts/add?lang=fr", data={"csrf": token, "username": "Directeur Wahda",
+                                                            "role": "school_director", "school_code": "",
+                                                            "password": "abc"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert '<p class="field-err" id="err-username">2 à 80 lettres, chiffres, &#39;.&#39;, &#39;_&#39;, &#39;-&#39; ' \
+           'ou &#39;@&#39;.</p>' in page
+    assert '<p class="field-err" id="err-password">Au moins 8 caractères.</p>' in page
+    assert '<p class="field-err" id="err-school_code">Un directeur d&#39;établissement a besoin de son ' \
+           'établissement.</p>' in page
+    assert 'value="Directeur Wahda"' in page  # kept to be corrected
