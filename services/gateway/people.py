@@ -2,7 +2,6 @@
 user's own password. Each is `name(page, ...)` over the `Pages` of one request."""
 from __future__ import annotations
 
-import re
 import uuid
 from urllib.parse import quote
 
@@ -13,9 +12,8 @@ from .access import PROVINCE_ROLES, Refused, check_account_change
 from .accounts import AccountError, new_account_problems
 from .activity import AXIS
 from .form_pages import go
-from .forms import school_code_of
-from .i18n import _said as plainly
 from .indicator_pages import by_name
+from .picking import school_named, school_said
 from .queries import EVENT_TYPES
 from .templating import isolated, query_string
 from .vocabulary import N_
@@ -24,34 +22,6 @@ ACCOUNT_ROLES = PROVINCE_ROLES + ("school_director",)
 
 
 # ---- the activity log
-
-def school_named(value: str, schools: list[dict]) -> tuple[str | None, str | None]:
-    """The code of the school `value` names among `schools`, or why none: picked from the list (its code), its
-    code typed in any case, `name (CODE)` as the pages say a school, or its name in Arabic or French typed
-    without its accents. A name two schools share names neither: the list tells them apart."""
-    value = (value or "").strip()
-    codes = {s["school_code"].casefold(): s["school_code"] for s in schools}
-    for code in (school_code_of(value), *_CODE_AT_END.findall(value)):
-        if code.casefold() in codes:
-            return codes[code.casefold()], None
-    wanted = plainly(value)
-    named = {s["school_code"] for s in schools for name in (s.get("name_ar"), s.get("name_fr"))
-             if name and plainly(name) == wanted}
-    if len(named) == 1:
-        return named.pop(), None
-    return None, "ambiguous_school" if named else "unknown_school"
-
-
-_CODE_AT_END = re.compile(r"\(([A-Za-z0-9_-]{1,40})\)\s*$")
-
-
-def school_said(page, code: str | None, schools: list[dict]) -> str:
-    """A school as a filter shows it back: its name in the page's language, its code beside."""
-    school = next((s for s in schools if s["school_code"] == code), None)
-    if school is None:
-        return code or ""
-    return f"{school.get('name_ar' if page.L.code == 'ar' else 'name_fr') or code} ({code})"
-
 
 def activity(page):
     args = dict(page.request.args)
