@@ -274,3 +274,36 @@ def test_a_new_account_says_everything_wrong_with_it_at_once(site):  # noqa: F81
     assert '<p class="field-err" id="err-school_code">Un directeur d&#39;établissement a besoin de son ' \
            'établissement.</p>' in page
     assert 'value="Directeur Wahda"' in page  # kept to be corrected
+
+
+REPLACEMENT = [  # what inventory records by itself when maintenance replaces fault F-002's laptop
+    {"source": "inventory", "position": 9, "occurred_at": "2025-03-08T08:00:00+01:00",
+     "event_type": "equipment_decommissioned", "actor": {"user": "system", "role": "system"}, "subject": "A1",
+     "schools": [], "transfer": None, "data": {"asset_id": "A1", "reason": "replaced"}},
+    {"source": "inventory", "position": 10, "occurred_at": "2025-03-08T08:00:00+01:00",
+     "event_type": "equipment_received", "actor": {"user": "system", "role": "system"}, "subject": "A9",
+     "schools": [], "transfer": None,
+     "data": {"asset_id": "A9", "kind": "laptop", "serial": "REMP-LT-10", "model": "", "supplier": "Maroc Info",
+              "delivery_ref": "replacement:F-002", "warranty_months": 24, "bundle": "none"}}]
+
+
+@pytest.mark.parametrize("lang,said,who", [
+    ("fr", ["Le système a réformé un équipement : remplacé après une panne",
+            "Le système a réceptionné Ordinateur portable REMP-LT-10 de Maroc Info, en remplacement d&#39;un "
+            "matériel en panne"], "Le système"),
+    ("ar", ["أخرج النظام جهازا من الخدمة: عوض بعد عطل",
+            "استلم النظام حاسوب محمول REMP-LT-10 من Maroc Info، تعويضا لعتاد معطل"], "النظام")])
+def test_a_replacement_recorded_by_the_system_is_said_in_words(site, monkeypatch, lang, said, who):  # noqa: F811
+    """No inner code of the replacement (the reason `replaced`, the delivery `replacement:F-002`) nor the user
+    name `system` reaches the page, its filter of people or the exported file."""
+    client, _ = site
+    answering(monkeypatch, Services, {"activity": lambda scope, filters, limit, offset, *_: {
+        "total": 2, "offset": offset, "people": ["dir1", "system"], "entries": [dict(e) for e in REPLACEMENT]}})
+    sign_in(client, "coord")
+    page = client.get(f"/activity?lang={lang}").get_data(as_text=True)
+    for sentence in said:
+        assert sentence in page
+    assert f'<option value="system">{who}</option>' in page
+    assert "replacement:" not in page and ": replaced" not in page
+    exported = client.get(f"/api/activity/export?format=csv&lang={lang}").get_data(as_text=True)
+    assert f",{who}," in exported and ",system," not in exported and "replacement:" not in exported
