@@ -662,8 +662,8 @@ def _issued(page) -> list[dict]:
 def _last_day(instant: str) -> str:
     """The day a report's figures stop at: midnight in Casablanca closes the day before."""
     at = datetime.fromisoformat(instant).astimezone(CASABLANCA)
-    day = at.date() - timedelta(days=1) if (at.hour, at.minute, at.second, at.microsecond) == (0, 0, 0, 0) else at.date()
-    return day.isoformat()
+    midnight = (at.hour, at.minute, at.second, at.microsecond) == (0, 0, 0, 0)
+    return (at.date() - timedelta(days=1) if midnight else at.date()).isoformat()
 
 
 def reports(page) -> Response:

@@ -106,7 +106,8 @@ def _done_said(page, row: dict, schools: list[dict]):
     """The change just made, in words: whose account, and what it now is."""
     role = page.L.term("role", row["role"])
     if row["scope"].startswith("school:"):
-        role = page._("%(role)s, %(school)s", role=role, school=school_said(page, row["scope"][len("school:"):], schools))
+        school = school_said(page, row["scope"][len("school:"):], schools)
+        role = page._("%(role)s, %(school)s", role=role, school=school)
     sentence = DONE[page.request.args.get("done")]
     return isolated(page._(sentence), {"user": row["username"], "role": role}, page.L.dir == "rtl")
 

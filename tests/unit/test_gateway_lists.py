@@ -446,8 +446,8 @@ def test_the_labels_of_a_school_named_on_its_page_say_whose_and_a_school_not_fou
     assert '<h2 id="labels-of" class="no-print">École Al Amal (S1)</h2>' in page
     assert len(re.findall(r'<div class="label">', page)) == 1
     wrong = page_of(client, "/labels?lang=ar&school_code=مدرسة+مجهولة")
-    assert '<div class="notice err" role="alert" tabindex="-1" id="form-errors"><p>المؤسسة: هذه المؤسسة غير موجودة.</p>' \
-        in wrong
+    said = "المؤسسة: هذه المؤسسة غير موجودة."
+    assert f'<div class="notice err" role="alert" tabindex="-1" id="form-errors"><p>{said}</p>' in wrong
     assert '<div class="label">' not in wrong and "data-print" not in wrong
 
 def document(page: str) -> str:
