@@ -426,7 +426,8 @@ def _indicator_page(show):
 def dashboard(page, args: dict, scope: str, period: str, base: dict, errors: dict) -> Response:
     user, _ = page.user, page._
     params = _load(page, "indicators", base)
-    other = args.get("with") or previous_period(period)
+    # A period compared with itself says nothing: the period picked anew, the one before it is compared with.
+    other = args.get("with") if args.get("with") not in (None, period) else previous_period(period)
     compared = page.q.compare(user, _load(page, "compare", {**base, "with": other}))
     now = page.q.indicators(user, params)
     items = {i["id"]: i for i in now["indicators"]}

@@ -199,3 +199,17 @@ def test_a_report_sent_to_the_academy_is_found_again_and_issued_again_to_the_sam
     client.get("/logout")
     sign_in(client, "tech")
     assert client.get("/reports").status_code == 403
+
+
+def test_a_period_picked_anew_is_compared_with_the_one_before_not_with_itself(tmp_path, monkeypatch):
+    """The dashboard opens on 2026-2027 compared with 2025-2026; the coordinator picks 2025-2026 and shows it:
+    the form still holds 2025-2026 to compare with, and the page compares with 2024-2025 instead of saying
+    every figure unchanged."""
+    monkeypatch.setenv("PROVINCE_CODE", "OED")
+    services = Services()
+    client = gateway_site(tmp_path, services, [("coord", "coordinator", None)], KEY)
+    sign_in(client, "coord")
+    page = client.get("/dashboard?lang=fr&period=2025-2026&with=2025-2026").get_data(as_text=True)
+    assert [a[2] for _s, m, a in services.calls if m == "compare"] == ["2024-2025"]
+    compared = page.split('id="f-with"')[1].split("</select>")[0]
+    assert '<option value="2024-2025" selected>' in compared
