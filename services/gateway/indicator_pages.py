@@ -26,6 +26,7 @@ from shared.text import clean_all, csv_cell, xlsx_text_only
 
 from .access import Refused
 from .http import HttpProblem
+from .i18n import Lang
 from .queries import current_school_year
 from .templating import query_string
 from .vocabulary import N_
@@ -509,11 +510,13 @@ def _commune_province(row: dict, by: str, scope: str) -> str | None:
 
 def _group_said(row: dict, by: str, names: dict, lang: str, scope: str) -> tuple[str, str | None]:
     """A row of a breakdown in words: a school, a province or a region by its name, with its code to show beside
-    it (None where the name is the code); above a province a commune with its province's name; a commune, a
-    cycle, a setting as it is."""
+    it (None where the name is the code); above a province a commune with its province's name; a commune as it
+    is; a cycle, a setting in the reader's words."""
     if (province := _commune_province(row, by, scope)) is not None:
         return f"{row['commune']} ({territory_name('province', province, lang)})", None
     key = _group_key(row, by, scope)
+    if by in ("cycle", "setting"):
+        return Lang(lang).term(by, key), None
     if by != "school" and by not in TERRITORIES:
         return key, None
     said = names.get(key, key) if by == "school" else territory_name(by, key, lang)

@@ -2,6 +2,7 @@
 event: inventory is asked once, asked again when the position moves, and each reader's scope keeps its own."""
 import html
 import json
+import re
 
 import pytest
 from tests.helpers import answering, gateway_site, sign_in
@@ -213,3 +214,24 @@ def test_a_period_picked_anew_is_compared_with_the_one_before_not_with_itself(tm
     assert [a[2] for _s, m, a in services.calls if m == "compare"] == ["2024-2025"]
     compared = page.split('id="f-with"')[1].split("</select>")[0]
     assert '<option value="2024-2025" selected>' in compared
+
+
+@pytest.mark.parametrize("lang,by,said", [
+    ("fr", "cycle", ["Primaire", "Collège"]), ("ar", "cycle", ["ابتدائي", "إعدادي"]),
+    ("fr", "setting", ["Rural", "Urbain"]), ("ar", "setting", ["قروي", "حضري"])])
+def test_the_pivot_by_cycle_or_setting_says_them_in_words(tmp_path, monkeypatch, lang, by, said):
+    """Rows by cycle or by setting read in the page's language, in the page and in its export, not as the codes
+    primary, middle, rural, urban."""
+    monkeypatch.setenv("PROVINCE_CODE", "OED")
+    codes = {"cycle": ["primary", "middle"], "setting": ["rural", "urban"]}[by]
+    figure = [{"id": "INF01", "value": 5, "numerator": 5, "denominator": None}]
+    answering(monkeypatch, Services, {"breakdown": lambda scope, period, grouping, *_: {
+        "scope": scope, "period": period, "by": grouping, "as_of": "2026-01-31T23:59:59+01:00", "positions": {},
+        "rows": [{grouping: code, "schools": 1, "indicators": figure} for code in codes]}})
+    client = gateway_site(tmp_path, Services(), [("coord", "coordinator", None)], KEY)
+    sign_in(client, "coord")
+    page = client.get(f"/pivot?lang={lang}&period=2025-2026&by={by}").get_data(as_text=True)
+    rows = re.findall(r'<th scope="row"><a [^>]*>([^<]*)</a></th>', page)
+    assert rows == said
+    exported = client.get(f"/pivot?lang={lang}&period=2025-2026&by={by}&format=csv").get_data(as_text=True)
+    assert [line.split(",")[0] for line in exported.splitlines()[1:3]] == said
