@@ -376,8 +376,8 @@ def commune_table(args: dict) -> Response | None:
     return Response("", status=303, headers={"Location": where})
 
 
-def _picked(page, allowed=("scope", "period", "as_of", "with", "by", "axis", "indicator", "commune", "sort",
-                           "desc")):
+def _picked(page, allowed=("scope", "period", "as_of", "with", "by", "axis", "indicator", "commune", "cycle",
+                           "setting", "sort", "desc")):
     return {k: v for k, v in page.request.args.items() if k in allowed and v != ""}
 
 
@@ -546,7 +546,7 @@ def _drill_href(row: dict, by: str, scope: str, base: dict, here: str = "/dashbo
         return "/dashboard?" + query_string(base, scope=f"province:{key}")
     if by == "school":
         return "/dashboard?" + query_string(base, scope=f"school:{key}")
-    return "/pivot?" + query_string(base, by="school", **{by: key} if by == "commune" else {})
+    return "/pivot?" + query_string(base, by="school", **{by: key} if by in ("commune", "cycle", "setting") else {})
 
 
 # ---------------------------------------------------------------------- pivot
@@ -560,10 +560,18 @@ def pivot(page, args: dict, scope: str, period: str, base: dict, errors: dict) -
     answer = page.q.breakdown(user, _load(page, "breakdown", {**base, "by": by}))
     rows = answer["rows"]
     commune = args.get("commune") if by == "school" else None
-    if commune:
-        rows = [r for r in rows if r.get("commune") == commune]
-        total_row = next((r for r in page.q.breakdown(user, _load(page, "breakdown", {**base, "by": "commune"}))
-                          ["rows"] if r["commune"] == commune), None)
+    # The schools of one commune, one cycle or one setting, as a row of the table by that grouping leads to.
+    kind = next((g for g in ("cycle", "setting") if by == "school" and not commune and args.get(g)), None)
+    within = {"commune": commune} if commune else {kind: args[kind]} if kind else {}
+    if within:
+        (grouping, value), = within.items()
+        if kind:
+            of = {s["school_code"]: s.get(kind) for s in page.q.schools(user, {})}
+            rows = [r for r in rows if of.get(r.get("school_code")) == value]
+        else:
+            rows = [r for r in rows if r.get("commune") == commune]
+        total_row = next((r for r in page.q.breakdown(user, _load(page, "breakdown", {**base, "by": grouping}))
+                          ["rows"] if r.get(grouping) == value), None)
         totals = total_row["indicators"] if total_row else []
     else:
         totals = page.q.indicators(user, _load(page, "indicators", base))["indicators"]
@@ -598,14 +606,22 @@ def pivot(page, args: dict, scope: str, period: str, base: dict, errors: dict) -
         groupings=[(g, _group_word(page, g)) for g in groupings], axes=[(a, n[page.L.code]) for a, n in AXES.items()],
         commune=commune, picked_scope=f"{COMMUNE}{scope.partition(':')[2]}:{commune}" if commune else scope,
         columns=[{"id": i, "label": REGISTRY[i].label[page.L.code], "unit": say.unit(i),
-                  "sort": query_string({**base, "by": by, "axis": axis, **({"commune": commune} if commune else {})},
+                  "sort": query_string({**base, "by": by, "axis": axis, **within},
                                        sort=i, desc="" if sort == i and args.get("desc") == "1" else "1"),
                   "sorted": ("descending" if args.get("desc") == "1" else "ascending") if sort == i else None}
                  for i in ids],
         rows=table, totals=[total_by_id.get(i, {}) for i in ids], say=say,
         scopes=scope_choices(page, scope, schools), periods=period_choices(page), group_word=_group_word(page, by),
         scope_said=scope_said(page, scope, schools),
-        export=query_string({**base, "by": by, "axis": axis, **({"commune": commune} if commune else {})}))
+        within=within, within_said=_within_said(page, kind, within.get(kind)) if kind else None, within_by=kind,
+        export=query_string({**base, "by": by, "axis": axis, **within}))
+
+
+def _within_said(page, kind: str, value: str) -> str:
+    """Which schools the table is narrowed to, and what leads back to the whole table."""
+    words = {"cycle": (N_("Schools of the cycle: %(which)s"), N_("All cycles")),
+             "setting": (N_("Schools of the setting: %(which)s"), N_("All settings"))}[kind]
+    return page._(words[0], which=page.L.term(kind, value)), page._(words[1])
 
 
 def _text_cell(value):

@@ -235,3 +235,32 @@ def test_the_pivot_by_cycle_or_setting_says_them_in_words(tmp_path, monkeypatch,
     assert rows == said
     exported = client.get(f"/pivot?lang={lang}&period=2025-2026&by={by}&format=csv").get_data(as_text=True)
     assert [line.split(",")[0] for line in exported.splitlines()[1:3]] == said
+
+
+def test_a_cycles_row_leads_to_the_table_of_its_schools_only(tmp_path, monkeypatch):
+    """From the pivot by cycle the coordinator opens « Primaire »: the table by school then holds the primary
+    schools only, totalled as the cycle's row was, and says which schools it holds, with the way back."""
+    monkeypatch.setenv("PROVINCE_CODE", "OED")
+
+    def figure(n):
+        return [{"id": "INF01", "value": n, "numerator": n, "denominator": None}]
+
+    rows = {"cycle": [{"cycle": "primary", "schools": 1, "indicators": figure(5)},
+                      {"cycle": "middle", "schools": 1, "indicators": figure(7)}],
+            "school": [{"school_code": "S1", "commune": "Oued", "indicators": figure(5)},
+                       {"school_code": "S2", "commune": "Ville", "indicators": figure(7)}]}
+    answering(monkeypatch, Services, {"breakdown": lambda scope, period, grouping, *_: {
+        "scope": scope, "period": period, "by": grouping, "as_of": "2026-01-31T23:59:59+01:00", "positions": {},
+        "rows": [dict(r) for r in rows[grouping]]}})
+    client = gateway_site(tmp_path, Services(), [("coord", "coordinator", None)], KEY)
+    sign_in(client, "coord")
+    page = client.get("/pivot?lang=fr&period=2025-2026&by=cycle").get_data(as_text=True)
+    href = html.unescape(re.search(r'<tr data-group="primary"><th scope="row"><a href="([^"]+)">', page).group(1))
+    assert "by=school" in href and "cycle=primary" in href
+    table = client.get(href + "&lang=fr").get_data(as_text=True)
+    assert re.findall(r'<tr data-group="([^"]+)">', table) == ["S1"]
+    assert '<p class="muted" id="within">Établissements du cycle : Primaire · <a href="/pivot?scope=province%3AOED' \
+           '&amp;period=2025-2026&amp;by=cycle">Tous les cycles</a></p>' in table
+    total = table.split('<tfoot><tr class="total"><th scope="row">')[1].split("</tr>")[0]
+    assert total.startswith("Établissements du cycle : Primaire</th>") and 'data-value="5"' in total
+    assert '<input type="hidden" name="cycle" value="primary">' in table  # kept as the axis changes
