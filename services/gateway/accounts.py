@@ -253,14 +253,19 @@ def refusal(field: str, code: str, message: str) -> AccountError:
 def new_account_problems(username: str, password: str) -> dict[str, str]:
     """What is wrong with a new account's user name and password, each field with its rule's code: a form says
     them all at once rather than one at each try."""
-    found = {}
+    found = password_problems(password)
     if not USERNAME.match(username or ""):
         found["username"] = "bad_username"
-    try:
-        _check_password(password)
-    except AccountError as exc:
-        found[exc.field] = exc.code
     return found
+
+
+def password_problems(password: str, field: str = "password") -> dict[str, str]:
+    """What is wrong with a new password, as `field`'s rule code; nothing if it may be used."""
+    try:
+        _check_password(password, field)
+    except AccountError as exc:
+        return {exc.field: exc.code}
+    return {}
 
 
 def _check_password(password: str, field: str = "password") -> None:

@@ -9,7 +9,7 @@ from shared.config import READING_TIERS, SOURCES, tier
 from shared.territory import name as territory_name
 
 from .access import PROVINCE_ROLES, Refused, check_account_change
-from .accounts import AccountError, new_account_problems
+from .accounts import AccountError, new_account_problems, password_problems
 from .activity import AXIS
 from .form_pages import go
 from .indicator_pages import by_name
@@ -176,6 +176,12 @@ def account_command(page, action):
     return accounts(page, ctx, status=400)
 
 
+def _several(problems: dict) -> AccountError:
+    error = AccountError("; ".join(problems.values()))
+    error.problems = problems
+    return error
+
+
 def _field_error(field, code):
     error = AccountError(code)
     error.field, error.code = field, code
@@ -187,14 +193,19 @@ def own_password(page):
     status = 200
     if page.request.method == "POST":
         form = page.request.form
+        # The new password's problems said together, before the current password is checked.
+        problems = password_problems(form.get("new_password", ""), "new_password")
+        if form.get("new_password", "") != form.get("again", ""):
+            problems["again"] = "passwords_differ"
         try:
-            if form.get("new_password", "") != form.get("again", ""):
-                raise _field_error("again", "passwords_differ")
+            if problems:
+                raise _several(problems)
             store = page.web.api.accounts
             store.change_password(page.user["user"], form.get("current_password", ""), form.get("new_password", ""))
             return _signed_in_again(page, store.get(page.user["user"]), go("/password?done=password_changed"))
         except AccountError as exc:
-            ctx["errors"] = _refusal(page, exc)
+            ctx["errors"] = {field: page.L.term("account_rule", code) for field, code in exc.problems.items()} \
+                if hasattr(exc, "problems") else _refusal(page, exc)
             status = 400
     return page.render("password.html", page._("Change my password"), http_status=status,
                        csrf=page.web.csrf(page.request), **ctx)

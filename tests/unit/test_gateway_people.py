@@ -307,3 +307,15 @@ def test_a_replacement_recorded_by_the_system_is_said_in_words(site, monkeypatch
     assert "replacement:" not in page and ": replaced" not in page
     exported = client.get(f"/api/activity/export?format=csv&lang={lang}").get_data(as_text=True)
     assert f",{who}," in exported and ",system," not in exported and "replacement:" not in exported
+
+
+def test_ones_new_password_says_all_its_problems_at_once(site):  # noqa: F811
+    client, _ = site
+    sign_in(client, "coord")
+    token = csrf_of(client.get("/password").get_data(as_text=True))
+    resp = client.post("/forms/accounts/password?lang=ar", data={"csrf": token, "current_password": "password-coord",
+                                                                 "new_password": "abc", "again": "abd"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert '<p class="field-err" id="err-new_password">8 أحرف على الأقل.</p>' in page
+    assert '<p class="field-err" id="err-again">كلمتا المرور مختلفتان.</p>' in page
