@@ -200,6 +200,7 @@ def test_a_report_sent_to_the_academy_is_found_again_and_issued_again_to_the_sam
     client.get("/logout")
     sign_in(client, "tech")
     assert client.get("/reports").status_code == 403
+    assert 'href="/reports"' not in client.get("/dashboard").get_data(as_text=True)  # no link to a refusal
 
 
 def test_a_period_picked_anew_is_compared_with_the_one_before_not_with_itself(tmp_path, monkeypatch):
