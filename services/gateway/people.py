@@ -12,6 +12,7 @@ from .access import PROVINCE_ROLES, Refused, check_account_change
 from .accounts import AccountError, new_account_problems, password_problems
 from .activity import AXIS
 from .form_pages import go
+from .i18n import _said as plainly
 from .indicator_pages import by_name
 from .picking import school_named, school_said
 from .queries import EVENT_TYPES
@@ -90,16 +91,30 @@ def accounts(page, ctx=None, status=200):
     check_account_change(page.user, None, None)
     ctx = ctx or {"errors": {}, "values": {}, "general_error": None}
     schools = {s["school_code"]: s for s in page.q.schools(page.user, {})}
-    rows = _province_rows(page)
+    every = _province_rows(page)
     changed = page.request.args.get("user") if page.request.args.get("done") in DONE else None
-    changed_row = next((r for r in rows if r["username"] == changed), None)
-    return page.render("accounts.html", page._("Accounts"), http_status=status, rows=rows,
+    changed_row = next((r for r in every if r["username"] == changed), None)
+    find, find_role = page.request.args.get("q", "").strip(), page.request.args.get("role", "")
+    rows = [r for r in every if (not find_role or r["role"] == find_role) and _found(r, find, schools)]
+    return page.render("accounts.html", page._("Accounts"), http_status=status, rows=rows, total=len(every),
+                       find=find, find_role=find_role,
                        roles=ACCOUNT_ROLES, schools=schools, csrf=page.web.csrf(page.request),
                        idem=uuid.uuid4().hex, pick={"schools": list(schools.values())},
                        done=None, changed=changed_row and changed,
                        done_said=_done_said(page, changed_row, list(schools.values())) if changed_row else None,
                        school_of=lambda row: school_said(page, row["scope"][len("school:"):], list(schools.values()))
                        if row["scope"].startswith("school:") else "", **ctx)
+
+
+def _found(row: dict, find: str, schools: dict) -> bool:
+    """Whether an account answers what was typed to find it: part of its user name, or of its school's name (in
+    either language, accents aside) or code."""
+    if not find:
+        return True
+    wanted = plainly(find)
+    school = schools.get(row["scope"][len("school:"):]) if row["scope"].startswith("school:") else None
+    said = [row["username"], *((school["school_code"], school.get("name_ar"), school.get("name_fr")) if school else ())]
+    return any(wanted in plainly(text) for text in said if text)
 
 
 def _done_said(page, row: dict, schools: list[dict]):

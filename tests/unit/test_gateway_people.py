@@ -319,3 +319,21 @@ def test_ones_new_password_says_all_its_problems_at_once(site):  # noqa: F811
     assert resp.status_code == 400
     assert '<p class="field-err" id="err-new_password">8 أحرف على الأقل.</p>' in page
     assert '<p class="field-err" id="err-again">كلمتا المرور مختلفتان.</p>' in page
+
+
+def test_an_account_is_found_by_its_name_its_schools_name_or_its_role(site):  # noqa: F811
+    """A province has a director's account for each of its schools: the coordinator finds one by part of the
+    school's name typed without accents, or narrows the list to one role, and the page says how many it shows."""
+    client, _ = site
+    sign_in(client, "coord")
+
+    def listed(query):
+        page = client.get(f"/accounts?lang=fr&{query}").get_data(as_text=True)
+        return re.findall(r'<tr id="account-([^"]+)"', page), page
+
+    found, page = listed("q=ecole+al+amal")
+    assert found == ["dir1"]
+    assert '<p class="actions" id="accounts-count">Comptes affichés : 1 sur 4</p>' in page
+    assert listed("role=technician")[0] == ["tech"]
+    assert listed("q=INF")[0] == ["infra"]
+    assert listed("")[0] == ["coord", "dir1", "infra", "tech"]
