@@ -106,6 +106,22 @@ class Accounts:
                 disabled=False, created_at=datetime.now(timezone.utc).isoformat()))
         return {"username": username, "role": role, "scope": scope}
 
+    def change_role(self, username: str, role: str, scope: str | None = None) -> dict:
+        """A new role (and the scope it works in) for an account: its holder works in it at their next page,
+        signed in still (each request reads the role from the account)."""
+        if role not in ROLES:
+            raise refusal("role", "unknown_role", f"Unknown role {role!r}; one of: {', '.join(ROLES)}.")
+        try:
+            scope = validate_scope(role, scope)
+        except AccountError as exc:
+            raise refusal("scope", "bad_scope", str(exc)) from None
+        with self.engine.begin() as conn:
+            if not conn.execute(update(accounts).where(accounts.c.username == username)
+                                .values(role=role, scope=scope)).rowcount:
+                raise refusal("username", "no_such_user", f"No user {username}.")
+        self._recent.pop(username, None)
+        return {"username": username, "role": role, "scope": scope}
+
     def disable(self, username: str) -> None:
         with self.engine.begin() as conn:
             if not conn.execute(update(accounts).where(accounts.c.username == username)
@@ -232,6 +248,24 @@ def refusal(field: str, code: str, message: str) -> AccountError:
     error = AccountError(message)
     error.field, error.code = field, code
     return error
+
+
+def new_account_problems(username: str, password: str) -> dict[str, str]:
+    """What is wrong with a new account's user name and password, each field with its rule's code: a form says
+    them all at once rather than one at each try."""
+    found = password_problems(password)
+    if not USERNAME.match(username or ""):
+        found["username"] = "bad_username"
+    return found
+
+
+def password_problems(password: str, field: str = "password") -> dict[str, str]:
+    """What is wrong with a new password, as `field`'s rule code; nothing if it may be used."""
+    try:
+        _check_password(password, field)
+    except AccountError as exc:
+        return {exc.field: exc.code}
+    return {}
 
 
 def _check_password(password: str, field: str = "password") -> None:

@@ -39,6 +39,10 @@ SAY = {
     "session_cancelled": N_("%(actor)s cancelled a session: %(reason)s"),
     "certification_awarded": N_("%(actor)s awarded certificate %(certificate_no)s"),
 }
+# What inventory records by itself when maintenance replaces a faulty item: said as that, not by its inner codes
+# (the delivery `replacement:<fault>`, the reason `replaced`).
+REPLACEMENT_RECEIVED = N_("%(actor)s received %(kind)s %(serial)s from %(supplier)s, replacing a faulty item")
+REPLACED = N_("replaced after a fault")
 def teachers_words(L: Lang, n) -> str:
     return L.ngettext("%(num)s teacher", "%(num)s teachers", n)
 
@@ -142,6 +146,10 @@ def say(lang: str, entry: dict) -> str:
         values[name] = school_words(L, by_code.get(code) or ({"school_code": code} if code else None))
     values["actor"] = actor_words(L, entry.get("actor"))
     sentence = SAY.get(kind)
+    if kind == "equipment_received" and str(data.get("delivery_ref") or "").startswith("replacement:"):
+        sentence = REPLACEMENT_RECEIVED
+    if kind == "equipment_decommissioned" and data.get("reason") == "replaced":
+        values["reason"] = L.gettext(REPLACED)
     if sentence is None and kind not in COUNTED:
         return f"{values['actor']}: {L.term('event', kind)}"
     try:  # a count or a value missing from old data: the action said by its name
@@ -153,8 +161,9 @@ def say(lang: str, entry: dict) -> str:
 def lines(answer: dict, lang: str) -> list[dict]:
     """The entries as the exported file's lines."""
     L = Lang(lang)
-    return [{"occurred_at": L.datetime(e["occurred_at"]), "user": e["actor"]["user"],
-             "role": L.term("role", e["actor"]["role"]), "axis": L.gettext(AXIS.get(e["source"], e["source"])),
+    return [{"occurred_at": L.datetime(e["occurred_at"]), "user": actor_words(L, e["actor"]),
+             "role": L.gettext("The system") if e["actor"]["role"] == "system" else L.term("role", e["actor"]["role"]),
+             "axis": L.gettext(AXIS.get(e["source"], e["source"])),
              "province": territory_said("province", e.get("province_code"), lang),
              "kind": L.term("event", e["event_type"]), "text": e["text"],
              "schools": ", ".join(s["school_code"] for s in e.get("schools") or [])}

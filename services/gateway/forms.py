@@ -163,28 +163,27 @@ def school_code_of(value: str) -> str:
 
 SCHOOL_FIELDS = ("school_code", "from_school", "to_school")  # the bodies' fields that name one school
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
+_CODE_AT_END = re.compile(r"\(([A-Za-z0-9_-]{1,40})\)\s*$")
 
 
 def schools_named(text: str, schools: list[dict]) -> list[str]:
-    """The codes of the schools that `text` names: typed as it is known, by its Arabic or French name (or the
-    picker's whole line, names and commune), whatever the case or accents. Several when a name is shared."""
-    said = plainly(text)
-    if not said:
+    """The codes of the schools that `text` names: its code (picked from the list, `CODE · name`, or `name (CODE)`
+    as the pages say a school), or its Arabic or French name (or the picker's whole line, names and commune),
+    whatever the case, accents or vowel marks. Several when a name is shared."""
+    if not plainly(text):
         return []
-    found = [s["school_code"] for s in schools if said == plainly(s["school_code"])]
-    if found:
-        return found
+    for code in (school_code_of(text), *_CODE_AT_END.findall(text)):
+        found = [s["school_code"] for s in schools if plainly(code) == plainly(s["school_code"])]
+        if found:
+            return found
+    said = plainly(text)
     return [s["school_code"] for s in schools
             if said in (plainly(s.get("name_ar")), plainly(s.get("name_fr")),
                         plainly(" · ".join(str(s.get(k) or "") for k in ("name_ar", "name_fr", "commune"))))]
 
 
 def school_named(text: str, schools: list[dict]) -> str | None:
-    """The code of the one school `text` names (`CODE`, `CODE · name`, or as `schools_named` reads it); None when
-    it names none, or several."""
-    code = school_code_of(text)
-    if any(s["school_code"] == code for s in schools):
-        return code
+    """The code of the one school `text` names (see `schools_named`); None when it names none, or several."""
     found = schools_named(text, schools)
     return found[0] if len(found) == 1 else None
 

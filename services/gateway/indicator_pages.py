@@ -17,13 +17,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from werkzeug.wrappers import Response
 
-from services.reporting.schemas import AXES, REGISTRY, UNITS
+from services.reporting.schemas import AXES, REGISTRY, UNITS, parse_period
 from shared.calendar import CASABLANCA
 from shared.config import READING_TIERS, tier
+from shared.errors import InvalidCommand
 from shared.territory import name as territory_name
 from shared.text import clean_all, csv_cell, xlsx_text_only
 
+from .access import Refused
 from .http import HttpProblem
+from .i18n import Lang
 from .queries import current_school_year
 from .templating import query_string
 from .vocabulary import N_
@@ -373,8 +376,8 @@ def commune_table(args: dict) -> Response | None:
     return Response("", status=303, headers={"Location": where})
 
 
-def _picked(page, allowed=("scope", "period", "as_of", "with", "by", "axis", "indicator", "commune", "sort",
-                           "desc")):
+def _picked(page, allowed=("scope", "period", "as_of", "with", "by", "axis", "indicator", "commune", "cycle",
+                           "setting", "sort", "desc")):
     return {k: v for k, v in page.request.args.items() if k in allowed and v != ""}
 
 
@@ -389,25 +392,43 @@ def _asked(page, args: dict) -> tuple[str, str, dict]:
     return scope, period, {"scope": scope, "period": period, **({"as_of": args["as_of"]} if args.get("as_of") else {})}
 
 
+def _cut_before_period(page, args: dict) -> dict:
+    """A day to stop at before the period picked starts (the start of 2025-2026 is 1 September 2025): said
+    beside the day, and the figures shown to the period's end instead of the whole page refused. The day is
+    taken out of `args`; the page shows it back as typed."""
+    try:
+        start = parse_period(args.get("period") or current_school_year()).start.date()
+        day = date.fromisoformat(args.get("as_of") or "")
+    except (InvalidCommand, ValueError):
+        return {}
+    if day >= start:
+        return {}
+    del args["as_of"]
+    return {"as_of": page._("Not before the start of the period picked, %(day)s.", day=page.L.date(start))}
+
+
 def _indicator_page(show):
     """A page of indicators: a commune picked in the scope list leads to its pivot; anything else is
-    `show(page, args, scope, period, base)`, with what `_asked` reads."""
+    `show(page, args, scope, period, base, errors)`, with what `_asked` reads and what is wrong with the
+    filters, said beside them."""
     @functools.wraps(show)
     def page_of(page) -> Response:
         args = _picked(page)
         if (table := commune_table(args)) is not None:
             return table
-        return show(page, args, *_asked(page, args))
+        errors = _cut_before_period(page, args)
+        return show(page, args, *_asked(page, args), errors)
     return page_of
 
 
 # ---------------------------------------------------------------------- dashboard
 
 @_indicator_page
-def dashboard(page, args: dict, scope: str, period: str, base: dict) -> Response:
+def dashboard(page, args: dict, scope: str, period: str, base: dict, errors: dict) -> Response:
     user, _ = page.user, page._
     params = _load(page, "indicators", base)
-    other = args.get("with") or previous_period(period)
+    # A period compared with itself says nothing: the period picked anew, the one before it is compared with.
+    other = args.get("with") if args.get("with") not in (None, period) else previous_period(period)
     compared = page.q.compare(user, _load(page, "compare", {**base, "with": other}))
     now = page.q.indicators(user, params)
     items = {i["id"]: i for i in now["indicators"]}
@@ -459,7 +480,8 @@ def dashboard(page, args: dict, scope: str, period: str, base: dict) -> Response
     # Above the provinces a school's own page is kept by its province's system: no link to a page not here.
     school_page = scope.partition(":")[2] if _level(scope) == "school" and tier() not in READING_TIERS else None
     return page.render(
-        "dashboard.html", _("Indicators"), scope=scope, period=period, as_of=args.get("as_of") or "",
+        "dashboard.html", _("Indicators"), scope=scope, period=period, errors=errors,
+        as_of=args.get("as_of") or page.request.args.get("as_of", ""),
         as_of_said=moment(page, now["as_of"], N_("Figures as of the end of %(day)s"), N_("Figures as of %(when)s")),
         with_said=moment(page, compared["with_as_of"], N_("compared with %(period)s as of the end of %(day)s"),
                          N_("compared with %(period)s as of %(when)s"), period=period_label(page, other)),
@@ -469,7 +491,7 @@ def dashboard(page, args: dict, scope: str, period: str, base: dict) -> Response
         groupings=[(g, _group_word(page, g)) for g in groupings], by=by, chart_json=Markup(json.dumps(chart, ensure_ascii=False).replace("</", "<\\/")), chart=chart,
         picked=picked, drill=drill,
         report_query=report_query, pivot_query=query_string(base, by=by or "school"),
-        today=date.today().isoformat(), school_page=school_page,
+        today=date.today().isoformat(), school_page=school_page, reading=tier() in READING_TIERS,
         group_word=_group_word(page, by) if by else "")
 
 
@@ -488,11 +510,13 @@ def _commune_province(row: dict, by: str, scope: str) -> str | None:
 
 def _group_said(row: dict, by: str, names: dict, lang: str, scope: str) -> tuple[str, str | None]:
     """A row of a breakdown in words: a school, a province or a region by its name, with its code to show beside
-    it (None where the name is the code); above a province a commune with its province's name; a commune, a
-    cycle, a setting as it is."""
+    it (None where the name is the code); above a province a commune with its province's name; a commune as it
+    is; a cycle, a setting in the reader's words."""
     if (province := _commune_province(row, by, scope)) is not None:
         return f"{row['commune']} ({territory_name('province', province, lang)})", None
     key = _group_key(row, by, scope)
+    if by in ("cycle", "setting"):
+        return Lang(lang).term(by, key), None
     if by != "school" and by not in TERRITORIES:
         return key, None
     said = names.get(key, key) if by == "school" else territory_name(by, key, lang)
@@ -522,13 +546,13 @@ def _drill_href(row: dict, by: str, scope: str, base: dict, here: str = "/dashbo
         return "/dashboard?" + query_string(base, scope=f"province:{key}")
     if by == "school":
         return "/dashboard?" + query_string(base, scope=f"school:{key}")
-    return "/pivot?" + query_string(base, by="school", **{by: key} if by == "commune" else {})
+    return "/pivot?" + query_string(base, by="school", **{by: key} if by in ("commune", "cycle", "setting") else {})
 
 
 # ---------------------------------------------------------------------- pivot
 
 @_indicator_page
-def pivot(page, args: dict, scope: str, period: str, base: dict) -> Response:
+def pivot(page, args: dict, scope: str, period: str, base: dict, errors: dict) -> Response:
     user, _ = page.user, page._
     groupings = groupings_of(scope) or ("school",)
     by = args.get("by") if args.get("by") in groupings else groupings[0]
@@ -536,10 +560,18 @@ def pivot(page, args: dict, scope: str, period: str, base: dict) -> Response:
     answer = page.q.breakdown(user, _load(page, "breakdown", {**base, "by": by}))
     rows = answer["rows"]
     commune = args.get("commune") if by == "school" else None
-    if commune:
-        rows = [r for r in rows if r.get("commune") == commune]
-        total_row = next((r for r in page.q.breakdown(user, _load(page, "breakdown", {**base, "by": "commune"}))
-                          ["rows"] if r["commune"] == commune), None)
+    # The schools of one commune, one cycle or one setting, as a row of the table by that grouping leads to.
+    kind = next((g for g in ("cycle", "setting") if by == "school" and not commune and args.get(g)), None)
+    within = {"commune": commune} if commune else {kind: args[kind]} if kind else {}
+    if within:
+        (grouping, value), = within.items()
+        if kind:
+            of = {s["school_code"]: s.get(kind) for s in page.q.schools(user, {})}
+            rows = [r for r in rows if of.get(r.get("school_code")) == value]
+        else:
+            rows = [r for r in rows if r.get("commune") == commune]
+        total_row = next((r for r in page.q.breakdown(user, _load(page, "breakdown", {**base, "by": grouping}))
+                          ["rows"] if r.get(grouping) == value), None)
         totals = total_row["indicators"] if total_row else []
     else:
         totals = page.q.indicators(user, _load(page, "indicators", base))["indicators"]
@@ -569,18 +601,27 @@ def pivot(page, args: dict, scope: str, period: str, base: dict) -> Response:
     if fmt in ("csv", "xlsx"):
         return _export(page, fmt, by, ids, table, [total_by_id.get(i, {}) for i in ids], base)
     return page.render(
-        "pivot.html", _("Pivot table"), scope=scope, period=period, as_of=args.get("as_of") or "", by=by, axis=axis,
+        "pivot.html", _("Pivot table"), scope=scope, period=period, errors=errors,
+        as_of=args.get("as_of") or page.request.args.get("as_of", ""), by=by, axis=axis,
         groupings=[(g, _group_word(page, g)) for g in groupings], axes=[(a, n[page.L.code]) for a, n in AXES.items()],
         commune=commune, picked_scope=f"{COMMUNE}{scope.partition(':')[2]}:{commune}" if commune else scope,
         columns=[{"id": i, "label": REGISTRY[i].label[page.L.code], "unit": say.unit(i),
-                  "sort": query_string({**base, "by": by, "axis": axis, **({"commune": commune} if commune else {})},
+                  "sort": query_string({**base, "by": by, "axis": axis, **within},
                                        sort=i, desc="" if sort == i and args.get("desc") == "1" else "1"),
                   "sorted": ("descending" if args.get("desc") == "1" else "ascending") if sort == i else None}
                  for i in ids],
         rows=table, totals=[total_by_id.get(i, {}) for i in ids], say=say,
         scopes=scope_choices(page, scope, schools), periods=period_choices(page), group_word=_group_word(page, by),
         scope_said=scope_said(page, scope, schools),
-        export=query_string({**base, "by": by, "axis": axis, **({"commune": commune} if commune else {})}))
+        within=within, within_said=_within_said(page, kind, within.get(kind)) if kind else None, within_by=kind,
+        export=query_string({**base, "by": by, "axis": axis, **within}))
+
+
+def _within_said(page, kind: str, value: str) -> str:
+    """Which schools the table is narrowed to, and what leads back to the whole table."""
+    words = {"cycle": (N_("Schools of the cycle: %(which)s"), N_("All cycles")),
+             "setting": (N_("Schools of the setting: %(which)s"), N_("All settings"))}[kind]
+    return page._(words[0], which=page.L.term(kind, value)), page._(words[1])
 
 
 def _text_cell(value):
@@ -627,3 +668,46 @@ def _export(page, fmt, by, ids, table, totals, base) -> Response:
         book.save(buf)
         content, kind = buf.getvalue(), XLSX
     return Response(content, mimetype=kind, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# ---------------------------------------------------------------------- reports issued
+
+def _issued(page) -> list[dict]:
+    """The reports issued that the reader may read, newest first: the coordinator's and the viewers'."""
+    if page.user["role"] not in ("coordinator", "viewer"):
+        raise Refused("role_not_allowed", "Reports are the coordinator's and the viewers'.")
+    return page.q.reports(page.user)
+
+
+def _last_day(instant: str) -> str:
+    """The day a report's figures stop at: midnight in Casablanca closes the day before."""
+    at = datetime.fromisoformat(instant).astimezone(CASABLANCA)
+    midnight = (at.hour, at.minute, at.second, at.microsecond) == (0, 0, 0, 0)
+    return (at.date() - timedelta(days=1) if midnight else at.date()).isoformat()
+
+
+def reports(page) -> Response:
+    """The reports issued, newest first, to find one sent to the academy again: when, by whom, of which scope and
+    period, as of when; each issued again to the same day. A period narrows the list."""
+    rows = _issued(page)
+    periods = sorted({r["period"] for r in rows}, reverse=True)
+    period = page.request.args.get("period") or ""
+    if period:
+        rows = [r for r in rows if r["period"] == period]
+    schools = directory(page)
+
+    def period_said(p: str) -> str:
+        return period_label(page, p) if p.endswith(("-S1", "-S2")) else \
+            page._("School year %(year)s", year=page.L.year(p))
+
+    listed = [{"id": r["report_id"], "issued_at": page.L.datetime(r["issued_at"]),
+               "by": (r.get("issued_by") or {}).get("user") or "—",
+               "role": page.L.term("role", (r.get("issued_by") or {}).get("role")),
+               "scope": scope_said(page, r["scope"], schools), "period": period_said(r["period"]),
+               "as_of": moment(page, r["as_of"], N_("Figures as of the end of %(day)s"), N_("Figures as of %(when)s")),
+               "format": (r.get("format") or "xlsx").upper(),
+               "again": "/api/reports/download?" + query_string(
+                   {"scope": r["scope"], "period": r["period"], "as_of": _last_day(r["as_of"]),
+                    "format": r.get("format") or "xlsx"})} for r in rows]
+    return page.render("reports.html", page._("Reports issued"), reports=listed, period=period,
+                       periods=[(p, period_said(p)) for p in periods])

@@ -13,6 +13,7 @@ from . import exports
 from .access import Refused
 from .forms import FORM_BY_PATH
 from .http import HttpProblem
+from .picking import school_named, school_said
 from .templating import query_string
 
 
@@ -182,14 +183,26 @@ def qr_svg(base: str, serial: str) -> str:
 
 
 def labels(page):
-    """A4 sheets of labels: each asset's QR code opens its page, from which a visit or a fault is recorded."""
-    params, errors = page._params("equipment")
-    # Ten sheets at most: the register's first 240 lines, not the whole province's.
-    items = page.q.equipment(page.user, {**params, "page": 1, "per_page": 240})["items"]
+    """A4 sheets of labels: each asset's QR code opens its page, from which a visit or a fault is recorded. A school
+    is named by its name or code, and the sheet says whose labels they are; a filter that cannot be read prints
+    nothing, rather than every label of the province."""
+    args = dict(page.request.args)
+    schools = page.school_names()
+    school, refused = None, None
+    if args.get("school_code"):
+        school, problem = school_named(args["school_code"], list(schools.values()))
+        if problem:
+            refused = f"{page.field_label('school_code')}{page.L.colon}{page.L.term('account_rule', problem)}"
+        args["school_code"] = school or ""
+    params, errors = page._params("equipment", values=args)
+    refused = refused or "; ".join(f"{page.field_label(k)}{page.L.colon}{v}" for k, v in errors.items()) or None
+    items = [] if refused else page.q.equipment(  # ten sheets at most: the register's first 240 lines
+        page.user, {**params, "page": 1, "per_page": 240})["items"]
     base = page.request.host_url.rstrip("/")
     shown = [dict(a, qr=qr_svg(base, a["serial"])) for a in items if a["status"] != "decommissioned"]
-    return page.render("labels.html", page._("Equipment labels"), items=shown, schools=page.school_names(),
-                       heading=heading(page))
+    return page.render("labels.html", page._("Equipment labels"), items=shown, schools=schools,
+                       heading=heading(page), refused=refused,
+                       whose=school_said(page, school, list(schools.values())) if school else None)
 
 
 # ---- files

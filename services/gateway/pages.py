@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from markupsafe import Markup, escape
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
@@ -18,7 +17,7 @@ from .forms import FORM_BY_PATH, FORMS, SCHOOL_FIELDS, Form, looks_like_a_code, 
 from .http import HttpProblem, rule_codes
 from .i18n import Lang
 from .queries import current_school_year, semester_start  # noqa: F401  (the home's queue)
-from .templating import environment, query_string
+from .templating import environment, isolated, query_string  # noqa: F401  (isolated: said from here too)
 
 
 # The field a business rule's refusal is about, to say it there when the form has that field.
@@ -56,26 +55,6 @@ def visit_findings(observations: list[dict]) -> list[tuple[str, int]]:
 
 
 OBSERVED = ("in_use", "unused", "broken", "missing")
-
-
-def isolated(sentence: str, values: dict, rtl: bool):
-    """A sentence of the page's language with its values put in. On a right-to-left page each value is set apart
-    (<bdi>): a delivery note, a serial number or a supplier's name in Latin letters keeps its own direction inside
-    the Arabic sentence instead of being torn apart around its hyphens and spaces. A left-to-right page's values
-    are in its direction, or at the sentence's end, and need none."""
-    if not rtl:
-        return sentence % {k: ("—" if v is None else v) for k, v in values.items()}
-
-    def apart(v):
-        v = "—" if v is None else v
-        # A reference (BL-2024-0917, RG-2026-114) stays on one line rather than broken at a hyphen.
-        whole = isinstance(v, str) and _REFERENCE.fullmatch(v)
-        return Markup('<bdi class="whole">%s</bdi>' if whole else "<bdi>%s</bdi>") % (v,)
-
-    return escape(sentence) % {k: apart(v) for k, v in values.items()}
-
-
-_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]{0,39}")
 
 
 ASSET_SELECTS = [("kind", "kind", ASSET_KINDS), ("bundle", "bundle", BUNDLES),
@@ -158,9 +137,10 @@ class Pages:
 
     def render(self, template, title, http_status=200, **ctx) -> Response:
         here = self.request.full_path.rstrip("?")
+        ctx = {"done": self._done(), **ctx}  # a page may say what was done in its own words
         html = self.env.get_template(template).render(
             title=title, user=self.user, menu=self.menu(), here=here, here_path=self.request.path.rstrip("/") or "/",
-            done=self._done(), field_label=self.field_label, **ctx)
+            field_label=self.field_label, **ctx)
         return Response(html, status=http_status, mimetype="text/html")
 
     # What a form recorded for several people at once, said with how many.
@@ -221,6 +201,8 @@ class Pages:
             return self.dashboard()
         if path == "/pivot":
             return indicator_pages.pivot(self)
+        if path == "/reports":
+            return indicator_pages.reports(self)
         if path == "/work":
             return self.home()
         if path == "/schools":

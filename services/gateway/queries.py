@@ -11,7 +11,7 @@ import re
 
 from typing import Literal, NotRequired
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.inventory import schemas as inv
 from services.inventory.schemas import NOT_APPLIED
@@ -218,6 +218,12 @@ class ActivityQuery(_Query):
     until = fields.Date(load_default=None)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=1000))
+
+    @validates_schema
+    def _dates_in_order(self, data, **_):
+        # Said beside the end date, as reporting would refuse it (the whole page refused otherwise).
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            raise ValidationError("Must not be before the start date.", "until")
 
 
 # ---------------------------------------------------------------- answers

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, pass_context
 from markupsafe import Markup
+from markupsafe import escape as escape_markup
 
 from .i18n import NAMES, Lang, translations
 
@@ -79,3 +80,23 @@ def sparkline(values: list, labels: list[str], name: str = "") -> Markup:
 def query_string(values: dict, **changes) -> str:
     merged = {**{k: v for k, v in values.items() if v not in (None, "", False)}, **changes}
     return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+
+
+def isolated(sentence: str, values: dict, rtl: bool):
+    """A sentence of the page's language with its values put in. On a right-to-left page each value is set apart
+    (<bdi>): a delivery note, a serial number or a supplier's name in Latin letters keeps its own direction inside
+    the Arabic sentence instead of being torn apart around its hyphens and spaces. A left-to-right page's values
+    are in its direction, or at the sentence's end, and need none."""
+    if not rtl:
+        return sentence % {k: ("—" if v is None else v) for k, v in values.items()}
+
+    def apart(v):
+        v = "—" if v is None else v
+        # A reference (BL-2024-0917, RG-2026-114) stays on one line rather than broken at a hyphen.
+        whole = isinstance(v, str) and _REFERENCE.fullmatch(v)
+        return Markup('<bdi class="whole">%s</bdi>' if whole else "<bdi>%s</bdi>") % (v,)
+
+    return escape_markup(sentence) % {k: apart(v) for k, v in values.items()}
+
+
+_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]{0,39}")

@@ -37,6 +37,7 @@ PLAIN = (
     "/", "/work", "/dashboard", "/pivot", "/schools", "/assets", "/equipment", "/faults", "/warranties",
     "/deliveries", "/transfers", "/audits", "/renewal", "/resources", "/dysfunctions", "/practices", "/research",
     "/workshops", "/trainings", "/trainings/summary", "/activity", "/accounts", "/password", "/replacements",
+    "/reports",
 )
 PAGES = {
     **{route: route for route in PLAIN},

@@ -1,9 +1,11 @@
 """The indicator pages keep the reader's schools (scope list, names) while reporting has read no new inventory
 event: inventory is asked once, asked again when the position moves, and each reader's scope keeps its own."""
+import html
 import json
+import re
 
 import pytest
-from tests.helpers import gateway_site, sign_in
+from tests.helpers import answering, gateway_site, sign_in
 from tests.unit.test_gateway_api import KEY, cheap_hashing  # noqa: F401  (fixture)
 from tests.unit.test_gateway_web import Services
 
@@ -137,3 +139,129 @@ def test_the_trend_bars_run_right_to_left_in_arabic(tmp_path, monkeypatch):
         return float(row[row.index("<rect"):].split('x="')[1].split('"')[0])
 
     assert first_bar_x("fr") < 20 < first_bar_x("ar")  # the oldest semester: left in French, right in Arabic
+
+
+@pytest.mark.parametrize("lang,said", [
+    ("fr", "Pas avant le début de la période choisie, le 1 septembre 2025."),
+    ("ar", "لا يسبق بداية الفترة المختارة، 1 شتنبر 2025.")])
+@pytest.mark.parametrize("where", ["/dashboard", "/pivot"])
+def test_a_day_before_the_period_starts_is_said_beside_it(tmp_path, monkeypatch, lang, said, where):
+    """The coordinator asks 2025-2026 as of 30 June 2025, a day of the year before: the day says so, in the page's
+    language, and the figures are the period's, instead of the whole page refused."""
+    monkeypatch.setenv("PROVINCE_CODE", "OED")
+    services = Services()
+    client = gateway_site(tmp_path, services, [("coord", "coordinator", None)], KEY)
+    sign_in(client, "coord")
+    resp = client.get(f"{where}?lang={lang}&period=2025-2026&as_of=2025-06-30")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert f'<p class="field-err" id="err-as_of">{said}</p>' in page
+    assert 'name="as_of" value="2025-06-30" aria-invalid="true" aria-describedby="err-as_of"' in page
+    asked = [a for _s, m, a in services.calls if m in ("indicators", "breakdown")]
+    assert asked and all("2025-06-30" not in a for a in asked)
+    assert "as_of=2025-06-30" not in page  # nor carried by the report's and the pivot's links
+
+
+ISSUED = [{"report_id": "r-2", "scope": "province:OED", "period": "2025-2026-S1", "as_of": "2026-02-01T00:00:00+01:00",
+           "issued_by": {"user": "coord", "role": "coordinator"}, "issued_at": "2026-02-03T10:15:00+00:00",
+           "format": "csv", "digest": "d2", "positions": {"inventory": 9}},
+          {"report_id": "r-1", "scope": "province:OED", "period": "2024-2025", "as_of": "2025-09-01T00:00:00+01:00",
+           "issued_by": {"user": "coord", "role": "coordinator"}, "issued_at": "2025-09-15T08:00:00+00:00",
+           "format": "xlsx", "digest": "d1", "positions": {"inventory": 5}}]
+
+
+def test_a_report_sent_to_the_academy_is_found_again_and_issued_again_to_the_same_day(tmp_path, monkeypatch):
+    """The coordinator looks for the first semester's report sent in February: the list names when, by whom, the
+    scope, the period and the day its figures stop, in the page's language, and issues it again stopped at that
+    day (31 January: its figures stood at midnight, the end of that day)."""
+    monkeypatch.setenv("PROVINCE_CODE", "OED")
+    services = Services()
+    answering(monkeypatch, Services, {"reports": lambda *_: [dict(r) for r in ISSUED],
+                                      "report_file": lambda *a: {"filename": "r.csv", "mimetype": "text/csv",
+                                                                 "content_base64": "YQ=="}})
+    client = gateway_site(tmp_path, services, [("coord", "coordinator", None), ("tech", "technician", None)], KEY)
+    sign_in(client, "coord")
+    assert '<a id="reports-issued" href="/reports">Rapports émis</a>' in \
+        client.get("/dashboard?lang=fr").get_data(as_text=True)
+    page = client.get("/reports?lang=fr&period=2025-2026-S1").get_data(as_text=True)
+    row = page.split('<tr id="report-r-2">')[1].split("</tr>")[0]
+    assert "3 février 2026 11:15" in row and "Direction provinciale Oued Ed-Dahab (OED)" in row
+    assert "2025-2026, premier semestre" in row
+    assert 'Chiffres arrêtés à la fin du <span class="whole">31 janvier 2026</span>' in row
+    again = "/api/reports/download?scope=province%3AOED&amp;period=2025-2026-S1&amp;as_of=2026-01-31&amp;format=csv"
+    assert f'<a href="{again}">Émettre à nouveau (CSV)</a>' in row
+    assert 'id="report-r-1"' not in page  # another period
+    assert '<option value="2024-2025">Année scolaire 2024-2025</option>' in page
+    assert client.get(html.unescape(again)).status_code == 200
+    asked = [a for _s, m, a in services.calls if m == "report_file"][-1]
+    assert (asked[0], asked[1], asked[3], asked[4]) == ("province:OED", "2025-2026-S1", "csv", "2026-01-31")
+    arabic = client.get("/reports?lang=ar").get_data(as_text=True)
+    assert "السنة الدراسية \u20662024-2025\u2069" in arabic.split('id="report-r-1"')[1]
+    client.get("/logout")
+    sign_in(client, "tech")
+    assert client.get("/reports").status_code == 403
+    assert 'href="/reports"' not in client.get("/dashboard").get_data(as_text=True)  # no link to a refusal
+
+
+def test_a_period_picked_anew_is_compared_with_the_one_before_not_with_itself(tmp_path, monkeypatch):
+    """The dashboard opens on 2026-2027 compared with 2025-2026; the coordinator picks 2025-2026 and shows it:
+    the form still holds 2025-2026 to compare with, and the page compares with 2024-2025 instead of saying
+    every figure unchanged."""
+    monkeypatch.setenv("PROVINCE_CODE", "OED")
+    services = Services()
+    client = gateway_site(tmp_path, services, [("coord", "coordinator", None)], KEY)
+    sign_in(client, "coord")
+    page = client.get("/dashboard?lang=fr&period=2025-2026&with=2025-2026").get_data(as_text=True)
+    assert [a[2] for _s, m, a in services.calls if m == "compare"] == ["2024-2025"]
+    compared = page.split('id="f-with"')[1].split("</select>")[0]
+    assert '<option value="2024-2025" selected>' in compared
+
+
+@pytest.mark.parametrize("lang,by,said", [
+    ("fr", "cycle", ["Primaire", "Collège"]), ("ar", "cycle", ["ابتدائي", "إعدادي"]),
+    ("fr", "setting", ["Rural", "Urbain"]), ("ar", "setting", ["قروي", "حضري"])])
+def test_the_pivot_by_cycle_or_setting_says_them_in_words(tmp_path, monkeypatch, lang, by, said):
+    """Rows by cycle or by setting read in the page's language, in the page and in its export, not as the codes
+    primary, middle, rural, urban."""
+    monkeypatch.setenv("PROVINCE_CODE", "OED")
+    codes = {"cycle": ["primary", "middle"], "setting": ["rural", "urban"]}[by]
+    figure = [{"id": "INF01", "value": 5, "numerator": 5, "denominator": None}]
+    answering(monkeypatch, Services, {"breakdown": lambda scope, period, grouping, *_: {
+        "scope": scope, "period": period, "by": grouping, "as_of": "2026-01-31T23:59:59+01:00", "positions": {},
+        "rows": [{grouping: code, "schools": 1, "indicators": figure} for code in codes]}})
+    client = gateway_site(tmp_path, Services(), [("coord", "coordinator", None)], KEY)
+    sign_in(client, "coord")
+    page = client.get(f"/pivot?lang={lang}&period=2025-2026&by={by}").get_data(as_text=True)
+    rows = re.findall(r'<th scope="row"><a [^>]*>([^<]*)</a></th>', page)
+    assert rows == said
+    exported = client.get(f"/pivot?lang={lang}&period=2025-2026&by={by}&format=csv").get_data(as_text=True)
+    assert [line.split(",")[0] for line in exported.splitlines()[1:3]] == said
+
+
+def test_a_cycles_row_leads_to_the_table_of_its_schools_only(tmp_path, monkeypatch):
+    """From the pivot by cycle the coordinator opens « Primaire »: the table by school then holds the primary
+    schools only, totalled as the cycle's row was, and says which schools it holds, with the way back."""
+    monkeypatch.setenv("PROVINCE_CODE", "OED")
+
+    def figure(n):
+        return [{"id": "INF01", "value": n, "numerator": n, "denominator": None}]
+
+    rows = {"cycle": [{"cycle": "primary", "schools": 1, "indicators": figure(5)},
+                      {"cycle": "middle", "schools": 1, "indicators": figure(7)}],
+            "school": [{"school_code": "S1", "commune": "Oued", "indicators": figure(5)},
+                       {"school_code": "S2", "commune": "Ville", "indicators": figure(7)}]}
+    answering(monkeypatch, Services, {"breakdown": lambda scope, period, grouping, *_: {
+        "scope": scope, "period": period, "by": grouping, "as_of": "2026-01-31T23:59:59+01:00", "positions": {},
+        "rows": [dict(r) for r in rows[grouping]]}})
+    client = gateway_site(tmp_path, Services(), [("coord", "coordinator", None)], KEY)
+    sign_in(client, "coord")
+    page = client.get("/pivot?lang=fr&period=2025-2026&by=cycle").get_data(as_text=True)
+    href = html.unescape(re.search(r'<tr data-group="primary"><th scope="row"><a href="([^"]+)">', page).group(1))
+    assert "by=school" in href and "cycle=primary" in href
+    table = client.get(href + "&lang=fr").get_data(as_text=True)
+    assert re.findall(r'<tr data-group="([^"]+)">', table) == ["S1"]
+    assert '<p class="muted" id="within">Établissements du cycle : Primaire · <a href="/pivot?scope=province%3AOED' \
+           '&amp;period=2025-2026&amp;by=cycle">Tous les cycles</a></p>' in table
+    total = table.split('<tfoot><tr class="total"><th scope="row">')[1].split("</tr>")[0]
+    assert total.startswith("Établissements du cycle : Primaire</th>") and 'data-value="5"' in total
+    assert '<input type="hidden" name="cycle" value="primary">' in table  # kept as the axis changes

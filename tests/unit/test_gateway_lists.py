@@ -434,6 +434,22 @@ def test_each_label_has_a_qr_code_of_its_assets_page(site):
     assert len(re.findall(r'<div class="label">', page_of(client, "/labels"))) == 3  # every item in service
 
 
+
+def test_the_labels_of_a_school_named_on_its_page_say_whose_and_a_school_not_found_prints_none(site):
+    """From the school's page the coordinator prints its labels; the sheet names the school. A school typed by a
+    name no school has prints nothing and says why, instead of every label of the province."""
+    client, _ = site
+    sign_in(client, "coord")
+    school = page_of(client, "/schools/S1?lang=fr")
+    assert '<a id="school-labels" href="/labels?school_code=S1">Imprimer les étiquettes</a>' in school
+    page = page_of(client, "/labels?lang=fr&school_code=ecole+al+amal")
+    assert '<h2 id="labels-of" class="no-print">École Al Amal (S1)</h2>' in page
+    assert len(re.findall(r'<div class="label">', page)) == 1
+    wrong = page_of(client, "/labels?lang=ar&school_code=مدرسة+مجهولة")
+    said = "المؤسسة: هذه المؤسسة غير موجودة."
+    assert f'<div class="notice err" role="alert" tabindex="-1" id="form-errors"><p>{said}</p>' in wrong
+    assert '<div class="label">' not in wrong and "data-print" not in wrong
+
 def document(page: str) -> str:
     """A printed document's page: the unit's heading in both languages, a print button, the print stylesheet."""
     assert '<body class="document">' in page and 'href="/static/print.css" media="print"' in page

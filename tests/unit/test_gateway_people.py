@@ -163,3 +163,177 @@ def test_the_activity_log_says_each_count_in_the_form_its_number_takes(site, mon
     sign_in(client, "coord")
     page = client.get(f"/activity?lang={lang}").get_data(as_text=True)
     assert [html.unescape(cell) for cell in re.findall(r'class="said">([^<]*)</td>', page)] == said
+
+
+@pytest.mark.parametrize("lang,said", [("fr", "Ne doit pas précéder la date de début."),
+                                       ("ar", "يجب ألا يسبق تاريخ البداية.")])
+def test_dates_given_the_wrong_way_round_are_said_beside_the_end_date(logged, lang, said):
+    """From 30 June to 1 January: the log is shown from the start date, and the end date says what is wrong,
+    instead of the whole page refused."""
+    client, services = logged
+    sign_in(client, "coord")
+    resp = client.get(f"/activity?lang={lang}&since=2026-06-30&until=2026-01-01")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert f'<p class="field-err" id="err-until">{html.escape(said, quote=False)}</p>' in page
+    assert 'id="until" name="until" value="" aria-invalid="true"' in page
+    filters = [a for s, m, a in services.calls if m == "activity"][-1][1]
+    assert filters == {"since": "2026-06-30"}
+
+
+def test_the_log_of_one_school_is_asked_by_its_name(logged):
+    """A coordinator types the school's name as they know it (any case, without its accents) instead of its code;
+    the filter shows it back by its name, its code beside. A name no school has is said beside the field."""
+    client, services = logged
+    sign_in(client, "coord")
+    page = client.get("/activity?lang=fr&school_code=ecole+al+AMAL").get_data(as_text=True)
+    assert [a for s, m, a in services.calls if m == "activity"][-1][1] == {"school": "S1"}
+    assert 'name="school_code" list="dl-schools" autocomplete="off" value="École Al Amal (S1)"' in page
+    assert 'id="err-school_code"' not in page
+    client.get("/activity?lang=ar&school_code=إعدادية+النور")
+    assert [a for s, m, a in services.calls if m == "activity"][-1][1] == {"school": "S2"}
+    page = client.get("/activity?lang=fr&school_code=Lycée+Inconnu").get_data(as_text=True)
+    assert '<p class="field-err" id="err-school_code">Établissement introuvable.</p>' in page
+    assert 'value="Lycée Inconnu"' in page
+    assert [a for s, m, a in services.calls if m == "activity"][-1][1] == {}
+
+
+def test_a_directors_school_is_picked_by_its_name_and_a_shared_name_asks_which(site, monkeypatch):  # noqa: F811
+    client, _ = site
+    sign_in(client, "coord")
+    token = csrf_of(client.get("/accounts?lang=fr").get_data(as_text=True))
+    made = client.post("/forms/accounts/add?lang=fr", data={
+        "csrf": token, "username": "nour", "role": "school_director", "school_code": "collège annour",
+        "password": "long enough"})
+    assert made.status_code == 303
+    assert 'href="/schools/S2"' in client.get("/accounts?lang=fr").get_data(as_text=True).split('id="account-nour"')[1]
+    twins = [{"school_code": "S1", "name_ar": "مدرسة الأمل", "name_fr": "École Al Amal", "commune": "Oued"},
+             {"school_code": "S7", "name_ar": "مدرسة الأمل", "name_fr": "École Al Amal", "commune": "Ville"}]
+    answering(monkeypatch, Services, {"schools": lambda *_: [dict(s) for s in twins]})
+    shared = client.post("/forms/accounts/add?lang=ar", data={
+        "csrf": token, "username": "amal", "role": "school_director", "school_code": "مدرسة الأمل",
+        "password": "long enough"})
+    assert shared.status_code == 400
+    assert '<p class="field-err" id="err-school_code">يحمل هذا الاسم أكثر من مؤسسة: اختر المقصودة من اللائحة.</p>' \
+        in shared.get_data(as_text=True)
+
+
+def test_the_coordinator_changes_a_role_and_each_change_says_whose_account_and_what_it_now_is(site):  # noqa: F811
+    """The infrastructure member becomes the director of Collège Annour, picked by its name: the page says so,
+    naming the account, and they work in their school at their next page. Disabled, then given a new password,
+    the account is said to be enabled again."""
+    client, _ = site
+    sign_in(client, "coord")
+    token = csrf_of(client.get("/accounts?lang=fr").get_data(as_text=True))
+    no_school = client.post("/forms/accounts/role?lang=fr", data={"csrf": token, "username": "infra",
+                                                                  "role": "school_director", "school_code": ""})
+    row = no_school.get_data(as_text=True).split('id="account-infra"')[1].split("</tr>")[0]
+    assert no_school.status_code == 400
+    assert '<p class="field-err" id="err-school_code">Un directeur d&#39;établissement a besoin de son ' \
+           'établissement.</p>' in row
+    changed = client.post("/forms/accounts/role", data={"csrf": token, "username": "infra",
+                                                        "role": "school_director", "school_code": "Collège Annour"})
+    assert changed.status_code == 303
+    page = client.get(changed.headers["Location"] + "&lang=fr").get_data(as_text=True)
+    assert ('<p class="notice ok" role="status" id="account-done">Le compte infra est désormais : '
+            "Directeur d&#39;établissement, Collège Annour (S2).</p>") in page
+    assert '<tr id="account-infra" class="changed">' in page
+    arabic = client.get(changed.headers["Location"] + "&lang=ar").get_data(as_text=True)
+    assert "أصبح الحساب <bdi class=\"whole\">infra</bdi>: <bdi>مدير المؤسسة، إعدادية النور (S2)</bdi>." in arabic
+    client.get("/logout")
+    sign_in(client, "infra")
+    assert 'href="/schools/S2"' in client.get("/?lang=fr").get_data(as_text=True)  # their school's work now
+
+    client.get("/logout")
+    sign_in(client, "coord")
+    token = csrf_of(client.get("/accounts").get_data(as_text=True))  # a new sign-in's forms
+    assert client.post("/forms/accounts/disable", data={"csrf": token, "username": "tech"}).status_code == 303
+    page = client.get("/accounts?done=account_disabled&user=tech&lang=ar").get_data(as_text=True)
+    assert "عطل الحساب <bdi class=\"whole\">tech</bdi>: لم يعد يمكن الدخول به." in page
+    assert "Réactiver avec ce mot de passe" in client.get("/accounts?lang=fr").get_data(as_text=True)
+    enabled = client.post("/forms/accounts/reset", data={"csrf": token, "username": "tech", "password": "a new one!"})
+    assert enabled.headers["Location"] == "/accounts?done=account_enabled&user=tech"
+    page = client.get(enabled.headers["Location"] + "&lang=fr").get_data(as_text=True)
+    assert "Compte tech réactivé, avec le nouveau mot de passe." in page and "Enregistré :" not in page
+
+
+def test_a_new_account_says_everything_wrong_with_it_at_once(site):  # noqa: F811
+    """A name with a space, a password too short and a director without their school: the three are said beside
+    their fields on the first try, not one after the other."""
+    client, _ = site
+    sign_in(client, "coord")
+    token = csrf_of(client.get("/accounts?lang=fr").get_data(as_text=True))
+    resp = client.post("/forms/accounts/add?lang=fr", data={"csrf": token, "username": "Directeur Wahda",
+                                                            "role": "school_director", "school_code": "",
+                                                            "password": "abc"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert '<p class="field-err" id="err-username">2 à 80 lettres, chiffres, &#39;.&#39;, &#39;_&#39;, &#39;-&#39; ' \
+           'ou &#39;@&#39;.</p>' in page
+    assert '<p class="field-err" id="err-password">Au moins 8 caractères.</p>' in page
+    assert '<p class="field-err" id="err-school_code">Un directeur d&#39;établissement a besoin de son ' \
+           'établissement.</p>' in page
+    assert 'value="Directeur Wahda"' in page  # kept to be corrected
+
+
+REPLACEMENT = [  # what inventory records by itself when maintenance replaces fault F-002's laptop
+    {"source": "inventory", "position": 9, "occurred_at": "2025-03-08T08:00:00+01:00",
+     "event_type": "equipment_decommissioned", "actor": {"user": "system", "role": "system"}, "subject": "A1",
+     "schools": [], "transfer": None, "data": {"asset_id": "A1", "reason": "replaced"}},
+    {"source": "inventory", "position": 10, "occurred_at": "2025-03-08T08:00:00+01:00",
+     "event_type": "equipment_received", "actor": {"user": "system", "role": "system"}, "subject": "A9",
+     "schools": [], "transfer": None,
+     "data": {"asset_id": "A9", "kind": "laptop", "serial": "REMP-LT-10", "model": "", "supplier": "Maroc Info",
+              "delivery_ref": "replacement:F-002", "warranty_months": 24, "bundle": "none"}}]
+
+
+@pytest.mark.parametrize("lang,said,who", [
+    ("fr", ["Le système a réformé un équipement : remplacé après une panne",
+            "Le système a réceptionné Ordinateur portable REMP-LT-10 de Maroc Info, en remplacement d&#39;un "
+            "matériel en panne"], "Le système"),
+    ("ar", ["أخرج النظام جهازا من الخدمة: عوض بعد عطل",
+            "استلم النظام حاسوب محمول REMP-LT-10 من Maroc Info، تعويضا لعتاد معطل"], "النظام")])
+def test_a_replacement_recorded_by_the_system_is_said_in_words(site, monkeypatch, lang, said, who):  # noqa: F811
+    """No inner code of the replacement (the reason `replaced`, the delivery `replacement:F-002`) nor the user
+    name `system` reaches the page, its filter of people or the exported file."""
+    client, _ = site
+    answering(monkeypatch, Services, {"activity": lambda scope, filters, limit, offset, *_: {
+        "total": 2, "offset": offset, "people": ["dir1", "system"], "entries": [dict(e) for e in REPLACEMENT]}})
+    sign_in(client, "coord")
+    page = client.get(f"/activity?lang={lang}").get_data(as_text=True)
+    for sentence in said:
+        assert sentence in page
+    assert f'<option value="system">{who}</option>' in page
+    assert "replacement:" not in page and ": replaced" not in page
+    exported = client.get(f"/api/activity/export?format=csv&lang={lang}").get_data(as_text=True)
+    assert f",{who}," in exported and ",system," not in exported and "replacement:" not in exported
+
+
+def test_ones_new_password_says_all_its_problems_at_once(site):  # noqa: F811
+    client, _ = site
+    sign_in(client, "coord")
+    token = csrf_of(client.get("/password").get_data(as_text=True))
+    resp = client.post("/forms/accounts/password?lang=ar", data={"csrf": token, "current_password": "password-coord",
+                                                                 "new_password": "abc", "again": "abd"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert '<p class="field-err" id="err-new_password">8 أحرف على الأقل.</p>' in page
+    assert '<p class="field-err" id="err-again">كلمتا المرور مختلفتان.</p>' in page
+
+
+def test_an_account_is_found_by_its_name_its_schools_name_or_its_role(site):  # noqa: F811
+    """A province has a director's account for each of its schools: the coordinator finds one by part of the
+    school's name typed without accents, or narrows the list to one role, and the page says how many it shows."""
+    client, _ = site
+    sign_in(client, "coord")
+
+    def listed(query):
+        page = client.get(f"/accounts?lang=fr&{query}").get_data(as_text=True)
+        return re.findall(r'<tr id="account-([^"]+)"', page), page
+
+    found, page = listed("q=ecole+al+amal")
+    assert found == ["dir1"]
+    assert '<p class="actions" id="accounts-count">Comptes affichés : 1 sur 4</p>' in page
+    assert listed("role=technician")[0] == ["tech"]
+    assert listed("q=INF")[0] == ["infra"]
+    assert listed("")[0] == ["coord", "dir1", "infra", "tech"]

@@ -4,6 +4,11 @@
   'use strict';
   const summary = document.getElementById('form-errors');
   if (summary) summary.focus();
+  else {
+    // A refusal said only beside its field (a password reset low in the accounts' list): brought into view.
+    const refused = document.querySelector('main [aria-invalid="true"]');
+    if (refused) refused.focus();
+  }
 
   // Where the page says it (declaring a fault), whether an item is under warranty and until when.
   const day = new Intl.DateTimeFormat((document.documentElement.lang || 'ar') + '-MA',

@@ -1,0 +1,22 @@
+"""How a person names a school in a filter or a form: by its name, as they know it, or by its code; and how
+a page says it back."""
+from __future__ import annotations
+
+from .forms import schools_named
+
+
+def school_named(value: str, schools: list[dict]) -> tuple[str | None, str | None]:
+    """The code of the school `value` names among `schools` (as `forms.schools_named` reads it), or why none: a
+    name two schools share names neither, the list tells them apart."""
+    named = schools_named(value, schools)
+    if len(named) == 1:
+        return named[0], None
+    return None, "ambiguous_school" if named else "unknown_school"
+
+
+def school_said(page, code: str | None, schools: list[dict]) -> str:
+    """A school as a filter shows it back: its name in the page's language, its code beside."""
+    school = next((s for s in schools if s["school_code"] == code), None)
+    if school is None:
+        return code or ""
+    return f"{school.get('name_ar' if page.L.code == 'ar' else 'name_fr') or code} ({code})"
