@@ -49,7 +49,6 @@ _RULES = [
     (r"^Give school_codes", "no_target"),
     (r"^At most one decimal", "one_decimal"),
     (r"^Must not be in the future", "future"),
-    (r"^Must not be before the start date", "before_start"),
     (r"^Not base64|not a (CSV|XLSX)|cannot be read|unreadable|^Not a readable XLSX|not UTF-8", "file_unreadable"),
     (r"file is empty|no line|No line", "file_empty"),
     (r"larger than|unpacks to", "file_too_large"),

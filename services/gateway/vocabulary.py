@@ -176,7 +176,6 @@ FIELD_RULE = {
     "school_year": N_("A school year like 2025-2026."),
     "outside_school_year": N_("Must fall inside the school year, from September to August."),
     "repeated": N_("Listed more than once."),
-    "before_start": N_("Must not be before the start."),
     "one_target": N_("Pick schools, or a cycle and/or a setting: not both."),
     "no_target": N_("Pick schools, or a cycle and/or a setting."),
     "one_decimal": N_("At most one decimal, like 4.2."),

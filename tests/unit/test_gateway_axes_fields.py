@@ -29,9 +29,9 @@ def test_a_session_ending_before_it_starts_is_said_beside_its_end(axes):  # noqa
     form = {"csrf": csrf_of(page), "training_id": "T1", "starts_on": "2025-11-10", "ends_on": "2025-11-08",
             "hours": "12", "venue": "CRMEF Dakhla"}
     refused = client.post("/forms/training/schedule_session?lang=fr", data=form).get_data(as_text=True)
-    assert field_error(refused, "ends_on") == "Ne doit pas précéder le début."
+    assert field_error(refused, "ends_on") == "Ne doit pas précéder la date de début."
     refused = client.post("/forms/training/schedule_session?lang=ar", data=form).get_data(as_text=True)
-    assert field_error(refused, "ends_on") == "يجب ألا يسبق البداية."
+    assert field_error(refused, "ends_on") == "يجب ألا يسبق تاريخ البداية."
 
 
 def test_a_use_whose_period_ends_before_it_starts_is_said_beside_the_end(axes):  # noqa: F811
@@ -40,7 +40,7 @@ def test_a_use_whose_period_ends_before_it_starts_is_said_beside_the_end(axes): 
     refused = client.post("/forms/resources/record_resource_usage?lang=fr", data={
         "csrf": csrf_of(page), "school_code": "S1", "resource_id": "R1", "period_start": "2025-11-30",
         "period_end": "2025-11-01", "uses": "12", "teachers": "3"}).get_data(as_text=True)
-    assert field_error(refused, "period_end") == "Ne doit pas précéder le début."
+    assert field_error(refused, "period_end") == "Ne doit pas précéder la date de début."
 
 
 def test_a_distribution_to_picked_schools_and_to_a_cycle_at_once_says_to_choose_one(axes):  # noqa: F811
