@@ -88,12 +88,7 @@ class Accounts:
         if not USERNAME.match(username or ""):
             raise refusal("username", "bad_username",
                           "The user name must be 2 to 80 letters, digits, '.', '_', '-' or '@'.")
-        if role not in ROLES:
-            raise refusal("role", "unknown_role", f"Unknown role {role!r}; one of: {', '.join(ROLES)}.")
-        try:
-            scope = validate_scope(role, scope)
-        except AccountError as exc:
-            raise refusal("scope", "bad_scope", str(exc)) from None
+        scope = _role_scope(role, scope)
         _check_password(password)
         if self.get(username):
             raise refusal("username", "username_taken", f"User {username} already exists.")
@@ -109,12 +104,7 @@ class Accounts:
     def change_role(self, username: str, role: str, scope: str | None = None) -> dict:
         """A new role (and the scope it works in) for an account: its holder works in it at their next page,
         signed in still (each request reads the role from the account)."""
-        if role not in ROLES:
-            raise refusal("role", "unknown_role", f"Unknown role {role!r}; one of: {', '.join(ROLES)}.")
-        try:
-            scope = validate_scope(role, scope)
-        except AccountError as exc:
-            raise refusal("scope", "bad_scope", str(exc)) from None
+        scope = _role_scope(role, scope)
         with self.engine.begin() as conn:
             if not conn.execute(update(accounts).where(accounts.c.username == username)
                                 .values(role=role, scope=scope)).rowcount:
@@ -301,3 +291,13 @@ def read_token(token: str, key: bytes, now: float | None = None) -> dict | None:
     if not isinstance(claims, dict) or claims.get("exp", 0) <= (now or time.time()):
         return None
     return {k: claims[k] for k in ("user", "role", "scope", "gen") if k in claims}
+
+
+def _role_scope(role: str, scope: str | None) -> str:
+    """The scope an account of `role` works in, refused naming the field when the role or the scope is not one."""
+    if role not in ROLES:
+        raise refusal("role", "unknown_role", f"Unknown role {role!r}; one of: {', '.join(ROLES)}.")
+    try:
+        return validate_scope(role, scope)
+    except AccountError as exc:
+        raise refusal("scope", "bad_scope", str(exc)) from None
