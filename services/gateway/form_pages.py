@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections import Counter
 from dataclasses import replace
 from urllib.parse import quote
 
@@ -12,6 +13,7 @@ from werkzeug.wrappers import Response
 from shared import tables
 from shared.aside import aside
 from shared.errors import InvalidCommand
+from shared.territory import territories
 
 from .forms import (LINE_FIELDS, SCHOOL_FIELDS, Form, body_of, day_as_instant, delivery_lines, looks_like_a_code,
                     picked_schools, school_code_of, school_named, schools_named)
@@ -322,10 +324,6 @@ def regions_offered(page, schools: list[dict], form: Form) -> dict:
     schools already carry for it (an older code of the same region stays theirs), that one picked first."""
     if not any(f.widget == "region" for f in form.fields):
         return {}
-    from collections import Counter
-
-    from shared.territory import territories
-
     known = territories()
     used = Counter(s.get("region_code") for s in schools if s.get("region_code"))
     offered = []
