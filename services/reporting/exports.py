@@ -3,7 +3,7 @@ in French) or CSV (one row per figure)."""
 from __future__ import annotations
 
 import csv
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -14,6 +14,7 @@ from shared.territory import name as territory_name, said as territory_said
 from shared.text import clean_all, csv_cell, xlsx_text_only
 
 from .indicators import REGISTRY
+from .periods import CASABLANCA
 from .registry import AXES
 
 HEADERS = {
@@ -40,8 +41,8 @@ COVER = [
     # (Arabic, French, how to read it from the report in a language; None: the same in both)
     ("النطاق", "Périmètre", lambda r, lang: lang and _scope_said(r, lang)),
     ("الفترة", "Période", lambda r, lang: r["period"] if lang is None else None),
-    ("تاريخ الحصر", "Arrêté au", lambda r, lang: r["as_of"] if lang is None else None),
-    ("تاريخ الإصدار", "Émis le", lambda r, lang: r["issued_at"] if lang is None else None),
+    ("تاريخ الحصر", "Arrêté au", lambda r, lang: _moment(r["as_of"], day_ends=True) if lang is None else None),
+    ("تاريخ الإصدار", "Émis le", lambda r, lang: _moment(r["issued_at"]) if lang is None else None),
     ("أصدره", "Émis par",
      lambda r, lang: lang and f"{r['issued_by'].get('user')} ({_role_said(r['issued_by'].get('role'), lang)})"),
     ("رقم التقرير", "N° du rapport", lambda r, lang: r["report_id"] if lang is None else None),
@@ -60,6 +61,15 @@ SOURCE_NAMES = {"inventory": ("الجرد", "inventaire"), "maintenance": ("ال
                 "resources": ("الموارد", "ressources"), "training": ("التكوين", "formation")}
 BOLD = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def _moment(iso: str, day_ends: bool = False) -> str:
+    """An instant as Morocco's clocks and papers say it, the same in both languages: `22/11/2026 10:00`. With
+    `day_ends`, midnight is the end of the day before (`31/08/2025`): figures stopped at the end of that day."""
+    at = datetime.fromisoformat(iso).astimezone(CASABLANCA)
+    if day_ends and (at.hour, at.minute, at.second) == (0, 0, 0):
+        return (at - timedelta(days=1)).strftime("%d/%m/%Y")
+    return at.strftime("%d/%m/%Y %H:%M")
 
 
 def _remark(item: dict, lang: str) -> str | None:

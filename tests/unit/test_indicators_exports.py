@@ -48,7 +48,10 @@ def test_the_workbook_has_a_cover_a_sheet_per_axis_and_the_school_table_in_both_
                    "حسب الجماعة": True, "Par commune": False, "Données des graphiques": False}
     cover = {row[0]: row[1] for row in wb["Couverture - الغلاف"].iter_rows(values_only=True) if row and row[0]}
     assert cover["Périmètre"] == "Direction provinciale Oued Ed-Dahab (OED)" and cover["Période"] == "2024-2025"
-    assert cover["Arrêté au"] == "2025-09-01T00:00:00+01:00" and cover["Émis par"] == "fatima (Coordinateur provincial)"
+    # Figures stopped at midnight on 1 September: at the end of 31 August, as a reader writes it; issued at 09:00
+    # UTC, 10:00 on Morocco's clocks.
+    assert cover["Arrêté au"] == "31/08/2025" and cover["Émis le"] == "22/11/2026 10:00"
+    assert cover["Émis par"] == "fatima (Coordinateur provincial)"
     assert cover["N° du rapport"] == report["report_id"]
     assert (cover["inventaire"], cover["formation"]) == (report["positions"]["inventory"],
                                                          report["positions"]["training"])
@@ -174,3 +177,11 @@ def test_a_chart_sheet_per_axis_draws_its_rates(report, tmp_path):
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts) == 3
         assert all(b"<barChart>" in z.read(n) and b'<barDir val="bar"' in z.read(n) for n in charts)
+
+
+def test_a_report_stopped_during_a_day_says_the_hour_on_its_cover(report, tmp_path):
+    path = tmp_path / "r.xlsx"
+    exports.write_xlsx(dict(report, as_of="2026-11-22T13:05:00+01:00"), str(path))
+    cover = {row[0]: row[1] for row in openpyxl.load_workbook(path)["Couverture - الغلاف"].iter_rows(values_only=True)
+             if row and row[0]}
+    assert cover["Arrêté au"] == "22/11/2026 13:05"
