@@ -57,6 +57,7 @@ class Api:
                  Rule("/api/openapi.json", endpoint="openapi", methods=["GET"]),
                  Rule("/api/login", endpoint="login", methods=["POST"]),
                  Rule("/api/reports/download", endpoint="download", methods=["GET"]),
+                 Rule("/api/reports/<report_id>/file", endpoint="report_copy", methods=["GET"]),
                  Rule("/api/<service>/<command>", endpoint="command", methods=["POST"])]
         rules += [Rule(path, endpoint=endpoint, methods=["GET"]) for path, endpoint, *_ in QUERIES]
         rules += [Rule(path + "/export", endpoint="export", methods=["GET"], defaults={"listing": endpoint})
@@ -306,6 +307,11 @@ class Api:
         content, mimetype = exports.table(listing, rows, fmt, lang, columns)
         return Response(content, mimetype=mimetype, headers={
             "Content-Disposition": f'attachment; filename="genie-{listing}.{fmt}"'})
+
+    def on_report_copy(self, request, user, report_id):
+        answer = self.queries.report_copy(user, report_id)
+        return Response(base64.b64decode(answer["content_base64"]), mimetype=answer["mimetype"],
+                        headers={"Content-Disposition": f'attachment; filename="{answer["filename"]}"'})
 
     def on_download(self, request, user):
         params = self.params(request, "download")

@@ -11,6 +11,7 @@ import unicodedata
 import weakref
 from collections import OrderedDict
 from datetime import date, datetime, timedelta
+from urllib.parse import quote
 
 from markupsafe import Markup, escape
 from openpyxl import Workbook
@@ -679,16 +680,9 @@ def _issued(page) -> list[dict]:
     return page.q.reports(page.user)
 
 
-def _last_day(instant: str) -> str:
-    """The day a report's figures stop at: midnight in Casablanca closes the day before."""
-    at = datetime.fromisoformat(instant).astimezone(CASABLANCA)
-    midnight = (at.hour, at.minute, at.second, at.microsecond) == (0, 0, 0, 0)
-    return (at.date() - timedelta(days=1) if midnight else at.date()).isoformat()
-
-
 def reports(page) -> Response:
     """The reports issued, newest first, to find one sent to the academy again: when, by whom, of which scope and
-    period, as of when; each issued again to the same day. A period narrows the list."""
+    period, as of when; each downloaded as it was issued. A period narrows the list."""
     rows = _issued(page)
     periods = sorted({r["period"] for r in rows}, reverse=True)
     period = page.request.args.get("period") or ""
@@ -706,8 +700,6 @@ def reports(page) -> Response:
                "scope": scope_said(page, r["scope"], schools), "period": period_said(r["period"]),
                "as_of": moment(page, r["as_of"], N_("Figures as of the end of %(day)s"), N_("Figures as of %(when)s")),
                "format": (r.get("format") or "xlsx").upper(),
-               "again": "/api/reports/download?" + query_string(
-                   {"scope": r["scope"], "period": r["period"], "as_of": _last_day(r["as_of"]),
-                    "format": r.get("format") or "xlsx"})} for r in rows]
+               "file": f"/api/reports/{quote(r['report_id'], safe='')}/file"} for r in rows]
     return page.render("reports.html", page._("Reports issued"), reports=listed, period=period,
                        periods=[(p, period_said(p)) for p in periods])

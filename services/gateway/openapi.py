@@ -217,6 +217,12 @@ def build(exports=()) -> dict:
         "parameters": [{"in": "query", "schema": ReportQuery}],
         "responses": {"200": {"description": "The report file", "content": FILES},
                       **_errors("400", "401", "403", "404")}}})
+    spec.path("/api/reports/{report_id}/file", operations={"get": {
+        "operationId": "report_copy", "summary": "An issued report's file as it was issued, made again from the logs",
+        "security": secured,
+        "parameters": [{"in": "path", "name": "report_id", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "The report file, in the format it was issued in", "content": FILES},
+                      **_errors("401", "403", "404")}}})
     data = _event_data(spec)
     built = json.loads(json.dumps(spec.to_dict()))  # a copy: apispec keeps its own
     _typed(built, data)

@@ -1000,9 +1000,22 @@ class Queries:
 
     def reports(self, user, params=None):
         rows = self.rpc("reporting", "reports")
-        if user["scope"] != "all" and not user["scope"].startswith("province:"):
-            rows = [r for r in rows if r.get("scope") == user["scope"]]
-        return rows
+        return [r for r in rows if _report_readable(user, r["scope"])]
+
+    def report_copy(self, user, report_id):
+        """An issued report's file as it was issued (reporting makes it again from the logs), to those who read
+        the reports of its scope."""
+        if user["role"] not in ("coordinator", "viewer"):
+            raise Refused("role_not_allowed", "Reports are the coordinator's and the viewers'.")
+        try:
+            answer = self.rpc("reporting", "report_copy", report_id)
+        except HttpProblem as exc:
+            if exc.status == 400:  # reporting knows no report of this id
+                raise HttpProblem(404, "Not found", "No such report.", code="not_found") from None
+            raise
+        if not _report_readable(user, answer["scope"]):
+            raise Refused("outside_scope", "This report is of another scope than yours.")
+        return answer
 
     # ---- the province's own records: who reads them besides the coordinator
 
@@ -1102,3 +1115,8 @@ RENEWAL_READERS = ("infrastructure", "viewer")
 RESOURCES_READERS = ("resources", "viewer")
 TRAINING_READERS = ("training", "viewer")
 CERTIFICATION_READERS = ("training", "viewer", "school_director")
+
+
+def _report_readable(user: dict, scope: str) -> bool:
+    """A province's people and the country read every report issued here; a region's or a school's, its own."""
+    return user["scope"] == "all" or user["scope"].startswith("province:") or scope == user["scope"]

@@ -22,6 +22,7 @@ from .exports import render
 from .reports import ReportLog, digest, instant
 
 FORMATS = ("xlsx", "csv")
+MIMETYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 class ReportingProjector(ProjectorDependency):
@@ -178,11 +179,19 @@ class ReportingService:
     def report_file(self, scope, period, meta=None, format="xlsx", as_of=None):
         """A report issued as a file: its name, type and bytes (base64)."""
         report = self.issue_report(scope, period, meta, format, as_of)
-        mimetype = "text/csv" if format == "csv" else \
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         cut = f"-{as_of}" if as_of else ""
-        return {"filename": f"genie-{scope.replace(':', '-')}-{period}{cut}.{format}", "mimetype": mimetype,
+        return {"filename": f"genie-{scope.replace(':', '-')}-{period}{cut}.{format}", "mimetype": MIMETYPES[format],
                 "content_base64": report["file_base64"]}
+
+    @rpc
+    def report_copy(self, report_id):
+        """An issued report's file made again from the logs read up to the positions it had read: the figures it
+        was issued with, in its own format, whatever was recorded since; `matches` says they are the same."""
+        report = self.reproduce_report(report_id)
+        fmt = report.get("format") or "xlsx"
+        return {"report_id": report["report_id"], "scope": report["scope"], "matches": report["matches"],
+                "filename": f"genie-{report['scope'].replace(':', '-')}-{report['period']}-{report_id[:8]}.{fmt}",
+                "mimetype": MIMETYPES[fmt], "content_base64": base64.b64encode(render(report, fmt)).decode()}
 
     @rpc
     def reports(self, limit=50):

@@ -4,6 +4,8 @@ The four sources here are stand-ins with the real event store, relay and catch-u
 the hand-checked scenarios of tests/unit (maintenance, resources and training together), so the
 figures reporting gives over the bus can be compared with the ones worked out by hand there.
 """
+import base64
+import io
 from datetime import datetime
 
 import eventlet
@@ -257,6 +259,15 @@ def test_genie_report_writes_the_workbook_records_it_and_makes_it_again(service_
     assert "the same figures as when it was issued" in capsys.readouterr().out
     # 30 figures for the province, 24 for each of its schools A, B, D (C is registered in AUS)
     assert (tmp_path / "again.csv").read_text(encoding="utf-8-sig").count("province:OED") == 30 + 3 * 24
+    # The same report downloaded again (the reports page's link): its own format and figures, not today's.
+    copy = rpc.reporting.report_copy(report["report_id"])
+    assert copy["matches"] and copy["filename"].endswith(".xlsx") and copy["scope"] == "province:OED"
+    again = openpyxl.load_workbook(io.BytesIO(base64.b64decode(copy["content_base64"])))
+    cover = {row[0]: row[1] for row in again["Couverture - الغلاف"].iter_rows(values_only=True) if row and row[0]}
+    assert cover["N° du rapport"] == report["report_id"] and cover["Émis par"] == "fatima (Coordinateur provincial)"
+    assert {r[0]: r for r in again["Formation"].iter_rows(values_only=True)}["TRN02"][2:5] == (50.0, 3, 6)
+    with pytest.raises(InvalidCommand):
+        rpc.reporting.report_copy("no-such-report")
 
     with pytest.raises(InvalidCommand) as exc:
         rpc.reporting.issue_report("province:OED", "2024", None, "pdf")

@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from shared.errors import InvalidCommand
 from tests.helpers import answering, gateway_site, sign_in
 from tests.unit.test_gateway_api import KEY, cheap_hashing  # noqa: F401  (fixture)
 from tests.unit.test_gateway_web import Services
@@ -170,15 +171,21 @@ ISSUED = [{"report_id": "r-2", "scope": "province:OED", "period": "2025-2026-S1"
            "format": "xlsx", "digest": "d1", "positions": {"inventory": 5}}]
 
 
-def test_a_report_sent_to_the_academy_is_found_again_and_issued_again_to_the_same_day(tmp_path, monkeypatch):
+def test_a_report_sent_to_the_academy_is_found_again_and_downloaded_as_it_was_issued(tmp_path, monkeypatch):
     """The coordinator looks for the first semester's report sent in February: the list names when, by whom, the
-    scope, the period and the day its figures stop, in the page's language, and issues it again stopped at that
-    day (31 January: its figures stood at midnight, the end of that day)."""
+    scope, the period and the day its figures stop (31 January: its figures stood at midnight, the end of that
+    day), in the page's language, and downloads that very report, made again by reporting from the logs."""
     monkeypatch.setenv("PROVINCE_CODE", "OED")
+
+    def copy_of(report_id):  # reporting makes an issued report's file again; it knows no other report
+        if report_id not in {r["report_id"] for r in ISSUED}:
+            raise InvalidCommand({"report_id": [f"No report {report_id} was issued."]})
+        return {"report_id": report_id, "scope": "province:OED", "matches": True, "filename": "r.csv",
+                "mimetype": "text/csv", "content_base64": "YQ=="}
+
     services = Services()
     answering(monkeypatch, Services, {"reports": lambda *_: [dict(r) for r in ISSUED],
-                                      "report_file": lambda *a: {"filename": "r.csv", "mimetype": "text/csv",
-                                                                 "content_base64": "YQ=="}})
+                                      "report_copy": copy_of})
     client = gateway_site(tmp_path, services, [("coord", "coordinator", None), ("tech", "technician", None)], KEY)
     sign_in(client, "coord")
     assert '<a id="reports-issued" href="/reports">Rapports émis</a>' in \
@@ -188,18 +195,21 @@ def test_a_report_sent_to_the_academy_is_found_again_and_issued_again_to_the_sam
     assert "3 février 2026 11:15" in row and "Direction provinciale Oued Ed-Dahab (OED)" in row
     assert "2025-2026, premier semestre" in row
     assert 'Chiffres arrêtés à la fin du <span class="whole">31 janvier 2026</span>' in row
-    again = "/api/reports/download?scope=province%3AOED&amp;period=2025-2026-S1&amp;as_of=2026-01-31&amp;format=csv"
-    assert f'<a href="{again}">Émettre à nouveau (CSV)</a>' in row
+    assert '<a href="/api/reports/r-2/file">Télécharger (CSV)</a>' in row
     assert 'id="report-r-1"' not in page  # another period
     assert '<option value="2024-2025">Année scolaire 2024-2025</option>' in page
-    assert client.get(html.unescape(again)).status_code == 200
-    asked = [a for _s, m, a in services.calls if m == "report_file"][-1]
-    assert (asked[0], asked[1], asked[3], asked[4]) == ("province:OED", "2025-2026-S1", "csv", "2026-01-31")
+    copy = client.get("/api/reports/r-2/file")
+    assert copy.status_code == 200 and copy.get_data() == b"a"
+    assert copy.headers["Content-Disposition"] == 'attachment; filename="r.csv"'
+    assert [a for _s, m, a in services.calls if m == "report_copy"] == [("r-2",)]
+    assert not [m for _s, m, _a in services.calls if m == "report_file"]  # nothing issued anew
+    assert client.get("/api/reports/r-9/file").status_code == 404
     arabic = client.get("/reports?lang=ar").get_data(as_text=True)
     assert "السنة الدراسية \u20662024-2025\u2069" in arabic.split('id="report-r-1"')[1]
     client.get("/logout")
     sign_in(client, "tech")
     assert client.get("/reports").status_code == 403
+    assert client.get("/api/reports/r-2/file").status_code == 403
     assert 'href="/reports"' not in client.get("/dashboard").get_data(as_text=True)  # no link to a refusal
 
 
