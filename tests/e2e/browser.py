@@ -51,6 +51,19 @@ def signed_in(browser, base, user, lang):
     return page
 
 
+def on_a_phone(browser, base, user, lang, landing="/"):
+    """A new page of a phone's width (390 x 844) in `lang`, `user` of the page tests' people (`password-<user>`)
+    signed in and at `landing`."""
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page.set_default_timeout(30_000)
+    page.goto(f"{base}/lang/{lang}?next=/login")
+    page.fill("#u", user)
+    page.fill("#p", f"password-{user}")
+    page.click("button[type=submit]")
+    page.wait_for_url(base + landing)
+    return page
+
+
 def declare_fault(page, base, serial, symptom, query=""):
     """A fault declared through its form, naming the item by its serial; its id, from the fault's page it leads to."""
     page.goto(base + "/forms/maintenance/declare_fault" + query)
@@ -78,3 +91,18 @@ def run_in_child(module: str, function: str, *args, log: str, timeout: float):
         if child.poll() is None:
             child.kill()
     assert child.returncode == 0, path.read_text()[-4000:]
+
+
+def drive_served(application, module: str, log: str, timeout: float = 120) -> None:
+    """`module.drive(base)` run in a child process against `application`, served here meanwhile (the page tests'
+    gateway over their fake services)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, application)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        run_in_child(module, "drive", f"http://127.0.0.1:{server.server_port}", log=log, timeout=timeout)
+    finally:
+        server.shutdown()

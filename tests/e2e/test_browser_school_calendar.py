@@ -4,12 +4,9 @@ month side by side, none hidden past the edge, in Arabic and in French. Screensh
 The gateway runs here over the page tests' services (a training, its school calendar with an exam week); the
 browser runs in a child process, away from the eventlet hub.
 """
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from tests.e2e.browser import ARTIFACTS, chromium, needs_chromium, run_in_child
+from tests.e2e.browser import ARTIFACTS, chromium, drive_served, needs_chromium, on_a_phone
 from tests.unit.test_gateway_axes import axes  # noqa: F401
 from tests.unit.test_gateway_web import site  # noqa: F401
 
@@ -20,13 +17,7 @@ WIDTHS = "() => [...document.querySelectorAll('table.month')].map(t => [t.scroll
 def drive(base: str) -> None:
     with chromium() as browser:
         for lang, monday in (("ar", "إثنين"), ("fr", "lu")):
-            page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
-            page.set_default_timeout(30_000)
-            page.goto(f"{base}/lang/{lang}?next=/login")
-            page.fill("#u", "trn")
-            page.fill("#p", "password-trn")
-            page.click("button[type=submit]")
-            page.wait_for_url(base + "/")
+            page = on_a_phone(browser, base, "trn", lang)
             page.goto(f"{base}/forms/training/schedule_session?training_id=T1&month=2026-01")
             widths = page.evaluate(WIDTHS)
             assert len(widths) == 2 and all(table <= box for table, box in widths), (lang, widths)
@@ -40,10 +31,4 @@ def drive(base: str) -> None:
 @needs_chromium
 def test_a_months_seven_days_fit_a_phone_beside_the_session_form(axes):  # noqa: F811
     client, _ = axes
-    server = make_server("127.0.0.1", 0, client.application)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        run_in_child("tests.e2e.test_browser_school_calendar", "drive", f"http://127.0.0.1:{server.server_port}",
-                     log="browser-school-calendar.log", timeout=120)
-    finally:
-        server.shutdown()
+    drive_served(client.application, "tests.e2e.test_browser_school_calendar", "browser-school-calendar.log")
