@@ -63,7 +63,7 @@ def drive(base: str, asset_id: str) -> None:
         page.goto(base + "/schools/OED001")
         expect(page.locator("#faults")).to_contain_text("L'écran reste noir")
         expect(page.locator("#equipment")).to_contain_text("LT-77")
-        page.click("#equipment a")  # the serial leads to the asset and its history in words
+        page.locator("#equipment a", has_text="LT-77").first.click()  # the serial: the asset's history in words
         expect(page.locator("#asset .timeline")).to_contain_text("Affecté à École Al Wahda (OED001)")
 
         page.click("#lang-switch")
