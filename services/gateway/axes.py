@@ -16,7 +16,7 @@ from services.inventory import schemas as inv
 from services.training import schemas as trn
 from shared.calendar import local_date
 
-from .forms import FORM_BY_PATH, PICKED_ID, Form, id_named, names_told_apart, school_code_of, school_named
+from .forms import FORM_BY_PATH, PICKED_ID, Form, id_named, names_told_apart, school_code_of
 from .http import HttpProblem
 from .lists import heading
 from .queries import CODE, TEXT, current_school_year, dated
@@ -364,14 +364,7 @@ def _list_filter(page, which) -> tuple[dict, dict]:
         wanted = {k: v for k, v in wanted.items() if k not in ("school_code", "cycle")}
     if which != "dysfunctions":
         wanted.pop("status", None)
-    unknown = {}
-    if "school_code" in wanted:  # a school by its code or its whole name
-        code = school_named(wanted["school_code"], list(page.school_names().values()))
-        if code is None:
-            unknown["school_code"] = page.L.term("field_rule", "school_not_named")
-            del wanted["school_code"]
-        else:
-            wanted["school_code"] = code
+    wanted, unknown = page.schools_filtered(wanted)  # a school by its code or its whole name
     try:
         return ListFilter().load(wanted), unknown
     except ValidationError as exc:

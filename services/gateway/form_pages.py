@@ -16,10 +16,11 @@ from shared.errors import InvalidCommand
 from shared.territory import territories
 
 from .forms import (LINE_FIELDS, SCHOOL_FIELDS, Form, body_of, day_as_instant, delivery_lines, looks_like_a_code,
-                    picked_schools, school_code_of, school_named, schools_named)
+                    picked_schools, school_code_of, schools_named)
 from . import axes
 from .http import HttpProblem
 from .i18n import file_rows
+from .picking import school_named
 
 MAX_FILE = 20 * 1024 * 1024
 
@@ -216,7 +217,7 @@ def axis_bodies(page, form: Form, values: dict) -> list[tuple[dict, dict]]:
         schools, unknown = page.q.schools(page.user, {}), {}
         for i, p in enumerate(body["participants"]):
             if p.get("school_code"):
-                code = school_named(p["school_code"], schools)
+                code, _why = school_named(p["school_code"], schools)
                 if code is None:
                     unknown[i] = {"school_code": ["No school has this name or code: pick one from the list."]}
                 p["school_code"] = code or p["school_code"]

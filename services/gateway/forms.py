@@ -182,12 +182,6 @@ def schools_named(text: str, schools: list[dict]) -> list[str]:
                         plainly(" · ".join(str(s.get(k) or "") for k in ("name_ar", "name_fr", "commune"))))]
 
 
-def school_named(text: str, schools: list[dict]) -> str | None:
-    """The code of the one school `text` names (see `schools_named`); None when it names none, or several."""
-    found = schools_named(text, schools)
-    return found[0] if len(found) == 1 else None
-
-
 def looks_like_a_code(value) -> bool:
     return isinstance(value, str) and bool(_CODE.fullmatch(value))
 

@@ -2,6 +2,7 @@
 a page says it back."""
 from __future__ import annotations
 
+from .activity import school_words
 from .forms import schools_named
 
 
@@ -15,8 +16,7 @@ def school_named(value: str, schools: list[dict]) -> tuple[str | None, str | Non
 
 
 def school_said(page, code: str | None, schools: list[dict]) -> str:
-    """A school as a filter shows it back: its name in the page's language, its code beside."""
+    """A school as a filter shows it back: its name in the page's language, its code beside (as the activity log
+    says it)."""
     school = next((s for s in schools if s["school_code"] == code), None)
-    if school is None:
-        return code or ""
-    return f"{school.get('name_ar' if page.L.code == 'ar' else 'name_fr') or code} ({code})"
+    return school_words(page.L, school) if school else code or ""
