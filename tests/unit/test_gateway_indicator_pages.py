@@ -186,7 +186,8 @@ def test_a_report_sent_to_the_academy_is_found_again_and_downloaded_as_it_was_is
     services = Services()
     answering(monkeypatch, Services, {"reports": lambda *_: [dict(r) for r in ISSUED],
                                       "report_copy": copy_of})
-    client = gateway_site(tmp_path, services, [("coord", "coordinator", None), ("tech", "technician", None)], KEY)
+    client = gateway_site(tmp_path, services, [("coord", "coordinator", None), ("tech", "technician", None),
+                                               ("academy", "viewer", "region:DLO")], KEY)
     sign_in(client, "coord")
     assert '<a id="reports-issued" href="/reports">Rapports émis</a>' in \
         client.get("/dashboard?lang=fr").get_data(as_text=True)
@@ -211,6 +212,11 @@ def test_a_report_sent_to_the_academy_is_found_again_and_downloaded_as_it_was_is
     assert client.get("/reports").status_code == 403
     assert client.get("/api/reports/r-2/file").status_code == 403
     assert 'href="/reports"' not in client.get("/dashboard").get_data(as_text=True)  # no link to a refusal
+    # A viewer of a region reads its region's reports, not a province's, even by the file's address.
+    client.get("/logout")
+    sign_in(client, "academy")
+    assert 'id="report-r-2"' not in client.get("/reports?lang=fr&period=2025-2026-S1").get_data(as_text=True)
+    assert client.get("/api/reports/r-2/file").status_code == 403
 
 
 def test_a_period_picked_anew_is_compared_with_the_one_before_not_with_itself(tmp_path, monkeypatch):
