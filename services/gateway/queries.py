@@ -410,6 +410,7 @@ class Transfer(Answer):
 class UnexpectedSerial(Answer):
     serial: str
     known_as: Maybe[str]
+    kind: Maybe[str] = doc("The kind of the asset it is on record as")
     on_record_at: Maybe[str]
 
 

@@ -305,8 +305,8 @@ class InventoryViews(Projection):
         t = self.assets
         owners = {}
         for chunk in chunks(keys, CHUNK):
-            for row in conn.execute(select(t.c.serial_key, t.c.asset_id, t.c.school_code, t.c.delivery_ref,
-                                           t.c.in_service).where(t.c.serial_key.in_(chunk))).mappings():
+            for row in conn.execute(select(t.c.serial_key, t.c.asset_id, t.c.kind, t.c.school_code,
+                                           t.c.delivery_ref, t.c.in_service).where(t.c.serial_key.in_(chunk))).mappings():
                 owners[row["serial_key"]] = dict(row)
         return owners
 
@@ -410,9 +410,9 @@ class InventoryViews(Projection):
             owners = self.serial_owners(conn, report["unexpected_serials"])
             # What an unexpected serial is on record as, if anything, today.
             report["unexpected_serials"] = [
-                {"serial": s, "known_as": owners.get(serial_key(s), {}).get("asset_id"),
-                 "on_record_at": owners.get(serial_key(s), {}).get("school_code")}
-                for s in report["unexpected_serials"]]
+                {"serial": s, "known_as": owner.get("asset_id"), "kind": owner.get("kind"),
+                 "on_record_at": owner.get("school_code")}
+                for s, owner in ((s, owners.get(serial_key(s), {})) for s in report["unexpected_serials"])]
             reports.append({"audit_id": r["audit_id"], "school_code": r["school_code"], "occasion": r["occasion"],
                             "occurred_at": r["occurred_at"], "audited_by": r["audited_by"], **report})
         return reports

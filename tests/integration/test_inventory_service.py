@@ -135,8 +135,9 @@ def test_a_year_of_equipment_from_delivery_to_audit(service_databases, run_servi
     report = inv.audit_report("AU-1")
     assert {k: report[k] for k in ("expected", "present", "missing", "damaged", "unexpected")} == \
         {"expected": 1, "present": 1, "missing": 0, "damaged": 0, "unexpected": 2}
-    assert report["unexpected_serials"] == [{"serial": "SN-PJ-B", "known_as": "PJ-B", "on_record_at": "OED002"},
-                                            {"serial": "ZZ-404", "known_as": None, "on_record_at": None}]
+    assert report["unexpected_serials"] == [{"serial": "SN-PJ-B", "known_as": "PJ-B", "kind": "projector",
+                                             "on_record_at": "OED002"},
+                                            {"serial": "ZZ-404", "known_as": None, "kind": None, "on_record_at": None}]
     assert [r["audit_id"] for r in inv.audit_reports("OED001")] == ["AU-1"]
 
     inv.decommission_equipment({"asset_id": "LT-A", "reason": "screen broken beyond repair",

@@ -59,7 +59,7 @@ class Lists(Services):
     """Two deliveries, two audits, three transfers, two open faults, three assets."""
 
     def __call__(self, service, method, *args):
-        if method in ("deliveries", "audit_reports", "transfers", "open_transfers", "open_faults",
+        if method in ("deliveries", "audit_reports", "audit_report", "transfers", "open_transfers", "open_faults",
                       "overdue_faults", "last_visits", "assets", "warranty_expiring", "faults_since", "fault",
                       "fault_history", "mean_time_to_repair", "transfer"):
             self.calls.append((service, method, args))
@@ -71,6 +71,13 @@ class Lists(Services):
 
     def audit_reports(self, school=None):
         return [dict(a) for a in AUDITS if school in (None, a["school_code"])]
+
+    def audit_report(self, audit_id):
+        found = next(dict(a) for a in AUDITS if a["audit_id"] == audit_id)
+        # Found at S1: a projector on record at S2, and a serial the register does not know.
+        return dict(found, unexpected_serials=[
+            {"serial": "PJ-8", "known_as": "A3", "kind": "projector", "on_record_at": "S2"},
+            {"serial": "ZZ-404", "known_as": None, "kind": None, "on_record_at": None}])
 
     def transfers(self, school=None):
         return [dict(t) for t in TRANSFERS if school in (None, t["from_school"], t["to_school"])]
@@ -183,6 +190,18 @@ def test_a_bad_date_is_said_at_its_filter_and_the_rest_of_the_list_shown(site):
     sign_in(client, "coord")
     page = page_of(client, "/deliveries?lang=fr&since=yesterday&supplier=Maroc+Info")
     assert 'id="err-since"' in page and "BL-9" in body_of(page) and "BL-7" not in body_of(page)
+
+
+def test_an_audit_names_the_kind_of_an_unexpected_serial_the_register_knows(site):
+    """A serial found where it was not expected is said with its kind when it is on record elsewhere: the
+    coordinator sees a projector of another school, not a dash."""
+    client, _ = site
+    sign_in(client, "coord")
+    rows = page_of(client, "/audits/AU-1?lang=fr").split('id="discrepancies"')[1].split("</tbody>")[0]
+    known = next(r for r in rows.split("<tr>") if "PJ-8" in r)
+    unknown = next(r for r in rows.split("<tr>") if "ZZ-404" in r)
+    assert ">Vidéoprojecteur<" in known and "/schools/S2" in known
+    assert 'data-label="Type">—<' in unknown and "Absent du registre" in unknown
 
 
 def test_audits_by_school_commune_dates_and_discrepancies_and_their_export(site):
