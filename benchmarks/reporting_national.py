@@ -371,7 +371,8 @@ def measure_national(workdir: Path, database: str, queries: int) -> None:
     took = time.perf_counter() - started
     print(f"rebuild: {applied:,} events in {took:.1f} s = {applied / took:,.0f} events/s, "
           f"{applied / took / raw:.2f}x the raw read (deriving states {stats['derive_seconds']:.1f} s, "
-          f"indexes and statistics {stats['index_seconds']:.1f} s); memory {rss()} MiB")
+          f"indexes and statistics {stats['index_seconds']:.1f} s, then VACUUM {stats['vacuum_seconds']:.1f} s); "
+          f"memory {rss()} MiB")
     assert sum(projector.positions.values()) == read, "the rebuild read every province's log to its end"
 
     with projector.engine.connect() as conn:

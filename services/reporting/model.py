@@ -204,6 +204,10 @@ class IndicatorsModel:
             bound=Bound(assets, ends="decommissioned_at", copies=("kind", "bundle")))
         pl = self.placements.c
         Index("ix_placements_school", pl.school_code, pl.end_at)
+        # The assets in service at T, and how many are computers, read from the index alone (INF01, INF02).
+        Index("ix_placements_live", pl.end_at, pl.at, pl.school_code, pl.kind)
+        # A school's multimedia assets at T, sought without reading its other assets (INF03).
+        Index("ix_placements_bundle", pl.bundle, pl.school_code, pl.end_at, pl.at)
         # An asset's state at T read from the index alone, for each asset that an open fault or an unused
         # observation names (MNT05, INF07).
         Index("ix_placements_asset_at", pl.asset_id, pl.end_at, pl.at, pl.school_code)
@@ -242,7 +246,8 @@ class IndicatorsModel:
         self.resources_received = flow(
             "resources_received", ref("resource_id", ID), ref("province_code"), indexes=[("at",)])
         self.distributions = flow(
-            "distributions", ref("resource_id", ID), ref("school_code"), indexes=[("school_code", "at")])
+            "distributions", ref("resource_id", ID), ref("school_code"),
+            indexes=[("school_code", "at"), ("at", "resource_id", "school_code")])  # the period's, from the index (RES02)
         self.decisions = flow(
             "decisions", ref("resource_id", ID), label("decision"), ref("province_code"), indexes=[("at",)])
         self.usages = flow(

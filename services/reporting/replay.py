@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
+from shared import db
 from shared.catalogue import registry
 from shared.events import InvalidEvent
 from shared.projector import Projector, split_feed
@@ -102,6 +103,9 @@ def rebuild(projector: Projector, stats: dict | None = None) -> int:
                              .values(last_position=position, stalled_position=None, stalled_error=None,
                                      stalled_since=None))
         projector._refresh()
+    started = time.perf_counter()
+    db.vacuum(projector.engine, projection.metadata.sorted_tables)
+    stats["vacuum_seconds"] = time.perf_counter() - started
     return stats.get("events", 0)
 
 

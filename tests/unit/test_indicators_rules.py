@@ -277,6 +277,22 @@ def test_a_rebuild_tells_the_planner_how_many_rows_it_made(database):
         projector.engine.dispose()
 
 
+@pytest.mark.postgres
+def test_a_rebuild_on_postgresql_lets_questions_read_covering_indexes_alone(postgres_database):
+    """Until VACUUM marks a bulk-filled table's pages visible to all, PostgreSQL fetches from the table every row
+    a covering index finds: the national `all` question took 413 ms instead of 344."""
+    from sqlalchemy import text
+
+    projector = projector_over(maintenance_world(), postgres_database)
+    try:
+        replay.rebuild(projector)
+        with projector.engine.connect() as conn:
+            pages = conn.execute(text("SELECT relpages, relallvisible FROM pg_class WHERE relname = 'placements'")).one()
+        assert pages.relpages > 0 and pages.relallvisible == pages.relpages
+    finally:
+        projector.engine.dispose()
+
+
 def test_a_model_grown_event_by_event_or_filled_before_statistics_is_planned_too(database, monkeypatch):
     import shared.projector
 
