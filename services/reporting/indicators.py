@@ -45,6 +45,7 @@ from .wording import WORDING
 DAY = 86400
 COMPUTERS = ("desktop", "laptop")
 BUNDLES = ("smm", "vmm")
+OUTSIDE_LISTED = 500  # school codes left out of scope all by a list of values; more, by their query
 
 
 @dataclass
@@ -84,6 +85,7 @@ class Question:
         self.S = select(s.c.school_code).where(*self.school_filter)
         self._schools = None
         self._provinces = None
+        self._left_out = None
         self._read_once: dict = {}
 
     # ---- filters
@@ -92,11 +94,21 @@ class Question:
         """The row's school is one of S."""
         if self.scope.level == "all" and len(self.school_filter) == 1:
             # S is every school but a few (those registered after T, and the codes no school was registered
-            # with): a short list to leave out, instead of looking up the school of every row.
-            s, u = self.p.schools, self.p.unregistered
-            outside = union(select(s.c.school_code).where(s.c.registered_at >= self.t), select(u.c.school_code))
-            return and_(column.isnot(None), column.notin_(outside))
+            # with): a short list to leave out, instead of looking up the school of every row. Mostly there is
+            # none, and then no row is checked at all.
+            outside = self._outside()
+            return and_(column.isnot(None), column.notin_(outside)) if outside is not None else column.isnot(None)
         return column.in_(self.S)
+
+    def _outside(self):
+        """The school codes that rows may name and that are not of S at scope all: read once, as a list (None if
+        there are none) while it is short, else as the query that finds them."""
+        if self._left_out is None:
+            s, u = self.p.schools, self.p.unregistered
+            query = union(select(s.c.school_code).where(s.c.registered_at >= self.t), select(u.c.school_code))
+            codes = list(self.conn.execute(query.limit(OUTSIDE_LISTED + 1)).scalars())
+            self._left_out = [sorted(codes) or None] if len(codes) <= OUTSIDE_LISTED else [query]
+        return self._left_out[0]
 
     def live(self, table):
         """The row is the state at T: the latest fact before T."""

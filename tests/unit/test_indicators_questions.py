@@ -269,7 +269,7 @@ def test_the_nation_by_region_gives_each_region_what_the_region_answers(caught_u
 
 # ---------------------------------------------------------------------- a school no one registered
 
-def test_facts_at_a_school_no_one_registered_count_only_once_it_is(caught_up):  # noqa: F811
+def test_facts_at_a_school_no_one_registered_count_only_once_it_is(caught_up, monkeypatch):  # noqa: F811
     w = World()
     w.school("A", "2024-08-20 09:00")
     w.equip("L1", "A", "2024-09-10 10:00")
@@ -279,6 +279,11 @@ def test_facts_at_a_school_no_one_registered_count_only_once_it_is(caught_up):  
     for scope in ("all", "province:OED"):
         _, figures = at(p, scope, "2024-2025")
         assert (figures["INF01"]["value"], figures["MNT01"]["value"]) == (1, 0), scope
+    # Codes too many to list are left out of scope all by the query that finds them, to the same answer.
+    with monkeypatch.context() as m:
+        m.setattr(ind, "OUTSIDE_LISTED", 0)
+        _, figures = at(p, "all", "2024-2025")
+        assert (figures["INF01"]["value"], figures["MNT01"]["value"]) == (1, 0)
 
     # A model filled before the list of such codes was kept finds them when it starts.
     with p.engine.begin() as conn:
