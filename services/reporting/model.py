@@ -203,7 +203,9 @@ class IndicatorsModel:
             label("bundle", 10, optional=True),
             bound=Bound(assets, ends="decommissioned_at", copies=("kind", "bundle")))
         pl = self.placements.c
-        Index("ix_placements_school", pl.school_code, pl.end_at)
+        # A school's assets at T, and how many are computers, read from the index alone: a region's question
+        # seeks its schools' rows instead of reading the country's (INF01, INF02 and the school pages).
+        Index("ix_placements_school_live", pl.school_code, pl.end_at, pl.at, pl.kind)
         # The assets in service at T, and how many are computers, read from the index alone (INF01, INF02).
         Index("ix_placements_live", pl.end_at, pl.at, pl.school_code, pl.kind)
         # A school's multimedia assets at T, sought without reading its other assets (INF03).
