@@ -13,6 +13,7 @@ from shared.catalogue import ASSET_KINDS, BUNDLES
 
 from . import axes, commands, form_pages, indicator_pages, lists, people
 from .access import Refused
+from .activity import school_words
 from .forms import FORM_BY_PATH, FORMS, SCHOOL_FIELDS, Form, looks_like_a_code, school_code_of, schools_named
 from .http import HttpProblem, rule_codes
 from .i18n import Lang
@@ -444,10 +445,8 @@ class Pages:
                 "actions": actions}
 
     def _school_words(self, code, schools):
-        s = schools.get(code)
-        if not s:
-            return code or "—"
-        return f"{s['name_ar'] if self.L.code == 'ar' else s['name_fr']} ({code})"
+        school = schools.get(code)
+        return school_words(self.L, school) if school else code or "—"
 
     def story_line(self, env, schools, asset_id=None) -> dict:
         from .vocabulary import STORY
