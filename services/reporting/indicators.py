@@ -416,10 +416,10 @@ def mnt04_faults_open_over_15_days(q: Question) -> Figure:
 def mnt05_equipment_with_open_fault(q: Question) -> Figure:
     """% of in-service assets at S (INF01) with an open fault at T."""
     pl, f = q.p.placements, q.p.faults
-    # From the faults' side: each asset with a fault open at T looked up among the placements by its index (an
-    # asset with two open faults counted once); the assets in service are INF01's.
-    with_fault, = q.tally(pl.c.school_code, [func.count(distinct(pl.c.asset_id))], q.live(pl), _open(q, f),
-                          from_=pl.join(f, f.c.asset_id == pl.c.asset_id))
+    # The assets with a fault open at T, each looked up among the placements by its index: a list of them counts
+    # an asset with two open faults once; the assets in service are INF01's.
+    with_open_fault = select(f.c.asset_id).where(_open(q, f))
+    with_fault, = q.tally(pl.c.school_code, [func.count()], q.live(pl), pl.c.asset_id.in_(with_open_fault))
     return Figure(with_fault, _in_service(q).assets)
 
 
