@@ -249,7 +249,8 @@ class IndicatorsModel:
             "resources_received", ref("resource_id", ID), ref("province_code"), indexes=[("at",)])
         self.distributions = flow(
             "distributions", ref("resource_id", ID), ref("school_code"),
-            indexes=[("school_code", "at"), ("at", "resource_id", "school_code")])  # the period's, from the index (RES02)
+            # The period's (resource, school) pairs read from the index in their order, not sorted again (RES02).
+            indexes=[("school_code", "at"), ("resource_id", "school_code", "at")])
         self.decisions = flow(
             "decisions", ref("resource_id", ID), label("decision"), ref("province_code"), indexes=[("at",)])
         self.usages = flow(
