@@ -29,7 +29,7 @@ import time
 from contextlib import ExitStack
 from typing import Callable, Iterable
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, func, insert, select, update
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, func, insert, inspect, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from . import db, logs
@@ -79,9 +79,14 @@ class Projection:
         self.metadata.create_all(engine)
 
     def create_missing(self, conn: Connection) -> None:
-        """Make the tables and indexes not made yet (a release may add one to a model already filled)."""
+        """Make the tables and indexes not made yet (a release may add one to a model already filled), and drop
+        the indexes of its own (`ix_…`) that the model no longer declares: each would slow every write for nothing."""
         self.metadata.create_all(conn)
         for table in self.metadata.sorted_tables:
+            declared = {index.name for index in table.indexes}
+            for found in inspect(conn).get_indexes(table.name):
+                if found["name"].startswith("ix_") and found["name"] not in declared:
+                    conn.exec_driver_sql(f'DROP INDEX "{found["name"]}"')
             for index in table.indexes:
                 index.create(conn, checkfirst=True)
 

@@ -304,9 +304,9 @@ class InventoryViews(Projection):
         keys = sorted({serial_key(s) for s in serials})
         t = self.assets
         owners = {}
+        columns = (t.c.serial_key, t.c.asset_id, t.c.kind, t.c.school_code, t.c.delivery_ref, t.c.in_service)
         for chunk in chunks(keys, CHUNK):
-            for row in conn.execute(select(t.c.serial_key, t.c.asset_id, t.c.kind, t.c.school_code,
-                                           t.c.delivery_ref, t.c.in_service).where(t.c.serial_key.in_(chunk))).mappings():
+            for row in conn.execute(select(*columns).where(t.c.serial_key.in_(chunk))).mappings():
                 owners[row["serial_key"]] = dict(row)
         return owners
 

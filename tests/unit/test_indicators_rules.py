@@ -287,7 +287,8 @@ def test_a_rebuild_on_postgresql_lets_questions_read_covering_indexes_alone(post
     try:
         replay.rebuild(projector)
         with projector.engine.connect() as conn:
-            pages = conn.execute(text("SELECT relpages, relallvisible FROM pg_class WHERE relname = 'placements'")).one()
+            pages = conn.execute(text("SELECT relpages, relallvisible FROM pg_class "
+                                      "WHERE relname = 'placements'")).one()
         assert pages.relpages > 0 and pages.relallvisible == pages.relpages
     finally:
         projector.engine.dispose()
@@ -316,7 +317,7 @@ def test_a_model_grown_event_by_event_or_filled_before_statistics_is_planned_too
         projector.engine.dispose()
 
 
-def test_a_model_made_before_an_index_existed_gets_it_when_its_reporting_starts(database):
+def test_a_model_gets_the_indexes_of_its_release_when_its_reporting_starts(database):
     from sqlalchemy import inspect, text
 
     world = maintenance_world()
@@ -325,9 +326,12 @@ def test_a_model_made_before_an_index_existed_gets_it_when_its_reporting_starts(
         projector.catch_up()
         with projector.engine.begin() as conn:
             conn.execute(text("DROP INDEX ix_observations_status_at"))
+            # and one that an earlier release declared and this one does not
+            conn.execute(text("CREATE INDEX ix_placements_school ON placements (school_code, end_at)"))
         projector_over(world, database).engine.dispose()
         with projector.engine.connect() as conn:
             assert "ix_observations_status_at" in {i["name"] for i in inspect(conn).get_indexes("observations")}
+            assert "ix_placements_school" not in {i["name"] for i in inspect(conn).get_indexes("placements")}
     finally:
         projector.engine.dispose()
 
