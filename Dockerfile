@@ -6,7 +6,7 @@ ARG NODE_IMAGE=node:20-slim
 
 # The dashboard's charting library, from its npm package, unless `make setup` already put it beside the code.
 FROM ${NODE_IMAGE} AS charts
-COPY scripts/vendor.sh /vendor.sh
+COPY scripts/vendor.sh scripts/apt-install.sh /
 COPY services/gateway/static/ /static/
 RUN mkdir -p /static/vendor \
  && if ! bash /vendor.sh /static/vendor 2>/dev/null; then \

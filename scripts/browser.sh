@@ -4,8 +4,6 @@ set -euo pipefail
 
 if ! command -v chromium >/dev/null 2>&1; then
   echo "installing chromium for the browser tests"
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  bash "$(dirname "$0")/apt-install.sh" chromium
 fi
 command -v chromium

@@ -26,8 +26,7 @@ flock 9
 if ! command -v dockerd >/dev/null || ! command -v docker-compose >/dev/null; then
   command -v apt-get >/dev/null || cannot "no dockerd/docker-compose, and no apt-get to install them"
   say "installing docker.io and docker-compose (Debian's packages)"
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io docker-compose >/dev/null \
+  bash "$ROOT/scripts/apt-install.sh" docker.io docker-compose \
     || cannot "apt-get could not install docker.io and docker-compose"
 fi
 export DOCKER_BUILDKIT=0  # the classic builder: Debian's Docker has no buildx

@@ -13,9 +13,7 @@ if [ -f "$FILE" ] && head -c 200 "$FILE" | grep -q "Chart.js v$VERSION"; then
 fi
 if ! command -v npm >/dev/null 2>&1; then
   echo "installing npm (Debian's) to fetch chart.js $VERSION once"
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq npm >/dev/null
+  bash "$(dirname "$0")/apt-install.sh" npm
 fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
