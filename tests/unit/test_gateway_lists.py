@@ -59,6 +59,8 @@ class Lists(Services):
     """Two deliveries, two audits, three transfers, two open faults, three assets."""
 
     def __call__(self, service, method, *args):
+        if method == "asset" and PROJECTOR["serial"] in args:
+            return {"asset": dict(PROJECTOR), "timeline": []}
         if method in ("deliveries", "audit_reports", "audit_report", "transfers", "open_transfers", "open_faults",
                       "overdue_faults", "last_visits", "assets", "warranty_expiring", "faults_since", "fault",
                       "fault_history", "mean_time_to_repair", "transfer"):
@@ -281,6 +283,20 @@ def test_a_faults_page_and_its_assets_history_say_who_recorded_each_step(site):
     story = page[page.index("Panne déclarée : Écran noir"):]
     assert story.index("— dir1 (Directeur d'établissement)") < story.index("Réclamation MI-77")
     assert "— tech (Technicien)" in story
+
+
+def test_an_ended_warranty_is_said_ended_on_its_day_not_running_until_it(site):
+    """A fault declared after the warranty's end, and the item's own page, say when the warranty ended: "out of
+    warranty, until 3 October 2025" read as if it still ran."""
+    client, _ = site
+    sign_in(client, "tech")
+    for url in ("/faults/F2?lang=fr", "/assets?serial=PJ-8&lang=fr"):
+        page = html.unescape(page_of(client, url))
+        warranty = page[page.index("<dt>Garantie</dt>"):]
+        warranty = warranty[:warranty.index("</dd>")]
+        assert "Garantie terminée le 3 octobre 2025" in warranty and "jusqu'au" not in warranty, (url, warranty)
+    page = html.unescape(page_of(client, "/faults/F1?lang=fr"))  # declared under warranty: until its end
+    assert "Sous garantie — jusqu'au" in page
 
 
 # ---------------------------------------------------------------- declaring a fault: the warranty of the pick
