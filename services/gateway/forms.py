@@ -22,7 +22,7 @@ class Field:
     #                       replacement (a pick among those waiting to be settled)
     vocab: str | None = None
     choices: tuple = ()
-    required: bool = True
+    required: bool | None = True  # None: needed or not by what another field picks, as the hint says
     hint: str | None = None
 
 
@@ -90,7 +90,7 @@ FORMS = [
     Form("maintenance/file_warranty_claim", N_("File a warranty claim"), (FAULT, F("claim_ref"))),
     Form("maintenance/record_repair", N_("Record a repair"), (
         FAULT, F("action", "textarea"),
-        F("cost_mad", "decimal", required=False,
+        F("cost_mad", "decimal", required=None,
           hint=N_("Required out of warranty; left empty under warranty, where the repair is free.")))),
     Form("maintenance/replace_equipment", N_("Replace equipment"), (
         FAULT, F("new_serial"), F("new_kind", "select", "kind", ASSET_KINDS, required=False))),

@@ -299,6 +299,19 @@ def test_an_ended_warranty_is_said_ended_on_its_day_not_running_until_it(site):
     assert "Sous garantie — jusqu'au" in page
 
 
+def test_a_repairs_cost_is_not_said_optional_when_the_warranty_decides(site):
+    """The cost is needed out of warranty and left empty under it: "(optional)" beside it told the technician of an
+    out-of-warranty repair the opposite of the hint below it."""
+    client, _ = site
+    sign_in(client, "tech")
+    page = html.unescape(page_of(client, "/forms/maintenance/record_repair?fault_id=F2&lang=fr"))
+    label = page[page.index('<label for="f-cost_mad">'):]
+    label = label[:label.index("</label>")]
+    assert "facultatif" not in label and "Obligatoire hors garantie" in page
+    page = html.unescape(page_of(client, "/forms/maintenance/replace_equipment?fault_id=F2&lang=fr"))
+    assert '<label for="f-new_kind">Type du nouveau matériel <span class="opt">(facultatif)</span></label>' in page
+
+
 # ---------------------------------------------------------------- declaring a fault: the warranty of the pick
 
 
