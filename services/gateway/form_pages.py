@@ -15,12 +15,12 @@ from shared.aside import aside
 from shared.errors import InvalidCommand
 from shared.territory import territories
 
-from .forms import (LINE_FIELDS, SCHOOL_FIELDS, Form, body_of, day_as_instant, delivery_lines, looks_like_a_code,
-                    picked_schools, school_code_of, schools_named)
+from .forms import (LINE_FIELDS, SCHOOL_FIELDS, Form, body_of, day_as_instant, delivery_lines, picked_schools,
+                    school_code_of)
 from . import axes
 from .http import HttpProblem
 from .i18n import file_rows
-from .picking import school_named
+from .picking import school_named, school_of
 
 MAX_FILE = 20 * 1024 * 1024
 
@@ -258,13 +258,11 @@ def name_schools(page, pairs: list[tuple[dict, dict]]) -> list[tuple[str, str, s
     schools = page.q.schools(page.user, {})
     problems = []
     for body, names, f in typed:
-        codes = schools_named(body[f], schools)
-        if len(codes) == 1:
-            body[f] = codes[0]
-        elif len(codes) > 1:
-            problems.append((names.get(f, f), f, "school_name_shared", body))
-        elif not looks_like_a_code(body[f]):
-            problems.append((names.get(f, f), f, "school_not_named", body))
+        code, rule = school_of(body[f], schools)
+        if rule:
+            problems.append((names.get(f, f), f, rule, body))
+        else:
+            body[f] = code
     return problems
 
 
@@ -357,13 +355,12 @@ def school_picked(page, values: dict) -> tuple[dict, dict]:
     else:
         return values, {}
     schools = page.q.schools(page.user, {})
-    if any(s["school_code"] == typed for s in schools):
-        return values, {}
-    named = schools_named(typed, schools)
-    if len(named) == 1:
-        return dict(values, **{name: named[0]}), {}
-    return dict(values, **{name: ""}), {"school_typed": values[name], "school_error": page.L.term(
-        "field_rule", "school_name_shared" if named else "school_not_named")}
+    code, rule = school_of(typed, schools)
+    if any(s["school_code"] == code for s in schools):
+        return (values if code == typed else dict(values, **{name: code})), {}
+    # a school's equipment is gone through only at a school of the person's scope: an unknown code names none
+    return dict(values, **{name: ""}), {"school_typed": values[name],
+                                        "school_error": page.L.term("field_rule", rule or "school_not_named")}
 
 
 def lines_by_serial(values: dict, errors: dict, error_list: list, assets: list[dict]) -> dict:

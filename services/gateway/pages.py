@@ -14,9 +14,10 @@ from shared.catalogue import ASSET_KINDS, BUNDLES
 from . import axes, commands, form_pages, indicator_pages, lists, people
 from .access import Refused
 from .activity import school_words
-from .forms import FORM_BY_PATH, FORMS, SCHOOL_FIELDS, Form, looks_like_a_code, school_code_of, schools_named
+from .forms import FORM_BY_PATH, FORMS, SCHOOL_FIELDS, Form, school_code_of
 from .http import HttpProblem, rule_codes
 from .i18n import Lang
+from .picking import school_of
 from .queries import current_school_year, semester_start  # noqa: F401  (the home's queue)
 from .templating import environment, isolated, query_string  # noqa: F401  (isolated: said from here too)
 
@@ -319,14 +320,12 @@ class Pages:
         schools = self.q.schools(self.user, {})
         values, unnamed = dict(values), {}
         for key, text in typed.items():
-            if any(s["school_code"] == text for s in schools):
-                continue
-            codes = schools_named(text, schools)
-            if len(codes) == 1:
-                values[key] = codes[0]
-            elif codes or not looks_like_a_code(text):
+            code, rule = school_of(text, schools)
+            if rule:
                 del values[key]
-                unnamed[key] = self.L.term("field_rule", "school_name_shared" if codes else "school_not_named")
+                unnamed[key] = self.L.term("field_rule", rule)
+            else:
+                values[key] = code
         return values, unnamed
 
     def schools(self):
