@@ -152,9 +152,13 @@ class Question:
             return {s["school_code"]: 1 for s in self.schools()}
         group = s.c.school_code if self.per_school else self._territory() if self.by_territory else None
         if group is not None:
-            return dict(self.conn.execute(select(group, func.count()).where(*self.school_filter, *where)
-                                          .group_by(group)).all())
-        return self.conn.execute(select(func.count()).select_from(s).where(*self.school_filter, *where)).scalar_one()
+            count = lambda: dict(self.conn.execute(select(group, func.count()).where(*self.school_filter, *where)
+                                                   .group_by(group)).all())
+        else:
+            count = lambda: self.conn.execute(select(func.count()).select_from(s)
+                                              .where(*self.school_filter, *where)).scalar_one()
+        # S itself is the denominator of several indicators: counted once for the question.
+        return count() if where else self.once("schools", count)
 
     def tally(self, school, exprs, *where, from_=None) -> list:
         """Each aggregate over the rows of schools of S: a number, or school (or province) by school a dict."""
@@ -252,21 +256,33 @@ class InService(NamedTuple):
     assets: Any
     computers: Any
     unused: Any  # last seen unused
+    with_open_fault: Any
 
 
 def _in_service(q: Question) -> InService:
     """Of the assets in service at T at S, read once for the question: how many (INF01, MNT05), how many computers
-    (INF02), and how many were last seen unused (INF07)."""
-    pl, o = q.p.placements, q.p.observations
+    (INF02), how many were last seen unused (INF07), and how many have a fault open at T (MNT05)."""
+    pl, o, f = q.p.placements, q.p.observations, q.p.faults
+    # Each asset's state at T is one row on either side: an asset is counted once, by its placement.
+    unused = select(o.c.asset_id).where(q.live(o), o.c.status == "unused")
+    with_open_fault = select(f.c.asset_id).where(_open(q, f))
+    in_service = [func.count(), _count_if(pl.c.kind.in_(COMPUTERS))]
 
-    def read():
-        assets, computers = q.tally(pl.c.school_code, [func.count(), _count_if(pl.c.kind.in_(COMPUTERS))], q.live(pl))
-        # From the observations' side: each asset last seen unused looked up among the placements by its index
-        # (at most one state of each at T on either side).
-        unused, = q.tally(pl.c.school_code, [func.count()], q.live(pl), q.live(o), o.c.status == "unused",
-                          from_=o.join(pl, pl.c.asset_id == o.c.asset_id))
-        return InService(assets, computers, unused)
-    return q.once("in service", read)
+    def one_pass():
+        # PostgreSQL scans the placements in parallel and looks each asset up in the two lists hashed: one scan
+        # instead of three (57 ms against 104 on the national model).
+        return q.tally(pl.c.school_code, [*in_service, _count_if(pl.c.asset_id.in_(unused)),
+                                          _count_if(pl.c.asset_id.in_(with_open_fault))], q.live(pl))
+
+    def by_index():
+        # SQLite looks each unused or faulty asset up among the placements by its index instead: the one pass
+        # takes it 430 ms against 60.
+        assets, computers = q.tally(pl.c.school_code, in_service, q.live(pl))
+        last_seen_unused, = q.tally(pl.c.school_code, [func.count()], q.live(pl), q.live(o), o.c.status == "unused",
+                                    from_=o.join(pl, pl.c.asset_id == o.c.asset_id))
+        faulty, = q.tally(pl.c.school_code, [func.count()], q.live(pl), pl.c.asset_id.in_(with_open_fault))
+        return InService(assets, computers, last_seen_unused, faulty)
+    return q.once("in service", lambda: InService(*one_pass()) if q.conn.dialect.name == "postgresql" else by_index())
 
 
 @indicator("INF02", axis="infrastructure", kind="stock", figure="ratio", unit="pupils_per_computer",
@@ -415,12 +431,8 @@ def mnt04_faults_open_over_15_days(q: Question) -> Figure:
            additive=True)
 def mnt05_equipment_with_open_fault(q: Question) -> Figure:
     """% of in-service assets at S (INF01) with an open fault at T."""
-    pl, f = q.p.placements, q.p.faults
-    # The assets with a fault open at T, each looked up among the placements by its index: a list of them counts
-    # an asset with two open faults once; the assets in service are INF01's.
-    with_open_fault = select(f.c.asset_id).where(_open(q, f))
-    with_fault, = q.tally(pl.c.school_code, [func.count()], q.live(pl), pl.c.asset_id.in_(with_open_fault))
-    return Figure(with_fault, _in_service(q).assets)
+    in_service = _in_service(q)
+    return Figure(in_service.with_open_fault, in_service.assets)
 
 
 # ---------------------------------------------------------------------- resources
