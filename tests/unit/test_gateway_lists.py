@@ -11,7 +11,7 @@ import pytest
 import segno
 from openpyxl import load_workbook
 from services.inventory.register import register
-from tests.helpers import gateway_site
+from tests.helpers import answering, gateway_site
 from tests.unit.test_gateway_api import KEY, cheap_hashing, login  # noqa: F401  (fixture)
 from tests.unit.test_gateway_web import ASSETS, SCHOOLS, Services, commands_sent, csrf_of, sign_in
 
@@ -442,6 +442,38 @@ def test_faults_open_for_long_say_for_how_long_and_a_bad_filter_is_said_at_it(si
     assert "40 jours" in body
     page = page_of(client, "/faults?older_than=-1&kind=projector&lang=fr")
     assert 'id="err-older_than"' in page and re.findall(r'href="/faults/(F\d)"', body_of(page)) == ["F2"]
+
+
+# ---------------------------------------------------------------- the warranties' filters
+
+ENDING = [dict(asset_id=a, serial=serial, kind=kind, school_code=school, supplier=supplier, days_left=days,
+               received_on="2025-01-03", warranty_months=24, warranty_ends_on="2027-01-03",
+               last_covered_day="2027-01-02", open_fault_id=None)
+          for a, serial, kind, school, supplier, days in [("A1", "LT-77", "laptop", "S1", "Maroc Info", 28),
+                                                           ("A3", "PJ-8", "projector", "S2", "Sahara PC", 12),
+                                                           ("A5", "LT-80", "laptop", "S2", "Maroc Info", 45)]]
+
+
+@pytest.fixture
+def ending(site, monkeypatch):
+    """Three items whose warranty ends soon: a laptop at S1 and a projector and a laptop at S2, from two suppliers;
+    maintenance answers for the school asked, as it does."""
+    answering(monkeypatch, Lists, {"warranty_expiring": lambda school, days: [
+        dict(r) for r in ENDING if school in (None, r["school_code"])]})
+    client, _ = site
+    sign_in(client, "coord")
+    return client
+
+
+@pytest.mark.parametrize("query,shown", [
+    ("supplier=Maroc+Info", ["LT-77", "LT-80"]), ("supplier=Sahara+PC", ["PJ-8"]),
+    ("kind=projector", ["PJ-8"]), ("school_code=S2&supplier=Maroc+Info", ["LT-80"]),
+    ("school_code=S1&supplier=Sahara+PC", []), ("school_code=S2&kind=laptop&supplier=Maroc+Info", ["LT-80"]),
+])
+def test_the_warranty_lists_filters(ending, query, shown):
+    assert [r["serial"] for r in ending.get(f"/api/warranties/ending?{query}").json] == shown
+    rows = csv_rows(ending, f"/api/warranties/ending/export?{query}&format=csv&lang=fr")  # its file the same
+    assert [r[0] for r in rows[1:]] == shown
 
 
 # ---------------------------------------------------------------- printed things: labels, documents, files to fill in
