@@ -55,10 +55,15 @@ def faults(page):
 
 
 def warranties(page):
-    params, errors = page._params("warranty_expiring")
+    # The filters the page offers: its window stays the 60 days its heading and the home's count say.
+    params, errors = page._params("warranty_expiring", allowed={"school_code", "kind", "supplier"})
     rows = page.q.warranty_expiring(page.user, params)
-    return page.render("warranties.html", page._("Warranties ending within 60 days"), rows=rows, errors=errors,
-                       schools=page.school_names(), query=shown(params))
+    # The suppliers to pick are the whole list's, whichever are asked: read again only for a narrowed list.
+    whole = page.q.warranty_expiring(page.user, {}) if any(params.values()) else rows
+    suppliers = sorted({r["supplier"] for r in whole if r.get("supplier")})
+    return page.render("warranties.html", page._("Warranties ending within 60 days"), rows=rows, params=params,
+                       errors=errors, kinds=ASSET_KINDS, suppliers=suppliers, schools=page.school_names(),
+                       query=shown(params))
 
 
 def fault(page, fault_id):

@@ -156,16 +156,24 @@ class AuditsQuery(SchoolFilter, DatesFilter):
         "description": "true: audits that found items missing or damaged, or unexpected serials"})
 
 
-class FaultsQuery(SchoolFilter):
+class ItemFilter(_Query):
+    """The kind of an item and its supplier, as the lists of faults and of warranties pick them."""
     kind = fields.String(load_default=None, validate=validate.OneOf(ASSET_KINDS))
-    warranty = fields.String(load_default=None, validate=validate.OneOf(("under", "out")))
     supplier = fields.String(load_default=None, validate=TEXT)
+
+
+class FaultsQuery(ItemFilter, SchoolFilter):
+    warranty = fields.String(load_default=None, validate=validate.OneOf(("under", "out")))
     older_than = fields.Integer(load_default=None, validate=validate.Range(min=0, max=3650))
     claim = fields.String(load_default=None, validate=validate.OneOf(("awaiting", "none")))
 
 
 class DaysQuery(SchoolFilter):
     days = fields.Integer(load_default=None, validate=validate.Range(min=0, max=3650))
+
+
+class WarrantiesQuery(ItemFilter, DaysQuery):
+    """The items whose warranty ends within the days asked, of one school, kind of item or supplier if asked."""
 
 
 class ReplacementsQuery(SchoolFilter):
@@ -566,8 +574,8 @@ QUERIES = [
     ("/api/faults", "faults", FaultsQuery, (Fault, Many), "Open faults, filtered"),
     ("/api/faults/overdue", "overdue_faults", DaysQuery, (Fault, Many), "Faults open for more than 15 days"),
     ("/api/faults/<fault_id>", "fault", None, Fault, "A fault"),
-    ("/api/warranties/ending", "warranty_expiring", DaysQuery, (WarrantyEnding, Many),
-     "Assets whose warranty ends within 60 days"),
+    ("/api/warranties/ending", "warranty_expiring", WarrantiesQuery, (WarrantyEnding, Many),
+     "Assets whose warranty ends within 60 days, of a school, a kind of item or a supplier if asked"),
     ("/api/replacements/waiting", "replacements_waiting", ReplacementsQuery, (WaitingReplacement, Many),
      "Replacements inventory could not apply, waiting for the coordinator to settle them, oldest first"),
     ("/api/transfers", "transfers", TransfersQuery, (Transfer, Many), "Transfers (open ones unless asked)"),
@@ -887,7 +895,8 @@ class Queries:
         params = params or {}
         school = self.own_school(user, params.get("school_code"))
         days = 60 if params.get("days") is None else params["days"]
-        return self.within(user, self.rpc("maintenance", "warranty_expiring", school, days))
+        rows = self.within(user, self.rpc("maintenance", "warranty_expiring", school, days))
+        return [r for r in rows if all(r.get(k) == params[k] for k in ("kind", "supplier") if params.get(k))]
 
     def fault(self, user, params, fault_id):
         return self.one(user, self.rpc("maintenance", "fault", fault_id), "fault")

@@ -54,7 +54,14 @@ def signed_in(browser, base, user, lang):
 def on_a_phone(browser, base, user, lang, landing="/"):
     """A new page of a phone's width (390 x 844) in `lang`, `user` of the page tests' people (`password-<user>`)
     signed in and at `landing`."""
-    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    return signed_in_at(browser, base, user, lang, 390, landing)
+
+
+def signed_in_at(browser, base, user, lang, width, landing="/"):
+    """A new page `width` pixels wide (a phone's below 600, 844 high) in `lang`, `user` of the page tests' people
+    (`password-<user>`) signed in and at `landing`."""
+    phone = width < 600
+    page = browser.new_page(viewport={"width": width, "height": 844 if phone else 900}, is_mobile=phone)
     page.set_default_timeout(30_000)
     page.goto(f"{base}/lang/{lang}?next=/login")
     page.fill("#u", user)

@@ -11,7 +11,7 @@ import pytest
 import segno
 from openpyxl import load_workbook
 from services.inventory.register import register
-from tests.helpers import gateway_site
+from tests.helpers import answering, gateway_site
 from tests.unit.test_gateway_api import KEY, cheap_hashing, login  # noqa: F401  (fixture)
 from tests.unit.test_gateway_web import ASSETS, SCHOOLS, Services, commands_sent, csrf_of, sign_in
 
@@ -442,6 +442,93 @@ def test_faults_open_for_long_say_for_how_long_and_a_bad_filter_is_said_at_it(si
     assert "40 jours" in body
     page = page_of(client, "/faults?older_than=-1&kind=projector&lang=fr")
     assert 'id="err-older_than"' in page and re.findall(r'href="/faults/(F\d)"', body_of(page)) == ["F2"]
+
+
+# ---------------------------------------------------------------- the warranties' filters
+
+ENDING = [dict(asset_id=a, serial=serial, kind=kind, school_code=school, supplier=supplier, days_left=days,
+               received_on="2025-01-03", warranty_months=24, warranty_ends_on="2027-01-03",
+               last_covered_day="2027-01-02", open_fault_id=None)
+          for a, serial, kind, school, supplier, days in [("A1", "LT-77", "laptop", "S1", "Maroc Info", 28),
+                                                           ("A3", "PJ-8", "projector", "S2", "Sahara PC", 12),
+                                                           ("A5", "LT-80", "laptop", "S2", "Maroc Info", 45)]]
+
+
+@pytest.fixture
+def ending(site, monkeypatch):
+    """Three items whose warranty ends soon: a laptop at S1 and a projector and a laptop at S2, from two suppliers;
+    maintenance answers for the school asked, as it does."""
+    answering(monkeypatch, Lists, {"warranty_expiring": lambda school, days: [
+        dict(r) for r in ENDING if school in (None, r["school_code"])]})
+    client, _ = site
+    sign_in(client, "coord")
+    return client
+
+
+def serials_of(page: str) -> list[str]:
+    return re.findall(r'<bdi dir="ltr">([\w-]+)</bdi>', body_of(page))
+
+
+@pytest.mark.parametrize("typed", ["S2", "Collège Annour", "college annour", "إعدادية النور"])
+def test_the_warranties_of_one_school_named_by_its_code_or_its_name(ending, typed):
+    page = page_of(ending, f"/warranties?lang=fr&school_code={typed}")
+    assert serials_of(page) == ["PJ-8", "LT-80"] and "2 articles" in page
+    assert '<input id="school_code" name="school_code" list="dl-schools" autocomplete="off" value="S2"' in page
+    assert '<datalist id="dl-schools"><option value="S1">' in page and 'id="err-school_code"' not in page
+    assert "school_code=S2" in exports_of(page)["csv"]
+
+
+@pytest.mark.parametrize("lang,typed,said", [
+    ("fr", "Lycée Inconnu", "Aucun établissement n&#39;a ce nom ou ce code : choisissez-le dans la liste."),
+    ("ar", "ثانوية مجهولة", "لا توجد مؤسسة بهذا الاسم أو الرمز: اخترها من القائمة.")])
+def test_a_school_no_warranty_list_knows_is_said_beside_its_field_in_the_pages_language(ending, lang, typed, said):
+    page = page_of(ending, f"/warranties?lang={lang}&school_code={typed}&supplier=Maroc+Info")
+    field = page[page.index('<input id="school_code"'):]
+    assert field.startswith('<input id="school_code" name="school_code" list="dl-schools"') and (
+        f' aria-invalid="true" aria-describedby="err-school_code"><p class="field-err" id="err-school_code">{said}</p>'
+        in field[:field.index("</div>")])
+    assert serials_of(page) == ["LT-77", "LT-80"]  # the rest of the filters still apply
+    assert "school_code" not in exports_of(page)["csv"]
+
+
+@pytest.mark.parametrize("query,shown", [
+    ("supplier=Maroc+Info", ["LT-77", "LT-80"]), ("supplier=Sahara+PC", ["PJ-8"]),
+    ("kind=projector", ["PJ-8"]), ("school_code=S2&supplier=Maroc+Info", ["LT-80"]),
+    ("school_code=S1&supplier=Sahara+PC", []), ("school_code=S2&kind=laptop&supplier=Maroc+Info", ["LT-80"]),
+])
+def test_the_warranty_lists_filters(ending, query, shown):
+    assert serials_of(page_of(ending, f"/warranties?{query}")) == shown
+    assert [r["serial"] for r in ending.get(f"/api/warranties/ending?{query}").json] == shown  # the API reads the same
+    rows = csv_rows(ending, f"/api/warranties/ending/export?{query}&format=csv&lang=fr")  # its file the same
+    assert [r[0] for r in rows[1:]] == shown
+
+
+def test_the_suppliers_to_pick_are_those_of_the_warranties_ending(ending):
+    page = page_of(ending, "/warranties?lang=fr&school_code=S1&supplier=Sahara+PC")
+    picks = page[page.index('<select id="supplier"'):]
+    assert re.findall(r"<option(?: selected)?>([^<]+)</option>", picks[:picks.index("</select>")]) == [
+        "Maroc Info", "Sahara PC"]  # every supplier of the list, whichever school is asked
+    assert "<option selected>Sahara PC</option>" in picks and "Rien à afficher." in body_of(page)
+    assert "0 article" in page
+
+
+def test_the_warranties_page_keeps_to_the_60_days_its_heading_says(ending, site):
+    _, services = site
+    page = page_of(ending, "/warranties?lang=fr&days=5&kind=laptop")
+    assert "Garanties se terminant sous 60 jours</h1>" in page and "2 articles" in page
+    assert [a for s, m, a in services.calls if m == "warranty_expiring"][-2:] == [(None, 60)] * 2
+    assert "days" not in exports_of(page)["csv"]
+
+
+def test_the_warranties_export_is_the_filtered_list_in_the_pages_language(ending):
+    page = page_of(ending, "/warranties?lang=fr&school_code=Collège+Annour&supplier=Maroc+Info")
+    links = exports_of(page)
+    assert "school_code=S2" in links["csv"] and "supplier=Maroc+Info" in links["csv"]
+    assert csv_rows(ending, links["csv"]) == [
+        ["Numéro de série", "Type", "Code de l'établissement", "Fournisseur", "Fin de garantie", "Jours restants"],
+        ["LT-80", "Ordinateur portable", "S2", "Maroc Info", "2027-01-03", "45"]]
+    rows = xlsx_rows(ending, exports_of(page_of(ending, "/warranties?school_code=S2&kind=projector"))["xlsx"])
+    assert rows[0][0] == "الرقم التسلسلي" and [r[:4] for r in rows[1:]] == [["PJ-8", "جهاز عرض", "S2", "Sahara PC"]]
 
 
 # ---------------------------------------------------------------- printed things: labels, documents, files to fill in
