@@ -95,6 +95,7 @@ class Pages:
         self.L = Lang(lang)
         self.env = environment(self.L.code)
         self.user = None
+        self.school_shown: dict = {}  # what each school filter of the page shows back (see schools_filtered)
 
     @property
     def q(self):
@@ -142,7 +143,7 @@ class Pages:
         ctx = {"done": self._done(), **ctx}  # a page may say what was done in its own words
         html = self.env.get_template(template).render(
             title=title, user=self.user, menu=self.menu(), here=here, here_path=self.request.path.rstrip("/") or "/",
-            field_label=self.field_label, **ctx)
+            field_label=self.field_label, school_shown=self.school_shown, **ctx)
         return Response(html, status=http_status, mimetype="text/html")
 
     # What a form recorded for several people at once, said with how many.
@@ -313,19 +314,23 @@ class Pages:
 
     def schools_filtered(self, values: dict) -> tuple[dict, dict]:
         """A list's school filters typed by a school's name as its code; those that name no school (or several)
-        left out, with what to say beside them."""
-        typed = {k: school_code_of(values[k]) for k in SCHOOL_FIELDS if isinstance(values.get(k), str)}
+        left out, with what to say beside them. The filter then shows the school it found by its name (code
+        beside), or what was typed where it found none, to be mended."""
+        typed = {k: values[k] for k in SCHOOL_FIELDS if isinstance(values.get(k), str)}
         if not typed:
             return values, {}
         schools = self.q.schools(self.user, {})
         values, unnamed = dict(values), {}
         for key, text in typed.items():
-            code, rule = school_of(text, schools)
-            if rule:
+            code, rule = school_of(school_code_of(text), schools)
+            school = next((s for s in schools if s["school_code"] == code), None)
+            if school is None:  # a filter picks among the person's schools: a code none of them has would find nothing
                 del values[key]
-                unnamed[key] = self.L.term("field_rule", rule)
+                unnamed[key] = self.L.term("field_rule", rule or "school_not_named")
+                self.school_shown[key] = text
             else:
                 values[key] = code
+                self.school_shown[key] = school_words(self.L, school)
         return values, unnamed
 
     def schools(self):

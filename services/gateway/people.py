@@ -42,6 +42,8 @@ def activity(page):
         errors["province"] = page.L.term("rule", "outside_scope")
         params["province"] = None
     answer = page.q.activity(page.user, params, page.L.code)
+    page.school_shown["school_code"] = (page.request.args.get("school_code", "") if school_error else
+                                        school_said(page, params.get("school_code"), schools))
     shown = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()
              if v not in (None, "") and k not in ("per_page", "lang")}
     filters = {k: v for k, v in shown.items() if k != "page"}
@@ -54,9 +56,7 @@ def activity(page):
                        kinds=kinds, query=query_string(filters),
                        args=lambda **kw: query_string(filters, **kw),
                        result={"page": answer["page"], "per_page": answer["per_page"], "total": answer["total"]},
-                       pick={"schools": schools},
-                       school_shown=page.request.args.get("school_code", "") if school_error else
-                       school_said(page, params.get("school_code"), schools))
+                       pick={"schools": schools})
 
 
 def _provinces(page, schools: list[dict]) -> list[str]:

@@ -1,7 +1,7 @@
 """The warranties ending soon narrowed to one school and one supplier, in a real headless Chromium, in Arabic and
 French, at a desktop's width (1366) and a phone's (390): the filters keep what was asked and nothing scrolls
-sideways, every row is of that school and supplier, a school no list knows is refused beside its field, and the
-page says no code of the vocabulary nor an English word. Screenshots go to test-artifacts/.
+sideways, every row is of that school and supplier, a school no list knows is refused beside its field (what was
+typed kept there), and the page says no code of the vocabulary nor an English word. Screenshots go to test-artifacts/.
 
 The gateway runs here over the page tests' services, with the demo province's long names; the browser runs in a
 child process, away from the eventlet hub.
@@ -52,12 +52,16 @@ def drive(base: str) -> None:
                 assert seen["wider"] <= 0 and not seen["outside"], (lang, width, seen["wider"], seen["outside"])
                 assert len(seen["rows"]) == len(mine) and all(ASKED["supplier"] in r and name in r
                                                               for r in seen["rows"]), (lang, width, seen["rows"])
-                assert (seen["value"], seen["picked"], seen["refusal"]) == (ASKED["school"], ASKED["supplier"], None)
+                # The field shows the school found by the name typed, its code beside.
+                assert (seen["value"], seen["picked"], seen["refusal"]) == (f"{name} ({ASKED['school']})",
+                                                                           ASKED["supplier"], None)
                 assert not NOT_SAID.search(seen["text"]), (lang, width, NOT_SAID.search(seen["text"]))
                 page.screenshot(path=str(ARTIFACTS / f"warranties-filtered-{lang}-{width}.png"), full_page=True)
-                page.goto(f"{base}/warranties?school_code={'ثانوية مجهولة' if lang == 'ar' else 'Lycée Inconnu'}")
+                unknown = 'ثانوية مجهولة' if lang == 'ar' else 'Lycée Inconnu'
+                page.goto(f"{base}/warranties?school_code={unknown}")
                 seen = page.evaluate(SEEN)
                 assert seen["refusal"] and seen["wider"] <= 0 and not seen["outside"], (lang, width, seen)
+                assert seen["value"] == unknown  # kept, to be mended
                 assert not NOT_SAID.search(seen["text"]), (lang, width, NOT_SAID.search(seen["text"]))
                 page.screenshot(path=str(ARTIFACTS / f"warranties-refused-{lang}-{width}.png"))
                 page.close()

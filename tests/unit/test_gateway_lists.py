@@ -469,22 +469,27 @@ def serials_of(page: str) -> list[str]:
     return re.findall(r'<bdi dir="ltr">([\w-]+)</bdi>', body_of(page))
 
 
-@pytest.mark.parametrize("typed", ["S2", "Collège Annour", "college annour", "إعدادية النور"])
+@pytest.mark.parametrize("typed", ["S2", "Collège Annour", "college annour", "إعدادية النور", "Collège Annour (S2)"])
 def test_the_warranties_of_one_school_named_by_its_code_or_its_name(ending, typed):
     page = page_of(ending, f"/warranties?lang=fr&school_code={typed}")
     assert serials_of(page) == ["PJ-8", "LT-80"] and "2 articles" in page
-    assert '<input id="school_code" name="school_code" list="dl-schools" autocomplete="off" value="S2"' in page
+    # The field shows the school found, by its name with its code beside: what it shows finds it again.
+    assert ('<input id="school_code" name="school_code" list="dl-schools" autocomplete="off" '
+            'value="Collège Annour (S2)"') in page
     assert '<datalist id="dl-schools"><option value="S1">' in page and 'id="err-school_code"' not in page
     assert "school_code=S2" in exports_of(page)["csv"]
 
 
 @pytest.mark.parametrize("lang,typed,said", [
     ("fr", "Lycée Inconnu", "Aucun établissement n&#39;a ce nom ou ce code : choisissez-le dans la liste."),
+    ("fr", "S9", "Aucun établissement n&#39;a ce nom ou ce code : choisissez-le dans la liste."),
     ("ar", "ثانوية مجهولة", "لا توجد مؤسسة بهذا الاسم أو الرمز: اخترها من القائمة.")])
 def test_a_school_no_warranty_list_knows_is_said_beside_its_field_in_the_pages_language(ending, lang, typed, said):
     page = page_of(ending, f"/warranties?lang={lang}&school_code={typed}&supplier=Maroc+Info")
     field = page[page.index('<input id="school_code"'):]
-    assert field.startswith('<input id="school_code" name="school_code" list="dl-schools"') and (
+    # What was typed stays in the field, to be mended.
+    assert field.startswith(f'<input id="school_code" name="school_code" list="dl-schools" autocomplete="off" '
+                            f'value="{typed}"') and (
         f' aria-invalid="true" aria-describedby="err-school_code"><p class="field-err" id="err-school_code">{said}</p>'
         in field[:field.index("</div>")])
     assert serials_of(page) == ["LT-77", "LT-80"]  # the rest of the filters still apply
