@@ -543,6 +543,8 @@ class Seeder:
             "workshop_id": "ATL-2025-02", "school_codes": codes[-6:], "participants": 31,
             "topic": "Les ressources produites localement / الموارد المنتجة محليا",
             "occurred_at": at("2025-12-03")}, "awareness_workshop_held", workshop_id="ATL-2025-02")
+        # Each school uses what reached it, after it did: the resource of its half (sent in November 2024), then
+        # the local one (April 2025); resources refuses a use anywhere else or earlier.
         for i, code in enumerate(codes):
             for rid, start, end, day in ((self.RESOURCES[i % 2][0], "2025-01-06", "2025-03-28", "2025-04-01"),
                                          ("RES-LOC-01", "2025-10-06", "2026-01-30", "2026-02-02")):

@@ -111,12 +111,25 @@ def names_shown(page, form: Form, values: dict) -> dict:
     return dict(values, **{k: v for k, v in shown.items() if v}) if any(shown.values()) else values
 
 
-def picks(page, form: Form) -> dict:
+def received_by(page, school_code: str) -> list[dict]:
+    """The resources distributed to a school, each with the day it first got there (`first_distributed_at`),
+    asked once for the page."""
+    asked = page.__dict__.setdefault("_received_by", {})
+    if school_code not in asked:
+        asked[school_code] = page.web.api.rpc("resources", "school_resources", school_code)
+    return asked[school_code]
+
+
+def picks(page, form: Form, school: str | None = None) -> dict:
     """The searchable lists the form's pickers need (resources, trainings, sessions, dysfunctions, projects),
-    and the name of each record in them (`names`)."""
+    and the name of each record in them (`names`). `school`: the school of the person's scope the form is
+    for, when it is known already."""
     wanted = {f.widget for f in form.fields} & set(PICKED)
     found = {}
-    if "resource" in wanted:
+    if "resource" in wanted and form.path == "resources/record_resource_usage" and school:
+        # A school uses only what it received: those resources alone, each with the day it arrived.
+        found["resources"], found["resources_of"] = received_by(page, school), school
+    elif "resource" in wanted:
         statuses = {c for f in form.fields if f.widget == "resource" for c in f.choices}
         found["resources"] = [r for r in _every(page, "resource") if not statuses or r["status"] in statuses]
     for widget in wanted - {"resource"}:
@@ -135,6 +148,9 @@ def form_extra(page, form: Form, values: dict, pick: dict) -> dict:
         return {"counts": counts, "all_schools": len(schools)}
     if path == "resources/hold_validation_committee":
         return {"submitted": [r for r in _catalogue(page) if r["status"] == "submitted"]}
+    if path == "resources/record_resource_usage" and pick.get("resources_of") and not pick["resources"]:
+        return {"context_note": page._("No resource was distributed to this school yet: its uses are recorded "
+                                       "once one is.")}
     session_id = (values.get("session_id") or "").split("·")[0].strip()
     if path == "training/invite_participants":
         return dict(staff_found(page), session=rpc("training", "session", session_id) if session_id else None,

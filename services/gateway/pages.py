@@ -32,7 +32,8 @@ RULE_FIELD = {"unknown_school": "school_code", "unknown_asset": "serial", "asset
               "session_outside_school_year": "starts_on",
               "resource_not_approved": "resource_id", "resource_rejected": "resource_id",
               "resource_already_approved": "resource_id", "resource_not_submitted": "resource_id",
-              "usage_period_overlaps": "period_start",
+              "usage_period_overlaps": "period_start", "resource_not_distributed_to_school": "resource_id",
+              "usage_starts_before_distribution": "period_start",
               "day_outside_session": "day", "attendance_day_in_future": "day", "attendance_already_recorded": "day",
               "session_not_over": "session_id", "session_cancelled": "session_id", "session_completed": "session_id",
               "no_session_completed": "training_id", "training_not_certifying": "training_id",
@@ -353,7 +354,7 @@ class Pages:
         actions = [(f"/forms/{path}?school_code={code}", self._(FORM_BY_PATH[path].title)) for path in (
             "inventory/record_usage_visit", "inventory/complete_inventory_audit", "inventory/confirm_installation",
             "maintenance/declare_fault", "inventory/record_connectivity", "inventory/record_filtering",
-            "inventory/record_census", "inventory/record_infrastructure_work")
+            "inventory/record_census", "inventory/record_infrastructure_work", "resources/record_resource_usage")
             if self.web.may(self.user, path)]
         name = school.get("name_ar" if self.L.code == "ar" else "name_fr") or code
         equipment = [dict(a, status=a.get("status") or equipment_status(a)) for a in data["equipment"]]
@@ -562,7 +563,8 @@ class Pages:
                 a["warranty_text"] = said[key]
         if form.path == "inventory/assign_equipment" or "delivery" in widgets:
             pick["deliveries"] = self.q.deliveries(user)
-        pick.update(axes.picks(self, form))
+        known = school if any(s["school_code"] == school for s in pick["schools"]) else None
+        pick.update(axes.picks(self, form, known))
         return pick
 
     def form(self, path: str) -> Response:
@@ -652,7 +654,7 @@ class Pages:
             if self.known_serials(ctx, names, body["items"]):
                 return
         if exc.code:
-            message = self.L.term("rule", exc.code)
+            message = self.rule_words(exc.code, body)
             field = RULE_FIELD.get(exc.code, "")
             anchor = names.get(field, field if field in (ctx.get("values") or {}) else None)
             if anchor is None:
@@ -676,6 +678,16 @@ class Pages:
                 ctx["errors"][anchor] = message
             ctx["error_list"].append((anchor, self.part_label(path, anchor, body)
                                       or self.field_label(path, names.get("_first_line", 1)), message, line))
+
+    def rule_words(self, code: str, body: dict | None) -> str:
+        """A refusal in words; a use dated before its resource reached the school says that day."""
+        if code == "usage_starts_before_distribution" and (body or {}).get("school_code"):
+            reached = next((r["first_distributed_at"] for r in axes.received_by(self, body["school_code"])
+                            if r["resource_id"] == body.get("resource_id")), None)
+            if reached:
+                return self._("This resource reached the school on %(day)s: the period starts that day or later.",
+                              day=self.L.date(reached))
+        return self.L.term("rule", code)
 
     def known_serials(self, ctx: dict, names: dict, items: list) -> bool:
         """Each line of a delivery whose serial is already on record, marked at its serial; whether any was."""

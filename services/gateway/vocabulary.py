@@ -426,10 +426,13 @@ RULE.update({
     "resource_already_received": N_("This resource is already received."),
     "resource_already_submitted": N_("This resource is already submitted."),
     "resource_not_approved": N_("This resource is not approved."),
+    "resource_not_distributed_to_school": N_(
+        "This resource was never distributed to this school: its distribution must be recorded first."),
     "resource_not_submitted": N_("This resource is not awaiting the committee."),
     "resource_of_another_project": N_("This resource belongs to another project."),
     "resource_rejected": N_("This resource was rejected."),
     "usage_period_overlaps": N_("A use is already recorded over this period."),
+    "usage_starts_before_distribution": N_("The period starts before this resource reached the school."),
     "workshop_already_recorded": N_("This workshop is already recorded."),
 })
 

@@ -6,19 +6,24 @@ Aggregates and their streams:
   distributed to schools;
 - a production project (`project:<id>`), a validation committee
   (`committee:<id>`), an awareness workshop (`workshop:<id>`);
-- the use of one resource at one school (`usage:<school>:<resource>`);
+- the use of one resource at one school (`usage:<school>:<resource>`): only at a school the resource
+  was distributed to, and not from before the day it first reached that school;
 - a good practice, a dysfunction, a piece of local research, each its own stream.
 
 A committee's event lives in its own stream but changes the status of every
 resource it decides on, so `evolve_resource` also reads `validation_committee_held`.
+A distribution names its schools one by one (those of a cycle or a setting are
+listed as they were registered that day), so the resource's own stream says
+which schools received it and since when.
 Schools are known from inventory's `school_registered` events (`School`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Iterable, Mapping
 
+from shared.calendar import local_date
 from shared.commands import typed_parts
 from shared.errors import CommandRejected
 from shared.events import Event, stream
@@ -186,6 +191,9 @@ class Resource:
     resource_id: str
     status: str | None = None  # None: never received nor submitted
     project_id: str | None = None
+    # school_code -> the first day (Casablanca) a distribution reached it; distributions may be entered late,
+    # dated earlier than one already recorded
+    distributed_on: Mapping[str, date] = field(default_factory=dict)
 
     @property
     def known(self) -> bool:
@@ -202,6 +210,12 @@ def evolve_resource(state: Resource, envelope: dict) -> Resource:
         for d in data["decisions"]:
             if d["resource_id"] == state.resource_id:
                 state = replace(state, status=d["decision"])
+    if kind == "resource_distributed":
+        day = local_date(datetime.fromisoformat(envelope["occurred_at"]))
+        reached = dict(state.distributed_on)
+        for code in data["school_codes"]:
+            reached[code] = min(day, reached.get(code, day))
+        return replace(state, distributed_on=reached)
     return state
 
 
@@ -340,12 +354,24 @@ def evolve_usage(state: Usage, envelope: dict) -> Usage:
 
 def record_resource_usage(state: Usage, cmd: RecordResourceUsage, resource: Resource,
                           schools: Mapping[str, School]) -> list[Event]:
-    """Uses over a period; periods of one resource at one school never overlap, so no use counts twice."""
+    """Uses over a period; periods of one resource at one school never overlap, so no use counts twice.
+
+    A school uses only what it received: the resource must have been distributed to it, and the period
+    starts no earlier than the day it first got there (a period is when the school had it in use)."""
     require_known_schools([state.school_code], schools)
     _for_schools(resource, "not available to schools.")
     start, end = cmd.period_start, cmd.period_end
     if end < start:  # the schema refuses it too; the rule belongs here
         raise CommandRejected("period_ends_before_start", "period_end is before period_start.")
+    reached = resource.distributed_on.get(state.school_code)
+    if reached is None:
+        raise CommandRejected("resource_not_distributed_to_school",
+                              f"Resource {resource.resource_id} was never distributed to {state.school_code}: "
+                              "record its distribution first.")
+    if start < reached:
+        raise CommandRejected("usage_starts_before_distribution",
+                              f"Resource {resource.resource_id} reached {state.school_code} on "
+                              f"{reached.isoformat()}: period_start must be that day or later.")
     for s, e in state.periods:
         if start <= e and s <= end:
             raise CommandRejected("usage_period_overlaps",

@@ -84,6 +84,7 @@ def hold_validation_committee(cmd: domain.HoldValidationCommittee, uow: UnitOfWo
 
 @command(schemas.RecordResourceUsage, domain.RecordResourceUsage)
 def record_resource_usage(cmd: domain.RecordResourceUsage, uow: UnitOfWork):
+    """Uses at a school of a resource it received: the resource's stream holds its distributions too."""
     school_code, resource_id = cmd.school_code, cmd.resource_id
     usage = uow.load(domain.usage_stream(school_code, resource_id), domain.evolve_usage,
                      domain.Usage(school_code, resource_id))

@@ -1,5 +1,6 @@
 """Resources' read models, kept in the same transaction as its log, and their queries."""
 import json
+from datetime import datetime
 
 from sqlalchemy import Column, Index, MetaData, Table, func, insert, select, update
 
@@ -239,7 +240,10 @@ class ResourcesViews(Projection):
         first, channels = {}, {}
         for rid, channel, at in conn.execute(select(t.c.resource_id, t.c.channel, t.c.occurred_at)
                                              .where(t.c.school_code == school_code).order_by(t.c.position)):
-            first.setdefault(rid, at)
+            # the earliest date, not the first entered: a distribution may be entered late (the rule on uses
+            # counts from that day)
+            if rid not in first or datetime.fromisoformat(at) < datetime.fromisoformat(first[rid]):
+                first[rid] = at
             if channel not in channels.setdefault(rid, []):
                 channels[rid].append(channel)
         if not first:

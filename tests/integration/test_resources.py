@@ -41,7 +41,8 @@ def test_the_resources_axis_over_rpc(service_databases, run_services, rpc, rabbi
                                         "subject": "geography", "levels": ["1AC"], "format": "interactive",
                                         "origin": "open"}, SALMA)
         [sent] = rpc.resources.distribute_resource(
-            {"resource_id": "R-DIR", "school_codes": ["OED-P1", "OED-M1"], "channel": "usb"}, SALMA)
+            {"resource_id": "R-DIR", "school_codes": ["OED-P1", "OED-M1"], "channel": "usb",
+             "occurred_at": "2025-10-01T10:00:00+01:00"}, SALMA)
         assert sent["data"]["school_codes"] == ["OED-P1", "OED-M1"]
         [sent] = rpc.resources.distribute_resource({"resource_id": "R-OPEN", "cycle": "primary",
                                                     "channel": "platform"}, SALMA)
@@ -168,6 +169,35 @@ def test_the_resources_axis_over_rpc(service_databases, run_services, rpc, rabbi
         for e in published:
             registry.read(e)
         assert [e["event_id"] for e in published] == [e["event_id"] for e in log]
+
+
+def test_a_use_where_the_resource_never_arrived_is_refused_and_nothing_is_written(service_databases, run_services,
+                                                                                 rpc):
+    run_services(InventoryService)
+    run_services(ResourcesService)
+    for s in (P1, P2, M1):
+        rpc.inventory.register_school(s)
+    wait_for(lambda: len(known(rpc)) == 3)
+    rpc.resources.receive_resource({"resource_id": "R1", "title": "Fractions", "subject": "mathematics",
+                                    "levels": ["CE5"], "format": "video", "origin": "directorate",
+                                    "occurred_at": "2025-09-01T10:00:00+01:00"}, SALMA)
+    [sent] = rpc.resources.distribute_resource({"resource_id": "R1", "cycle": "primary", "channel": "usb",
+                                                "occurred_at": "2025-10-06T10:00:00+01:00"}, SALMA)
+    assert sent["data"]["school_codes"] == ["OED-P1", "OED-P2"]
+
+    use = {"school_code": "OED-M1", "resource_id": "R1", "period_start": "2025-10-06", "period_end": "2025-10-31",
+           "uses": 9, "teachers": 2}
+    before = rpc.resources.health()["last_position"]
+    err = refused("resource_not_distributed_to_school", rpc.resources.record_resource_usage, use, SALMA)
+    assert "OED-M1" in err.message
+    err = refused("usage_starts_before_distribution", rpc.resources.record_resource_usage,
+                  dict(use, school_code="OED-P1", period_start="2025-09-15"), SALMA)
+    assert "2025-10-06" in err.message
+    assert rpc.resources.health()["last_position"] == before
+    assert rpc.resources.resource_follow_up("R1")["usage"] == []
+
+    [used] = rpc.resources.record_resource_usage(dict(use, school_code="OED-P1"), SALMA)
+    assert used["stream_id"] == "usage:OED-P1:R1"
 
 
 def test_the_school_view_catches_up_skips_duplicates_and_survives_a_restart(service_databases, run_services, rpc,

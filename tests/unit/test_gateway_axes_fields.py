@@ -4,9 +4,12 @@ beside the field, in the page's language, saying what to change."""
 import html
 import re
 
-from tests.helpers import page_as
+import pytest
+
+from shared.errors import CommandRejected
+from tests.helpers import answering, page_as
 from tests.unit.test_gateway_axes import ANSWERS, TRAINING, axes  # noqa: F401
-from tests.unit.test_gateway_web import commands_sent, csrf_of, site  # noqa: F401
+from tests.unit.test_gateway_web import Services, commands_sent, csrf_of, site  # noqa: F401
 
 
 def options(page: str, datalist: str) -> list[str]:
@@ -41,6 +44,68 @@ def test_a_use_whose_period_ends_before_it_starts_is_said_beside_the_end(axes): 
         "csrf": csrf_of(page), "school_code": "S1", "resource_id": "R1", "period_start": "2025-11-30",
         "period_end": "2025-11-01", "uses": "12", "teachers": "3"}).get_data(as_text=True)
     assert field_error(refused, "period_end") == "Ne doit pas précéder la date de début."
+
+
+RECEIVED = {"S1": [{"resource_id": "R1", "title": "Fractions en vidéo", "subject": "Maths", "format": "video",
+                    "origin": "directorate", "status": "received", "first_distributed_at": "2025-10-06T10:00:00+01:00",
+                    "channels": ["usb"], "uses": 0}]}
+
+
+def _as_distributed(command, meta):
+    """resources' rule over the catalogue of the web tests: R1 went to S1 only, on 6 October 2025."""
+    if command["school_code"] != "S1":
+        raise CommandRejected("resource_not_distributed_to_school", "R1 was never distributed to this school.")
+    if command["period_start"] < "2025-10-06":
+        raise CommandRejected("usage_starts_before_distribution", "R1 reached S1 on 2025-10-06.")
+    return [{"event_type": "resource_usage_recorded", "actor": meta["actor"], "data": dict(command)}]
+
+
+@pytest.fixture
+def distributed(axes, monkeypatch):  # noqa: F811
+    answering(monkeypatch, Services, {"record_resource_usage": _as_distributed,
+                                      "school_resources": lambda code: [dict(r) for r in RECEIVED.get(code, [])]})
+    return axes
+
+
+def test_a_use_where_the_resource_never_arrived_or_before_it_did_is_said_beside_its_field(distributed):
+    client, services = distributed
+    page = page_as(client, "res", "/forms/resources/record_resource_usage?lang=fr")
+    form = {"csrf": csrf_of(page), "school_code": "S2", "resource_id": "Fractions en vidéo",
+            "period_start": "2025-10-06", "period_end": "2025-10-31", "uses": "12", "teachers": "3"}
+    said = {"fr": "Cette ressource n'a jamais été diffusée à cet établissement : sa diffusion doit d'abord être "
+                  "enregistrée.",
+            "ar": "لم يوزع هذا المورد قط على هذه المؤسسة: يجب تسجيل توزيعه أولا."}
+    for lang, words in said.items():
+        refused = client.post(f"/forms/resources/record_resource_usage?lang={lang}", data=form)
+        assert refused.status_code == 400
+        text = refused.get_data(as_text=True)
+        assert html.unescape(field_error(text, "resource_id")) == words
+        assert "resource_not_distributed_to_school" not in text and 'id="err-period_start"' not in text
+    said = {"fr": "Cette ressource est parvenue à l'établissement le 6 octobre 2025 : la période commence ce jour-là "
+                  "ou après.",
+            "ar": "وصل هذا المورد إلى المؤسسة يوم 6 أكتوبر 2025: تبدأ الفترة في هذا اليوم أو بعده."}
+    for lang, words in said.items():
+        text = client.post(f"/forms/resources/record_resource_usage?lang={lang}",
+                           data=dict(form, school_code="S1", period_start="2025-09-01")).get_data(as_text=True)
+        assert html.unescape(field_error(text, "period_start")) == words
+        assert "usage_starts_before_distribution" not in text and 'id="err-resource_id"' not in text
+    assert client.post("/forms/resources/record_resource_usage", data=dict(form, school_code="S1")).status_code == 303
+    assert sent(services, "record_resource_usage")["resource_id"] == "R1"
+
+
+def test_the_use_form_offers_a_school_the_resources_it_received_with_the_day_each_arrived(distributed):
+    client, _ = distributed
+    director = page_as(client, "dir1", "/forms/resources/record_resource_usage?lang=fr")
+    found = director[director.index('<datalist id="dl-resources">'):]
+    assert options(director, "dl-resources") == ["Fractions en vidéo"]
+    assert ">Reçue le 6 octobre 2025</option>" in found[:found.index("</datalist>")]
+    # A school picked on the way in (from its page) that received nothing: nothing to pick, and why.
+    page = page_as(client, "res", "/forms/resources/record_resource_usage?school_code=S2&lang=ar")
+    assert options(page, "dl-resources") == []
+    assert "لم يوزع أي مورد على هذه المؤسسة بعد: تسجل استعمالاتها بعد أن تتلقى موردا." in page
+    # No school yet: every resource of the catalogue, as before.
+    page = client.get("/forms/resources/record_resource_usage?lang=fr").get_data(as_text=True)
+    assert options(page, "dl-resources") == ["Fractions en vidéo", "Atlas local", "Quiz"]
 
 
 def test_a_distribution_to_picked_schools_and_to_a_cycle_at_once_says_to_choose_one(axes):  # noqa: F811

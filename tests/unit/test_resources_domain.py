@@ -238,35 +238,47 @@ def test_a_workshop_with_an_unknown_school_is_refused():
 
 # ---------------------------------------------------------------- use
 
-def usage_cmd(start, end, uses=12, teachers=3):
-    return d.RecordResourceUsage("P-URB", "R1", date.fromisoformat(start), date.fromisoformat(end), uses, teachers)
+def usage_cmd(start, end, uses=12, teachers=3, school="P-URB"):
+    return d.RecordResourceUsage(school, "R1", date.fromisoformat(start), date.fromisoformat(end), uses, teachers)
 
 
-def usage(*periods):
-    return fold(d.evolve_usage, d.Usage("P-URB", "R1"),
-                *(env("resource_usage_recorded", school_code="P-URB", resource_id="R1", period_start=s,
+def usage(*periods, school="P-URB"):
+    return fold(d.evolve_usage, d.Usage(school, "R1"),
+                *(env("resource_usage_recorded", school_code=school, resource_id="R1", period_start=s,
                       period_end=e, uses=1, teachers=1) for s, e in periods))
+
+
+def distribution(events, at="2025-09-15T10:00:00+01:00"):
+    """The envelope of the distribution the rules decided (`distribute_resource`'s events), recorded `at`."""
+    [e] = events
+    return dict(env(e.type, **e.data), occurred_at=at)
+
+
+def reached(state, schools=("P-URB",), at="2025-09-15T10:00:00+01:00"):
+    """`state` once the resource was distributed to `schools`, `at`."""
+    return d.evolve_resource(state, distribution(d.distribute_resource(state, list(schools), "usb"), at))
 
 
 @pytest.mark.parametrize("state", [received(), decided("approved")])
 def test_use_is_recorded_by_school_and_period(state):
-    [e] = valid(d.record_resource_usage(usage(), usage_cmd("2025-10-01", "2025-10-31"), state, SCHOOLS))
+    [e] = valid(d.record_resource_usage(usage(), usage_cmd("2025-10-01", "2025-10-31"), reached(state), SCHOOLS))
     assert e.data == {"school_code": "P-URB", "resource_id": "R1", "period_start": "2025-10-01",
                       "period_end": "2025-10-31", "uses": 12, "teachers": 3}
 
 
 def test_a_one_day_period_and_zero_uses_are_accepted():
-    valid(d.record_resource_usage(usage(), usage_cmd("2025-10-01", "2025-10-01", 0, 0), received(), SCHOOLS))
+    valid(d.record_resource_usage(usage(), usage_cmd("2025-10-01", "2025-10-01", 0, 0), reached(received()),
+                                  SCHOOLS))
 
 
 def test_a_period_ending_before_it_starts_is_refused():
     refused("period_ends_before_start", d.record_resource_usage, usage(),
-            usage_cmd("2025-10-31", "2025-10-01"), received(), SCHOOLS)
+            usage_cmd("2025-10-31", "2025-10-01"), reached(received()), SCHOOLS)
 
 
 def test_use_at_an_unknown_school_is_refused():
     refused("unknown_school", d.record_resource_usage, usage(), usage_cmd("2025-10-01", "2025-10-31"),
-            received(), {})
+            reached(received()), {})
 
 
 def test_use_of_an_unknown_or_unapproved_resource_is_refused():
@@ -275,13 +287,64 @@ def test_use_of_an_unknown_or_unapproved_resource_is_refused():
     refused("resource_not_approved", d.record_resource_usage, usage(), cmd, submitted(), SCHOOLS)
 
 
+def test_use_at_a_school_the_resource_never_reached_is_refused():
+    cmd = usage_cmd("2025-10-01", "2025-10-31")
+    err = refused("resource_not_distributed_to_school", d.record_resource_usage, usage(), cmd, received(), SCHOOLS)
+    assert "P-URB" in err.message
+    elsewhere = reached(received(), ["P-RUR", "M-RUR"])
+    refused("resource_not_distributed_to_school", d.record_resource_usage, usage(), cmd, elsewhere, SCHOOLS)
+
+
+def test_use_is_recorded_once_the_resource_is_distributed_to_the_school():
+    cmd = usage_cmd("2025-10-01", "2025-10-31")
+    state = reached(received(), ["P-RUR"])
+    refused("resource_not_distributed_to_school", d.record_resource_usage, usage(), cmd, state, SCHOOLS)
+    state = reached(state, ["P-URB"])
+    assert state.distributed_on == {"P-RUR": date(2025, 9, 15), "P-URB": date(2025, 9, 15)}
+    valid(d.record_resource_usage(usage(), cmd, state, SCHOOLS))
+
+
+def test_a_resource_distributed_to_a_setting_is_used_at_its_schools_of_that_day_only():
+    """Distributed to the rural schools: their codes are in the event, as registered that day; an urban school,
+    or one registered later, never received it."""
+    rural_schools = d.schools_of(SCHOOLS, None, "rural")
+    state = d.evolve_resource(received(), distribution(d.distribute_resource(received(), rural_schools, "platform")))
+    rural, urban = usage_cmd("2025-10-01", "2025-10-31", school="P-RUR"), usage_cmd("2025-10-01", "2025-10-31")
+    [e] = valid(d.record_resource_usage(usage(school="P-RUR"), rural, state, SCHOOLS))
+    assert e.data["school_code"] == "P-RUR"
+    refused("resource_not_distributed_to_school", d.record_resource_usage, usage(), urban, state, SCHOOLS)
+    later = dict(SCHOOLS, **{"S-RUR": d.School("S-RUR", "secondary", "rural")})
+    refused("resource_not_distributed_to_school", d.record_resource_usage, usage(school="S-RUR"),
+            usage_cmd("2025-10-01", "2025-10-31", school="S-RUR"), state, later)
+
+
+def test_a_period_starting_before_the_resource_reached_the_school_is_refused():
+    # 23:30 on the 9th in UTC is already the 10th in Casablanca: the school's day is the province's
+    state = reached(received(), at="2025-10-09T23:30:00+00:00")
+    assert state.distributed_on == {"P-URB": date(2025, 10, 10)}
+    for start in ("2025-09-01", "2025-10-09"):
+        err = refused("usage_starts_before_distribution", d.record_resource_usage, usage(),
+                      usage_cmd(start, "2025-10-31"), state, SCHOOLS)
+        assert "2025-10-10" in err.message
+    valid(d.record_resource_usage(usage(), usage_cmd("2025-10-10", "2025-10-31"), state, SCHOOLS))
+
+
+def test_the_first_day_a_resource_reached_a_school_counts_even_if_entered_last():
+    state = reached(received(), at="2025-11-20T10:00:00+01:00")
+    state = reached(state, at="2025-10-02T10:00:00+01:00")  # the USB key of October, entered late
+    state = reached(state, at="2026-02-01T10:00:00+01:00")  # sent again by the platform
+    assert state.distributed_on == {"P-URB": date(2025, 10, 2)}
+    valid(d.record_resource_usage(usage(), usage_cmd("2025-10-02", "2025-10-31"), state, SCHOOLS))
+
+
 def test_periods_of_one_resource_at_one_school_do_not_overlap():
     state = usage(("2025-10-01", "2025-10-31"))
+    resource = reached(received(), at="2025-08-20T10:00:00+01:00")
     for start, end in [("2025-10-31", "2025-11-30"), ("2025-09-01", "2025-10-01"), ("2025-10-10", "2025-10-12"),
                        ("2025-09-01", "2025-12-31")]:
-        refused("usage_period_overlaps", d.record_resource_usage, state, usage_cmd(start, end), received(), SCHOOLS)
-    valid(d.record_resource_usage(state, usage_cmd("2025-11-01", "2025-11-30"), received(), SCHOOLS))
-    valid(d.record_resource_usage(state, usage_cmd("2025-09-01", "2025-09-30"), received(), SCHOOLS))
+        refused("usage_period_overlaps", d.record_resource_usage, state, usage_cmd(start, end), resource, SCHOOLS)
+    valid(d.record_resource_usage(state, usage_cmd("2025-11-01", "2025-11-30"), resource, SCHOOLS))
+    valid(d.record_resource_usage(state, usage_cmd("2025-09-01", "2025-09-30"), resource, SCHOOLS))
 
 
 # ---------------------------------------------------------------- good practices, research

@@ -61,11 +61,15 @@ def test_the_runner_gives_the_handler_a_typed_command_and_its_parts():
 
 def test_a_resource_produced_approved_by_a_committee_then_sent_to_every_rural_school(log):
     run(log, handlers.start_production_project, {"project_id": "PRJ1", "title": "Soutien en maths",
-                                                 "subject": "mathematics", "members": ["T-1", "T-2"]})
-    run(log, handlers.submit_resource, {"resource_id": "R1", "project_id": "PRJ1", "title": "Fractions"})
+                                                 "subject": "mathematics", "members": ["T-1", "T-2"],
+                                                 "occurred_at": "2025-09-01T10:00:00+01:00"})
+    run(log, handlers.submit_resource, {"resource_id": "R1", "project_id": "PRJ1", "title": "Fractions",
+                                        "occurred_at": "2025-09-10T10:00:00+01:00"})
     run(log, handlers.hold_validation_committee, {"committee_id": "C1", "members": ["M-1"],
-                                                  "decisions": [{"resource_id": "R1", "decision": "approved"}]})
-    [sent] = run(log, handlers.distribute_resource, {"resource_id": "R1", "channel": "usb", "setting": "rural"})
+                                                  "decisions": [{"resource_id": "R1", "decision": "approved"}],
+                                                  "occurred_at": "2025-09-20T10:00:00+01:00"})
+    [sent] = run(log, handlers.distribute_resource, {"resource_id": "R1", "channel": "usb", "setting": "rural",
+                                                     "occurred_at": "2025-09-25T10:00:00+01:00"})
     assert (sent["stream_id"], sent["data"]["school_codes"]) == ("resource:R1", ["M-RUR", "P-RUR"])
     [used] = run(log, handlers.record_resource_usage, {
         "school_code": "P-RUR", "resource_id": "R1", "period_start": "2025-10-01", "period_end": "2025-10-31",
@@ -86,3 +90,20 @@ def test_a_handler_refused_by_the_rules_records_nothing(log):
     refused("unknown_school", run, log, handlers.report_dysfunction,
             {"dysfunction_id": "D1", "school_code": "X-404", "description": "No sound"})
     assert log.events() == before
+
+
+def test_a_use_is_decided_on_the_distributions_in_the_resources_log(log):
+    run(log, handlers.receive_resource, {"resource_id": "R1", "title": "Fractions", "subject": "mathematics",
+                                         "levels": ["CE5"], "format": "video", "origin": "directorate",
+                                         "occurred_at": "2025-09-01T10:00:00+01:00"})
+    run(log, handlers.distribute_resource, {"resource_id": "R1", "channel": "usb", "setting": "rural",
+                                            "occurred_at": "2025-10-06T10:00:00+01:00"})
+    before = log.events()
+    use = {"school_code": "P-URB", "resource_id": "R1", "period_start": "2025-10-06", "period_end": "2025-10-31",
+           "uses": 12, "teachers": 3}
+    refused("resource_not_distributed_to_school", run, log, handlers.record_resource_usage, use)
+    refused("usage_starts_before_distribution", run, log, handlers.record_resource_usage,
+            dict(use, school_code="P-RUR", period_start="2025-10-01"))
+    assert log.events() == before
+    [used] = run(log, handlers.record_resource_usage, dict(use, school_code="P-RUR"))
+    assert used["stream_id"] == "usage:P-RUR:R1"

@@ -81,6 +81,16 @@ def test_a_schools_resources_with_channels_and_uses(given):
     assert views.school_resources(conn, "S9") == []
 
 
+def test_a_resource_reached_a_school_on_its_earliest_distribution_even_one_entered_later(given):
+    views, conn, record = given
+    record("resource_received", resource_id="R1", title="Fractions", subject="maths", levels=["CE5"],
+           format="video", origin="directorate")
+    record("resource_distributed", day=8, resource_id="R1", school_codes=["S1"], channel="platform")
+    record("resource_distributed", day=3, resource_id="R1", school_codes=["S1"], channel="usb")  # entered late
+    [r1] = views.school_resources(conn, "S1")
+    assert r1["first_distributed_at"] == AT.format(3) and r1["channels"] == ["platform", "usb"]
+
+
 def test_open_dysfunctions_leave_out_the_resolved(given):
     views, conn, record = given
     record("dysfunction_reported", dysfunction_id="D1", school_code="S1", description="Pas de son")
