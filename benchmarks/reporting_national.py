@@ -13,7 +13,8 @@ Also times the live path (the projector catching up page by page) on the first e
 `--tier national` measures the national tier instead: the same events split into each province's own logs
 (80 provinces x 4 sources, positions per province, as the provinces record them), read by a projector that
 keeps its positions per province and source; it prints the rebuild rate beside the raw read rate of the same
-rows in the same run, and the p95 of `indicators` for all, a region and a province, asked afresh and memoised.
+rows in the same run and beside what writing the rebuilt rows costs the database alone (its own copy of them, and
+their indexes), and the p95 of `indicators` for all, a region and a province, asked afresh and memoised.
 Prints numbers; asserts nothing about time.
 """
 from __future__ import annotations
@@ -374,6 +375,12 @@ def measure_national(workdir: Path, database: str, queries: int) -> None:
           f"indexes and statistics {stats['index_seconds']:.1f} s, then VACUUM {stats['vacuum_seconds']:.1f} s); "
           f"memory {rss()} MiB")
     assert sum(projector.positions.values()) == read, "the rebuild read every province's log to its end"
+    rows, copied, indexed = write_floor(projector.engine, projection)
+    floor = copied + indexed
+    print(f"the database writing the rebuilt model's {rows:,} rows itself (a copy, no Python per row): "
+          f"{copied:.1f} s, then its indexes {indexed:.1f} s: a rebuild could not beat {applied / floor:,.0f} "
+          f"events/s for writing alone, nor {applied / (floor + applied / raw):,.0f}/s for reading and writing "
+          f"one after the other")
 
     with projector.engine.connect() as conn:
         s = projection.schools
@@ -403,6 +410,42 @@ def measure_national(workdir: Path, database: str, queries: int) -> None:
 
 
 # ---------------------------------------------------------------------- measuring
+
+def write_floor(engine, projection) -> tuple[int, float, float]:
+    """What writing the model costs the database alone: its rows copied by the database into empty tables of the
+    same shape (INSERT ... SELECT), then the same indexes made; all dropped afterwards. Returns the rows and the
+    seconds of each step."""
+    from sqlalchemy import MetaData, func, select
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
+    sqlite = engine.dialect.name == "sqlite"
+    spare = Path(tempfile.mkdtemp()) / "floor.db"
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"ATTACH DATABASE '{spare}' AS floor" if sqlite else "CREATE SCHEMA floor")
+        conn.commit()
+        copies = MetaData(schema="floor")
+        tables = [(t, t.to_metadata(copies)) for t in projection.metadata.sorted_tables]
+        rows = sum(conn.execute(select(func.count()).select_from(t)).scalar_one() for t, _ in tables)
+        for _, copy in tables:
+            conn.execute(CreateTable(copy))
+        started = time.perf_counter()
+        for table, copy in tables:
+            conn.execute(copy.insert().from_select(list(table.c.keys()), select(table)))
+        copied = time.perf_counter() - started
+        started = time.perf_counter()
+        for _, copy in tables:
+            for index in copy.indexes:
+                conn.execute(CreateIndex(index))
+        indexed = time.perf_counter() - started
+        conn.rollback()  # nothing of it kept
+        if sqlite:  # outside any transaction, which SQLAlchemy would begin
+            conn.connection.driver_connection.execute("DETACH DATABASE floor")
+        else:
+            conn.exec_driver_sql("DROP SCHEMA floor CASCADE")
+            conn.commit()
+    spare.unlink(missing_ok=True)
+    return rows, copied, indexed
+
 
 def rss() -> dict:
     """Resident memory: at its peak, now, and now the process's own (RssAnon: without the database files'
