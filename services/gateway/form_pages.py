@@ -266,6 +266,15 @@ def name_schools(page, pairs: list[tuple[dict, dict]]) -> list[tuple[str, str, s
     return problems
 
 
+def days_unread(typed: dict, pairs: list[tuple[dict, dict]]) -> list[tuple[str, str, str, dict]]:
+    """The days typed (`typed`, by input name) that are no day of the calendar (31/02/2026, "demain"), as
+    `name_schools` gives its problems: each field named by its error path (a table's line: `periods.2.starts_on`)
+    and said where its form says that field's errors (the delivery by lines: `l-occurred_at`)."""
+    said_at = {path: anchor for _, names in pairs for path, anchor in names.items()}
+    path_of = {anchor: path for path, anchor in said_at.items()}
+    return [(said_at.get(path_of.get(name, name), name), path_of.get(name, name), "day_format", {}) for name in typed]
+
+
 def after(page, form: Form, sent: list[dict], answers: list) -> str:
     """Where the person lands once recorded: the thing they acted on, saying what was recorded."""
     event, data = _event_of(answers[0]) if answers else (None, {})

@@ -154,6 +154,13 @@ FORMS = [
 FORM_BY_PATH = {f.path: f for f in FORMS}
 LINE_FIELDS = (F("serial"), F("kind", "select", "kind", ASSET_KINDS), F("model", required=False),
                F("warranty_months", "number"), F("bundle", "select", "bundle", BUNDLES, required=False))
+# The fields a day is typed in, on any form: the date fields, the day a fact happened (a visit's, an audit's, a
+# delivery's: `day_field`), and the columns of a table of periods (`starts_on-3`).
+DAY_FIELDS = frozenset({f.name for form in FORMS for f in form.fields if f.widget == "date"} | {"occurred_at"})
+
+
+def holds_a_day(name: str) -> bool:
+    return name.partition("-")[0] in DAY_FIELDS
 
 
 def school_code_of(value: str) -> str:

@@ -141,6 +141,58 @@ class Lang:
         return format_decimal(value, locale=self.locale)
 
 
+# ---- the days people type
+
+# A day as it is written here, day first (05/12/2026, 5/12/2026, 05-12-2026, 05.12.2026), whatever the browser's
+# language; or as links and the API give it (2026-12-05).
+_DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def day_typed(text) -> str | None:
+    """The ISO day (2026-12-05) of what was typed in a page's date field, or None when it is no day of the
+    calendar (31/02/2026, 2026-13-01, "demain")."""
+    text = text.strip() if isinstance(text, str) else ""
+    if found := _DAY_FIRST.fullmatch(text):
+        day, _, month, year = found.groups()
+    elif found := _ISO_DAY.fullmatch(text):
+        year, month, day = found.groups()
+    else:
+        return None
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def days_read(values: dict, names) -> tuple[dict, dict]:
+    """`values` with the days typed in its fields `names` as ISO days; and {field: what was typed} of those that
+    are no day, left as typed in `values`, to be said beside their field and never sent."""
+    read, unread = dict(values), {}
+    for name in names:
+        typed = values.get(name)
+        if not isinstance(typed, str) or not typed.strip():
+            continue
+        day = day_typed(typed)
+        if day is None:
+            unread[name] = typed
+        else:
+            read[name] = day
+    return read, unread
+
+
+def day_shown(value) -> str:
+    """A day as a date field shows it back, day first (05/12/2026): a day, or an instant by the day it is written
+    with; what is no day (a refused text) as it was typed."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    text = str(value).strip()
+    day = day_typed(text) or (day_typed(text[:10]) if text[10:11] == "T" else None)
+    return date.fromisoformat(day).strftime("%d/%m/%Y") if day else text
+
+
 # ---- the files people bring
 
 # A column whose values are words of a vocabulary: a template gives them in the page's language too.

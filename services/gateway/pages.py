@@ -14,9 +14,9 @@ from shared.catalogue import ASSET_KINDS, BUNDLES
 from . import axes, commands, form_pages, indicator_pages, lists, people
 from .access import Refused
 from .activity import school_words
-from .forms import FORM_BY_PATH, FORMS, SCHOOL_FIELDS, Form, school_code_of
+from .forms import FORM_BY_PATH, FORMS, SCHOOL_FIELDS, Form, holds_a_day, school_code_of
 from .http import HttpProblem, rule_codes
-from .i18n import Lang
+from .i18n import Lang, days_read
 from .picking import school_of
 from .queries import current_school_year, semester_start  # noqa: F401  (the home's queue)
 from .templating import environment, isolated, query_string  # noqa: F401  (isolated: said from here too)
@@ -97,6 +97,7 @@ class Pages:
         self.env = environment(self.L.code)
         self.user = None
         self.school_shown: dict = {}  # what each school filter of the page shows back (see schools_filtered)
+        self.days_typed: dict = {}  # what was typed in a date field that is no day, by field: shown back, refused
 
     @property
     def q(self):
@@ -578,6 +579,8 @@ class Pages:
         posted = self.request.method == "POST"
         values = dict((self.request.form if posted else self.request.args).items())
         values = axes.ids_picked(self, form, values)  # a resource, training, session... picked by its name
+        # Days typed day first read as ISO days; what is no day kept as typed, shown back and refused on submit.
+        values, self.days_typed = days_read(values, [k for k in values if holds_a_day(k)])
         if self.user["scope"].startswith("school:"):
             values["school_code"] = self.user["scope"].partition(":")[2]
         ctx = {"errors": {}, "error_list": [], "general_error": None, "values": values}
@@ -623,11 +626,12 @@ class Pages:
         except HttpProblem as exc:
             self.refused(exc, ctx, getattr(exc, "names", None) or {"content_base64": "file", "format": "file"})
             return None
-        unnamed = form_pages.name_schools(self, pairs)
+        unnamed = form_pages.name_schools(self, pairs) + form_pages.days_unread(self.days_typed, pairs)
         for anchor, field, code, body in unnamed:
             ctx["errors"][anchor] = self.L.term("field_rule", code)
             # One line of a table among many says which item it is about.
-            label = self.field_label(field) + (f" — {body['serial']}" if isinstance(body.get("serial"), str) else "")
+            label = (self.part_label(field, anchor, None) or self.field_label(field)) + (
+                f" — {body['serial']}" if isinstance(body.get("serial"), str) else "")
             ctx["error_list"].append((anchor, label, ctx["errors"][anchor], None))
         if unnamed:
             return None

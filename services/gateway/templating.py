@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, pass_context
 from markupsafe import Markup
 from markupsafe import escape as escape_markup
 
-from .i18n import NAMES, Lang, translations
+from .i18n import NAMES, Lang, day_shown, translations
 
 
 @lru_cache(maxsize=None)
@@ -32,6 +32,7 @@ def environment(lang: str) -> Environment:
 
     env.globals["ngettext"] = ngettext
     env.filters["years_whole"] = years_whole
+    env.filters["day"] = day_shown
     from .vocabulary import KIND
 
     env.globals.update(L=L, term=L.term, other_lang_name=NAMES[L.other],

@@ -422,3 +422,50 @@ def test_a_days_attendance_recorded_says_which_day(axes):  # noqa: F811
     # A day that is no day is not said.
     assert "Présences" in client.get("/sessions/SE1?done=attendance_recorded&day=2025-13-45&lang=fr").get_data(
         as_text=True)
+
+
+def test_a_session_typed_day_first_is_sent_as_the_days_it_names(axes):  # noqa: F811
+    """05/12/2026 is 5 December, whatever the browser's language: the service is sent ISO days."""
+    client, services = axes
+    page = page_as(client, "trn", "/forms/training/schedule_session?training_id=T1&lang=fr")
+    assert re.search(r'<input type="text" inputmode="numeric" autocomplete="off" id="f-starts_on" name="starts_on" '
+                     r'value="" placeholder="jj/mm/aaaa" required', page)
+    answer = client.post("/forms/training/schedule_session?lang=fr", data={
+        "csrf": csrf_of(page), "training_id": "T1", "starts_on": "05/12/2026", "ends_on": "6.12.2026", "hours": "12",
+        "venue": "CRMEF Dakhla"})
+    assert answer.status_code == 303
+    assert (sent(services, "schedule_session")["starts_on"], sent(services, "schedule_session")["ends_on"]) == (
+        "2026-12-05", "2026-12-06")
+
+
+@pytest.mark.parametrize("lang,said", [("fr", "Date attendue sous la forme jj/mm/aaaa."),
+                                       ("ar", "أدخل التاريخ على شكل يوم/شهر/سنة.")])
+def test_a_day_that_is_no_day_is_refused_beside_its_field_and_nothing_is_sent(axes, lang, said):  # noqa: F811
+    client, services = axes
+    page = page_as(client, "trn", f"/forms/training/schedule_session?training_id=T1&lang={lang}")
+    refused = client.post(f"/forms/training/schedule_session?lang={lang}", data={
+        "csrf": csrf_of(page), "training_id": "T1", "starts_on": "2026-12-05", "ends_on": "31/02/2026", "hours": "12",
+        "venue": "CRMEF Dakhla"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and field_error(page, "ends_on") == said
+    assert f'<a href="#f-ends_on">{"Au" if lang == "fr" else "إلى"}</a>' in page  # named in the summary too
+    assert 'id="f-ends_on" name="ends_on" value="31/02/2026"' in page  # kept as typed, to be mended
+    assert 'id="f-starts_on" name="starts_on" value="05/12/2026"' in page  # the good one shown as days are written
+    assert not [c for s, m, c in commands_sent(services) if m == "schedule_session"]
+
+
+def test_a_calendars_day_that_is_no_day_is_said_on_its_line(axes):  # noqa: F811
+    client, services = axes
+    page = page_as(client, "trn", "/forms/training/load_school_calendar?lang=fr")
+    refused = client.post("/forms/training/load_school_calendar?lang=fr", data={
+        "csrf": csrf_of(page), "school_year": "2026-2027",
+        "kind-1": "exam", "name-1": "Examens du premier semestre", "starts_on-1": "18/01/2027", "ends_on-1": "23/01/2027",
+        "kind-2": "holiday", "name-2": "Vacances de mi-année", "starts_on-2": "2027-13-01", "ends_on-2": "25/01/2027",
+    }).get_data(as_text=True)
+    assert field_error(refused, "starts_on-2") == "Date attendue sous la forme jj/mm/aaaa."
+    assert '<a href="#f-starts_on-2">Ligne 2 — Du</a>' in refused
+    assert not [c for s, m, c in commands_sent(services) if m == "load_school_calendar"]
+    client.post("/forms/training/load_school_calendar?lang=fr", data={
+        "csrf": csrf_of(page), "school_year": "2026-2027",
+        "kind-1": "exam", "name-1": "Examens du premier semestre", "starts_on-1": "18/01/2027", "ends_on-1": "23/01/2027"})
+    assert sent(services, "load_school_calendar")["periods"][0]["starts_on"] == "2027-01-18"

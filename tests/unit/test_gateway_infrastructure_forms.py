@@ -2,6 +2,8 @@
 beside the line and field they are about, in the page's language."""
 import re
 
+import pytest
+
 from shared.errors import CommandRejected, InvalidCommand
 from tests.helpers import answering, page_as
 from tests.unit.test_gateway_api import cheap_hashing  # noqa: F401  (fixture)
@@ -344,3 +346,22 @@ def test_a_school_for_every_ticked_item_that_names_no_school_is_said_where_it_wa
     assert ('<p class="field-err" id="err-school_all">Aucun établissement n&#39;a ce nom ou ce code : '
             'choisissez-le dans la liste.</p>') in page
     assert 'id="err-school-1"' not in page
+
+
+@pytest.mark.parametrize("lang,said", [("fr", "Date attendue sous la forme jj/mm/aaaa."),
+                                       ("ar", "أدخل التاريخ على شكل يوم/شهر/سنة.")])
+def test_a_delivery_is_dated_by_a_day_typed_day_first_and_one_that_is_none_is_said_beside_it(site, lang, said):
+    client, services = site
+    page = page_as(client, "infra", f"/forms/inventory/receive_delivery?lang={lang}")
+    lines = {"csrf": csrf_of(page), "supplier": "Maroc Info", "delivery_ref": "BL-78", "serial-1": "LT-502",
+             "kind-1": "laptop", "warranty_months-1": "24"}
+    sent = len(commands_sent(services))
+    refused = client.post(f"/forms/inventory/receive_delivery?lang={lang}", data=dict(lines, occurred_at="demain"))
+    page = refused.get_data(as_text=True)
+    # Beside the field of the form by lines, not of the form by file that has a field of the same name.
+    assert refused.status_code == 400 and f'<p class="field-err" id="err-l-occurred_at">{said}</p>' in page
+    assert 'id="err-occurred_at"' not in page and 'name="occurred_at" value="demain"' in page
+    assert len(commands_sent(services)) == sent
+    resp = client.post(f"/forms/inventory/receive_delivery?lang={lang}", data=dict(lines, occurred_at="20/11/2026"))
+    assert resp.status_code == 303
+    assert commands_sent(services)[-1][2]["occurred_at"] == "2026-11-20T12:00:00+01:00"
