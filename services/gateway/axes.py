@@ -380,7 +380,7 @@ def _list_filter(page, which) -> tuple[dict, dict]:
         wanted = {k: v for k, v in wanted.items() if k not in ("school_code", "cycle")}
     if which != "dysfunctions":
         wanted.pop("status", None)
-    wanted, unknown = page.schools_filtered(wanted)  # a school by its code or its whole name
+    wanted, unknown = page.typed_filters(wanted)  # a school by its code or its whole name, a day as written here
     try:
         return ListFilter().load(wanted), unknown
     except ValidationError as exc:

@@ -414,10 +414,10 @@ def _indicator_page(show):
     filters, said beside them."""
     @functools.wraps(show)
     def page_of(page) -> Response:
-        args = _picked(page)
+        args, errors = page.days_filtered(_picked(page), ("as_of",))
         if (table := commune_table(args)) is not None:
             return table
-        errors = _cut_before_period(page, args)
+        errors = errors or _cut_before_period(page, args)
         return show(page, args, *_asked(page, args), errors)
     return page_of
 
@@ -492,7 +492,7 @@ def dashboard(page, args: dict, scope: str, period: str, base: dict, errors: dic
         groupings=[(g, _group_word(page, g)) for g in groupings], by=by, chart_json=Markup(json.dumps(chart, ensure_ascii=False).replace("</", "<\\/")), chart=chart,
         picked=picked, drill=drill,
         report_query=report_query, pivot_query=query_string(base, by=by or "school"),
-        today=date.today().isoformat(), school_page=school_page, reading=tier() in READING_TIERS,
+        school_page=school_page, reading=tier() in READING_TIERS,
         group_word=_group_word(page, by) if by else "")
 
 

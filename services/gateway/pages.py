@@ -145,7 +145,7 @@ class Pages:
         ctx = {"done": self._done(), **ctx}  # a page may say what was done in its own words
         html = self.env.get_template(template).render(
             title=title, user=self.user, menu=self.menu(), here=here, here_path=self.request.path.rstrip("/") or "/",
-            field_label=self.field_label, school_shown=self.school_shown, **ctx)
+            field_label=self.field_label, school_shown=self.school_shown, days_typed=self.days_typed, **ctx)
         return Response(html, status=http_status, mimetype="text/html")
 
     # What a form recorded for several people at once, said with how many.
@@ -306,13 +306,28 @@ class Pages:
         page shows the rest."""
         values = {k: v for k, v in (self.request.args if values is None else values).items()
                   if v != "" and k not in ("lang", "done") and (allowed is None or k in allowed)}
-        values, unnamed = self.schools_filtered(values)
+        values, unnamed = self.typed_filters(values)
         try:
             return self.web.api.query_params(endpoint, values), unnamed
         except HttpProblem as exc:
             errors = dict(self.messages(exc.errors), **unnamed)
             good = {k: v for k, v in values.items() if k not in errors}
             return self.web.api.query_params(endpoint, good), errors
+
+    def typed_filters(self, values: dict) -> tuple[dict, dict]:
+        """A list's filters as people type them: a school by its name (`schools_filtered`), a day as it is written
+        here (05/12/2026); those that name no school or no day left out, with what to say beside them."""
+        values, unnamed = self.schools_filtered(values)
+        values, unread = self.days_filtered(values, ("since", "until"))
+        return values, dict(unnamed, **unread)
+
+    def days_filtered(self, values: dict, names) -> tuple[dict, dict]:
+        """`values` with the days typed in its fields `names` as ISO days; those that are no day left out, with
+        what to say beside them, their field showing back what was typed."""
+        values, unread = days_read(values, names)
+        self.days_typed.update(unread)
+        return ({k: v for k, v in values.items() if k not in unread},
+                {k: self.L.term("field_rule", "day_format") for k in unread})
 
     def schools_filtered(self, values: dict) -> tuple[dict, dict]:
         """A list's school filters typed by a school's name as its code; those that name no school (or several)

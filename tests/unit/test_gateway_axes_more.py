@@ -102,6 +102,10 @@ def test_open_dysfunctions_by_age_filtered_by_school_cycle_status_and_dates_and_
         "Pas de son"]
     assert [row[1] for row in table(text(client, "/dysfunctions?until=2025-12-31&q=LIEN"), "dysfunctions")] == [
         "Lien mort"]
+    page = text(client, "/dysfunctions?since=01/01/2026&lang=fr")  # a day as it is written here, shown back so
+    assert [row[1] for row in table(page, "dysfunctions")] == ["Pas de son"] and 'value="01/01/2026"' in page
+    page = text(client, "/dysfunctions?until=31/02/2026&lang=fr")
+    assert 'id="err-until">Date attendue sous la forme jj/mm/aaaa.<' in page and 'value="31/02/2026"' in page
 
     # A wrong filter is said next to its field; the others still apply.
     page = text(client, "/dysfunctions?since=hier&school_code=S1&lang=fr")

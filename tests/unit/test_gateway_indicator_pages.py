@@ -157,10 +157,32 @@ def test_a_day_before_the_period_starts_is_said_beside_it(tmp_path, monkeypatch,
     page = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert f'<p class="field-err" id="err-as_of">{said}</p>' in page
-    assert 'name="as_of" value="2025-06-30" aria-invalid="true" aria-describedby="err-as_of"' in page
+    field = re.search(r'<input [^>]*name="as_of"[^>]*>', page).group(0)  # shown back day first, as typed here
+    assert 'value="30/06/2025"' in field and 'aria-invalid="true" aria-describedby="err-as_of"' in field
     asked = [a for _s, m, a in services.calls if m in ("indicators", "breakdown")]
     assert asked and all("2025-06-30" not in a for a in asked)
     assert "as_of=2025-06-30" not in page  # nor carried by the report's and the pivot's links
+
+
+@pytest.mark.parametrize("where", ["/dashboard", "/pivot"])
+def test_the_figures_stop_at_a_day_typed_day_first_and_a_day_that_is_none_is_said_beside_it(tmp_path, monkeypatch,
+                                                                                              where):
+    monkeypatch.setenv("PROVINCE_CODE", "OED")
+    services = Services()
+    client = gateway_site(tmp_path, services, [("coord", "coordinator", None)], KEY)
+    sign_in(client, "coord")
+    page = client.get(f"{where}?lang=fr&period=2025-2026&as_of=31/01/2026").get_data(as_text=True)
+    asked = [a for _s, m, a in services.calls if m in ("indicators", "breakdown")]
+    assert any("2026-01-31" in a for a in asked)
+    assert 'id="f-as_of" name="as_of" value="31/01/2026" placeholder="jj/mm/aaaa">' in page
+    assert "as_of=2026-01-31" in page  # the report's and the pivot's links carry the day read
+    for lang, said in (("fr", "Date attendue sous la forme jj/mm/aaaa."), ("ar", "أدخل التاريخ على شكل يوم/شهر/سنة.")):
+        services.calls.clear()
+        resp = client.get(f"{where}?lang={lang}&period=2025-2026&as_of=31/02/2026")
+        page = resp.get_data(as_text=True)
+        assert resp.status_code == 200 and f'<p class="field-err" id="err-as_of">{said}</p>' in page
+        assert 'name="as_of" value="31/02/2026"' in page
+        assert all("31/02/2026" not in a for _s, m, a in services.calls)
 
 
 ISSUED = [{"report_id": "r-2", "scope": "province:OED", "period": "2025-2026-S1", "as_of": "2026-02-01T00:00:00+01:00",

@@ -177,7 +177,7 @@ def test_deliveries_by_supplier_dates_and_assignment_and_the_export_is_the_list_
     page = page_of(client, "/deliveries?lang=fr&supplier=Sahara+PC&open=0&until=2025-06-30")
     assert "BL-7" in body_of(page) and "BL-9" not in body_of(page)
     assert '<option value="0" selected>Entièrement affectée</option>' in page
-    assert '<input id="until" name="until" type="date" value="2025-06-30"' in page
+    assert 'id="until" name="until" value="30/06/2025"' in page  # the day shown as it is written here
     links = exports_of(page)
     assert "supplier=Sahara+PC" in links["csv"] and "open=0" in links["csv"] and "until=2025-06-30" in links["csv"]
     rows = csv_rows(client, links["csv"])
@@ -192,6 +192,20 @@ def test_a_bad_date_is_said_at_its_filter_and_the_rest_of_the_list_shown(site):
     sign_in(client, "coord")
     page = page_of(client, "/deliveries?lang=fr&since=yesterday&supplier=Maroc+Info")
     assert 'id="err-since"' in page and "BL-9" in body_of(page) and "BL-7" not in body_of(page)
+
+
+def test_a_list_is_filtered_from_a_day_typed_day_first_shown_back_so_and_its_export_keeps_it(site):
+    client, _ = site
+    sign_in(client, "coord")
+    page = page_of(client, "/deliveries?lang=fr&since=01/09/2025")
+    assert "BL-9" in body_of(page) and "BL-7" not in body_of(page)
+    assert 'id="since" name="since" value="01/09/2025" placeholder="jj/mm/aaaa">' in page
+    assert "since=2025-09-01" in exports_of(page)["csv"]
+    # 31 September is no day: said beside its field in the page's language, kept there as typed, the list whole.
+    page = page_of(client, "/deliveries?lang=ar&since=31/09/2025")
+    assert '<p class="field-err" id="err-since">أدخل التاريخ على شكل يوم/شهر/سنة.</p>' in page
+    assert 'value="31/09/2025" placeholder="يوم/شهر/سنة" aria-invalid="true"' in page
+    assert "BL-9" in body_of(page) and "BL-7" in body_of(page)
 
 
 def test_an_audit_names_the_kind_of_an_unexpected_serial_the_register_knows(site):

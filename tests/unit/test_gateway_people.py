@@ -52,6 +52,16 @@ def test_filters_reach_reporting_and_a_bad_one_is_said_next_to_it(logged):
     assert re.search(r'id="err-until">[^<]+<', resp.get_data(as_text=True))
 
 
+def test_the_log_is_read_from_a_day_typed_day_first(logged):
+    client, services = logged
+    sign_in(client, "coord")
+    page = client.get("/activity?lang=fr&since=01/09/2025&until=31/11/2025").get_data(as_text=True)
+    filters = [a for s, m, a in services.calls if m == "activity"][-1][1]
+    assert filters == {"since": "2025-09-01"}  # 31 November is no day
+    assert 'id="since" name="since" value="01/09/2025"' in page
+    assert '<p class="field-err" id="err-until">Date attendue sous la forme jj/mm/aaaa.</p>' in page
+
+
 def test_the_activity_log_is_exported_in_words(logged):
     client, _ = logged
     sign_in(client, "coord")
@@ -176,7 +186,7 @@ def test_dates_given_the_wrong_way_round_are_said_beside_the_end_date(logged, la
     page = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert f'<p class="field-err" id="err-until">{html.escape(said, quote=False)}</p>' in page
-    assert 'id="until" name="until" value="" aria-invalid="true"' in page
+    assert re.search(r'id="until" name="until" value="" placeholder="[^"]+" aria-invalid="true"', page)
     filters = [a for s, m, a in services.calls if m == "activity"][-1][1]
     assert filters == {"since": "2026-06-30"}
 

@@ -227,10 +227,10 @@ def test_the_census_in_the_activity_log_says_its_school_year_in_order():
 def test_the_dashboard_picks_says_units_compares_and_drills_down(site):
     client, services = site
     page = page_as(client, "coord", "/dashboard?lang=fr&period=2025-2026&with=2024-2025")
-    # Scope and period are picked from lists, the day from a date picker.
+    # Scope and period are picked from lists, the day typed day first whatever the browser's language.
     assert '<select id="f-scope" name="scope">' in page and 'value="school:S1"' in page
     assert '<option value="2025-2026-S1">2025-2026, premier semestre</option>' in page
-    assert '<input type="date" id="f-as_of" name="as_of"' in page
+    assert 'inputmode="numeric" autocomplete="off" id="f-as_of" name="as_of" value="" placeholder="jj/mm/aaaa"' in page
     row = page[page.index('data-indicator="INF01"'):page.index('data-indicator="INF02"') if 'data-indicator="INF02"'
                in page else page.index('data-indicator="MNT01"')]
     assert '<td class="unit" data-label="Unité">équipements</td>' in row
