@@ -2,14 +2,17 @@
 the same rules as inventory's imports: at most the line limit, a workbook's unpacked size bounded before it is opened,
 and in a thread of its own so that the gateway's other requests go on."""
 import io
+import re
 import time
 import zipfile
 
+import pytest
 from openpyxl import Workbook
 
 from shared import tables
-from tests.helpers import ticks_during
+from tests.helpers import page_as, ticks_during
 from tests.unit.test_gateway_api import cheap_hashing  # noqa: F401  (fixture)
+from tests.unit.test_gateway_axes import axes  # noqa: F401  (fixture)
 from tests.unit.test_gateway_web import commands_sent, csrf_of, sign_in, site  # noqa: F401  (fixture)
 
 TOO_LONG_FR = "Le fichier a plus de 50 000 lignes : envoyez-en au plus 50 000 à la fois."
@@ -99,3 +102,17 @@ def test_a_good_file_is_still_read_whatever_its_delimiter(site):  # noqa: F811
     assert resp.status_code == 303, resp.get_data(as_text=True)[:500]
     assert [c[2] for c in commands_sent(services) if c[1] == "assign_equipment"] == [
         {"school_code": "S2", "asset_id": "A2"}]  # the serial said as the asset it is
+
+
+@pytest.mark.parametrize("lang,choose,none", [("fr", "Choisir un fichier", "Aucun fichier choisi"),
+                                              ("ar", "اختيار ملف", "لم يتم اختيار أي ملف")])
+def test_each_file_to_send_is_picked_in_the_pages_words(axes, lang, choose, none):  # noqa: F811
+    """The browser's own control says "Choose File" in the browser's language: each form that takes a file offers a
+    button and a line in the page's, over the browser's control kept for a page without script."""
+    client, _ = axes
+    for who, form in (("coord", "inventory/import_delivery"), ("coord", "inventory/assign_equipment"),
+                      ("coord", "inventory/import_schools"), ("trn", "training/invite_participants?session_id=SE1")):
+        page = page_as(client, who, f"/forms/{form}{'&' if '?' in form else '?'}lang={lang}")
+        assert re.search(r'<span class="file-pick"><input type="file" id="f-file" name="file" accept=".csv,.xlsx"[^>]*>'
+                         rf'<label for="f-file" class="button secondary file-button" hidden>{choose}</label> '
+                         rf'<span class="file-name" aria-live="polite" hidden>{none}</span></span>', page), form

@@ -93,6 +93,18 @@
     setTimeout(() => form.querySelectorAll('button[type=submit]').forEach(b => { b.disabled = true; }), 0);
   }));
 
+  // A file is picked in the page's words: the browser's control (in the browser's language) is hidden from sight,
+  // not from the keyboard; its label, a button in the page's language, opens it, and the line beside says the file.
+  document.querySelectorAll('.file-pick').forEach(pick => {
+    const input = pick.querySelector('input[type=file]'), chosen = pick.querySelector('.file-name');
+    const none = chosen.textContent;
+    pick.querySelector('.file-button').hidden = chosen.hidden = false;
+    pick.classList.add('ready');
+    input.addEventListener('change', () => {
+      chosen.textContent = input.files.length ? [...input.files].map(f => f.name).join(', ') : none;
+    });
+  });
+
   // A file is sent with a progress bar; the answer replaces the page as a normal submit would.
   document.querySelectorAll('form[enctype="multipart/form-data"]').forEach(form => {
     form.addEventListener('submit', ev => {
