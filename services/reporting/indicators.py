@@ -27,6 +27,7 @@ How the contract's words are read, everywhere:
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from fractions import Fraction
@@ -269,10 +270,13 @@ def _in_service(q: Question) -> InService:
     in_service = [func.count(), _count_if(pl.c.kind.in_(COMPUTERS))]
 
     def one_pass():
-        # PostgreSQL scans the placements in parallel and looks each asset up in the two lists hashed: one scan
-        # instead of three (57 ms against 104 on the national model).
-        return q.tally(pl.c.school_code, [*in_service, _count_if(pl.c.asset_id.in_(unused)),
-                                          _count_if(pl.c.asset_id.in_(with_open_fault))], q.live(pl))
+        # PostgreSQL scans the placements once, in parallel, each asset joined to the two short lists hashed: one
+        # scan instead of three (53 ms against 85 on the national model; 63 with the lists looked up instead).
+        last_seen_unused, faulty = unused.subquery(), with_open_fault.distinct().subquery()
+        return q.tally(pl.c.school_code, [*in_service, func.count(last_seen_unused.c.asset_id),
+                                          func.count(faulty.c.asset_id)], q.live(pl),
+                       from_=pl.outerjoin(last_seen_unused, last_seen_unused.c.asset_id == pl.c.asset_id)
+                       .outerjoin(faulty, faulty.c.asset_id == pl.c.asset_id))
 
     def by_index():
         # SQLite looks each unused or faulty asset up among the placements by its index instead: the one pass
@@ -869,13 +873,49 @@ def compute(conn: Connection, p: IndicatorsProjection, scope: Scope, period: Per
 def _computed(conn, p, scope, period, t, memo: Memo | None = None) -> list[dict]:
     q = Question(conn, p, scope, period, t)
     if memo is None or not memo.usable(period, t):
-        return _items(q, {})
+        return _items(q, _side_by_side(q))
     if not _ongoing(period, t):
         return _items(q, _summed(q, memo))
     # Going on, read at now: what does not move with now stays as it is until the next stored batch;
     # what moves with now, until T reaches its next turn.
     still = memo.kept(("still", period.name, scope.name), lambda: _shown(_still(q, _summed(q, memo))))
     return _items(q, _moving(q, memo, ("moving", period.name, scope.name)), still)
+
+
+# Read on a second connection beside the rest: about half a fresh question's time, and no pass shared with the rest.
+BESIDE = frozenset({"INF03", "INF06", "RES02", "RES06", "TRN03", "TRN04", "TRN05", "TRN07"})
+
+
+def _side_by_side(q: Question) -> dict:
+    """Every figure of `q`, read on two connections at once on PostgreSQL: there one server process runs a
+    connection's statements one after the other, on one core, and a fresh national question waited 190 ms where
+    two take 140. The second sees the very snapshot of the first, so the figures are of one state of the model.
+    Nothing on SQLite (its reads share one process), nor on a connection already in a transaction (which may hold
+    rows no other connection sees)."""
+    conn = q.conn
+    if conn.dialect.name != "postgresql" or conn.in_transaction():
+        return {}
+    conn.execution_options(isolation_level="REPEATABLE READ")  # one snapshot for all its statements
+    snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+    beside, failed = {}, []
+
+    def read_beside():
+        try:
+            with conn.engine.connect().execution_options(isolation_level="REPEATABLE READ") as other:
+                other.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+                twin = Question(other, q.p, q.scope, q.period, q.t)
+                beside.update({i: REGISTRY[i].compute(twin) for i in BESIDE if _applies(twin, REGISTRY[i])})
+        except Exception as exc:  # said where the question was asked
+            failed.append(exc)
+    worker = threading.Thread(target=read_beside, name="indicators-beside")
+    worker.start()
+    try:
+        here = {i: d.compute(q) for i, d in REGISTRY.items() if i not in BESIDE and _applies(q, d)}
+    finally:
+        worker.join()
+    if failed:
+        raise failed[0]
+    return {**here, **beside}
 
 
 def _summed(q: Question, memo: Memo) -> dict:

@@ -89,6 +89,7 @@ class ReportingService:
         projector = self.projector
         with projector.lock, projector.engine.connect() as conn:
             scope_, period_, t, memo = self._question(conn, scope, period, as_of)
+            conn.rollback()  # the check only read: the figures are then read in one snapshot of their own
             return {"scope": scope_.name, "period": period_.name, "as_of": t.isoformat(),
                     "positions": dict(projector.positions),
                     "indicators": ind.compute(conn, projector.projection, scope_, period_, t.timestamp(), memo)}
@@ -115,6 +116,7 @@ class ReportingService:
         with projector.lock, projector.engine.connect() as conn:
             scope_, period_, t, memo = self._question(conn, scope, period, as_of)
             _, other_, other_t, other_memo = self._question(conn, scope, other)
+            conn.rollback()  # as for indicators
             now = ind.compute(conn, projector.projection, scope_, period_, t.timestamp(), memo)
             then = ind.compute(conn, projector.projection, scope_, other_, other_t.timestamp(), other_memo)
             positions = dict(projector.positions)

@@ -362,3 +362,44 @@ def test_a_failed_analysis_stalls_nothing_and_is_tried_again(database, monkeypat
             assert _planner_rows(conn, "faults") is not None
     finally:
         projector.engine.dispose()
+
+
+@pytest.mark.parametrize("reading", ["first", "second"])
+def test_a_fresh_question_on_postgresql_reads_one_state_of_the_model_on_both_its_connections(postgres_database,
+                                                                                              reading):
+    """On PostgreSQL a fresh question reads half its figures on a second connection at the same time. Facts
+    projected while it reads (here: once the first connection has taken its snapshot, before the first or the
+    second connection reads on) are in neither half: the answer is the model as it stood, the next one sees them."""
+    from sqlalchemy import event
+
+    world = resources_world(infrastructure_world())
+    projector = projector_over(world, postgres_database)
+    try:
+        projector.catch_up()
+        before = ask(projector, "all", "2024-2025")
+        # Equipment in service (read on the first connection) and uses (read on the second) recorded meanwhile.
+        world.school("E", "2024-08-21 09:00")
+        world.equip("AE1", "E", "2024-09-02 10:00")
+        world.distribute("R1", ["E"], "2024-09-05 10:00")
+        world.usage("E", "R1", "2024-09-10", "2024-09-30", 12, "2024-10-01 10:00")
+        first, caught = [], []  # the connection that took the snapshot; whether the facts were projected
+
+        def project_meanwhile(conn, cursor, statement, *_):
+            if "pg_export_snapshot" in statement:
+                first.append(conn)
+            elif first and not caught and (conn is first[0]) == (reading == "first"):
+                caught.append(1)
+                projector.catch_up()
+
+        event.listen(projector.engine, "before_cursor_execute", project_meanwhile)
+        try:
+            during = ask(projector, "all", "2024-2025")
+        finally:
+            event.remove(projector.engine, "before_cursor_execute", project_meanwhile)
+        after = ask(projector, "all", "2024-2025")
+        assert caught and projector.positions == {s: len(log) for s, log in world.logs.items()}
+        assert during == before
+        assert after["INF01"]["numerator"] == before["INF01"]["numerator"] + 1
+        assert after["RES06"]["numerator"] == before["RES06"]["numerator"] + 12
+    finally:
+        projector.engine.dispose()
