@@ -19,7 +19,7 @@ from .forms import (LINE_FIELDS, SCHOOL_FIELDS, Form, body_of, day_as_instant, d
                     school_code_of)
 from . import axes
 from .http import HttpProblem
-from .i18n import file_rows
+from .i18n import day_rule, file_rows
 from .picking import school_named, school_of
 
 MAX_FILE = 20 * 1024 * 1024
@@ -272,7 +272,8 @@ def days_unread(typed: dict, pairs: list[tuple[dict, dict]]) -> list[tuple[str, 
     and said where its form says that field's errors (the delivery by lines: `l-occurred_at`)."""
     said_at = {path: anchor for _, names in pairs for path, anchor in names.items()}
     path_of = {anchor: path for path, anchor in said_at.items()}
-    return [(said_at.get(path_of.get(name, name), name), path_of.get(name, name), "day_format", {}) for name in typed]
+    return [(said_at.get(path_of.get(name, name), name), path_of.get(name, name), day_rule(text), {})
+            for name, text in typed.items()]
 
 
 def after(page, form: Form, sent: list[dict], answers: list) -> str:

@@ -165,6 +165,13 @@ def day_typed(text) -> str | None:
         return None
 
 
+def day_rule(text) -> str:
+    """Why what was typed in a date field is no day: not written as one (`day_format`: "demain"), or written as a
+    day the calendar has not (`no_such_day`: 31/02/2026)."""
+    text = text.strip() if isinstance(text, str) else ""
+    return "no_such_day" if _DAY_FIRST.fullmatch(text) or _ISO_DAY.fullmatch(text) else "day_format"
+
+
 def days_read(values: dict, names) -> tuple[dict, dict]:
     """`values` with the days typed in its fields `names` as ISO days; and {field: what was typed} of those that
     are no day, left as typed in `values`, to be said beside their field and never sent."""

@@ -16,7 +16,7 @@ from .access import Refused
 from .activity import school_words
 from .forms import FORM_BY_PATH, FORMS, SCHOOL_FIELDS, Form, holds_a_day, school_code_of
 from .http import HttpProblem, rule_codes
-from .i18n import Lang, days_read
+from .i18n import Lang, day_rule, days_read
 from .picking import school_of
 from .queries import current_school_year, semester_start  # noqa: F401  (the home's queue)
 from .templating import environment, isolated, query_string  # noqa: F401  (isolated: said from here too)
@@ -327,7 +327,7 @@ class Pages:
         values, unread = days_read(values, names)
         self.days_typed.update(unread)
         return ({k: v for k, v in values.items() if k not in unread},
-                {k: self.L.term("field_rule", "day_format") for k in unread})
+                {k: self.L.term("field_rule", day_rule(v)) for k, v in unread.items()})
 
     def schools_filtered(self, values: dict) -> tuple[dict, dict]:
         """A list's school filters typed by a school's name as its code; those that name no school (or several)

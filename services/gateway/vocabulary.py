@@ -168,6 +168,7 @@ FIELD_RULE = {
     "not_a_number": N_("Give a number."),
     "not_a_date": N_("Give a date."),
     "day_format": N_("Date expected as dd/mm/yyyy."),
+    "no_such_day": N_("There is no such day in the calendar."),
     "wrong_type": N_("Not a valid value."),
     "length": N_("Too short or too long."),
     "one_of": N_("Choose one of the values offered."),

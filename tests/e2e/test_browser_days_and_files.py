@@ -14,9 +14,9 @@ from tests.helpers import answering
 from tests.unit.test_gateway_web import Services, site  # noqa: F401
 
 WORDS = {"ar": {"placeholder": "يوم/شهر/سنة", "choose": "اختيار ملف", "none": "لم يتم اختيار أي ملف",
-                "refused": "أدخل التاريخ على شكل يوم/شهر/سنة.", "received": "5 دجنبر 2026"},
+                "refused": "هذا اليوم غير موجود في التقويم.", "received": "5 دجنبر 2026"},
          "fr": {"placeholder": "jj/mm/aaaa", "choose": "Choisir un fichier", "none": "Aucun fichier choisi",
-                "refused": "Date attendue sous la forme jj/mm/aaaa.", "received": "5 décembre 2026"}}
+                "refused": "Ce jour n'existe pas dans le calendrier.", "received": "5 décembre 2026"}}
 # What the browser says in its own language, which the page must not show.
 ENGLISH = ("Choose File", "No file chosen", "mm/dd/yyyy", "dd/mm/yyyy")
 # The form by file as a reader sees it: its day field, its file control, and how far the page reaches past the window.

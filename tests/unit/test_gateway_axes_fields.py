@@ -438,8 +438,8 @@ def test_a_session_typed_day_first_is_sent_as_the_days_it_names(axes):  # noqa: 
         "2026-12-05", "2026-12-06")
 
 
-@pytest.mark.parametrize("lang,said", [("fr", "Date attendue sous la forme jj/mm/aaaa."),
-                                       ("ar", "أدخل التاريخ على شكل يوم/شهر/سنة.")])
+@pytest.mark.parametrize("lang,said", [("fr", "Ce jour n&#39;existe pas dans le calendrier."),
+                                       ("ar", "هذا اليوم غير موجود في التقويم.")])
 def test_a_day_that_is_no_day_is_refused_beside_its_field_and_nothing_is_sent(axes, lang, said):  # noqa: F811
     client, services = axes
     page = page_as(client, "trn", f"/forms/training/schedule_session?training_id=T1&lang={lang}")
@@ -460,9 +460,10 @@ def test_a_calendars_day_that_is_no_day_is_said_on_its_line(axes):  # noqa: F811
     refused = client.post("/forms/training/load_school_calendar?lang=fr", data={
         "csrf": csrf_of(page), "school_year": "2026-2027",
         "kind-1": "exam", "name-1": "Examens du premier semestre", "starts_on-1": "18/01/2027", "ends_on-1": "23/01/2027",
-        "kind-2": "holiday", "name-2": "Vacances de mi-année", "starts_on-2": "2027-13-01", "ends_on-2": "25/01/2027",
+        "kind-2": "holiday", "name-2": "Vacances de mi-année", "starts_on-2": "2027-13-01", "ends_on-2": "25 janvier",
     }).get_data(as_text=True)
-    assert field_error(refused, "starts_on-2") == "Date attendue sous la forme jj/mm/aaaa."
+    assert field_error(refused, "starts_on-2") == "Ce jour n&#39;existe pas dans le calendrier."  # no 13th month
+    assert field_error(refused, "ends_on-2") == "Date attendue sous la forme jj/mm/aaaa."
     assert '<a href="#f-starts_on-2">Ligne 2 — Du</a>' in refused
     assert not [c for s, m, c in commands_sent(services) if m == "load_school_calendar"]
     client.post("/forms/training/load_school_calendar?lang=fr", data={

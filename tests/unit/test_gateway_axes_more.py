@@ -9,6 +9,8 @@ from shared.calendar import local_date
 from tests.unit.test_gateway_axes import ANSWERS, axes  # noqa: F401
 from tests.unit.test_gateway_web import commands_sent, csrf_of, sign_in, site  # noqa: F401
 
+NO_SUCH_DAY = "Ce jour n&#39;existe pas dans le calendrier."  # 31/02: written as a day, none of the calendar
+
 
 def text(client, path):
     answer = client.get(path)
@@ -105,7 +107,9 @@ def test_open_dysfunctions_by_age_filtered_by_school_cycle_status_and_dates_and_
     page = text(client, "/dysfunctions?since=01/01/2026&lang=fr")  # a day as it is written here, shown back so
     assert [row[1] for row in table(page, "dysfunctions")] == ["Pas de son"] and 'value="01/01/2026"' in page
     page = text(client, "/dysfunctions?until=31/02/2026&lang=fr")
-    assert 'id="err-until">Date attendue sous la forme jj/mm/aaaa.<' in page and 'value="31/02/2026"' in page
+    assert f'id="err-until">{NO_SUCH_DAY}<' in page and 'value="31/02/2026"' in page
+    page = text(client, "/dysfunctions?until=fin+du+mois&lang=fr")
+    assert 'id="err-until">Date attendue sous la forme jj/mm/aaaa.<' in page and 'value="fin du mois"' in page
 
     # A wrong filter is said next to its field; the others still apply.
     page = text(client, "/dysfunctions?since=hier&school_code=S1&lang=fr")

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
-from services.gateway.i18n import day_shown, day_typed, days_read
+from services.gateway.i18n import day_rule, day_shown, day_typed, days_read
 
 
 @pytest.mark.parametrize("typed", ["05/12/2026", "5/12/2026", "05-12-2026", "05.12.2026", "2026-12-05",
@@ -22,6 +22,13 @@ def test_a_day_is_never_read_month_first():
                                    "05/12-2026", "05/12/26", "2026-12-05T10:00", "", "  ", None])
 def test_what_is_no_day_of_the_calendar_is_refused(typed):
     assert day_typed(typed) is None
+
+
+@pytest.mark.parametrize("typed,rule", [("31/02/2026", "no_such_day"), ("29/02/2025", "no_such_day"),
+                                        ("2026-13-01", "no_such_day"), ("demain", "day_format"),
+                                        ("05/12/26", "day_format"), ("5 décembre", "day_format")])
+def test_a_refusal_says_whether_the_day_is_written_otherwise_or_is_none_of_the_calendar(typed, rule):
+    assert day_rule(typed) == rule
 
 
 def test_a_leap_day_is_a_day_in_a_leap_year_only():

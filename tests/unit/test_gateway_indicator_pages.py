@@ -176,7 +176,7 @@ def test_the_figures_stop_at_a_day_typed_day_first_and_a_day_that_is_none_is_sai
     assert any("2026-01-31" in a for a in asked)
     assert 'id="f-as_of" name="as_of" value="31/01/2026" placeholder="jj/mm/aaaa">' in page
     assert "as_of=2026-01-31" in page  # the report's and the pivot's links carry the day read
-    for lang, said in (("fr", "Date attendue sous la forme jj/mm/aaaa."), ("ar", "أدخل التاريخ على شكل يوم/شهر/سنة.")):
+    for lang, said in (("fr", "Ce jour n&#39;existe pas dans le calendrier."), ("ar", "هذا اليوم غير موجود في التقويم.")):
         services.calls.clear()
         resp = client.get(f"{where}?lang={lang}&period=2025-2026&as_of=31/02/2026")
         page = resp.get_data(as_text=True)

@@ -203,7 +203,7 @@ def test_a_list_is_filtered_from_a_day_typed_day_first_shown_back_so_and_its_exp
     assert "since=2025-09-01" in exports_of(page)["csv"]
     # 31 September is no day: said beside its field in the page's language, kept there as typed, the list whole.
     page = page_of(client, "/deliveries?lang=ar&since=31/09/2025")
-    assert '<p class="field-err" id="err-since">أدخل التاريخ على شكل يوم/شهر/سنة.</p>' in page
+    assert '<p class="field-err" id="err-since">هذا اليوم غير موجود في التقويم.</p>' in page
     assert 'value="31/09/2025" placeholder="يوم/شهر/سنة" aria-invalid="true"' in page
     assert "BL-9" in body_of(page) and "BL-7" in body_of(page)
 

@@ -59,7 +59,7 @@ def test_the_log_is_read_from_a_day_typed_day_first(logged):
     filters = [a for s, m, a in services.calls if m == "activity"][-1][1]
     assert filters == {"since": "2025-09-01"}  # 31 November is no day
     assert 'id="since" name="since" value="01/09/2025"' in page
-    assert '<p class="field-err" id="err-until">Date attendue sous la forme jj/mm/aaaa.</p>' in page
+    assert '<p class="field-err" id="err-until">Ce jour n&#39;existe pas dans le calendrier.</p>' in page
 
 
 def test_the_activity_log_is_exported_in_words(logged):
