@@ -262,31 +262,43 @@ class InService(NamedTuple):
 
 def _in_service(q: Question) -> InService:
     """Of the assets in service at T at S, read once for the question: how many (INF01, MNT05), how many computers
-    (INF02), how many were last seen unused (INF07), and how many have a fault open at T (MNT05)."""
-    pl, o, f = q.p.placements, q.p.observations, q.p.faults
-    # Each asset's state at T is one row on either side: an asset is counted once, by its placement.
-    unused = select(o.c.asset_id).where(q.live(o), o.c.status == "unused")
-    with_open_fault = select(f.c.asset_id).where(_open(q, f))
-    in_service = [func.count(), _count_if(pl.c.kind.in_(COMPUTERS))]
+    (INF02), how many were last seen unused (INF07), and how many have a fault open at T (MNT05). Each asset's
+    state at T is one row on either side: an asset is counted once, by its placement."""
+    read = _in_service_in_one_pass if q.conn.dialect.name == "postgresql" else _in_service_by_index
+    return q.once("in service", lambda: read(q))
 
-    def one_pass():
-        # PostgreSQL scans the placements once, in parallel, each asset joined to the two short lists hashed: one
-        # scan instead of three (53 ms against 85 on the national model; 63 with the lists looked up instead).
-        last_seen_unused, faulty = unused.subquery(), with_open_fault.distinct().subquery()
-        return q.tally(pl.c.school_code, [*in_service, func.count(last_seen_unused.c.asset_id),
-                                          func.count(faulty.c.asset_id)], q.live(pl),
-                       from_=pl.outerjoin(last_seen_unused, last_seen_unused.c.asset_id == pl.c.asset_id)
-                       .outerjoin(faulty, faulty.c.asset_id == pl.c.asset_id))
 
-    def by_index():
-        # SQLite looks each unused or faulty asset up among the placements by its index instead: the one pass
-        # takes it 430 ms against 60.
-        assets, computers = q.tally(pl.c.school_code, in_service, q.live(pl))
-        last_seen_unused, = q.tally(pl.c.school_code, [func.count()], q.live(pl), q.live(o), o.c.status == "unused",
-                                    from_=o.join(pl, pl.c.asset_id == o.c.asset_id))
-        faulty, = q.tally(pl.c.school_code, [func.count()], q.live(pl), pl.c.asset_id.in_(with_open_fault))
-        return InService(assets, computers, last_seen_unused, faulty)
-    return q.once("in service", lambda: InService(*one_pass()) if q.conn.dialect.name == "postgresql" else by_index())
+def _counted_in_service(q: Question) -> list:
+    pl = q.p.placements
+    return [func.count(), _count_if(pl.c.kind.in_(COMPUTERS))]
+
+
+def _with_open_fault(q: Question):
+    f = q.p.faults
+    return select(f.c.asset_id).where(_open(q, f))
+
+
+def _in_service_in_one_pass(q: Question) -> InService:
+    """PostgreSQL scans the placements once, in parallel, each asset joined to the two short lists hashed: one
+    scan instead of three (53 ms against 85 on the national model; 63 with the lists looked up instead)."""
+    pl, o = q.p.placements, q.p.observations
+    unused = select(o.c.asset_id).where(q.live(o), o.c.status == "unused").subquery()
+    faulty = _with_open_fault(q).distinct().subquery()
+    return InService(*q.tally(pl.c.school_code, [*_counted_in_service(q), func.count(unused.c.asset_id),
+                                                 func.count(faulty.c.asset_id)], q.live(pl),
+                              from_=pl.outerjoin(unused, unused.c.asset_id == pl.c.asset_id)
+                              .outerjoin(faulty, faulty.c.asset_id == pl.c.asset_id)))
+
+
+def _in_service_by_index(q: Question) -> InService:
+    """SQLite looks each unused or faulty asset up among the placements by its index instead: the one pass takes
+    it 430 ms against 60."""
+    pl, o = q.p.placements, q.p.observations
+    assets, computers = q.tally(pl.c.school_code, _counted_in_service(q), q.live(pl))
+    unused, = q.tally(pl.c.school_code, [func.count()], q.live(pl), q.live(o), o.c.status == "unused",
+                      from_=o.join(pl, pl.c.asset_id == o.c.asset_id))
+    faulty, = q.tally(pl.c.school_code, [func.count()], q.live(pl), pl.c.asset_id.in_(_with_open_fault(q)))
+    return InService(assets, computers, unused, faulty)
 
 
 @indicator("INF02", axis="infrastructure", kind="stock", figure="ratio", unit="pupils_per_computer",

@@ -403,3 +403,31 @@ def test_a_fresh_question_on_postgresql_reads_one_state_of_the_model_on_both_its
         assert after["RES06"]["numerator"] == before["RES06"]["numerator"] + 12
     finally:
         projector.engine.dispose()
+
+
+def test_a_question_whose_second_connection_fails_says_so_and_keeps_no_connection(postgres_database, monkeypatch):
+    """A figure that cannot be read on the second connection fails the question where it was asked, as on the
+    first; both connections go back to the pool and the next question is answered."""
+    import dataclasses
+
+    real, tried = ind.REGISTRY["RES02"].compute, []
+
+    def unreadable(q):  # once, on the second connection: read there first
+        tried.append(q.conn)
+        if len(tried) == 1:
+            raise RuntimeError("RES02 could not be read")
+        return real(q)
+
+    projector = projector_over(resources_world(), postgres_database)
+    try:
+        projector.catch_up()
+        answered = ask(projector, "all", "2024-2025")
+        monkeypatch.setitem(ind.REGISTRY, "RES02", dataclasses.replace(ind.REGISTRY["RES02"], compute=unreadable))
+        assert "RES02" in ind.BESIDE
+        with pytest.raises(RuntimeError, match="RES02 could not be read"):
+            ask(projector, "all", "2024-2025")
+        assert len(tried) == 1 and projector.engine.pool.checkedout() == 0
+        monkeypatch.undo()
+        assert ask(projector, "all", "2024-2025") == answered
+    finally:
+        projector.engine.dispose()
